@@ -1,0 +1,89 @@
+/**
+ * The bookkeeping of one case in flight: its metric results as they arrive, and the CaseResult they make.
+ *
+ * @example
+ * ```ts
+ * const state = newCaseState(0, testCase, 3, startedAt)
+ * state.results[1] = metricResult
+ * const result = toCaseResult(state, finishedAt)
+ * ```
+ */
+import type { CacheEntry } from "../cache/eval-cache.js"
+import type { TestCase } from "../model/test-case.js"
+import type { CaseResult, MetricResult } from "../result/run-result.js"
+
+/** Mutable state of a case in flight; only the engine touches it. */
+export interface CaseState {
+  readonly index: number
+  readonly testCase: TestCase
+  readonly startedAt: number
+  readonly results: Array<MetricResult | undefined>
+  /** Cache fingerprint of the case, when a cache is provided. */
+  readonly fingerprint: string | undefined
+  /** Fresh successful outcomes to write to the cache when the case finishes. */
+  readonly entries: Array<CacheEntry>
+  remaining: number
+}
+
+/**
+ * A fresh state for a case with `metricCount` metrics.
+ *
+ * @example
+ * ```ts
+ * newCaseState(4, testCase, 2, 0, undefined)
+ * ```
+ */
+export const newCaseState = (
+  index: number,
+  testCase: TestCase,
+  metricCount: number,
+  startedAt: number,
+  fingerprint: string | undefined
+): CaseState => ({
+  index,
+  testCase,
+  startedAt,
+  results: new Array(metricCount),
+  fingerprint,
+  entries: [],
+  remaining: 0
+})
+
+/**
+ * The result of a finished case: it passes when every metric that ran passed (and at least one ran); it is
+ * skipped when no metric ran; it is errored when any metric errored.
+ *
+ * @example
+ * ```ts
+ * toCaseResult(state, now).success
+ * ```
+ */
+export const toCaseResult = (state: CaseState, finishedAt: number): CaseResult => {
+  const metrics = state.results as ReadonlyArray<MetricResult>
+  let ran = 0
+  let allPassed = true
+  let errored = false
+  let cost = 0
+  let input = 0
+  let output = 0
+  for (const m of metrics) {
+    cost += m.cost
+    input += m.tokens.input
+    output += m.tokens.output
+    if (m.skipped) continue
+    ran++
+    if (m.error !== null) errored = true
+    if (!m.success) allPassed = false
+  }
+  return {
+    index: state.index,
+    name: state.testCase.name ?? null,
+    success: ran > 0 && allPassed,
+    skipped: ran === 0,
+    errored,
+    metrics,
+    durationMs: finishedAt - state.startedAt,
+    cost,
+    tokens: { input, output }
+  }
+}

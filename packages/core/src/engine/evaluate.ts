@@ -1,0 +1,74 @@
+/**
+ * The public entry points: `evaluate` (all results, in input order — asyncio's gather) and `evaluateStream`
+ * (results as they complete — asyncio's as_completed).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { evaluate, exactMatch, LLMTestCase } from "@assay/core"
+ * const program = evaluate([LLMTestCase.make({ input: "2+2", actualOutput: "4", expectedOutput: "4" })], [exactMatch()])
+ * const result = await Effect.runPromise(program) // result.summary.passRate === 1
+ * ```
+ */
+import { Effect, Queue, Stream, Take } from "effect"
+import type { Metric } from "../metric/metric.js"
+import type { CaseResult, RunResult } from "../result/run-result.js"
+import type { EvalError } from "./errors.js"
+import type { EvalOptions } from "./options.js"
+import { runPool } from "./pool.js"
+import type { CaseSource } from "./source.js"
+
+/**
+ * Score every case with every metric; the result lists cases in input order. Fails fast with an
+ * {@link EvalError} unless errors are ignored or within `maxErrors`.
+ *
+ * @example
+ * ```ts
+ * const result = yield* evaluate(cases, [exactMatch(), bleu()], { concurrency: 10 })
+ * ```
+ */
+export const evaluate = <R, E = never, RS = never>(
+  source: CaseSource<E, RS>,
+  metrics: ReadonlyArray<Metric<R>>,
+  options: EvalOptions = {}
+): Effect.Effect<RunResult, EvalError | E, R | RS> =>
+  Effect.gen(function*() {
+    const cases: Array<CaseResult> = []
+    const run = yield* runPool(source, metrics, options, (result) => Effect.sync(() => void cases.push(result)))
+    cases.sort((a, b) => a.index - b.index)
+    return {
+      runId: options.runId ?? null,
+      identifier: options.identifier ?? null,
+      status: run.status,
+      summary: run.summary,
+      cases,
+      unfinished: run.unfinished
+    }
+  })
+
+/**
+ * Score every case, emitting each case result as soon as it finishes (completion order). The stream ends when
+ * every case is done or the deadline passes; it fails like {@link evaluate}. Stopping the stream early
+ * interrupts the run.
+ *
+ * @example
+ * ```ts
+ * yield* evaluateStream(Stream.fromIterable(cases), metrics).pipe(Stream.runForEach((r) => Console.log(r.index)))
+ * ```
+ */
+export const evaluateStream = <R, E = never, RS = never>(
+  source: CaseSource<E, RS>,
+  metrics: ReadonlyArray<Metric<R>>,
+  options: EvalOptions = {}
+): Stream.Stream<CaseResult, EvalError | E, R | RS> =>
+  Stream.unwrapScoped(
+    Effect.gen(function*() {
+      const out = yield* Queue.bounded<Take.Take<CaseResult, EvalError | E>>(1024)
+      yield* runPool(source, metrics, options, (result) => Queue.offer(out, Take.of(result))).pipe(
+        Effect.exit,
+        Effect.flatMap((exit) => Queue.offer(out, exit._tag === "Success" ? Take.end : Take.failCause(exit.cause))),
+        Effect.forkScoped
+      )
+      return Stream.fromQueue(out).pipe(Stream.flattenTake)
+    })
+  )

@@ -1,0 +1,83 @@
+/**
+ * Run options: deepeval's AsyncConfig + ErrorConfig, plus budgets, deadlines and repeats.
+ *
+ * @example
+ * ```ts
+ * evaluate(cases, metrics, { concurrency: 50, throttle: "100 millis", ignoreErrors: true, timeout: "30 seconds" })
+ * ```
+ */
+import type { Duration, Effect } from "effect"
+import type { CaseResult } from "../result/run-result.js"
+import type { SinkError } from "./errors.js"
+
+/** How repeated measurements of one metric on one case are combined. */
+export type RepeatReducer = "mean" | "min" | "pass@k"
+
+/** See the module doc; every field is optional. */
+export interface EvalOptions {
+  /** Cases in flight at once (default 20). A case's metrics run concurrently inside that bound. */
+  readonly concurrency?: number | undefined
+  /** Pause between case starts (default none). */
+  readonly throttle?: Duration.DurationInput | undefined
+  /** Record a metric error on that metric instead of failing the run. */
+  readonly ignoreErrors?: boolean | undefined
+  /** A metric whose required fields are missing is skipped instead of erroring. */
+  readonly skipOnMissingParams?: boolean | undefined
+  /**
+   * Errored cases tolerated before the run fails: a count (e.g. 5) or a fraction of all cases (e.g. 0.1,
+   * any value below 1). Within the budget errors are recorded as with `ignoreErrors`.
+   */
+  readonly maxErrors?: number | undefined
+  /** Time limit for one metric on one case; exceeding it is a metric error. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Time limit for the whole run: finished results are kept, the rest are listed as unfinished. */
+  readonly deadline?: Duration.DurationInput | undefined
+  /** Measure every metric this many times (default 1) and combine with `repeatReducer` (default mean). */
+  readonly repeat?: number | undefined
+  readonly repeatReducer?: RepeatReducer | undefined
+  /** Part of every cache key (prompt version, model under test…). */
+  readonly hyperparameters?: Readonly<Record<string, unknown>> | undefined
+  /** Copied into the RunResult. */
+  readonly runId?: string | undefined
+  readonly identifier?: string | undefined
+  /** Cases to leave out (e.g. already finished in a resumed run), by input index. */
+  readonly skipIndex?: ((index: number) => boolean) | undefined
+  /** Called with each case result as it finishes, before it is emitted (run store, JSONL, progress). */
+  readonly onResult?: ((result: CaseResult) => Effect.Effect<void, SinkError>) | undefined
+  /** Called once per case as it is admitted (progress "total" for streamed sources). */
+  readonly onCaseStart?: ((index: number) => Effect.Effect<void>) | undefined
+}
+
+/** Options with defaults applied. */
+export interface ResolvedOptions {
+  readonly concurrency: number
+  readonly ignoreErrors: boolean
+  readonly skipOnMissingParams: boolean
+  readonly repeat: number
+  readonly repeatReducer: RepeatReducer
+  readonly hyperparameters: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Apply defaults and validate numbers (a bad value is a defect: options are program input, not data).
+ *
+ * @example
+ * ```ts
+ * resolveOptions({}).concurrency // 20
+ * ```
+ */
+export const resolveOptions = (options: EvalOptions): ResolvedOptions => {
+  const concurrency = options.concurrency ?? 20
+  const repeat = options.repeat ?? 1
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`)
+  if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`repeat must be a positive integer, got ${repeat}`)
+  if (options.maxErrors !== undefined && !(options.maxErrors >= 0)) throw new RangeError(`maxErrors must be ≥ 0, got ${options.maxErrors}`)
+  return {
+    concurrency,
+    ignoreErrors: options.ignoreErrors ?? false,
+    skipOnMissingParams: options.skipOnMissingParams ?? false,
+    repeat,
+    repeatReducer: options.repeatReducer ?? "mean",
+    hyperparameters: options.hyperparameters ?? {}
+  }
+}

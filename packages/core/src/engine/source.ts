@@ -1,0 +1,45 @@
+/**
+ * Where cases come from: an in-memory iterable or a Stream (large datasets are streamed, never fully loaded).
+ *
+ * @example
+ * ```ts
+ * evaluate([caseA, caseB], metrics)                    // array
+ * evaluate(Stream.fromIterable(cases), metrics)        // stream (e.g. a JSONL reader)
+ * ```
+ */
+import { Effect, Stream } from "effect"
+import type { TestCase } from "../model/test-case.js"
+
+/** A source of cases. */
+export type CaseSource<E = never, R = never> = Iterable<TestCase> | Stream.Stream<TestCase, E, R>
+
+/**
+ * Visit every case in order with its input index; `visit` runs sequentially (it applies back-pressure).
+ *
+ * @example
+ * ```ts
+ * forEachCase(cases, (testCase, index) => Effect.log(index))
+ * ```
+ */
+export const forEachCase = <E, R, E2, R2>(
+  source: CaseSource<E, R>,
+  visit: (testCase: TestCase, index: number) => Effect.Effect<void, E2, R2>
+): Effect.Effect<void, E | E2, R | R2> => {
+  let index = 0
+  if (Stream.StreamTypeId in source) {
+    return Stream.runForEachChunk(source as Stream.Stream<TestCase, E, R>, (chunk) =>
+      Effect.forEach(chunk, (testCase) => visit(testCase, index++), { discard: true }))
+  }
+  return Effect.forEach(source as Iterable<TestCase>, (testCase) => visit(testCase, index++), { discard: true })
+}
+
+/**
+ * The number of cases when it is known without reading the source (arrays), else undefined.
+ *
+ * @example
+ * ```ts
+ * knownSize([a, b]) // 2
+ * ```
+ */
+export const knownSize = (source: CaseSource<unknown, unknown>): number | undefined =>
+  Array.isArray(source) ? source.length : undefined

@@ -1,0 +1,25 @@
+/**
+ * @assay/core — test cases, metrics and the concurrent evaluation engine.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { evaluate, exactMatch, LLMTestCase } from "@assay/core"
+ * Effect.runPromise(evaluate([LLMTestCase.make({ input: "q", actualOutput: "a", expectedOutput: "a" })], [exactMatch()]))
+ * ```
+ */
+export * from "./model/content.js"
+export * from "./model/tool-call.js"
+export * from "./model/test-case.js"
+export * from "./model/decode.js"
+export * as Metric from "./metric/metric.js"
+export { MetricError, type Outcome, TokenUsage } from "./metric/metric.js"
+export * from "./result/run-result.js"
+export * from "./result/summary.js"
+export * from "./cache/eval-cache.js"
+export * from "./cache/cache-key.js"
+export * from "./engine/errors.js"
+export * from "./engine/options.js"
+export * from "./engine/source.js"
+export * from "./engine/evaluate.js"
+export * from "./metrics/index.js"

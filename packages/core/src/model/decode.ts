@@ -1,0 +1,112 @@
+/**
+ * Decoding test cases from untrusted input (JSON objects from a file, a CSV row, an API).
+ *
+ * Keys may be camelCase or deepeval's snake_case (`actual_output`, `retrieval_context`, `tools_called`,
+ * `input_parameters`, `additional_metadata`, …). A case with `turns` is conversational. Errors name the
+ * source location and every offending field path.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { decodeTestCase } from "@assay/core"
+ * const c = decodeTestCase({ input: "q", actual_output: "a" }, { file: "data.jsonl", line: 3 })
+ * // Effect<TestCase, InvalidTestCase>
+ * ```
+ */
+import { Effect, ParseResult, Schema } from "effect"
+import { ConversationalTestCase, LLMTestCase, type TestCase } from "./test-case.js"
+
+/** Where a case came from, for error messages. */
+export interface SourceLocation {
+  readonly file?: string | undefined
+  readonly line?: number | undefined
+  readonly index?: number | undefined
+}
+
+/** A case that does not match the model; `issues` lists `path: message` lines. */
+export class InvalidTestCase extends Schema.TaggedError<InvalidTestCase>()("InvalidTestCase", {
+  file: Schema.optional(Schema.String),
+  line: Schema.optional(Schema.Number),
+  index: Schema.optional(Schema.Number),
+  issues: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    const where = [this.file, this.line !== undefined ? `line ${this.line}` : undefined,
+      this.line === undefined && this.index !== undefined ? `case #${this.index}` : undefined]
+      .filter((x) => x !== undefined).join(":")
+    return `${where === "" ? "invalid test case" : where}: ${this.issues.join("; ")}`
+  }
+}
+
+const snakeToCamel: Record<string, string> = {
+  actual_output: "actualOutput",
+  expected_output: "expectedOutput",
+  retrieval_context: "retrievalContext",
+  tools_called: "toolsCalled",
+  expected_tools: "expectedTools",
+  input_parameters: "inputParameters",
+  expected_outcome: "expectedOutcome",
+  chatbot_role: "chatbotRole",
+  user_description: "userDescription",
+  additional_metadata: "metadata",
+  mime_type: "mimeType"
+}
+
+/** Rename snake_case keys to camelCase, recursively (only keys the model knows are renamed). */
+export const normalizeKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(normalizeKeys)
+  if (value === null || typeof value !== "object") return value
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value)) {
+    const renamed = snakeToCamel[key] ?? key
+    // metadata and tool parameters are user data: keep their keys verbatim
+    out[renamed] = renamed === "metadata" || renamed === "inputParameters" || renamed === "output"
+      ? inner
+      : normalizeKeys(inner)
+  }
+  return out
+}
+
+const decodeLLM = Schema.decodeUnknown(LLMTestCase.pipe(Schema.omit("_tag")), { errors: "all" })
+const decodeConversation = Schema.decodeUnknown(ConversationalTestCase.pipe(Schema.omit("_tag")), { errors: "all" })
+
+/**
+ * Decode one case from unknown input. Unknown keys are ignored; a `null` value counts as absent.
+ *
+ * @example
+ * ```ts
+ * decodeTestCase({ input: "hi", expected_output: "hello" }, { file: "cases.json", index: 0 })
+ * ```
+ */
+export const decodeTestCase = (
+  raw: unknown,
+  location: SourceLocation = {}
+): Effect.Effect<TestCase, InvalidTestCase> => {
+  const fail = (issues: ReadonlyArray<string>) =>
+    new InvalidTestCase({
+      ...(location.file !== undefined ? { file: location.file } : {}),
+      ...(location.line !== undefined ? { line: location.line } : {}),
+      ...(location.index !== undefined ? { index: location.index } : {}),
+      issues
+    })
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return Effect.fail(fail([`expected an object, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`]))
+  }
+  const normalized = dropNulls(normalizeKeys(raw)) as Record<string, unknown>
+  const isConversation = "turns" in normalized
+  const decoded: Effect.Effect<TestCase, ParseResult.ParseError> = isConversation
+    ? Effect.map(decodeConversation(normalized), (fields) => new ConversationalTestCase(fields))
+    : Effect.map(decodeLLM(normalized), (fields) => new LLMTestCase(fields))
+  return Effect.mapError(decoded, (error) =>
+    fail(ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
+      `${issue.path.length === 0 ? "(case)" : issue.path.join(".")}: ${issue.message}`
+    )))
+}
+
+const dropNulls = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(dropNulls)
+  if (value === null || typeof value !== "object") return value
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value)) if (inner !== null) out[key] = dropNulls(inner)
+  return out
+}

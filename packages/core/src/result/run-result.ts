@@ -1,0 +1,89 @@
+/**
+ * The results of a run and their stable JSON encoding (`RunResult` is a Schema; the CLI writes it with
+ * `--out`). Scores are `null` where a metric was skipped or errored.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { RunResult } from "@assay/core"
+ * const json = Schema.encodeSync(RunResult)(result)
+ * ```
+ */
+import { Schema } from "effect"
+import { TokenUsage } from "../metric/metric.js"
+
+/** One metric's result on one case. */
+export const MetricResult = Schema.Struct({
+  name: Schema.String,
+  score: Schema.NullOr(Schema.Number),
+  threshold: Schema.Number,
+  strict: Schema.Boolean,
+  success: Schema.Boolean,
+  reason: Schema.NullOr(Schema.String),
+  error: Schema.NullOr(Schema.String),
+  skipped: Schema.Boolean,
+  cached: Schema.Boolean,
+  cost: Schema.Number,
+  tokens: TokenUsage,
+  durationMs: Schema.Number,
+  verbose: Schema.optional(Schema.Array(Schema.String))
+})
+export type MetricResult = typeof MetricResult.Type
+
+/** One case's result. `success`: every non-skipped metric passed and at least one ran. */
+export const CaseResult = Schema.Struct({
+  index: Schema.Number,
+  name: Schema.NullOr(Schema.String),
+  success: Schema.Boolean,
+  skipped: Schema.Boolean,
+  errored: Schema.Boolean,
+  metrics: Schema.Array(MetricResult),
+  durationMs: Schema.Number,
+  cost: Schema.Number,
+  tokens: TokenUsage
+})
+export type CaseResult = typeof CaseResult.Type
+
+/** Aggregates of one metric over the run (scores of skipped/errored results excluded). */
+export const MetricSummary = Schema.Struct({
+  name: Schema.String,
+  count: Schema.Number,
+  passed: Schema.Number,
+  errored: Schema.Number,
+  skipped: Schema.Number,
+  mean: Schema.NullOr(Schema.Number),
+  min: Schema.NullOr(Schema.Number),
+  max: Schema.NullOr(Schema.Number),
+  passRate: Schema.NullOr(Schema.Number)
+})
+export type MetricSummary = typeof MetricSummary.Type
+
+/** Totals of a run. `passRate` = passed ÷ (passed + failed + errored); null when nothing was scored. */
+export const RunSummary = Schema.Struct({
+  total: Schema.Number,
+  passed: Schema.Number,
+  failed: Schema.Number,
+  errored: Schema.Number,
+  skipped: Schema.Number,
+  passRate: Schema.NullOr(Schema.Number),
+  durationMs: Schema.Number,
+  cost: Schema.Number,
+  tokens: TokenUsage,
+  metrics: Schema.Array(MetricSummary)
+})
+export type RunSummary = typeof RunSummary.Type
+
+/** A case the run did not finish (deadline reached or run interrupted). */
+export const UnfinishedCase = Schema.Struct({ index: Schema.Number, name: Schema.NullOr(Schema.String) })
+export type UnfinishedCase = typeof UnfinishedCase.Type
+
+/** The whole run: cases in input order. */
+export const RunResult = Schema.Struct({
+  runId: Schema.NullOr(Schema.String),
+  identifier: Schema.NullOr(Schema.String),
+  status: Schema.Literal("completed", "deadline", "cancelled"),
+  summary: RunSummary,
+  cases: Schema.Array(CaseResult),
+  unfinished: Schema.Array(UnfinishedCase)
+})
+export type RunResult = typeof RunResult.Type
