@@ -1,0 +1,67 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
+import { evaluate, evaluateStream } from "@assay/core"
+import { makeCases, makeProbe } from "./helpers.js"
+
+describe("engine concurrency", () => {
+  it.effect("never runs more than `concurrency` cases at once, and uses all of them", () =>
+    Effect.gen(function*() {
+      const probe = makeProbe()
+      const metrics = [probe.metric({ name: "a", delay: () => "1 second" }), probe.metric({ name: "b", delay: () => "2 seconds" })]
+      const fiber = yield* Effect.fork(evaluate(makeCases(50), metrics, { concurrency: 5 }))
+      for (let t = 0; t < 30; t++) yield* TestClock.adjust("1 second")
+      const result = yield* Fiber.join(fiber)
+      assert.strictEqual(probe.state.maxCases, 5)
+      assert.strictEqual(result.summary.total, 50)
+      assert.strictEqual(result.summary.passed, 50)
+      assert.strictEqual(probe.state.started, 100)
+    }))
+
+  it.effect("runs a case's metrics concurrently: a case with 3 one-second metrics takes one second", () =>
+    Effect.gen(function*() {
+      const probe = makeProbe()
+      const metrics = ["a", "b", "c"].map((name) => probe.metric({ name, delay: () => "1 second" }))
+      const fiber = yield* Effect.fork(evaluate(makeCases(4), metrics, { concurrency: 4 }))
+      yield* TestClock.adjust("1 second")
+      const result = yield* Fiber.join(fiber)
+      assert.strictEqual(result.summary.passed, 4)
+      assert.deepStrictEqual(result.cases.map((c) => c.durationMs), [1000, 1000, 1000, 1000])
+    }))
+
+  it.effect("throttle spaces case starts", () =>
+    Effect.gen(function*() {
+      const starts: Array<number> = []
+      const probe = makeProbe()
+      const base = probe.metric({ delay: () => "10 millis" })
+      const metric = { ...base, measure: (c: Parameters<typeof base.measure>[0]) =>
+        Effect.flatMap(TestClock.currentTimeMillis, (t) => Effect.zipRight(Effect.sync(() => starts.push(t)), base.measure(c))) }
+      const fiber = yield* Effect.fork(evaluate(makeCases(5), [metric], { concurrency: 10, throttle: "100 millis" }))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(fiber)
+      assert.deepStrictEqual(starts, [0, 100, 200, 300, 400])
+    }))
+
+  it.effect("evaluate returns input order; evaluateStream emits completion order", () =>
+    Effect.gen(function*() {
+      const probe = makeProbe()
+      const metric = probe.metric({ delay: (i) => `${10 - i} seconds` })
+      const gathered = yield* Effect.fork(evaluate(makeCases(6), [metric], { concurrency: 6 }))
+      const streamed = yield* Effect.fork(Stream.runCollect(evaluateStream(makeCases(6), [metric], { concurrency: 6 })))
+      yield* TestClock.adjust("20 seconds")
+      const all = yield* Fiber.join(gathered)
+      const completion = Chunk.toReadonlyArray(yield* Fiber.join(streamed))
+      assert.deepStrictEqual(all.cases.map((c) => c.index), [0, 1, 2, 3, 4, 5])
+      assert.deepStrictEqual(completion.map((c) => c.index), [5, 4, 3, 2, 1, 0])
+    }))
+
+  it.effect("accepts a Stream source and keeps input indices", () =>
+    Effect.gen(function*() {
+      const probe = makeProbe()
+      const metric = probe.metric({ delay: (i) => `${i % 3} seconds` })
+      const fiber = yield* Effect.fork(evaluate(Stream.fromIterable(makeCases(9)), [metric], { concurrency: 3 }))
+      yield* TestClock.adjust("30 seconds")
+      const result = yield* Fiber.join(fiber)
+      assert.deepStrictEqual(result.cases.map((c) => c.name), makeCases(9).map((c) => c.name ?? null))
+      assert.strictEqual(probe.state.maxCases, 3)
+    }))
+})
