@@ -10,7 +10,7 @@
  * const result = await Effect.runPromise(program) // result.summary.passRate === 1
  * ```
  */
-import { Effect, Queue, Stream, Take } from "effect"
+import { Effect, Exit, Mailbox, Stream } from "effect"
 import type { Metric } from "../metric/metric.js"
 import type { CaseResult, RunResult } from "../result/run-result.js"
 import type { EvalError } from "./errors.js"
@@ -63,12 +63,14 @@ export const evaluateStream = <R, E = never, RS = never>(
 ): Stream.Stream<CaseResult, EvalError | E, R | RS> =>
   Stream.unwrapScoped(
     Effect.gen(function*() {
-      const out = yield* Queue.bounded<Take.Take<CaseResult, EvalError | E>>(1024)
-      yield* runPool(source, metrics, options, (result) => Queue.offer(out, Take.of(result))).pipe(
+      // A bounded Mailbox: workers wait when the consumer is slow; `done` ends or fails the stream after
+      // everything offered before it has been read.
+      const out = yield* Mailbox.make<CaseResult, EvalError | E>(1024)
+      yield* runPool(source, metrics, options, (result) => out.offer(result)).pipe(
         Effect.exit,
-        Effect.flatMap((exit) => Queue.offer(out, exit._tag === "Success" ? Take.end : Take.failCause(exit.cause))),
+        Effect.flatMap((exit) => out.done(Exit.asVoid(exit))),
         Effect.forkScoped
       )
-      return Stream.fromQueue(out).pipe(Stream.flattenTake)
+      return Mailbox.toStream(out)
     })
   )

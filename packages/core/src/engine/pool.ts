@@ -1,22 +1,27 @@
 /**
- * The engine's core: source → bounded job Queue → a fixed set of worker fibers in a FiberSet → result sinks.
+ * The engine's core: source → bounded case Queue → `concurrency` case-worker fibers → result sinks, with a
+ * second flat pool of metric-worker fibers for metrics that wait on I/O. All fibers live in one FiberSet in
+ * the run's Scope.
  *
- * Work is one flat pool of (case, metric) jobs. The producer admits at most `concurrency` cases at once
- * (a Semaphore), spaced by `throttle`, and offers each admitted case's metric jobs to a bounded Queue
- * (back-pressure). `concurrency × metrics` workers loop on `Queue.take`, so the metrics of an admitted case
- * run concurrently without a nested `forEach` per case (that pattern costs ~20× more per element in
- * Effect 3 — see `../shared/effect-notes.md`). The last job of a case finalizes it: the cache is written,
- * `onResult` and `emit` see the result, and the case's permit is released.
+ * - The producer reads the source in order and offers cases to a bounded Queue (back-pressure: a huge
+ *   dataset is never loaded ahead of the workers).
+ * - `concurrency` case workers loop on `Queue.take`; a case is "in flight" while a case worker holds it, so
+ *   at most `concurrency` cases are in flight. `throttle` spaces case starts with a RateLimiter.
+ * - A case worker offers the case's I/O metrics (judges) to the metric Queue, measures its inline (CPU-only)
+ *   metrics itself, then waits for the case's last I/O metric. `concurrency × I/O metrics` metric workers
+ *   serve that queue, so every admitted case's metrics run concurrently — one flat pool, never a concurrent
+ *   `forEach` per case (that pattern costs ~20× more per element in Effect 3; `../shared/effect-notes.md`).
+ * - When a case finishes, the cache is written, `onResult` and `emit` see the result.
  *
- * Everything lives in the run's Scope: a failing worker fails the FiberSet (fail-fast), and closing the scope
- * — on completion, failure, deadline or the caller's interruption — interrupts every fiber the run started.
+ * A failing fiber fails the FiberSet (fail-fast); closing the scope — on completion, failure, deadline or
+ * the caller's interruption — interrupts every fiber the run started.
  *
  * @example
  * ```ts
  * const run = yield* runPool(cases, metrics, options, (result) => Effect.sync(() => results.push(result)))
  * ```
  */
-import { Clock, Deferred, Duration, Effect, FiberSet, Option, Queue } from "effect"
+import { Clock, Deferred, Duration, Effect, FiberSet, Option, Queue, RateLimiter } from "effect"
 import { EvalCache } from "../cache/eval-cache.js"
 import { caseFingerprint, metricCacheKey } from "../cache/cache-key.js"
 import type { Metric } from "../metric/metric.js"
@@ -36,9 +41,15 @@ export interface PoolRun {
   readonly unfinished: ReadonlyArray<UnfinishedCase>
 }
 
-interface Job {
+interface PendingCase {
+  readonly testCase: TestCase
+  readonly index: number
+}
+
+interface MetricJob {
   readonly state: CaseState
   readonly metricIndex: number
+  readonly done: Deferred.Deferred<void>
 }
 
 /** Why a metric cannot run on a case, or undefined when it can. */
@@ -64,7 +75,7 @@ export const runPool = <R, E, RS, RE>(
 ): Effect.Effect<PoolRun, EvalError | E, R | RS | RE> =>
   Effect.gen(function*() {
     const opts = resolveOptions(options)
-    const cache = yield* Effect.serviceOption(EvalCache)
+    const cacheApi = Option.getOrUndefined(yield* Effect.serviceOption(EvalCache))
     const tolerate = opts.ignoreErrors || options.maxErrors !== undefined
     const total = knownSize(source)
     const budget = options.maxErrors === undefined
@@ -79,15 +90,17 @@ export const runPool = <R, E, RS, RE>(
       repeat: opts.repeat,
       repeatReducer: opts.repeatReducer
     }
-    const throttle = options.throttle === undefined ? undefined : Duration.decode(options.throttle)
+    const throttle = options.throttle === undefined
+      ? undefined
+      : yield* RateLimiter.make({ limit: 1, interval: options.throttle, algorithm: "fixed-window" })
+    const ioMetrics = metrics.flatMap((m, i) => (m.inline ? [] : [i]))
     const runStarted = yield* Clock.currentTimeMillis
 
     const summary = SummaryAccumulator.empty()
     const inFlight = new Map<number, CaseState>()
     const finishedFlags = total === undefined ? undefined : new Uint8Array(total)
-    const workerCount = opts.concurrency * Math.max(1, metrics.length)
-    const jobs = yield* Queue.bounded<Job>(workerCount)
-    const admission = yield* Effect.makeSemaphore(opts.concurrency)
+    const cases = yield* Queue.bounded<PendingCase>(opts.concurrency)
+    const jobs = yield* Queue.bounded<MetricJob>(Math.max(1, opts.concurrency * ioMetrics.length))
     const allFinished = yield* Deferred.make<void>()
     const group = yield* FiberSet.make<void, EvalError | E>()
     let open = 0
@@ -96,10 +109,27 @@ export const runPool = <R, E, RS, RE>(
     let producerDone = false
     let lastError = ""
 
-    const finalizeCase = (state: CaseState) =>
+    const metricFailed = (state: CaseState, result: MetricResult) =>
+      new MetricFailed({ caseIndex: state.index, caseName: state.testCase.name ?? null, metric: result.name, reason: result.error ?? "" })
+
+    /** Measure metric `i` of a case and record it; the hot path, so plain flatMaps and a synchronous clock. */
+    const measureInto = (state: CaseState, metricIndex: number, clock: Clock.Clock): Effect.Effect<void, EvalError, R> => {
+      const metric = metrics[metricIndex]!
+      const slot = cacheApi === undefined
+        ? undefined
+        : { api: cacheApi, key: metricCacheKey(state.fingerprint!, metric, opts.hyperparameters) }
+      return Effect.flatMap(measureOne(metric, state.testCase, settings, slot, clock), ({ fresh, result }) => {
+        if (result.error !== null && !tolerate) return Effect.fail(metricFailed(state, result))
+        state.results[metricIndex] = result
+        if (fresh !== undefined && slot !== undefined) state.entries.push({ key: slot.key, metric: metric.name, outcome: fresh })
+        return Effect.void
+      })
+    }
+
+    const finalizeCase = (state: CaseState, clock: Clock.Clock): Effect.Effect<void, EvalError, RE> =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
-          const result = toCaseResult(state, yield* Clock.currentTimeMillis)
+          const result = toCaseResult(state, clock.unsafeCurrentTimeMillis())
           if (result.errored) {
             erroredCases++
             lastError = result.metrics.find((m) => m.error !== null)?.error ?? ""
@@ -107,8 +137,8 @@ export const runPool = <R, E, RS, RE>(
               return yield* new ErrorBudgetExceeded({ errored: erroredCases, budget, lastError })
             }
           }
-          if (Option.isSome(cache) && state.entries.length > 0) {
-            yield* cache.value.store(state.entries).pipe(
+          if (cacheApi !== undefined && state.entries.length > 0) {
+            yield* cacheApi.store(state.entries).pipe(
               Effect.catchAll((e) => Effect.logWarning(`cache write failed: ${e.message}`))
             )
           }
@@ -117,54 +147,22 @@ export const runPool = <R, E, RS, RE>(
           inFlight.delete(state.index)
           if (finishedFlags !== undefined) finishedFlags[state.index] = 1
           yield* restore(emit(result))
-          yield* admission.release(1)
           open--
           if (producerDone && open === 0) yield* Deferred.succeed(allFinished, undefined)
         })
       )
 
-    const record = (state: CaseState, metricIndex: number, result: MetricResult) =>
+    /** Everything a case worker does with one case. */
+    const runCase = ({ index, testCase }: PendingCase, clock: Clock.Clock) =>
       Effect.gen(function*() {
-        if (result.error !== null && !tolerate) {
-          return yield* new MetricFailed({
-            caseIndex: state.index,
-            caseName: state.testCase.name ?? null,
-            metric: result.name,
-            reason: result.error
-          })
-        }
-        state.results[metricIndex] = result
-      })
-
-    const runJob = ({ metricIndex, state }: Job) =>
-      Effect.gen(function*() {
-        const metric = metrics[metricIndex]!
-        const cacheSlot = Option.map(cache, (api) => ({
-          api,
-          key: metricCacheKey(state.fingerprint!, metric, opts.hyperparameters)
-        }))
-        const { fresh, result } = yield* measureOne(metric, state.testCase, settings, cacheSlot)
-        yield* record(state, metricIndex, result)
-        if (fresh !== undefined && Option.isSome(cacheSlot)) {
-          state.entries.push({ key: cacheSlot.value.key, metric: metric.name, outcome: fresh })
-        }
-        if (--state.remaining === 0) yield* finalizeCase(state)
-      })
-
-    const admit = (testCase: TestCase, index: number) =>
-      Effect.gen(function*() {
-        if (options.skipIndex?.(index) === true) return
-        if (throttle !== undefined && admitted > 0) yield* Effect.sleep(throttle)
-        yield* admission.take(1)
-        admitted++
-        open++
+        if (throttle !== undefined) yield* throttle(Effect.void)
         if (options.onCaseStart !== undefined) yield* options.onCaseStart(index)
         const state = newCaseState(
           index,
           testCase,
           metrics.length,
-          yield* Clock.currentTimeMillis,
-          Option.isSome(cache) ? caseFingerprint(testCase) : undefined
+          clock.unsafeCurrentTimeMillis(),
+          cacheApi !== undefined ? caseFingerprint(testCase) : undefined
         )
         inFlight.set(index, state)
         const runnable: Array<number> = []
@@ -172,23 +170,43 @@ export const runPool = <R, E, RS, RE>(
           const unmet = unmetRequirement(metrics[i]!, testCase)
           if (unmet === undefined) runnable.push(i)
           else if (opts.skipOnMissingParams) state.results[i] = skippedResult(metrics[i]!, unmet)
-          else yield* record(state, i, erroredResult(metrics[i]!, unmet, 0))
+          else {
+            const result = erroredResult(metrics[i]!, unmet, 0)
+            if (!tolerate) return yield* metricFailed(state, result)
+            state.results[i] = result
+          }
         }
-        state.remaining = runnable.length
-        if (runnable.length === 0) return yield* finalizeCase(state)
-        for (const metricIndex of runnable) yield* Queue.offer(jobs, { state, metricIndex })
+        const io = runnable.filter((i) => !metrics[i]!.inline)
+        const done = io.length === 0 ? undefined : yield* Deferred.make<void>()
+        state.remaining = io.length
+        for (const metricIndex of io) yield* Queue.offer(jobs, { state, metricIndex, done: done! })
+        for (const metricIndex of runnable) if (metrics[metricIndex]!.inline) yield* measureInto(state, metricIndex, clock)
+        if (done !== undefined) yield* Deferred.await(done)
+        yield* finalizeCase(state, clock)
       })
 
-    const producer = forEachCase(source, admit).pipe(
+    const runMetricJob = ({ done, metricIndex, state }: MetricJob, clock: Clock.Clock) =>
+      Effect.flatMap(
+        measureInto(state, metricIndex, clock),
+        () => (--state.remaining === 0 ? Deferred.succeed(done, undefined) : Effect.void)
+      )
+
+    const producer = forEachCase(source, (testCase, index) => {
+      if (options.skipIndex?.(index) === true) return Effect.void
+      admitted++
+      open++
+      return Queue.offer(cases, { testCase, index })
+    }).pipe(
       Effect.zipRight(Effect.suspend(() => {
         producerDone = true
         return open === 0 ? Deferred.succeed(allFinished, undefined) : Effect.void
       }))
     )
 
-    for (let w = 0; w < workerCount; w++) {
-      yield* FiberSet.run(group, Effect.forever(Effect.flatMap(Queue.take(jobs), runJob)))
-    }
+    const worker = <A>(queue: Queue.Dequeue<A>, run: (item: A, clock: Clock.Clock) => Effect.Effect<unknown, EvalError, R | RE>) =>
+      Effect.clockWith((clock) => Effect.forever(Effect.flatMap(Queue.take(queue), (item) => run(item, clock))))
+    for (let w = 0; w < opts.concurrency; w++) yield* FiberSet.run(group, worker(cases, runCase))
+    for (let w = 0; w < opts.concurrency * ioMetrics.length; w++) yield* FiberSet.run(group, worker(jobs, runMetricJob))
     yield* FiberSet.run(group, producer)
 
     const finished = Effect.as(Deferred.await(allFinished), "completed" as const)
@@ -208,9 +226,9 @@ export const runPool = <R, E, RS, RE>(
     const unfinished: Array<UnfinishedCase> = []
     if (status === "deadline") {
       if (finishedFlags !== undefined) {
-        const cases = source as ReadonlyArray<TestCase>
+        const all = source as ReadonlyArray<TestCase>
         for (let i = 0; i < finishedFlags.length; i++) {
-          if (finishedFlags[i] === 0 && options.skipIndex?.(i) !== true) unfinished.push({ index: i, name: cases[i]!.name ?? null })
+          if (finishedFlags[i] === 0 && options.skipIndex?.(i) !== true) unfinished.push({ index: i, name: all[i]!.name ?? null })
         }
       } else {
         for (const state of inFlight.values()) unfinished.push({ index: state.index, name: state.testCase.name ?? null })

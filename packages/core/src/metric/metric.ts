@@ -55,9 +55,15 @@ export interface Metric<R = never> {
    */
   readonly config: Readonly<Record<string, unknown>>
   readonly measure: (testCase: TestCase) => Effect.Effect<Outcome, MetricError, R>
+  /**
+   * A CPU-only metric (no I/O, no waiting): the engine measures it inline in the case's worker fiber instead
+   * of handing it to the metric pool. On a single-threaded runtime running pure computations "concurrently"
+   * buys nothing and costs two fiber wake-ups per measurement. Deterministic metrics set it; judges do not.
+   */
+  readonly inline: boolean
 }
 
-/** What {@link make} needs; the rest has defaults (threshold 0.5, not strict, single-turn cases). */
+/** What {@link make} needs; the rest has defaults (threshold 0.5, not strict, single-turn cases, not inline). */
 export interface MetricSpec<R> {
   readonly name: string
   readonly threshold?: number | undefined
@@ -65,6 +71,7 @@ export interface MetricSpec<R> {
   readonly appliesTo?: CaseKind | undefined
   readonly requires?: ReadonlyArray<CaseField> | undefined
   readonly config?: Readonly<Record<string, unknown>> | undefined
+  readonly inline?: boolean | undefined
   readonly measure: (testCase: TestCase) => Effect.Effect<Outcome, MetricError, R>
 }
 
@@ -83,6 +90,7 @@ export const make = <R = never>(spec: MetricSpec<R>): Metric<R> => ({
   appliesTo: spec.appliesTo ?? "LLMTestCase",
   requires: spec.requires ?? [],
   config: spec.config ?? {},
+  inline: spec.inline ?? false,
   measure: spec.measure
 })
 

@@ -95,8 +95,8 @@ export const decodeTestCase = (
   const normalized = dropNulls(normalizeKeys(raw)) as Record<string, unknown>
   const isConversation = "turns" in normalized
   const decoded: Effect.Effect<TestCase, ParseResult.ParseError> = isConversation
-    ? Effect.map(decodeConversation(normalized), (fields) => new ConversationalTestCase(fields))
-    : Effect.map(decodeLLM(normalized), (fields) => new LLMTestCase(fields))
+    ? Effect.map(decodeConversation(normalized), (fields) => ({ _tag: "ConversationalTestCase" as const, ...fields }))
+    : Effect.map(decodeLLM(normalized), (fields) => ({ _tag: "LLMTestCase" as const, ...fields }))
   return Effect.mapError(decoded, (error) =>
     fail(ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
       `${issue.path.length === 0 ? "(case)" : issue.path.join(".")}: ${issue.message}`

@@ -24,8 +24,8 @@ const common = {
   context: Schema.optional(Strings)
 }
 
-/** A single-turn test case: one input and the application's output. */
-export class LLMTestCase extends Schema.TaggedClass<LLMTestCase>()("LLMTestCase", {
+/** A single-turn test case: one input and the application's output. Plain data (a tagged struct). */
+export const LLMTestCase = Schema.TaggedStruct("LLMTestCase", {
   ...common,
   input: Content,
   actualOutput: Schema.optional(Content),
@@ -33,7 +33,8 @@ export class LLMTestCase extends Schema.TaggedClass<LLMTestCase>()("LLMTestCase"
   retrievalContext: Schema.optional(Strings),
   toolsCalled: Schema.optional(Schema.Array(ToolCall)),
   expectedTools: Schema.optional(Schema.Array(ToolCall))
-}) {}
+})
+export type LLMTestCase = typeof LLMTestCase.Type
 
 /** One turn of a conversation. */
 export const Turn = Schema.Struct({
@@ -44,15 +45,16 @@ export const Turn = Schema.Struct({
 })
 export type Turn = typeof Turn.Type
 
-/** A multi-turn test case: a whole conversation. */
-export class ConversationalTestCase extends Schema.TaggedClass<ConversationalTestCase>()("ConversationalTestCase", {
+/** A multi-turn test case: a whole conversation. Plain data (a tagged struct). */
+export const ConversationalTestCase = Schema.TaggedStruct("ConversationalTestCase", {
   ...common,
   turns: Schema.NonEmptyArray(Turn),
   scenario: Schema.optional(Schema.String),
   expectedOutcome: Schema.optional(Schema.String),
   chatbotRole: Schema.optional(Schema.String),
   userDescription: Schema.optional(Schema.String)
-}) {}
+})
+export type ConversationalTestCase = typeof ConversationalTestCase.Type
 
 /** Any test case. */
 export const TestCase = Schema.Union(LLMTestCase, ConversationalTestCase)

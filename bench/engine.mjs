@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// Engine benchmark (issue "Core …"): N cases from a generated JSONL file, 3 deterministic metrics.
+//   node bench/engine.mjs [N=100000] [N2=1000000]
+// Runs each measurement in its own child process (so peak RSS is per measurement) and prints:
+//   bare loop (read chunks, JSON.parse, score, write JSONL) vs the engine (JSONL stream → decode → bounded
+//   queue → worker fibers → JSONL sink), their ratio, and peak RSS at N and at N2.
+// Requires a build (`npm run build`); this is a benchmark, not a test: it prints numbers, it asserts nothing.
+import { spawnSync } from "node:child_process"
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readSync, writeSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const outDir = join(here, "out")
+const CHUNK = 1 << 20
+
+const words = "the quick brown fox jumps over lazy dog paris france capital river seine city light tower".split(" ")
+const sentence = (seed, n) => Array.from({ length: n }, (_, k) => words[(seed * 7 + k * 13) % words.length]).join(" ")
+
+async function generate(file, n) {
+  if (existsSync(file)) return
+  mkdirSync(dirname(file), { recursive: true })
+  const out = createWriteStream(file)
+  for (let i = 0; i < n; i++) {
+    const expected = sentence(i, 8 + (i % 5))
+    const actual = i % 4 === 0 ? sentence(i + 1, 8 + (i % 5)) : expected
+    const line = JSON.stringify({ name: `case-${i}`, input: `question ${i}?`, actual_output: actual, expected_output: expected, context: [sentence(i, 12)] })
+    if (!out.write(line + "\n")) await new Promise((r) => out.once("drain", r))
+  }
+  await new Promise((r) => out.end(r))
+}
+
+/** Calls `onLine(text, lineNo)` for every line of a file, reading it in 1 MiB chunks. */
+function eachLine(file, onLine) {
+  const fd = openSync(file, "r")
+  const buf = Buffer.alloc(CHUNK)
+  let rest = ""
+  let lineNo = 0
+  for (;;) {
+    const n = readSync(fd, buf, 0, CHUNK, null)
+    if (n === 0) break
+    const text = rest + buf.toString("utf8", 0, n)
+    const lines = text.split("\n")
+    rest = lines.pop()
+    for (const l of lines) if (l.length > 0) onLine(l, ++lineNo)
+  }
+  if (rest.length > 0) onLine(rest, ++lineNo)
+  closeSync(fd)
+}
+
+async function bare(file, n) {
+  const { scorers } = await import("./scorers.mjs")
+  const fd = openSync(join(outDir, "bare.jsonl"), "w")
+  let pending = []
+  let passed = 0
+  eachLine(file, (line, lineNo) => {
+    const c = JSON.parse(line)
+    const scores = scorers.map((s) => s(c.actual_output, c.expected_output))
+    const success = scores.every((s) => s >= 0.5)
+    if (success) passed++
+    pending.push(JSON.stringify({ index: lineNo - 1, name: c.name, success, scores }))
+    if (pending.length >= 1000) { writeSync(fd, pending.join("\n") + "\n"); pending = [] }
+  })
+  writeSync(fd, pending.join("\n") + "\n")
+  closeSync(fd)
+  return { passed }
+}
+
+async function engine(file) {
+  const core = await import("../packages/core/dist/index.js")
+  const { Chunk, Effect, Stream } = await import("effect")
+  const { metrics } = await import("./scorers.mjs")
+  // The dataset source: 1 MiB chunks → lines → decoded cases, one Stream chunk per file chunk.
+  const lines = Stream.async((emit) => {
+    let batch = []
+    eachLine(file, (line, lineNo) => {
+      batch.push([line, lineNo])
+      if (batch.length === 4096) { emit.chunk(Chunk.unsafeFromArray(batch)); batch = [] }
+    })
+    emit.chunk(Chunk.unsafeFromArray(batch))
+    emit.end()
+  })
+  const cases = lines.pipe(Stream.mapEffect(([line, lineNo]) => core.decodeTestCase(JSON.parse(line), { file, line: lineNo })))
+  const fd = openSync(join(outDir, "engine.jsonl"), "w")
+  let passed = 0
+  const program = core.evaluateStream(cases, metrics(core), { concurrency: 64 }).pipe(
+    Stream.runForEachChunk((chunk) =>
+      Effect.sync(() => {
+        let text = ""
+        for (const r of chunk) {
+          if (r.success) passed++
+          text += JSON.stringify({ index: r.index, name: r.name, success: r.success, scores: r.metrics.map((m) => m.score) }) + "\n"
+        }
+        writeSync(fd, text)
+      }))
+  )
+  await Effect.runPromise(program)
+  closeSync(fd)
+  return { passed }
+}
+
+async function child(mode, file, n) {
+  const started = performance.now()
+  const { passed } = mode === "bare" ? await bare(file, n) : await engine(file)
+  const ms = performance.now() - started
+  process.stdout.write(JSON.stringify({ mode, n, ms, passed, rssMB: process.resourceUsage().maxRSS / 1024 }) + "\n")
+}
+
+function run(mode, file, n) {
+  const r = spawnSync(process.execPath, ["--max-old-space-size=4096", fileURLToPath(import.meta.url), "--child", mode, file, String(n)], { encoding: "utf8" })
+  if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`)
+  return JSON.parse(r.stdout.trim().split("\n").pop())
+}
+
+if (process.argv[2] === "--child") {
+  await child(process.argv[3], process.argv[4], Number(process.argv[5]))
+} else {
+  const n = Number(process.argv[2] ?? 100_000)
+  const n2 = Number(process.argv[3] ?? 1_000_000)
+  const file = join(outDir, `cases-${n}.jsonl`)
+  const file2 = join(outDir, `cases-${n2}.jsonl`)
+  await generate(file, n)
+  const b = run("bare", file, n)
+  const e = run("engine", file, n)
+  if (b.passed !== e.passed) throw new Error(`engine and bare loop disagree: ${e.passed} vs ${b.passed} passed`)
+  console.log(`cases=${n} metrics=3 concurrency=64`)
+  console.log(`bare loop : ${b.ms.toFixed(0)} ms  (${((b.ms * 1000) / n).toFixed(1)} µs/case)  peak RSS ${b.rssMB.toFixed(0)} MB`)
+  console.log(`engine    : ${e.ms.toFixed(0)} ms  (${((e.ms * 1000) / n).toFixed(1)} µs/case)  peak RSS ${e.rssMB.toFixed(0)} MB`)
+  console.log(`ratio engine/bare = ${(e.ms / b.ms).toFixed(2)}  (target ≤ 3)   RSS target ≤ 250 MB`)
+  if (n2 > 0) {
+    await generate(file2, n2)
+    const e2 = run("engine", file2, n2)
+    console.log(`engine @${n2}: ${e2.ms.toFixed(0)} ms  (${((e2.ms * 1000) / n2).toFixed(1)} µs/case)  peak RSS ${e2.rssMB.toFixed(0)} MB`)
+    console.log(`RSS(${n2}) / RSS(${n}) = ${(e2.rssMB / e.rssMB).toFixed(2)}  (target ≤ 1.3)`)
+  }
+}
