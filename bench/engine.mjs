@@ -48,6 +48,27 @@ function eachLine(file, onLine) {
   closeSync(fd)
 }
 
+/** Pull-based reader: `next()` returns the [line, lineNo] pairs of the next 1 MiB chunk, or undefined at EOF. */
+function lineReader(file) {
+  const fd = openSync(file, "r")
+  const buf = Buffer.alloc(CHUNK)
+  let rest = ""
+  let lineNo = 0
+  let eof = false
+  return {
+    next() {
+      if (eof) return undefined
+      const n = readSync(fd, buf, 0, CHUNK, null)
+      const text = rest + buf.toString("utf8", 0, n)
+      const lines = text.split("\n")
+      if (n === 0) { eof = true; closeSync(fd) } else rest = lines.pop()
+      const numbered = []
+      for (const l of lines) if (++lineNo && l.length > 0) numbered.push([l, lineNo])
+      return numbered
+    }
+  }
+}
+
 async function bare(file, n) {
   const { scorers } = await import("./scorers.mjs")
   const fd = openSync(join(outDir, "bare.jsonl"), "w")
@@ -68,19 +89,22 @@ async function bare(file, n) {
 
 async function engine(file) {
   const core = await import("../packages/core/dist/index.js")
-  const { Chunk, Effect, Stream } = await import("effect")
+  const { Chunk, Effect, Either, Option, Stream } = await import("effect")
   const { metrics } = await import("./scorers.mjs")
-  // The dataset source: 1 MiB chunks → lines → decoded cases, one Stream chunk per file chunk.
-  const lines = Stream.async((emit) => {
-    let batch = []
-    eachLine(file, (line, lineNo) => {
-      batch.push([line, lineNo])
-      if (batch.length === 4096) { emit.chunk(Chunk.unsafeFromArray(batch)); batch = [] }
-    })
-    emit.chunk(Chunk.unsafeFromArray(batch))
-    emit.end()
-  })
-  const cases = lines.pipe(Stream.mapEffect(([line, lineNo]) => core.decodeTestCase(JSON.parse(line), { file, line: lineNo })))
+  // The dataset source, pulled: each pull reads one 1 MiB chunk of the file and decodes its lines
+  // synchronously into one Stream chunk (never a Stream element per line; never more than a chunk ahead).
+  const reader = lineReader(file)
+  const cases = Stream.repeatEffectChunkOption(Effect.suspend(() => {
+    const lines = reader.next()
+    if (lines === undefined) return Effect.fail(Option.none())
+    const out = []
+    for (const [line, lineNo] of lines) {
+      const decoded = core.decodeTestCaseEither(JSON.parse(line), { file, line: lineNo })
+      if (Either.isLeft(decoded)) return Effect.fail(Option.some(decoded.left))
+      out.push(decoded.right)
+    }
+    return Effect.succeed(Chunk.unsafeFromArray(out))
+  }))
   const fd = openSync(join(outDir, "engine.jsonl"), "w")
   let passed = 0
   const program = core.evaluateStream(cases, metrics(core), { concurrency: 64 }).pipe(

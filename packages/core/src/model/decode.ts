@@ -13,7 +13,7 @@
  * // Effect<TestCase, InvalidTestCase>
  * ```
  */
-import { Effect, ParseResult, Schema } from "effect"
+import { Effect, Either, ParseResult, Schema } from "effect"
 import { ConversationalTestCase, LLMTestCase, type TestCase } from "./test-case.js"
 
 /** Where a case came from, for error messages. */
@@ -67,41 +67,51 @@ export const normalizeKeys = (value: unknown): unknown => {
   return out
 }
 
-const decodeLLM = Schema.decodeUnknown(LLMTestCase.pipe(Schema.omit("_tag")), { errors: "all" })
-const decodeConversation = Schema.decodeUnknown(ConversationalTestCase.pipe(Schema.omit("_tag")), { errors: "all" })
+const decodeLLM = Schema.decodeUnknownEither(LLMTestCase.pipe(Schema.omit("_tag")), { errors: "all" })
+const decodeConversation = Schema.decodeUnknownEither(ConversationalTestCase.pipe(Schema.omit("_tag")), { errors: "all" })
 
 /**
- * Decode one case from unknown input. Unknown keys are ignored; a `null` value counts as absent.
+ * Decode one case from unknown input, synchronously (for loaders that decode whole chunks of lines at once).
+ * Unknown keys are ignored; a `null` value counts as absent.
+ *
+ * @example
+ * ```ts
+ * const result = decodeTestCaseEither({ input: "hi" }, { file: "cases.jsonl", line: 1 }) // Either.right(case)
+ * ```
+ */
+export const decodeTestCaseEither = (raw: unknown, location: SourceLocation = {}): Either.Either<TestCase, InvalidTestCase> => {
+  const fail = (issues: ReadonlyArray<string>) =>
+    Either.left(
+      new InvalidTestCase({
+        ...(location.file !== undefined ? { file: location.file } : {}),
+        ...(location.line !== undefined ? { line: location.line } : {}),
+        ...(location.index !== undefined ? { index: location.index } : {}),
+        issues
+      })
+    )
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return fail([`expected an object, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`])
+  }
+  const normalized = dropNulls(normalizeKeys(raw)) as Record<string, unknown>
+  const decoded: Either.Either<TestCase, ParseResult.ParseError> = "turns" in normalized
+    ? Either.map(decodeConversation(normalized), (fields) => ({ _tag: "ConversationalTestCase" as const, ...fields }))
+    : Either.map(decodeLLM(normalized), (fields) => ({ _tag: "LLMTestCase" as const, ...fields }))
+  if (Either.isRight(decoded)) return Either.right(decoded.right)
+  return fail(ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) =>
+    `${issue.path.length === 0 ? "(case)" : issue.path.join(".")}: ${issue.message}`
+  ))
+}
+
+/**
+ * Decode one case from unknown input as an Effect; see {@link decodeTestCaseEither}.
  *
  * @example
  * ```ts
  * decodeTestCase({ input: "hi", expected_output: "hello" }, { file: "cases.json", index: 0 })
  * ```
  */
-export const decodeTestCase = (
-  raw: unknown,
-  location: SourceLocation = {}
-): Effect.Effect<TestCase, InvalidTestCase> => {
-  const fail = (issues: ReadonlyArray<string>) =>
-    new InvalidTestCase({
-      ...(location.file !== undefined ? { file: location.file } : {}),
-      ...(location.line !== undefined ? { line: location.line } : {}),
-      ...(location.index !== undefined ? { index: location.index } : {}),
-      issues
-    })
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    return Effect.fail(fail([`expected an object, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`]))
-  }
-  const normalized = dropNulls(normalizeKeys(raw)) as Record<string, unknown>
-  const isConversation = "turns" in normalized
-  const decoded: Effect.Effect<TestCase, ParseResult.ParseError> = isConversation
-    ? Effect.map(decodeConversation(normalized), (fields) => ({ _tag: "ConversationalTestCase" as const, ...fields }))
-    : Effect.map(decodeLLM(normalized), (fields) => ({ _tag: "LLMTestCase" as const, ...fields }))
-  return Effect.mapError(decoded, (error) =>
-    fail(ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) =>
-      `${issue.path.length === 0 ? "(case)" : issue.path.join(".")}: ${issue.message}`
-    )))
-}
+export const decodeTestCase = (raw: unknown, location: SourceLocation = {}): Effect.Effect<TestCase, InvalidTestCase> =>
+  Effect.suspend(() => decodeTestCaseEither(raw, location))
 
 const dropNulls = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(dropNulls)
