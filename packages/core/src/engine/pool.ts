@@ -126,31 +126,35 @@ export const runPool = <R, E, RS, RE>(
       })
     }
 
+    /**
+     * A finished case reaches every sink exactly once: the bookkeeping runs uninterruptibly (only the emit to a
+     * slow stream consumer may be interrupted). Built from flat combinators: it runs once per case.
+     */
     const finalizeCase = (state: CaseState, clock: Clock.Clock): Effect.Effect<void, EvalError, RE> =>
-      Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function*() {
-          const result = toCaseResult(state, clock.unsafeCurrentTimeMillis())
-          if (result.errored) {
-            erroredCases++
-            lastError = result.metrics.find((m) => m.error !== null)?.error ?? ""
-            if (budget !== undefined && erroredCases > budget) {
-              return yield* new ErrorBudgetExceeded({ errored: erroredCases, budget, lastError })
-            }
+      Effect.uninterruptibleMask((restore) => {
+        const result = toCaseResult(state, clock.unsafeCurrentTimeMillis())
+        if (result.errored) {
+          erroredCases++
+          lastError = result.metrics.find((m) => m.error !== null)?.error ?? ""
+          if (budget !== undefined && erroredCases > budget) {
+            return Effect.fail(new ErrorBudgetExceeded({ errored: erroredCases, budget, lastError }))
           }
-          if (cacheApi !== undefined && state.entries.length > 0) {
-            yield* cacheApi.store(state.entries).pipe(
-              Effect.catchAll((e) => Effect.logWarning(`cache write failed: ${e.message}`))
-            )
-          }
-          if (options.onResult !== undefined) yield* options.onResult(result)
+        }
+        let sinks: Effect.Effect<void, EvalError, RE> = Effect.suspend(() => {
           summary.add(result)
           inFlight.delete(state.index)
           if (finishedFlags !== undefined) finishedFlags[state.index] = 1
-          yield* restore(emit(result))
-          open--
-          if (producerDone && open === 0) yield* Deferred.succeed(allFinished, undefined)
+          return restore(emit(result))
         })
-      )
+        if (options.onResult !== undefined) sinks = Effect.zipRight(options.onResult(result), sinks)
+        if (cacheApi !== undefined && state.entries.length > 0) {
+          const write = cacheApi.store(state.entries).pipe(
+            Effect.catchAll((e) => Effect.logWarning(`cache write failed: ${e.message}`))
+          )
+          sinks = Effect.zipRight(write, sinks)
+        }
+        return Effect.zipRight(sinks, Effect.suspend(() => --open === 0 && producerDone ? Deferred.succeed(allFinished, undefined) : Effect.void))
+      })
 
     /** Everything a case worker does with one case. */
     const runCase = ({ index, testCase }: PendingCase, clock: Clock.Clock) =>
@@ -176,7 +180,7 @@ export const runPool = <R, E, RS, RE>(
             state.results[i] = result
           }
         }
-        const io = runnable.filter((i) => !metrics[i]!.inline)
+        const io = ioMetrics.length === 0 ? [] : runnable.filter((i) => !metrics[i]!.inline)
         const done = io.length === 0 ? undefined : yield* Deferred.make<void>()
         state.remaining = io.length
         for (const metricIndex of io) yield* Queue.offer(jobs, { state, metricIndex, done: done! })
