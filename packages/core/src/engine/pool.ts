@@ -156,11 +156,23 @@ export const runPool = <R, E, RS, RE>(
         return Effect.zipRight(sinks, Effect.suspend(() => --open === 0 && producerDone ? Deferred.succeed(allFinished, undefined) : Effect.void))
       })
 
-    /** Everything a case worker does with one case. */
-    const runCase = ({ index, testCase }: PendingCase, clock: Clock.Clock) =>
-      Effect.gen(function*() {
-        if (throttle !== undefined) yield* throttle(Effect.void)
-        if (options.onCaseStart !== undefined) yield* options.onCaseStart(index)
+    /** Measure the inline metrics of a case one after another, starting at position `from` of `order`. */
+    const measureInline = (state: CaseState, order: ReadonlyArray<number>, from: number, clock: Clock.Clock): Effect.Effect<void, EvalError, R> => {
+      for (let k = from; k < order.length; k++) {
+        const metricIndex = order[k]!
+        if (metrics[metricIndex]!.inline) {
+          return Effect.flatMap(measureInto(state, metricIndex, clock), () => measureInline(state, order, k + 1, clock))
+        }
+      }
+      return Effect.void
+    }
+
+    /**
+     * Everything a case worker does with one case: check requirements, hand I/O metrics to the metric pool,
+     * measure inline metrics, wait for the I/O ones, finalize. Plain combinators: it runs once per case.
+     */
+    const runCase = ({ index, testCase }: PendingCase, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RE> => {
+      const start = Effect.suspend(() => {
         const state = newCaseState(
           index,
           testCase,
@@ -176,18 +188,24 @@ export const runPool = <R, E, RS, RE>(
           else if (opts.skipOnMissingParams) state.results[i] = skippedResult(metrics[i]!, unmet)
           else {
             const result = erroredResult(metrics[i]!, unmet, 0)
-            if (!tolerate) return yield* metricFailed(state, result)
+            if (!tolerate) return Effect.fail(metricFailed(state, result))
             state.results[i] = result
           }
         }
         const io = ioMetrics.length === 0 ? [] : runnable.filter((i) => !metrics[i]!.inline)
-        const done = io.length === 0 ? undefined : yield* Deferred.make<void>()
+        const inline = measureInline(state, runnable, 0, clock)
+        if (io.length === 0) return Effect.zipRight(inline, finalizeCase(state, clock))
         state.remaining = io.length
-        for (const metricIndex of io) yield* Queue.offer(jobs, { state, metricIndex, done: done! })
-        for (const metricIndex of runnable) if (metrics[metricIndex]!.inline) yield* measureInto(state, metricIndex, clock)
-        if (done !== undefined) yield* Deferred.await(done)
-        yield* finalizeCase(state, clock)
+        return Effect.flatMap(Deferred.make<void>(), (done) =>
+          Effect.forEach(io, (metricIndex) => Queue.offer(jobs, { state, metricIndex, done }), { discard: true }).pipe(
+            Effect.zipRight(inline),
+            Effect.zipRight(Deferred.await(done)),
+            Effect.zipRight(finalizeCase(state, clock))
+          ))
       })
+      const announced = options.onCaseStart === undefined ? start : Effect.zipRight(options.onCaseStart(index), start)
+      return throttle === undefined ? announced : Effect.zipRight(throttle(Effect.void), announced)
+    }
 
     const runMetricJob = ({ done, metricIndex, state }: MetricJob, clock: Clock.Clock) =>
       Effect.flatMap(
