@@ -28,6 +28,20 @@ describe("engine concurrency", () => {
       assert.deepStrictEqual(result.cases.map((c) => c.durationMs), [1000, 1000, 1000, 1000])
     }))
 
+  it.effect("inline metrics run in the case's worker, one after another; the bound still holds", () =>
+    Effect.gen(function*() {
+      const probe = makeProbe()
+      const inline = ["a", "b"].map((name) => ({ ...probe.metric({ name, delay: () => "1 second" }), inline: true }))
+      const io = probe.metric({ name: "io", delay: () => "1 second" })
+      const fiber = yield* Effect.fork(evaluate(makeCases(6), [...inline, io], { concurrency: 3 }))
+      yield* TestClock.adjust("10 seconds")
+      const result = yield* Fiber.join(fiber)
+      assert.strictEqual(probe.state.maxCases, 3)
+      // per case: io (1 s) overlaps the two inline metrics (1 s + 1 s) → 2 s; two waves of 3 cases
+      assert.deepStrictEqual(result.cases.map((c) => c.durationMs), [2000, 2000, 2000, 2000, 2000, 2000])
+      assert.strictEqual(result.summary.passed, 6)
+    }))
+
   it.effect("throttle spaces case starts", () =>
     Effect.gen(function*() {
       const starts: Array<number> = []
