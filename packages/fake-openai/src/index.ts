@@ -1,1 +1,17 @@
-export {}
+/**
+ * @assay/fake-openai — a fake OpenAI-compatible server (chat completions, responses, embeddings) for tests and
+ * benchmarks: latency, rate caps with Retry-After, injected 500s and broken bodies, scripted replies,
+ * logprobs, usage, and a request log.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FakeOpenAi } from "@assay/fake-openai"
+ * Effect.scoped(FakeOpenAi.make({ latency: "50 millis" }).pipe(Effect.map((s) => s.baseUrl)))
+ * ```
+ */
+export * as FakeOpenAi from "./server.js"
+export type { FakeOpenAiServer } from "./server.js"
+export type { FakeOpenAiConfig, Script } from "./config.js"
+export type { LogEntry } from "./log.js"
+export { parseLatency } from "./handler.js"

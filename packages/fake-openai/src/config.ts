@@ -1,0 +1,51 @@
+/**
+ * What the fake OpenAI server does: latency, rate cap, injected failures, scripted replies.
+ *
+ * @example
+ * ```ts
+ * const config: FakeOpenAiConfig = { latency: "50 millis", rateLimit: { requestsPerSecond: 200 }, failEvery: 5 }
+ * ```
+ */
+import type { Duration } from "effect"
+
+/** A scripted reply: when `pattern` matches the last user message, answer `content`. */
+export interface Script {
+  /** A regular expression (or its source) tested against the last user message. */
+  readonly pattern: RegExp | string
+  /** The assistant's reply. A function receives the last user message. */
+  readonly content: string | ((lastUserMessage: string) => string)
+  /**
+   * Top log-probabilities (token → probability) reported for the first integer token of the reply when the
+   * request asks for logprobs. The reply's own token gets probability 1 when absent.
+   */
+  readonly scoreProbabilities?: Readonly<Record<string, number>> | undefined
+}
+
+/** Settings of the fake server; every field is optional. */
+export interface FakeOpenAiConfig {
+  /** Port to listen on (127.0.0.1); 0 picks a free one. */
+  readonly port?: number | undefined
+  /** Time spent on every accepted request before answering. */
+  readonly latency?: Duration.DurationInput | undefined
+  /** Accepted requests per rolling second; beyond it the server answers 429 with Retry-After. */
+  readonly rateLimit?: { readonly requestsPerSecond: number } | undefined
+  /** Every k-th request (1-based: k, 2k, …) answers 500. */
+  readonly failEvery?: number | undefined
+  /** A seeded fraction of requests answers 500 (deterministic for a given seed and request order). */
+  readonly failRate?: { readonly rate: number; readonly seed: number } | undefined
+  /** Every k-th request gets a truncated, unparsable JSON body (status 200). */
+  readonly malformedBodyEvery?: number | undefined
+  /** When set, requests must carry `Authorization: Bearer <apiKey>`, else 401. */
+  readonly apiKey?: string | undefined
+  /** Every request answers 429 with `insufficient_quota` (a billing error that must not be retried). */
+  readonly quotaExceeded?: boolean | undefined
+  /** Scripted replies, first match wins. */
+  readonly scripts?: ReadonlyArray<Script> | undefined
+  /** Reply when no script matches (default `{"score": 1, "reason": "ok"}`... see `defaultReply`). */
+  readonly defaultReply?: string | undefined
+  /** Dimension of the deterministic embeddings (default 8). */
+  readonly embeddingDimensions?: number | undefined
+}
+
+/** The default reply content when no script matches. */
+export const defaultReply = "ok"

@@ -1,0 +1,78 @@
+/**
+ * The fake server's request log: what arrived, when, how it was answered, and how many requests were in
+ * flight. Tests assert on it (connection caps, retry spacing, request counts).
+ *
+ * @example
+ * ```ts
+ * const log = yield* server.log
+ * assert.isAtMost(Math.max(...log.map((e) => e.inFlight)), 5)
+ * ```
+ */
+import { Effect } from "effect"
+
+/** One request as the server saw it. The Authorization header is never recorded. */
+export interface LogEntry {
+  /** 1-based arrival order. */
+  readonly seq: number
+  readonly path: string
+  /** Clock time (ms) when the request arrived. */
+  readonly arrivedAt: number
+  /** Requests in flight when this one arrived, itself included. */
+  readonly inFlight: number
+  readonly status: number
+  readonly model: string | undefined
+  readonly lastUserMessage: string | undefined
+}
+
+/** Mutable counters behind the server; only touched through Effects. */
+export class RequestLog {
+  private readonly entries: Array<LogEntry> = []
+  private arrivals = 0
+  private current = 0
+  private peak = 0
+  private readonly accepted: Array<number> = []
+
+  /** Registers an arrival; returns its sequence number and the in-flight count including it. */
+  readonly arrive = Effect.sync(() => {
+    this.arrivals++
+    this.current++
+    this.peak = Math.max(this.peak, this.current)
+    return { seq: this.arrivals, inFlight: this.current }
+  })
+
+  /** Marks a request as answered. */
+  readonly depart = Effect.sync(() => {
+    this.current--
+  })
+
+  /** Appends a finished request. */
+  readonly record = (entry: LogEntry) => Effect.sync(() => void this.entries.push(entry))
+
+  /**
+   * Rolling one-second admission: admits the request at `now` if fewer than `limit` were admitted in the last
+   * second; otherwise returns the milliseconds until a slot frees up.
+   */
+  readonly admit = (now: number, limit: number) =>
+    Effect.sync((): { readonly admitted: true; readonly remaining: number } | { readonly admitted: false; readonly waitMs: number } => {
+      while (this.accepted.length > 0 && this.accepted[0]! <= now - 1000) this.accepted.shift()
+      if (this.accepted.length < limit) {
+        this.accepted.push(now)
+        return { admitted: true, remaining: limit - this.accepted.length }
+      }
+      return { admitted: false, waitMs: Math.max(1, this.accepted[this.accepted.length - limit]! + 1000 - now) }
+    })
+
+  /** Every finished request in completion order. */
+  readonly snapshot = Effect.sync((): ReadonlyArray<LogEntry> => [...this.entries].sort((a, b) => a.seq - b.seq))
+
+  /** The most requests ever in flight at once. */
+  readonly maxInFlight = Effect.sync(() => this.peak)
+
+  /** Forgets everything (between test phases). */
+  readonly reset = Effect.sync(() => {
+    this.entries.length = 0
+    this.accepted.length = 0
+    this.arrivals = 0
+    this.peak = this.current
+  })
+}

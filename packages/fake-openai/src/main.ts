@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * Standalone fake OpenAI server for benchmarks and CLI tests. Prints `listening <baseUrl>` once ready and stops
+ * after `--max-seconds` (default 600) or on SIGINT/SIGTERM.
+ *
+ * @example
+ * ```sh
+ * node packages/fake-openai/dist/main.js --port 0 --latency 50 --rate 200 --fail-every 5 --reply '{"score":8}'
+ * ```
+ */
+import { parseArgs } from "node:util"
+import { Console, Duration, Effect, Fiber } from "effect"
+import type { FakeOpenAiConfig } from "./config.js"
+import { parseLatency } from "./handler.js"
+import * as FakeOpenAi from "./server.js"
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "0" },
+    latency: { type: "string" },
+    rate: { type: "string" },
+    "fail-every": { type: "string" },
+    "fail-rate": { type: "string" },
+    seed: { type: "string", default: "1" },
+    "malformed-every": { type: "string" },
+    "api-key": { type: "string" },
+    reply: { type: "string" },
+    "max-seconds": { type: "string", default: "600" }
+  }
+})
+
+const num = (name: string, text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a non-negative number, got "${text}"`)
+  return n
+}
+
+const config: FakeOpenAiConfig = {
+  port: num("port", values.port) ?? 0,
+  latency: values.latency === undefined ? undefined : parseLatency(values.latency),
+  rateLimit: values.rate === undefined ? undefined : { requestsPerSecond: num("rate", values.rate)! },
+  failEvery: num("fail-every", values["fail-every"]),
+  failRate: values["fail-rate"] === undefined
+    ? undefined
+    : { rate: num("fail-rate", values["fail-rate"])!, seed: num("seed", values.seed)! },
+  malformedBodyEvery: num("malformed-every", values["malformed-every"]),
+  apiKey: values["api-key"],
+  defaultReply: values.reply
+}
+
+const program = Effect.scoped(Effect.gen(function*() {
+  const server = yield* FakeOpenAi.make(config)
+  yield* Console.log(`listening ${server.baseUrl}`)
+  yield* Effect.sleep(Duration.seconds(num("max-seconds", values["max-seconds"]) ?? 600))
+}))
+
+const fiber = Effect.runFork(program)
+const stop = () => Effect.runFork(Fiber.interrupt(fiber))
+process.once("SIGINT", stop)
+process.once("SIGTERM", stop)

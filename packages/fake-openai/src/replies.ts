@@ -1,0 +1,157 @@
+/**
+ * Reply bodies of the fake server in OpenAI's wire formats: chat completions (with optional logprobs),
+ * responses, embeddings and error objects.
+ *
+ * @example
+ * ```ts
+ * chatCompletion({ model: "m", content: "hi", promptTokens: 3, logprobs: undefined })
+ * ```
+ */
+import type { Script } from "./config.js"
+
+/** A chat message as sent by clients (content may be a string or a list of parts). */
+export interface WireMessage {
+  readonly role?: string
+  readonly content?: unknown
+}
+
+/** The text of a message's content. */
+export const messageText = (content: unknown): string => {
+  if (typeof content === "string") return content
+  if (Array.isArray(content)) {
+    return content.map((part) => (typeof part?.text === "string" ? part.text : "")).join("\n")
+  }
+  return ""
+}
+
+/** The last user message of a chat request or the `input` of a responses request. */
+export const lastUserMessage = (body: Record<string, unknown>): string => {
+  const messages = Array.isArray(body.messages) ? (body.messages as Array<WireMessage>) : undefined
+  if (messages) {
+    for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === "user") return messageText(messages[i]?.content)
+    return ""
+  }
+  if (typeof body.input === "string") return body.input
+  if (Array.isArray(body.input)) {
+    const users = (body.input as Array<WireMessage>).filter((m) => m.role === "user")
+    return messageText(users[users.length - 1]?.content)
+  }
+  return ""
+}
+
+/** Rough token count (≈ 4 characters a token), as tests and the cost table only need a stable number. */
+export const countTokens = (text: string): number => Math.max(1, Math.ceil(text.length / 4))
+
+/** The first script matching the message, if any. */
+export const matchScript = (scripts: ReadonlyArray<Script>, message: string): Script | undefined =>
+  scripts.find((s) => (typeof s.pattern === "string" ? new RegExp(s.pattern) : s.pattern).test(message))
+
+const TOKEN = /\d+|[A-Za-z]+|\s+|[^\sA-Za-z\d]/g
+
+/** Chat-completions logprobs for a reply: probability 1 per token, except the scripted score distribution. */
+export const logprobsOf = (content: string, scoreProbabilities: Readonly<Record<string, number>> | undefined) => {
+  let scored = false
+  return {
+    content: (content.match(TOKEN) ?? []).map((token) => {
+      if (!scored && scoreProbabilities && /^\d+$/.test(token)) {
+        scored = true
+        const top = Object.entries(scoreProbabilities).map(([t, p]) => ({ token: t, logprob: Math.log(p), bytes: null }))
+        const own = top.find((t) => t.token === token)
+        return { token, logprob: own ? own.logprob : 0, bytes: null, top_logprobs: top }
+      }
+      return { token, logprob: 0, bytes: null, top_logprobs: [{ token, logprob: 0, bytes: null }] }
+    })
+  }
+}
+
+/** A chat-completions body. */
+export const chatCompletion = (o: {
+  readonly seq: number
+  readonly created: number
+  readonly model: string
+  readonly content: string
+  readonly promptTokens: number
+  readonly logprobs: ReturnType<typeof logprobsOf> | undefined
+}) => {
+  const completion = countTokens(o.content)
+  return {
+    id: `chatcmpl-fake-${o.seq}`,
+    object: "chat.completion",
+    created: Math.floor(o.created / 1000),
+    model: o.model,
+    choices: [{
+      index: 0,
+      message: { role: "assistant", content: o.content, refusal: null },
+      logprobs: o.logprobs ?? null,
+      finish_reason: "stop"
+    }],
+    usage: { prompt_tokens: o.promptTokens, completion_tokens: completion, total_tokens: o.promptTokens + completion }
+  }
+}
+
+/** A responses-API body with one output message. */
+export const responseBody = (o: {
+  readonly seq: number
+  readonly created: number
+  readonly model: string
+  readonly content: string
+  readonly promptTokens: number
+}) => {
+  const output = countTokens(o.content)
+  return {
+    id: `resp_fake_${o.seq}`,
+    object: "response",
+    created_at: Math.floor(o.created / 1000),
+    status: "completed",
+    error: null,
+    incomplete_details: null,
+    instructions: null,
+    model: o.model,
+    output: [{
+      type: "message",
+      id: `msg_fake_${o.seq}`,
+      status: "completed",
+      role: "assistant",
+      content: [{ type: "output_text", text: o.content, annotations: [], logprobs: [] }]
+    }],
+    parallel_tool_calls: true,
+    tool_choice: "auto",
+    tools: [],
+    metadata: {},
+    temperature: 1,
+    top_p: 1,
+    usage: {
+      input_tokens: o.promptTokens,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: output,
+      output_tokens_details: { reasoning_tokens: 0 },
+      total_tokens: o.promptTokens + output
+    }
+  }
+}
+
+/** Deterministic unit-length embedding of a text. */
+export const embedding = (text: string, dimensions: number): Array<number> => {
+  const v = Array.from({ length: dimensions }, (_, i) => {
+    let h = 2166136261 ^ i
+    for (let k = 0; k < text.length; k++) h = Math.imul(h ^ text.charCodeAt(k), 16777619)
+    return ((h >>> 0) % 2000) / 1000 - 1
+  })
+  const norm = Math.hypot(...v) || 1
+  return v.map((x) => x / norm)
+}
+
+/** An embeddings body for one input or a list of inputs. */
+export const embeddingsBody = (model: string, input: unknown, dimensions: number) => {
+  const inputs = Array.isArray(input) ? input.map(String) : [String(input ?? "")]
+  const tokens = inputs.reduce((n, t) => n + countTokens(t), 0)
+  return {
+    object: "list",
+    model,
+    data: inputs.map((text, index) => ({ object: "embedding", index, embedding: embedding(text, dimensions) })),
+    usage: { prompt_tokens: tokens, total_tokens: tokens }
+  }
+}
+
+/** An OpenAI error object. */
+export const errorBody = (message: string, type: string, code: string | null) => ({ error: { message, type, param: null, code } })

@@ -1,0 +1,90 @@
+/**
+ * The fake OpenAI-compatible server as a scoped resource: `FakeOpenAi.make(config)` listens on 127.0.0.1
+ * (port 0 → a free port) and closes when its Scope closes. Requests are handled by Effects forked into a
+ * FiberSet owned by the same Scope, so closing it also interrupts requests still sleeping.
+ *
+ * @example
+ * ```ts
+ * Effect.scoped(Effect.gen(function*() {
+ *   const server = yield* FakeOpenAi.make({ latency: "50 millis" })
+ *   // point a client at server.baseUrl ("http://127.0.0.1:PORT/v1")
+ *   const log = yield* server.log
+ * }))
+ * ```
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { Effect, FiberSet, type Scope } from "effect"
+import type { FakeOpenAiConfig } from "./config.js"
+import { type FakeReply, handle } from "./handler.js"
+import { type LogEntry, RequestLog } from "./log.js"
+
+/** A running fake server. */
+export interface FakeOpenAiServer {
+  readonly port: number
+  /** `http://127.0.0.1:PORT/v1`, the base URL clients use. */
+  readonly baseUrl: string
+  /** Every finished request, in arrival order. */
+  readonly log: Effect.Effect<ReadonlyArray<LogEntry>>
+  /** The most requests in flight at once so far. */
+  readonly maxInFlight: Effect.Effect<number>
+  /** Clears the log and the peak. */
+  readonly reset: Effect.Effect<void>
+}
+
+const send = (res: ServerResponse, reply: FakeReply) => {
+  const body = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body)
+  res.writeHead(reply.status, { "content-type": "application/json", ...reply.headers })
+  res.end(body)
+}
+
+const listen = (server: Server, port: number) =>
+  Effect.async<number>((resume) => {
+    server.listen(port, "127.0.0.1", () => resume(Effect.succeed((server.address() as AddressInfo).port)))
+  })
+
+const close = (server: Server) =>
+  Effect.async<void>((resume) => {
+    server.close(() => resume(Effect.void))
+    server.closeAllConnections()
+  })
+
+/**
+ * Start a fake server in the current Scope.
+ *
+ * @example
+ * ```ts
+ * const server = yield* make({ rateLimit: { requestsPerSecond: 200 } })
+ * ```
+ */
+export const make = (config: FakeOpenAiConfig = {}): Effect.Effect<FakeOpenAiServer, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const log = new RequestLog()
+    const run = yield* FiberSet.makeRuntime<never, void>()
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      const chunks: Array<Buffer> = []
+      req.on("data", (chunk: Buffer) => chunks.push(chunk))
+      req.on("end", () => {
+        const authorization = req.headers.authorization
+        const request = {
+          method: req.method ?? "GET",
+          path: (req.url ?? "/").split("?")[0]!,
+          authorization,
+          body: Buffer.concat(chunks).toString("utf8")
+        }
+        run(handle(config, log, request).pipe(Effect.flatMap((reply) => Effect.sync(() => send(res, reply)))))
+      })
+    }
+    const server = yield* Effect.acquireRelease(
+      Effect.sync(() => createServer({ keepAlive: true }, onRequest)),
+      close
+    )
+    const port = yield* listen(server, config.port ?? 0)
+    return {
+      port,
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      log: log.snapshot,
+      maxInFlight: log.maxInFlight,
+      reset: log.reset
+    }
+  })
