@@ -1,0 +1,34 @@
+/**
+ * The `assay` command tree.
+ *
+ * @example
+ * ```ts
+ * import { cli } from "./cli.js"
+ * cli(process.argv) // Effect<void, …, CliApp.Environment | …>
+ * ```
+ */
+import { Command } from "@effect/cli"
+import { cacheCommand } from "./commands/cache.js"
+import { compareCommand, runsCommand } from "./commands/history.js"
+import { metricsCommand } from "./commands/metrics.js"
+import { resumeCommand } from "./commands/resume.js"
+import { runCommand } from "./commands/run.js"
+
+/** The CLI version printed by `--version`. */
+export const VERSION = "0.1.0"
+
+/** The root command. */
+export const assay = Command.make("assay").pipe(
+  Command.withDescription("Evaluate LLM applications: metrics, judges, caching and reports"),
+  Command.withSubcommands([runCommand, resumeCommand, runsCommand, compareCommand, cacheCommand, metricsCommand])
+)
+
+/**
+ * Parse arguments and run the selected command.
+ *
+ * @example
+ * ```ts
+ * cli(["node", "assay", "metrics"])
+ * ```
+ */
+export const cli = Command.run(assay, { name: "assay", version: VERSION })

@@ -1,0 +1,111 @@
+/**
+ * Command-line flags shared by the commands: the run flags of `assay run` and the output/progress flags of
+ * `run` and `resume`. Values with units go through the same Schemas as the config file.
+ *
+ * @example
+ * ```ts
+ * import { outputFlags, runFlags } from "./flags.js"
+ * Command.make("run", { ...runFlags, ...outputFlags }, handler)
+ * ```
+ */
+import { Options } from "@effect/cli"
+import { Terminal } from "@effect/platform"
+import { Config, Effect, HashMap, Option } from "effect"
+import { Budget, DurationText, fromFlag, Rate } from "../config/values.js"
+import type { ProgressMode } from "../progress/reporter.js"
+import { makeStyle } from "../report/style.js"
+import type { Outputs } from "../run/outputs.js"
+import type { RunFlags } from "../run/plan.js"
+
+const duration = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withSchema(fromFlag(DurationText)), Options.withDescription(description), Options.optional)
+
+/** Flags that override the config file. */
+export const runFlags = {
+  config: Options.text("config").pipe(Options.withDescription("assay.config.json or .yaml: metrics, judge, target, run options"), Options.optional),
+  metrics: Options.text("metric").pipe(Options.withDescription("metric id (repeatable; see `assay metrics`)"), Options.repeated),
+  judge: Options.text("judge").pipe(Options.withDescription("LLM judge as <provider>:<model>, e.g. openai:gpt-4o-mini"), Options.optional),
+  target: Options.text("target").pipe(Options.withDescription("model under test as openai:<model>; fills actualOutput from input"), Options.optional),
+  baseUrl: Options.text("base-url").pipe(Options.withDescription("base URL of the target's API (default OPENAI_BASE_URL)"), Options.optional),
+  prompt: Options.text("prompt-template").pipe(Options.withDescription("target prompt; {{input}} is replaced by the case input"), Options.optional),
+  concurrency: Options.integer("concurrency").pipe(Options.withDescription("cases in flight at once (default 20)"), Options.optional),
+  throttle: duration("throttle", "pause between case starts, e.g. 100ms"),
+  ignoreErrors: Options.boolean("ignore-errors").pipe(Options.withDescription("record metric errors instead of failing the run")),
+  skipOnMissingParams: Options.boolean("skip-on-missing-params").pipe(Options.withDescription("skip metrics whose required fields are missing")),
+  maxErrors: Options.text("max-errors").pipe(Options.withSchema(fromFlag(Budget)), Options.withDescription("errored cases tolerated: a count (5) or a share (10%)"), Options.optional),
+  timeout: duration("timeout", "time limit per metric on one case, e.g. 30s"),
+  deadline: duration("deadline", "time limit for the whole run; unfinished cases are listed"),
+  repeat: Options.integer("repeat").pipe(Options.withDescription("measure every metric n times and average"), Options.optional),
+  cache: Options.text("cache").pipe(Options.withDescription("SQLite cache and run store (default .assay/assay.db)"), Options.optional),
+  noCache: Options.boolean("no-cache").pipe(Options.withDescription("neither read nor write the cache")),
+  identifier: Options.text("identifier").pipe(Options.withDescription("a name for this run (kept with it)"), Options.optional),
+  hyperparameters: Options.keyValueMap("hyperparameter").pipe(Options.withDescription("key=value, part of the cache key (repeatable)"), Options.optional)
+}
+
+/** Output and progress flags of `run` and `resume`. */
+export const outputFlags = {
+  out: Options.text("out").pipe(Options.withDescription("write the RunResult JSON here"), Options.optional),
+  jsonl: Options.text("jsonl").pipe(Options.withDescription("append one JSON line per case as it finishes"), Options.optional),
+  junit: Options.text("junit").pipe(Options.withDescription("write a JUnit XML report"), Options.optional),
+  html: Options.text("html").pipe(Options.withDescription("write a self-contained HTML report"), Options.optional),
+  noProgress: Options.boolean("no-progress").pipe(Options.withDescription("plain progress lines instead of a live bar")),
+  minPassRate: Options.text("min-pass-rate").pipe(Options.withSchema(fromFlag(Rate)), Options.withDescription("exit 0 when the pass rate reaches this, e.g. 90%"), Options.optional)
+}
+
+type Parsed<T> = { readonly [K in keyof T]: T[K] extends Options.Options<infer A> ? A : never }
+
+/**
+ * The engine-facing flags of a parsed `run` command.
+ *
+ * @example
+ * ```ts
+ * const flags = toRunFlags(parsed) // RunFlags for resolvePlan
+ * ```
+ */
+export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outputFlags>): RunFlags => ({
+  metrics: parsed.metrics,
+  judge: parsed.judge,
+  target: parsed.target,
+  baseUrl: parsed.baseUrl,
+  prompt: parsed.prompt,
+  concurrency: parsed.concurrency,
+  throttle: parsed.throttle,
+  ignoreErrors: parsed.ignoreErrors,
+  skipOnMissingParams: parsed.skipOnMissingParams,
+  maxErrors: parsed.maxErrors,
+  timeout: parsed.timeout,
+  deadline: parsed.deadline,
+  repeat: parsed.repeat,
+  minPassRate: parsed.minPassRate,
+  cache: parsed.cache,
+  noCache: parsed.noCache,
+  identifier: parsed.identifier,
+  hyperparameters: Option.match(parsed.hyperparameters, {
+    onNone: () => ({}),
+    onSome: (map) => Object.fromEntries(HashMap.toEntries(map))
+  })
+})
+
+/**
+ * Resolve the output settings: colours only on a TTY without NO_COLOR; a live bar only on a TTY without
+ * `--no-progress`.
+ *
+ * @example
+ * ```ts
+ * const outputs = yield* toOutputs(parsed)
+ * ```
+ */
+export const toOutputs = (parsed: Parsed<typeof outputFlags>): Effect.Effect<Outputs, never, Terminal.Terminal> =>
+  Effect.gen(function*() {
+    const tty = yield* Effect.flatMap(Terminal.Terminal, (t) => t.isTTY)
+    const noColor = yield* Config.string("NO_COLOR").pipe(Config.withDefault(""), Effect.orElseSucceed(() => ""))
+    const progress: ProgressMode = tty && !parsed.noProgress ? "bar" : "plain"
+    return {
+      out: parsed.out,
+      jsonl: parsed.jsonl,
+      junit: parsed.junit,
+      html: parsed.html,
+      progress,
+      style: makeStyle(tty && noColor === "")
+    }
+  })

@@ -1,0 +1,53 @@
+/**
+ * `assay resume <run-id|latest>`: continue an interrupted run with its stored plan, evaluating only the
+ * cases it had not finished; the reports cover the whole run.
+ *
+ * @example
+ * ```sh
+ * assay resume latest --out results.json
+ * ```
+ */
+import { Args, Command, Options } from "@effect/cli"
+import { Path } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { ExitStatus, verdict } from "../exit-status.js"
+import { execute } from "../run/execute.js"
+import { DEFAULT_CACHE } from "../run/plan.js"
+import { RunLog } from "../run/run-log.js"
+import { withRunStore } from "../run/store.js"
+import { outputFlags, toOutputs } from "./flags.js"
+
+/** `--cache` for commands that read the run store. */
+export const storeFlag = Options.text("cache").pipe(
+  Options.withDescription("SQLite cache and run store (default .assay/assay.db)"),
+  Options.optional
+)
+
+/**
+ * The `resume` command.
+ *
+ * @example
+ * ```ts
+ * Command.make("assay").pipe(Command.withSubcommands([resumeCommand]))
+ * ```
+ */
+export const resumeCommand = Command.make(
+  "resume",
+  { runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")), cache: storeFlag, ...outputFlags },
+  (parsed) =>
+    Effect.gen(function*() {
+      const path = yield* Path.Path
+      const storePath = path.resolve(Option.getOrElse(parsed.cache, () => DEFAULT_CACHE))
+      const outputs = yield* toOutputs(parsed)
+      const { plan, result } = yield* withRunStore(
+        storePath,
+        Effect.gen(function*() {
+          const stored = yield* Effect.flatMap(RunLog, (log) => log.load(parsed.runId))
+          const plan = { ...stored.info.plan, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
+          const result = yield* execute({ plan, runId: stored.info.runId, prior: stored.results, outputs })
+          return { plan, result }
+        })
+      )
+      yield* ExitStatus.set(verdict(result, plan.minPassRate))
+    })
+).pipe(Command.withDescription("Continue an interrupted run; reports cover the whole run"))

@@ -1,0 +1,40 @@
+/**
+ * `assay run <dataset>`: evaluate a dataset with the selected metrics and report. Exit 0 when every case
+ * passed (or the pass rate reached `--min-pass-rate`), 1 when some failed; errors map to 2 and 3.
+ *
+ * @example
+ * ```sh
+ * assay run examples/capitals.jsonl --config examples/assay.config.json --out results.json
+ * ```
+ */
+import { Args, Command } from "@effect/cli"
+import { Path } from "@effect/platform"
+import { Effect, Option } from "effect"
+import { loadConfig } from "../config/load.js"
+import { ExitStatus, verdict } from "../exit-status.js"
+import { execute } from "../run/execute.js"
+import { DEFAULT_CACHE, resolvePlan } from "../run/plan.js"
+import { withRunStore } from "../run/store.js"
+import { outputFlags, runFlags, toOutputs, toRunFlags } from "./flags.js"
+
+/**
+ * The `run` command.
+ *
+ * @example
+ * ```ts
+ * Command.make("assay").pipe(Command.withSubcommands([runCommand]))
+ * ```
+ */
+export const runCommand = Command.make(
+  "run",
+  { dataset: Args.text({ name: "dataset" }).pipe(Args.withDescription("a .json, .jsonl or .csv file of test cases")), ...runFlags, ...outputFlags },
+  (parsed) =>
+    Effect.gen(function*() {
+      const path = yield* Path.Path
+      const config = Option.isSome(parsed.config) ? yield* loadConfig(parsed.config.value) : {}
+      const plan = resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE))
+      const outputs = yield* toOutputs(parsed)
+      const result = yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, runId: undefined, prior: [], outputs }))
+      yield* ExitStatus.set(verdict(result, plan.minPassRate))
+    })
+).pipe(Command.withDescription("Evaluate a dataset with metrics and report the results"))

@@ -1,0 +1,56 @@
+/**
+ * The `assay.config.json` / `assay.config.yaml` file: metrics with parameters and thresholds, the judge, the
+ * target under test and run options. Every field is optional; command-line flags override it.
+ *
+ * @example
+ * ```yaml
+ * metrics:
+ *   - exact-match
+ *   - { metric: levenshtein, threshold: 0.8 }
+ * judge: openai:gpt-4o-mini
+ * concurrency: 10
+ * timeout: 30s
+ * maxErrors: 10%
+ * minPassRate: 80%
+ * hyperparameters: { prompt: v3 }
+ * ```
+ */
+import { Schema } from "effect"
+import { Budget, DurationText, Rate } from "./values.js"
+
+/** A metric reference: its id, or an object `{ metric: id, ...params }`. */
+export const MetricEntry = Schema.Union(
+  Schema.String,
+  Schema.Struct({ metric: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+)
+export type MetricEntry = typeof MetricEntry.Type
+
+/** The system under test: a model that produces `actualOutput` from `input`. */
+export const TargetConfig = Schema.Struct({
+  /** `openai:<model>` */
+  model: Schema.String,
+  /** Prompt template; `{{input}}` is replaced by the case's input (default: the input alone). */
+  prompt: Schema.optional(Schema.String),
+  baseUrl: Schema.optional(Schema.String)
+})
+export type TargetConfig = typeof TargetConfig.Type
+
+/** The whole config file. */
+export const AssayConfig = Schema.Struct({
+  metrics: Schema.optional(Schema.Array(MetricEntry)),
+  judge: Schema.optional(Schema.String),
+  target: Schema.optional(Schema.Union(Schema.String, TargetConfig)),
+  concurrency: Schema.optional(Schema.Int.pipe(Schema.positive())),
+  throttle: Schema.optional(DurationText),
+  ignoreErrors: Schema.optional(Schema.Boolean),
+  skipOnMissingParams: Schema.optional(Schema.Boolean),
+  maxErrors: Schema.optional(Budget),
+  timeout: Schema.optional(DurationText),
+  deadline: Schema.optional(DurationText),
+  repeat: Schema.optional(Schema.Int.pipe(Schema.positive())),
+  minPassRate: Schema.optional(Rate),
+  cache: Schema.optional(Schema.String),
+  identifier: Schema.optional(Schema.String),
+  hyperparameters: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+export type AssayConfig = typeof AssayConfig.Type

@@ -1,0 +1,52 @@
+/**
+ * JSON Lines datasets: one case per line, streamed. The file is read in 1 MiB chunks and each chunk's lines
+ * are decoded together (one stream chunk per file chunk, not a stream element per line), so memory stays flat
+ * however long the file is. Blank lines are skipped; errors name the line.
+ *
+ * @example
+ * ```ts
+ * import { Stream } from "effect"
+ * import { jsonlDataset } from "./jsonl.js"
+ * const count = Stream.runCount(jsonlDataset("cases.jsonl")) // Effect<number, DatasetError, FileSystem>
+ * ```
+ */
+import type { TestCase } from "@assay/core"
+import { FileSystem } from "@effect/platform"
+import { Chunk, Effect, Either, Stream } from "effect"
+import { DatasetError } from "../errors.js"
+import { decodeCase, parseJsonText } from "./decode.js"
+
+/** Read size of the JSONL reader. */
+const CHUNK_SIZE = FileSystem.MiB(1)
+
+/**
+ * Stream the cases of a `.jsonl` file.
+ *
+ * @example
+ * ```ts
+ * jsonlDataset("examples/capitals.jsonl").pipe(Stream.take(1))
+ * ```
+ */
+export const jsonlDataset = (file: string): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
+  Stream.unwrap(Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    let line = 0 // fresh for every run of the stream
+    const decodeLines = (lines: Chunk.Chunk<string>) =>
+      Effect.suspend(() => {
+        const cases: Array<TestCase> = []
+        for (const text of lines) {
+          line++
+          if (text.trim() === "") continue
+          const decoded = Either.flatMap(parseJsonText(text, file, line), (raw) => decodeCase(raw, file, line))
+          if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
+          cases.push(decoded.right)
+        }
+        return Effect.succeed(Chunk.unsafeFromArray(cases))
+      })
+    return fs.stream(file, { chunkSize: CHUNK_SIZE }).pipe(
+      Stream.mapError((error) => new DatasetError({ file, detail: `cannot read the file: ${error.message}` })),
+      Stream.decodeText(),
+      Stream.splitLines,
+      Stream.mapChunksEffect(decodeLines)
+    )
+  }))

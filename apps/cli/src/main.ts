@@ -1,0 +1,42 @@
+/**
+ * The `assay` entry point: composes `MainLive` once, runs the CLI with `NodeRuntime.runMain` (the only runner),
+ * and turns the outcome into the exit code — the command's decision (0/1), 2 for usage and input errors,
+ * 3 for a failed run, 130 when interrupted (Ctrl-C; runMain interrupts the program on SIGINT, the run
+ * writes its partial reports in a finalizer, and a second Ctrl-C, no longer handled, ends the process).
+ *
+ * @example
+ * ```sh
+ * node apps/cli/bin/assay.js run examples/capitals.jsonl --config examples/assay.config.json
+ * ```
+ */
+import { ValidationError } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Cause, Console, Effect, Exit, Layer } from "effect"
+import { cli } from "./cli.js"
+import { describeError, ExitCode, exitCodeOf } from "./errors.js"
+import { ExitStatus } from "./exit-status.js"
+
+/** Everything the commands need from the application. */
+export const MainLive = Layer.mergeAll(NodeContext.layer, ExitStatus.Default)
+
+const program = cli(process.argv).pipe(
+  Effect.zipRight(Effect.flatMap(ExitStatus, (s) => s.get)),
+  Effect.catchAll((error) =>
+    ValidationError.isValidationError(error)
+      ? Effect.succeed(ValidationError.isHelpRequested(error) ? ExitCode.ok : ExitCode.usage)
+      : Effect.as(Console.error(`assay: ${describeError(error)}`), exitCodeOf(error))
+  ),
+  Effect.provide(MainLive)
+)
+
+NodeRuntime.runMain(program, {
+  disableErrorReporting: false,
+  teardown: (exit, onExit) =>
+    onExit(
+      Exit.isSuccess(exit)
+        ? Number(exit.value)
+        : Cause.isInterruptedOnly(exit.cause)
+        ? ExitCode.interrupted
+        : ExitCode.runFailed
+    )
+})

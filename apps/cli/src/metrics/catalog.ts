@@ -1,0 +1,84 @@
+/**
+ * Every metric the CLI knows, by id: the deterministic metrics from @assay/core and the LLM-judged metrics
+ * from @assay/judge. `buildMetrics` turns config entries (`"exact-match"` or `{ metric: "rouge", ... }`) into
+ * metrics, decoding each entry's parameters with its factory's Schema.
+ *
+ * @example
+ * ```ts
+ * import { buildMetrics } from "./catalog.js"
+ * const metrics = yield* buildMetrics(["exact-match", { metric: "levenshtein", threshold: 0.8 }])
+ * ```
+ */
+import { Metric as M, type MetricFactory } from "@assay/core"
+import { Effect, Either, ParseResult, Schema } from "effect"
+import type { MetricEntry } from "../config/schema.js"
+import { UsageError } from "../errors.js"
+
+// SEAM: until @assay/core exports `deterministicFactories`, a single exact-match factory stands in.
+const exactMatchFallback: MetricFactory = {
+  id: "exact-match",
+  description: "1 when the actual output equals the expected output (after trimming)",
+  params: Schema.Struct({ threshold: Schema.optional(Schema.Number) }),
+  paramsDoc: [{ name: "threshold", type: "number", default: "1", description: "pass mark in [0, 1]" }],
+  make: (p: { threshold?: number }) =>
+    M.make({
+      name: "exact-match",
+      threshold: p.threshold ?? 1,
+      requires: ["actualOutput", "expectedOutput"],
+      inline: true,
+      config: { version: 1 },
+      measure: M.llmOnly("exact-match", (c) =>
+        Effect.succeed({ score: String(c.actualOutput).trim() === String(c.expectedOutput).trim() ? 1 : 0 }))
+    })
+}
+
+/** Factories of metrics that need no judge. */
+export const deterministicCatalog: ReadonlyArray<MetricFactory<never>> = [exactMatchFallback]
+
+/** Factories of metrics scored by an LLM judge (they need `--judge`). */
+export const judgeCatalog: ReadonlyArray<MetricFactory<never>> = []
+
+/** Every factory, deterministic first. */
+export const catalog: ReadonlyArray<MetricFactory<never>> = [...deterministicCatalog, ...judgeCatalog]
+
+/** A built metric list and whether any of them needs the judge service. */
+export interface BuiltMetrics {
+  readonly metrics: ReadonlyArray<M.Metric<never>>
+  readonly needsJudge: boolean
+}
+
+const entryId = (entry: MetricEntry) => (typeof entry === "string" ? entry : entry.metric)
+
+/**
+ * Build metrics from entries; an unknown id or bad parameter is a UsageError naming the entry and field.
+ *
+ * @example
+ * ```ts
+ * buildMetrics([{ metric: "exact-match", threshold: 2 }]) // fails: exact-match: threshold: …
+ * ```
+ */
+export const buildMetrics = (entries: ReadonlyArray<MetricEntry>): Effect.Effect<BuiltMetrics, UsageError> =>
+  Effect.suspend(() => {
+    if (entries.length === 0) {
+      return Effect.fail(new UsageError({ message: "no metrics: pass --metric <id> or list metrics in --config (see `assay metrics`)" }))
+    }
+    const metrics: Array<M.Metric<never>> = []
+    let needsJudge = false
+    for (const entry of entries) {
+      const id = entryId(entry)
+      const factory = catalog.find((f) => f.id === id)
+      if (factory === undefined) {
+        return Effect.fail(new UsageError({ message: `unknown metric "${id}" (known: ${catalog.map((f) => f.id).join(", ")})` }))
+      }
+      const { metric: _, ...raw } = typeof entry === "string" ? { metric: id } : entry
+      const params = Schema.decodeUnknownEither(factory.params, { errors: "all", onExcessProperty: "error" })(raw)
+      if (Either.isLeft(params)) {
+        const issues = ParseResult.ArrayFormatter.formatErrorSync(params.left)
+          .map((i) => `${i.path.length === 0 ? "(params)" : i.path.join(".")}: ${i.message}`)
+        return Effect.fail(new UsageError({ message: `metric ${id}: ${issues.join("; ")}` }))
+      }
+      metrics.push(factory.make(params.right))
+      if (judgeCatalog.includes(factory)) needsJudge = true
+    }
+    return Effect.succeed({ metrics, needsJudge })
+  })

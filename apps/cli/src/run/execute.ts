@@ -1,0 +1,138 @@
+/**
+ * Executing a run plan — the shared body of `assay run` and `assay resume`:
+ *
+ * 1. build the metrics; read the dataset once to validate it and count the cases (a malformed dataset
+ *    fails here, before anything is evaluated or written);
+ * 2. stream the dataset through the engine, leaving out cases a resumed run already finished; every finished
+ *    case goes to the run store, the `--jsonl` file and the progress reporter as it completes;
+ * 3. write the reports for the whole run (earlier results included).
+ *
+ * On interruption (Ctrl-C) the finished results are already stored; the reports are written for what
+ * finished, the run is marked cancelled, and the resume command is printed.
+ *
+ * @example
+ * ```ts
+ * import { execute } from "./execute.js"
+ * const result = yield* execute({ plan, runId, prior: [], outputs })
+ * ```
+ */
+import { type CaseResult, evaluate, type RunResult, SummaryAccumulator, type TestCase } from "@assay/core"
+import type { FileSystem, Path, Terminal } from "@effect/platform"
+import { Chunk, Clock, Console, Effect, Option, Stream } from "effect"
+import { loadDataset } from "../dataset/index.js"
+import { buildMetrics } from "../metrics/catalog.js"
+import { makeProgress } from "../progress/reporter.js"
+import { openJsonlSink } from "../report/jsonl.js"
+import { caseView, type CaseView } from "../report/view.js"
+import { type Outputs, writeReports } from "./outputs.js"
+import { type RunPlan, toEvalOptions } from "./plan.js"
+import { RunLog } from "./run-log.js"
+import { provideRunServices } from "./services.js"
+
+/** What to execute. */
+export interface Execution {
+  readonly plan: RunPlan
+  /** The run to continue; a new run is started (after the dataset validated) when absent. */
+  readonly runId: string | undefined
+  /** Results a resumed run already has (their cases are not evaluated again). */
+  readonly prior: ReadonlyArray<CaseResult>
+  readonly outputs: Outputs
+}
+
+/** Case content kept for reports beyond this many cases only when `--html` asks for it. */
+const MAX_KEPT_VIEWS = 50_000
+
+/**
+ * A whole-run RunResult from the finished results (in input order) and the cases that did not finish.
+ *
+ * @example
+ * ```ts
+ * assemble("run-1", null, "cancelled", results, 40, 1234)
+ * ```
+ */
+export const assemble = (
+  runId: string,
+  identifier: string | null,
+  status: RunResult["status"],
+  finished: ReadonlyArray<CaseResult>,
+  total: number,
+  durationMs: number
+): RunResult => {
+  const cases = [...finished].sort((a, b) => a.index - b.index)
+  const summary = SummaryAccumulator.empty()
+  const done = new Set<number>()
+  for (const c of cases) {
+    summary.add(c)
+    done.add(c.index)
+  }
+  const unfinished: Array<{ index: number; name: null }> = []
+  for (let i = 0; i < total; i++) if (!done.has(i)) unfinished.push({ index: i, name: null })
+  return { runId, identifier, status, summary: summary.summary(durationMs), cases, unfinished }
+}
+
+/**
+ * Run a plan; see the module doc.
+ *
+ * @example
+ * ```ts
+ * execute({ plan, runId: undefined, prior: [], outputs })
+ * ```
+ */
+export const execute = (input: Execution) =>
+  Effect.gen(function*() {
+    const { outputs, plan, prior } = input
+    const log = yield* RunLog
+    const { metrics, needsJudge } = yield* buildMetrics(plan.metrics)
+    const total = yield* Stream.runCount(loadDataset(plan.dataset))
+    const runId = input.runId ?? (yield* log.start(plan))
+    const started = yield* Clock.currentTimeMillis
+    const keepViews = Option.isSome(outputs.html) || total <= MAX_KEPT_VIEWS
+    const views = new Map<number, CaseView>()
+    let seen = 0
+    const source = loadDataset(plan.dataset).pipe(
+      Stream.mapChunks((chunk: Chunk.Chunk<TestCase>) => {
+        if (keepViews) for (const testCase of chunk) views.set(seen++, caseView(testCase))
+        return chunk
+      })
+    )
+    const finished: Array<CaseResult> = [...prior]
+    const skip = new Set(prior.map((r) => r.index))
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - skip.size, style: outputs.style })
+    const appendJsonl = Option.isSome(outputs.jsonl) ? Option.some(yield* openJsonlSink(outputs.jsonl.value)) : Option.none()
+
+    const report = (status: RunResult["status"]) =>
+      Effect.gen(function*() {
+        yield* progress.finish
+        const duration = (yield* Clock.currentTimeMillis) - started
+        const result = assemble(runId, plan.identifier, status, finished, total, duration)
+        yield* log.finish(runId, status, result.summary)
+        yield* writeReports(outputs, { result, dataset: plan.dataset, cases: views })
+        return result
+      })
+
+    const run = evaluate(source, metrics, {
+      ...toEvalOptions(plan),
+      runId,
+      skipIndex: (index) => skip.has(index),
+      onResult: (result) =>
+        Effect.gen(function*() {
+          yield* log.record(runId, result)
+          if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
+          yield* progress.add(result)
+          finished.push(result)
+        })
+    })
+    const outcome = yield* provideRunServices(run, plan, needsJudge).pipe(
+      Effect.onInterrupt(() =>
+        report("cancelled").pipe(
+          Effect.zipRight(Console.error(`\nInterrupted: ${finished.length} of ${total} cases finished. Resume with: assay resume ${runId}`)),
+          Effect.catchAll((error) => Console.error(`could not write the partial reports: ${error.message}`))
+        )
+      ),
+      Effect.tapError(() => Effect.ignore(log.finish(runId, "failed", assemble(runId, null, "completed", finished, total, 0).summary)))
+    )
+    return yield* report(outcome.status)
+  }).pipe(Effect.scoped)
+
+/** The services `execute` needs from the application layer. */
+export type ExecuteContext = FileSystem.FileSystem | Path.Path | Terminal.Terminal | RunLog

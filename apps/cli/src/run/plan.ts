@@ -1,0 +1,125 @@
+/**
+ * A run plan: everything that decides what a run computes — dataset, metrics, judge, target, engine options,
+ * cache — resolved from command-line flags over the config file over defaults. It is a Schema so the run
+ * store can keep it with the run and `assay resume` can rebuild the exact same run.
+ *
+ * @example
+ * ```ts
+ * import { resolvePlan, toEvalOptions } from "./plan.js"
+ * const plan = resolvePlan("cases.jsonl", flags, config, "/work/project")
+ * evaluate(cases, metrics, toEvalOptions(plan))
+ * ```
+ */
+import type { EvalOptions } from "@assay/core"
+import { Duration, Option, Schema } from "effect"
+import { type AssayConfig, MetricEntry, TargetConfig } from "../config/schema.js"
+
+/** The stored, resolved run plan. */
+export const RunPlan = Schema.Struct({
+  dataset: Schema.String,
+  metrics: Schema.Array(MetricEntry),
+  judge: Schema.NullOr(Schema.String),
+  target: Schema.NullOr(TargetConfig),
+  concurrency: Schema.Number,
+  throttleMs: Schema.NullOr(Schema.Number),
+  timeoutMs: Schema.NullOr(Schema.Number),
+  deadlineMs: Schema.NullOr(Schema.Number),
+  ignoreErrors: Schema.Boolean,
+  skipOnMissingParams: Schema.Boolean,
+  maxErrors: Schema.NullOr(Schema.Number),
+  repeat: Schema.Number,
+  minPassRate: Schema.NullOr(Schema.Number),
+  cache: Schema.NullOr(Schema.String),
+  identifier: Schema.NullOr(Schema.String),
+  hyperparameters: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+})
+export type RunPlan = typeof RunPlan.Type
+
+/** Flags of `assay run` that can override the config file (absent = not given). */
+export interface RunFlags {
+  readonly metrics: ReadonlyArray<string>
+  readonly judge: Option.Option<string>
+  readonly target: Option.Option<string>
+  readonly baseUrl: Option.Option<string>
+  readonly prompt: Option.Option<string>
+  readonly concurrency: Option.Option<number>
+  readonly throttle: Option.Option<Duration.Duration>
+  readonly ignoreErrors: boolean
+  readonly skipOnMissingParams: boolean
+  readonly maxErrors: Option.Option<number>
+  readonly timeout: Option.Option<Duration.Duration>
+  readonly deadline: Option.Option<Duration.Duration>
+  readonly repeat: Option.Option<number>
+  readonly minPassRate: Option.Option<number>
+  readonly cache: Option.Option<string>
+  readonly noCache: boolean
+  readonly identifier: Option.Option<string>
+  readonly hyperparameters: Readonly<Record<string, string>>
+}
+
+/** Default cache location, relative to the working directory. */
+export const DEFAULT_CACHE = ".assay/assay.db"
+
+const millis = (flag: Option.Option<Duration.Duration>, config: Duration.Duration | undefined): number | null => {
+  const duration = Option.getOrElse(flag, () => config)
+  return duration === undefined ? null : Duration.toMillis(duration)
+}
+
+const pick = <A>(flag: Option.Option<A>, config: A | undefined): A | null => Option.getOrElse(flag, () => config ?? null)
+
+const targetOf = (flags: RunFlags, config: AssayConfig): TargetConfig | null => {
+  const fromConfig = typeof config.target === "string" ? { model: config.target } : config.target
+  const model = pick(flags.target, fromConfig?.model)
+  if (model === null) return null
+  const prompt = pick(flags.prompt, fromConfig?.prompt)
+  const baseUrl = pick(flags.baseUrl, fromConfig?.baseUrl)
+  return { model, ...(prompt !== null ? { prompt } : {}), ...(baseUrl !== null ? { baseUrl } : {}) }
+}
+
+/**
+ * Resolve the plan: flags over config over defaults. `--metric` flags replace the config's metric list.
+ *
+ * @example
+ * ```ts
+ * resolvePlan("/abs/cases.json", flags, {}, "/abs").concurrency // 20
+ * ```
+ */
+export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfig, cacheDefault: string): RunPlan => ({
+  dataset,
+  metrics: flags.metrics.length > 0 ? flags.metrics : config.metrics ?? [],
+  judge: pick(flags.judge, config.judge),
+  target: targetOf(flags, config),
+  concurrency: Option.getOrElse(flags.concurrency, () => config.concurrency ?? 20),
+  throttleMs: millis(flags.throttle, config.throttle),
+  timeoutMs: millis(flags.timeout, config.timeout),
+  deadlineMs: millis(flags.deadline, config.deadline),
+  ignoreErrors: flags.ignoreErrors || (config.ignoreErrors ?? false),
+  skipOnMissingParams: flags.skipOnMissingParams || (config.skipOnMissingParams ?? false),
+  maxErrors: pick(flags.maxErrors, config.maxErrors),
+  repeat: Option.getOrElse(flags.repeat, () => config.repeat ?? 1),
+  minPassRate: pick(flags.minPassRate, config.minPassRate),
+  cache: flags.noCache ? null : Option.getOrElse(flags.cache, () => config.cache ?? cacheDefault),
+  identifier: pick(flags.identifier, config.identifier),
+  hyperparameters: { ...config.hyperparameters, ...flags.hyperparameters }
+})
+
+/**
+ * The engine options of a plan (without the per-run callbacks).
+ *
+ * @example
+ * ```ts
+ * toEvalOptions(plan).concurrency
+ * ```
+ */
+export const toEvalOptions = (plan: RunPlan): EvalOptions => ({
+  concurrency: plan.concurrency,
+  ignoreErrors: plan.ignoreErrors,
+  skipOnMissingParams: plan.skipOnMissingParams,
+  repeat: plan.repeat,
+  hyperparameters: plan.hyperparameters,
+  ...(plan.throttleMs !== null ? { throttle: Duration.millis(plan.throttleMs) } : {}),
+  ...(plan.timeoutMs !== null ? { timeout: Duration.millis(plan.timeoutMs) } : {}),
+  ...(plan.deadlineMs !== null ? { deadline: Duration.millis(plan.deadlineMs) } : {}),
+  ...(plan.maxErrors !== null ? { maxErrors: plan.maxErrors } : {}),
+  ...(plan.identifier !== null ? { identifier: plan.identifier } : {})
+})
