@@ -1,0 +1,157 @@
+/**
+ * Substring metrics: `contains` (one substring), `containsAll` (fraction of substrings found) and
+ * `containsAny` (1 when at least one is found). Without an explicit list the substring is the case's
+ * expected output.
+ *
+ * @example
+ * ```ts
+ * import { containsAll } from "@assay/core"
+ * const m = containsAll({ values: ["Paris", "France"], caseSensitive: false })
+ * ```
+ */
+import { Schema } from "effect"
+import type { Outcome } from "../metric/metric.js"
+import { contentText } from "../model/content.js"
+import type { LLMTestCase } from "../model/test-case.js"
+import { type BaseOptions, deterministic, optionError } from "./define.js"
+import { caseSensitiveParam, defineFactory, NonEmpty, optional } from "./params.js"
+import { normalizer } from "./text.js"
+
+/** Options of {@link containsAll} and {@link containsAny}. */
+export interface ContainsListOptions extends BaseOptions {
+  /** Substrings to look for; when absent, the case's expected output is the one substring. */
+  readonly values?: ReadonlyArray<string> | undefined
+  /** Default true. */
+  readonly caseSensitive?: boolean | undefined
+}
+
+/** Options of {@link contains}. */
+export interface ContainsOptions extends BaseOptions {
+  /** The substring; when absent, the case's expected output. */
+  readonly value?: string | undefined
+  /** Default true. */
+  readonly caseSensitive?: boolean | undefined
+}
+
+type Mode = "all" | "any"
+
+const build = (id: string, mode: Mode, values: ReadonlyArray<string> | undefined, options: BaseOptions & { readonly caseSensitive?: boolean | undefined }) => {
+  const caseSensitive = options.caseSensitive ?? true
+  const normalize = normalizer({ trim: false, caseSensitive, normalizeWhitespace: false })
+  if (values !== undefined && values.length === 0) throw optionError(id, "values", "must not be empty (omit it to use the expected output)")
+  if (values?.some((v) => v.length === 0)) throw optionError(id, "values", "must not contain an empty string")
+  // Normalised once here, not per case.
+  const fixed = values?.map(normalize)
+  const needles = (c: LLMTestCase): ReadonlyArray<string> => fixed ?? [normalize(contentText(c.expectedOutput))]
+  const score = (c: LLMTestCase): Outcome => {
+    const haystack = normalize(contentText(c.actualOutput))
+    const wanted = needles(c)
+    const missing = wanted.filter((needle) => !haystack.includes(needle))
+    const found = wanted.length - missing.length
+    const quoted = (xs: ReadonlyArray<string>) => xs.map((x) => JSON.stringify(x)).join(", ")
+    if (mode === "any") {
+      return found > 0
+        ? { score: 1, reason: `found ${quoted(wanted.filter((n) => !missing.includes(n)))}` }
+        : { score: 0, reason: `none found of ${quoted(wanted)}` }
+    }
+    return { score: found / wanted.length, reason: missing.length === 0 ? `found all ${wanted.length}` : `missing ${quoted(missing)}` }
+  }
+  return deterministic({
+    id,
+    version: 1,
+    defaultThreshold: 1,
+    options,
+    config: { values: values ?? null, caseSensitive },
+    requires: values === undefined ? ["actualOutput", "expectedOutput"] : ["actualOutput"],
+    score
+  })
+}
+
+/**
+ * 1 when the actual output contains `value` (default: the expected output), else 0. Default threshold 1.
+ *
+ * @example
+ * ```ts
+ * contains({ value: "42" })
+ * ```
+ */
+export const contains = (options: ContainsOptions = {}) =>
+  build("contains", "all", options.value === undefined ? undefined : [options.value], options)
+
+/**
+ * Fraction of `values` (default: the expected output) that the actual output contains; the reason names the
+ * missing ones. Default threshold 1, so all must be present to pass.
+ *
+ * @example
+ * ```ts
+ * containsAll({ values: ["Paris", "France"] })
+ * ```
+ */
+export const containsAll = (options: ContainsListOptions = {}) => build("contains-all", "all", options.values, options)
+
+/**
+ * 1 when the actual output contains at least one of `values` (default: the expected output), else 0.
+ *
+ * @example
+ * ```ts
+ * containsAny({ values: ["yes", "correct"], caseSensitive: false })
+ * ```
+ */
+export const containsAny = (options: ContainsListOptions = {}) => build("contains-any", "any", options.values, options)
+
+const valuesField = { values: optional(Schema.NonEmptyArray(NonEmpty)), caseSensitive: caseSensitiveParam.field }
+const valuesDocs = [
+  { name: "values", type: "non-empty string[]", default: "[expectedOutput]", description: "substrings to look for" },
+  caseSensitiveParam.doc
+]
+
+/**
+ * Factory for `contains`.
+ *
+ * @example
+ * ```ts
+ * containsFactory.make({ value: "42" })
+ * ```
+ */
+export const containsFactory = defineFactory({
+  id: "contains",
+  description: "1 when the actual output contains the value (default: the expected output)",
+  defaultThreshold: 1,
+  fields: { value: optional(NonEmpty), caseSensitive: caseSensitiveParam.field },
+  docs: [{ name: "value", type: "string", default: "expectedOutput", description: "the substring to look for" }, caseSensitiveParam.doc],
+  make: contains
+})
+
+/**
+ * Factory for `contains-all`.
+ *
+ * @example
+ * ```ts
+ * containsAllFactory.make({ values: ["a", "b"] })
+ * ```
+ */
+export const containsAllFactory = defineFactory({
+  id: "contains-all",
+  description: "fraction of the values found in the actual output (default threshold 1: all must be present)",
+  defaultThreshold: 1,
+  fields: valuesField,
+  docs: valuesDocs,
+  make: containsAll
+})
+
+/**
+ * Factory for `contains-any`.
+ *
+ * @example
+ * ```ts
+ * containsAnyFactory.make({ values: ["yes", "y"] })
+ * ```
+ */
+export const containsAnyFactory = defineFactory({
+  id: "contains-any",
+  description: "1 when the actual output contains at least one of the values",
+  defaultThreshold: 1,
+  fields: valuesField,
+  docs: valuesDocs,
+  make: containsAny
+})

@@ -1,0 +1,93 @@
+/**
+ * The shared shape of the deterministic metrics: common options (threshold, strict, name), their validation,
+ * and {@link deterministic}, which turns a pure scoring function into a {@link Metric}.
+ *
+ * Constructors validate their options eagerly and throw a `RangeError` naming the metric and the option: a
+ * bad option is a programming error in code that builds metrics by hand. Config files and the CLI go through
+ * the factories' params Schemas instead (see ./params.ts), which report the same problems as decode errors.
+ *
+ * @example
+ * ```ts
+ * import { deterministic } from "./define.js"
+ * const nonEmpty = deterministic({
+ *   id: "non-empty", version: 1, defaultThreshold: 1, options: {}, config: {}, requires: ["actualOutput"],
+ *   score: (c) => ({ score: c.actualOutput ? 1 : 0 })
+ * })
+ * ```
+ */
+import { Effect } from "effect"
+import { llmOnly, make, type Metric, type Outcome } from "../metric/metric.js"
+import type { CaseField, LLMTestCase } from "../model/test-case.js"
+
+/** Options every deterministic metric accepts. */
+export interface BaseOptions {
+  /** Pass mark in [0, 1]; each metric documents its default. */
+  readonly threshold?: number | undefined
+  /** Strict mode: only a score of 1 passes. Default false. */
+  readonly strict?: boolean | undefined
+  /** Result name; defaults to the metric id. Set it to run two differently configured copies side by side. */
+  readonly name?: string | undefined
+}
+
+/** What {@link deterministic} needs. */
+export interface DeterministicSpec {
+  /** kebab-case id: the default name, and the prefix of option errors. */
+  readonly id: string
+  /** Implementation version: bump it whenever scores can change, so cached results are not reused. */
+  readonly version: number
+  readonly defaultThreshold: number
+  readonly options: BaseOptions
+  /** The metric's own options with defaults applied (the cache identity, with `version`). */
+  readonly config: Readonly<Record<string, unknown>>
+  readonly requires: ReadonlyArray<CaseField>
+  /** Scores one single-turn case; must not throw for any case content. */
+  readonly score: (testCase: LLMTestCase) => Outcome
+}
+
+/**
+ * A `RangeError` for a bad constructor option, prefixed with the metric id.
+ *
+ * @example
+ * ```ts
+ * throw optionError("regex", "pattern", "must not be empty")
+ * ```
+ */
+export const optionError = (id: string, option: string, message: string): RangeError =>
+  new RangeError(`${id}: option "${option}" ${message}`)
+
+/**
+ * Build a deterministic single-turn metric. Conversational cases fail with a MetricError.
+ *
+ * @example
+ * ```ts
+ * const m = deterministic({ id: "yes", version: 1, defaultThreshold: 1, options: {}, config: {}, requires: [],
+ *   score: () => ({ score: 1 }) })
+ * ```
+ */
+export const deterministic = (spec: DeterministicSpec): Metric => {
+  const threshold = spec.options.threshold ?? spec.defaultThreshold
+  if (!(threshold >= 0 && threshold <= 1)) throw optionError(spec.id, "threshold", `must be in [0, 1], got ${threshold}`)
+  const name = spec.options.name ?? spec.id
+  if (name.length === 0) throw optionError(spec.id, "name", "must not be empty")
+  const score = spec.score
+  return make({
+    name,
+    threshold,
+    strict: spec.options.strict ?? false,
+    appliesTo: "LLMTestCase",
+    requires: spec.requires,
+    config: { metric: spec.id, version: spec.version, ...spec.config },
+    measure: llmOnly(name, (testCase) => Effect.sync(() => score(testCase)))
+  })
+}
+
+/**
+ * Cut a string for a reason message: at most `max` characters, with an ellipsis when cut.
+ *
+ * @example
+ * ```ts
+ * preview("abcdef", 3) // the quoted string "ab…"
+ * ```
+ */
+export const preview = (text: string, max = 60): string =>
+  JSON.stringify(text.length <= max ? text : `${text.slice(0, max - 1)}…`)

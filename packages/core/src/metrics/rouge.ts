@@ -1,0 +1,102 @@
+/**
+ * `rouge`: ROUGE-1, ROUGE-2 or ROUGE-L F-measure (Lin, 2004) of the actual output against the expected
+ * output, computed as Google's `rouge-score` package does without stemming: ROUGE-N from clipped n-gram
+ * overlap, ROUGE-L from the longest common subsequence, F = 2PR / (P + R).
+ *
+ * Tokenization: lower-cased runs of letters and digits (see {@link wordTokens}); for ASCII text the same
+ * tokens as `rouge-score`, which drops every non-ASCII letter. One deliberate difference: two texts that both
+ * have no tokens score 1 (they are identical), where `rouge-score` gives 0.
+ *
+ * @example
+ * ```ts
+ * import { rouge } from "@assay/core"
+ * const m = rouge({ variant: "rougeL", threshold: 0.4 })
+ * ```
+ */
+import { Schema } from "effect"
+import { contentText } from "../model/content.js"
+import { type BaseOptions, deterministic } from "./define.js"
+import { defineFactory, optional } from "./params.js"
+import { fMeasure, lcsLength, ngramCounts, overlap, wordTokens } from "./text.js"
+
+/** The ROUGE variants. */
+export const RougeVariant = Schema.Literal("rouge1", "rouge2", "rougeL")
+export type RougeVariant = typeof RougeVariant.Type
+
+/** Options of {@link rouge}. */
+export interface RougeOptions extends BaseOptions {
+  /** Default "rouge1". */
+  readonly variant?: RougeVariant | undefined
+}
+
+/** Precision, recall and F-measure of one ROUGE variant. */
+export interface RougeScore {
+  readonly precision: number
+  readonly recall: number
+  readonly fmeasure: number
+}
+
+const fromCounts = (hits: number, predictionCount: number, targetCount: number): RougeScore => {
+  const precision = predictionCount === 0 ? 0 : hits / predictionCount
+  const recall = targetCount === 0 ? 0 : hits / targetCount
+  return { precision, recall, fmeasure: fMeasure(precision, recall) }
+}
+
+/**
+ * ROUGE of tokenized texts (argument order as in `rouge-score`: target, then prediction).
+ *
+ * @example
+ * ```ts
+ * rougeScore(["the", "cat"], ["the", "dog"], "rouge1").fmeasure // 0.5
+ * ```
+ */
+export const rougeScore = (target: ReadonlyArray<string>, prediction: ReadonlyArray<string>, variant: RougeVariant): RougeScore => {
+  if (target.length === 0 && prediction.length === 0) return { precision: 1, recall: 1, fmeasure: 1 }
+  if (variant === "rougeL") return fromCounts(lcsLength(target, prediction), prediction.length, target.length)
+  const n = variant === "rouge1" ? 1 : 2
+  const t = ngramCounts(target, n)
+  const p = ngramCounts(prediction, n)
+  return fromCounts(overlap(p, t), Math.max(0, prediction.length - n + 1), Math.max(0, target.length - n + 1))
+}
+
+/**
+ * ROUGE F-measure of the actual output (prediction) against the expected output (target). Default threshold
+ * 0.5.
+ *
+ * @example
+ * ```ts
+ * rouge({ variant: "rouge2" })
+ * ```
+ */
+export const rouge = (options: RougeOptions = {}) => {
+  const variant = options.variant ?? "rouge1"
+  return deterministic({
+    id: "rouge",
+    version: 1,
+    defaultThreshold: 0.5,
+    options,
+    config: { variant, measure: "fmeasure", tokenizer: "lowercase letters+digits", stemmer: false },
+    requires: ["actualOutput", "expectedOutput"],
+    score: (c) => {
+      const s = rougeScore(wordTokens(contentText(c.expectedOutput), true), wordTokens(contentText(c.actualOutput), true), variant)
+      return { score: s.fmeasure, reason: `${variant} precision ${s.precision.toFixed(4)}, recall ${s.recall.toFixed(4)}` }
+    }
+  })
+}
+
+/**
+ * Factory for `rouge`.
+ *
+ * @example
+ * ```ts
+ * rougeFactory.make({ variant: "rougeL" })
+ * ```
+ */
+export const rougeFactory = defineFactory({
+  id: "rouge",
+  description: "ROUGE F-measure (rouge1, rouge2 or rougeL) of the actual output against the expected output",
+  defaultThreshold: 0.5,
+  fields: { variant: optional(RougeVariant) },
+  docs: [{ name: "variant", type: "rouge1 | rouge2 | rougeL", default: "rouge1", description: "unigram, bigram or longest-common-subsequence overlap" }],
+  make: rouge
+})
