@@ -10,7 +10,7 @@
  * ```
  */
 import { CaseResult, SinkError } from "@assay/core"
-import { FileSystem } from "@effect/platform"
+import { FileSystem, Path } from "@effect/platform"
 import { Effect, Schema, type Scope } from "effect"
 import { ReportError } from "../errors.js"
 
@@ -27,11 +27,13 @@ const encode = Schema.encodeSync(CaseResult)
 export const openJsonlSink = (file: string): Effect.Effect<
   (result: CaseResult) => Effect.Effect<void, SinkError>,
   ReportError,
-  FileSystem.FileSystem | Scope.Scope
+  FileSystem.FileSystem | Path.Path | Scope.Scope
 > =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const handle = yield* fs.open(file, { flag: "a" }).pipe(
+    const path = yield* Path.Path
+    const handle = yield* fs.makeDirectory(path.dirname(file), { recursive: true }).pipe(
+      Effect.zipRight(fs.open(file, { flag: "a" })),
       Effect.mapError((e) => new ReportError({ file, message: `cannot open ${file}: ${e.message}` }))
     )
     const encoder = new TextEncoder()

@@ -1,0 +1,93 @@
+/**
+ * Helpers for the CLI end-to-end tests: run the built `assay` binary as a subprocess (the tests need
+ * `npx tsc -b` first — `npm ci` does it through the root `prepare` script) and make fixture directories.
+ *
+ * @example
+ * ```ts
+ * const { code, stdout } = await assay(["run", "cases.jsonl", "--metric", "exact-match"], { cwd: dir })
+ * ```
+ */
+import { spawn, type ChildProcess } from "node:child_process"
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+
+/** The repository root. */
+export const ROOT = resolve(import.meta.dirname, "../..")
+/** The binary under test. */
+export const BIN = join(ROOT, "apps/cli/bin/assay.js")
+
+/** Fail early with a clear message when the CLI was not built. */
+export const requireBuild = (): void => {
+  if (!existsSync(join(ROOT, "apps/cli/dist/main.js"))) {
+    throw new Error("apps/cli/dist/main.js is missing: run `npx tsc -b` (or `npm ci`) before the CLI tests")
+  }
+}
+
+/** The outcome of one CLI invocation. */
+export interface CliResult {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Options of {@link assay}. */
+export interface AssayOptions {
+  readonly cwd?: string
+  readonly env?: Record<string, string>
+  /** Called once with the child as soon as it is spawned (to send signals). */
+  readonly onSpawn?: (child: ChildProcess, output: { stdout: string; stderr: string }) => void
+}
+
+/**
+ * Run `node apps/cli/bin/assay.js ...args` and collect its output (non-TTY pipes, NO_COLOR unset).
+ *
+ * @example
+ * ```ts
+ * const r = await assay(["metrics"])
+ * ```
+ */
+export const assay = (args: ReadonlyArray<string>, options: AssayOptions = {}): Promise<CliResult> =>
+  new Promise((resolvePromise, reject) => {
+    const env: Record<string, string | undefined> = { ...process.env, ...options.env }
+    if (options.env?.NO_COLOR === undefined) delete env.NO_COLOR
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
+    const output = { stdout: "", stderr: "" }
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (output.stdout += d))
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (output.stderr += d))
+    child.on("error", reject)
+    child.on("close", (code, signal) => resolvePromise({ code, signal, ...output }))
+    options.onSpawn?.(child, output)
+  })
+
+/**
+ * A fresh temporary directory with the given files.
+ *
+ * @example
+ * ```ts
+ * const dir = fixtureDir({ "cases.jsonl": '{"input":"q"}\n' })
+ * ```
+ */
+export const fixtureDir = (files: Record<string, string> = {}): string => {
+  const dir = mkdtempSync(join(tmpdir(), "assay-cli-"))
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content)
+  return dir
+}
+
+/** Ten simple cases, three of them wrong, as JSONL lines. */
+export const QA_CASES = [
+  { name: "paris", input: "Capital of France?", actual_output: "Paris", expected_output: "Paris" },
+  { name: "canberra", input: "Capital of Australia?", actual_output: "Sydney", expected_output: "Canberra" },
+  { name: "tokyo", input: "Capital of Japan?", actual_output: "Tokyo", expected_output: "Tokyo" },
+  { name: "ottawa", input: "Capital of Canada?", actual_output: "Ottawa", expected_output: "Ottawa" },
+  { name: "brasilia", input: "Capital of Brazil?", actual_output: "Rio", expected_output: "Brasília" },
+  { name: "nairobi", input: "Capital of Kenya?", actual_output: "Nairobi", expected_output: "Nairobi" },
+  { name: "ankara", input: "Capital of Turkey?", actual_output: "Istanbul", expected_output: "Ankara" },
+  { name: "cairo", input: "Capital of Egypt?", actual_output: "Cairo", expected_output: "Cairo" },
+  { name: "wellington", input: "Capital of New Zealand?", actual_output: "Wellington", expected_output: "Wellington" },
+  { name: "bern", input: "Capital of Switzerland?", actual_output: "Bern", expected_output: "Bern" }
+] as const
+
+/** {@link QA_CASES} as JSONL text. */
+export const qaJsonl = (): string => QA_CASES.map((c) => JSON.stringify(c)).join("\n") + "\n"
