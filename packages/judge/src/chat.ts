@@ -1,0 +1,63 @@
+/**
+ * The judge's chat vocabulary: messages, requests, replies with usage and optional logprobs.
+ *
+ * @example
+ * ```ts
+ * const request: ChatRequest = { messages: [{ role: "user", content: "Rate 0-10" }], json: true, topLogprobs: 5 }
+ * ```
+ */
+import type { TokenUsage } from "@assay/core"
+import type { RateLimitInfo } from "./headers.js"
+
+/** One chat message. */
+export interface ChatMessage {
+  readonly role: "system" | "user" | "assistant"
+  readonly content: string
+}
+
+/** A chat call. */
+export interface ChatRequest {
+  readonly messages: ReadonlyArray<ChatMessage>
+  /** Ask for a JSON object (`response_format: json_object` where the provider supports it). */
+  readonly json?: boolean | undefined
+  /** Ask for this many top log-probabilities per token (providers that support it). */
+  readonly topLogprobs?: number | undefined
+  readonly temperature?: number | undefined
+  readonly maxTokens?: number | undefined
+}
+
+/** The log-probability of one generated token and its top alternatives. */
+export interface TokenLogprob {
+  readonly token: string
+  readonly logprob: number
+  readonly top: ReadonlyArray<{ readonly token: string; readonly logprob: number }>
+}
+
+/** What a provider returns for one successful attempt. */
+export interface ProviderReply {
+  readonly text: string
+  readonly usage: TokenUsage
+  readonly logprobs?: ReadonlyArray<TokenLogprob> | undefined
+  readonly rateLimit?: RateLimitInfo | undefined
+}
+
+/** A judge reply: text, usage, cost (price table currency), and logprobs when the provider returned them. */
+export interface ChatReply {
+  readonly text: string
+  readonly usage: TokenUsage
+  readonly cost: number
+  readonly model: string
+  readonly logprobs?: ReadonlyArray<TokenLogprob> | undefined
+}
+
+/**
+ * Rough token estimate of a request (≈ 4 characters a token, plus the reply budget), used as the cost of a
+ * call in the tokens/minute limiter before the real usage is known.
+ *
+ * @example
+ * ```ts
+ * estimateTokens({ messages: [{ role: "user", content: "abcd" }] }) // 1 + 256
+ * ```
+ */
+export const estimateTokens = (request: ChatRequest): number =>
+  request.messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0) + (request.maxTokens ?? 256)

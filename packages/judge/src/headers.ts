@@ -1,0 +1,79 @@
+/**
+ * Rate-limit information from OpenAI-style response headers: `retry-after-ms`, `Retry-After` (seconds or an
+ * HTTP date), `x-ratelimit-remaining-{requests,tokens}` and `x-ratelimit-reset-{requests,tokens}`
+ * (durations like `1s`, `6m0s`, `20ms`).
+ *
+ * @example
+ * ```ts
+ * retryAfterMillis({ "retry-after": "2" }, 0) // 2000
+ * parseResetDuration("1m30.5s") // 90500
+ * ```
+ */
+
+/** Header values by lower-case name. */
+export type Headers = Readonly<Record<string, string | undefined>>
+
+/** What the server said about the remaining budget. */
+export interface RateLimitInfo {
+  readonly remainingRequests?: number | undefined
+  readonly resetRequestsMillis?: number | undefined
+  readonly remainingTokens?: number | undefined
+  readonly resetTokensMillis?: number | undefined
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/**
+ * Milliseconds of a reset duration (`6m0s`, `20ms`, `1.5s`, or a bare number of seconds); undefined when unreadable.
+ *
+ * @example
+ * ```ts
+ * parseResetDuration("6m0s") // 360000
+ * ```
+ */
+export const parseResetDuration = (text: string | undefined): number | undefined => {
+  if (text === undefined) return undefined
+  const trimmed = text.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)]
+  if (parts.length === 0 || parts.map((p) => p[0]).join("") !== trimmed) return undefined
+  return parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0)
+}
+
+/**
+ * The wait the server asked for, in milliseconds: `retry-after-ms` first, then `Retry-After` as seconds or as
+ * an HTTP date relative to `now` (ms since the epoch).
+ *
+ * @example
+ * ```ts
+ * retryAfterMillis({ "retry-after-ms": "150" }, 0) // 150
+ * ```
+ */
+export const retryAfterMillis = (headers: Headers, now: number): number | undefined => {
+  const ms = headers["retry-after-ms"]
+  if (ms !== undefined && Number.isFinite(Number(ms)) && ms.trim() !== "") return Math.max(0, Number(ms))
+  const value = headers["retry-after"]?.trim()
+  if (value === undefined || value === "") return undefined
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+const count = (text: string | undefined): number | undefined =>
+  text !== undefined && /^\d+$/.test(text.trim()) ? Number(text) : undefined
+
+/**
+ * The `x-ratelimit-*` headers of a response.
+ *
+ * @example
+ * ```ts
+ * rateLimitInfo({ "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "20ms" })
+ * // { remainingRequests: 0, resetRequestsMillis: 20, ... }
+ * ```
+ */
+export const rateLimitInfo = (headers: Headers): RateLimitInfo => ({
+  remainingRequests: count(headers["x-ratelimit-remaining-requests"]),
+  resetRequestsMillis: parseResetDuration(headers["x-ratelimit-reset-requests"]),
+  remainingTokens: count(headers["x-ratelimit-remaining-tokens"]),
+  resetTokensMillis: parseResetDuration(headers["x-ratelimit-reset-tokens"])
+})

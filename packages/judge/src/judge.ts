@@ -1,0 +1,89 @@
+/**
+ * The Judge service: send chat messages to the configured model under the shared call policy and get text,
+ * usage, cost and (when the provider returns them) logprobs. Metrics depend on `Judge` only; which provider
+ * and limits stand behind it is decided by the Layer (see {@link judgeLayer}).
+ *
+ * @example
+ * ```ts
+ * const text = Effect.gen(function*() {
+ *   const judge = yield* Judge
+ *   const reply = yield* judge.chat({ messages: [{ role: "user", content: "Say hi" }] })
+ *   return reply.text
+ * })
+ * ```
+ */
+import { Context, Effect, Layer, Ref } from "effect"
+import { type ChatReply, type ChatRequest, estimateTokens } from "./chat.js"
+import type { JudgeError } from "./errors.js"
+import { CallPolicy, type PolicyStats } from "./policy.js"
+import { costOf, defaultPrices, type PriceTable } from "./pricing.js"
+import { ChatProvider } from "./provider.js"
+
+/** Totals of a judge, plus its policy counters. */
+export interface JudgeStats {
+  readonly model: string
+  readonly inputTokens: number
+  readonly outputTokens: number
+  readonly cost: number
+  readonly policy: PolicyStats | undefined
+}
+
+/** See the module doc. */
+export interface JudgeApi {
+  /** `provider:model`, e.g. `openai:gpt-4o-mini`; part of every judge metric's cache identity. */
+  readonly model: string
+  readonly chat: (request: ChatRequest) => Effect.Effect<ChatReply, JudgeError>
+  readonly stats: Effect.Effect<JudgeStats>
+}
+
+/** The judge service tag. */
+export class Judge extends Context.Tag("assay/Judge")<Judge, JudgeApi>() {}
+
+/**
+ * The Judge from a provider and a call policy.
+ *
+ * @example
+ * ```ts
+ * const judge = yield* makeJudge(defaultPrices)
+ * ```
+ */
+export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<JudgeApi, never, ChatProvider | CallPolicy> =>
+  Effect.gen(function*() {
+    const provider = yield* ChatProvider
+    const policy = yield* CallPolicy
+    const totals = yield* Ref.make({ inputTokens: 0, outputTokens: 0, cost: 0 })
+    const model = `${provider.provider}:${provider.model}`
+    const chat = (request: ChatRequest) =>
+      policy.run(model, estimateTokens(request), provider.complete(request)).pipe(
+        Effect.map((reply): ChatReply => ({
+          text: reply.text,
+          usage: reply.usage,
+          cost: costOf(prices, provider.model, reply.usage),
+          model,
+          logprobs: reply.logprobs
+        })),
+        Effect.tap((reply) =>
+          Ref.update(totals, (t) => ({
+            inputTokens: t.inputTokens + reply.usage.input,
+            outputTokens: t.outputTokens + reply.usage.output,
+            cost: t.cost + reply.cost
+          }))
+        ),
+        Effect.withSpan("judge.chat", { attributes: { model } })
+      )
+    const stats = Effect.all({ totals: Ref.get(totals), policy: policy.stats }).pipe(
+      Effect.map(({ policy, totals }): JudgeStats => ({ model, ...totals, policy: policy.find((s) => s.model === model) }))
+    )
+    return { model, chat, stats }
+  })
+
+/**
+ * The Judge layer over a provider and a policy (provide both).
+ *
+ * @example
+ * ```ts
+ * layerJudge().pipe(Layer.provide(OpenAiCompatible.layer(options)), Layer.provide(CallPolicy.layer()))
+ * ```
+ */
+export const layerJudge = (prices: PriceTable = defaultPrices): Layer.Layer<Judge, never, ChatProvider | CallPolicy> =>
+  Layer.effect(Judge, makeJudge(prices))

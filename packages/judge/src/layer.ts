@@ -1,0 +1,101 @@
+/**
+ * The Layer the CLI builds from `--judge provider:model`: provider + call policy + Judge, with settings read
+ * through `Config` — API key (`ASSAY_JUDGE_API_KEY`, else `OPENAI_API_KEY`; a `Redacted`, never logged), base
+ * URL (`ASSAY_JUDGE_BASE_URL`, else `OPENAI_BASE_URL`), temperature (`ASSAY_JUDGE_TEMPERATURE`, default 0) and
+ * limits (`ASSAY_JUDGE_MAX_CONNECTIONS`, `ASSAY_JUDGE_RPM`, `ASSAY_JUDGE_TPM`). Explicit spec fields win.
+ *
+ * @example
+ * ```ts
+ * const JudgeLive = judgeLayer(parseJudgeSpec("openai:gpt-4o-mini"))
+ * program.pipe(Effect.provide(JudgeLive))
+ * ```
+ */
+import { FetchHttpClient } from "@effect/platform"
+import { Config, type ConfigError, Effect, Either, Layer, Option, Schema } from "effect"
+import { layerJudge, Judge } from "./judge.js"
+import { CallPolicy, type PolicySettings } from "./policy.js"
+import { defaultPrices, type PriceTable } from "./pricing.js"
+import * as OpenAi from "./providers/openai.js"
+import * as OpenAiCompatible from "./providers/openai-compatible.js"
+
+/** Which judge to use. */
+export interface JudgeSpec {
+  readonly provider: "openai" | "openai-compatible"
+  readonly model: string
+  readonly baseUrl?: string | undefined
+  readonly policy?: Partial<PolicySettings> | undefined
+  readonly prices?: PriceTable | undefined
+}
+
+/** A `--judge` value that could not be read. */
+export class JudgeSpecError extends Schema.TaggedError<JudgeSpecError>()("JudgeSpecError", {
+  input: Schema.String,
+  message: Schema.String
+}) {}
+
+const PROVIDERS = ["openai", "openai-compatible"] as const
+
+/**
+ * Parse `provider:model` (the model may itself contain colons, e.g. `openai-compatible:llama3.1:8b`).
+ *
+ * @example
+ * ```ts
+ * parseJudgeSpec("openai:gpt-4o-mini") // Either.right({ provider: "openai", model: "gpt-4o-mini" })
+ * ```
+ */
+export const parseJudgeSpec = (input: string): Either.Either<JudgeSpec, JudgeSpecError> => {
+  const colon = input.indexOf(":")
+  const provider = colon < 0 ? "" : input.slice(0, colon)
+  const model = colon < 0 ? "" : input.slice(colon + 1)
+  if (!PROVIDERS.includes(provider as never)) {
+    return Either.left(new JudgeSpecError({ input, message: `--judge: expected provider:model with provider one of ${PROVIDERS.join(", ")}, got "${input}"` }))
+  }
+  if (model === "") return Either.left(new JudgeSpecError({ input, message: `--judge: missing model after "${provider}:"` }))
+  return Either.right({ provider: provider as JudgeSpec["provider"], model })
+}
+
+const optionalNumber = (name: string) => Config.option(Config.number(name)).pipe(Config.map(Option.getOrUndefined))
+
+/** Judge settings read from Config. */
+const settings = Config.all({
+  apiKey: Config.option(Config.redacted("ASSAY_JUDGE_API_KEY").pipe(Config.orElse(() => Config.redacted("OPENAI_API_KEY")))),
+  baseUrl: Config.option(Config.string("ASSAY_JUDGE_BASE_URL").pipe(Config.orElse(() => Config.string("OPENAI_BASE_URL")))),
+  temperature: Config.number("ASSAY_JUDGE_TEMPERATURE").pipe(Config.withDefault(0)),
+  maxConnections: optionalNumber("ASSAY_JUDGE_MAX_CONNECTIONS"),
+  requestsPerMinute: optionalNumber("ASSAY_JUDGE_RPM"),
+  tokensPerMinute: optionalNumber("ASSAY_JUDGE_TPM")
+})
+
+const OPENAI_URL = "https://api.openai.com/v1"
+const LOCAL_URL = "http://127.0.0.1:11434/v1"
+
+/**
+ * Build the Judge + CallPolicy layer for a spec; see the module doc. The openai-compatible default base URL is
+ * Ollama's (`http://127.0.0.1:11434/v1`).
+ *
+ * @example
+ * ```ts
+ * judgeLayer({ provider: "openai-compatible", model: "qwen2.5", baseUrl: "http://127.0.0.1:8000/v1" })
+ * ```
+ */
+export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const s = yield* settings
+    const apiKey = Option.getOrUndefined(s.apiKey)
+    const baseUrl = spec.baseUrl ?? Option.getOrUndefined(s.baseUrl)
+    const provider = spec.provider === "openai"
+      ? OpenAi.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature: s.temperature })
+      : OpenAiCompatible.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? LOCAL_URL, temperature: s.temperature })
+    const limits: Partial<PolicySettings> = {
+      ...(s.maxConnections === undefined ? {} : { maxConnections: s.maxConnections }),
+      ...(s.requestsPerMinute === undefined ? {} : { requestsPerMinute: s.requestsPerMinute }),
+      ...(s.tokensPerMinute === undefined ? {} : { tokensPerMinute: s.tokensPerMinute }),
+      ...spec.policy
+    }
+    const policy = CallPolicy.layer(limits)
+    return layerJudge(spec.prices ?? defaultPrices).pipe(
+      Layer.provideMerge(policy),
+      Layer.provide(provider),
+      Layer.provide(FetchHttpClient.layer)
+    )
+  }))

@@ -1,0 +1,61 @@
+/**
+ * Cost of judge calls from a price table: USD (or any currency) per million input and output tokens, by model
+ * name. Unknown models (local servers) cost 0. The default table holds a few OpenAI list prices; pass your own
+ * to {@link costOf} / the Judge layer to override.
+ *
+ * @example
+ * ```ts
+ * costOf(defaultPrices, "gpt-4o-mini", { input: 1_000_000, output: 0 }) // 0.15
+ * ```
+ */
+import type { TokenUsage } from "@assay/core"
+
+/** Price per million tokens. */
+export interface Price {
+  readonly input: number
+  readonly output: number
+}
+
+/** Prices by model name (an exact name, or a prefix ending in `*`). */
+export type PriceTable = Readonly<Record<string, Price>>
+
+/** List prices (USD / 1M tokens) of common OpenAI judge models. */
+export const defaultPrices: PriceTable = {
+  "gpt-4o-mini": { input: 0.15, output: 0.6 },
+  "gpt-4o": { input: 2.5, output: 10 },
+  "gpt-4.1": { input: 2, output: 8 },
+  "gpt-4.1-mini": { input: 0.4, output: 1.6 },
+  "gpt-4.1-nano": { input: 0.1, output: 0.4 },
+  "gpt-5": { input: 1.25, output: 10 },
+  "gpt-5-mini": { input: 0.25, output: 2 },
+  "gpt-5-nano": { input: 0.05, output: 0.4 }
+}
+
+/**
+ * The price of a model: exact match first, then the longest matching `prefix*` entry.
+ *
+ * @example
+ * ```ts
+ * priceOf({ "llama*": { input: 0.1, output: 0.1 } }, "llama3.1") // { input: 0.1, output: 0.1 }
+ * ```
+ */
+export const priceOf = (table: PriceTable, model: string): Price | undefined => {
+  const exact = table[model]
+  if (exact) return exact
+  const prefixes = Object.keys(table).filter((k) => k.endsWith("*") && model.startsWith(k.slice(0, -1)))
+  const best = prefixes.sort((a, b) => b.length - a.length)[0]
+  return best === undefined ? undefined : table[best]
+}
+
+/**
+ * The cost of a usage at a model's price (0 when the model has no price).
+ *
+ * @example
+ * ```ts
+ * costOf(defaultPrices, "gpt-4o", { input: 1000, output: 1000 }) // 0.0125
+ * ```
+ */
+export const costOf = (table: PriceTable, model: string, usage: TokenUsage): number => {
+  const price = priceOf(table, model)
+  return price === undefined ? 0 : (usage.input * price.input + usage.output * price.output) / 1_000_000
+}

@@ -1,0 +1,22 @@
+/**
+ * A model provider: one attempt of one chat call, without retries or limits (the call policy adds those).
+ * Implementations: {@link "./providers/openai-compatible.js"} and {@link "./providers/openai.js"}.
+ *
+ * @example
+ * ```ts
+ * const fake = Layer.succeed(ChatProvider, { provider: "test", model: "m", complete: () => Effect.succeed(reply) })
+ * ```
+ */
+import { Context, type Effect } from "effect"
+import type { ChatRequest, ProviderReply } from "./chat.js"
+import type { JudgeError } from "./errors.js"
+
+/** See the module doc. */
+export interface ChatProviderApi {
+  readonly provider: string
+  readonly model: string
+  readonly complete: (request: ChatRequest) => Effect.Effect<ProviderReply, JudgeError>
+}
+
+/** The provider service. */
+export class ChatProvider extends Context.Tag("assay/judge/ChatProvider")<ChatProvider, ChatProviderApi>() {}

@@ -1,0 +1,119 @@
+/**
+ * Structured verdicts: ask the judge for JSON (JSON mode), decode it with a Schema, and when the reply is not
+ * valid JSON or violates the schema, show the model what was wrong and ask again — at most `repairs` times —
+ * before failing with a `MetricError` that quotes the last reply. Also tallies the tokens and cost of every
+ * call a metric makes ({@link Spend}).
+ *
+ * @example
+ * ```ts
+ * const Verdict = Schema.Struct({ score: Schema.Number, reason: Schema.String })
+ * const { value, spend } = yield* structured(Verdict, { metric: "g-eval", messages: [{ role: "user", content: prompt }] })
+ * ```
+ */
+import { MetricError } from "@assay/core"
+import { Effect, Either, ParseResult, Schema } from "effect"
+import type { ChatMessage, ChatReply } from "./chat.js"
+import { Judge } from "./judge.js"
+
+/** Tokens and money spent by a metric's judge calls. */
+export interface Spend {
+  readonly input: number
+  readonly output: number
+  readonly cost: number
+}
+
+/** Nothing spent yet. */
+export const noSpend: Spend = { input: 0, output: 0, cost: 0 }
+
+/**
+ * Add two spends.
+ *
+ * @example
+ * ```ts
+ * addSpend(noSpend, { input: 10, output: 2, cost: 0.001 })
+ * ```
+ */
+export const addSpend = (a: Spend, b: Spend): Spend => ({ input: a.input + b.input, output: a.output + b.output, cost: a.cost + b.cost })
+
+const spendOf = (reply: ChatReply): Spend => ({ input: reply.usage.input, output: reply.usage.output, cost: reply.cost })
+
+/** Options of {@link structured}. */
+export interface StructuredOptions {
+  readonly metric: string
+  readonly messages: ReadonlyArray<ChatMessage>
+  /** Extra attempts after an unusable reply (default 2). */
+  readonly repairs?: number | undefined
+  /** Ask for token logprobs (G-Eval). */
+  readonly topLogprobs?: number | undefined
+}
+
+/** A decoded verdict with the reply it came from and the spend of all attempts. */
+export interface Structured<A> {
+  readonly value: A
+  readonly reply: ChatReply
+  readonly spend: Spend
+}
+
+const QUOTE = 500
+
+/**
+ * The JSON text inside a reply: strips Markdown code fences and prose around the outermost object.
+ *
+ * @example
+ * ```ts
+ * jsonText('Sure! ```json\n{"a":1}\n```') // '{"a":1}'
+ * ```
+ */
+export const jsonText = (reply: string): string => {
+  const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(reply)
+  const text = fenced ? fenced[1]! : reply
+  const start = text.indexOf("{")
+  const end = text.lastIndexOf("}")
+  return start >= 0 && end > start ? text.slice(start, end + 1) : text.trim()
+}
+
+const quote = (text: string) => JSON.stringify(text.length > QUOTE ? `${text.slice(0, QUOTE)}…` : text)
+
+/**
+ * Ask for a JSON verdict and decode it; see the module doc.
+ *
+ * @example
+ * ```ts
+ * structured(Schema.Struct({ verdict: Schema.Literal("yes", "no") }), { metric: "x", messages })
+ * ```
+ */
+export const structured = <A, I>(
+  schema: Schema.Schema<A, I>,
+  options: StructuredOptions
+): Effect.Effect<Structured<A>, MetricError, Judge> =>
+  Effect.gen(function*() {
+    const judge = yield* Judge
+    const decode = Schema.decodeUnknownEither(Schema.parseJson(schema))
+    const repairs = options.repairs ?? 2
+    let messages = options.messages
+    let spend = noSpend
+    for (let attempt = 0;; attempt++) {
+      const reply = yield* judge.chat({ messages, json: true, topLogprobs: options.topLogprobs }).pipe(
+        Effect.mapError((e) => new MetricError({ metric: options.metric, message: `judge call failed (${e.kind}): ${e.message}` }))
+      )
+      spend = addSpend(spend, spendOf(reply))
+      const decoded = decode(jsonText(reply.text))
+      if (Either.isRight(decoded)) return { value: decoded.right, reply, spend }
+      const problem = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+      if (attempt >= repairs) {
+        return yield* new MetricError({
+          metric: options.metric,
+          message: `judge reply unusable after ${attempt + 1} attempt(s): ${problem}; last reply: ${quote(reply.text)}`
+        })
+      }
+      yield* Effect.logDebug(`${options.metric}: judge reply unusable (${problem}), asking again`)
+      messages = [
+        ...messages,
+        { role: "assistant", content: reply.text },
+        {
+          role: "user",
+          content: `Your reply could not be used:\n${problem}\nReply again with only the JSON object in the requested format, nothing else.`
+        }
+      ]
+    }
+  })
