@@ -9,41 +9,27 @@
  * const metrics = yield* buildMetrics(["exact-match", { metric: "levenshtein", threshold: 0.8 }])
  * ```
  */
-import { Metric as M, type MetricFactory } from "@assay/core"
+import { deterministicFactories, type Metric as M, type MetricFactory } from "@assay/core"
+import type { Judge } from "@assay/judge"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import type { MetricEntry } from "../config/schema.js"
 import { UsageError } from "../errors.js"
 
-// SEAM: until @assay/core exports `deterministicFactories`, a single exact-match factory stands in.
-const exactMatchFallback: MetricFactory = {
-  id: "exact-match",
-  description: "1 when the actual output equals the expected output (after trimming)",
-  params: Schema.Struct({ threshold: Schema.optional(Schema.Number) }),
-  paramsDoc: [{ name: "threshold", type: "number", default: "1", description: "pass mark in [0, 1]" }],
-  make: (p: { threshold?: number }) =>
-    M.make({
-      name: "exact-match",
-      threshold: p.threshold ?? 1,
-      requires: ["actualOutput", "expectedOutput"],
-      inline: true,
-      config: { version: 1 },
-      measure: M.llmOnly("exact-match", (c) =>
-        Effect.succeed({ score: String(c.actualOutput).trim() === String(c.expectedOutput).trim() ? 1 : 0 }))
-    })
-}
-
 /** Factories of metrics that need no judge. */
-export const deterministicCatalog: ReadonlyArray<MetricFactory<never>> = [exactMatchFallback]
+export const deterministicCatalog: ReadonlyArray<MetricFactory<never>> = deterministicFactories
 
-/** Factories of metrics scored by an LLM judge (they need `--judge`). */
-export const judgeCatalog: ReadonlyArray<MetricFactory<never>> = []
+/**
+ * Factories of metrics scored by an LLM judge (they need `--judge`).
+ * SEAM (@assay/judge): becomes `judgeFactories` once the judge package exports it.
+ */
+export const judgeCatalog: ReadonlyArray<MetricFactory<Judge>> = []
 
 /** Every factory, deterministic first. */
-export const catalog: ReadonlyArray<MetricFactory<never>> = [...deterministicCatalog, ...judgeCatalog]
+export const catalog: ReadonlyArray<MetricFactory<Judge>> = [...deterministicCatalog, ...judgeCatalog]
 
 /** A built metric list and whether any of them needs the judge service. */
 export interface BuiltMetrics {
-  readonly metrics: ReadonlyArray<M.Metric<never>>
+  readonly metrics: ReadonlyArray<M.Metric<Judge>>
   readonly needsJudge: boolean
 }
 
@@ -62,7 +48,7 @@ export const buildMetrics = (entries: ReadonlyArray<MetricEntry>): Effect.Effect
     if (entries.length === 0) {
       return Effect.fail(new UsageError({ message: "no metrics: pass --metric <id> or list metrics in --config (see `assay metrics`)" }))
     }
-    const metrics: Array<M.Metric<never>> = []
+    const metrics: Array<M.Metric<Judge>> = []
     let needsJudge = false
     for (const entry of entries) {
       const id = entryId(entry)

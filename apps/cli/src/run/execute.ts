@@ -16,7 +16,8 @@
  * const result = yield* execute({ plan, runId, prior: [], outputs })
  * ```
  */
-import { type CaseResult, evaluate, type RunResult, SummaryAccumulator, type TestCase } from "@assay/core"
+import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type TestCase } from "@assay/core"
+import { Judge, type JudgeStats } from "@assay/judge"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { Chunk, Clock, Console, Effect, Option, Stream } from "effect"
 import { loadDataset } from "../dataset/index.js"
@@ -27,7 +28,7 @@ import { caseView, type CaseView } from "../report/view.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
-import { provideRunServices } from "./services.js"
+import { runServices } from "./services.js"
 
 /** What to execute. */
 export interface Execution {
@@ -79,10 +80,14 @@ export const assemble = (
  * ```
  */
 export const execute = (input: Execution) =>
+  Effect.flatMap(buildMetrics(input.plan.metrics), ({ metrics, needsJudge }) =>
+    evaluatePlan(input, metrics, needsJudge).pipe(Effect.scoped, Effect.provide(runServices(input.plan, needsJudge))))
+
+const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
   Effect.gen(function*() {
     const { outputs, plan, prior } = input
     const log = yield* RunLog
-    const { metrics, needsJudge } = yield* buildMetrics(plan.metrics)
+    const judge = yield* Judge
     const total = yield* Stream.runCount(loadDataset(plan.dataset))
     const runId = input.runId ?? (yield* log.start(plan))
     const started = yield* Clock.currentTimeMillis
@@ -97,7 +102,12 @@ export const execute = (input: Execution) =>
     )
     const finished: Array<CaseResult> = [...prior]
     const skip = new Set(prior.map((r) => r.index))
-    const progress = yield* makeProgress({ mode: outputs.progress, total: total - skip.size, style: outputs.style })
+    const progress = yield* makeProgress({
+      mode: outputs.progress,
+      total: total - skip.size,
+      style: outputs.style,
+      extra: needsJudge ? Effect.map(judge.stats, judgeStatus) : undefined
+    })
     const appendJsonl = Option.isSome(outputs.jsonl) ? Option.some(yield* openJsonlSink(outputs.jsonl.value)) : Option.none()
 
     const report = (status: RunResult["status"]) =>
@@ -122,7 +132,7 @@ export const execute = (input: Execution) =>
           finished.push(result)
         })
     })
-    const outcome = yield* provideRunServices(run, plan, needsJudge).pipe(
+    const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(
           Effect.zipRight(Console.error(`\nInterrupted: ${finished.length} of ${total} cases finished. Resume with: assay resume ${runId}`)),
@@ -132,7 +142,22 @@ export const execute = (input: Execution) =>
       Effect.tapError(() => Effect.ignore(log.finish(runId, "failed", assemble(runId, null, "completed", finished, total, 0).summary)))
     )
     return yield* report(outcome.status)
-  }).pipe(Effect.scoped)
+  })
+
+/**
+ * The judge part of the progress line: calls, retries, rate-limit backoffs and the adaptive connection cap.
+ *
+ * @example
+ * ```ts
+ * judgeStatus(stats) // "judge 120 calls · 3 retries · 2×429 · cap 4 (3 in flight)"
+ * ```
+ */
+export const judgeStatus = (stats: JudgeStats): string => {
+  const p = stats.policy
+  return p === undefined
+    ? ""
+    : `judge ${p.calls} calls · ${p.retries} retries · ${p.rateLimited}×429 · cap ${p.cap} (${p.inFlight} in flight)`
+}
 
 /** The services `execute` needs from the application layer. */
 export type ExecuteContext = FileSystem.FileSystem | Path.Path | Terminal.Terminal | RunLog

@@ -1,34 +1,56 @@
 /**
- * The per-run services a plan asks for, provided around the engine: the SQLite evaluation cache (unless
- * `--no-cache`) and the LLM judge (only when a judged metric is selected).
+ * The per-run services a plan asks for, provided around the engine: the LLM judge (built from `--judge`
+ * only when a judged metric is selected; otherwise a Judge that refuses every call, which nothing uses)
+ * and the SQLite evaluation cache (unless `--no-cache`).
  *
  * @example
  * ```ts
- * import { provideRunServices } from "./services.js"
- * provideRunServices(evaluate(source, metrics, options), plan, needsJudge)
+ * import { runServices } from "./services.js"
+ * run.pipe(Effect.provide(runServices(plan, needsJudge)))
  * ```
  */
-import { Effect } from "effect"
+import { Judge, JudgeError, judgeLayer, parseJudgeSpec } from "@assay/judge"
+import { Effect, Either, Layer } from "effect"
 import { UsageError } from "../errors.js"
 import type { RunPlan } from "./plan.js"
 
+const refuse = Effect.fail(new JudgeError({ kind: "BadRequest", message: "no judge configured (pass --judge)" }))
+
+/** A Judge for runs without judged metrics: every call fails. */
+const noJudge = Layer.succeed(Judge, {
+  model: "none",
+  chat: () => refuse,
+  stats: Effect.succeed({ model: "none", inputTokens: 0, outputTokens: 0, cost: 0, policy: undefined })
+})
+
 /**
- * Provide the cache and judge a run needs.
+ * The judge layer of a plan.
  *
  * @example
  * ```ts
- * provideRunServices(run, { ...plan, cache: null }, false) // no cache, no judge
+ * judgeFor({ ...plan, judge: "openai:gpt-4o-mini" }, true)
  * ```
  */
-export const provideRunServices = <A, E, R>(
-  run: Effect.Effect<A, E, R>,
-  plan: RunPlan,
-  needsJudge: boolean
-): Effect.Effect<A, E | UsageError, R> => {
-  // SEAM (@assay/store): provide its SQLite EvalCache layer at plan.cache when the package lands.
-  // SEAM (@assay/judge): build the judge layer from plan.judge when a judged metric is selected.
-  if (needsJudge && plan.judge === null) {
-    return Effect.fail(new UsageError({ message: "a selected metric needs an LLM judge: pass --judge <provider>:<model>" }))
+export const judgeFor = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge, UsageError> => {
+  if (!needsJudge) return noJudge
+  if (plan.judge === null) {
+    return Layer.fail(new UsageError({ message: "a selected metric needs an LLM judge: pass --judge <provider>:<model>" }))
   }
-  return run
+  const spec = parseJudgeSpec(plan.judge)
+  if (Either.isLeft(spec)) return Layer.fail(new UsageError({ message: spec.left.message }))
+  return judgeLayer(spec.right).pipe(
+    Layer.mapError((error) => new UsageError({ message: `judge settings: ${error.message}` }))
+  )
 }
+
+/**
+ * Every service a run of `plan` needs.
+ *
+ * @example
+ * ```ts
+ * Effect.provide(run, runServices(plan, false))
+ * ```
+ */
+export const runServices = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge, UsageError> =>
+  // SEAM (@assay/store): merge its SQLite EvalCache layer at plan.cache (when not null) here.
+  judgeFor(plan, needsJudge)
