@@ -20,7 +20,7 @@
  */
 import { Schema } from "effect"
 import { contentText } from "../model/content.js"
-import { type BaseOptions, deterministic, optionError } from "./define.js"
+import { type BaseOptions, deterministic, type MetricInfo, optionError } from "./define.js"
 import { defineFactory, optional } from "./params.js"
 import { ngramCounts, punctuatedTokens } from "./text.js"
 
@@ -36,6 +36,8 @@ export interface BleuSettings {
   /** The count that replaces a zero under `method1`. Default 0.1. */
   readonly epsilon: number
 }
+
+const BLEU: MetricInfo = { id: "bleu", version: 1, defaultThreshold: 0.5 }
 
 /** Options of {@link bleu}. */
 export interface BleuOptions extends BaseOptions, Partial<BleuSettings> {
@@ -130,13 +132,11 @@ export const bleu = (options: BleuOptions = {}) => {
     smoothing: options.smoothing ?? "method1",
     epsilon: options.epsilon ?? 0.1
   }
-  if (!Number.isInteger(settings.maxN) || settings.maxN < 1 || settings.maxN > 8) throw optionError("bleu", "maxN", `must be an integer in 1…8, got ${settings.maxN}`)
-  if (!(settings.epsilon > 0 && settings.epsilon <= 1)) throw optionError("bleu", "epsilon", `must be in (0, 1], got ${settings.epsilon}`)
+  if (!Number.isInteger(settings.maxN) || settings.maxN < 1 || settings.maxN > 8) throw optionError(BLEU.id, "maxN", `must be an integer in 1…8, got ${settings.maxN}`)
+  if (!(settings.epsilon > 0 && settings.epsilon <= 1)) throw optionError(BLEU.id, "epsilon", `must be in (0, 1], got ${settings.epsilon}`)
   const lowercase = options.lowercase ?? false
   return deterministic({
-    id: "bleu",
-    version: 1,
-    defaultThreshold: 0.5,
+    ...BLEU,
     options,
     config: { ...settings, lowercase, tokenizer: "words+punctuation" },
     requires: ["actualOutput", "expectedOutput"],
@@ -162,9 +162,8 @@ export const bleu = (options: BleuOptions = {}) => {
  * ```
  */
 export const bleuFactory = defineFactory({
-  id: "bleu",
+  ...BLEU,
   description: "sentence BLEU of the actual output against the expected output",
-  defaultThreshold: 0.5,
   fields: {
     maxN: optional(Schema.Int.pipe(Schema.between(1, 8))),
     smoothing: optional(BleuSmoothing),

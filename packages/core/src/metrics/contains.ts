@@ -13,7 +13,7 @@ import { Schema } from "effect"
 import type { Outcome } from "../metric/metric.js"
 import { contentText } from "../model/content.js"
 import type { LLMTestCase } from "../model/test-case.js"
-import { type BaseOptions, deterministic, optionError } from "./define.js"
+import { type BaseOptions, deterministic, type MetricInfo, optionError } from "./define.js"
 import { caseSensitiveParam, defineFactory, NonEmpty, optional } from "./params.js"
 import { normalizer } from "./text.js"
 
@@ -35,11 +35,15 @@ export interface ContainsOptions extends BaseOptions {
 
 type Mode = "all" | "any"
 
-const build = (id: string, mode: Mode, values: ReadonlyArray<string> | undefined, options: BaseOptions & { readonly caseSensitive?: boolean | undefined }) => {
+const CONTAINS: MetricInfo = { id: "contains", version: 1, defaultThreshold: 1 }
+const CONTAINS_ALL: MetricInfo = { id: "contains-all", version: 1, defaultThreshold: 1 }
+const CONTAINS_ANY: MetricInfo = { id: "contains-any", version: 1, defaultThreshold: 1 }
+
+const build = (info: MetricInfo, mode: Mode, values: ReadonlyArray<string> | undefined, options: BaseOptions & { readonly caseSensitive?: boolean | undefined }) => {
   const caseSensitive = options.caseSensitive ?? true
   const normalize = normalizer({ trim: false, caseSensitive, normalizeWhitespace: false })
-  if (values !== undefined && values.length === 0) throw optionError(id, "values", "must not be empty (omit it to use the expected output)")
-  if (values?.some((v) => v.length === 0)) throw optionError(id, "values", "must not contain an empty string")
+  if (values !== undefined && values.length === 0) throw optionError(info.id, "values", "must not be empty (omit it to use the expected output)")
+  if (values?.some((v) => v.length === 0)) throw optionError(info.id, "values", "must not contain an empty string")
   // Normalised once here, not per case.
   const fixed = values?.map(normalize)
   const needles = (c: LLMTestCase): ReadonlyArray<string> => fixed ?? [normalize(contentText(c.expectedOutput))]
@@ -57,9 +61,7 @@ const build = (id: string, mode: Mode, values: ReadonlyArray<string> | undefined
     return { score: found / wanted.length, reason: missing.length === 0 ? `found all ${wanted.length}` : `missing ${quoted(missing)}` }
   }
   return deterministic({
-    id,
-    version: 1,
-    defaultThreshold: 1,
+    ...info,
     options,
     config: { values: values ?? null, caseSensitive },
     requires: values === undefined ? ["actualOutput", "expectedOutput"] : ["actualOutput"],
@@ -76,7 +78,7 @@ const build = (id: string, mode: Mode, values: ReadonlyArray<string> | undefined
  * ```
  */
 export const contains = (options: ContainsOptions = {}) =>
-  build("contains", "all", options.value === undefined ? undefined : [options.value], options)
+  build(CONTAINS, "all", options.value === undefined ? undefined : [options.value], options)
 
 /**
  * Fraction of `values` (default: the expected output) that the actual output contains; the reason names the
@@ -87,7 +89,7 @@ export const contains = (options: ContainsOptions = {}) =>
  * containsAll({ values: ["Paris", "France"] })
  * ```
  */
-export const containsAll = (options: ContainsListOptions = {}) => build("contains-all", "all", options.values, options)
+export const containsAll = (options: ContainsListOptions = {}) => build(CONTAINS_ALL, "all", options.values, options)
 
 /**
  * 1 when the actual output contains at least one of `values` (default: the expected output), else 0.
@@ -97,7 +99,7 @@ export const containsAll = (options: ContainsListOptions = {}) => build("contain
  * containsAny({ values: ["yes", "correct"], caseSensitive: false })
  * ```
  */
-export const containsAny = (options: ContainsListOptions = {}) => build("contains-any", "any", options.values, options)
+export const containsAny = (options: ContainsListOptions = {}) => build(CONTAINS_ANY, "any", options.values, options)
 
 const valuesField = { values: optional(Schema.NonEmptyArray(NonEmpty)), caseSensitive: caseSensitiveParam.field }
 const valuesDocs = [
@@ -114,9 +116,8 @@ const valuesDocs = [
  * ```
  */
 export const containsFactory = defineFactory({
-  id: "contains",
+  ...CONTAINS,
   description: "1 when the actual output contains the value (default: the expected output)",
-  defaultThreshold: 1,
   fields: { value: optional(NonEmpty), caseSensitive: caseSensitiveParam.field },
   docs: [{ name: "value", type: "string", default: "expectedOutput", description: "the substring to look for" }, caseSensitiveParam.doc],
   make: contains
@@ -131,9 +132,8 @@ export const containsFactory = defineFactory({
  * ```
  */
 export const containsAllFactory = defineFactory({
-  id: "contains-all",
+  ...CONTAINS_ALL,
   description: "fraction of the values found in the actual output (default threshold 1: all must be present)",
-  defaultThreshold: 1,
   fields: valuesField,
   docs: valuesDocs,
   make: containsAll
@@ -148,9 +148,8 @@ export const containsAllFactory = defineFactory({
  * ```
  */
 export const containsAnyFactory = defineFactory({
-  id: "contains-any",
+  ...CONTAINS_ANY,
   description: "1 when the actual output contains at least one of the values",
-  defaultThreshold: 1,
   fields: valuesField,
   docs: valuesDocs,
   make: containsAny

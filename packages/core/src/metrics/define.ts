@@ -29,13 +29,24 @@ export interface BaseOptions {
   readonly name?: string | undefined
 }
 
-/** What {@link deterministic} needs. */
-export interface DeterministicSpec {
-  /** kebab-case id: the default name, and the prefix of option errors. */
+/**
+ * What identifies a metric implementation; shared by its constructor and its factory.
+ *
+ * @example
+ * ```ts
+ * const info: MetricInfo = { id: "bleu", version: 1, defaultThreshold: 0.5 }
+ * ```
+ */
+export interface MetricInfo {
+  /** kebab-case id: the default name, the factory id, and the prefix of option errors. */
   readonly id: string
   /** Implementation version: bump it whenever scores can change, so cached results are not reused. */
   readonly version: number
   readonly defaultThreshold: number
+}
+
+/** What {@link deterministic} needs. */
+export interface DeterministicSpec extends MetricInfo {
   readonly options: BaseOptions
   /** The metric's own options with defaults applied (the cache identity, with `version`). */
   readonly config: Readonly<Record<string, unknown>>
@@ -56,7 +67,8 @@ export const optionError = (id: string, option: string, message: string): RangeE
   new RangeError(`${id}: option "${option}" ${message}`)
 
 /**
- * Build a deterministic single-turn metric. Conversational cases fail with a MetricError.
+ * Build a deterministic single-turn metric: CPU-only, so the engine measures it inline. Conversational cases
+ * fail with a MetricError.
  *
  * @example
  * ```ts
@@ -77,6 +89,7 @@ export const deterministic = (spec: DeterministicSpec): Metric => {
     appliesTo: "LLMTestCase",
     requires: spec.requires,
     config: { metric: spec.id, version: spec.version, ...spec.config },
+    inline: true,
     measure: llmOnly(name, (testCase) => Effect.sync(() => score(testCase)))
   })
 }

@@ -9,9 +9,11 @@
  */
 import { Schema } from "effect"
 import { contentText } from "../model/content.js"
-import { type BaseOptions, deterministic, preview } from "./define.js"
+import { type BaseOptions, deterministic, type MetricInfo, preview } from "./define.js"
 import { caseSensitiveParam, defineFactory, optional } from "./params.js"
 import { normalizer } from "./text.js"
+
+const EXACT_MATCH: MetricInfo = { id: "exact-match", version: 1, defaultThreshold: 1 }
 
 /** Options of {@link exactMatch}. */
 export interface ExactMatchOptions extends BaseOptions {
@@ -46,9 +48,7 @@ export const exactMatch = (options: ExactMatchOptions = {}) => {
   }
   const normalize = normalizer(config)
   return deterministic({
-    id: "exact-match",
-    version: 1,
-    defaultThreshold: 1,
+    ...EXACT_MATCH,
     options,
     config,
     requires: ["actualOutput", "expectedOutput"],
@@ -74,9 +74,8 @@ export const exactMatch = (options: ExactMatchOptions = {}) => {
  * ```
  */
 export const exactMatchFactory = defineFactory({
-  id: "exact-match",
+  ...EXACT_MATCH,
   description: "1 when the actual output equals the expected output, else 0",
-  defaultThreshold: 1,
   fields: {
     trim: optional(Schema.Boolean),
     caseSensitive: caseSensitiveParam.field,

@@ -13,8 +13,12 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv"
 import { Either, Schema } from "effect"
 import type { Outcome } from "../metric/metric.js"
 import { contentText } from "../model/content.js"
-import { type BaseOptions, deterministic, optionError } from "./define.js"
+import { type BaseOptions, deterministic, type MetricInfo, optionError } from "./define.js"
 import { defineFactory, optional } from "./params.js"
+
+const JSON_VALID: MetricInfo = { id: "json-valid", version: 1, defaultThreshold: 1 }
+
+const JSON_SCHEMA: MetricInfo = { id: "json-schema", version: 1, defaultThreshold: 1 }
 
 /** Options shared by the JSON metrics. */
 export interface JsonOptions extends BaseOptions {
@@ -60,9 +64,7 @@ const parseOutput = (text: string, stripCodeFence: boolean): Either.Either<unkno
 export const jsonValid = (options: JsonOptions = {}) => {
   const stripCodeFence = options.stripCodeFence ?? false
   return deterministic({
-    id: "json-valid",
-    version: 1,
-    defaultThreshold: 1,
+    ...JSON_VALID,
     options,
     config: { stripCodeFence },
     requires: ["actualOutput"],
@@ -118,12 +120,10 @@ export const describeErrors = (errors: ReadonlyArray<ErrorObject>): ReadonlyArra
 export const jsonSchema = (options: JsonSchemaOptions) => {
   const stripCodeFence = options.stripCodeFence ?? false
   const compiled = compileSchema(options.schema)
-  if (Either.isLeft(compiled)) throw optionError("json-schema", "schema", compiled.left)
+  if (Either.isLeft(compiled)) throw optionError(JSON_SCHEMA.id, "schema", compiled.left)
   const validate = compiled.right
   return deterministic({
-    id: "json-schema",
-    version: 1,
-    defaultThreshold: 1,
+    ...JSON_SCHEMA,
     options,
     config: { schema: options.schema, stripCodeFence, draft: "07" },
     requires: ["actualOutput"],
@@ -159,9 +159,8 @@ const stripCodeFenceDoc = {
  * ```
  */
 export const jsonValidFactory = defineFactory({
-  id: "json-valid",
+  ...JSON_VALID,
   description: "1 when the actual output is valid JSON",
-  defaultThreshold: 1,
   fields: stripCodeFenceField,
   docs: [stripCodeFenceDoc],
   make: jsonValid
@@ -177,9 +176,8 @@ export const jsonValidFactory = defineFactory({
  * ```
  */
 export const jsonSchemaFactory = defineFactory({
-  id: "json-schema",
+  ...JSON_SCHEMA,
   description: "1 when the actual output is JSON conforming to a JSON Schema (draft-07)",
-  defaultThreshold: 1,
   fields: {
     schema: Schema.Union(Schema.Boolean, Schema.Record({ key: Schema.String, value: Schema.Unknown })),
     ...stripCodeFenceField

@@ -16,9 +16,11 @@
 import { distance } from "fastest-levenshtein"
 import { Schema } from "effect"
 import { contentText } from "../model/content.js"
-import { type BaseOptions, deterministic } from "./define.js"
+import { type BaseOptions, deterministic, type MetricInfo } from "./define.js"
 import { caseSensitiveParam, defineFactory, optional } from "./params.js"
 import { normalizer } from "./text.js"
+
+const LEVENSHTEIN: MetricInfo = { id: "levenshtein", version: 1, defaultThreshold: 0.5 }
 
 /** Options of {@link levenshtein}. */
 export interface LevenshteinOptions extends BaseOptions {
@@ -90,9 +92,7 @@ export const levenshtein = (options: LevenshteinOptions = {}) => {
   const config = { caseSensitive: options.caseSensitive ?? true, trim: options.trim ?? false, normalizeWhitespace: false }
   const normalize = normalizer(config)
   return deterministic({
-    id: "levenshtein",
-    version: 1,
-    defaultThreshold: 0.5,
+    ...LEVENSHTEIN,
     options,
     config: { caseSensitive: config.caseSensitive, trim: config.trim, unit: "code point", normalization: "NFC" },
     requires: ["actualOutput", "expectedOutput"],
@@ -113,9 +113,8 @@ export const levenshtein = (options: LevenshteinOptions = {}) => {
  * ```
  */
 export const levenshteinFactory = defineFactory({
-  id: "levenshtein",
+  ...LEVENSHTEIN,
   description: "1 − edit distance / max length between actual and expected output (code points)",
-  defaultThreshold: 0.5,
   fields: { caseSensitive: caseSensitiveParam.field, trim: optional(Schema.Boolean) },
   docs: [
     caseSensitiveParam.doc,

@@ -14,8 +14,10 @@
  */
 import { Either, Schema } from "effect"
 import { contentText } from "../model/content.js"
-import { type BaseOptions, deterministic, optionError, preview } from "./define.js"
+import { type BaseOptions, deterministic, type MetricInfo, optionError, preview } from "./define.js"
 import { defineFactory, NonEmpty, optional } from "./params.js"
+
+const REGEX: MetricInfo = { id: "regex", version: 1, defaultThreshold: 1 }
 
 /** Options of {@link regex}. */
 export interface RegexOptions extends BaseOptions {
@@ -60,13 +62,11 @@ export const regex = (options: RegexOptions) => {
   const flags = options.flags ?? ""
   const fullMatch = options.fullMatch ?? false
   const compiled = compilePattern(options.pattern, flags, fullMatch)
-  if (Either.isLeft(compiled)) throw optionError("regex", "pattern", compiled.left)
+  if (Either.isLeft(compiled)) throw optionError(REGEX.id, "pattern", compiled.left)
   const re = compiled.right
   const shown = `/${options.pattern}/${flags}`
   return deterministic({
-    id: "regex",
-    version: 1,
-    defaultThreshold: 1,
+    ...REGEX,
     options,
     config: { pattern: options.pattern, flags, fullMatch },
     requires: ["actualOutput"],
@@ -88,9 +88,8 @@ export const regex = (options: RegexOptions) => {
  * ```
  */
 export const regexFactory = defineFactory({
-  id: "regex",
+  ...REGEX,
   description: "1 when the actual output matches a regular expression",
-  defaultThreshold: 1,
   fields: { pattern: NonEmpty, flags: optional(Schema.String), fullMatch: optional(Schema.Boolean) },
   docs: [
     { name: "pattern", type: "string (required)", description: "JavaScript regular expression source, without slashes" },

@@ -15,13 +15,15 @@
  */
 import { Schema } from "effect"
 import { contentText } from "../model/content.js"
-import { type BaseOptions, deterministic } from "./define.js"
+import { type BaseOptions, deterministic, type MetricInfo } from "./define.js"
 import { defineFactory, optional } from "./params.js"
 import { fMeasure, lcsLength, ngramCounts, overlap, wordTokens } from "./text.js"
 
 /** The ROUGE variants. */
 export const RougeVariant = Schema.Literal("rouge1", "rouge2", "rougeL")
 export type RougeVariant = typeof RougeVariant.Type
+
+const ROUGE: MetricInfo = { id: "rouge", version: 1, defaultThreshold: 0.5 }
 
 /** Options of {@link rouge}. */
 export interface RougeOptions extends BaseOptions {
@@ -71,9 +73,7 @@ export const rougeScore = (target: ReadonlyArray<string>, prediction: ReadonlyAr
 export const rouge = (options: RougeOptions = {}) => {
   const variant = options.variant ?? "rouge1"
   return deterministic({
-    id: "rouge",
-    version: 1,
-    defaultThreshold: 0.5,
+    ...ROUGE,
     options,
     config: { variant, measure: "fmeasure", tokenizer: "lowercase letters+digits", stemmer: false },
     requires: ["actualOutput", "expectedOutput"],
@@ -93,9 +93,8 @@ export const rouge = (options: RougeOptions = {}) => {
  * ```
  */
 export const rougeFactory = defineFactory({
-  id: "rouge",
+  ...ROUGE,
   description: "ROUGE F-measure (rouge1, rouge2 or rougeL) of the actual output against the expected output",
-  defaultThreshold: 0.5,
   fields: { variant: optional(RougeVariant) },
   docs: [{ name: "variant", type: "rouge1 | rouge2 | rougeL", default: "rouge1", description: "unigram, bigram or longest-common-subsequence overlap" }],
   make: rouge

@@ -22,8 +22,10 @@ import equal from "fast-deep-equal"
 import { Schema } from "effect"
 import type { Outcome } from "../metric/metric.js"
 import type { ToolCall } from "../model/tool-call.js"
-import { type BaseOptions, deterministic } from "./define.js"
+import { type BaseOptions, deterministic, type MetricInfo } from "./define.js"
 import { defineFactory, optional } from "./params.js"
+
+const TOOL_CORRECTNESS: MetricInfo = { id: "tool-correctness", version: 1, defaultThreshold: 0.5 }
 
 /** Options of {@link toolCorrectness}. */
 export interface ToolCorrectnessOptions extends BaseOptions {
@@ -122,9 +124,7 @@ export const toolCorrectness = (options: ToolCorrectnessOptions = {}) => {
     checkOutput: options.checkOutput ?? false
   }
   return deterministic({
-    id: "tool-correctness",
-    version: 1,
-    defaultThreshold: 0.5,
+    ...TOOL_CORRECTNESS,
     options,
     config,
     requires: ["expectedTools"],
@@ -141,9 +141,8 @@ export const toolCorrectness = (options: ToolCorrectnessOptions = {}) => {
  * ```
  */
 export const toolCorrectnessFactory = defineFactory({
-  id: "tool-correctness",
+  ...TOOL_CORRECTNESS,
   description: "fraction of the expected tool calls that were made (by name; optionally arguments, output, order)",
-  defaultThreshold: 0.5,
   fields: {
     considerOrder: optional(Schema.Boolean),
     checkArguments: optional(Schema.Boolean),
