@@ -91,3 +91,32 @@ export const QA_CASES = [
 
 /** {@link QA_CASES} as JSONL text. */
 export const qaJsonl = (): string => QA_CASES.map((c) => JSON.stringify(c)).join("\n") + "\n"
+
+/** A running fake OpenAI server (packages/fake-openai's standalone entry). */
+export interface FakeServer {
+  readonly baseUrl: string
+  readonly stop: () => void
+}
+
+/**
+ * Start the fake OpenAI server on a free 127.0.0.1 port; it stops by itself after two minutes.
+ *
+ * @example
+ * ```ts
+ * const fake = await startFake(["--reply", "Paris"])
+ * ```
+ */
+export const startFake = (args: ReadonlyArray<string>): Promise<FakeServer> =>
+  new Promise((resolvePromise, reject) => {
+    const main = join(ROOT, "packages/fake-openai/dist/main.js")
+    if (!existsSync(main)) return reject(new Error(`${main} is missing: run \`npx tsc -b\` first`))
+    const child = spawn(process.execPath, [main, "--port", "0", "--max-seconds", "120", ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    let out = ""
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d
+      const url = /listening (\S+)/.exec(out)?.[1]
+      if (url !== undefined) resolvePromise({ baseUrl: url, stop: () => child.kill("SIGTERM") })
+    })
+    child.on("error", reject)
+    child.on("close", (code) => reject(new Error(`fake server exited (${code}) before listening: ${out}`)))
+  })

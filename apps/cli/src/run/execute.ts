@@ -29,6 +29,7 @@ import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
 import { runServices } from "./services.js"
+import { withTarget } from "./target.js"
 
 /** What to execute. */
 export interface Execution {
@@ -94,14 +95,15 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const keepViews = Option.isSome(outputs.html) || total <= MAX_KEPT_VIEWS
     const views = new Map<number, CaseView>()
     let seen = 0
-    const source = loadDataset(plan.dataset).pipe(
+    const finished: Array<CaseResult> = [...prior]
+    const skip = new Set(prior.map((r) => r.index))
+    const generated = yield* withTarget(loadDataset(plan.dataset), plan.target, plan.concurrency, skip)
+    const source = generated.pipe(
       Stream.mapChunks((chunk: Chunk.Chunk<TestCase>) => {
         if (keepViews) for (const testCase of chunk) views.set(seen++, caseView(testCase))
         return chunk
       })
     )
-    const finished: Array<CaseResult> = [...prior]
-    const skip = new Set(prior.map((r) => r.index))
     const progress = yield* makeProgress({
       mode: outputs.progress,
       total: total - skip.size,
