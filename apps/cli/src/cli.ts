@@ -14,10 +14,24 @@ import { metricsCommand } from "./commands/metrics.js"
 import { resumeCommand } from "./commands/resume.js"
 import { runCommand } from "./commands/run.js"
 
-/** The CLI version printed by `--version`. */
+/**
+ * The CLI version printed by `--version`.
+ *
+ * @example
+ * ```ts
+ * VERSION // "0.1.0"
+ * ```
+ */
 export const VERSION = "0.1.0"
 
-/** The root command. */
+/**
+ * The root command.
+ *
+ * @example
+ * ```ts
+ * Command.run(assay, { name: "assay", version: VERSION })
+ * ```
+ */
 export const assay = Command.make("assay").pipe(
   Command.withDescription("Evaluate LLM applications: metrics, judges, caching and reports"),
   Command.withSubcommands([runCommand, resumeCommand, runsCommand, compareCommand, cacheCommand, metricsCommand])

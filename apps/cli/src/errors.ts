@@ -11,7 +11,14 @@
  */
 import { Schema } from "effect"
 
-/** A dataset could not be read or is malformed; `message` names the file, line and field. */
+/**
+ * A dataset could not be read or is malformed; `message` names the file, line and field.
+ *
+ * @example
+ * ```ts
+ * new DatasetError({ file: "cases.jsonl", line: 3, detail: "input: is missing" }).message // "cases.jsonl:3: input: is missing"
+ * ```
+ */
 export class DatasetError extends Schema.TaggedError<DatasetError>()("DatasetError", {
   file: Schema.String,
   line: Schema.optional(Schema.Number),
@@ -22,23 +29,51 @@ export class DatasetError extends Schema.TaggedError<DatasetError>()("DatasetErr
   }
 }
 
-/** Bad flags or configuration (unknown metric, invalid parameter, unreadable config file…). */
+/**
+ * Bad flags or configuration (unknown metric, invalid parameter, unreadable config file…).
+ *
+ * @example
+ * ```ts
+ * new UsageError({ message: "no metrics: pass --metric <id>" })
+ * ```
+ */
 export class UsageError extends Schema.TaggedError<UsageError>()("UsageError", {
   message: Schema.String
 }) {}
 
-/** A report file could not be written. */
+/**
+ * A report file could not be written.
+ *
+ * @example
+ * ```ts
+ * new ReportError({ file: "out.json", message: "cannot write out.json: EACCES" })
+ * ```
+ */
 export class ReportError extends Schema.TaggedError<ReportError>()("ReportError", {
   file: Schema.String,
   message: Schema.String
 }) {}
 
-/** A failure that stops the run (fatal judge error, store failure…). */
+/**
+ * A failure that stops the run (fatal judge error, store failure…).
+ *
+ * @example
+ * ```ts
+ * new RunFailed({ message: "target openai:gpt-4o-mini failed on case #0" })
+ * ```
+ */
 export class RunFailed extends Schema.TaggedError<RunFailed>()("RunFailed", {
   message: Schema.String
 }) {}
 
-/** Exit codes of the `assay` binary. */
+/**
+ * Exit codes of the `assay` binary.
+ *
+ * @example
+ * ```ts
+ * ExitCode.interrupted // 130
+ * ```
+ */
 export const ExitCode = {
   ok: 0,
   failures: 1,

@@ -11,7 +11,14 @@
 import type { RunResult } from "@assay/core"
 import { Effect, Ref } from "effect"
 
-/** The exit code service. */
+/**
+ * The exit code service.
+ *
+ * @example
+ * ```ts
+ * program.pipe(Effect.zipRight(ExitStatus.set(1)), Effect.provide(ExitStatus.Default))
+ * ```
+ */
 export class ExitStatus extends Effect.Service<ExitStatus>()("assay/cli/ExitStatus", {
   effect: Effect.map(Ref.make(0), (ref) => ({
     set: (code: number) => Ref.set(ref, code),

@@ -16,7 +16,14 @@ import { cli } from "./cli.js"
 import { describeError, ExitCode, exitCodeOf } from "./errors.js"
 import { ExitStatus } from "./exit-status.js"
 
-/** Everything the commands need from the application. */
+/**
+ * Everything the commands need from the application.
+ *
+ * @example
+ * ```ts
+ * cli(process.argv).pipe(Effect.provide(MainLive))
+ * ```
+ */
 export const MainLive = Layer.mergeAll(NodeContext.layer, ExitStatus.Default)
 
 const program = cli(process.argv).pipe(

@@ -20,7 +20,14 @@ import type { RunFlags } from "../run/plan.js"
 const duration = (name: string, description: string) =>
   Options.text(name).pipe(Options.withSchema(fromFlag(DurationText)), Options.withDescription(description), Options.optional)
 
-/** Flags that override the config file. */
+/**
+ * Flags that override the config file.
+ *
+ * @example
+ * ```ts
+ * Command.make("run", { ...runFlags }, (flags) => Console.log(flags.concurrency))
+ * ```
+ */
 export const runFlags = {
   config: Options.text("config").pipe(Options.withDescription("assay.config.json or .yaml: metrics, judge, target, run options"), Options.optional),
   metrics: Options.text("metric").pipe(Options.withDescription("metric id (repeatable; see `assay metrics`)"), Options.repeated),
@@ -42,7 +49,14 @@ export const runFlags = {
   hyperparameters: Options.keyValueMap("hyperparameter").pipe(Options.withDescription("key=value, part of the cache key (repeatable)"), Options.optional)
 }
 
-/** Output and progress flags of `run` and `resume`. */
+/**
+ * Output and progress flags of `run` and `resume`.
+ *
+ * @example
+ * ```ts
+ * Command.make("resume", { ...outputFlags }, (flags) => Console.log(flags.out))
+ * ```
+ */
 export const outputFlags = {
   out: Options.text("out").pipe(Options.withDescription("write the RunResult JSON here"), Options.optional),
   jsonl: Options.text("jsonl").pipe(Options.withDescription("append one JSON line per case as it finishes"), Options.optional),

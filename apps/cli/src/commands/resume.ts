@@ -17,7 +17,14 @@ import { RunLog } from "../run/run-log.js"
 import { withRunStore } from "../run/store.js"
 import { outputFlags, toOutputs } from "./flags.js"
 
-/** `--cache` for commands that read the run store. */
+/**
+ * `--cache` for commands that read the run store.
+ *
+ * @example
+ * ```ts
+ * Command.make("list", { cache: storeFlag }, ({ cache }) => Console.log(cache))
+ * ```
+ */
 export const storeFlag = Options.text("cache").pipe(
   Options.withDescription("SQLite cache and run store (default .assay/assay.db)"),
   Options.optional

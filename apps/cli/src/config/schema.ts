@@ -18,14 +18,28 @@
 import { Schema } from "effect"
 import { Budget, DurationText, Rate } from "./values.js"
 
-/** A metric reference: its id, or an object `{ metric: id, ...params }`. */
+/**
+ * A metric reference: its id, or an object `{ metric: id, ...params }`.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(MetricEntry)({ metric: "rouge", variant: "rougeL" })
+ * ```
+ */
 export const MetricEntry = Schema.Union(
   Schema.String,
   Schema.Struct({ metric: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 )
 export type MetricEntry = typeof MetricEntry.Type
 
-/** The system under test: a model that produces `actualOutput` from `input`. */
+/**
+ * The system under test: a model that produces `actualOutput` from `input`.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(TargetConfig)({ model: "openai:gpt-4o-mini", prompt: "Q: {{input}}" })
+ * ```
+ */
 export const TargetConfig = Schema.Struct({
   /** `openai:<model>` */
   model: Schema.String,
@@ -35,7 +49,14 @@ export const TargetConfig = Schema.Struct({
 })
 export type TargetConfig = typeof TargetConfig.Type
 
-/** The whole config file. */
+/**
+ * The whole config file.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(AssayConfig)({ metrics: ["exact-match"], timeout: "30s" })
+ * ```
+ */
 export const AssayConfig = Schema.Struct({
   metrics: Schema.optional(Schema.Array(MetricEntry)),
   judge: Schema.optional(Schema.String),

@@ -32,7 +32,14 @@ export const parseDuration = (text: string): Option.Option<Duration.Duration> =>
 
 const TextOrNumber = Schema.Union(Schema.String, Schema.Number)
 
-/** A duration written as text (see {@link parseDuration}) or a number of milliseconds (config files). */
+/**
+ * A duration written as text (see {@link parseDuration}) or a number of milliseconds (config files).
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(DurationText)("500ms") // Duration.millis(500)
+ * ```
+ */
 export const DurationText = Schema.transformOrFail(TextOrNumber, Schema.DurationFromSelf, {
   strict: true,
   decode: (input, _, ast) => {
@@ -73,12 +80,31 @@ const fractionSchema = (allowCount: boolean, expected: string) =>
 /**
  * An error budget: a count of cases (`5`) or a percentage of all cases (`10%`, which decodes to 0.1 — the
  * engine reads values below 1 as fractions). `0` tolerates no errored case.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Budget)("5") // 5
+ * ```
  */
 export const Budget = fractionSchema(true, "a count such as 5 or a percentage such as 10%")
 
-/** A rate in [0, 1]: `80%` or `0.8`. */
+/**
+ * A rate in [0, 1]: `80%` or `0.8`.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Rate)("80%") // 0.8
+ * ```
+ */
 export const Rate = fractionSchema(false, "a percentage such as 80% or a fraction such as 0.8")
 
-/** A command-line flag value (always text) decoded with one of the schemas above. */
+/**
+ * A command-line flag value (always text) decoded with one of the schemas above.
+ *
+ * @example
+ * ```ts
+ * Options.text("timeout").pipe(Options.withSchema(fromFlag(DurationText)))
+ * ```
+ */
 export const fromFlag = <A>(schema: Schema.Schema<A, string | number>): Schema.Schema<A, string> =>
   Schema.compose(Schema.String, schema, { strict: false })

@@ -15,19 +15,45 @@ import { Effect, Either, ParseResult, Schema } from "effect"
 import type { MetricEntry } from "../config/schema.js"
 import { UsageError } from "../errors.js"
 
-/** Factories of metrics that need no judge. */
+/**
+ * Factories of metrics that need no judge.
+ *
+ * @example
+ * ```ts
+ * deterministicCatalog.map((f) => f.id) // ["exact-match", "contains", …]
+ * ```
+ */
 export const deterministicCatalog: ReadonlyArray<MetricFactory<never>> = deterministicFactories
 
 /**
  * Factories of metrics scored by an LLM judge (they need `--judge`).
  * SEAM (@assay/judge): becomes `judgeFactories` once the judge package exports it.
+ *
+ * @example
+ * ```ts
+ * judgeCatalog.some((f) => f.id === "faithfulness")
+ * ```
  */
 export const judgeCatalog: ReadonlyArray<MetricFactory<Judge>> = []
 
-/** Every factory, deterministic first. */
+/**
+ * Every factory, deterministic first.
+ *
+ * @example
+ * ```ts
+ * catalog.find((f) => f.id === "rouge")?.paramsDoc
+ * ```
+ */
 export const catalog: ReadonlyArray<MetricFactory<Judge>> = [...deterministicCatalog, ...judgeCatalog]
 
-/** A built metric list and whether any of them needs the judge service. */
+/**
+ * A built metric list and whether any of them needs the judge service.
+ *
+ * @example
+ * ```ts
+ * const { metrics, needsJudge }: BuiltMetrics = yield* buildMetrics(["bleu"])
+ * ```
+ */
 export interface BuiltMetrics {
   readonly metrics: ReadonlyArray<M.Metric<Judge>>
   readonly needsJudge: boolean

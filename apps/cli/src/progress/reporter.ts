@@ -22,10 +22,24 @@ import { Clock, Console, Effect, Schedule, type Scope } from "effect"
 import type { Style } from "../report/style.js"
 import { ProgressState } from "./state.js"
 
-/** How progress is shown. */
+/**
+ * How progress is shown.
+ *
+ * @example
+ * ```ts
+ * const mode: ProgressMode = isTTY ? "bar" : "plain"
+ * ```
+ */
 export type ProgressMode = "bar" | "plain" | "off"
 
-/** What {@link makeProgress} needs. */
+/**
+ * What {@link makeProgress} needs.
+ *
+ * @example
+ * ```ts
+ * makeProgress({ mode: "plain", total: 100, style: makeStyle(false) } satisfies ProgressSettings)
+ * ```
+ */
 export interface ProgressSettings {
   readonly mode: ProgressMode
   readonly total: number | undefined
@@ -34,7 +48,14 @@ export interface ProgressSettings {
   readonly extra?: Effect.Effect<string> | undefined
 }
 
-/** A running progress reporter. */
+/**
+ * A running progress reporter.
+ *
+ * @example
+ * ```ts
+ * const progress: Progress = yield* makeProgress(settings); yield* progress.add(result)
+ * ```
+ */
 export interface Progress {
   readonly add: (result: CaseResult) => Effect.Effect<void>
   /** Erase the bar (bar mode) or print the last line (plain mode). */

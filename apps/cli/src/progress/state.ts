@@ -13,7 +13,14 @@
 import type { CaseResult } from "@assay/core"
 import { formatMillis, percent } from "../report/text.js"
 
-/** Mutable counters; only the progress reporter touches them. */
+/**
+ * Mutable counters; only the progress reporter touches them.
+ *
+ * @example
+ * ```ts
+ * const state = new ProgressState(10, 0); state.add(result); state.line(2000)
+ * ```
+ */
 export class ProgressState {
   done = 0
   passed = 0

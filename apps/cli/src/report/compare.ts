@@ -13,7 +13,14 @@ import type { CaseResult } from "@assay/core"
 import type { Style } from "./style.js"
 import { caseLabel } from "./view.js"
 
-/** One metric's score change on one case. */
+/**
+ * One metric's score change on one case.
+ *
+ * @example
+ * ```ts
+ * const d: ScoreDelta = { case: "paris", metric: "bleu", before: 0.8, after: 0.6 }
+ * ```
+ */
 export interface ScoreDelta {
   readonly case: string
   readonly metric: string
@@ -21,7 +28,14 @@ export interface ScoreDelta {
   readonly after: number
 }
 
-/** The comparison of two runs. */
+/**
+ * The comparison of two runs.
+ *
+ * @example
+ * ```ts
+ * const diff: Comparison = compareRuns(a, b); diff.regressions
+ * ```
+ */
 export interface Comparison {
   readonly regressions: ReadonlyArray<string>
   readonly fixes: ReadonlyArray<string>

@@ -14,7 +14,14 @@ import type { Style } from "./style.js"
 import { formatCost, formatMillis, percent, truncate } from "./text.js"
 import { caseLabel, type ReportData } from "./view.js"
 
-/** How much to show. */
+/**
+ * How much to show.
+ *
+ * @example
+ * ```ts
+ * consoleReport(data, style, { maxPassing: 5, width: 80 } satisfies ConsoleReportOptions)
+ * ```
+ */
 export interface ConsoleReportOptions {
   /** Passing cases listed before "… and N more" (default 10). */
   readonly maxPassing?: number

@@ -10,7 +10,14 @@
  * ```
  */
 
-/** Colouring functions. */
+/**
+ * Colouring functions.
+ *
+ * @example
+ * ```ts
+ * const style: Style = makeStyle(false)
+ * ```
+ */
 export interface Style {
   readonly enabled: boolean
   readonly red: (text: string) => string

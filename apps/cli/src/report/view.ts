@@ -10,7 +10,14 @@
  */
 import { contentText, type RunResult, type TestCase } from "@assay/core"
 
-/** The text of one case, for reports. */
+/**
+ * The text of one case, for reports.
+ *
+ * @example
+ * ```ts
+ * const view: CaseView = { input: "2+2?", expected: "4", actual: "4", context: [] }
+ * ```
+ */
 export interface CaseView {
   readonly input: string
   readonly expected: string | undefined
@@ -18,7 +25,14 @@ export interface CaseView {
   readonly context: ReadonlyArray<string>
 }
 
-/** Everything a report writer needs. */
+/**
+ * Everything a report writer needs.
+ *
+ * @example
+ * ```ts
+ * const data: ReportData = { result, dataset: "cases.jsonl", cases: new Map() }
+ * ```
+ */
 export interface ReportData {
   readonly result: RunResult
   /** The dataset file the run read. */

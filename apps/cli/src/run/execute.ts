@@ -31,7 +31,14 @@ import { RunLog } from "./run-log.js"
 import { runServices } from "./services.js"
 import { withTarget } from "./target.js"
 
-/** What to execute. */
+/**
+ * What to execute.
+ *
+ * @example
+ * ```ts
+ * execute({ plan, runId: undefined, prior: [], outputs } satisfies Execution)
+ * ```
+ */
 export interface Execution {
   readonly plan: RunPlan
   /** The run to continue; a new run is started (after the dataset validated) when absent. */
@@ -161,5 +168,12 @@ export const judgeStatus = (stats: JudgeStats): string => {
     : `judge ${p.calls} calls · ${p.retries} retries · ${p.rateLimited}×429 · cap ${p.cap} (${p.inFlight} in flight)`
 }
 
-/** The services `execute` needs from the application layer. */
+/**
+ * The services `execute` needs from the application layer.
+ *
+ * @example
+ * ```ts
+ * const program: Effect.Effect<RunResult, unknown, ExecuteContext> = execute(execution)
+ * ```
+ */
 export type ExecuteContext = FileSystem.FileSystem | Path.Path | Terminal.Terminal | RunLog

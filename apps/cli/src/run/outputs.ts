@@ -20,7 +20,14 @@ import type { Style } from "../report/style.js"
 import type { ReportData } from "../report/view.js"
 import type { ProgressMode } from "../progress/reporter.js"
 
-/** Where and how to report. */
+/**
+ * Where and how to report.
+ *
+ * @example
+ * ```ts
+ * const outputs: Outputs = { out: Option.some("r.json"), jsonl: Option.none(), junit: Option.none(), html: Option.none(), progress: "plain", style }
+ * ```
+ */
 export interface Outputs {
   readonly out: Option.Option<string>
   readonly jsonl: Option.Option<string>

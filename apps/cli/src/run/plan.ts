@@ -14,7 +14,14 @@ import type { EvalOptions } from "@assay/core"
 import { Duration, Option, Schema } from "effect"
 import { type AssayConfig, MetricEntry, TargetConfig } from "../config/schema.js"
 
-/** The stored, resolved run plan. */
+/**
+ * The stored, resolved run plan.
+ *
+ * @example
+ * ```ts
+ * Schema.encodeSync(RunPlan)(plan) // stored with the run for `assay resume`
+ * ```
+ */
 export const RunPlan = Schema.Struct({
   dataset: Schema.String,
   metrics: Schema.Array(MetricEntry),
@@ -35,7 +42,14 @@ export const RunPlan = Schema.Struct({
 })
 export type RunPlan = typeof RunPlan.Type
 
-/** Flags of `assay run` that can override the config file (absent = not given). */
+/**
+ * Flags of `assay run` that can override the config file (absent = not given).
+ *
+ * @example
+ * ```ts
+ * resolvePlan("/abs/cases.jsonl", toRunFlags(parsed) satisfies RunFlags, config, DEFAULT_CACHE)
+ * ```
+ */
 export interface RunFlags {
   readonly metrics: ReadonlyArray<string>
   readonly judge: Option.Option<string>
@@ -57,7 +71,14 @@ export interface RunFlags {
   readonly hyperparameters: Readonly<Record<string, string>>
 }
 
-/** Default cache location, relative to the working directory. */
+/**
+ * Default cache location, relative to the working directory.
+ *
+ * @example
+ * ```ts
+ * path.resolve(DEFAULT_CACHE) // "/project/.assay/assay.db"
+ * ```
+ */
 export const DEFAULT_CACHE = ".assay/assay.db"
 
 const millis = (flag: Option.Option<Duration.Duration>, config: Duration.Duration | undefined): number | null => {

@@ -17,10 +17,24 @@ import { Clock, Context, Effect, Layer, Random } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
 import type { RunPlan } from "./plan.js"
 
-/** How a stored run ended (or that it is still running / was interrupted). */
+/**
+ * How a stored run ended (or that it is still running / was interrupted).
+ *
+ * @example
+ * ```ts
+ * const status: RunStatus = "cancelled"
+ * ```
+ */
 export type RunStatus = "running" | "completed" | "deadline" | "cancelled" | "failed"
 
-/** A stored run's header. */
+/**
+ * A stored run's header.
+ *
+ * @example
+ * ```ts
+ * const runs: ReadonlyArray<RunInfo> = yield* log.list
+ * ```
+ */
 export interface RunInfo {
   readonly runId: string
   readonly plan: RunPlan
@@ -29,13 +43,27 @@ export interface RunInfo {
   readonly summary: RunSummary | null
 }
 
-/** A stored run with its finished case results (in input order). */
+/**
+ * A stored run with its finished case results (in input order).
+ *
+ * @example
+ * ```ts
+ * const { info, results }: StoredRun = yield* log.load("latest")
+ * ```
+ */
 export interface StoredRun {
   readonly info: RunInfo
   readonly results: ReadonlyArray<CaseResult>
 }
 
-/** The run store as the CLI uses it. */
+/**
+ * The run store as the CLI uses it.
+ *
+ * @example
+ * ```ts
+ * const log: RunLogApi = yield* RunLog
+ * ```
+ */
 export interface RunLogApi {
   readonly start: (plan: RunPlan) => Effect.Effect<string, RunFailed>
   readonly record: (runId: string, result: CaseResult) => Effect.Effect<void, SinkError>
@@ -45,7 +73,14 @@ export interface RunLogApi {
   readonly list: Effect.Effect<ReadonlyArray<RunInfo>, RunFailed>
 }
 
-/** The run-store service tag. */
+/**
+ * The run-store service tag.
+ *
+ * @example
+ * ```ts
+ * Effect.flatMap(RunLog, (log) => log.list)
+ * ```
+ */
 export class RunLog extends Context.Tag("assay/cli/RunLog")<RunLog, RunLogApi>() {}
 
 /**
