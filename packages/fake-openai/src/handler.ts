@@ -93,7 +93,7 @@ const route = (
       rateHeaders = {
         "x-ratelimit-limit-requests": String(limit),
         "x-ratelimit-remaining-requests": String(admission.remaining),
-        "x-ratelimit-reset-requests": "1s"
+        "x-ratelimit-reset-requests": `${admission.resetMs}ms`
       }
     }
     if (config.latency !== undefined) yield* Effect.sleep(config.latency)

@@ -50,14 +50,15 @@ export class RequestLog {
 
   /**
    * Rolling one-second admission: admits the request at `now` if fewer than `limit` were admitted in the last
-   * second; otherwise returns the milliseconds until a slot frees up.
+   * second (with the remaining budget and the milliseconds until the oldest admission leaves the window);
+   * otherwise returns the milliseconds until a slot frees up.
    */
   readonly admit = (now: number, limit: number) =>
-    Effect.sync((): { readonly admitted: true; readonly remaining: number } | { readonly admitted: false; readonly waitMs: number } => {
+    Effect.sync((): { readonly admitted: true; readonly remaining: number; readonly resetMs: number } | { readonly admitted: false; readonly waitMs: number } => {
       while (this.accepted.length > 0 && this.accepted[0]! <= now - 1000) this.accepted.shift()
       if (this.accepted.length < limit) {
         this.accepted.push(now)
-        return { admitted: true, remaining: limit - this.accepted.length }
+        return { admitted: true, remaining: limit - this.accepted.length, resetMs: Math.max(1, this.accepted[0]! + 1000 - now) }
       }
       return { admitted: false, waitMs: Math.max(1, this.accepted[this.accepted.length - limit]! + 1000 - now) }
     })

@@ -177,7 +177,12 @@ const runWith = (
           yield* state.gate.onRateLimited
         }
         if (!isRetryable(error) || n >= settings.maxRetries) {
-          return yield* new JudgeError({ ...error, attempts: n + 1 })
+          return yield* new JudgeError({
+            kind: error.kind,
+            message: error.message,
+            ...(error.status === undefined ? {} : { status: error.status }),
+            attempts: n + 1
+          })
         }
         yield* count(state, (c) => ({ ...c, retries: c.retries + 1 }))
         const delay = retryDelayMillis(n, error.retryAfterMillis, backoff, yield* Random.next)

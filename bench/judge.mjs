@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// Judge call-policy benchmark (issue 4). Requires a build (`npm run build`). Prints numbers, asserts nothing.
+//   node bench/judge.mjs [N=2000] [CAP=50]
+// Phase 1: N cases × 1 judge call through the engine, fake server latency 50 ms, connection cap CAP →
+//          wall time vs the ideal ⌈N/CAP⌉ × latency (target ratio ≤ 1.10).
+// Phase 2: the same against a server capped at 200 req/s answering 429 + Retry-After →
+//          achieved throughput vs the cap (target ≥ 90 %) and failed calls (target 0).
+// The fake server runs in a child process (packages/fake-openai/dist/main.js) so it does not share the
+// benchmark's event loop.
+import { spawn } from "node:child_process"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { Effect, Layer } from "effect"
+import { FetchHttpClient } from "@effect/platform"
+import { evaluate, LLMTestCase, Metric } from "@assay/core"
+import { CallPolicy, Judge, layerJudge, OpenAiCompatible } from "@assay/judge"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const N = Number(process.argv[2] ?? 2000)
+const CAP = Number(process.argv[3] ?? 50)
+const LATENCY = 50
+const RATE = 200
+
+/** Start the fake server; resolves with its base URL and a stop function. */
+function startServer(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(here, "../packages/fake-openai/dist/main.js"), "--max-seconds", "300", ...args], {
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    child.on("error", reject)
+    child.stdout.setEncoding("utf8")
+    child.stdout.on("data", (text) => {
+      const match = /listening (\S+)/.exec(text)
+      if (match) resolve({ baseUrl: match[1], stop: () => child.kill("SIGTERM") })
+    })
+  })
+}
+
+const judgeMetric = Metric.make({
+  name: "judge-echo",
+  measure: () =>
+    Effect.flatMap(Judge, (judge) => judge.chat({ messages: [{ role: "user", content: "Rate this answer 0-10." }] })).pipe(
+      Effect.map((reply) => ({ score: 1, cost: reply.cost, tokens: reply.usage })),
+      Effect.mapError((e) => new (class extends Error {})(e.message)),
+      Effect.catchAll((e) => Effect.die(e))
+    )
+})
+
+const cases = Array.from({ length: N }, (_, i) => LLMTestCase.make({ name: `c${i}`, input: `q${i}`, actualOutput: `a${i}` }))
+
+async function phase(label, serverArgs, policy) {
+  const server = await startServer(serverArgs)
+  const layer = layerJudge().pipe(
+    Layer.provideMerge(CallPolicy.layer(policy)),
+    Layer.provide(OpenAiCompatible.layer({ baseUrl: server.baseUrl, model: "fake", apiKey: undefined })),
+    Layer.provide(FetchHttpClient.layer)
+  )
+  const program = Effect.gen(function*() {
+    const start = performance.now()
+    const run = yield* evaluate(cases, [judgeMetric], { concurrency: CAP * 4, ignoreErrors: true })
+    const wall = performance.now() - start
+    const stats = yield* Effect.flatMap(Judge, (j) => j.stats)
+    return { wall, run, stats }
+  }).pipe(Effect.provide(layer))
+  try {
+    const { run, stats, wall } = await Effect.runPromise(program)
+    return { label, wall, errored: run.summary.errored ?? 0, total: run.summary.total, stats: stats.policy }
+  } finally {
+    server.stop()
+  }
+}
+
+const p1 = await phase("latency 50 ms", ["--latency", String(LATENCY)], { maxConnections: CAP, adaptive: true })
+const ideal = Math.ceil(N / CAP) * LATENCY
+console.log(`phase 1: ${N} calls, cap ${CAP}, latency ${LATENCY} ms`)
+console.log(`  wall ${p1.wall.toFixed(0)} ms, ideal ${ideal} ms, ratio ${(p1.wall / ideal).toFixed(3)} (target ≤ 1.10)`)
+console.log(`  errored ${p1.errored}, retries ${p1.stats?.retries}, final cap ${p1.stats?.cap}`)
+
+const p2 = await phase(
+  "rate cap",
+  ["--latency", String(LATENCY), "--rate", String(RATE)],
+  { maxConnections: CAP, maxRetries: 50, baseDelay: "20 millis", maxDelay: "2 seconds" }
+)
+const throughput = N / (p2.wall / 1000)
+console.log(`phase 2: ${N} calls, cap ${CAP}, server rate cap ${RATE} req/s (429 + Retry-After)`)
+console.log(`  wall ${p2.wall.toFixed(0)} ms, throughput ${throughput.toFixed(1)} req/s = ${(100 * throughput / RATE).toFixed(1)} % of the cap (target ≥ 90 %)`)
+console.log(`  failed calls ${p2.errored}, 429s ${p2.stats?.rateLimited}, retries ${p2.stats?.retries}, final cap ${p2.stats?.cap}`)
+console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`)
