@@ -44,6 +44,8 @@ export interface ProgressSettings {
   readonly mode: ProgressMode
   readonly total: number | undefined
   readonly style: Style
+  /** Where plain lines go (default: stderr through `Console.error`). */
+  readonly print?: ((line: string) => Effect.Effect<void>) | undefined
   /** Extra status (judge retries, backoff, connection cap), polled at every redraw. */
   readonly extra?: Effect.Effect<string> | undefined
 }
@@ -92,7 +94,8 @@ export const makeProgress = (settings: ProgressSettings): Effect.Effect<Progress
     if (settings.mode === "plain") {
       const step = settings.total === undefined ? 100 : Math.max(1, Math.ceil(settings.total / 10))
       let printed = 0
-      const print = Effect.flatMap(render, (line) => Console.error(`progress ${line}`))
+      const printLine = settings.print ?? ((line: string) => Console.error(line))
+      const print = Effect.flatMap(render, (line) => printLine(`progress ${line}`))
       return {
         add: (result) =>
           Effect.suspend(() => {
