@@ -1,0 +1,95 @@
+/**
+ * Ready-made layers: everything the store provides (EvalCache, RunStore, ResponseCache, Maintenance) from one
+ * database connection; a Config-driven variant; an in-memory variant for tests; and a cache-only layer that
+ * falls back to running uncached (with a warning) when the location is read-only.
+ *
+ * @example
+ * ```ts
+ * const program = evaluate(cases, metrics).pipe(Effect.provide(SqliteStore.layer({ path: ".assay/assay.db" })))
+ * ```
+ */
+import { EvalCache } from "@assay/core"
+import { Config, type ConfigError, Effect, Layer } from "effect"
+import { Database, type DatabaseOptions } from "./database.js"
+import type { StoreError } from "./errors.js"
+import { noopCache, SqliteEvalCache, type SqliteEvalCacheOptions } from "./eval-cache.js"
+import { Maintenance } from "./maintenance.js"
+import { ResponseCache } from "./response-cache.js"
+import { RunStore } from "./run-store.js"
+
+/** Options of the whole store. */
+export interface StoreOptions extends DatabaseOptions, SqliteEvalCacheOptions {}
+
+/** Everything the store provides. */
+export type StoreServices = EvalCache | RunStore | ResponseCache | Maintenance
+
+const services = (options: SqliteEvalCacheOptions) =>
+  Layer.mergeAll(SqliteEvalCache.layer(options), RunStore.Default, ResponseCache.Default, Maintenance.Default)
+
+/**
+ * The store's settings from configuration: `ASSAY_DB` (path, default `.assay/assay.db`) and
+ * `ASSAY_DB_BUSY_TIMEOUT_MS` (default 5000).
+ *
+ * @example
+ * ```ts
+ * SqliteStore.layerConfig(storeConfig)
+ * ```
+ */
+export const storeConfig: Config.Config<StoreOptions> = Config.all({
+  path: Config.string("ASSAY_DB").pipe(Config.withDefault(".assay/assay.db")),
+  busyTimeoutMs: Config.integer("ASSAY_DB_BUSY_TIMEOUT_MS").pipe(Config.withDefault(5000))
+})
+
+/** The store's layers; see the module doc. */
+export const SqliteStore = {
+  /**
+   * All store services on the SQLite file `options.path`.
+   *
+   * @example
+   * ```ts
+   * SqliteStore.layer({ path: "/tmp/assay.db", busyTimeoutMs: 2000 })
+   * ```
+   */
+  layer: (options: StoreOptions): Layer.Layer<StoreServices, StoreError> =>
+    services(options).pipe(Layer.provide(Database.layer(options))),
+
+  /**
+   * All store services, configured by {@link storeConfig} (or another Config).
+   *
+   * @example
+   * ```ts
+   * SqliteStore.layerConfig(storeConfig)
+   * ```
+   */
+  layerConfig: (config: Config.Config<StoreOptions> = storeConfig): Layer.Layer<StoreServices, StoreError | ConfigError.ConfigError> =>
+    Layer.unwrapEffect(Effect.map(config, (options) => SqliteStore.layer(options))),
+
+  /**
+   * All store services on a private in-memory database (tests).
+   *
+   * @example
+   * ```ts
+   * Effect.provide(program, SqliteStore.memory)
+   * ```
+   */
+  memory: Layer.suspend((): Layer.Layer<StoreServices, StoreError> => SqliteStore.layer({ path: ":memory:" })),
+
+  /**
+   * Only the EvalCache; when the database cannot be created or written (read-only location) the run
+   * continues uncached and a warning is logged. A locked or corrupt file still fails with its StoreError.
+   *
+   * @example
+   * ```ts
+   * evaluate(cases, metrics).pipe(Effect.provide(SqliteStore.cacheOrUncached({ path: "/read-only/assay.db" })))
+   * ```
+   */
+  cacheOrUncached: (options: StoreOptions): Layer.Layer<EvalCache, StoreError> =>
+    SqliteEvalCache.layer(options).pipe(
+      Layer.provide(Database.layer(options)),
+      Layer.catchAll((error) =>
+        error.reason === "unwritable"
+          ? Layer.effect(EvalCache, Effect.as(Effect.logWarning(`${error.message}; continuing without the cache`), noopCache))
+          : Layer.fail(error)
+      )
+    )
+}

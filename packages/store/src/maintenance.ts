@@ -1,0 +1,126 @@
+/**
+ * Cache maintenance: statistics (rows per metric, responses, runs, size on disk, schema version), clearing,
+ * and pruning by age or by size.
+ *
+ * @example
+ * ```ts
+ * const m = yield* Maintenance
+ * const stats = yield* m.stats
+ * yield* m.prune({ olderThan: "30 days", maxBytes: 500_000_000 })
+ * ```
+ */
+import { SqlClient } from "@effect/sql"
+import { Clock, Duration, Effect } from "effect"
+import { Database } from "./database.js"
+import { compact, databaseSize } from "./dialect.js"
+import type { StoreError } from "./errors.js"
+import { MIGRATIONS_TABLE } from "./migrations.js"
+
+/** What the database holds. */
+export interface StoreStats {
+  readonly path: string
+  readonly schemaVersion: number
+  readonly cacheRows: number
+  readonly perMetric: ReadonlyArray<{ readonly metric: string; readonly rows: number }>
+  readonly responseRows: number
+  readonly runs: number
+  readonly caseResults: number
+  readonly sizeBytes: number
+}
+
+/** What to clear. Default: the metric cache and the response cache (runs are kept). */
+export interface ClearOptions {
+  readonly cache?: boolean | undefined
+  readonly responses?: boolean | undefined
+  readonly runs?: boolean | undefined
+}
+
+/** How to prune the metric and response caches. */
+export interface PruneOptions {
+  /** Delete entries written longer ago than this (and expired responses). */
+  readonly olderThan?: Duration.DurationInput | undefined
+  /** Keep the newest cache entries whose total payload fits in this many bytes. */
+  readonly maxBytes?: number | undefined
+}
+
+/** Rows deleted. */
+export interface Deleted {
+  readonly cacheRows: number
+  readonly responseRows: number
+  readonly runs: number
+}
+
+/** Approximate payload of a cache row, in bytes (standard SQL). */
+const ROW_BYTES = "(LENGTH(cache_key) + LENGTH(metric) + COALESCE(LENGTH(reason), 0) + COALESCE(LENGTH(verbose), 0) + 40)"
+
+/** The maintenance service; see the module doc. */
+export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Maintenance", {
+  effect: Effect.gen(function*() {
+    const db = yield* Database
+    const { sql } = db
+    const count = (table: string) =>
+      Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`, (rows) => Number(rows[0]?.n ?? 0))
+    const sizeBytes = Effect.provideService(databaseSize, SqlClient.SqlClient, sql)
+
+    /** Current statistics. */
+    const stats: Effect.Effect<StoreStats, StoreError> = db.refine(Effect.gen(function*() {
+      const version = yield* sql<{ v: number | null }>`SELECT MAX(migration_id) AS v FROM ${sql(MIGRATIONS_TABLE)}`
+      const perMetric = yield* sql<{ metric: string; rows: number }>`SELECT metric, COUNT(*) AS rows FROM eval_cache
+        GROUP BY metric ORDER BY metric`
+      return {
+        path: db.path,
+        schemaVersion: Number(version[0]?.v ?? 0),
+        cacheRows: yield* count("eval_cache"),
+        perMetric: perMetric.map((r) => ({ metric: r.metric, rows: Number(r.rows) })),
+        responseRows: yield* count("response_cache"),
+        runs: yield* count("runs"),
+        caseResults: yield* count("run_cases"),
+        sizeBytes: yield* sizeBytes
+      }
+    }))
+
+    const deleted = (before: { cache: number; responses: number; runs: number }) =>
+      Effect.map(Effect.all([count("eval_cache"), count("response_cache"), count("runs")]), ([cache, responses, runs]): Deleted => ({
+        cacheRows: before.cache - cache,
+        responseRows: before.responses - responses,
+        runs: before.runs - runs
+      }))
+    const measured = <E>(change: Effect.Effect<void, E>) =>
+      Effect.gen(function*() {
+        const before = { cache: yield* count("eval_cache"), responses: yield* count("response_cache"), runs: yield* count("runs") }
+        yield* sql.withTransaction(change)
+        const result = yield* deleted(before)
+        if (result.cacheRows + result.responseRows + result.runs > 0) yield* Effect.provideService(compact, SqlClient.SqlClient, sql)
+        return result
+      })
+
+    /** Delete everything chosen (default: both caches, not the runs). */
+    const clear = (options: ClearOptions = {}): Effect.Effect<Deleted, StoreError> =>
+      db.refine(measured(Effect.gen(function*() {
+        if (options.cache ?? true) yield* sql`DELETE FROM eval_cache`
+        if (options.responses ?? true) yield* sql`DELETE FROM response_cache`
+        if (options.runs ?? false) yield* Effect.zipRight(sql`DELETE FROM run_cases`, sql`DELETE FROM runs`)
+      })))
+
+    /** Delete old entries and/or the oldest entries beyond a size budget. */
+    const prune = (options: PruneOptions): Effect.Effect<Deleted, StoreError> =>
+      db.refine(measured(Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        yield* sql`DELETE FROM response_cache WHERE expires_at <= ${now}`
+        if (options.olderThan !== undefined) {
+          const cutoff = now - Duration.toMillis(options.olderThan)
+          yield* sql`DELETE FROM eval_cache WHERE created_at < ${cutoff}`
+          yield* sql`DELETE FROM response_cache WHERE created_at < ${cutoff}`
+        }
+        if (options.maxBytes !== undefined) {
+          yield* sql`DELETE FROM eval_cache WHERE cache_key IN (
+            SELECT cache_key FROM (
+              SELECT cache_key, SUM(${sql.literal(ROW_BYTES)}) OVER (ORDER BY created_at DESC, cache_key) AS running
+              FROM eval_cache
+            ) ranked WHERE running > ${options.maxBytes})`
+        }
+      })))
+
+    return { stats, clear, prune } as const
+  })
+}) {}

@@ -1,0 +1,71 @@
+/**
+ * The schema, as numbered migrations run forward by @effect/sql's Migrator (the applied ids are recorded in
+ * `assay_migrations`; the highest is the schema version). Standard SQL only — TEXT, INTEGER, REAL, composite
+ * primary keys, ON CONFLICT upserts — so a Postgres layer reuses it unchanged.
+ *
+ * @example
+ * ```ts
+ * yield* Migrator.make({})({ loader: migrations, table: MIGRATIONS_TABLE })
+ * ```
+ */
+import * as Migrator from "@effect/sql/Migrator"
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+/** The table where the Migrator records applied migrations. */
+export const MIGRATIONS_TABLE = "assay_migrations"
+
+/** The schema version this build writes (the id of the last migration). */
+export const SCHEMA_VERSION = 1
+
+const v1 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE eval_cache (
+    cache_key TEXT PRIMARY KEY,
+    metric TEXT NOT NULL,
+    score REAL NOT NULL,
+    reason TEXT,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    verbose TEXT,
+    created_at INTEGER NOT NULL
+  )`
+  yield* sql`CREATE INDEX eval_cache_created ON eval_cache (created_at)`
+  yield* sql`CREATE TABLE response_cache (
+    cache_key TEXT PRIMARY KEY,
+    model TEXT NOT NULL,
+    base_url TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  )`
+  yield* sql`CREATE TABLE runs (
+    run_id TEXT PRIMARY KEY,
+    identifier TEXT,
+    status TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    case_count INTEGER,
+    options TEXT NOT NULL,
+    hyperparameters TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    dataset_fingerprint TEXT NOT NULL,
+    metrics_fingerprint TEXT NOT NULL
+  )`
+  yield* sql`CREATE TABLE run_cases (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    case_index INTEGER NOT NULL,
+    result TEXT NOT NULL,
+    PRIMARY KEY (run_id, case_index)
+  )`
+})
+
+/**
+ * The migration loader.
+ *
+ * @example
+ * ```ts
+ * Migrator.make({})({ loader: migrations })
+ * ```
+ */
+export const migrations: Migrator.Loader = Migrator.fromRecord({ "0001_initial": v1 })

@@ -1,0 +1,77 @@
+/**
+ * A request-level LLM response cache: (model, base URL, request body) → response JSON, with a time to live.
+ * A judge layer can consult it before calling a provider. Keys are sha256 over canonical JSON, so key order
+ * in the body does not matter.
+ *
+ * @example
+ * ```ts
+ * const cache = yield* ResponseCache
+ * const request = { model: "gpt-4o", baseUrl: "https://api.openai.com/v1", body }
+ * const hit = yield* cache.get(request)
+ * if (Option.isNone(hit)) yield* cache.set(request, response, "1 day")
+ * ```
+ */
+import { CacheError, canonicalJson, sha256 } from "@assay/core"
+import { Clock, Duration, Effect, Option, Schema } from "effect"
+import { Database } from "./database.js"
+
+/** What identifies a request. `body` must be JSON (no secrets: headers are not part of it). */
+export interface ResponseRequest {
+  readonly model: string
+  readonly baseUrl: string
+  readonly body: unknown
+}
+
+/** Default time to live of a cached response. */
+export const DEFAULT_RESPONSE_TTL: Duration.DurationInput = "7 days"
+
+/**
+ * The cache key of a request.
+ *
+ * @example
+ * ```ts
+ * responseKey({ model: "m", baseUrl: "u", body: { a: 1, b: 2 } }) === responseKey({ model: "m", baseUrl: "u", body: { b: 2, a: 1 } }) // true
+ * ```
+ */
+export const responseKey = (request: ResponseRequest): string =>
+  sha256(canonicalJson({ model: request.model, baseUrl: request.baseUrl, body: request.body }))
+
+const decodeJson = Schema.decodeUnknown(Schema.parseJson(Schema.Unknown))
+
+/** The response cache service; see the module doc. */
+export class ResponseCache extends Effect.Service<ResponseCache>()("assay/store/ResponseCache", {
+  effect: Effect.gen(function*() {
+    const db = yield* Database
+    const { sql } = db
+    const toCacheError = (e: { readonly message: string }) => new CacheError({ message: e.message })
+
+    /** The cached response, unless missing or expired. */
+    const get = (request: ResponseRequest): Effect.Effect<Option.Option<unknown>, CacheError> =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const rows = yield* db.refine(sql<{ response: string }>`SELECT response FROM response_cache
+          WHERE cache_key = ${responseKey(request)} AND expires_at > ${now}`)
+        if (rows.length === 0) return Option.none()
+        return Option.some(yield* decodeJson(rows[0]!.response).pipe(
+          Effect.mapError((e) => new CacheError({ message: `a cached response in ${db.path} does not decode: ${e.message}` }))
+        ))
+      }).pipe(Effect.mapError(toCacheError))
+
+    /** Store a response for `ttl` (default {@link DEFAULT_RESPONSE_TTL}). */
+    const set = (request: ResponseRequest, response: unknown, ttl: Duration.DurationInput = DEFAULT_RESPONSE_TTL): Effect.Effect<void, CacheError> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        db.refine(sql`INSERT INTO response_cache ${
+          sql.insert({
+            cache_key: responseKey(request),
+            model: request.model,
+            base_url: request.baseUrl,
+            response: JSON.stringify(response),
+            created_at: now,
+            expires_at: now + Duration.toMillis(ttl)
+          })
+        } ON CONFLICT (cache_key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at,
+          expires_at = excluded.expires_at`)).pipe(Effect.asVoid, Effect.mapError(toCacheError))
+
+    return { get, set } as const
+  })
+}) {}

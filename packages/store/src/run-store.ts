@@ -1,0 +1,160 @@
+/**
+ * The run store: a run is recorded when it starts, every finished case result is written through as it
+ * finishes (group commit; durable when the sink returns), and the final status is marked at the end. Runs can
+ * be listed, read back as a core `RunResult`, and compared.
+ *
+ * @example
+ * ```ts
+ * const runs = yield* RunStore
+ * const run = yield* runs.start({ datasetFingerprint: ds.fingerprint, metricsFingerprint: mf })
+ * const result = yield* evaluate(cases, metrics, { runId: run.runId, onResult: runs.sink(run.runId) })
+ * yield* runs.finish(run.runId, result.status)
+ * ```
+ */
+import { CaseResult, type RunResult, SinkError, SummaryAccumulator } from "@assay/core"
+import { Clock, Effect, Option, type ParseResult, Schema } from "effect"
+import { randomUUID } from "node:crypto"
+import { makeBatchWriter } from "./batch-writer.js"
+import { compareRuns, type RunComparison } from "./compare.js"
+import { Database } from "./database.js"
+import { chunks } from "./eval-cache.js"
+import { RunNotFound, StoreError } from "./errors.js"
+import { type RunInfo, RunRow, type RunSpec, type RunStatus, rowToInfo } from "./run-info.js"
+import { scrubSecrets } from "./secrets.js"
+
+type CaseRow = {
+  readonly run_id: string
+  readonly case_index: number
+  readonly result: string
+}
+
+const decodeResults = Schema.decodeUnknown(Schema.Array(Schema.parseJson(CaseResult)))
+const decodeRun = Schema.decodeUnknown(RunRow)
+
+const RESULT_STATUS: Record<RunStatus, RunResult["status"]> = {
+  running: "cancelled",
+  completed: "completed",
+  deadline: "deadline",
+  cancelled: "cancelled",
+  failed: "cancelled"
+}
+
+/** The run store service; see the module doc. */
+export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore", {
+  scoped: Effect.gen(function*() {
+    const db = yield* Database
+    const { sql } = db
+    const corrupt = (e: ParseResult.ParseError) =>
+      new StoreError({ path: db.path, reason: "corrupt", detail: `a stored run does not decode: ${e.message}` })
+
+    const writer = yield* makeBatchWriter((rows: ReadonlyArray<CaseRow>) =>
+      db.refine(sql.withTransaction(Effect.forEach(chunks(rows, 2000), (chunk) =>
+        sql`INSERT INTO run_cases ${sql.insert(chunk)}
+          ON CONFLICT (run_id, case_index) DO UPDATE SET result = excluded.result`, { discard: true })))
+    )
+
+    /** Record a new run with status "running". */
+    const start = (spec: RunSpec): Effect.Effect<RunInfo, StoreError> =>
+      Effect.gen(function*() {
+        const runId = spec.runId ?? randomUUID()
+        const now = yield* Clock.currentTimeMillis
+        const json = (v: unknown) => JSON.stringify(scrubSecrets(v ?? {}))
+        yield* db.refine(sql`INSERT INTO runs ${
+          sql.insert({
+            run_id: runId,
+            identifier: spec.identifier ?? null,
+            status: "running",
+            started_at: now,
+            finished_at: null,
+            case_count: spec.caseCount ?? null,
+            options: json(spec.options),
+            hyperparameters: json(spec.hyperparameters),
+            settings: json(spec.settings),
+            dataset_fingerprint: spec.datasetFingerprint,
+            metrics_fingerprint: spec.metricsFingerprint
+          })
+        }`)
+        return yield* get(runId).pipe(Effect.catchTag("RunNotFound", (e) => Effect.die(e)))
+      })
+
+    /** A stored run. */
+    const get = (runId: string): Effect.Effect<RunInfo, RunNotFound | StoreError> =>
+      db.refine(sql`SELECT r.*, (SELECT COUNT(*) FROM run_cases c WHERE c.run_id = r.run_id) AS finished_cases
+        FROM runs r WHERE r.run_id = ${runId}`).pipe(
+        Effect.flatMap((rows): Effect.Effect<RunInfo, RunNotFound | StoreError> =>
+          rows.length === 0
+            ? Effect.fail(new RunNotFound({ runId, path: db.path }))
+            : Effect.map(Effect.mapError(decodeRun(rows[0]), corrupt), rowToInfo)
+        )
+      )
+
+    /** Runs, newest first. */
+    const list = (limit = 100): Effect.Effect<ReadonlyArray<RunInfo>, StoreError> =>
+      db.refine(sql`SELECT r.*, (SELECT COUNT(*) FROM run_cases c WHERE c.run_id = r.run_id) AS finished_cases
+        FROM runs r ORDER BY r.started_at DESC, r.run_id LIMIT ${limit}`).pipe(
+        Effect.flatMap((rows) => Effect.forEach(rows, (row) => Effect.mapError(decodeRun(row), corrupt))),
+        Effect.map((rows) => rows.map(rowToInfo))
+      )
+
+    /** An `onResult` sink writing each case result of `runId` through to the database. */
+    const sink = (runId: string) => (result: CaseResult): Effect.Effect<void, SinkError> =>
+      writer.submit([{ run_id: runId, case_index: result.index, result: JSON.stringify(result) }]).pipe(
+        Effect.mapError((e) => new SinkError({ sink: "run-store", message: e.message }))
+      )
+
+    /** Mark the final status. */
+    const finish = (runId: string, status: Exclude<RunStatus, "running">): Effect.Effect<void, StoreError> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        db.refine(sql`UPDATE runs SET status = ${status}, finished_at = ${now} WHERE run_id = ${runId}`))
+
+    /** Mark a run running again (it is being resumed). */
+    const reopen = (runId: string): Effect.Effect<void, StoreError> =>
+      db.refine(sql`UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ${runId}`)
+
+    /** The stored case results of a run, in input order. */
+    const results = (runId: string): Effect.Effect<ReadonlyArray<CaseResult>, StoreError> =>
+      db.refine(sql<{ result: string }>`SELECT result FROM run_cases WHERE run_id = ${runId} ORDER BY case_index`).pipe(
+        Effect.flatMap((rows) => Effect.mapError(decodeResults(rows.map((r) => r.result)), corrupt))
+      )
+
+    /** The indices of the cases a run has finished. */
+    const finishedIndices = (runId: string): Effect.Effect<ReadonlySet<number>, StoreError> =>
+      db.refine(sql<{ case_index: number }>`SELECT case_index FROM run_cases WHERE run_id = ${runId}`).pipe(
+        Effect.map((rows) => new Set(rows.map((r) => Number(r.case_index))))
+      )
+
+    /** A run read back as a RunResult (summary recomputed; cases the run did not finish listed as unfinished). */
+    const show = (runId: string): Effect.Effect<RunResult, RunNotFound | StoreError> =>
+      Effect.gen(function*() {
+        const info = yield* get(runId)
+        const cases = yield* results(runId)
+        const acc = SummaryAccumulator.empty()
+        const done = new Set<number>()
+        for (const c of cases) {
+          acc.add(c)
+          done.add(c.index)
+        }
+        const unfinished = []
+        for (let i = 0; i < (info.caseCount ?? 0); i++) if (!done.has(i)) unfinished.push({ index: i, name: null })
+        const durationMs = info.finishedAt === null ? 0 : info.finishedAt - info.startedAt
+        return {
+          runId: info.runId,
+          identifier: info.identifier,
+          status: RESULT_STATUS[info.status],
+          summary: acc.summary(durationMs),
+          cases,
+          unfinished
+        }
+      })
+
+    /** Compare two stored runs case by case. */
+    const compare = (before: string, after: string): Effect.Effect<RunComparison, RunNotFound | StoreError> =>
+      Effect.zipWith(show(before), show(after), compareRuns)
+
+    /** The stored run, if any. */
+    const find = (runId: string): Effect.Effect<Option.Option<RunInfo>, StoreError> =>
+      get(runId).pipe(Effect.asSome, Effect.catchTag("RunNotFound", () => Effect.succeedNone))
+
+    return { start, get, find, list, sink, finish, reopen, results, finishedIndices, show, compare } as const
+  })
+}) {}
