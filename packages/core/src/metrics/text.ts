@@ -4,8 +4,8 @@
  *
  * @example
  * ```ts
- * import { wordTokens, ngramCounts } from "./text.js"
- * ngramCounts(wordTokens("the cat the cat", false), 2).get("the\u0000cat") // 2
+ * import { wordTokens, lcsLength } from "./text.js"
+ * lcsLength(wordTokens("the cat sat", true), wordTokens("The cat", true)) // 2
  * ```
  */
 
@@ -71,41 +71,89 @@ export const punctuatedTokens = (text: string, lowercase: boolean): Array<string
 export const wordTokens = (text: string, lowercase: boolean): Array<string> =>
   (lowercase ? text.toLowerCase() : text).match(WORD) ?? []
 
-/** Separator for n-gram keys: cannot occur inside a token. */
-const SEP = "\u0000"
+/** The n-grams of one order across several texts, as dense ids. */
+export interface NgramLevel {
+  /** Number of distinct n-grams of this order over all the texts: every id is below it. */
+  readonly size: number
+  /** Per text, the id of the n-gram starting at each position. */
+  readonly ids: ReadonlyArray<Int32Array>
+}
 
 /**
- * Counts of the n-grams of a token list, keyed by the tokens joined with NUL.
+ * The n-grams of orders 1…maxN of several texts as small integers: equal n-grams get equal ids, across texts.
+ * Order n is built from order n − 1 (an n-gram is an (n−1)-gram plus a token), so no string keys are built;
+ * counting then works on typed arrays instead of string-keyed maps, which is what makes BLEU and ROUGE cheap
+ * enough to run hundreds of thousands of times. Keys stay exact below ~9·10⁷ tokens in all.
  *
  * @example
  * ```ts
- * ngramCounts(["a", "b", "a", "b"], 2).get("a\u0000b") // 2
+ * const [unigrams, bigrams] = ngramLevels([["a", "b", "a", "b"]], 2)
+ * countIds(bigrams!.ids[0]!, bigrams!.size) // Uint32Array [2, 1]: "a b" twice, "b a" once
  * ```
  */
-export const ngramCounts = (tokens: ReadonlyArray<string>, n: number): Map<string, number> => {
-  const counts = new Map<string, number>()
-  for (let i = 0; i + n <= tokens.length; i++) {
-    let key = tokens[i]!
-    for (let k = 1; k < n; k++) key += SEP + tokens[i + k]!
-    counts.set(key, (counts.get(key) ?? 0) + 1)
+export const ngramLevels = (texts: ReadonlyArray<ReadonlyArray<string>>, maxN: number): Array<NgramLevel> => {
+  const vocabulary = new Map<string, number>()
+  const tokenIds = texts.map((tokens) => {
+    const ids = new Int32Array(tokens.length)
+    for (let i = 0; i < tokens.length; i++) {
+      let id = vocabulary.get(tokens[i]!)
+      if (id === undefined) {
+        id = vocabulary.size
+        vocabulary.set(tokens[i]!, id)
+      }
+      ids[i] = id
+    }
+    return ids
+  })
+  const base = vocabulary.size
+  const levels: Array<NgramLevel> = [{ size: base, ids: tokenIds }]
+  for (let n = 2; n <= maxN; n++) {
+    const previous = levels[n - 2]!.ids
+    const pairs = new Map<number, number>()
+    const ids = previous.map((grams, t) => {
+      const tokens = tokenIds[t]!
+      const out = new Int32Array(Math.max(0, grams.length - 1))
+      for (let i = 0; i < out.length; i++) {
+        const key = grams[i]! * base + tokens[i + n - 1]!
+        let id = pairs.get(key)
+        if (id === undefined) {
+          id = pairs.size
+          pairs.set(key, id)
+        }
+        out[i] = id
+      }
+      return out
+    })
+    levels.push({ size: pairs.size, ids })
   }
+  return levels
+}
+
+/**
+ * How often each id occurs, as an array indexed by id.
+ *
+ * @example
+ * ```ts
+ * countIds(Int32Array.of(0, 1, 0), 2) // Uint32Array [2, 1]
+ * ```
+ */
+export const countIds = (ids: Int32Array, size: number): Uint32Array => {
+  const counts = new Uint32Array(size)
+  for (let i = 0; i < ids.length; i++) counts[ids[i]!]!++
   return counts
 }
 
 /**
- * Size of the multiset intersection of two count maps (clipped counts).
+ * Size of the multiset intersection of two count arrays (clipped counts).
  *
  * @example
  * ```ts
- * overlap(new Map([["a", 2]]), new Map([["a", 1]])) // 1
+ * overlap(Uint32Array.of(2, 0), Uint32Array.of(1, 3)) // 1
  * ```
  */
-export const overlap = (a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): number => {
+export const overlap = (a: Uint32Array, b: Uint32Array): number => {
   let total = 0
-  for (const [key, count] of a) {
-    const other = b.get(key)
-    if (other !== undefined) total += Math.min(count, other)
-  }
+  for (let k = 0; k < a.length; k++) total += Math.min(a[k]!, b[k]!)
   return total
 }
 
