@@ -1,0 +1,20 @@
+/**
+ * LLM-as-judge metrics and their factories.
+ *
+ * @example
+ * ```ts
+ * import { faithfulness, judgeFactories } from "@assay/judge"
+ * ```
+ */
+export * from "./judge-metric.js"
+export * from "./template.js"
+export { fieldsBlock, fieldText } from "./fields.js"
+export { extractThenJudge, judgeEach } from "./steps.js"
+export { gEval, type GEvalOptions, weightedScore } from "./g-eval.js"
+export { answerRelevancy, faithfulness } from "./answer.js"
+export { contextualPrecision, contextualRecall, contextualRelevancy, weightedPrecision } from "./contextual.js"
+export { bias, hallucination, toxicity } from "./safety.js"
+export { summarization, type SummarizationOptions } from "./summarization.js"
+export { taskCompletion } from "./task-completion.js"
+export { conversationCompleteness, knowledgeRetention, roleAdherence, transcript } from "./conversational.js"
+export { judgeFactories } from "./factories.js"
