@@ -24,11 +24,33 @@ import { type BaseOptions, deterministic, type MetricInfo, optionError } from ".
 import { defineFactory, optional } from "./params.js"
 import { countIds, ngramLevels, overlap, punctuatedTokens } from "./text.js"
 
-/** BLEU smoothing methods; see the module doc. */
+/**
+ * BLEU smoothing methods; see the module doc.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(BleuSmoothing)("method1")
+ * ```
+ */
 export const BleuSmoothing = Schema.Literal("none", "method1", "add-one")
+/**
+ * A BLEU smoothing method.
+ *
+ * @example
+ * ```ts
+ * const s: BleuSmoothing = "add-one"
+ * ```
+ */
 export type BleuSmoothing = typeof BleuSmoothing.Type
 
-/** How to compute BLEU. */
+/**
+ * How to compute BLEU.
+ *
+ * @example
+ * ```ts
+ * const s: BleuSettings = { maxN: 4, smoothing: "method1", epsilon: 0.1 }
+ * ```
+ */
 export interface BleuSettings {
   /** Highest n-gram order, 1…8. Default 4. */
   readonly maxN: number
@@ -39,13 +61,27 @@ export interface BleuSettings {
 
 const BLEU: MetricInfo = { id: "bleu", version: 1, defaultThreshold: 0.5 }
 
-/** Options of {@link bleu}. */
+/**
+ * Options of {@link bleu}.
+ *
+ * @example
+ * ```ts
+ * const o: BleuOptions = { maxN: 2, lowercase: true, threshold: 0.3 }
+ * ```
+ */
 export interface BleuOptions extends BaseOptions, Partial<BleuSettings> {
   /** Lower-case both texts before tokenizing. Default false. */
   readonly lowercase?: boolean | undefined
 }
 
-/** A BLEU score and its parts. */
+/**
+ * A BLEU score and its parts.
+ *
+ * @example
+ * ```ts
+ * const { score, brevityPenalty }: BleuBreakdown = sentenceBleu(hypothesis, [reference], settings)
+ * ```
+ */
 export interface BleuBreakdown {
   readonly score: number
   /** Clipped matches and hypothesis n-gram totals, for n = 1…maxN (before smoothing). */

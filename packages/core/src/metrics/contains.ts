@@ -17,7 +17,14 @@ import { type BaseOptions, deterministic, type MetricInfo, optionError } from ".
 import { caseSensitiveParam, defineFactory, NonEmpty, optional } from "./params.js"
 import { normalizer } from "./text.js"
 
-/** Options of {@link containsAll} and {@link containsAny}. */
+/**
+ * Options of {@link containsAll} and {@link containsAny}.
+ *
+ * @example
+ * ```ts
+ * const o: ContainsListOptions = { values: ["Paris"], caseSensitive: false }
+ * ```
+ */
 export interface ContainsListOptions extends BaseOptions {
   /** Substrings to look for; when absent, the case's expected output is the one substring. */
   readonly values?: ReadonlyArray<string> | undefined
@@ -25,7 +32,14 @@ export interface ContainsListOptions extends BaseOptions {
   readonly caseSensitive?: boolean | undefined
 }
 
-/** Options of {@link contains}. */
+/**
+ * Options of {@link contains}.
+ *
+ * @example
+ * ```ts
+ * const o: ContainsOptions = { value: "42" }
+ * ```
+ */
 export interface ContainsOptions extends BaseOptions {
   /** The substring; when absent, the case's expected output. */
   readonly value?: string | undefined

@@ -19,7 +19,14 @@ import { Effect } from "effect"
 import { llmOnly, make, type Metric, type Outcome } from "../metric/metric.js"
 import type { CaseField, LLMTestCase } from "../model/test-case.js"
 
-/** Options every deterministic metric accepts. */
+/**
+ * Options every deterministic metric accepts.
+ *
+ * @example
+ * ```ts
+ * const o: BaseOptions = { threshold: 0.8, strict: false, name: "bleu-strict" }
+ * ```
+ */
 export interface BaseOptions {
   /** Pass mark in [0, 1]; each metric documents its default. */
   readonly threshold?: number | undefined
@@ -45,7 +52,14 @@ export interface MetricInfo {
   readonly defaultThreshold: number
 }
 
-/** What {@link deterministic} needs. */
+/**
+ * What {@link deterministic} needs.
+ *
+ * @example
+ * ```ts
+ * const spec: DeterministicSpec = { id: "yes", version: 1, defaultThreshold: 1, options: {}, config: {}, requires: [], score: () => ({ score: 1 }) }
+ * ```
+ */
 export interface DeterministicSpec extends MetricInfo {
   readonly options: BaseOptions
   /** The metric's own options with defaults applied (the cache identity, with `version`). */

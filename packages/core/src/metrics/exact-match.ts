@@ -15,7 +15,14 @@ import { normalizer } from "./text.js"
 
 const EXACT_MATCH: MetricInfo = { id: "exact-match", version: 1, defaultThreshold: 1 }
 
-/** Options of {@link exactMatch}. */
+/**
+ * Options of {@link exactMatch}.
+ *
+ * @example
+ * ```ts
+ * const o: ExactMatchOptions = { trim: true, caseSensitive: false }
+ * ```
+ */
 export interface ExactMatchOptions extends BaseOptions {
   /** Ignore leading and trailing whitespace. Default true. */
   readonly trim?: boolean | undefined

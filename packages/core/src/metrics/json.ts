@@ -20,16 +20,37 @@ const JSON_VALID: MetricInfo = { id: "json-valid", version: 1, defaultThreshold:
 
 const JSON_SCHEMA: MetricInfo = { id: "json-schema", version: 1, defaultThreshold: 1 }
 
-/** Options shared by the JSON metrics. */
+/**
+ * Options shared by the JSON metrics.
+ *
+ * @example
+ * ```ts
+ * const o: JsonOptions = { stripCodeFence: true }
+ * ```
+ */
 export interface JsonOptions extends BaseOptions {
   /** Accept output wrapped in a Markdown code fence (```json … ```), as models often write it. Default false. */
   readonly stripCodeFence?: boolean | undefined
 }
 
-/** A JSON Schema: an object, or `true`/`false`. */
+/**
+ * A JSON Schema: an object, or `true`/`false`.
+ *
+ * @example
+ * ```ts
+ * const s: JsonSchemaDocument = { type: "array", items: { type: "string" } }
+ * ```
+ */
 export type JsonSchemaDocument = boolean | { readonly [key: string]: unknown }
 
-/** Options of {@link jsonSchema}. */
+/**
+ * Options of {@link jsonSchema}.
+ *
+ * @example
+ * ```ts
+ * const o: JsonSchemaOptions = { schema: { type: "object" }, stripCodeFence: true }
+ * ```
+ */
 export interface JsonSchemaOptions extends JsonOptions {
   /** The JSON Schema (draft-07) the output must conform to. Required. `format` is not validated. */
   readonly schema: JsonSchemaDocument

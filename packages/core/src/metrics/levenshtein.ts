@@ -22,7 +22,14 @@ import { normalizer } from "./text.js"
 
 const LEVENSHTEIN: MetricInfo = { id: "levenshtein", version: 1, defaultThreshold: 0.5 }
 
-/** Options of {@link levenshtein}. */
+/**
+ * Options of {@link levenshtein}.
+ *
+ * @example
+ * ```ts
+ * const o: LevenshteinOptions = { caseSensitive: false, threshold: 0.8 }
+ * ```
+ */
 export interface LevenshteinOptions extends BaseOptions {
   /** Default true. */
   readonly caseSensitive?: boolean | undefined

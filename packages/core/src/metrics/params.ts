@@ -29,10 +29,24 @@ import type { MetricFactory, ParamDoc } from "../metric/registry.js"
  */
 export const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
-/** A score in [0, 1]. */
+/**
+ * A score in [0, 1].
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(UnitInterval)(0.5)
+ * ```
+ */
 export const UnitInterval = Schema.Number.pipe(Schema.between(0, 1))
 
-/** Non-empty string. */
+/**
+ * Non-empty string.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(NonEmpty)("x")
+ * ```
+ */
 export const NonEmpty = Schema.String.pipe(Schema.minLength(1))
 
 /**
@@ -60,10 +74,24 @@ const baseDocs = (defaultThreshold: number, id: string): ReadonlyArray<ParamDoc>
   { name: "name", type: "string", default: id, description: "result name, to run two configurations of one metric side by side" }
 ]
 
-/** Decoded params: the common fields plus the metric's own. */
+/**
+ * Decoded params: the common fields plus the metric's own.
+ *
+ * @example
+ * ```ts
+ * type P = Params<{ variant: typeof RougeVariant }> // { threshold?, strict?, name?, variant }
+ * ```
+ */
 export type Params<F extends Schema.Struct.Fields> = Schema.Struct.Type<typeof baseFields & F>
 
-/** What {@link defineFactory} needs. */
+/**
+ * What {@link defineFactory} needs.
+ *
+ * @example
+ * ```ts
+ * const spec: FactorySpec<{}> = { id: "json-valid", description: "…", defaultThreshold: 1, fields: {}, docs: [], make: () => jsonValid() }
+ * ```
+ */
 export interface FactorySpec<F extends Schema.Struct.Fields> {
   readonly id: string
   readonly description: string
@@ -75,7 +103,14 @@ export interface FactorySpec<F extends Schema.Struct.Fields> {
   readonly make: (params: Params<F>) => Metric
 }
 
-/** A decode problem found by {@link FactorySpec.check}: which field, and what is wrong. */
+/**
+ * A decode problem found by {@link FactorySpec.check}: which field, and what is wrong.
+ *
+ * @example
+ * ```ts
+ * const problem: ParamProblem = { path: ["pattern"], message: "invalid pattern" }
+ * ```
+ */
 export interface ParamProblem {
   readonly path: ReadonlyArray<PropertyKey>
   readonly message: string

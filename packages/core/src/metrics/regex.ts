@@ -19,7 +19,14 @@ import { defineFactory, NonEmpty, optional } from "./params.js"
 
 const REGEX: MetricInfo = { id: "regex", version: 1, defaultThreshold: 1 }
 
-/** Options of {@link regex}. */
+/**
+ * Options of {@link regex}.
+ *
+ * @example
+ * ```ts
+ * const o: RegexOptions = { pattern: "^yes$", flags: "i" }
+ * ```
+ */
 export interface RegexOptions extends BaseOptions {
   /** JavaScript regular expression source, without slashes. Required. */
   readonly pattern: string

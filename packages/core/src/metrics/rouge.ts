@@ -19,19 +19,48 @@ import { type BaseOptions, deterministic, type MetricInfo } from "./define.js"
 import { defineFactory, optional } from "./params.js"
 import { countIds, fMeasure, lcsLength, ngramLevels, overlap, wordTokens } from "./text.js"
 
-/** The ROUGE variants. */
+/**
+ * The ROUGE variants.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(RougeVariant)("rougeL")
+ * ```
+ */
 export const RougeVariant = Schema.Literal("rouge1", "rouge2", "rougeL")
+/**
+ * A ROUGE variant.
+ *
+ * @example
+ * ```ts
+ * const v: RougeVariant = "rouge2"
+ * ```
+ */
 export type RougeVariant = typeof RougeVariant.Type
 
 const ROUGE: MetricInfo = { id: "rouge", version: 1, defaultThreshold: 0.5 }
 
-/** Options of {@link rouge}. */
+/**
+ * Options of {@link rouge}.
+ *
+ * @example
+ * ```ts
+ * const o: RougeOptions = { variant: "rougeL" }
+ * ```
+ */
 export interface RougeOptions extends BaseOptions {
   /** Default "rouge1". */
   readonly variant?: RougeVariant | undefined
 }
 
-/** Precision, recall and F-measure of one ROUGE variant. */
+/**
+ * Precision, recall and F-measure of one ROUGE variant.
+ *
+ * @example
+ * ```ts
+ * const { fmeasure }: RougeScore = rougeScore(target, prediction, "rouge1")
+ * ```
+ */
 export interface RougeScore {
   readonly precision: number
   readonly recall: number

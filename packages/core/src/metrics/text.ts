@@ -9,7 +9,14 @@
  * ```
  */
 
-/** Options that say which differences between two texts do not count. */
+/**
+ * Options that say which differences between two texts do not count.
+ *
+ * @example
+ * ```ts
+ * const o: NormalizeOptions = { trim: true, caseSensitive: false, normalizeWhitespace: true }
+ * ```
+ */
 export interface NormalizeOptions {
   readonly trim: boolean
   readonly caseSensitive: boolean
@@ -71,7 +78,14 @@ export const punctuatedTokens = (text: string, lowercase: boolean): Array<string
 export const wordTokens = (text: string, lowercase: boolean): Array<string> =>
   (lowercase ? text.toLowerCase() : text).match(WORD) ?? []
 
-/** The n-grams of one order across several texts, as dense ids. */
+/**
+ * The n-grams of one order across several texts, as dense ids.
+ *
+ * @example
+ * ```ts
+ * const [unigrams]: Array<NgramLevel> = ngramLevels([["a", "b"]], 1)
+ * ```
+ */
 export interface NgramLevel {
   /** Number of distinct n-grams of this order over all the texts: every id is below it. */
   readonly size: number

@@ -27,7 +27,14 @@ import { defineFactory, optional } from "./params.js"
 
 const TOOL_CORRECTNESS: MetricInfo = { id: "tool-correctness", version: 1, defaultThreshold: 0.5 }
 
-/** Options of {@link toolCorrectness}. */
+/**
+ * Options of {@link toolCorrectness}.
+ *
+ * @example
+ * ```ts
+ * const o: ToolCorrectnessOptions = { considerOrder: true, checkArguments: true }
+ * ```
+ */
 export interface ToolCorrectnessOptions extends BaseOptions {
   /** Calls must happen in the expected order. Default false. */
   readonly considerOrder?: boolean | undefined
