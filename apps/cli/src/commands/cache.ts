@@ -11,27 +11,40 @@ import { Command, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { DurationText, fromFlag } from "../config/values.js"
-import { DEFAULT_CACHE } from "../run/plan.js"
+import { UsageError } from "../errors.js"
 import { cacheAdmin } from "../run/cache-admin.js"
+import { DEFAULT_CACHE } from "../run/plan.js"
+import { withRunStore } from "../run/store.js"
 import { storeFlag } from "./resume.js"
 
-const dbPath = (cache: Option.Option<string>) =>
-  Effect.map(Path.Path, (path) => path.resolve(Option.getOrElse(cache, () => DEFAULT_CACHE)))
+const onDatabase = <A, E, R>(cache: Option.Option<string>, body: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(Path.Path, (path) => withRunStore(path.resolve(Option.getOrElse(cache, () => DEFAULT_CACHE)), body))
 
-const stats = Command.make("stats", { cache: storeFlag }, ({ cache }) =>
-  Effect.flatMap(dbPath(cache), (db) => cacheAdmin.stats(db))).pipe(Command.withDescription("Entries per metric and database size"))
+const stats = Command.make("stats", { cache: storeFlag }, ({ cache }) => onDatabase(cache, cacheAdmin.stats)).pipe(
+  Command.withDescription("Cached results per metric, responses, runs and database size")
+)
 
-const clear = Command.make("clear", { cache: storeFlag }, ({ cache }) =>
-  Effect.flatMap(dbPath(cache), (db) => cacheAdmin.clear(db))).pipe(Command.withDescription("Delete every cached result"))
+const clear = Command.make(
+  "clear",
+  { cache: storeFlag, runs: Options.boolean("runs").pipe(Options.withDescription("also delete stored runs")) },
+  ({ cache, runs }) => onDatabase(cache, cacheAdmin.clear(runs))
+).pipe(Command.withDescription("Delete every cached result and response (runs are kept unless --runs)"))
 
 const prune = Command.make(
   "prune",
   {
     cache: storeFlag,
-    olderThan: Options.text("older-than").pipe(Options.withSchema(fromFlag(DurationText)), Options.withDescription("drop entries not used for this long, e.g. 30d"), Options.optional)
+    olderThan: Options.text("older-than").pipe(Options.withSchema(fromFlag(DurationText)), Options.withDescription("drop entries written longer ago, e.g. 30d or 12h"), Options.optional),
+    maxBytes: Options.integer("max-bytes").pipe(Options.withDescription("keep the newest entries that fit in this many bytes"), Options.optional)
   },
-  ({ cache, olderThan }) => Effect.flatMap(dbPath(cache), (db) => cacheAdmin.prune(db, olderThan))
-).pipe(Command.withDescription("Drop cache entries not used recently"))
+  ({ cache, maxBytes, olderThan }) =>
+    Effect.gen(function*() {
+      if (Option.isNone(olderThan) && Option.isNone(maxBytes)) {
+        return yield* new UsageError({ message: "cache prune: pass --older-than <duration> and/or --max-bytes <n>" })
+      }
+      yield* onDatabase(cache, cacheAdmin.prune(olderThan, maxBytes))
+    })
+).pipe(Command.withDescription("Drop old cache entries, or shrink the cache to a size"))
 
 /**
  * The `cache` command group.

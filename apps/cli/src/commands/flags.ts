@@ -13,7 +13,7 @@ import { Terminal } from "@effect/platform"
 import { Config, Effect, HashMap, Option } from "effect"
 import { Budget, DurationText, fromFlag, Rate } from "../config/values.js"
 import type { ProgressMode } from "../progress/reporter.js"
-import { makeStyle } from "../report/style.js"
+import { makeStyle, type Style } from "../report/style.js"
 import type { Outputs } from "../run/outputs.js"
 import type { RunFlags } from "../run/plan.js"
 
@@ -112,14 +112,20 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
 export const toOutputs = (parsed: Parsed<typeof outputFlags>): Effect.Effect<Outputs, never, Terminal.Terminal> =>
   Effect.gen(function*() {
     const tty = yield* Effect.flatMap(Terminal.Terminal, (t) => t.isTTY)
-    const noColor = yield* Config.string("NO_COLOR").pipe(Config.withDefault(""), Effect.orElseSucceed(() => ""))
     const progress: ProgressMode = tty && !parsed.noProgress ? "bar" : "plain"
-    return {
-      out: parsed.out,
-      jsonl: parsed.jsonl,
-      junit: parsed.junit,
-      html: parsed.html,
-      progress,
-      style: makeStyle(tty && noColor === "")
-    }
+    return { out: parsed.out, jsonl: parsed.jsonl, junit: parsed.junit, html: parsed.html, progress, style: yield* detectStyle }
   })
+
+/**
+ * Colours when stdout is a terminal and NO_COLOR is unset or empty.
+ *
+ * @example
+ * ```ts
+ * const style = yield* detectStyle
+ * ```
+ */
+export const detectStyle: Effect.Effect<Style, never, Terminal.Terminal> = Effect.gen(function*() {
+  const tty = yield* Effect.flatMap(Terminal.Terminal, (t) => t.isTTY)
+  const noColor = yield* Config.string("NO_COLOR").pipe(Config.withDefault(""), Effect.orElseSucceed(() => ""))
+  return makeStyle(tty && noColor === "")
+})

@@ -9,44 +9,40 @@
  * ```
  */
 import { Args, Command, Options } from "@effect/cli"
-import { Path, Terminal } from "@effect/platform"
+import { Path } from "@effect/platform"
+import { compareRuns } from "@assay/store"
 import { Console, Effect, Option } from "effect"
 import { ExitStatus } from "../exit-status.js"
-import { compareRuns, comparisonText } from "../report/compare.js"
+import { comparisonText } from "../report/compare.js"
 import { consoleReport, summaryLine } from "../report/console.js"
-import { makeStyle } from "../report/style.js"
-import { percent } from "../report/text.js"
-import { assemble } from "../run/execute.js"
 import { DEFAULT_CACHE } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
 import { withRunStore } from "../run/store.js"
+import { detectStyle } from "./flags.js"
 import { storeFlag } from "./resume.js"
 
 const inStore = <A, E, R>(cache: Option.Option<string>, body: Effect.Effect<A, E, R>) =>
   Effect.flatMap(Path.Path, (path) => withRunStore(path.resolve(Option.getOrElse(cache, () => DEFAULT_CACHE)), body))
-
-const style = Effect.map(Effect.flatMap(Terminal.Terminal, (t) => t.isTTY), makeStyle)
 
 const listCommand = Command.make("list", { cache: storeFlag }, ({ cache }) =>
   inStore(cache, Effect.gen(function*() {
     const runs = yield* Effect.flatMap(RunLog, (log) => log.list)
     if (runs.length === 0) return yield* Console.log("no runs yet")
     for (const run of runs) {
-      const s = run.summary
+      const started = new Date(run.startedAt).toISOString().replace("T", " ").slice(0, 19)
       yield* Console.log(
-        `${run.runId}  ${run.status.padEnd(9)}  ${s === null ? "" : `pass ${percent(s.passRate).padStart(6)} ${s.passed}/${s.total}`}  ${run.plan.identifier ?? run.plan.dataset}`
+        `${run.runId}  ${started}  ${run.status.padEnd(9)}  ${String(run.finishedCases).padStart(6)}/${run.caseCount ?? "?"}  ${run.plan.identifier ?? run.plan.dataset}`
       )
     }
   }))).pipe(Command.withDescription("List stored runs, newest first"))
 
 const showCommand = Command.make("show", { runId: Args.text({ name: "run-id" }), cache: storeFlag }, ({ cache, runId }) =>
   inStore(cache, Effect.gen(function*() {
-    const stored = yield* Effect.flatMap(RunLog, (log) => log.load(runId))
-    const s = yield* style
-    const result = assemble(stored.info.runId, stored.info.plan.identifier, "completed", stored.results, stored.results.length, stored.info.summary?.durationMs ?? 0)
-    yield* Console.log(`run ${stored.info.runId} · ${stored.info.status} · ${stored.info.plan.dataset}`)
-    yield* Console.log(consoleReport({ result, dataset: stored.info.plan.dataset, cases: new Map() }, s))
-    yield* Console.log(summaryLine(result.summary, s))
+    const { info, result } = yield* Effect.flatMap(RunLog, (log) => log.load(runId))
+    const style = yield* detectStyle
+    yield* Console.log(`run ${info.runId} · ${info.status} · ${info.plan.dataset} · metrics ${info.plan.metrics.map((m) => typeof m === "string" ? m : m.metric).join(", ")}`)
+    yield* Console.log(consoleReport({ result, dataset: info.plan.dataset, cases: new Map() }, style))
+    yield* Console.log(summaryLine(result.summary, style))
   }))).pipe(Command.withDescription("Show one stored run"))
 
 /**
@@ -84,8 +80,8 @@ export const compareCommand = Command.make(
       const log = yield* RunLog
       const a = yield* log.load(runA)
       const b = yield* log.load(runB)
-      const diff = compareRuns(a.results, b.results)
-      yield* Console.log(comparisonText(diff, a.info.runId, b.info.runId, yield* style))
-      if (failOnRegression && diff.regressions.length > 0) yield* ExitStatus.set(1)
+      const diff = compareRuns(a.result, b.result)
+      yield* Console.log(comparisonText(diff, a.result.summary, b.result.summary, yield* detectStyle))
+      if (failOnRegression && diff.regressed.length > 0) yield* ExitStatus.set(1)
     }))
 ).pipe(Command.withDescription("Compare two runs case by case"))

@@ -51,7 +51,7 @@ export const resumeCommand = Command.make(
         Effect.gen(function*() {
           const stored = yield* Effect.flatMap(RunLog, (log) => log.load(parsed.runId))
           const plan = { ...stored.info.plan, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
-          const result = yield* execute({ plan, runId: stored.info.runId, prior: stored.results, outputs })
+          const result = yield* execute({ plan, resume: stored.info.runId, outputs })
           return { plan, result }
         })
       )

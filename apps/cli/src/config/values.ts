@@ -13,7 +13,7 @@
 import { Duration, Option, ParseResult, Schema } from "effect"
 
 const UNITS: Record<string, Duration.Unit> = {
-  ms: "millis", s: "seconds", m: "minutes", h: "hours"
+  ms: "millis", s: "seconds", m: "minutes", h: "hours", d: "days"
 }
 
 /**
@@ -25,7 +25,7 @@ const UNITS: Record<string, Duration.Unit> = {
  * ```
  */
 export const parseDuration = (text: string): Option.Option<Duration.Duration> => {
-  const short = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(text)
+  const short = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text)
   if (short) return Option.some(Duration.decode(`${Number(short[1])} ${UNITS[short[2]!]!}` as Duration.DurationInput))
   return Duration.decodeUnknown(text.trim())
 }

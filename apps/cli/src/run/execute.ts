@@ -13,11 +13,12 @@
  * @example
  * ```ts
  * import { execute } from "./execute.js"
- * const result = yield* execute({ plan, runId, prior: [], outputs })
+ * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
 import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type TestCase } from "@assay/core"
 import { Judge, type JudgeStats } from "@assay/judge"
+import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { Chunk, Clock, Console, Effect, Option, Stream } from "effect"
 import { loadDataset } from "../dataset/index.js"
@@ -36,15 +37,13 @@ import { withTarget } from "./target.js"
  *
  * @example
  * ```ts
- * execute({ plan, runId: undefined, prior: [], outputs } satisfies Execution)
+ * execute({ plan, resume: undefined, outputs } satisfies Execution)
  * ```
  */
 export interface Execution {
   readonly plan: RunPlan
-  /** The run to continue; a new run is started (after the dataset validated) when absent. */
-  readonly runId: string | undefined
-  /** Results a resumed run already has (their cases are not evaluated again). */
-  readonly prior: ReadonlyArray<CaseResult>
+  /** The stored run to continue (its finished cases are not evaluated again); a new run when absent. */
+  readonly resume: string | undefined
   readonly outputs: Outputs
 }
 
@@ -84,7 +83,7 @@ export const assemble = (
  *
  * @example
  * ```ts
- * execute({ plan, runId: undefined, prior: [], outputs })
+ * execute({ plan, resume: undefined, outputs })
  * ```
  */
 export const execute = (input: Execution) =>
@@ -93,11 +92,14 @@ export const execute = (input: Execution) =>
 
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
   Effect.gen(function*() {
-    const { outputs, plan, prior } = input
+    const { outputs, plan } = input
     const log = yield* RunLog
     const judge = yield* Judge
-    const total = yield* Stream.runCount(loadDataset(plan.dataset))
-    const runId = input.runId ?? (yield* log.start(plan))
+    const dataset = yield* datasetFingerprint(loadDataset(plan.dataset)) // validates the whole file first
+    const total = dataset.count
+    const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
+    const runId = input.resume ?? (yield* log.start(plan, fingerprints))
+    const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
     const started = yield* Clock.currentTimeMillis
     const keepViews = Option.isSome(outputs.html) || total <= MAX_KEPT_VIEWS
     const views = new Map<number, CaseView>()
@@ -124,7 +126,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
         yield* progress.finish
         const duration = (yield* Clock.currentTimeMillis) - started
         const result = assemble(runId, plan.identifier, status, finished, total, duration)
-        yield* log.finish(runId, status, result.summary)
+        yield* log.finish(runId, status)
         yield* writeReports(outputs, { result, dataset: plan.dataset, cases: views })
         return result
       })
@@ -148,7 +150,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
           Effect.catchAll((error) => Console.error(`could not write the partial reports: ${error.message}`))
         )
       ),
-      Effect.tapError(() => Effect.ignore(log.finish(runId, "failed", assemble(runId, null, "completed", finished, total, 0).summary)))
+      Effect.tapError(() => Effect.ignore(log.finish(runId, "failed")))
     )
     return yield* report(outcome.status)
   })

@@ -1,20 +1,19 @@
 /**
- * The CLI's view of the run store: start a run with its plan, record each finished case, mark how the run
- * ended, and load runs back for `resume`, `runs` and `compare`. The live layer adapts @assay/store's
- * RunStore; without a store (`--no-cache`… or the store package missing) runs are not persisted and the
- * commands that need history say so.
+ * The CLI's view of the run store: start a run with its plan, reopen an interrupted one, record each finished
+ * case, mark how the run ended, and read runs back for `resume`, `runs` and `compare`. The live layer
+ * (./store.ts) adapts @assay/store's RunStore; tests can provide any other implementation.
  *
  * @example
  * ```ts
  * import { RunLog } from "./run-log.js"
  * const log = yield* RunLog
- * const runId = yield* log.start(plan)
+ * const runId = yield* log.start(plan, fingerprints)
  * yield* log.record(runId, caseResult)
  * ```
  */
-import type { CaseResult, RunSummary, SinkError } from "@assay/core"
-import { Clock, Context, Effect, Layer, Random } from "effect"
-import { RunFailed, UsageError } from "../errors.js"
+import type { CaseResult, RunResult, SinkError } from "@assay/core"
+import { Context, type Effect } from "effect"
+import type { RunFailed, UsageError } from "../errors.js"
 import type { RunPlan } from "./plan.js"
 
 /**
@@ -28,6 +27,21 @@ import type { RunPlan } from "./plan.js"
 export type RunStatus = "running" | "completed" | "deadline" | "cancelled" | "failed"
 
 /**
+ * What identifies a run's input: the dataset's case fingerprints, the metric configuration, the case count.
+ * Resuming refuses when either fingerprint changed.
+ *
+ * @example
+ * ```ts
+ * const fp: Fingerprints = { dataset: "9f2c…", metrics: "41ab…", caseCount: 36 }
+ * ```
+ */
+export interface Fingerprints {
+  readonly dataset: string
+  readonly metrics: string
+  readonly caseCount: number
+}
+
+/**
  * A stored run's header.
  *
  * @example
@@ -39,21 +53,22 @@ export interface RunInfo {
   readonly runId: string
   readonly plan: RunPlan
   readonly status: RunStatus
-  readonly createdAt: number
-  readonly summary: RunSummary | null
+  readonly startedAt: number
+  readonly caseCount: number | null
+  readonly finishedCases: number
 }
 
 /**
- * A stored run with its finished case results (in input order).
+ * A stored run: its header and its results as a RunResult (cases in input order).
  *
  * @example
  * ```ts
- * const { info, results }: StoredRun = yield* log.load("latest")
+ * const { info, result }: StoredRun = yield* log.load("latest")
  * ```
  */
 export interface StoredRun {
   readonly info: RunInfo
-  readonly results: ReadonlyArray<CaseResult>
+  readonly result: RunResult
 }
 
 /**
@@ -65,11 +80,13 @@ export interface StoredRun {
  * ```
  */
 export interface RunLogApi {
-  readonly start: (plan: RunPlan) => Effect.Effect<string, RunFailed>
+  readonly start: (plan: RunPlan, fingerprints: Fingerprints) => Effect.Effect<string, RunFailed>
+  /** Mark an interrupted run running again; fails when its dataset or metrics changed. Returns its finished results. */
+  readonly reopen: (runId: string, fingerprints: Fingerprints) => Effect.Effect<ReadonlyArray<CaseResult>, UsageError | RunFailed>
   readonly record: (runId: string, result: CaseResult) => Effect.Effect<void, SinkError>
-  readonly finish: (runId: string, status: RunStatus, summary: RunSummary) => Effect.Effect<void, RunFailed>
+  readonly finish: (runId: string, status: Exclude<RunStatus, "running">) => Effect.Effect<void, RunFailed>
   /** A run by id, or the newest with `latest`. */
-  readonly load: (runId: string) => Effect.Effect<StoredRun, UsageError>
+  readonly load: (runId: string) => Effect.Effect<StoredRun, UsageError | RunFailed>
   readonly list: Effect.Effect<ReadonlyArray<RunInfo>, RunFailed>
 }
 
@@ -82,36 +99,3 @@ export interface RunLogApi {
  * ```
  */
 export class RunLog extends Context.Tag("assay/cli/RunLog")<RunLog, RunLogApi>() {}
-
-/**
- * A run id: UTC timestamp plus a random suffix, e.g. `20261123-214501-k3f9`.
- *
- * @example
- * ```ts
- * const id = yield* newRunId // "20261123-214501-k3f9"
- * ```
- */
-export const newRunId: Effect.Effect<string> = Effect.gen(function*() {
-  const now = new Date(yield* Clock.currentTimeMillis)
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)
-  const suffix = (yield* Random.nextIntBetween(0, 36 ** 4)).toString(36).padStart(4, "0")
-  return `${stamp}-${suffix}`
-})
-
-const NO_STORE = "runs are not stored (no run store is available): run history, resume and compare need one"
-
-/**
- * A RunLog that keeps nothing: runs get ids, but `resume`, `runs` and `compare` report that no store exists.
- *
- * @example
- * ```ts
- * program.pipe(Effect.provide(RunLog.ephemeral))
- * ```
- */
-export const ephemeralRunLog: Layer.Layer<RunLog> = Layer.succeed(RunLog, {
-  start: () => newRunId,
-  record: () => Effect.void,
-  finish: () => Effect.void,
-  load: () => Effect.fail(new UsageError({ message: NO_STORE })),
-  list: Effect.fail(new RunFailed({ message: NO_STORE }))
-})

@@ -1,7 +1,7 @@
 /**
  * The per-run services a plan asks for, provided around the engine: the LLM judge (built from `--judge`
  * only when a judged metric is selected; otherwise a Judge that refuses every call, which nothing uses)
- * and the SQLite evaluation cache (unless `--no-cache`).
+ * and the SQLite evaluation cache on the command's database (a cache that keeps nothing with `--no-cache`).
  *
  * @example
  * ```ts
@@ -9,7 +9,9 @@
  * run.pipe(Effect.provide(runServices(plan, needsJudge)))
  * ```
  */
+import { EvalCache } from "@assay/core"
 import { Judge, JudgeError, judgeLayer, parseJudgeSpec } from "@assay/judge"
+import { type Database, noopCache, SqliteEvalCache } from "@assay/store"
 import { Effect, Either, Layer } from "effect"
 import { UsageError } from "../errors.js"
 import type { RunPlan } from "./plan.js"
@@ -51,6 +53,5 @@ export const judgeFor = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge,
  * Effect.provide(run, runServices(plan, false))
  * ```
  */
-export const runServices = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge, UsageError> =>
-  // SEAM (@assay/store): merge its SQLite EvalCache layer at plan.cache (when not null) here.
-  judgeFor(plan, needsJudge)
+export const runServices = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge | EvalCache, UsageError, Database> =>
+  Layer.merge(judgeFor(plan, needsJudge), plan.cache === null ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer())

@@ -1,7 +1,7 @@
 /**
- * The run store and evaluation cache behind a command, at the database path the command resolved
- * (`--cache`, the config file, or `.assay/assay.db`). The path is only known after the flags are parsed, so
- * commands provide this around their body instead of through the application layer.
+ * The SQLite database behind a command — run store, evaluation cache and cache maintenance — at the path the
+ * command resolved (`--cache`, the config file, or `.assay/assay.db`). The path is only known once the flags
+ * are parsed, so commands provide this around their body; `MainLive` holds everything else.
  *
  * @example
  * ```ts
@@ -9,20 +9,123 @@
  * withRunStore("/project/.assay/assay.db", execute(execution))
  * ```
  */
-import { Effect } from "effect"
-import { ephemeralRunLog, type RunLog } from "./run-log.js"
+import { Database, Maintenance, RunStore, type RunInfo as StoreRunInfo } from "@assay/store"
+import { FileSystem, Path } from "@effect/platform"
+import { Clock, Effect, Either, Layer, Random, Schema } from "effect"
+import { RunFailed, UsageError } from "../errors.js"
+import { RunPlan } from "./plan.js"
+import { type Fingerprints, type RunInfo, RunLog } from "./run-log.js"
+
+const decodePlan = Schema.decodeUnknownEither(RunPlan)
+const encodePlan = Schema.encodeSync(RunPlan)
+
+const failed = (error: { readonly message: string }) => new RunFailed({ message: error.message })
+
+const toInfo = (run: StoreRunInfo): Either.Either<RunInfo, RunFailed> =>
+  Either.map(
+    Either.mapLeft(decodePlan(run.settings.plan), () => new RunFailed({ message: `run ${run.runId} was not recorded by the assay CLI (no run plan)` })),
+    (plan) => ({ runId: run.runId, plan, status: run.status, startedAt: run.startedAt, caseCount: run.caseCount, finishedCases: run.finishedCases })
+  )
 
 /**
- * Provide the RunLog (and, when the store is available, its EvalCache) for `dbPath`.
+ * A readable run id: UTC timestamp plus a random suffix, e.g. `20261123-214501-k3f9`.
+ *
+ * @example
+ * ```ts
+ * const id = yield* newRunId // "20261123-214501-k3f9"
+ * ```
+ */
+export const newRunId: Effect.Effect<string> = Effect.gen(function*() {
+  const now = new Date(yield* Clock.currentTimeMillis)
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)
+  const suffix = (yield* Random.nextIntBetween(0, 36 ** 4)).toString(36).padStart(4, "0")
+  return `${stamp}-${suffix}`
+})
+
+/** The RunLog over @assay/store's RunStore. */
+const runLogLayer = Layer.effect(
+  RunLog,
+  Effect.gen(function*() {
+    const store = yield* RunStore
+    const resolveId = (runId: string) =>
+      runId === "latest"
+        ? Effect.flatMap(Effect.mapError(store.list(1), failed), (runs) =>
+          runs[0] === undefined ? Effect.fail(new UsageError({ message: "no runs yet" })) : Effect.succeed(runs[0].runId))
+        : Effect.succeed(runId)
+    const get = (runId: string) =>
+      store.get(runId).pipe(
+        Effect.catchTags({ RunNotFound: (e) => Effect.fail(new UsageError({ message: e.message })), StoreError: (e) => Effect.fail(failed(e)) })
+      )
+    return RunLog.of({
+      start: (plan, fp: Fingerprints) =>
+        Effect.flatMap(newRunId, (runId) => store.start({
+          runId,
+          ...(plan.identifier !== null ? { identifier: plan.identifier } : {}),
+          options: { concurrency: plan.concurrency, timeoutMs: plan.timeoutMs, repeat: plan.repeat },
+          hyperparameters: plan.hyperparameters,
+          settings: { plan: encodePlan(plan) },
+          datasetFingerprint: fp.dataset,
+          metricsFingerprint: fp.metrics,
+          caseCount: fp.caseCount
+        })).pipe(Effect.map((run) => run.runId), Effect.mapError(failed)),
+      reopen: (runId, fp) =>
+        Effect.gen(function*() {
+          const run = yield* get(runId)
+          if (run.datasetFingerprint !== fp.dataset) {
+            return yield* new UsageError({ message: `cannot resume run ${runId}: the dataset changed since it started; start a new run instead` })
+          }
+          if (run.metricsFingerprint !== fp.metrics) {
+            return yield* new UsageError({ message: `cannot resume run ${runId}: the metric configuration changed since it started; start a new run instead` })
+          }
+          yield* Effect.mapError(store.reopen(runId), failed)
+          return yield* Effect.mapError(store.results(runId), failed)
+        }),
+      record: (runId, result) => store.sink(runId)(result),
+      finish: (runId, status) => Effect.mapError(store.finish(runId, status), failed),
+      load: (runId) =>
+        Effect.gen(function*() {
+          const id = yield* resolveId(runId)
+          const info = yield* Effect.flatMap(get(id), toInfo)
+          const result = yield* store.show(id).pipe(Effect.mapError((e) => e._tag === "RunNotFound" ? new UsageError({ message: e.message }) : failed(e)))
+          return { info, result }
+        }),
+      list: store.list(100).pipe(
+        Effect.mapError(failed),
+        Effect.map((runs) => runs.flatMap((run) => Either.getOrElse(Either.map(toInfo(run), (info) => [info]), () => [])))
+      )
+    })
+  })
+)
+
+/**
+ * Everything on the database at `dbPath`: the run log, the raw run store and cache maintenance.
+ *
+ * @example
+ * ```ts
+ * Effect.provide(program, storeLayer(".assay/assay.db"))
+ * ```
+ */
+export const storeLayer = (dbPath: string) =>
+  Layer.mergeAll(runLogLayer, Maintenance.Default).pipe(
+    Layer.provideMerge(RunStore.Default),
+    Layer.provideMerge(Database.layer({ path: dbPath })),
+    Layer.mapError(failed)
+  )
+
+/**
+ * Provide the database services for `dbPath` around a command body.
  *
  * @example
  * ```ts
  * withRunStore(".assay/assay.db", Effect.flatMap(RunLog, (log) => log.list))
  * ```
  */
-export const withRunStore = <A, E, R>(
-  _dbPath: string,
-  effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E, Exclude<R, RunLog>> =>
-  // SEAM (@assay/store): replace the ephemeral log with the SQLite RunStore at `_dbPath`.
-  Effect.provide(effect, ephemeralRunLog)
+export const withRunStore = <A, E, R>(dbPath: string, effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    yield* fs.makeDirectory(path.dirname(dbPath), { recursive: true }).pipe(
+      Effect.mapError((e) => new RunFailed({ message: `cannot create the directory of ${dbPath}: ${e.message}` }))
+    )
+    return yield* Effect.provide(effect, storeLayer(dbPath))
+  })
