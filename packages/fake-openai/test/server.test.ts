@@ -1,0 +1,87 @@
+import { FetchHttpClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { FakeOpenAi, parseLatency } from "@assay/fake-openai"
+
+const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  Effect.gen(function*() {
+    const client = yield* HttpClient.HttpClient
+    const response = yield* client.execute(
+      HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUnsafeJson(body), HttpClientRequest.setHeaders(headers))
+    )
+    return { status: response.status, headers: response.headers, text: yield* response.text }
+  }).pipe(Effect.scoped, Effect.provide(FetchHttpClient.layer), Effect.orDie)
+
+const chat = (content: string, extra: Record<string, unknown> = {}) => ({ model: "m", messages: [{ role: "user", content }], ...extra })
+
+describe("fake OpenAI server", () => {
+  it.live("scripted chat replies with usage and score logprobs", () =>
+    Effect.gen(function*() {
+      const server = yield* FakeOpenAi.make({
+        scripts: [{ pattern: /rate/, content: "{\"score\": 8}", scoreProbabilities: { "8": 0.7, "9": 0.3 } }]
+      })
+      const r = yield* post(`${server.baseUrl}/chat/completions`, chat("please rate this", { logprobs: true, top_logprobs: 2 }))
+      const body = JSON.parse(r.text)
+      assert.strictEqual(r.status, 200)
+      assert.strictEqual(body.choices[0].message.content, "{\"score\": 8}")
+      assert.isAbove(body.usage.prompt_tokens, 0)
+      const scoreToken = body.choices[0].logprobs.content.find((t: { token: string }) => t.token === "8")
+      assert.closeTo(Math.exp(scoreToken.top_logprobs[1].logprob), 0.3, 1e-9)
+      const other = JSON.parse((yield* post(`${server.baseUrl}/chat/completions`, chat("hello"))).text)
+      assert.strictEqual(other.choices[0].message.content, "ok")
+      assert.strictEqual(other.choices[0].logprobs, null)
+    }).pipe(Effect.scoped))
+
+  it.live("rate cap: 429 with Retry-After and retry-after-ms beyond the cap; the log records it", () =>
+    Effect.gen(function*() {
+      const server = yield* FakeOpenAi.make({ rateLimit: { requestsPerSecond: 3 } })
+      const replies = yield* Effect.forEach([1, 2, 3, 4, 5], () => post(`${server.baseUrl}/chat/completions`, chat("x")))
+      assert.deepStrictEqual(replies.map((r) => r.status), [200, 200, 200, 429, 429])
+      assert.strictEqual(replies[0]!.headers["x-ratelimit-remaining-requests"], "2")
+      assert.match(replies[3]!.headers["retry-after"] ?? "", /^\d+$/)
+      assert.isAbove(Number(replies[3]!.headers["retry-after-ms"]), 0)
+      const log = yield* server.log
+      assert.deepStrictEqual(log.map((e) => e.status), [200, 200, 200, 429, 429])
+      assert.deepStrictEqual(log.map((e) => e.seq), [1, 2, 3, 4, 5])
+    }).pipe(Effect.scoped))
+
+  it.live("every k-th request fails, seeded failures are deterministic, broken bodies and auth", () =>
+    Effect.gen(function*() {
+      const every = yield* FakeOpenAi.make({ failEvery: 3 })
+      const statuses = yield* Effect.forEach([1, 2, 3, 4, 5, 6], () => Effect.map(post(`${every.baseUrl}/chat/completions`, chat("x")), (r) => r.status))
+      assert.deepStrictEqual(statuses, [200, 200, 500, 200, 200, 500])
+      const seeded = (seed: number) =>
+        Effect.scoped(Effect.gen(function*() {
+          const s = yield* FakeOpenAi.make({ failRate: { rate: 0.5, seed } })
+          return yield* Effect.forEach(Array.from({ length: 20 }), () => Effect.map(post(`${s.baseUrl}/chat/completions`, chat("x")), (r) => r.status))
+        }))
+      const a = yield* seeded(42)
+      assert.deepStrictEqual(yield* seeded(42), a)
+      assert.isTrue(a.includes(500) && a.includes(200))
+      const broken = yield* FakeOpenAi.make({ malformedBodyEvery: 1 })
+      const r = yield* post(`${broken.baseUrl}/chat/completions`, chat("x"))
+      assert.throws(() => JSON.parse(r.text))
+      const locked = yield* FakeOpenAi.make({ apiKey: "k" })
+      assert.strictEqual((yield* post(`${locked.baseUrl}/chat/completions`, chat("x"))).status, 401)
+      assert.strictEqual((yield* post(`${locked.baseUrl}/chat/completions`, chat("x"), { authorization: "Bearer k" })).status, 200)
+    }).pipe(Effect.scoped))
+
+  it.live("responses, embeddings, unknown routes; max in flight under concurrency", () =>
+    Effect.gen(function*() {
+      const server = yield* FakeOpenAi.make({ latency: "30 millis" })
+      const resp = JSON.parse((yield* post(`${server.baseUrl}/responses`, { model: "m", input: "hi" })).text)
+      assert.strictEqual(resp.output[0].content[0].text, "ok")
+      const emb = JSON.parse((yield* post(`${server.baseUrl}/embeddings`, { model: "e", input: ["a", "b"] })).text)
+      assert.strictEqual(emb.data.length, 2)
+      assert.closeTo(Math.hypot(...emb.data[0].embedding), 1, 1e-9)
+      assert.strictEqual((yield* post(`${server.baseUrl}/nope`, {})).status, 404)
+      yield* server.reset
+      yield* Effect.forEach(Array.from({ length: 6 }), () => post(`${server.baseUrl}/chat/completions`, chat("x")), { concurrency: 6 })
+      assert.strictEqual(yield* server.maxInFlight, 6)
+    }).pipe(Effect.scoped))
+
+  it("parses --latency values", () => {
+    assert.strictEqual(parseLatency("50").toString(), parseLatency("50ms").toString())
+    assert.strictEqual(parseLatency("2 seconds").toString(), parseLatency("2000").toString())
+  })
+})

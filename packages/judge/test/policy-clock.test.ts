@@ -1,0 +1,160 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Clock, Effect, Fiber, Ref, TestClock } from "effect"
+import { JudgeError, makeGate, makePolicy, type PolicySettings, type ProviderReply } from "@assay/judge"
+
+const ok: ProviderReply = { text: "ok", usage: { input: 1, output: 1 } }
+
+/** A provider attempt that records the virtual time of every call and fails with `errors` in order first. */
+const scripted = (errors: ReadonlyArray<JudgeError>) =>
+  Effect.gen(function*() {
+    const times = yield* Ref.make<ReadonlyArray<number>>([])
+    const attempt = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const seen = yield* Ref.modify(times, (t) => [t.length, [...t, now]] as const)
+      const error = errors[seen]
+      return error === undefined ? ok : yield* Effect.fail(error)
+    })
+    return { attempt, times: Ref.get(times) }
+  })
+
+const rateLimited = (retryAfterMillis: number) => new JudgeError({ kind: "RateLimited", message: "429", status: 429, retryAfterMillis })
+const transient = new JudgeError({ kind: "Transient", message: "500", status: 500 })
+
+/** Fork `effect`, advance the virtual clock in `step` ms steps up to `totalMs`, then join. */
+const runFor = <A, E>(effect: Effect.Effect<A, E>, totalMs: number, step = 10) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    for (let t = 0; t < totalMs; t += step) yield* TestClock.adjust(step)
+    return yield* Fiber.await(fiber)
+  })
+
+const policyWith = (settings: Partial<PolicySettings>) => makePolicy({ maxConnections: 4, ...settings })
+
+describe("call policy timing (TestClock)", () => {
+  it.scoped("honors retry-after: the retry starts no earlier than asked and within 10% jitter", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({})
+      const { attempt, times } = yield* scripted([rateLimited(1500), rateLimited(400)])
+      const exit = yield* runFor(policy.run("m", 10, attempt), 3000)
+      assert.strictEqual(exit._tag, "Success")
+      const [t0, t1, t2] = yield* times
+      assert.strictEqual(t0, 0)
+      assert.isAtLeast(t1! - t0!, 1500)
+      assert.isAtMost(t1! - t0!, 1650 + 10)
+      assert.isAtLeast(t2! - t1!, 400)
+      assert.isAtMost(t2! - t1!, 440 + 10)
+      const [stats] = yield* policy.stats
+      assert.strictEqual(stats!.retries, 2)
+      assert.strictEqual(stats!.rateLimited, 2)
+    }))
+
+  it.scoped("without retry-after: bounded exponential backoff with jitter, then gives up with the attempt count", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ baseDelay: "100 millis", maxDelay: "300 millis", maxRetries: 4 })
+      const { attempt, times } = yield* scripted(Array.from({ length: 10 }, () => transient))
+      const exit = yield* runFor(policy.run("m", 10, attempt), 3000)
+      const t = yield* times
+      assert.strictEqual(t.length, 5)
+      const gaps = t.slice(1).map((x, i) => x - t[i]!)
+      const bounds = [100, 200, 300, 300]
+      gaps.forEach((gap, i) => {
+        assert.isAtLeast(gap, bounds[i]! / 2, `gap ${i}`)
+        assert.isAtMost(gap, bounds[i]! + 10, `gap ${i}`)
+      })
+      assert.isTrue(exit._tag === "Failure")
+      const error = yield* Effect.flip(exit)
+      assert.strictEqual(error.kind, "Transient")
+      assert.strictEqual(error.attempts, 5)
+    }))
+
+  it.scoped("auth and quota errors are never retried", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({})
+      for (const kind of ["Auth", "Quota", "BadRequest"] as const) {
+        const { attempt, times } = yield* scripted([new JudgeError({ kind, message: kind })])
+        const error = yield* Effect.flip(policy.run("m", 10, attempt))
+        assert.strictEqual(error.kind, kind)
+        assert.strictEqual((yield* times).length, 1)
+      }
+    }))
+
+  it.scoped("per-attempt timeout is retried; the total deadline stops the call", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ attemptTimeout: "1 second", deadline: "2500 millis", baseDelay: "10 millis", maxDelay: "10 millis" })
+      const attempts = yield* Ref.make(0)
+      const slow = Effect.zipRight(Ref.update(attempts, (n) => n + 1), Effect.as(Effect.sleep("1 hour"), ok))
+      const exit = yield* runFor(policy.run("m", 10, slow), 3000)
+      const error = yield* Effect.flip(exit)
+      assert.strictEqual(error.kind, "Deadline")
+      assert.strictEqual(yield* Ref.get(attempts), 3)
+    }))
+
+  it.scoped("x-ratelimit-remaining 0 pauses later calls until the reset", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({})
+      const times = yield* Ref.make<ReadonlyArray<number>>([])
+      const attempt = Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        yield* Ref.update(times, (t) => [...t, now])
+        return { ...ok, rateLimit: { remainingRequests: 0, resetRequestsMillis: 700 } }
+      })
+      yield* runFor(Effect.zipRight(policy.run("m", 1, attempt), policy.run("m", 1, attempt)), 1000)
+      const [a, b] = yield* Ref.get(times)
+      assert.isAtLeast(b! - a!, 700)
+    }))
+
+  it.scoped("requests/minute limiter spaces calls (token bucket)", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ requestsPerMinute: 2 })
+      const { attempt, times } = yield* scripted([])
+      yield* runFor(Effect.forEach([1, 2, 3, 4], () => policy.run("m", 1, attempt), { concurrency: 4 }), 70_000, 1000)
+      const t = [...(yield* times)].sort((x, y) => x - y)
+      assert.strictEqual(t.length, 4)
+      assert.strictEqual(t[1]! - t[0]!, 0, "the bucket starts full (2 tokens)")
+      assert.isAtLeast(t[2]! - t[0]!, 30_000, "then one token per 30 s")
+      assert.isAtLeast(t[3]! - t[0]!, 60_000)
+    }))
+})
+
+describe("adaptive connection cap (TestClock)", () => {
+  it.effect("halves on 429 with a cooldown, grows by one after `cap` successes, bounded by floor and ceiling", () =>
+    Effect.gen(function*() {
+      const gate = yield* makeGate({ ceiling: 8, floor: 2, decrease: 0.5, cooldownMillis: 1000, adaptive: true })
+      yield* gate.onRateLimited
+      assert.strictEqual(yield* gate.cap, 4)
+      yield* gate.onRateLimited
+      assert.strictEqual(yield* gate.cap, 4, "second 429 inside the cooldown does not shrink again")
+      yield* TestClock.adjust("1 second")
+      yield* gate.onRateLimited
+      yield* TestClock.adjust("1 second")
+      yield* gate.onRateLimited
+      assert.strictEqual(yield* gate.cap, 2, "never below the floor")
+      yield* gate.onSuccess
+      assert.strictEqual(yield* gate.cap, 2)
+      yield* gate.onSuccess
+      assert.strictEqual(yield* gate.cap, 3)
+      for (let i = 0; i < 100; i++) yield* gate.onSuccess
+      assert.strictEqual(yield* gate.cap, 8, "never above the ceiling")
+    }))
+
+  it.effect("the current cap bounds concurrent permits, including after a shrink with calls in flight", () =>
+    Effect.gen(function*() {
+      const gate = yield* makeGate({ ceiling: 4, floor: 1, decrease: 0.5, cooldownMillis: 0, adaptive: true })
+      const peak = yield* Ref.make(0)
+      const work = gate.withPermit(Effect.gen(function*() {
+        const now = yield* gate.inFlight
+        yield* Ref.update(peak, (p) => Math.max(p, now))
+        yield* Effect.sleep("100 millis")
+      }))
+      const first = yield* Effect.fork(Effect.all([work, work, work, work], { concurrency: "unbounded" }))
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(yield* gate.inFlight, 4)
+      yield* gate.onRateLimited
+      yield* Ref.set(peak, 0)
+      const second = yield* Effect.fork(Effect.all(Array.from({ length: 6 }, () => work), { concurrency: "unbounded" }))
+      for (let i = 0; i < 10; i++) yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(first)
+      yield* Fiber.join(second)
+      assert.strictEqual(yield* Ref.get(peak), 2, "after the first batch drains, at most 2 run at once")
+    }))
+})
