@@ -49,6 +49,14 @@ export interface ContainsOptions extends BaseOptions {
 
 type Mode = "all" | "any"
 
+/** A substring to look for: as given, and normalised for comparison. */
+interface Needle {
+  readonly text: string
+  readonly needle: string
+}
+
+const quoted = (needles: ReadonlyArray<Needle>): string => needles.map((n) => JSON.stringify(n.text)).join(", ")
+
 const CONTAINS: MetricInfo = { id: "contains", version: 1, defaultThreshold: 1 }
 const CONTAINS_ALL: MetricInfo = { id: "contains-all", version: 1, defaultThreshold: 1 }
 const CONTAINS_ANY: MetricInfo = { id: "contains-any", version: 1, defaultThreshold: 1 }
@@ -58,21 +66,22 @@ const build = (info: MetricInfo, mode: Mode, values: ReadonlyArray<string> | und
   const normalize = normalizer({ trim: false, caseSensitive, normalizeWhitespace: false })
   if (values !== undefined && values.length === 0) throw optionError(info.id, "values", "must not be empty (omit it to use the expected output)")
   if (values?.some((v) => v.length === 0)) throw optionError(info.id, "values", "must not contain an empty string")
-  // Normalised once here, not per case.
-  const fixed = values?.map(normalize)
-  const needles = (c: LLMTestCase): ReadonlyArray<string> => fixed ?? [normalize(contentText(c.expectedOutput))]
+  // Fixed values are normalised once here, not per case; reasons quote them as the user wrote them.
+  const fixed = values?.map((text): Needle => ({ text, needle: normalize(text) }))
+  const needles = (c: LLMTestCase): ReadonlyArray<Needle> => {
+    if (fixed !== undefined) return fixed
+    const text = contentText(c.expectedOutput)
+    return [{ text, needle: normalize(text) }]
+  }
   const score = (c: LLMTestCase): Outcome => {
     const haystack = normalize(contentText(c.actualOutput))
     const wanted = needles(c)
-    const missing = wanted.filter((needle) => !haystack.includes(needle))
-    const found = wanted.length - missing.length
-    const quoted = (xs: ReadonlyArray<string>) => xs.map((x) => JSON.stringify(x)).join(", ")
+    const found = wanted.filter((n) => haystack.includes(n.needle))
     if (mode === "any") {
-      return found > 0
-        ? { score: 1, reason: `found ${quoted(wanted.filter((n) => !missing.includes(n)))}` }
-        : { score: 0, reason: `none found of ${quoted(wanted)}` }
+      return found.length > 0 ? { score: 1, reason: `found ${quoted(found)}` } : { score: 0, reason: `none found of ${quoted(wanted)}` }
     }
-    return { score: found / wanted.length, reason: missing.length === 0 ? `found all ${wanted.length}` : `missing ${quoted(missing)}` }
+    const missing = wanted.filter((n) => !found.includes(n))
+    return { score: found.length / wanted.length, reason: missing.length === 0 ? `found all ${wanted.length}` : `missing ${quoted(missing)}` }
   }
   return deterministic({
     ...info,

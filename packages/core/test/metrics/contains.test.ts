@@ -35,6 +35,8 @@ describe("containsAll", () => {
     Effect.gen(function*() {
       const m = containsAll({ values: ["ÉCOLE", "Straße"], caseSensitive: false })
       expect((yield* scorePair(m, "l'école et la straße")).score).toBe(1)
+      // The reason quotes the values as given, not lower-cased.
+      expect((yield* scorePair(m, "l'école")).reason).toBe(`missing "Straße"`)
     }))
 
   it("rejects an empty list or an empty string", () => {
