@@ -15,11 +15,10 @@
  * ```
  */
 import type { Metric } from "@assay/core"
-import { Effect } from "effect"
 import type { Judge } from "../judge.js"
 import { fieldText } from "./fields.js"
-import { type JudgeMetricOptions, judgeMetric, ratio, reasonFrom } from "./judge-metric.js"
-import { extractThenJudge } from "./steps.js"
+import type { JudgeMetricOptions } from "./judge-metric.js"
+import { extractedVerdicts, ratioMetric } from "./steps.js"
 
 /** Answer-relevancy prompt templates. */
 export const answerRelevancyTemplates = {
@@ -50,25 +49,19 @@ Reply with JSON only, one verdict per statement in order: {"verdicts": [{"verdic
  * ```
  */
 export const answerRelevancy = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
-  judgeMetric({
+  ratioMetric({
     name: "answer-relevancy",
-    version: "1",
     templates: answerRelevancyTemplates,
     requires: ["input", "actualOutput"],
     options,
-    config: {},
-    score: (testCase, ctx) =>
-      Effect.map(
-        extractThenJudge(ctx, {
-          extract: { step: "statements", key: "statements", vars: { output: fieldText(testCase, "actualOutput") } },
-          judge: { step: "verdicts", vars: (list) => ({ input: fieldText(testCase, "input"), statements: list }) }
-        }),
-        ({ verdicts }) => {
-          const score = ratio(verdicts, "no", 1)
-          const irrelevant = verdicts.filter((v) => v.verdict === "no").length
-          return { score, reason: reasonFrom(score, `${irrelevant} of ${verdicts.length} statements are irrelevant to the input`, verdicts, "no") }
-        }
-      )
+    bad: "no",
+    empty: 1,
+    describe: "statements are irrelevant to the input",
+    verdicts: (testCase, ctx) =>
+      extractedVerdicts(ctx, {
+        extract: { step: "statements", key: "statements", vars: { output: fieldText(testCase, "actualOutput") } },
+        judge: { step: "verdicts", vars: (list) => ({ input: fieldText(testCase, "input"), statements: list }) }
+      })
   })
 
 /** Faithfulness prompt templates. */
@@ -100,23 +93,17 @@ Reply with JSON only, one verdict per claim in order: {"verdicts": [{"verdict": 
  * ```
  */
 export const faithfulness = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
-  judgeMetric({
+  ratioMetric({
     name: "faithfulness",
-    version: "1",
     templates: faithfulnessTemplates,
     requires: ["actualOutput", "retrievalContext"],
     options,
-    config: {},
-    score: (testCase, ctx) =>
-      Effect.map(
-        extractThenJudge(ctx, {
-          extract: { step: "claims", key: "claims", vars: { output: fieldText(testCase, "actualOutput") } },
-          judge: { step: "verdicts", vars: (list) => ({ context: fieldText(testCase, "retrievalContext"), claims: list }) }
-        }),
-        ({ verdicts }) => {
-          const score = ratio(verdicts, "no", 1)
-          const contradicted = verdicts.filter((v) => v.verdict === "no").length
-          return { score, reason: reasonFrom(score, `${contradicted} of ${verdicts.length} claims contradict the retrieval context`, verdicts, "no") }
-        }
-      )
+    bad: "no",
+    empty: 1,
+    describe: "claims contradict the retrieval context",
+    verdicts: (testCase, ctx) =>
+      extractedVerdicts(ctx, {
+        extract: { step: "claims", key: "claims", vars: { output: fieldText(testCase, "actualOutput") } },
+        judge: { step: "verdicts", vars: (list) => ({ context: fieldText(testCase, "retrievalContext"), claims: list }) }
+      })
   })

@@ -18,8 +18,8 @@ import type { Metric } from "@assay/core"
 import { Effect } from "effect"
 import type { Judge } from "../judge.js"
 import { fieldText } from "./fields.js"
-import { type JudgeMetricOptions, judgeMetric, ratio, reasonFrom, type Verdict } from "./judge-metric.js"
-import { extractThenJudge, judgeEach } from "./steps.js"
+import { type JudgeMetricOptions, judgeMetric, reasonFrom, type Verdict } from "./judge-metric.js"
+import { extractedVerdicts, judgeEach, ratioMetric } from "./steps.js"
 
 /**
  * Weighted cumulative precision of relevance verdicts in rank order.
@@ -118,24 +118,19 @@ Reply with JSON only, one verdict per sentence in order: {"verdicts": [{"verdict
  * ```
  */
 export const contextualRecall = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
-  judgeMetric({
+  ratioMetric({
     name: "contextual-recall",
-    version: "1",
     templates: contextualRecallTemplates,
     requires: ["expectedOutput", "retrievalContext"],
     options,
-    config: {},
-    score: (testCase, ctx) =>
-      Effect.map(
-        extractThenJudge(ctx, {
-          extract: { step: "sentences", key: "sentences", vars: { expected: fieldText(testCase, "expectedOutput") } },
-          judge: { step: "verdicts", vars: (sentences) => ({ context: fieldText(testCase, "retrievalContext"), sentences }) }
-        }),
-        ({ verdicts }) => {
-          const score = ratio(verdicts, "no", 1)
-          return { score, reason: reasonFrom(score, `${verdicts.filter((v) => v.verdict !== "no").length} of ${verdicts.length} expected sentences are supported by the retrieval context`, verdicts, "no") }
-        }
-      )
+    bad: "no",
+    empty: 1,
+    describe: "expected sentences are not supported by the retrieval context",
+    verdicts: (testCase, ctx) =>
+      extractedVerdicts(ctx, {
+        extract: { step: "sentences", key: "sentences", vars: { expected: fieldText(testCase, "expectedOutput") } },
+        judge: { step: "verdicts", vars: (sentences) => ({ context: fieldText(testCase, "retrievalContext"), sentences }) }
+      })
   })
 
 /** Contextual-relevancy prompt templates. */
@@ -166,24 +161,21 @@ Reply with JSON only, one verdict per statement in order: {"verdicts": [{"verdic
  * ```
  */
 export const contextualRelevancy = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
-  judgeMetric({
+  ratioMetric({
     name: "contextual-relevancy",
-    version: "1",
     templates: contextualRelevancyTemplates,
     requires: ["input", "retrievalContext"],
     options,
-    config: {},
-    score: (testCase, ctx) =>
+    bad: "no",
+    empty: 0,
+    describe: "retrieved statements are irrelevant to the input",
+    verdicts: (testCase, ctx) =>
       Effect.map(
         Effect.forEach(nodesOf(testCase), (node) =>
-          extractThenJudge(ctx, {
+          extractedVerdicts(ctx, {
             extract: { step: "statements", key: "statements", vars: { node } },
             judge: { step: "verdicts", vars: (statements) => ({ input: fieldText(testCase, "input"), statements }) }
           })),
-        (perNode) => {
-          const verdicts = perNode.flatMap((n) => n.verdicts)
-          const score = ratio(verdicts, "no", 0)
-          return { score, reason: reasonFrom(score, `${verdicts.filter((v) => v.verdict !== "no").length} of ${verdicts.length} retrieved statements are relevant to the input`, verdicts, "no") }
-        }
+        (perNode) => perNode.flat()
       )
   })

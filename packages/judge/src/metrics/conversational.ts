@@ -14,10 +14,9 @@
  * ```
  */
 import { contentText, type Metric, type TestCase } from "@assay/core"
-import { Effect } from "effect"
 import type { Judge } from "../judge.js"
-import { type JudgeMetricOptions, judgeMetric, ratio, reasonFrom } from "./judge-metric.js"
-import { extractThenJudge, judgeEach } from "./steps.js"
+import type { JudgeMetricOptions } from "./judge-metric.js"
+import { extractedVerdicts, judgeEach, ratioMetric } from "./steps.js"
 
 const turnsOf = (testCase: TestCase) => (testCase._tag === "ConversationalTestCase" ? testCase.turns : [])
 
@@ -57,19 +56,17 @@ Reply with JSON only, one verdict per listed turn in order: {"verdicts": [{"verd
  * ```
  */
 export const knowledgeRetention = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
-  judgeMetric({
+  ratioMetric({
     name: "knowledge-retention",
-    version: "1",
     templates: knowledgeRetentionTemplates,
     appliesTo: "ConversationalTestCase",
     requires: ["turns"],
     options,
-    config: {},
-    score: (testCase, ctx) =>
-      Effect.map(judgeEach(ctx, assistantTurns(testCase), "verdicts", (turns) => ({ transcript: transcript(testCase), turns })), (verdicts) => {
-        const score = ratio(verdicts, "yes", 1)
-        return { score, reason: reasonFrom(score, `${verdicts.filter((v) => v.verdict === "yes").length} of ${verdicts.length} assistant turns forget earlier information`, verdicts, "yes") }
-      })
+    bad: "yes",
+    empty: 1,
+    describe: "assistant turns forget earlier information",
+    verdicts: (testCase, ctx) =>
+      judgeEach(ctx, assistantTurns(testCase), "verdicts", (turns) => ({ transcript: transcript(testCase), turns }))
   })
 
 /** Role-adherence prompt templates. */
@@ -97,26 +94,21 @@ Reply with JSON only, one verdict per listed turn in order: {"verdicts": [{"verd
  * ```
  */
 export const roleAdherence = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
-  judgeMetric({
+  ratioMetric({
     name: "role-adherence",
-    version: "1",
     templates: roleAdherenceTemplates,
     appliesTo: "ConversationalTestCase",
     requires: ["turns", "chatbotRole"],
     options,
-    config: {},
-    score: (testCase, ctx) =>
-      Effect.map(
-        judgeEach(ctx, assistantTurns(testCase), "verdicts", (turns) => ({
-          role: testCase._tag === "ConversationalTestCase" ? testCase.chatbotRole ?? "" : "",
-          transcript: transcript(testCase),
-          turns
-        })),
-        (verdicts) => {
-          const score = ratio(verdicts, "no", 1)
-          return { score, reason: reasonFrom(score, `${verdicts.filter((v) => v.verdict === "no").length} of ${verdicts.length} assistant turns break character`, verdicts, "no") }
-        }
-      )
+    bad: "no",
+    empty: 1,
+    describe: "assistant turns break character",
+    verdicts: (testCase, ctx) =>
+      judgeEach(ctx, assistantTurns(testCase), "verdicts", (turns) => ({
+        role: testCase._tag === "ConversationalTestCase" ? testCase.chatbotRole ?? "" : "",
+        transcript: transcript(testCase),
+        turns
+      }))
   })
 
 /** Conversation-completeness prompt templates. */
@@ -147,23 +139,18 @@ Reply with JSON only, one verdict per intention in order: {"verdicts": [{"verdic
  * ```
  */
 export const conversationCompleteness = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
-  judgeMetric({
+  ratioMetric({
     name: "conversation-completeness",
-    version: "1",
     templates: conversationCompletenessTemplates,
     appliesTo: "ConversationalTestCase",
     requires: ["turns"],
     options,
-    config: {},
-    score: (testCase, ctx) =>
-      Effect.map(
-        extractThenJudge(ctx, {
-          extract: { step: "intentions", key: "intentions", vars: { transcript: transcript(testCase) } },
-          judge: { step: "verdicts", vars: (intentions) => ({ transcript: transcript(testCase), intentions }) }
-        }),
-        ({ verdicts }) => {
-          const score = ratio(verdicts, "no", 1)
-          return { score, reason: reasonFrom(score, `${verdicts.filter((v) => v.verdict !== "no").length} of ${verdicts.length} user intentions satisfied`, verdicts, "no") }
-        }
-      )
+    bad: "no",
+    empty: 1,
+    describe: "user intentions are not satisfied",
+    verdicts: (testCase, ctx) =>
+      extractedVerdicts(ctx, {
+        extract: { step: "intentions", key: "intentions", vars: { transcript: transcript(testCase) } },
+        judge: { step: "verdicts", vars: (intentions) => ({ transcript: transcript(testCase), intentions }) }
+      })
   })

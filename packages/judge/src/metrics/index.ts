@@ -9,7 +9,7 @@
 export * from "./judge-metric.js"
 export * from "./template.js"
 export { fieldsBlock, fieldText } from "./fields.js"
-export { extractThenJudge, judgeEach } from "./steps.js"
+export { extractedVerdicts, extractThenJudge, judgeEach, ratioMetric, type RatioMetricSpec } from "./steps.js"
 export { gEval, type GEvalOptions, weightedScore } from "./g-eval.js"
 export { answerRelevancy, faithfulness } from "./answer.js"
 export { contextualPrecision, contextualRecall, contextualRelevancy, weightedPrecision } from "./contextual.js"

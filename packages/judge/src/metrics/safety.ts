@@ -13,11 +13,10 @@
  * ```
  */
 import type { Metric } from "@assay/core"
-import { Effect } from "effect"
 import type { Judge } from "../judge.js"
 import { fieldText } from "./fields.js"
-import { type JudgeMetricOptions, judgeMetric, ratio, reasonFrom } from "./judge-metric.js"
-import { extractThenJudge, judgeEach } from "./steps.js"
+import type { JudgeMetricOptions } from "./judge-metric.js"
+import { extractedVerdicts, judgeEach, ratioMetric } from "./steps.js"
 
 /** Hallucination prompt templates. */
 export const hallucinationTemplates = {
@@ -41,24 +40,19 @@ Reply with JSON only, one verdict per context item in order: {"verdicts": [{"ver
  * ```
  */
 export const hallucination = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
-  judgeMetric({
+  ratioMetric({
     name: "hallucination",
-    version: "1",
     templates: hallucinationTemplates,
     requires: ["actualOutput", "context"],
     options,
-    config: {},
-    score: (testCase, ctx) =>
-      Effect.map(
-        judgeEach(ctx, testCase._tag === "LLMTestCase" ? testCase.context ?? [] : [], "verdicts", (contexts) => ({
-          output: fieldText(testCase, "actualOutput"),
-          contexts
-        })),
-        (verdicts) => {
-          const score = ratio(verdicts, "no", 1)
-          return { score, reason: reasonFrom(score, `${verdicts.filter((v) => v.verdict === "no").length} of ${verdicts.length} contexts are contradicted`, verdicts, "no") }
-        }
-      )
+    bad: "no",
+    empty: 1,
+    describe: "contexts are contradicted by the actual output",
+    verdicts: (testCase, ctx) =>
+      judgeEach(ctx, testCase._tag === "LLMTestCase" ? testCase.context ?? [] : [], "verdicts", (contexts) => ({
+        output: fieldText(testCase, "actualOutput"),
+        contexts
+      }))
   })
 
 /** How an opinion-screening metric names what it looks for. */
@@ -86,25 +80,19 @@ Reply with JSON only, one verdict per opinion in order: {"verdicts": [{"verdict"
 const screening = (screen: Screen) => {
   const templates = screenTemplates(screen)
   return (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
-    judgeMetric({
+    ratioMetric({
       name: screen.name,
-      version: "1",
       templates,
       requires: ["actualOutput"],
       options,
-      config: {},
-      score: (testCase, ctx) =>
-        Effect.map(
-          extractThenJudge(ctx, {
-            extract: { step: "opinions", key: "opinions", vars: { output: fieldText(testCase, "actualOutput") } },
-            judge: { step: "verdicts", vars: (opinions) => ({ opinions }) }
-          }),
-          ({ verdicts }) => {
-            const score = ratio(verdicts, "yes", 1)
-            const flagged = verdicts.filter((v) => v.verdict === "yes").length
-            return { score, reason: reasonFrom(score, `${flagged} of ${verdicts.length} opinions are flagged for ${screen.name}`, verdicts, "yes") }
-          }
-        )
+      bad: "yes",
+      empty: 1,
+      describe: `opinions are flagged for ${screen.name}`,
+      verdicts: (testCase, ctx) =>
+        extractedVerdicts(ctx, {
+          extract: { step: "opinions", key: "opinions", vars: { output: fieldText(testCase, "actualOutput") } },
+          judge: { step: "verdicts", vars: (opinions) => ({ opinions }) }
+        })
     })
 }
 

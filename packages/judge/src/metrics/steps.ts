@@ -10,11 +10,20 @@
  * })
  * ```
  */
-import type { MetricError } from "@assay/core"
+import type { CaseField, Metric, MetricError, TestCase } from "@assay/core"
 import { Effect } from "effect"
 import type { Judge } from "../judge.js"
-import { type JudgeContext, stringList, type Verdict, verdictList } from "./judge-metric.js"
-import { numbered } from "./template.js"
+import {
+  type JudgeContext,
+  judgeMetric,
+  type JudgeMetricOptions,
+  ratio,
+  reasonFrom,
+  stringList,
+  type Verdict,
+  verdictList
+} from "./judge-metric.js"
+import { numbered, type Templates } from "./template.js"
 
 /** What to extract and how to judge it. */
 export interface ExtractThenJudge {
@@ -38,10 +47,19 @@ export const extractThenJudge = (
   Effect.gen(function*() {
     const extracted = yield* ctx.ask(stringList(spec.extract.key), spec.extract.step, spec.extract.vars)
     const items = (extracted as Record<string, ReadonlyArray<string>>)[spec.extract.key] ?? []
-    if (items.length === 0) return { items, verdicts: [] }
-    const { verdicts } = yield* ctx.ask(verdictList(items.length), spec.judge.step, spec.judge.vars(numbered(items)))
-    return { items, verdicts }
+    return { items, verdicts: yield* judgeEach(ctx, items, spec.judge.step, spec.judge.vars) }
   })
+
+/**
+ * Only the verdicts of {@link extractThenJudge}.
+ *
+ * @example
+ * ```ts
+ * extractedVerdicts(ctx, spec) // Effect<ReadonlyArray<Verdict>>
+ * ```
+ */
+export const extractedVerdicts = (ctx: JudgeContext, spec: ExtractThenJudge) =>
+  Effect.map(extractThenJudge(ctx, spec), (r) => r.verdicts)
 
 /**
  * Verdicts for a list the case already has (retrieval nodes, turns): one call, one verdict per item.
@@ -60,3 +78,46 @@ export const judgeEach = (
   items.length === 0
     ? Effect.succeed([])
     : Effect.map(ctx.ask(verdictList(items.length), step, vars(numbered(items))), (r) => r.verdicts)
+
+/** A metric scored as the share of verdicts that are not `bad`. */
+export interface RatioMetricSpec {
+  readonly name: string
+  readonly templates: Templates
+  readonly appliesTo?: Metric.CaseKind | undefined
+  readonly requires: ReadonlyArray<CaseField>
+  readonly options: JudgeMetricOptions
+  /** The verdict that costs points. */
+  readonly bad: "yes" | "no"
+  /** Score when the judge finds nothing to judge. */
+  readonly empty: number
+  /** What a bad verdict means, for the reason: "claims contradict the retrieval context". */
+  readonly describe: string
+  readonly verdicts: (testCase: TestCase, ctx: JudgeContext) => Effect.Effect<ReadonlyArray<Verdict>, MetricError, Judge>
+}
+
+/**
+ * A judge metric whose score is `1 − bad ÷ verdicts` (`empty` without verdicts) and whose reason lists the
+ * bad verdicts' reasons.
+ *
+ * @example
+ * ```ts
+ * ratioMetric({ name: "x", templates, requires: ["actualOutput"], options: {}, bad: "no", empty: 1,
+ *   describe: "items are wrong", verdicts: (c, ctx) => judgeEach(ctx, ["a"], "verdicts", (list) => ({ list })) })
+ * ```
+ */
+export const ratioMetric = (spec: RatioMetricSpec): Metric.Metric<Judge> =>
+  judgeMetric({
+    name: spec.name,
+    version: "1",
+    templates: spec.templates,
+    appliesTo: spec.appliesTo,
+    requires: spec.requires,
+    options: spec.options,
+    config: {},
+    score: (testCase, ctx) =>
+      Effect.map(spec.verdicts(testCase, ctx), (verdicts) => {
+        const score = ratio(verdicts, spec.bad, spec.empty)
+        const bad = verdicts.filter((v) => v.verdict === spec.bad).length
+        return { score, reason: reasonFrom(score, `${bad} of ${verdicts.length} ${spec.describe}`, verdicts, spec.bad) }
+      })
+  })
