@@ -37,14 +37,20 @@ export const makeBatchWriter = <A>(
 ): Effect.Effect<BatchWriter<A>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const queue = yield* Queue.unbounded<Pending<A>>()
+    const complete = (pending: Iterable<Pending<A>>, exit: Exit.Exit<void, StoreError>) =>
+      Effect.forEach(pending, (p) => Deferred.done(p.done, exit), { discard: true })
+    // A batch, once taken, is written and acknowledged even if the scope is closing meanwhile.
     const writeBatch = Effect.flatMap(Queue.takeBetween(queue, 1, maxSubmissions), (chunk) => {
       const pending = Array.from(chunk)
-      const rows = pending.flatMap((p) => p.rows)
-      return Effect.flatMap(Effect.exit(flush(rows)), (exit) =>
-        Effect.forEach(pending, (p) => Deferred.done(p.done, Exit.asVoid(exit)), { discard: true }))
+      return Effect.flatMap(Effect.exit(flush(pending.flatMap((p) => p.rows))), (exit) => complete(pending, Exit.asVoid(exit)))
+        .pipe(Effect.uninterruptible)
     })
     yield* Effect.forkScoped(Effect.forever(writeBatch))
-    yield* Effect.addFinalizer(() => Queue.shutdown(queue))
+    // Submissions still queued when the scope closes fail instead of waiting forever.
+    yield* Effect.addFinalizer(() =>
+      Effect.flatMap(Queue.takeAll(queue), (left) => complete(left, Exit.die(new Error("the store was closed before this write")))).pipe(
+        Effect.zipRight(Queue.shutdown(queue))
+      ))
     return {
       submit: (rows) =>
         rows.length === 0
