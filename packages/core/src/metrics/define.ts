@@ -16,7 +16,7 @@
  * ```
  */
 import { Effect } from "effect"
-import { llmOnly, make, type Metric, type Outcome } from "../metric/metric.js"
+import { llmOnly, make, type Metric, MetricError, type Outcome } from "../metric/metric.js"
 import type { CaseField, LLMTestCase } from "../model/test-case.js"
 
 /**
@@ -104,17 +104,25 @@ export const deterministic = (spec: DeterministicSpec): Metric => {
     requires: spec.requires,
     config: { metric: spec.id, version: spec.version, ...spec.config },
     inline: true,
-    measure: llmOnly(name, (testCase) => Effect.sync(() => score(testCase)))
+    // A throw would be a bug in the metric; report it against this case instead of killing the run.
+    measure: llmOnly(name, (testCase) =>
+      Effect.try({
+        try: () => score(testCase),
+        catch: (e) => new MetricError({ metric: name, message: `internal error: ${e instanceof Error ? e.message : String(e)}` })
+      }))
   })
 }
 
 /**
- * Cut a string for a reason message: at most `max` characters, with an ellipsis when cut.
+ * Quote a string for a reason message, cut to `max` code points with an ellipsis when longer.
  *
  * @example
  * ```ts
  * preview("abcdef", 3) // the quoted string "ab…"
  * ```
  */
-export const preview = (text: string, max = 60): string =>
-  JSON.stringify(text.length <= max ? text : `${text.slice(0, max - 1)}…`)
+export const preview = (text: string, max = 60): string => {
+  if (text.length <= max) return JSON.stringify(text)
+  const points = Array.from(text)
+  return JSON.stringify(points.length <= max ? text : `${points.slice(0, max - 1).join("")}…`)
+}

@@ -53,3 +53,13 @@ describe("regex", () => {
     expect(m.threshold).toBe(1)
   })
 })
+
+describe("regex reasons", () => {
+  it.effect("long matches are cut at a code point, with an ellipsis", () =>
+    Effect.gen(function*() {
+      const o = yield* scorePair(regex({ pattern: ".+", flags: "u" }), "😀".repeat(100))
+      expect(o.reason).toBe(`matched "${"😀".repeat(59)}…" at 0`)
+      const short = yield* scorePair(regex({ pattern: ".+", flags: "u" }), "😀".repeat(40))
+      expect(short.reason).toBe(`matched "${"😀".repeat(40)}" at 0`)
+    }))
+})
