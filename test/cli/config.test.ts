@@ -75,7 +75,7 @@ describe("usage errors exit 2", () => {
 
 describe("assay metrics", () => {
   it("lists every deterministic metric with its parameters", async () => {
-    const r = await assay(["metrics"])
+    const r = await assay(["metrics"], { cwd: fixtureDir() })
     expect(r.code).toBe(0)
     for (const id of ["exact-match", "contains", "regex", "json-valid", "levenshtein", "bleu", "rouge", "tool-correctness"]) {
       expect(r.stdout).toMatch(new RegExp(`^${id}\\b`, "m"))

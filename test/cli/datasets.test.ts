@@ -84,7 +84,7 @@ describe("malformed datasets exit 2 naming file, line and field", () => {
   })
 
   it("an unreadable dataset names the file", async () => {
-    const r = await assay(["run", "/nonexistent/cases.jsonl", "--metric", "exact-match", "--no-cache"])
+    const r = await assay(["run", "/nonexistent/cases.jsonl", "--metric", "exact-match", "--no-cache"], { cwd: fixtureDir() })
     expect(r.code).toBe(2)
     expect(r.stderr).toContain("/nonexistent/cases.jsonl: cannot read the file")
   })
