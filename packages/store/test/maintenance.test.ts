@@ -1,0 +1,67 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Layer, Option, TestClock } from "effect"
+import { EvalCache, evaluate, LLMTestCase, Metric } from "@assay/core"
+import { Maintenance, ResponseCache, responseKey, SCHEMA_VERSION, SqliteStore } from "@assay/store"
+import { tempDb } from "./helpers.js"
+
+const cases = Array.from({ length: 20 }, (_, i) => LLMTestCase.make({ input: `q${i}`, actualOutput: "a", expectedOutput: "a" }))
+const metric = (name: string) => Metric.make({ name, inline: true, measure: () => Effect.succeed({ score: 1, reason: "x".repeat(200) }) })
+
+describe("Maintenance", () => {
+  it.scoped("reports rows per metric, schema version and size; prunes by age and size; clears", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      const context = yield* Layer.build(SqliteStore.layer({ path }))
+      yield* Effect.gen(function*() {
+        const m = yield* Maintenance
+        yield* evaluate(cases.slice(0, 10), [metric("a"), metric("b")])
+        yield* TestClock.adjust("10 days")
+        yield* evaluate(cases.slice(10), [metric("a")])
+        const stats = yield* m.stats
+        assert.strictEqual(stats.schemaVersion, SCHEMA_VERSION)
+        assert.strictEqual(stats.cacheRows, 30)
+        assert.deepStrictEqual(stats.perMetric, [{ metric: "a", rows: 20 }, { metric: "b", rows: 10 }])
+        assert.isAbove(stats.sizeBytes, 4096)
+        assert.strictEqual(stats.path, path)
+
+        const aged = yield* m.prune({ olderThan: "5 days" })
+        assert.strictEqual(aged.cacheRows, 20, "the 20 rows written 10 days ago go")
+        assert.strictEqual((yield* m.stats).cacheRows, 10)
+
+        const sized = yield* m.prune({ maxBytes: 5 * 400 })
+        assert.isAbove(sized.cacheRows, 0)
+        const left = (yield* m.stats).cacheRows
+        assert.isTrue(left >= 4 && left <= 6, `about five ~370-byte rows fit in 2000 bytes, kept ${left}`)
+
+        const cleared = yield* m.clear()
+        assert.strictEqual(cleared.cacheRows, left)
+        assert.strictEqual((yield* m.stats).cacheRows, 0)
+        const cache = yield* EvalCache
+        assert.isTrue(Option.isNone(yield* cache.lookup("anything")))
+      }).pipe(Effect.provide(context))
+    }))
+})
+
+describe("ResponseCache", () => {
+  const request = { model: "gpt-4o", baseUrl: "http://127.0.0.1:1/v1", body: { messages: [{ role: "user", content: "hi" }], temperature: 0 } }
+
+  it.scoped("returns stored responses until their TTL passes; keys ignore member order", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      const context = yield* Layer.build(SqliteStore.layer({ path }))
+      yield* Effect.gen(function*() {
+        const cache = yield* ResponseCache
+        assert.isTrue(Option.isNone(yield* cache.get(request)))
+        yield* cache.set(request, { choices: [{ message: { content: "hello" } }] }, "1 hour")
+        const reordered = { ...request, body: { temperature: 0, messages: request.body.messages } }
+        assert.strictEqual(responseKey(reordered), responseKey(request))
+        assert.deepStrictEqual(yield* cache.get(reordered), Option.some({ choices: [{ message: { content: "hello" } }] }))
+        assert.isTrue(Option.isNone(yield* cache.get({ ...request, model: "gpt-4o-mini" })))
+        assert.isTrue(Option.isNone(yield* cache.get({ ...request, baseUrl: "http://127.0.0.1:2/v1" })))
+        yield* TestClock.adjust("61 minutes")
+        assert.isTrue(Option.isNone(yield* cache.get(request)), "expired")
+        const pruned = yield* Effect.flatMap(Maintenance, (m) => m.prune({}))
+        assert.strictEqual(pruned.responseRows, 1, "expired responses are pruned")
+      }).pipe(Effect.provide(context))
+    }))
+})

@@ -1,0 +1,158 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
+import { evaluate, LLMTestCase, Metric, type RunResult } from "@assay/core"
+import { compareRuns, datasetFingerprint, metricsFingerprint, resumeRun, RunStore, SqliteStore, startRun } from "@assay/store"
+import { tempDb } from "./helpers.js"
+
+const cases = Array.from({ length: 10 }, (_, i) =>
+  LLMTestCase.make({ input: `q${i}`, actualOutput: `a${i}`, expectedOutput: i % 2 === 0 ? `a${i}` : "other", name: `c${i}` }))
+const exact = Metric.make({
+  name: "exact",
+  inline: true,
+  measure: (c) => Effect.succeed({ score: c._tag === "LLMTestCase" && c.actualOutput === c.expectedOutput ? 1 : 0 })
+})
+/** Takes one second per case (virtual time under TestClock). */
+const slow = Metric.make({ name: "slow", measure: () => Effect.as(Effect.sleep("1 second"), { score: 0.5 }) })
+
+const withoutTimes = (r: RunResult) =>
+  r.cases.map((c) => ({ ...c, durationMs: 0, metrics: c.metrics.map((m) => ({ ...m, durationMs: 0, cached: false })) }))
+
+describe("RunStore", () => {
+  it.scoped("records a run, writes results through, lists, shows and scrubs secrets", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      const context = yield* Layer.build(SqliteStore.layer({ path }))
+      yield* Effect.gen(function*() {
+        const runs = yield* RunStore
+        const ds = yield* datasetFingerprint(cases)
+        const run = yield* runs.start({
+          identifier: "nightly",
+          options: { concurrency: 3 },
+          hyperparameters: { model: "m1" },
+          settings: { judge: { model: "gpt-4o", apiKey: "sk-secret", headers: { Authorization: "Bearer x" } }, token: Redacted.make("t") },
+          datasetFingerprint: ds.fingerprint,
+          metricsFingerprint: metricsFingerprint([exact], { model: "m1" }),
+          caseCount: ds.count
+        })
+        assert.strictEqual(run.status, "running")
+        assert.strictEqual(run.caseCount, 10)
+        assert.notInclude(JSON.stringify(run.settings), "sk-secret")
+        assert.notInclude(JSON.stringify(run.settings), "Bearer")
+        assert.strictEqual((run.settings as { judge: { model: string } }).judge.model, "gpt-4o")
+
+        const result = yield* evaluate(cases, [exact], { runId: run.runId, onResult: runs.sink(run.runId) })
+        yield* runs.finish(run.runId, result.status)
+        const shown = yield* runs.show(run.runId)
+        assert.deepStrictEqual(shown.cases, result.cases, "results read back exactly")
+        assert.deepStrictEqual({ ...shown.summary, durationMs: 0 }, { ...result.summary, durationMs: 0 })
+        assert.strictEqual(shown.status, "completed")
+        const [listed] = yield* runs.list()
+        assert.strictEqual(listed?.runId, run.runId)
+        assert.strictEqual(listed?.status, "completed")
+        assert.strictEqual(listed?.finishedCases, 10)
+        const missing = yield* Effect.flip(runs.show("nope"))
+        assert.strictEqual(missing._tag, "RunNotFound")
+        assert.include(missing.message, path)
+      }).pipe(Effect.provide(context))
+    }))
+
+  it.scoped("resumes an interrupted run: the final result equals an uninterrupted run's", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      const context = yield* Layer.build(SqliteStore.layer({ path }))
+      const ds = yield* datasetFingerprint(cases)
+      const fingerprints = { datasetFingerprint: ds.fingerprint, metricsFingerprint: metricsFingerprint([exact, slow]) }
+      const options = { concurrency: 2 }
+
+      const handle = yield* Effect.provide(startRun({ ...fingerprints, caseCount: ds.count }), context)
+      const fiber = yield* handle.track(evaluate(cases, [exact, slow], { ...options, onResult: handle.onResult })).pipe(
+        Effect.provide(context),
+        Effect.fork
+      )
+      yield* TestClock.adjust("2 seconds") // 4 of 10 cases finish
+      yield* Fiber.interrupt(fiber)
+      const interrupted = yield* Effect.provide(Effect.flatMap(RunStore, (s) => s.get(handle.run.runId)), context)
+      assert.strictEqual(interrupted.status, "cancelled")
+      assert.strictEqual(interrupted.finishedCases, 4)
+
+      const resumed = yield* Effect.provide(resumeRun(handle.run.runId, fingerprints), context)
+      assert.deepStrictEqual([...resumed.finished].sort(), [0, 1, 2, 3])
+      const seen: Array<number> = []
+      const rest = yield* resumed.track(evaluate(cases, [exact, slow], {
+        ...options,
+        skipIndex: resumed.skipIndex,
+        onResult: (r) => Effect.zipRight(Effect.sync(() => seen.push(r.index)), resumed.onResult(r))
+      })).pipe(Effect.provide(context), Effect.fork)
+      yield* TestClock.adjust("10 seconds")
+      const final = yield* Fiber.join(rest)
+      assert.deepStrictEqual(seen.sort((a, b) => a - b), [4, 5, 6, 7, 8, 9], "finished cases are not measured again")
+
+      const uninterrupted = yield* Effect.fork(evaluate(cases, [exact, slow], options))
+      yield* TestClock.adjust("10 seconds")
+      const reference = yield* Fiber.join(uninterrupted)
+      assert.deepStrictEqual(final.cases.map((c) => c.index), reference.cases.map((c) => c.index), "0 lost, 0 duplicated, input order")
+      assert.deepStrictEqual(withoutTimes(final), withoutTimes(reference))
+      assert.strictEqual(final.status, "completed")
+      assert.deepStrictEqual({ ...final.summary, durationMs: 0 }, { ...reference.summary, durationMs: 0 })
+    }))
+
+  it.scoped("refuses to resume when the dataset or the metric configuration changed", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      const context = yield* Layer.build(SqliteStore.layer({ path }))
+      const ds = yield* datasetFingerprint(cases)
+      const mf = metricsFingerprint([exact])
+      const handle = yield* Effect.provide(startRun({ datasetFingerprint: ds.fingerprint, metricsFingerprint: mf }), context)
+      const changedData = yield* datasetFingerprint([...cases.slice(0, 9), LLMTestCase.make({ input: "new" })])
+      const e1 = yield* Effect.flip(Effect.provide(resumeRun(handle.run.runId, { datasetFingerprint: changedData.fingerprint, metricsFingerprint: mf }), context))
+      assert.strictEqual(e1._tag === "ResumeMismatch" && e1.what, "dataset")
+      const stricter = metricsFingerprint([Metric.make({ ...exact, threshold: 0.9 })])
+      const e2 = yield* Effect.flip(Effect.provide(resumeRun(handle.run.runId, { datasetFingerprint: ds.fingerprint, metricsFingerprint: stricter }), context))
+      assert.strictEqual(e2._tag === "ResumeMismatch" && e2.what, "metrics")
+      assert.include(e2.message, handle.run.runId)
+      assert.notStrictEqual(metricsFingerprint([exact], { model: "a" }), metricsFingerprint([exact], { model: "b" }))
+      const renamed = yield* datasetFingerprint(cases.map((c) => ({ ...c, name: "renamed" })))
+      assert.strictEqual(renamed.fingerprint, ds.fingerprint, "labels are not part of the dataset fingerprint")
+      const e3 = yield* Effect.flip(Effect.provide(resumeRun("unknown", { datasetFingerprint: ds.fingerprint, metricsFingerprint: mf }), context))
+      assert.strictEqual(e3._tag, "RunNotFound")
+    }))
+
+  it.scoped("marks a failed run as failed", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      const context = yield* Layer.build(SqliteStore.layer({ path }))
+      const handle = yield* Effect.provide(startRun({ datasetFingerprint: "d", metricsFingerprint: "m" }), context)
+      const exit = yield* Effect.exit(Effect.provide(handle.track(Effect.fail("boom" as const)), context))
+      assert.isTrue(Exit.isFailure(exit))
+      const info = yield* Effect.provide(Effect.flatMap(RunStore, (s) => s.get(handle.run.runId)), context)
+      assert.strictEqual(info.status, "failed")
+    }))
+})
+
+describe("compareRuns", () => {
+  const metricResult = (name: string, score: number | null) => ({
+    name, score, threshold: 0.5, strict: false, success: score !== null && score >= 0.5, reason: null, error: null,
+    skipped: false, cached: false, cost: 0, tokens: { input: 0, output: 0 }, durationMs: 0
+  })
+  const caseResult = (index: number, score: number) => ({
+    index, name: `c${index}`, success: score >= 0.5, skipped: false, errored: false, metrics: [metricResult("m", score)],
+    durationMs: 0, cost: 0, tokens: { input: 0, output: 0 }
+  })
+  const run = (id: string, scores: Record<number, number>): RunResult => ({
+    runId: id, identifier: null, status: "completed", unfinished: [],
+    summary: { total: 0, passed: 0, failed: 0, errored: 0, skipped: 0, passRate: null, durationMs: 0, cost: 0, tokens: { input: 0, output: 0 }, metrics: [] },
+    cases: Object.entries(scores).map(([i, s]) => caseResult(Number(i), s))
+  })
+
+  it("classifies regressed, improved, changed, unchanged and one-sided cases", () => {
+    const diff = compareRuns(run("a", { 0: 1, 1: 0.2, 2: 0.8, 3: 0.6, 4: 1 }), run("b", { 0: 0.1, 1: 0.9, 2: 0.7, 3: 0.6, 5: 1 }))
+    assert.deepStrictEqual(diff.regressed.map((c) => c.index), [0])
+    assert.deepStrictEqual(diff.improved.map((c) => c.index), [1])
+    assert.deepStrictEqual(diff.changed.map((c) => c.index), [2])
+    assert.closeTo(diff.changed[0]!.metrics[0]!.delta!, -0.1, 1e-9)
+    assert.strictEqual(diff.unchanged, 1)
+    assert.deepStrictEqual(diff.onlyBefore.map((c) => c.index), [4])
+    assert.deepStrictEqual(diff.onlyAfter.map((c) => c.index), [5])
+    assert.deepStrictEqual([diff.before, diff.after], ["a", "b"])
+  })
+})
