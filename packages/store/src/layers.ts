@@ -20,8 +20,8 @@ import { RunStore } from "./run-store.js"
 /** Options of the whole store. */
 export interface StoreOptions extends DatabaseOptions, SqliteEvalCacheOptions {}
 
-/** Everything the store provides. */
-export type StoreServices = EvalCache | RunStore | ResponseCache | Maintenance
+/** Everything the store provides (the Database too, for callers that need the raw client or path). */
+export type StoreServices = EvalCache | RunStore | ResponseCache | Maintenance | Database
 
 const services = (options: SqliteEvalCacheOptions) =>
   Layer.mergeAll(SqliteEvalCache.layer(options), RunStore.Default, ResponseCache.Default, Maintenance.Default)
@@ -51,7 +51,7 @@ export const SqliteStore = {
    * ```
    */
   layer: (options: StoreOptions): Layer.Layer<StoreServices, StoreError> =>
-    services(options).pipe(Layer.provide(Database.layer(options))),
+    services(options).pipe(Layer.provideMerge(Database.layer(options))),
 
   /**
    * All store services, configured by {@link storeConfig} (or another Config).
