@@ -11,6 +11,11 @@ import { spawn, type ChildProcess } from "node:child_process"
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { vi } from "vitest"
+
+// Every test spawns Node processes; on a loaded 2-core machine one spawn can take several seconds. Tests assert
+// on outputs, never on durations, so the time limit only has to be generous.
+vi.setConfig({ testTimeout: 180_000 })
 
 /** The repository root. */
 export const ROOT = resolve(import.meta.dirname, "../..")

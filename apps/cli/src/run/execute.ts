@@ -152,7 +152,11 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       ),
       Effect.tapError(() => Effect.ignore(log.finish(runId, "failed")))
     )
-    return yield* report(outcome.status)
+    const result = yield* report(outcome.status)
+    if (result.unfinished.length > 0) {
+      yield* Console.error(`Deadline reached: ${result.unfinished.length} cases unfinished. Continue with: assay resume ${runId}`)
+    }
+    return result
   })
 
 /**
