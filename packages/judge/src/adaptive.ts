@@ -14,7 +14,7 @@
  * yield* gate.withPermit(call)
  * ```
  */
-import { Chunk, Clock, Effect, Queue, Ref, SynchronizedRef } from "effect"
+import { Chunk, Clock, Effect, Queue, Ref } from "effect"
 
 /** How the cap adapts. */
 export interface GateSettings {
@@ -56,7 +56,7 @@ export const makeGate = (settings: GateSettings): Effect.Effect<Gate> =>
     yield* Queue.offerAll(tokens, Array.from({ length: settings.ceiling }, () => undefined))
     const debt = yield* Ref.make(0)
     const inFlight = yield* Ref.make(0)
-    const state = yield* SynchronizedRef.make<State>({ cap: settings.ceiling, successes: 0, lastShrinkAt: -Infinity })
+    const state = yield* Ref.make<State>({ cap: settings.ceiling, successes: 0, lastShrinkAt: -Infinity })
     /** Give one permit back to the pool, unless a shrink is still owed one. */
     const giveBack = Effect.flatMap(
       Ref.modify(debt, (d) => (d > 0 ? [false, d - 1] : [true, d])),
@@ -64,23 +64,22 @@ export const makeGate = (settings: GateSettings): Effect.Effect<Gate> =>
     )
     const retire = (n: number) =>
       Effect.flatMap(Queue.takeUpTo(tokens, n), (taken) => Ref.update(debt, (d) => d + n - Chunk.size(taken)))
-    const resizeTo = (current: State, next: State) =>
-      Effect.as(
-        next.cap < current.cap
-          ? retire(current.cap - next.cap)
-          : Effect.forEach(Array.from({ length: next.cap - current.cap }), () => giveBack, { discard: true }),
-        next
-      )
-    const onRateLimited = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      SynchronizedRef.updateEffect(state, (s) =>
-        !settings.adaptive || now - s.lastShrinkAt < settings.cooldownMillis
-          ? Effect.succeed({ ...s, successes: 0 })
-          : resizeTo(s, { cap: Math.max(settings.floor, Math.floor(s.cap * settings.decrease)), successes: 0, lastShrinkAt: now })))
-    const onSuccess = SynchronizedRef.updateEffect(state, (s) => {
-      if (!settings.adaptive || s.cap >= settings.ceiling) return Effect.succeed(s)
-      return s.successes + 1 >= s.cap
-        ? resizeTo(s, { ...s, cap: s.cap + 1, successes: 0 })
-        : Effect.succeed({ ...s, successes: s.successes + 1 })
+    /** Apply a cap change computed atomically by `Ref.modify`: retire or add the difference in permits. */
+    const applyDelta = (delta: number) =>
+      delta < 0 ? retire(-delta) : Effect.forEach(Array.from({ length: delta }), () => giveBack, { discard: true })
+    const transition = (f: (s: State, now: number) => State) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(Ref.modify(state, (s) => {
+          const next = f(s, now)
+          return [next.cap - s.cap, next] as const
+        }), applyDelta))
+    const onRateLimited = transition((s, now) =>
+      !settings.adaptive || now - s.lastShrinkAt < settings.cooldownMillis
+        ? { ...s, successes: 0 }
+        : { cap: Math.max(settings.floor, Math.floor(s.cap * settings.decrease)), successes: 0, lastShrinkAt: now })
+    const onSuccess = transition((s) => {
+      if (!settings.adaptive || s.cap >= settings.ceiling) return s
+      return s.successes + 1 >= s.cap ? { ...s, cap: s.cap + 1, successes: 0 } : { ...s, successes: s.successes + 1 }
     })
     return {
       withPermit: (effect) =>
@@ -91,7 +90,7 @@ export const makeGate = (settings: GateSettings): Effect.Effect<Gate> =>
         ),
       onRateLimited,
       onSuccess,
-      cap: Effect.map(SynchronizedRef.get(state), (s) => s.cap),
+      cap: Effect.map(Ref.get(state), (s) => s.cap),
       inFlight: Ref.get(inFlight)
     }
   })

@@ -217,7 +217,13 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     const settings: PolicySettings = { ...defaultPolicySettings, ...overrides }
     const scope = yield* Effect.scope
     const models = yield* SynchronizedRef.make(new Map<string, ModelState>())
+    // Fast path: a plain read; the synchronized (semaphore-guarded) path runs once per model.
     const stateFor = (model: string) =>
+      Effect.flatMap(SynchronizedRef.get(models), (known) => {
+        const found = known.get(model)
+        return found ? Effect.succeed(found) : createState(model)
+      })
+    const createState = (model: string) =>
       SynchronizedRef.modifyEffect(models, (map) => {
         const existing = map.get(model)
         if (existing) return Effect.succeed([existing, map] as const)
