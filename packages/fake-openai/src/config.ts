@@ -8,7 +8,14 @@
  */
 import type { Duration } from "effect"
 
-/** A scripted reply: when `pattern` matches the last user message, answer `content`. */
+/**
+ * A scripted reply: when `pattern` matches the last user message, answer `content`.
+ *
+ * @example
+ * ```ts
+ * const script: Script = { pattern: /faithful/, content: '{"verdicts": []}' }
+ * ```
+ */
 export interface Script {
   /** A regular expression (or its source) tested against the last user message. */
   readonly pattern: RegExp | string
@@ -21,7 +28,14 @@ export interface Script {
   readonly scoreProbabilities?: Readonly<Record<string, number>> | undefined
 }
 
-/** Settings of the fake server; every field is optional. */
+/**
+ * Settings of the fake server; every field is optional.
+ *
+ * @example
+ * ```ts
+ * const config: FakeOpenAiConfig = { latency: "50 millis", failEvery: 5 }
+ * ```
+ */
 export interface FakeOpenAiConfig {
   /** Port to listen on (127.0.0.1); 0 picks a free one. */
   readonly port?: number | undefined
@@ -47,5 +61,12 @@ export interface FakeOpenAiConfig {
   readonly embeddingDimensions?: number | undefined
 }
 
-/** The default reply content when no script matches. */
+/**
+ * The default reply content when no script matches.
+ *
+ * @example
+ * ```ts
+ * FakeOpenAi.make({}) // replies "ok" to every chat message
+ * ```
+ */
 export const defaultReply = "ok"

@@ -135,6 +135,13 @@ export const handle = (config: FakeOpenAiConfig, log: RequestLog, request: FakeR
     return reply
   })
 
-/** Parse a `--latency` style duration ("50", "50ms", "2 seconds"); plain numbers are milliseconds. */
+/**
+ * Parse a `--latency` style duration ("50", "50ms", "2 seconds"); plain numbers are milliseconds.
+ *
+ * @example
+ * ```ts
+ * parseLatency("50") // Duration.millis(50)
+ * ```
+ */
 export const parseLatency = (text: string): Duration.Duration =>
   /^\d+(\.\d+)?$/.test(text) ? Duration.millis(Number(text)) : Duration.decode(text.replace(/^(\d+)ms$/, "$1 millis") as Duration.DurationInput)

@@ -10,7 +10,14 @@
  */
 import { Effect } from "effect"
 
-/** One request as the server saw it. The Authorization header is never recorded. */
+/**
+ * One request as the server saw it. The Authorization header is never recorded.
+ *
+ * @example
+ * ```ts
+ * const retried = (yield* server.log).filter((e: LogEntry) => e.status === 429)
+ * ```
+ */
 export interface LogEntry {
   /** 1-based arrival order. */
   readonly seq: number
@@ -24,7 +31,15 @@ export interface LogEntry {
   readonly lastUserMessage: string | undefined
 }
 
-/** Mutable counters behind the server; only touched through Effects. */
+/**
+ * Mutable counters behind the server; only touched through Effects.
+ *
+ * @example
+ * ```ts
+ * const log = new RequestLog()
+ * const { seq } = yield* log.arrive
+ * ```
+ */
 export class RequestLog {
   private readonly entries: Array<LogEntry> = []
   private arrivals = 0

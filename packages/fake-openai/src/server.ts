@@ -19,7 +19,15 @@ import type { FakeOpenAiConfig } from "./config.js"
 import { type FakeReply, handle } from "./handler.js"
 import { type LogEntry, RequestLog } from "./log.js"
 
-/** A running fake server. */
+/**
+ * A running fake server.
+ *
+ * @example
+ * ```ts
+ * const server: FakeOpenAiServer = yield* FakeOpenAi.make({})
+ * const peak = yield* server.maxInFlight
+ * ```
+ */
 export interface FakeOpenAiServer {
   readonly port: number
   /** `http://127.0.0.1:PORT/v1`, the base URL clients use. */

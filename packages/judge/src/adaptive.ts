@@ -16,7 +16,14 @@
  */
 import { Chunk, Clock, Effect, Queue, Ref } from "effect"
 
-/** How the cap adapts. */
+/**
+ * How the cap adapts.
+ *
+ * @example
+ * ```ts
+ * const settings: GateSettings = { ceiling: 50, floor: 1, decrease: 0.5, cooldownMillis: 2000, adaptive: true }
+ * ```
+ */
 export interface GateSettings {
   readonly ceiling: number
   readonly floor: number
@@ -27,7 +34,14 @@ export interface GateSettings {
   readonly adaptive: boolean
 }
 
-/** A connection gate. */
+/**
+ * A connection gate.
+ *
+ * @example
+ * ```ts
+ * const cap = yield* gate.cap
+ * ```
+ */
 export interface Gate {
   readonly withPermit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   readonly onRateLimited: Effect.Effect<void>

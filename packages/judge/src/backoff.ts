@@ -10,7 +10,14 @@
  * ```
  */
 
-/** Backoff bounds in milliseconds. */
+/**
+ * Backoff bounds in milliseconds.
+ *
+ * @example
+ * ```ts
+ * const settings: BackoffSettings = { baseDelayMillis: 500, maxDelayMillis: 30_000 }
+ * ```
+ */
 export interface BackoffSettings {
   readonly baseDelayMillis: number
   readonly maxDelayMillis: number

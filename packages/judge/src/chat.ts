@@ -9,13 +9,27 @@
 import type { TokenUsage } from "@assay/core"
 import type { RateLimitInfo } from "./headers.js"
 
-/** One chat message. */
+/**
+ * One chat message.
+ *
+ * @example
+ * ```ts
+ * const m: ChatMessage = { role: "user", content: "Is this answer correct?" }
+ * ```
+ */
 export interface ChatMessage {
   readonly role: "system" | "user" | "assistant"
   readonly content: string
 }
 
-/** A chat call. */
+/**
+ * A chat call.
+ *
+ * @example
+ * ```ts
+ * const r: ChatRequest = { messages: [m], json: true }
+ * ```
+ */
 export interface ChatRequest {
   readonly messages: ReadonlyArray<ChatMessage>
   /** Ask for a JSON object (`response_format: json_object` where the provider supports it). */
@@ -26,14 +40,28 @@ export interface ChatRequest {
   readonly maxTokens?: number | undefined
 }
 
-/** The log-probability of one generated token and its top alternatives. */
+/**
+ * The log-probability of one generated token and its top alternatives.
+ *
+ * @example
+ * ```ts
+ * const p = Math.exp(reply.logprobs![0]!.logprob)
+ * ```
+ */
 export interface TokenLogprob {
   readonly token: string
   readonly logprob: number
   readonly top: ReadonlyArray<{ readonly token: string; readonly logprob: number }>
 }
 
-/** What a provider returns for one successful attempt. */
+/**
+ * What a provider returns for one successful attempt.
+ *
+ * @example
+ * ```ts
+ * const reply: ProviderReply = { text: "ok", usage: { input: 3, output: 1 } }
+ * ```
+ */
 export interface ProviderReply {
   readonly text: string
   readonly usage: TokenUsage
@@ -41,7 +69,14 @@ export interface ProviderReply {
   readonly rateLimit?: RateLimitInfo | undefined
 }
 
-/** A judge reply: text, usage, cost (price table currency), and logprobs when the provider returned them. */
+/**
+ * A judge reply: text, usage, cost (price table currency), and logprobs when the provider returned them.
+ *
+ * @example
+ * ```ts
+ * const { cost, text, usage } = yield* judge.chat(request)
+ * ```
+ */
 export interface ChatReply {
   readonly text: string
   readonly usage: TokenUsage

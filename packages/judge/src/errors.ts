@@ -10,11 +10,25 @@
  */
 import { Schema } from "effect"
 
-/** The classes of judge failures. */
+/**
+ * The classes of judge failures.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(JudgeErrorKind)("RateLimited")
+ * ```
+ */
 export const JudgeErrorKind = Schema.Literal("RateLimited", "Transient", "Timeout", "Auth", "Quota", "BadRequest", "Deadline")
 export type JudgeErrorKind = typeof JudgeErrorKind.Type
 
-/** A judge call failed (after retries, when the kind is retryable). */
+/**
+ * A judge call failed (after retries, when the kind is retryable).
+ *
+ * @example
+ * ```ts
+ * judge.chat(request).pipe(Effect.catchTag("JudgeError", (e) => Console.error(e.kind, e.message)))
+ * ```
+ */
 export class JudgeError extends Schema.TaggedError<JudgeError>()("JudgeError", {
   kind: JudgeErrorKind,
   message: Schema.String,

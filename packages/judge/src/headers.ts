@@ -10,10 +10,24 @@
  * ```
  */
 
-/** Header values by lower-case name. */
+/**
+ * Header values by lower-case name.
+ *
+ * @example
+ * ```ts
+ * const headers: Headers = { "retry-after": "2" }
+ * ```
+ */
 export type Headers = Readonly<Record<string, string | undefined>>
 
-/** What the server said about the remaining budget. */
+/**
+ * What the server said about the remaining budget.
+ *
+ * @example
+ * ```ts
+ * const info: RateLimitInfo = { remainingRequests: 0, resetRequestsMillis: 200 }
+ * ```
+ */
 export interface RateLimitInfo {
   readonly remainingRequests?: number | undefined
   readonly resetRequestsMillis?: number | undefined

@@ -19,7 +19,14 @@ import { CallPolicy, type PolicyStats } from "./policy.js"
 import { costOf, defaultPrices, type PriceTable } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
 
-/** Totals of a judge, plus its policy counters. */
+/**
+ * Totals of a judge, plus its policy counters.
+ *
+ * @example
+ * ```ts
+ * const { cost, policy } = yield* judge.stats
+ * ```
+ */
 export interface JudgeStats {
   readonly model: string
   readonly inputTokens: number
@@ -28,7 +35,14 @@ export interface JudgeStats {
   readonly policy: PolicyStats | undefined
 }
 
-/** See the module doc. */
+/**
+ * See the module doc.
+ *
+ * @example
+ * ```ts
+ * const judge: JudgeApi = yield* Judge
+ * ```
+ */
 export interface JudgeApi {
   /** `provider:model`, e.g. `openai:gpt-4o-mini`; part of every judge metric's cache identity. */
   readonly model: string
@@ -36,7 +50,14 @@ export interface JudgeApi {
   readonly stats: Effect.Effect<JudgeStats>
 }
 
-/** The judge service tag. */
+/**
+ * The judge service tag.
+ *
+ * @example
+ * ```ts
+ * const reply = yield* Effect.flatMap(Judge, (j) => j.chat({ messages: [{ role: "user", content: "hi" }] }))
+ * ```
+ */
 export class Judge extends Context.Tag("assay/Judge")<Judge, JudgeApi>() {}
 
 /**

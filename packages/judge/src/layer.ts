@@ -18,7 +18,14 @@ import { defaultPrices, type PriceTable } from "./pricing.js"
 import * as OpenAi from "./providers/openai.js"
 import * as OpenAiCompatible from "./providers/openai-compatible.js"
 
-/** Which judge to use. */
+/**
+ * Which judge to use.
+ *
+ * @example
+ * ```ts
+ * const spec: JudgeSpec = { provider: "openai-compatible", model: "llama3.1", baseUrl: "http://127.0.0.1:11434/v1" }
+ * ```
+ */
 export interface JudgeSpec {
   readonly provider: "openai" | "openai-compatible"
   readonly model: string
@@ -27,7 +34,14 @@ export interface JudgeSpec {
   readonly prices?: PriceTable | undefined
 }
 
-/** A `--judge` value that could not be read. */
+/**
+ * A `--judge` value that could not be read.
+ *
+ * @example
+ * ```ts
+ * Either.getOrThrowWith(parseJudgeSpec(text), (e: JudgeSpecError) => e.message)
+ * ```
+ */
 export class JudgeSpecError extends Schema.TaggedError<JudgeSpecError>()("JudgeSpecError", {
   input: Schema.String,
   message: Schema.String

@@ -21,7 +21,14 @@ import type { ProviderReply } from "./chat.js"
 import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
 
-/** Policy settings; {@link defaultPolicySettings} fills what is not given. */
+/**
+ * Policy settings; {@link defaultPolicySettings} fills what is not given.
+ *
+ * @example
+ * ```ts
+ * CallPolicy.layer({ maxConnections: 50, requestsPerMinute: 500, maxRetries: 4 })
+ * ```
+ */
 export interface PolicySettings {
   /** Connection cap per model (the adaptive cap's ceiling). */
   readonly maxConnections: number
@@ -41,7 +48,14 @@ export interface PolicySettings {
   readonly deadline: Duration.DurationInput
 }
 
-/** Defaults: 8 connections, 6 retries from 500 ms up to 30 s, 60 s per attempt, 5 min per call. */
+/**
+ * Defaults: 8 connections, 6 retries from 500 ms up to 30 s, 60 s per attempt, 5 min per call.
+ *
+ * @example
+ * ```ts
+ * makePolicy({ ...defaultPolicySettings, maxConnections: 16 })
+ * ```
+ */
 export const defaultPolicySettings: PolicySettings = {
   maxConnections: 8,
   minConnections: 1,
@@ -57,7 +71,14 @@ export const defaultPolicySettings: PolicySettings = {
   deadline: "5 minutes"
 }
 
-/** Counters of one model, for progress displays. */
+/**
+ * Counters of one model, for progress displays.
+ *
+ * @example
+ * ```ts
+ * const [stats] = yield* policy.stats // { model, cap, inFlight, retries, ... }
+ * ```
+ */
 export interface PolicyStats {
   readonly model: string
   readonly cap: number
@@ -69,7 +90,14 @@ export interface PolicyStats {
   readonly rateLimited: number
 }
 
-/** See the module doc. */
+/**
+ * See the module doc.
+ *
+ * @example
+ * ```ts
+ * const reply = yield* policy.run("openai:gpt-4o-mini", 300, provider.complete(request))
+ * ```
+ */
 export interface CallPolicyApi {
   readonly settings: PolicySettings
   /** Run one call (`attempt` is re-run on retry) under the model's limits. */
@@ -247,7 +275,14 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     }
   })
 
-/** The call policy service. */
+/**
+ * The call policy service.
+ *
+ * @example
+ * ```ts
+ * const stats = yield* Effect.flatMap(CallPolicy, (p) => p.stats)
+ * ```
+ */
 export class CallPolicy extends Context.Tag("assay/judge/CallPolicy")<CallPolicy, CallPolicyApi>() {
   /**
    * The policy as a Layer.

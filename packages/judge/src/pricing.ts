@@ -10,16 +10,37 @@
  */
 import type { TokenUsage } from "@assay/core"
 
-/** Price per million tokens. */
+/**
+ * Price per million tokens.
+ *
+ * @example
+ * ```ts
+ * const price: Price = { input: 0.15, output: 0.6 }
+ * ```
+ */
 export interface Price {
   readonly input: number
   readonly output: number
 }
 
-/** Prices by model name (an exact name, or a prefix ending in `*`). */
+/**
+ * Prices by model name (an exact name, or a prefix ending in `*`).
+ *
+ * @example
+ * ```ts
+ * const prices: PriceTable = { ...defaultPrices, "llama*": { input: 0, output: 0 } }
+ * ```
+ */
 export type PriceTable = Readonly<Record<string, Price>>
 
-/** List prices (USD / 1M tokens) of common OpenAI judge models. */
+/**
+ * List prices (USD / 1M tokens) of common OpenAI judge models.
+ *
+ * @example
+ * ```ts
+ * defaultPrices["gpt-4o-mini"] // { input: 0.15, output: 0.6 }
+ * ```
+ */
 export const defaultPrices: PriceTable = {
   "gpt-4o-mini": { input: 0.15, output: 0.6 },
   "gpt-4o": { input: 2.5, output: 10 },

@@ -11,12 +11,26 @@ import { Context, type Effect } from "effect"
 import type { ChatRequest, ProviderReply } from "./chat.js"
 import type { JudgeError } from "./errors.js"
 
-/** See the module doc. */
+/**
+ * See the module doc.
+ *
+ * @example
+ * ```ts
+ * const reply = yield* Effect.flatMap(ChatProvider, (p) => p.complete(request))
+ * ```
+ */
 export interface ChatProviderApi {
   readonly provider: string
   readonly model: string
   readonly complete: (request: ChatRequest) => Effect.Effect<ProviderReply, JudgeError>
 }
 
-/** The provider service. */
+/**
+ * The provider service.
+ *
+ * @example
+ * ```ts
+ * Layer.succeed(ChatProvider, { provider: "test", model: "m", complete: () => Effect.succeed(reply) })
+ * ```
+ */
 export class ChatProvider extends Context.Tag("assay/judge/ChatProvider")<ChatProvider, ChatProviderApi>() {}

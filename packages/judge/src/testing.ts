@@ -13,10 +13,24 @@ import type { ChatReply, ChatRequest, TokenLogprob } from "./chat.js"
 import { JudgeError } from "./errors.js"
 import { Judge } from "./judge.js"
 
-/** A reply: text, or text with logprobs. */
+/**
+ * A reply: text, or text with logprobs.
+ *
+ * @example
+ * ```ts
+ * const reply: ScriptedReply = '{"score": 8}'
+ * ```
+ */
 export type ScriptedReply = string | { readonly text: string; readonly logprobs: ReadonlyArray<TokenLogprob> }
 
-/** A scripted judge and the requests it saw. */
+/**
+ * A scripted judge and the requests it saw.
+ *
+ * @example
+ * ```ts
+ * const { layer, requests } = scriptedJudge([[/score/, '{"score": 8}']])
+ * ```
+ */
 export interface ScriptedJudge {
   readonly layer: Layer.Layer<Judge>
   readonly requests: ReadonlyArray<ChatRequest>

@@ -15,14 +15,28 @@ import { Effect, Either, ParseResult, Schema } from "effect"
 import type { ChatMessage, ChatReply } from "./chat.js"
 import { Judge } from "./judge.js"
 
-/** Tokens and money spent by a metric's judge calls. */
+/**
+ * Tokens and money spent by a metric's judge calls.
+ *
+ * @example
+ * ```ts
+ * const spend: Spend = addSpend(noSpend, { input: 10, output: 2, cost: 0.0001 })
+ * ```
+ */
 export interface Spend {
   readonly input: number
   readonly output: number
   readonly cost: number
 }
 
-/** Nothing spent yet. */
+/**
+ * Nothing spent yet.
+ *
+ * @example
+ * ```ts
+ * addSpend(noSpend, spend) // equals spend
+ * ```
+ */
 export const noSpend: Spend = { input: 0, output: 0, cost: 0 }
 
 /**
@@ -37,7 +51,14 @@ export const addSpend = (a: Spend, b: Spend): Spend => ({ input: a.input + b.inp
 
 const spendOf = (reply: ChatReply): Spend => ({ input: reply.usage.input, output: reply.usage.output, cost: reply.cost })
 
-/** Options of {@link structured}. */
+/**
+ * Options of {@link structured}.
+ *
+ * @example
+ * ```ts
+ * structured(Verdict, { metric: "faithfulness", messages, repairs: 1 })
+ * ```
+ */
 export interface StructuredOptions {
   readonly metric: string
   readonly messages: ReadonlyArray<ChatMessage>
@@ -47,7 +68,14 @@ export interface StructuredOptions {
   readonly topLogprobs?: number | undefined
 }
 
-/** A decoded verdict with the reply it came from and the spend of all attempts. */
+/**
+ * A decoded verdict with the reply it came from and the spend of all attempts.
+ *
+ * @example
+ * ```ts
+ * const { spend, value } = yield* structured(Verdict, options)
+ * ```
+ */
 export interface Structured<A> {
   readonly value: A
   readonly reply: ChatReply

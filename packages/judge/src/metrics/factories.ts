@@ -51,7 +51,14 @@ const SummarizationParams = Schema.Struct({
   assessmentQuestions: Schema.optional(Schema.Int.pipe(Schema.between(1, 20)))
 })
 
-/** Every judge metric factory. */
+/**
+ * Every judge metric factory.
+ *
+ * @example
+ * ```ts
+ * judgeFactories.map((f) => f.id) // ["g-eval", "answer-relevancy", "faithfulness", ...]
+ * ```
+ */
 export const judgeFactories: ReadonlyArray<MetricFactory<Judge>> = [
   {
     id: "g-eval",

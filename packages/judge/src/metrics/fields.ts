@@ -9,7 +9,14 @@
 import { type CaseField, contentText, type TestCase } from "@assay/core"
 import { numbered } from "./template.js"
 
-/** Human names of fields, for prompts. */
+/**
+ * Human names of fields, for prompts.
+ *
+ * @example
+ * ```ts
+ * fieldLabel.retrievalContext // "Retrieval context"
+ * ```
+ */
 export const fieldLabel: Readonly<Record<string, string>> = {
   input: "Input",
   actualOutput: "Actual output",

@@ -23,7 +23,14 @@ import { fieldsBlock } from "./fields.js"
 import { type JudgeMetricOptions, judgeMetric } from "./judge-metric.js"
 import { numbered } from "./template.js"
 
-/** G-Eval prompt templates (version {@link version}). */
+/**
+ * G-Eval prompt templates (version {@link version}).
+ *
+ * @example
+ * ```ts
+ * render(templates.score, { steps: "1. Check facts", fields: "Input:\nq" })
+ * ```
+ */
 export const templates = {
   steps: `You will evaluate a response against this criterion:
 {{criteria}}
@@ -40,9 +47,22 @@ Test case:
 
 Reply with JSON only, the score first: {"score": <integer 0-10>, "reason": "<one or two sentences quoting the case>"}`
 }
+/**
+ * @example
+ * ```ts
+ * gEval({ name: "x", criteria: "c" }).config.templateVersion === version // true
+ * ```
+ */
 export const version = "1"
 
-/** G-Eval options. */
+/**
+ * G-Eval options.
+ *
+ * @example
+ * ```ts
+ * const options: GEvalOptions = { name: "correctness", criteria: "Is it correct?" }
+ * ```
+ */
 export interface GEvalOptions extends JudgeMetricOptions {
   /** Metric name shown in results (e.g. "correctness"). */
   readonly name: string

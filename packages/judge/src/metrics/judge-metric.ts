@@ -17,7 +17,14 @@ import { Judge } from "../judge.js"
 import { addSpend, noSpend, structured } from "../verdict.js"
 import { promptHash, render, type Templates } from "./template.js"
 
-/** Options every judge metric accepts. */
+/**
+ * Options every judge metric accepts.
+ *
+ * @example
+ * ```ts
+ * faithfulness({ threshold: 0.8, verbose: true, judge: "openai:gpt-4o-mini" })
+ * ```
+ */
 export interface JudgeMetricOptions {
   /** Pass mark (default 0.5). */
   readonly threshold?: number | undefined
@@ -34,7 +41,14 @@ export interface JudgeMetricOptions {
   readonly judge?: string | undefined
 }
 
-/** The Schema of {@link JudgeMetricOptions}, for factories' params. */
+/**
+ * The Schema of {@link JudgeMetricOptions}, for factories' params.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(JudgeMetricOptionsSchema)({ threshold: 0.7 })
+ * ```
+ */
 export const JudgeMetricOptionsSchema = Schema.Struct({
   threshold: Schema.optional(Schema.Number.pipe(Schema.between(0, 1))),
   strict: Schema.optional(Schema.Boolean),
@@ -43,13 +57,27 @@ export const JudgeMetricOptionsSchema = Schema.Struct({
   judge: Schema.optional(Schema.String)
 })
 
-/** What a metric's scoring step hands back. */
+/**
+ * What a metric's scoring step hands back.
+ *
+ * @example
+ * ```ts
+ * const scored: Scored = { score: 0.5, reason: "half the claims hold" }
+ * ```
+ */
 export interface Scored {
   readonly score: number
   readonly reason?: string | undefined
 }
 
-/** Tools a metric's scoring step uses. */
+/**
+ * Tools a metric's scoring step uses.
+ *
+ * @example
+ * ```ts
+ * const verdict = yield* ctx.ask(Schema.Struct({ score: Schema.Number }), "score", { input })
+ * ```
+ */
 export interface JudgeContext {
   readonly metric: string
   /** Render template `step` with `vars`, ask the judge, decode the reply with `schema` (with repairs). */
@@ -68,7 +96,14 @@ export interface JudgeContext {
   ) => Effect.Effect<{ readonly value: A; readonly logprobs: ReadonlyArray<TokenLogprob> | undefined }, MetricError, Judge>
 }
 
-/** What {@link judgeMetric} needs. */
+/**
+ * What {@link judgeMetric} needs.
+ *
+ * @example
+ * ```ts
+ * judgeMetric({ ...spec, options: { threshold: 0.7 } })
+ * ```
+ */
 export interface JudgeMetricSpec {
   readonly name: string
   readonly version: string
@@ -152,7 +187,14 @@ export const judgeMetric = (spec: JudgeMetricSpec): Metric.Metric<Judge> =>
       }).pipe(Effect.withSpan(`metric.${spec.name}`))
   })
 
-/** A yes/no/idk verdict with an optional reason. */
+/**
+ * A yes/no/idk verdict with an optional reason.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Verdict)({ verdict: "yes" })
+ * ```
+ */
 export const Verdict = Schema.Struct({
   verdict: Schema.Literal("yes", "no", "idk"),
   reason: Schema.optional(Schema.NullOr(Schema.String))
@@ -172,7 +214,14 @@ export const verdictList = (count: number) =>
     Schema.filter((v) => v.verdicts.length === count || `expected exactly ${count} verdicts, got ${v.verdicts.length}`)
   )
 
-/** `{"<key>": ["...", ...]}`: a list of extracted strings. */
+/**
+ * `{"<key>": ["...", ...]}`: a list of extracted strings.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(stringList("claims"))({ claims: ["a"] })
+ * ```
+ */
 export const stringList = <K extends string>(key: K) => Schema.Struct({ [key]: Schema.Array(Schema.String) } as { [P in K]: Schema.Array$<typeof Schema.String> })
 
 /**

@@ -25,7 +25,14 @@ import {
 } from "./judge-metric.js"
 import { numbered, type Templates } from "./template.js"
 
-/** What to extract and how to judge it. */
+/**
+ * What to extract and how to judge it.
+ *
+ * @example
+ * ```ts
+ * const spec: ExtractThenJudge = { extract: { step: "claims", key: "claims", vars: { output } }, judge: { step: "verdicts", vars: (claims) => ({ claims }) } }
+ * ```
+ */
 export interface ExtractThenJudge {
   readonly extract: { readonly step: string; readonly key: string; readonly vars: Readonly<Record<string, string>> }
   /** `list` is the extracted items as a numbered list. */
@@ -79,7 +86,14 @@ export const judgeEach = (
     ? Effect.succeed([])
     : Effect.map(ctx.ask(verdictList(items.length), step, vars(numbered(items))), (r) => r.verdicts)
 
-/** A metric scored as the share of verdicts that are not `bad`. */
+/**
+ * A metric scored as the share of verdicts that are not `bad`.
+ *
+ * @example
+ * ```ts
+ * ratioMetric({ ...spec, bad: "no", empty: 1 })
+ * ```
+ */
 export interface RatioMetricSpec {
   readonly name: string
   readonly templates: Templates

@@ -18,7 +18,14 @@ import { fieldText } from "./fields.js"
 import { type JudgeMetricOptions, judgeMetric, ratio } from "./judge-metric.js"
 import { extractThenJudge } from "./steps.js"
 
-/** Summarization prompt templates. */
+/**
+ * Summarization prompt templates.
+ *
+ * @example
+ * ```ts
+ * render(templates.questions, { n: "5", source })
+ * ```
+ */
 export const templates = {
   claims: `Extract every factual claim made in the following summary.
 
@@ -52,7 +59,14 @@ Questions:
 Reply with JSON only, one verdict per question in order: {"verdicts": [{"verdict": "yes"|"no"|"idk", "reason": "..."}]}`
 }
 
-/** Summarization options. */
+/**
+ * Summarization options.
+ *
+ * @example
+ * ```ts
+ * summarization({ assessmentQuestions: 8 })
+ * ```
+ */
 export interface SummarizationOptions extends JudgeMetricOptions {
   /** Closed questions generated from the source for coverage (default 5). */
   readonly assessmentQuestions?: number | undefined

@@ -14,7 +14,14 @@ import type { Judge } from "../judge.js"
 import { fieldText } from "./fields.js"
 import { type JudgeMetricOptions, judgeMetric } from "./judge-metric.js"
 
-/** Task-completion prompt templates. */
+/**
+ * Task-completion prompt templates.
+ *
+ * @example
+ * ```ts
+ * render(templates.verdict, { input, output, tools: "[]" })
+ * ```
+ */
 export const templates = {
   verdict: `Determine the task the user asked for, what the agent actually achieved (from its output and the tools it called), and how completely the outcome accomplishes the task, from 0 (not at all) to 1 (fully).
 

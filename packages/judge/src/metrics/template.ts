@@ -10,7 +10,14 @@
  */
 import { canonicalJson, sha256 } from "@assay/core"
 
-/** A metric's prompt templates by step name. */
+/**
+ * A metric's prompt templates by step name.
+ *
+ * @example
+ * ```ts
+ * const templates: Templates = { verdicts: "Judge {{claims}}" }
+ * ```
+ */
 export type Templates = Readonly<Record<string, string>>
 
 /**

@@ -40,7 +40,14 @@ const ChatCompletion = Schema.Struct({
 
 const decodeCompletion = Schema.decodeUnknownEither(Schema.parseJson(ChatCompletion))
 
-/** Where and what to call. */
+/**
+ * Where and what to call.
+ *
+ * @example
+ * ```ts
+ * const options: OpenAiCompatibleOptions = { baseUrl: "http://127.0.0.1:8000/v1", model: "qwen2.5", apiKey: undefined }
+ * ```
+ */
 export interface OpenAiCompatibleOptions {
   /** Base URL including the version segment, e.g. `https://api.openai.com/v1`. */
   readonly baseUrl: string

@@ -21,7 +21,14 @@ import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import { ChatProvider } from "../provider.js"
 
-/** Model and credentials. */
+/**
+ * Model and credentials.
+ *
+ * @example
+ * ```ts
+ * const options: OpenAiOptions = { model: "gpt-4o-mini", apiKey: Redacted.make(key) }
+ * ```
+ */
 export interface OpenAiOptions {
   readonly model: string
   readonly apiKey: Redacted.Redacted | undefined
