@@ -22,7 +22,7 @@ import { Schema } from "effect"
 import { contentText } from "../model/content.js"
 import { type BaseOptions, deterministic, type MetricInfo, optionError } from "./define.js"
 import { defineFactory, optional } from "./params.js"
-import { countIds, ngramLevels, overlap, punctuatedTokens } from "./text.js"
+import { countIds, ngramLevels, overlap, punctuatedTokens, zeros } from "./text.js"
 
 /**
  * BLEU smoothing methods; see the module doc.
@@ -93,8 +93,8 @@ export interface BleuBreakdown {
 }
 
 /** Per n-gram, its highest count in any one reference: what a hypothesis count is clipped to. */
-const maxCounts = (refIds: ReadonlyArray<Int32Array>, size: number): Uint32Array => {
-  const max = new Uint32Array(size)
+const maxCounts = (refIds: ReadonlyArray<ReadonlyArray<number>>, size: number): Array<number> => {
+  const max = zeros(size)
   for (const ids of refIds) {
     const counts = countIds(ids, size)
     for (let k = 0; k < size; k++) if (counts[k]! > max[k]!) max[k] = counts[k]!
