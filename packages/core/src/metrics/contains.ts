@@ -61,7 +61,15 @@ const CONTAINS: MetricInfo = { id: "contains", version: 1, defaultThreshold: 1 }
 const CONTAINS_ALL: MetricInfo = { id: "contains-all", version: 1, defaultThreshold: 1 }
 const CONTAINS_ANY: MetricInfo = { id: "contains-any", version: 1, defaultThreshold: 1 }
 
-const build = (info: MetricInfo, mode: Mode, values: ReadonlyArray<string> | undefined, options: BaseOptions & { readonly caseSensitive?: boolean | undefined }) => {
+/** The three metrics differ only in how they are called and whether one or any value must be found. */
+const build = (
+  info: MetricInfo,
+  mode: Mode,
+  values: ReadonlyArray<string> | undefined,
+  options: BaseOptions & { readonly caseSensitive?: boolean | undefined },
+  /** The metric's own value option(s) as the user names them, for the config. */
+  valueConfig: Readonly<Record<string, unknown>>
+) => {
   const caseSensitive = options.caseSensitive ?? true
   const normalize = normalizer({ trim: false, caseSensitive, normalizeWhitespace: false })
   if (values !== undefined && values.length === 0) throw optionError(info.id, "values", "must not be empty (omit it to use the expected output)")
@@ -86,7 +94,7 @@ const build = (info: MetricInfo, mode: Mode, values: ReadonlyArray<string> | und
   return deterministic({
     ...info,
     options,
-    config: { values: values ?? null, caseSensitive },
+    config: { ...valueConfig, caseSensitive },
     requires: values === undefined ? ["actualOutput", "expectedOutput"] : ["actualOutput"],
     score
   })
@@ -101,7 +109,7 @@ const build = (info: MetricInfo, mode: Mode, values: ReadonlyArray<string> | und
  * ```
  */
 export const contains = (options: ContainsOptions = {}) =>
-  build(CONTAINS, "all", options.value === undefined ? undefined : [options.value], options)
+  build(CONTAINS, "all", options.value === undefined ? undefined : [options.value], options, { value: options.value ?? null })
 
 /**
  * Fraction of `values` (default: the expected output) that the actual output contains; the reason names the
@@ -112,7 +120,7 @@ export const contains = (options: ContainsOptions = {}) =>
  * containsAll({ values: ["Paris", "France"] })
  * ```
  */
-export const containsAll = (options: ContainsListOptions = {}) => build(CONTAINS_ALL, "all", options.values, options)
+export const containsAll = (options: ContainsListOptions = {}) => build(CONTAINS_ALL, "all", options.values, options, { values: options.values ?? null })
 
 /**
  * 1 when the actual output contains at least one of `values` (default: the expected output), else 0.
@@ -122,7 +130,7 @@ export const containsAll = (options: ContainsListOptions = {}) => build(CONTAINS
  * containsAny({ values: ["yes", "correct"], caseSensitive: false })
  * ```
  */
-export const containsAny = (options: ContainsListOptions = {}) => build(CONTAINS_ANY, "any", options.values, options)
+export const containsAny = (options: ContainsListOptions = {}) => build(CONTAINS_ANY, "any", options.values, options, { values: options.values ?? null })
 
 const valuesField = { values: optional(Schema.NonEmptyArray(NonEmpty)), caseSensitive: caseSensitiveParam.field }
 const valuesDocs = [

@@ -58,5 +58,6 @@ describe("containsAny", () => {
   it("config carries the values and case sensitivity", () => {
     expect(containsAny({ values: ["a"] }).config).toEqual({ metric: "contains-any", version: 1, values: ["a"], caseSensitive: true })
     expect(containsAny().config).toMatchObject({ values: null })
+    expect(contains({ value: "42", caseSensitive: false }).config).toEqual({ metric: "contains", version: 1, value: "42", caseSensitive: false })
   })
 })
