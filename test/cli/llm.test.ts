@@ -1,20 +1,73 @@
 /**
- * The CLI against the fake OpenAI server: `--target` fills missing outputs from the model; a failing target
- * is a failed run (exit 3).
+ * The CLI against the fake OpenAI server: LLM-judged metrics (scores, cost, tokens, retries shown in progress,
+ * cached reruns), judge usage errors, and `--target` filling missing outputs from the model (a failing target
+ * is a failed run, exit 3).
  */
 import { RunResult } from "@assay/core"
 import { Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { assay, type FakeServer, fixtureDir, requireBuild, startFake } from "./harness.js"
+import { assay, type FakeServer, fixtureDir, qaJsonl, requireBuild, startFake } from "./harness.js"
 
 let fake: FakeServer
+let judge: FakeServer
 beforeAll(async () => {
   requireBuild()
   fake = await startFake(["--reply", "Paris", "--latency", "5"])
+  // every 4th request fails with a retryable error: the judge's call policy retries it
+  judge = await startFake(["--reply", '{"score": 8, "reason": "the answer names the right city"}', "--latency", "5", "--fail-every", "4"])
 })
-afterAll(() => fake?.stop())
+afterAll(() => {
+  fake?.stop()
+  judge?.stop()
+})
+
+const GEVAL_CONFIG = [
+  "metrics:",
+  "  - metric: g-eval",
+  "    name: correctness",
+  "    evaluationSteps: [\"Check that the answer is factually correct\"]",
+  "    threshold: 0.7",
+  "  - exact-match",
+  "judge: openai:gpt-4o-mini"
+].join("\n")
+
+describe("LLM-judged metrics", () => {
+  it("score through the judge with cost and tokens, show judge retries in progress, and are cached on rerun", async () => {
+    const dir = fixtureDir({ "cases.jsonl": qaJsonl(), "assay.config.yaml": GEVAL_CONFIG })
+    const env = { OPENAI_BASE_URL: judge.baseUrl, OPENAI_API_KEY: "sk-test" }
+    const first = await assay(["run", "cases.jsonl", "--config", "assay.config.yaml", "--out", "a.json"], { cwd: dir, env })
+    expect(first.stderr).not.toContain("assay:")
+    expect(first.code).toBe(1) // exact-match fails 3 cases
+    const a = Schema.decodeUnknownSync(RunResult)(JSON.parse(readFileSync(join(dir, "a.json"), "utf8")))
+    const correctness = a.summary.metrics.find((m) => m.name === "correctness")
+    expect(correctness).toMatchObject({ count: 10, passed: 10, errored: 0 })
+    expect(correctness?.mean).toBeCloseTo(0.8)
+    expect(a.summary.cost).toBeGreaterThan(0)
+    expect(a.summary.tokens.input).toBeGreaterThan(0)
+    expect(a.cases[0]!.metrics[0]!.reason).toContain("the answer names the right city")
+    const last = first.stderr.trim().split("\n").filter((l) => l.startsWith("progress ")).at(-1)
+    expect(last).toMatch(/judge 1\d calls · [1-9]\d* retries · \d+×429 · cap \d+ \(\d+ in flight\)/)
+
+    const second = await assay(["run", "cases.jsonl", "--config", "assay.config.yaml", "--out", "b.json"], { cwd: dir, env })
+    const b = Schema.decodeUnknownSync(RunResult)(JSON.parse(readFileSync(join(dir, "b.json"), "utf8")))
+    expect(b.cases.every((c) => c.metrics.every((m) => m.cached))).toBe(true)
+    expect(b.cases.map((c) => c.metrics[0]!.score)).toEqual(a.cases.map((c) => c.metrics[0]!.score))
+    expect(b.summary.cost).toBe(0)
+  })
+
+  it.each([
+    [["--metric", "faithfulness"], /needs an LLM judge: pass --judge/],
+    [["--metric", "faithfulness", "--judge", "nope:x"], /--judge: expected provider:model/],
+    [["--metric", "g-eval", "--judge", "openai:gpt-4o-mini"], /metric g-eval: name: is missing/]
+  ])("%j exits 2", async (args, message) => {
+    const dir = fixtureDir({ "cases.jsonl": qaJsonl() })
+    const r = await assay(["run", "cases.jsonl", "--no-cache", ...args], { cwd: dir, env: { OPENAI_BASE_URL: judge.baseUrl } })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(message)
+  })
+})
 
 const CASES = [
   { name: "france", input: "Capital of France?", expected_output: "Paris" },
@@ -44,6 +97,6 @@ describe("--target", () => {
       { cwd: dir, env: { OPENAI_API_KEY: "sk-test", ASSAY_JUDGE_MAX_RETRIES: "0" } }
     )
     expect(r.code).toBe(3)
-    expect(r.stderr).toMatch(/assay: target openai:gpt-4o-mini failed on case #0/)
+    expect(r.stderr).toMatch(/assay: target openai:gpt-4o-mini failed on case #\d+: /)
   }, 120_000)
 })

@@ -6,11 +6,11 @@
  * @example
  * ```ts
  * import { buildMetrics } from "./catalog.js"
- * const metrics = yield* buildMetrics(["exact-match", { metric: "levenshtein", threshold: 0.8 }])
+ * const metrics = yield* buildMetrics(["exact-match", { metric: "levenshtein", threshold: 0.8 }], null)
  * ```
  */
 import { deterministicFactories, type Metric as M, type MetricFactory } from "@assay/core"
-import type { Judge } from "@assay/judge"
+import { type Judge, judgeFactories } from "@assay/judge"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import type { MetricEntry } from "../config/schema.js"
 import { UsageError } from "../errors.js"
@@ -27,14 +27,13 @@ export const deterministicCatalog: ReadonlyArray<MetricFactory<never>> = determi
 
 /**
  * Factories of metrics scored by an LLM judge (they need `--judge`).
- * SEAM (@assay/judge): becomes `judgeFactories` once the judge package exports it.
  *
  * @example
  * ```ts
  * judgeCatalog.some((f) => f.id === "faithfulness")
  * ```
  */
-export const judgeCatalog: ReadonlyArray<MetricFactory<Judge>> = []
+export const judgeCatalog: ReadonlyArray<MetricFactory<Judge>> = judgeFactories
 
 /**
  * Every factory, deterministic first.
@@ -51,7 +50,7 @@ export const catalog: ReadonlyArray<MetricFactory<Judge>> = [...deterministicCat
  *
  * @example
  * ```ts
- * const { metrics, needsJudge }: BuiltMetrics = yield* buildMetrics(["bleu"])
+ * const { metrics, needsJudge }: BuiltMetrics = yield* buildMetrics(["bleu"], null)
  * ```
  */
 export interface BuiltMetrics {
@@ -63,13 +62,15 @@ const entryId = (entry: MetricEntry) => (typeof entry === "string" ? entry : ent
 
 /**
  * Build metrics from entries; an unknown id or bad parameter is a UsageError naming the entry and field.
+ * Judged metrics get the run's judge (`provider:model`) as their `judge` parameter unless the entry sets one:
+ * it is part of their cache identity, so a cached verdict is never reused under another judge.
  *
  * @example
  * ```ts
- * buildMetrics([{ metric: "exact-match", threshold: 2 }]) // fails: exact-match: threshold: …
+ * buildMetrics([{ metric: "exact-match", threshold: 2 }], null) // fails: metric exact-match: threshold: …
  * ```
  */
-export const buildMetrics = (entries: ReadonlyArray<MetricEntry>): Effect.Effect<BuiltMetrics, UsageError> =>
+export const buildMetrics = (entries: ReadonlyArray<MetricEntry>, judge: string | null): Effect.Effect<BuiltMetrics, UsageError> =>
   Effect.suspend(() => {
     if (entries.length === 0) {
       return Effect.fail(new UsageError({ message: "no metrics: pass --metric <id> or list metrics in --config (see `assay metrics`)" }))
@@ -82,7 +83,9 @@ export const buildMetrics = (entries: ReadonlyArray<MetricEntry>): Effect.Effect
       if (factory === undefined) {
         return Effect.fail(new UsageError({ message: `unknown metric "${id}" (known: ${catalog.map((f) => f.id).join(", ")})` }))
       }
-      const { metric: _, ...raw } = typeof entry === "string" ? { metric: id } : entry
+      const { metric: _, ...given } = typeof entry === "string" ? { metric: id } : entry
+      const isJudged = judgeCatalog.includes(factory)
+      const raw = isJudged && judge !== null && given.judge === undefined ? { ...given, judge } : given
       const params = Schema.decodeUnknownEither(factory.params, { errors: "all", onExcessProperty: "error" })(raw)
       if (Either.isLeft(params)) {
         const issues = ParseResult.ArrayFormatter.formatErrorSync(params.left)
@@ -90,7 +93,7 @@ export const buildMetrics = (entries: ReadonlyArray<MetricEntry>): Effect.Effect
         return Effect.fail(new UsageError({ message: `metric ${id}: ${issues.join("; ")}` }))
       }
       metrics.push(factory.make(params.right))
-      if (judgeCatalog.includes(factory)) needsJudge = true
+      if (isJudged) needsJudge = true
     }
     return Effect.succeed({ metrics, needsJudge })
   })

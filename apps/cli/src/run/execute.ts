@@ -87,7 +87,7 @@ export const assemble = (
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(buildMetrics(input.plan.metrics), ({ metrics, needsJudge }) =>
+  Effect.flatMap(buildMetrics(input.plan.metrics, input.plan.judge), ({ metrics, needsJudge }) =>
     evaluatePlan(input, metrics, needsJudge).pipe(Effect.scoped, Effect.provide(runServices(input.plan, needsJudge))))
 
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
