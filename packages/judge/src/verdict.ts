@@ -118,30 +118,34 @@ export const structured = <A, I>(
     const judge = yield* Judge
     const decode = Schema.decodeUnknownEither(Schema.parseJson(schema))
     const repairs = options.repairs ?? 2
-    let messages = options.messages
-    let spend = noSpend
-    for (let attempt = 0;; attempt++) {
-      const reply = yield* judge.chat({ messages, json: true, topLogprobs: options.topLogprobs }).pipe(
-        Effect.mapError((e) => new MetricError({ metric: options.metric, message: `judge call failed (${e.kind}): ${e.message}` }))
-      )
-      spend = addSpend(spend, spendOf(reply))
-      const decoded = decode(jsonText(reply.text))
-      if (Either.isRight(decoded)) return { value: decoded.right, reply, spend }
-      const problem = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
-      if (attempt >= repairs) {
-        return yield* new MetricError({
-          metric: options.metric,
-          message: `judge reply unusable after ${attempt + 1} attempt(s): ${problem}; last reply: ${quote(reply.text)}`
-        })
-      }
-      yield* Effect.logDebug(`${options.metric}: judge reply unusable (${problem}), asking again`)
-      messages = [
-        ...messages,
-        { role: "assistant", content: reply.text },
-        {
-          role: "user",
-          content: `Your reply could not be used:\n${problem}\nReply again with only the JSON object in the requested format, nothing else.`
+    const attempt = (
+      messages: ReadonlyArray<ChatMessage>,
+      spent: Spend,
+      n: number
+    ): Effect.Effect<Structured<A>, MetricError> =>
+      Effect.gen(function*() {
+        const reply = yield* judge.chat({ messages, json: true, topLogprobs: options.topLogprobs }).pipe(
+          Effect.mapError((e) => new MetricError({ metric: options.metric, message: `judge call failed (${e.kind}): ${e.message}` }))
+        )
+        const spend = addSpend(spent, spendOf(reply))
+        const decoded = decode(jsonText(reply.text))
+        if (Either.isRight(decoded)) return { value: decoded.right, reply, spend }
+        const problem = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+        if (n >= repairs) {
+          return yield* new MetricError({
+            metric: options.metric,
+            message: `judge reply unusable after ${n + 1} attempt(s): ${problem}; last reply: ${quote(reply.text)}`
+          })
         }
-      ]
-    }
+        yield* Effect.logDebug(`${options.metric}: judge reply unusable (${problem}), asking again`)
+        const repair: ReadonlyArray<ChatMessage> = [
+          { role: "assistant", content: reply.text },
+          {
+            role: "user",
+            content: `Your reply could not be used:\n${problem}\nReply again with only the JSON object in the requested format, nothing else.`
+          }
+        ]
+        return yield* attempt([...messages, ...repair], spend, n + 1)
+      })
+    return yield* attempt(options.messages, noSpend, 0)
   })

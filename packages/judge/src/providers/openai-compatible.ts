@@ -89,7 +89,7 @@ export const make = (options: OpenAiCompatibleOptions) =>
         const text = yield* response.text.pipe(Effect.mapError(transportError))
         const headers = response.headers as Record<string, string | undefined>
         if (response.status < 200 || response.status >= 300) {
-          return yield* Effect.fail(classifyStatus(response.status, headers, text, yield* Clock.currentTimeMillis))
+          return yield* classifyStatus(response.status, headers, text, yield* Clock.currentTimeMillis)
         }
         const decoded = decodeCompletion(text)
         if (decoded._tag === "Left") {
