@@ -5,22 +5,27 @@
  * Reads: the table is loaded into memory on the first lookup when it has at most `preloadLimit` rows
  * (one query, ~1 µs a row), so a cached rerun answers each lookup from a Map; a larger table is queried per
  * key. `lookupMany` answers many keys with one query (for an engine that prefetches a chunk of cases).
- * Writes: each case's entries go through the group-commit writer (durable when `store` returns).
+ * Writes: each case's entries go through the group-commit writer (durable when `store` returns) into the
+ * staging table, merged into the keyed table in bulk (`staging.ts`).
  *
  * @example
  * ```ts
  * evaluate(cases, metrics).pipe(Effect.provide(SqliteEvalCache.layer().pipe(Layer.provide(Database.layer({ path: "a.db" })))))
  * ```
  */
+import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Layer, Option, Schema } from "effect"
 import { type CacheEntry, CacheError, EvalCache, type EvalCacheApi, type Outcome } from "@assay/core"
 import { makeBatchWriter } from "./batch-writer.js"
 import { Database } from "./database.js"
+import { mergeStaging } from "./staging.js"
 
 /** Tuning of the SQLite cache. */
 export interface SqliteEvalCacheOptions {
   /** Load the whole table on first use when it has at most this many rows (default 2,000,000; 0 disables). */
   readonly preloadLimit?: number | undefined
+  /** Merge staged rows into the keyed table once this many are staged (default 100,000), and on close. */
+  readonly mergeThreshold?: number | undefined
 }
 
 /** The SQLite cache's interface: core's plus a bulk lookup. */
@@ -80,15 +85,25 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
     const db = yield* Database
     const { sql } = db
     const preloadLimit = options.preloadLimit ?? 2_000_000
+    const mergeThreshold = options.mergeThreshold ?? 100_000
+    const merge = Effect.provideService(mergeStaging, SqlClient.SqlClient, sql)
+    /** Rows this process wrote since the last merge (per-key mode reads them from here). */
+    const own = new Map<string, Row>()
+    let staged = 0
     const toCacheError = (e: { readonly message: string }) => new CacheError({ message: e.message })
 
     // undefined: not loaded yet; null: too large to hold, query per key.
-    let snapshot: Map<string, Row> | null | undefined = preloadLimit > 0 ? undefined : null
+    let snapshot: Map<string, Row> | null | undefined = undefined
     const load = db.refine(
       Effect.gen(function*() {
-        const counted = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM eval_cache`
-        if ((counted[0]?.n ?? 0) > preloadLimit) return null
-        const rows = yield* sql<Row>`SELECT cache_key, score, reason, input_tokens, output_tokens, verbose FROM eval_cache`
+        const counted = yield* sql<{ n: number }>`SELECT (SELECT COUNT(*) FROM eval_cache) + (SELECT COUNT(*) FROM eval_cache_staging) AS n`
+        if (Number(counted[0]?.n ?? 0) > preloadLimit) {
+          yield* sql.withTransaction(merge) // per-key lookups read the keyed table only
+          return null
+        }
+        // Staged rows come last, so the newest row of a key wins.
+        const rows = yield* sql<Row>`SELECT cache_key, score, reason, input_tokens, output_tokens, verbose FROM eval_cache
+          UNION ALL SELECT cache_key, score, reason, input_tokens, output_tokens, verbose FROM eval_cache_staging`
         return new Map(rows.map((r) => [r.cache_key, r] as const))
       })
     ).pipe(Effect.tap((loaded) => Effect.sync(() => void (snapshot = loaded))))
@@ -102,7 +117,7 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
         if (snap !== null) return Effect.succeed(keys.map((k) => Option.map(Option.fromNullable(snap.get(k)), toOutcome)))
         return Effect.map(Effect.forEach(chunks(keys, CHUNK), queryMany), (found) => {
           const byKey = new Map(found.flat().map((r) => [r.cache_key, r] as const))
-          return keys.map((k) => Option.map(Option.fromNullable(byKey.get(k)), toOutcome))
+          return keys.map((k) => Option.map(Option.fromNullable(own.get(k) ?? byKey.get(k)), toOutcome))
         })
       }).pipe(Effect.mapError(toCacheError))
 
@@ -115,12 +130,22 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
       return Effect.map(lookupMany([key]), (found) => found[0]!)
     }
 
+    const mergeNow = Effect.sync(() => {
+      staged = 0
+      own.clear()
+    }).pipe(Effect.zipRight(merge), Effect.asVoid)
     const writer = yield* makeBatchWriter((rows: ReadonlyArray<ReturnType<typeof toRow>>) =>
-      db.refine(sql.withTransaction(Effect.forEach(chunks(rows, CHUNK), (chunk) =>
-        sql`INSERT INTO eval_cache ${sql.insert(chunk)} ON CONFLICT (cache_key) DO UPDATE SET
-          score = excluded.score, reason = excluded.reason, input_tokens = excluded.input_tokens,
-          output_tokens = excluded.output_tokens, verbose = excluded.verbose, created_at = excluded.created_at`, { discard: true })))
+      db.refine(sql.withTransaction(
+        Effect.forEach(chunks(rows, CHUNK), (chunk) => sql`INSERT INTO eval_cache_staging ${sql.insert(chunk)}`, { discard: true }).pipe(
+          Effect.zipRight(Effect.suspend(() => (staged += rows.length) >= mergeThreshold ? mergeNow : Effect.void))
+        )
+      ))
     )
+    // Merge what this process staged when the layer closes (a failure only delays the merge to the next run).
+    yield* Effect.addFinalizer(() =>
+      db.refine(sql.withTransaction(merge)).pipe(
+        Effect.catchAll((e) => Effect.logWarning(`cache merge postponed: ${e.message}`))
+      ))
 
     const store = (entries: ReadonlyArray<CacheEntry>): Effect.Effect<void, CacheError> => {
       const bad = entries.find((e) => !(e.outcome.score >= 0 && e.outcome.score <= 1))
@@ -130,8 +155,8 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
         const rows = entries.map((e) => toRow(e, now))
         return Effect.tap(writer.submit(rows), () =>
           Effect.sync(() => {
-            const snap = snapshot
-            if (snap != null) for (const r of rows) snap.set(r.cache_key, r)
+            const target = snapshot ?? own
+            for (const r of rows) target.set(r.cache_key, r)
           }))
       }).pipe(Effect.mapError(toCacheError))
     }

@@ -15,6 +15,7 @@ import { Database } from "./database.js"
 import { compact, databaseSize } from "./dialect.js"
 import type { StoreError } from "./errors.js"
 import { MIGRATIONS_TABLE } from "./migrations.js"
+import { mergeStaging } from "./staging.js"
 
 /** What the database holds. */
 export interface StoreStats {
@@ -62,8 +63,11 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
       Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`, (rows) => Number(rows[0]?.n ?? 0))
     const sizeBytes = Effect.provideService(databaseSize, SqlClient.SqlClient, sql)
 
-    /** Current statistics. */
+    const merged = sql.withTransaction(Effect.provideService(mergeStaging, SqlClient.SqlClient, sql))
+
+    /** Current statistics (staged cache rows are merged first). */
     const stats: Effect.Effect<StoreStats, StoreError> = db.refine(Effect.gen(function*() {
+      yield* merged
       const version = yield* sql<{ v: number | null }>`SELECT MAX(migration_id) AS v FROM ${sql(MIGRATIONS_TABLE)}`
       const perMetric = yield* sql<{ metric: string; rows: number }>`SELECT metric, COUNT(*) AS rows FROM eval_cache
         GROUP BY metric ORDER BY metric`
@@ -87,6 +91,7 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
       }))
     const measured = <E>(change: Effect.Effect<void, E>) =>
       Effect.gen(function*() {
+        yield* merged
         const before = { cache: yield* count("eval_cache"), responses: yield* count("response_cache"), runs: yield* count("runs") }
         yield* sql.withTransaction(change)
         const result = yield* deleted(before)
@@ -97,7 +102,7 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
     /** Delete everything chosen (default: both caches, not the runs). */
     const clear = (options: ClearOptions = {}): Effect.Effect<Deleted, StoreError> =>
       db.refine(measured(Effect.gen(function*() {
-        if (options.cache ?? true) yield* sql`DELETE FROM eval_cache`
+        if (options.cache ?? true) yield* Effect.zipRight(sql`DELETE FROM eval_cache`, sql`DELETE FROM eval_cache_staging`)
         if (options.responses ?? true) yield* sql`DELETE FROM response_cache`
         if (options.runs ?? false) yield* Effect.zipRight(sql`DELETE FROM run_cases`, sql`DELETE FROM runs`)
       })))

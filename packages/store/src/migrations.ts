@@ -16,7 +16,7 @@ import { Effect } from "effect"
 export const MIGRATIONS_TABLE = "assay_migrations"
 
 /** The schema version this build writes (the id of the last migration). */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 const v1 = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -61,6 +61,26 @@ const v1 = Effect.gen(function*() {
 })
 
 /**
+ * v2: an append-only staging table for new cache rows (see `staging.ts`). Its sequence column is the only
+ * dialect-specific type.
+ */
+const v2 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const seq = sql.onDialectOrElse({ pg: () => "BIGSERIAL PRIMARY KEY", orElse: () => "INTEGER PRIMARY KEY" })
+  yield* sql`CREATE TABLE eval_cache_staging (
+    seq ${sql.literal(seq)},
+    cache_key TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    score REAL NOT NULL,
+    reason TEXT,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    verbose TEXT,
+    created_at INTEGER NOT NULL
+  )`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -68,4 +88,4 @@ const v1 = Effect.gen(function*() {
  * Migrator.make({})({ loader: migrations })
  * ```
  */
-export const migrations: Migrator.Loader = Migrator.fromRecord({ "0001_initial": v1 })
+export const migrations: Migrator.Loader = Migrator.fromRecord({ "0001_initial": v1, "0002_cache_staging": v2 })

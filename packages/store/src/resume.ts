@@ -45,7 +45,7 @@ export interface DatasetFingerprint {
  * const { fingerprint, count } = yield* datasetFingerprint(cases)
  * ```
  */
-export const datasetFingerprint = <E, R>(source: CaseSource<E, R>): Effect.Effect<DatasetFingerprint, E, R> =>
+export const datasetFingerprint = <E = never, R = never>(source: CaseSource<E, R>): Effect.Effect<DatasetFingerprint, E, R> =>
   Effect.suspend(() => {
     const hash = createHash("sha256")
     let count = 0

@@ -56,6 +56,30 @@ describe("SQLite EvalCache", () => {
       assert.isTrue(found.every(Option.isNone))
     }))
 
+  it.scoped("staged rows are merged past the threshold and visible to another connection before any merge", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      const db = yield* Layer.build(Database.layer({ path }))
+      const { sql } = yield* Effect.provide(Database, db)
+      const count = (table: string) => Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`, (r) => Number(r[0]!.n))
+      const writer = yield* Effect.provide(makeSqliteEvalCache({ mergeThreshold: 1_000 }), db)
+      yield* writer.store([{ key: "k1", metric: "m", outcome: { score: 0.25 } }, { key: "k2", metric: "m", outcome: { score: 1 } }])
+      assert.deepStrictEqual([yield* count("eval_cache_staging"), yield* count("eval_cache")], [2, 0], "staged, not merged yet")
+      // Another process (another connection) sees the staged rows: preloaded, or merged before per-key reads.
+      for (const preloadLimit of [10, 0]) {
+        const other = yield* Effect.provide(makeSqliteEvalCache({ preloadLimit }), yield* Layer.build(Database.layer({ path })))
+        assert.deepStrictEqual((yield* other.lookupMany(["k1", "k2", "k3"])).map(Option.map((o) => o.score)), [Option.some(0.25), Option.some(1), Option.none()])
+      }
+      assert.deepStrictEqual([yield* count("eval_cache_staging"), yield* count("eval_cache")], [0, 2], "merged by the per-key reader")
+      const small = yield* Effect.provide(makeSqliteEvalCache({ mergeThreshold: 3 }), db)
+      yield* small.store([{ key: "k1", metric: "m", outcome: { score: 0.5 } }, { key: "k4", metric: "m", outcome: { score: 0 } }])
+      assert.strictEqual(yield* count("eval_cache_staging"), 2)
+      yield* small.store([{ key: "k5", metric: "m", outcome: { score: 0 } }])
+      assert.deepStrictEqual([yield* count("eval_cache_staging"), yield* count("eval_cache")], [0, 4], "threshold reached: merged, newest k1 wins")
+      const [k1] = yield* sql<{ score: number }>`SELECT score FROM eval_cache WHERE cache_key = 'k1'`
+      assert.strictEqual(k1!.score, 0.5)
+    }))
+
   it.scoped("a run without an EvalCache writes nothing", () =>
     Effect.gen(function*() {
       const path = yield* tempDb
