@@ -16,7 +16,7 @@ const result = (index: number, success: boolean): CaseResult => ({
 /** A Terminal that records what is displayed. */
 const recordingTerminal = (shown: Array<string>) =>
   Layer.succeed(Terminal.Terminal, {
-    columns: Effect.succeed(80),
+    columns: Effect.succeed(200),
     rows: Effect.succeed(24),
     isTTY: Effect.succeed(true),
     readInput: Effect.die("unused"),

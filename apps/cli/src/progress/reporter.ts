@@ -110,8 +110,12 @@ export const makeProgress = (settings: ProgressSettings): Effect.Effect<Progress
 
     let stopped = false
     const draw = Effect.suspend(() =>
-      stopped ? Effect.void : Effect.flatMap(render, (line) =>
-        terminal.display(`\r\x1b[2K${bar(state.fraction(), settings.style)}${line}`).pipe(Effect.ignore)))
+      stopped ? Effect.void : Effect.gen(function*() {
+        const line = yield* render
+        const room = Math.max(20, (yield* terminal.columns) - BAR_WIDTH - 2) // never wrap: a wrapped line cannot be redrawn
+        const text = line.length > room ? `${line.slice(0, room - 1)}…` : line
+        yield* terminal.display(`\r\x1b[2K${bar(state.fraction(), settings.style)}${text}`).pipe(Effect.ignore)
+      }))
     yield* draw.pipe(Effect.repeat(Schedule.spaced("200 millis")), Effect.forkScoped)
     return {
       add: (result) => Effect.sync(() => state.add(result)),

@@ -25,6 +25,8 @@ import { caseLabel, type ReportData } from "./view.js"
 export interface ConsoleReportOptions {
   /** Passing cases listed before "… and N more" (default 10). */
   readonly maxPassing?: number
+  /** Failing and errored cases listed in full before "… and N more" (default 100; every one is in --out/--html). */
+  readonly maxFailing?: number
   /** Width of text snippets (default 100). */
   readonly width?: number
 }
@@ -68,11 +70,13 @@ export const consoleReport = ({ cases, result }: ReportData, style: Style, optio
     const view = cases.get(c.index)
     return view === undefined ? "" : ` ${style.dim(truncate(view.input, 60))}`
   }
+  const maxFailing = options.maxFailing ?? 100
   const bad = result.cases.filter((c) => !c.success && !c.skipped)
-  for (const c of bad) {
+  for (const c of bad.slice(0, maxFailing)) {
     lines.push(`${c.errored ? style.yellow("ERROR ") : style.red("FAILED")}  ${style.bold(caseLabel(c))}${input(c)}`)
     for (const m of c.metrics) if (!m.success) lines.push(metricDetail(m, style, width))
   }
+  if (bad.length > maxFailing) lines.push(style.dim(`… and ${bad.length - maxFailing} more failing cases (all of them are in --out, --junit and --html)`))
   const good = result.cases.filter((c) => c.success)
   for (const c of good.slice(0, maxPassing)) lines.push(`${style.green("passed")}  ${caseLabel(c)}${input(c)}`)
   if (good.length > maxPassing) lines.push(style.dim(`… and ${good.length - maxPassing} more passing cases`))
