@@ -45,7 +45,18 @@ interface Row {
 
 const decodeVerbose = Schema.decodeUnknownOption(Schema.parseJson(Schema.Array(Schema.String)))
 
-const toOutcome = (row: Row): Outcome => {
+/**
+ * What the in-memory index holds per key: the bare score when the outcome has nothing else (the common case
+ * for deterministic metrics — a number keeps the heap small for millions of rows), else the row.
+ */
+type Held = number | Row
+
+const hold = (row: Row): Held =>
+  row.reason === null && row.input_tokens === null && row.verbose === null ? row.score : row
+
+const toOutcome = (held: Held): Outcome => {
+  if (typeof held === "number") return { score: held }
+  const row = held
   const verbose = row.verbose === null ? Option.none() : decodeVerbose(row.verbose)
   return {
     score: row.score,
@@ -88,12 +99,12 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
     const mergeThreshold = options.mergeThreshold ?? 100_000
     const merge = Effect.provideService(mergeStaging, SqlClient.SqlClient, sql)
     /** Rows this process wrote since the last merge (per-key mode reads them from here). */
-    const own = new Map<string, Row>()
+    const own = new Map<string, Held>()
     let staged = 0
     const toCacheError = (e: { readonly message: string }) => new CacheError({ message: e.message })
 
     // undefined: not loaded yet; null: too large to hold, query per key.
-    let snapshot: Map<string, Row> | null | undefined = undefined
+    let snapshot: Map<string, Held> | null | undefined = undefined
     const load = db.refine(
       Effect.gen(function*() {
         const counted = yield* sql<{ n: number }>`SELECT (SELECT COUNT(*) FROM eval_cache) + (SELECT COUNT(*) FROM eval_cache_staging) AS n`
@@ -104,7 +115,9 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
         // Staged rows come last, so the newest row of a key wins.
         const rows = yield* sql<Row>`SELECT cache_key, score, reason, input_tokens, output_tokens, verbose FROM eval_cache
           UNION ALL SELECT cache_key, score, reason, input_tokens, output_tokens, verbose FROM eval_cache_staging`
-        return new Map(rows.map((r) => [r.cache_key, r] as const))
+        const index = new Map<string, Held>()
+        for (const r of rows) index.set(r.cache_key, hold(r))
+        return index
       })
     ).pipe(Effect.tap((loaded) => Effect.sync(() => void (snapshot = loaded))))
     const ensureLoaded = yield* Effect.cached(load)
@@ -116,7 +129,7 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
       Effect.flatMap(snapshot === undefined ? ensureLoaded : Effect.succeed(snapshot), (snap) => {
         if (snap !== null) return Effect.succeed(keys.map((k) => Option.map(Option.fromNullable(snap.get(k)), toOutcome)))
         return Effect.map(Effect.forEach(chunks(keys, CHUNK), queryMany), (found) => {
-          const byKey = new Map(found.flat().map((r) => [r.cache_key, r] as const))
+          const byKey = new Map(found.flat().map((r) => [r.cache_key, hold(r)] as const))
           return keys.map((k) => Option.map(Option.fromNullable(own.get(k) ?? byKey.get(k)), toOutcome))
         })
       }).pipe(Effect.mapError(toCacheError))
@@ -156,7 +169,7 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
         return Effect.tap(writer.submit(rows), () =>
           Effect.sync(() => {
             const target = snapshot ?? own
-            for (const r of rows) target.set(r.cache_key, r)
+            for (const r of rows) target.set(r.cache_key, hold(r))
           }))
       }).pipe(Effect.mapError(toCacheError))
     }
