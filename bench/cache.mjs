@@ -2,7 +2,7 @@
 // cached rerun (fresh layer on the same file). Build first: `npx tsc -b`. Usage: node bench/cache.mjs [cases]
 import { Effect } from "effect"
 import { rmSync, mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { cpus, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { evaluate, LLMTestCase, Metric } from "../packages/core/dist/index.js"
 import { Maintenance, SqliteStore } from "../packages/store/dist/index.js"
@@ -41,7 +41,7 @@ try {
   console.log(`rows written ${stats.cacheRows} (${(stats.cacheRows / (first.ms / 1000)).toFixed(0)} rows/s during the first run), db ${(stats.sizeBytes / 1e6).toFixed(1)} MB`)
   console.log(`cache overhead on the first run ${((first.ms / plain.ms - 1) * 100).toFixed(0)}% (target ≤ 25%)`)
   console.log(`cached rerun ${(cached.ms / 1000).toFixed(2)} s (target ≤ 2 s; ${(cached.ms / plain.ms).toFixed(2)}× the uncached run), ${hits} hits of ${N * metrics.length}`)
-  console.log(`load average ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")} on ${(await import("node:os")).cpus().length} cores (timings are only comparable on an idle machine)`)
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores (timings are only comparable on an idle machine)`)
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
