@@ -13,7 +13,14 @@
 import { Deferred, Effect, Exit, Queue, type Scope } from "effect"
 import type { StoreError } from "./errors.js"
 
-/** Submit rows; see the module doc. */
+/**
+ * Submit rows; see the module doc.
+ *
+ * @example
+ * ```ts
+ * yield* writer.submit(rows)
+ * ```
+ */
 export interface BatchWriter<A> {
   readonly submit: (rows: ReadonlyArray<A>) => Effect.Effect<void, StoreError>
 }

@@ -10,7 +10,14 @@
  */
 import type { CaseResult, RunResult } from "@assay/core"
 
-/** One metric's score in both runs. */
+/**
+ * One metric's score in both runs.
+ *
+ * @example
+ * ```ts
+ * const d: MetricDelta = { name: "bleu", before: 0.4, after: 0.6, delta: 0.2 }
+ * ```
+ */
 export interface MetricDelta {
   readonly name: string
   readonly before: number | null
@@ -19,7 +26,14 @@ export interface MetricDelta {
   readonly delta: number | null
 }
 
-/** A case present in both runs whose verdict or scores differ. */
+/**
+ * A case present in both runs whose verdict or scores differ.
+ *
+ * @example
+ * ```ts
+ * compareRuns(a, b).regressed[0]?.metrics // the scores that moved
+ * ```
+ */
 export interface CaseChange {
   readonly index: number
   readonly name: string | null
@@ -29,13 +43,27 @@ export interface CaseChange {
   readonly metrics: ReadonlyArray<MetricDelta>
 }
 
-/** A case present in one run only. */
+/**
+ * A case present in one run only.
+ *
+ * @example
+ * ```ts
+ * compareRuns(a, b).onlyAfter // [{ index: 12, name: "new case" }]
+ * ```
+ */
 export interface CaseRef {
   readonly index: number
   readonly name: string | null
 }
 
-/** The comparison of two runs. */
+/**
+ * The comparison of two runs.
+ *
+ * @example
+ * ```ts
+ * const { regressed, improved, changed, unchanged } = compareRuns(a, b)
+ * ```
+ */
 export interface RunComparison {
   readonly before: string | null
   readonly after: string | null

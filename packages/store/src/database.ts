@@ -19,7 +19,14 @@ import { connectionSettings } from "./dialect.js"
 import type { StoreError } from "./errors.js"
 import { migrations, MIGRATIONS_TABLE } from "./migrations.js"
 
-/** Where and how to open the database. */
+/**
+ * Where and how to open the database.
+ *
+ * @example
+ * ```ts
+ * Database.layer({ path: ".assay/assay.db", busyTimeoutMs: 2000 })
+ * ```
+ */
 export interface DatabaseOptions {
   /** The SQLite file (created when missing; its directory must exist). `:memory:` for a throw-away database. */
   readonly path: string
@@ -27,7 +34,14 @@ export interface DatabaseOptions {
   readonly busyTimeoutMs?: number | undefined
 }
 
-/** The open database. */
+/**
+ * The open database.
+ *
+ * @example
+ * ```ts
+ * const { path, sql, refine } = yield* Database
+ * ```
+ */
 export interface DatabaseApi {
   readonly path: string
   readonly sql: SqlClient.SqlClient
@@ -56,7 +70,14 @@ const open = (options: DatabaseOptions): Effect.Effect<DatabaseApi, StoreError, 
     return { path, sql, refine }
   })
 
-/** The database service; see the module doc. */
+/**
+ * The database service; see the module doc.
+ *
+ * @example
+ * ```ts
+ * const rows = yield* Effect.flatMap(Database, (db) => db.refine(db.sql`SELECT COUNT(*) AS n FROM runs`))
+ * ```
+ */
 export class Database extends Context.Tag("assay/store/Database")<Database, DatabaseApi>() {
   /**
    * Open the database for the lifetime of the layer.

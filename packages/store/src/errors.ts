@@ -8,7 +8,14 @@
  */
 import { Schema } from "effect"
 
-/** Why the database could not be used. */
+/**
+ * Why the database could not be used.
+ *
+ * @example
+ * ```ts
+ * error.reason === "locked"
+ * ```
+ */
 export const StoreFailure = Schema.Literal("locked", "corrupt", "unwritable", "io")
 export type StoreFailure = typeof StoreFailure.Type
 

@@ -20,7 +20,14 @@ import { makeBatchWriter } from "./batch-writer.js"
 import { Database } from "./database.js"
 import { mergeStaging } from "./staging.js"
 
-/** Tuning of the SQLite cache. */
+/**
+ * Tuning of the SQLite cache.
+ *
+ * @example
+ * ```ts
+ * SqliteEvalCache.layer({ preloadLimit: 500_000, mergeThreshold: 50_000 })
+ * ```
+ */
 export interface SqliteEvalCacheOptions {
   /** Load the whole table on first use when it has at most this many rows (default 2,000,000; 0 disables). */
   readonly preloadLimit?: number | undefined
@@ -28,7 +35,14 @@ export interface SqliteEvalCacheOptions {
   readonly mergeThreshold?: number | undefined
 }
 
-/** The SQLite cache's interface: core's plus a bulk lookup. */
+/**
+ * The SQLite cache's interface: core's plus a bulk lookup.
+ *
+ * @example
+ * ```ts
+ * const found = yield* cache.lookupMany(keys) // aligned with keys
+ * ```
+ */
 export interface SqliteEvalCacheApi extends EvalCacheApi {
   /** Look up many keys at once; the result is aligned with `keys`. */
   readonly lookupMany: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Option.Option<Outcome>>, CacheError>
@@ -205,7 +219,14 @@ export const noopCache: EvalCacheApi = {
   store: () => Effect.void
 }
 
-/** Layers for the SQLite cache. */
+/**
+ * Layers for the SQLite cache.
+ *
+ * @example
+ * ```ts
+ * SqliteEvalCache.layer().pipe(Layer.provide(Database.layer({ path: "a.db" })))
+ * ```
+ */
 export const SqliteEvalCache = {
   /**
    * The EvalCache on the {@link Database}.

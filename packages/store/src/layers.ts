@@ -17,10 +17,24 @@ import { Maintenance } from "./maintenance.js"
 import { ResponseCache } from "./response-cache.js"
 import { RunStore } from "./run-store.js"
 
-/** Options of the whole store. */
+/**
+ * Options of the whole store.
+ *
+ * @example
+ * ```ts
+ * SqliteStore.layer({ path: "a.db", busyTimeoutMs: 2000, preloadLimit: 100_000 })
+ * ```
+ */
 export interface StoreOptions extends DatabaseOptions, SqliteEvalCacheOptions {}
 
-/** Everything the store provides (the Database too, for callers that need the raw client or path). */
+/**
+ * Everything the store provides (the Database too, for callers that need the raw client or path).
+ *
+ * @example
+ * ```ts
+ * const live: Layer.Layer<StoreServices, StoreError> = SqliteStore.layer({ path: "a.db" })
+ * ```
+ */
 export type StoreServices = EvalCache | RunStore | ResponseCache | Maintenance | Database
 
 const services = (options: SqliteEvalCacheOptions) =>
@@ -40,7 +54,14 @@ export const storeConfig: Config.Config<StoreOptions> = Config.all({
   busyTimeoutMs: Config.integer("ASSAY_DB_BUSY_TIMEOUT_MS").pipe(Config.withDefault(5000))
 })
 
-/** The store's layers; see the module doc. */
+/**
+ * The store's layers; see the module doc.
+ *
+ * @example
+ * ```ts
+ * Effect.provide(program, SqliteStore.layer({ path: ".assay/assay.db" }))
+ * ```
+ */
 export const SqliteStore = {
   /**
    * All store services on the SQLite file `options.path`.

@@ -17,7 +17,14 @@ import type { StoreError } from "./errors.js"
 import { MIGRATIONS_TABLE } from "./migrations.js"
 import { mergeStaging } from "./staging.js"
 
-/** What the database holds. */
+/**
+ * What the database holds.
+ *
+ * @example
+ * ```ts
+ * const { cacheRows, perMetric, sizeBytes, schemaVersion } = yield* m.stats
+ * ```
+ */
 export interface StoreStats {
   readonly path: string
   readonly schemaVersion: number
@@ -29,14 +36,28 @@ export interface StoreStats {
   readonly sizeBytes: number
 }
 
-/** What to clear. Default: the metric cache and the response cache (runs are kept). */
+/**
+ * What to clear. Default: the metric cache and the response cache (runs are kept).
+ *
+ * @example
+ * ```ts
+ * yield* m.clear({ cache: true, responses: false, runs: true })
+ * ```
+ */
 export interface ClearOptions {
   readonly cache?: boolean | undefined
   readonly responses?: boolean | undefined
   readonly runs?: boolean | undefined
 }
 
-/** How to prune the metric and response caches. */
+/**
+ * How to prune the metric and response caches.
+ *
+ * @example
+ * ```ts
+ * yield* m.prune({ olderThan: "30 days", maxBytes: 200_000_000 })
+ * ```
+ */
 export interface PruneOptions {
   /** Delete entries written longer ago than this (and expired responses). */
   readonly olderThan?: Duration.DurationInput | undefined
@@ -44,7 +65,14 @@ export interface PruneOptions {
   readonly maxBytes?: number | undefined
 }
 
-/** Rows deleted. */
+/**
+ * Rows deleted.
+ *
+ * @example
+ * ```ts
+ * const { cacheRows } = yield* m.prune({ olderThan: "7 days" })
+ * ```
+ */
 export interface Deleted {
   readonly cacheRows: number
   readonly responseRows: number
@@ -54,7 +82,14 @@ export interface Deleted {
 /** Approximate payload of a cache row, in bytes (standard SQL). */
 const ROW_BYTES = "(LENGTH(cache_key) + LENGTH(metric) + COALESCE(LENGTH(reason), 0) + COALESCE(LENGTH(verbose), 0) + 40)"
 
-/** The maintenance service; see the module doc. */
+/**
+ * The maintenance service; see the module doc.
+ *
+ * @example
+ * ```ts
+ * const stats = yield* Effect.flatMap(Maintenance, (m) => m.stats)
+ * ```
+ */
 export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Maintenance", {
   effect: Effect.gen(function*() {
     const db = yield* Database

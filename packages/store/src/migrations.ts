@@ -12,10 +12,24 @@ import * as Migrator from "@effect/sql/Migrator"
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
 
-/** The table where the Migrator records applied migrations. */
+/**
+ * The table where the Migrator records applied migrations.
+ *
+ * @example
+ * ```ts
+ * sql`SELECT MAX(migration_id) FROM ${sql(MIGRATIONS_TABLE)}`
+ * ```
+ */
 export const MIGRATIONS_TABLE = "assay_migrations"
 
-/** The schema version this build writes (the id of the last migration). */
+/**
+ * The schema version this build writes (the id of the last migration).
+ *
+ * @example
+ * ```ts
+ * (yield* m.stats).schemaVersion === SCHEMA_VERSION
+ * ```
+ */
 export const SCHEMA_VERSION = 2
 
 const v1 = Effect.gen(function*() {

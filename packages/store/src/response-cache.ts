@@ -15,14 +15,28 @@ import { CacheError, canonicalJson, sha256 } from "@assay/core"
 import { Clock, Duration, Effect, Option, Schema } from "effect"
 import { Database } from "./database.js"
 
-/** What identifies a request. `body` must be JSON (no secrets: headers are not part of it). */
+/**
+ * What identifies a request. `body` must be JSON (no secrets: headers are not part of it).
+ *
+ * @example
+ * ```ts
+ * const request: ResponseRequest = { model: "gpt-4o", baseUrl: "https://api.openai.com/v1", body }
+ * ```
+ */
 export interface ResponseRequest {
   readonly model: string
   readonly baseUrl: string
   readonly body: unknown
 }
 
-/** Default time to live of a cached response. */
+/**
+ * Default time to live of a cached response.
+ *
+ * @example
+ * ```ts
+ * cache.set(request, response) // kept for DEFAULT_RESPONSE_TTL
+ * ```
+ */
 export const DEFAULT_RESPONSE_TTL: Duration.DurationInput = "7 days"
 
 /**
@@ -38,7 +52,14 @@ export const responseKey = (request: ResponseRequest): string =>
 
 const decodeJson = Schema.decodeUnknown(Schema.parseJson(Schema.Unknown))
 
-/** The response cache service; see the module doc. */
+/**
+ * The response cache service; see the module doc.
+ *
+ * @example
+ * ```ts
+ * const hit = yield* Effect.flatMap(ResponseCache, (c) => c.get(request))
+ * ```
+ */
 export class ResponseCache extends Effect.Service<ResponseCache>()("assay/store/ResponseCache", {
   effect: Effect.gen(function*() {
     const db = yield* Database

@@ -31,7 +31,14 @@ import { ResumeMismatch, type RunNotFound, type StoreError } from "./errors.js"
 import type { RunInfo, RunSpec } from "./run-info.js"
 import { RunStore } from "./run-store.js"
 
-/** A dataset's identity: the case fingerprints in order, and how many cases there are. */
+/**
+ * A dataset's identity: the case fingerprints in order, and how many cases there are.
+ *
+ * @example
+ * ```ts
+ * const { fingerprint, count } = yield* datasetFingerprint(cases)
+ * ```
+ */
 export interface DatasetFingerprint {
   readonly fingerprint: string
   readonly count: number
@@ -71,7 +78,14 @@ export const metricsFingerprint = (
   hyperparameters: Readonly<Record<string, unknown>> = {}
 ): string => sha256(canonicalJson({ metrics: metrics.map(metricIdentity), hyperparameters }))
 
-/** A recorded run in progress; see the module doc. */
+/**
+ * A recorded run in progress; see the module doc.
+ *
+ * @example
+ * ```ts
+ * evaluate(cases, metrics, { skipIndex: handle.skipIndex, onResult: handle.onResult })
+ * ```
+ */
 export interface RunHandle {
   readonly run: RunInfo
   /** Indices finished by earlier attempts. */

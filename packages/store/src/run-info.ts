@@ -9,13 +9,27 @@
  */
 import { Schema } from "effect"
 
-/** A run's lifecycle: running until it is finished with one of the other statuses. */
+/**
+ * A run's lifecycle: running until it is finished with one of the other statuses.
+ *
+ * @example
+ * ```ts
+ * yield* runs.finish(runId, "cancelled")
+ * ```
+ */
 export const RunStatus = Schema.Literal("running", "completed", "deadline", "cancelled", "failed")
 export type RunStatus = typeof RunStatus.Type
 
 const Json = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 
-/** A stored run. `finishedCases` counts the case results written so far. */
+/**
+ * A stored run. `finishedCases` counts the case results written so far.
+ *
+ * @example
+ * ```ts
+ * (yield* runs.list()).map((r: RunInfo) => `${r.runId} ${r.status} ${r.finishedCases}/${r.caseCount}`)
+ * ```
+ */
 export const RunInfo = Schema.Struct({
   runId: Schema.String,
   identifier: Schema.NullOr(Schema.String),
@@ -32,7 +46,14 @@ export const RunInfo = Schema.Struct({
 })
 export type RunInfo = typeof RunInfo.Type
 
-/** How to start a run. Settings (target, judge) are scrubbed of secrets before they are stored. */
+/**
+ * How to start a run. Settings (target, judge) are scrubbed of secrets before they are stored.
+ *
+ * @example
+ * ```ts
+ * runs.start({ identifier: "nightly", datasetFingerprint: ds.fingerprint, metricsFingerprint: mf, caseCount: ds.count })
+ * ```
+ */
 export interface RunSpec {
   /** Defaults to a random UUID. */
   readonly runId?: string | undefined
@@ -48,7 +69,14 @@ export interface RunSpec {
   readonly caseCount?: number | undefined
 }
 
-/** The stored row of a run. */
+/**
+ * The stored row of a run.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknown(RunRow)(row)
+ * ```
+ */
 export const RunRow = Schema.Struct({
   run_id: Schema.String,
   identifier: Schema.NullOr(Schema.String),

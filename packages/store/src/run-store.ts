@@ -39,7 +39,14 @@ const RESULT_STATUS: Record<RunStatus, RunResult["status"]> = {
   failed: "cancelled"
 }
 
-/** The run store service; see the module doc. */
+/**
+ * The run store service; see the module doc.
+ *
+ * @example
+ * ```ts
+ * const result = yield* Effect.flatMap(RunStore, (runs) => runs.show(runId))
+ * ```
+ */
 export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore", {
   scoped: Effect.gen(function*() {
     const db = yield* Database

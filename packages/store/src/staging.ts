@@ -12,7 +12,14 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Effect } from "effect"
 
-/** The cache columns shared by both tables. */
+/**
+ * The cache columns shared by both tables.
+ *
+ * @example
+ * ```ts
+ * sql.unsafe(`SELECT ${CACHE_COLUMNS} FROM eval_cache_staging`)
+ * ```
+ */
 export const CACHE_COLUMNS = "cache_key, metric, score, reason, input_tokens, output_tokens, verbose, created_at"
 
 /**
