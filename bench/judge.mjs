@@ -12,7 +12,7 @@ import { loadavg } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect, Layer } from "effect"
-import { FetchHttpClient } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { evaluate, LLMTestCase, Metric, MetricError } from "@assay/core"
 import { CallPolicy, Judge, layerJudge, OpenAiCompatible } from "@assay/judge"
 
@@ -76,7 +76,7 @@ async function phase(label, serverArgs, policy) {
   const layer = layerJudge().pipe(
     Layer.provideMerge(CallPolicy.layer(policy)),
     Layer.provide(OpenAiCompatible.layer({ baseUrl: server.baseUrl, model: "fake", apiKey: undefined })),
-    Layer.provide(FetchHttpClient.layer)
+    Layer.provide(NodeHttpClient.layerUndici)
   )
   const program = Effect.gen(function*() {
     const start = performance.now()

@@ -44,7 +44,10 @@ export interface PolicySettings {
   readonly baseDelay: Duration.DurationInput
   readonly maxDelay: Duration.DurationInput
   readonly attemptTimeout: Duration.DurationInput
-  /** Total time budget of one call, retries and waits included. */
+  /**
+   * Total time budget of one call, from its start: no attempt runs past it and no retry sleeps past it
+   * (waiting for a connection counts too; an attempt whose permit comes after the deadline fails at once).
+   */
   readonly deadline: Duration.DurationInput
 }
 
@@ -160,45 +163,62 @@ const makeModelState = (settings: PolicySettings) =>
 
 const count = (state: ModelState, f: (c: Counters) => Counters) => Ref.update(state.counters, f)
 
-/** Wait while the server said the budget is exhausted. */
+/** Wait while the server said the budget is exhausted (a plain read on the hot path). */
 const awaitPause = (state: ModelState) =>
-  Effect.gen(function*() {
-    const wait = (yield* Ref.get(state.pauseUntil)) - (yield* Clock.currentTimeMillis)
-    if (wait > 0) yield* Effect.sleep(Duration.millis(wait))
+  Effect.flatMap(Ref.get(state.pauseUntil), (until) =>
+    until === 0
+      ? Effect.void
+      : Effect.flatMap(Clock.currentTimeMillis, (now) => (until > now ? Effect.sleep(Duration.millis(until - now)) : Effect.void)))
+
+const notePause = (state: ModelState, info: RateLimitInfo | undefined) => {
+  const resets = [
+    info?.remainingRequests === 0 ? info.resetRequestsMillis : undefined,
+    info?.remainingTokens === 0 ? info.resetTokensMillis : undefined
+  ].filter((x): x is number => x !== undefined)
+  return resets.length === 0
+    ? Effect.void
+    : Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.update(state.pauseUntil, (p) => Math.max(p, now + Math.max(...resets))))
+}
+
+const deadlineError = (settings: PolicySettings, last?: JudgeError) =>
+  new JudgeError({
+    kind: "Deadline",
+    message: `call exceeded its deadline of ${Duration.format(Duration.decode(settings.deadline))}${last ? ` (last error: ${last.message})` : ""}`
   })
 
-const notePause = (state: ModelState, info: RateLimitInfo | undefined) =>
-  Effect.gen(function*() {
-    if (info === undefined) return
-    const resets = [
-      info.remainingRequests === 0 ? info.resetRequestsMillis : undefined,
-      info.remainingTokens === 0 ? info.resetTokensMillis : undefined
-    ].filter((x): x is number => x !== undefined)
-    if (resets.length === 0) return
-    const until = (yield* Clock.currentTimeMillis) + Math.max(...resets)
-    yield* Ref.update(state.pauseUntil, (p) => Math.max(p, until))
-  })
-
+/**
+ * One call: attempts under the permit pool and limiters, retried with backoff. The deadline is a point in time
+ * fixed when the call starts: an attempt's timeout is `min(attemptTimeout, time left)`, an attempt that gets
+ * its permit after the deadline does not run, and no retry sleeps past it. (One timer per attempt instead of
+ * an attempt timeout nested in a whole-call timeout: each `Effect.timeout` races a fiber, ~0.1 ms of CPU.)
+ */
 const runWith = (
   settings: PolicySettings,
   state: ModelState,
   estimatedTokens: number,
   attempt: Effect.Effect<ProviderReply, JudgeError>
 ): Effect.Effect<ProviderReply, JudgeError> => {
-  const timeout = Duration.decode(settings.attemptTimeout)
-  const once = awaitPause(state).pipe(
-    Effect.zipRight(state.limit(
-      estimatedTokens,
-      state.gate.withPermit(attempt.pipe(Effect.timeoutFail({
-        duration: timeout,
-        onTimeout: () => new JudgeError({ kind: "Timeout", message: `attempt timed out after ${Duration.format(timeout)}` })
-      })))
-    )),
-    Effect.tap((reply) => Effect.zipRight(notePause(state, reply.rateLimit), state.gate.onSuccess))
-  )
+  const attemptMillis = millis(settings.attemptTimeout)
+  const timedAttempt = (deadlineAt: number) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const budget = Math.min(attemptMillis, deadlineAt - now)
+      if (budget <= 0) return Effect.fail(deadlineError(settings))
+      return Effect.timeoutFail(attempt, {
+        duration: Duration.millis(budget),
+        onTimeout: () =>
+          budget < attemptMillis
+            ? deadlineError(settings)
+            : new JudgeError({ kind: "Timeout", message: `attempt timed out after ${Duration.format(Duration.millis(attemptMillis))}` })
+      })
+    })
+  const once = (deadlineAt: number) =>
+    awaitPause(state).pipe(
+      Effect.zipRight(state.limit(estimatedTokens, state.gate.withPermit(timedAttempt(deadlineAt)))),
+      Effect.tap((reply) => Effect.zipRight(notePause(state, reply.rateLimit), state.gate.onSuccess))
+    )
   const backoff = { baseDelayMillis: millis(settings.baseDelay), maxDelayMillis: millis(settings.maxDelay) }
-  const loop = (n: number): Effect.Effect<ProviderReply, JudgeError> =>
-    Effect.catchAll(once, (error) =>
+  const loop = (n: number, deadlineAt: number): Effect.Effect<ProviderReply, JudgeError> =>
+    Effect.catchAll(once(deadlineAt), (error) =>
       Effect.gen(function*() {
         if (error.kind === "RateLimited") {
           yield* count(state, (c) => ({ ...c, rateLimited: c.rateLimited + 1 }))
@@ -212,24 +232,28 @@ const runWith = (
             attempts: n + 1
           })
         }
-        yield* count(state, (c) => ({ ...c, retries: c.retries + 1 }))
         const delay = retryDelayMillis(n, error.retryAfterMillis, backoff, yield* Random.next)
+        if ((yield* Clock.currentTimeMillis) + delay >= deadlineAt) {
+          return yield* new JudgeError({ ...deadlineErrorFields(settings, error), attempts: n + 1 })
+        }
+        yield* count(state, (c) => ({ ...c, retries: c.retries + 1 }))
         yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${n + 1} in ${delay} ms`)
         yield* Effect.sleep(Duration.millis(delay))
-        return yield* loop(n + 1)
+        return yield* loop(n + 1, deadlineAt)
       }))
-  const deadline = Duration.decode(settings.deadline)
   return count(state, (c) => ({ ...c, calls: c.calls + 1 })).pipe(
-    Effect.zipRight(loop(0)),
-    Effect.timeoutFail({
-      duration: deadline,
-      onTimeout: () => new JudgeError({ kind: "Deadline", message: `call exceeded its deadline of ${Duration.format(deadline)}` })
-    }),
+    Effect.zipRight(Clock.currentTimeMillis),
+    Effect.flatMap((start) => loop(0, start + millis(settings.deadline))),
     Effect.tapBoth({
       onFailure: () => count(state, (c) => ({ ...c, failed: c.failed + 1 })),
       onSuccess: () => count(state, (c) => ({ ...c, succeeded: c.succeeded + 1 }))
     })
   )
+}
+
+const deadlineErrorFields = (settings: PolicySettings, last: JudgeError) => {
+  const error = deadlineError(settings, last)
+  return { kind: error.kind, message: error.message }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { FetchHttpClient } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
 import { Effect, Layer, type Redacted } from "effect"
 import { CallPolicy, type ChatRequest, Judge, layerJudge, OpenAiCompatible, type PolicySettings } from "@assay/judge"
 
@@ -7,7 +7,7 @@ export const judgeAt = (baseUrl: string, policy: Partial<PolicySettings>, apiKey
   layerJudge().pipe(
     Layer.provideMerge(CallPolicy.layer(policy)),
     Layer.provide(OpenAiCompatible.layer({ baseUrl, model: "fake-judge", apiKey })),
-    Layer.provide(FetchHttpClient.layer)
+    Layer.provide(NodeHttpClient.layerUndici)
   )
 
 export const ask = (content: string): ChatRequest => ({ messages: [{ role: "user", content }] })
