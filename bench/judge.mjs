@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Judge call-policy benchmark (issue 4). Requires a build (`npm run build`). Prints numbers, asserts nothing.
-//   node bench/judge.mjs [N=2000] [CAP=50]
+//   node bench/judge.mjs [N=2000] [CAP=50] [CASE_CONCURRENCY=2×CAP]
 // Phase 1: N cases × 1 judge call through the engine, fake server latency 50 ms, connection cap CAP →
 //          wall time vs the ideal ⌈N/CAP⌉ × latency (target ratio ≤ 1.10).
 // Phase 2: the same against a server capped at 200 req/s answering 429 + Retry-After →
@@ -19,6 +19,7 @@ import { CallPolicy, Judge, layerJudge, OpenAiCompatible } from "@assay/judge"
 const here = dirname(fileURLToPath(import.meta.url))
 const N = Number(process.argv[2] ?? 2000)
 const CAP = Number(process.argv[3] ?? 50)
+const CASE_CONCURRENCY = Number(process.argv[4] ?? CAP * 2)
 const LATENCY = 50
 const RATE = 200
 
@@ -81,7 +82,7 @@ async function phase(label, serverArgs, policy) {
   const program = Effect.gen(function*() {
     const start = performance.now()
     const cpu = process.cpuUsage()
-    const run = yield* evaluate(cases, [judgeMetric], { concurrency: CAP * 4, ignoreErrors: true })
+    const run = yield* evaluate(cases, [judgeMetric], { concurrency: CASE_CONCURRENCY, ignoreErrors: true })
     const wall = performance.now() - start
     const used = process.cpuUsage(cpu)
     const stats = yield* Effect.flatMap(Judge, (j) => j.stats)
@@ -103,6 +104,7 @@ console.log(`phase 1: ${N} calls, cap ${CAP}, latency ${LATENCY} ms`)
 console.log(`  wall ${p1.wall.toFixed(0)} ms, ideal ${ideal} ms, ratio ${(p1.wall / ideal).toFixed(3)} (target ≤ 1.10)`)
 console.log(`  errored ${p1.errored}, retries ${p1.stats?.retries}, final cap ${p1.stats?.cap}, CPU ${cpuPerCall(p1.cpu)} µs/call`)
 console.log(`  bare fetch loop (no Effect, no engine), same server: wall ${bare.wall.toFixed(0)} ms, ratio ${(bare.wall / ideal).toFixed(3)}, CPU ${cpuPerCall(bare.cpu)} µs/call`)
+console.log(`  engine + judge wall ÷ bare fetch wall: ${(p1.wall / bare.wall).toFixed(3)}`)
 
 const p2 = await phase(
   "rate cap",
