@@ -85,4 +85,17 @@ export const metricCacheKey = (
   fingerprint: string,
   metric: Metric<unknown>,
   hyperparameters: Readonly<Record<string, unknown>>
-): string => sha256(`${fingerprint}\n${metricIdentity(metric)}\n${canonicalJson(hyperparameters)}`)
+): string => sha256(fingerprint + metricKeySuffix(metric, hyperparameters))
+
+/**
+ * The part of a cache key that depends only on the metric and the run (computed once per run by the engine;
+ * `sha256(fingerprint + suffix)` equals {@link metricCacheKey}).
+ *
+ * @example
+ * ```ts
+ * const suffix = metricKeySuffix(metric, hyperparameters)
+ * sha256(caseFingerprint(c) + suffix) === metricCacheKey(caseFingerprint(c), metric, hyperparameters) // true
+ * ```
+ */
+export const metricKeySuffix = (metric: Metric<unknown>, hyperparameters: Readonly<Record<string, unknown>>): string =>
+  `\n${metricIdentity(metric)}\n${canonicalJson(hyperparameters)}`

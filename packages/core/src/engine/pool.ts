@@ -23,7 +23,7 @@
  */
 import { Clock, Deferred, Duration, Effect, FiberSet, Option, Queue, RateLimiter } from "effect"
 import { EvalCache } from "../cache/eval-cache.js"
-import { caseFingerprint, metricCacheKey } from "../cache/cache-key.js"
+import { caseFingerprint, metricKeySuffix, sha256 } from "../cache/cache-key.js"
 import type { Metric } from "../metric/metric.js"
 import { missingFields, type TestCase } from "../model/test-case.js"
 import type { CaseResult, MetricResult, RunSummary, UnfinishedCase } from "../result/run-result.js"
@@ -94,6 +94,7 @@ export const runPool = <R, E, RS, RE>(
       ? undefined
       : yield* RateLimiter.make({ limit: 1, interval: options.throttle, algorithm: "fixed-window" })
     const ioMetrics = metrics.flatMap((m, i) => (m.inline ? [] : [i]))
+    const keySuffixes = cacheApi === undefined ? [] : metrics.map((m) => metricKeySuffix(m, opts.hyperparameters))
     const runStarted = yield* Clock.currentTimeMillis
 
     const summary = SummaryAccumulator.empty()
@@ -115,9 +116,7 @@ export const runPool = <R, E, RS, RE>(
     /** Measure metric `i` of a case and record it; the hot path, so plain flatMaps and a synchronous clock. */
     const measureInto = (state: CaseState, metricIndex: number, clock: Clock.Clock): Effect.Effect<void, EvalError, R> => {
       const metric = metrics[metricIndex]!
-      const slot = cacheApi === undefined
-        ? undefined
-        : { api: cacheApi, key: metricCacheKey(state.fingerprint!, metric, opts.hyperparameters) }
+      const slot = cacheApi === undefined ? undefined : { api: cacheApi, key: sha256(state.fingerprint! + keySuffixes[metricIndex]!) }
       return Effect.flatMap(measureOne(metric, state.testCase, settings, slot, clock), ({ fresh, result }) => {
         if (result.error !== null && !tolerate) return Effect.fail(metricFailed(state, result))
         state.results[metricIndex] = result
