@@ -51,6 +51,8 @@ describe("LLM-judged metrics", () => {
     expect(last).toMatch(/judge 1\d calls · [1-9]\d* retries · \d+×429 · cap \d+ \(\d+ in flight\)/)
 
     const second = await assay(["run", "cases.jsonl", "--config", "assay.config.yaml", "--out", "b.json"], { cwd: dir, env })
+    expect(second.code).toBe(1)
+    expect(second.stderr).not.toMatch(/judge [1-9]\d* calls/) // every verdict came from the cache
     const b = Schema.decodeUnknownSync(RunResult)(JSON.parse(readFileSync(join(dir, "b.json"), "utf8")))
     expect(b.cases.every((c) => c.metrics.every((m) => m.cached))).toBe(true)
     expect(b.cases.map((c) => c.metrics[0]!.score)).toEqual(a.cases.map((c) => c.metrics[0]!.score))
