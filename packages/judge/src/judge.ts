@@ -32,6 +32,7 @@ export interface JudgeStats {
   readonly inputTokens: number
   readonly outputTokens: number
   readonly cost: number
+  /** The call policy's counters for this judge's model (zeros before the first call). */
   readonly policy: PolicyStats | undefined
 }
 
@@ -93,7 +94,21 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
         Effect.withSpan("judge.chat", { attributes: { model } })
       )
     const stats = Effect.all({ totals: Ref.get(totals), policy: policy.stats }).pipe(
-      Effect.map(({ policy, totals }): JudgeStats => ({ model, ...totals, policy: policy.find((s) => s.model === model) }))
+      Effect.map(({ policy: all, totals }): JudgeStats => ({
+        model,
+        ...totals,
+        // Before the first call the policy has no entry for the model yet: report its idle state.
+        policy: all.find((s) => s.model === model) ?? {
+          model,
+          cap: policy.settings.maxConnections,
+          inFlight: 0,
+          calls: 0,
+          succeeded: 0,
+          failed: 0,
+          retries: 0,
+          rateLimited: 0
+        }
+      }))
     )
     return { model, chat, stats }
   })

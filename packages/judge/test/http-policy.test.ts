@@ -91,3 +91,22 @@ describe("judge over real HTTP", () => {
       assert.strictEqual(reply.model, "openai-compatible:fake-judge")
     }).pipe(Effect.scoped))
 })
+
+describe("judge stats", () => {
+  it.live("report the idle policy before the first call", () =>
+    Effect.gen(function*() {
+      const server = yield* FakeOpenAi.make({})
+      const stats = yield* Effect.flatMap(Judge, (j) => j.stats).pipe(Effect.provide(judgeAt(server.baseUrl, { maxConnections: 7 })))
+      assert.deepStrictEqual(stats.policy, {
+        model: "openai-compatible:fake-judge",
+        cap: 7,
+        inFlight: 0,
+        calls: 0,
+        succeeded: 0,
+        failed: 0,
+        retries: 0,
+        rateLimited: 0
+      })
+      assert.strictEqual(stats.cost, 0)
+    }).pipe(Effect.scoped))
+})
