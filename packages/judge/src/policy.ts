@@ -223,6 +223,10 @@ const runWith = (
         if (error.kind === "RateLimited") {
           yield* count(state, (c) => ({ ...c, rateLimited: c.rateLimited + 1 }))
           yield* state.gate.onRateLimited
+          // The server's wait applies to the whole key: hold the model's other calls back too.
+          if (error.retryAfterMillis !== undefined) {
+            yield* notePause(state, { remainingRequests: 0, resetRequestsMillis: error.retryAfterMillis })
+          }
         }
         if (!isRetryable(error) || n >= settings.maxRetries) {
           return yield* new JudgeError({
