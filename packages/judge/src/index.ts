@@ -1,3 +1,18 @@
+/**
+ * @assay/judge — LLM judges: the `Judge` service (chat calls with usage, cost and logprobs), the shared call
+ * policy (adaptive connection cap, rate limits, retries honoring Retry-After, deadlines, stats), providers
+ * (OpenAI-compatible chat completions, OpenAI via @effect/ai), structured verdicts with repair, and the
+ * LLM-as-judge metrics with their factories.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Either } from "effect"
+ * import { evaluate } from "@assay/core"
+ * import { faithfulness, judgeLayer, parseJudgeSpec } from "@assay/judge"
+ * const spec = Either.getOrThrow(parseJudgeSpec("openai:gpt-4o-mini"))
+ * evaluate(cases, [faithfulness({ judge: "openai:gpt-4o-mini" })]).pipe(Effect.provide(judgeLayer(spec)))
+ * ```
+ */
 export * from "./errors.js"
 export * from "./chat.js"
 export * from "./headers.js"
