@@ -1,5 +1,6 @@
 /**
- * What the fake OpenAI server does: latency, rate cap, injected failures, scripted replies.
+ * What the fake server does (on its OpenAI and Anthropic routes alike): latency, rate cap, injected failures,
+ * scripted replies.
  *
  * @example
  * ```ts
@@ -43,15 +44,23 @@ export interface FakeOpenAiConfig {
   readonly latency?: Duration.DurationInput | undefined
   /** Accepted requests per rolling second; beyond it the server answers 429 with Retry-After. */
   readonly rateLimit?: { readonly requestsPerSecond: number } | undefined
-  /** Every k-th request (1-based: k, 2k, …) answers 500. */
+  /** Every k-th request (1-based: k, 2k, …) answers `failStatus`. */
   readonly failEvery?: number | undefined
-  /** A seeded fraction of requests answers 500 (deterministic for a given seed and request order). */
+  /** A seeded fraction of requests answers `failStatus` (deterministic for a given seed and request order). */
   readonly failRate?: { readonly rate: number; readonly seed: number } | undefined
+  /** Status of the injected failures (default 500; 529 is Anthropic's `overloaded_error` on `/v1/messages`). */
+  readonly failStatus?: number | undefined
   /** Every k-th request gets a truncated, unparsable JSON body (status 200). */
   readonly malformedBodyEvery?: number | undefined
-  /** When set, requests must carry `Authorization: Bearer <apiKey>`, else 401. */
+  /**
+   * When set, requests must carry the key — `Authorization: Bearer <apiKey>` on the OpenAI routes,
+   * `x-api-key: <apiKey>` on `/v1/messages` — else 401.
+   */
   readonly apiKey?: string | undefined
-  /** Every request answers 429 with `insufficient_quota` (a billing error that must not be retried). */
+  /**
+   * Every request fails with a billing error that must not be retried: 429 `insufficient_quota` (OpenAI),
+   * 400 "credit balance is too low" (Anthropic).
+   */
   readonly quotaExceeded?: boolean | undefined
   /** Scripted replies, first match wins. */
   readonly scripts?: ReadonlyArray<Script> | undefined

@@ -1,6 +1,7 @@
 /**
  * The fake server's request handling as an Effect: admission (auth, quota, rate cap), latency, injected
- * failures, then the reply for the endpoint. Time comes from `Clock`, waiting from `Effect.sleep`.
+ * failures, scripted content, then the reply in the endpoint's dialect (OpenAI or Anthropic, see
+ * `dialects.ts`). Time comes from `Clock`, waiting from `Effect.sleep`.
  *
  * @example
  * ```ts
@@ -9,25 +10,18 @@
  */
 import { Clock, Duration, Effect, Option, Schema } from "effect"
 import { defaultReply, type FakeOpenAiConfig } from "./config.js"
+import { type Dialect, dialectOf, type Failure, type FakeReply, type FakeRequest, openAi } from "./dialects.js"
 import type { RequestLog } from "./log.js"
 import * as Replies from "./replies.js"
 
-/** A request reduced to what the handler needs. */
-export interface FakeRequest {
-  readonly method: string
-  readonly path: string
-  readonly authorization: string | undefined
-  readonly body: string
-}
+export type { FakeReply, FakeRequest } from "./dialects.js"
 
-/** What to send back. `body` is sent verbatim when it is a string, else as JSON. */
-export interface FakeReply {
-  readonly status: number
-  readonly headers: Readonly<Record<string, string>>
-  readonly body: unknown
-}
+const reply = (status: number, body: unknown, headers: Record<string, string> = {}): FakeReply => ({ status, headers, body })
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): FakeReply => ({ status, headers, body })
+const refuse = (dialect: Dialect, failure: Failure, headers: Record<string, string> = {}): FakeReply => {
+  const { body, status } = dialect.failure(failure)
+  return reply(status, body, headers)
+}
 
 const decodeBody = Schema.decodeUnknownOption(Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
 
@@ -39,25 +33,25 @@ const seeded = (seed: number, seq: number): number => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-const endpoint = (config: FakeOpenAiConfig, seq: number, now: number, request: FakeRequest, body: Record<string, unknown>): FakeReply => {
-  const model = typeof body.model === "string" ? body.model : "fake-model"
-  if (request.path.endsWith("/embeddings")) {
-    return json(200, Replies.embeddingsBody(model, body.input, config.embeddingDimensions ?? 8))
-  }
+/** The 200 reply of a turn: the first matching script's content (or the default reply) in the dialect's body. */
+const answer = (config: FakeOpenAiConfig, dialect: Dialect, seq: number, now: number, request: FakeRequest, body: Record<string, unknown>) => {
   const message = Replies.lastUserMessage(body)
   const script = Replies.matchScript(config.scripts ?? [], message)
   const content = script === undefined
     ? config.defaultReply ?? defaultReply
     : typeof script.content === "string" ? script.content : script.content(message)
-  const promptTokens = Replies.countTokens(request.body)
-  if (request.path.endsWith("/responses")) {
-    return json(200, Replies.responseBody({ seq, created: now, model, content, promptTokens }))
-  }
-  const logprobs = body.logprobs === true ? Replies.logprobsOf(content, script?.scoreProbabilities) : undefined
-  return json(200, Replies.chatCompletion({ seq, created: now, model, content, promptTokens, logprobs }))
+  return dialect.reply({
+    seq,
+    now,
+    path: request.path,
+    model: typeof body.model === "string" ? body.model : "fake-model",
+    content,
+    script,
+    body,
+    promptTokens: Replies.countTokens(request.body),
+    embeddingDimensions: config.embeddingDimensions ?? 8
+  })
 }
-
-const ROUTES = new Set(["/v1/chat/completions", "/v1/responses", "/v1/embeddings"])
 
 const route = (
   config: FakeOpenAiConfig,
@@ -68,44 +62,31 @@ const route = (
   body: Option.Option<Record<string, unknown>>
 ) =>
   Effect.gen(function*() {
-    if (request.method !== "POST" || !ROUTES.has(request.path)) {
-      return json(404, Replies.errorBody(`no route ${request.method} ${request.path}`, "invalid_request_error", null))
+    const dialect = dialectOf(request.path)
+    if (request.method !== "POST" || dialect === undefined) {
+      return refuse(openAi, { kind: "NotFound", route: `${request.method} ${request.path}` })
     }
-    if (config.apiKey !== undefined && request.authorization !== `Bearer ${config.apiKey}`) {
-      return json(401, Replies.errorBody("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"))
-    }
-    if (config.quotaExceeded) {
-      return json(429, Replies.errorBody("You exceeded your current quota.", "insufficient_quota", "insufficient_quota"))
-    }
+    if (config.apiKey !== undefined && !dialect.authorized(request, config.apiKey)) return refuse(dialect, { kind: "Auth" })
+    if (config.quotaExceeded) return refuse(dialect, { kind: "Quota" })
     const limit = config.rateLimit?.requestsPerSecond
     let rateHeaders: Record<string, string> = {}
     if (limit !== undefined) {
       const admission = yield* log.admit(now, limit)
       if (!admission.admitted) {
-        return json(429, Replies.errorBody("Rate limit reached for requests.", "requests", "rate_limit_exceeded"), {
-          "retry-after": String(Math.ceil(admission.waitMs / 1000)),
-          "retry-after-ms": String(admission.waitMs),
-          "x-ratelimit-limit-requests": String(limit),
-          "x-ratelimit-remaining-requests": "0",
-          "x-ratelimit-reset-requests": `${admission.waitMs}ms`
-        })
+        const window = { limit, remaining: 0, resetMs: admission.waitMs, retryAfterMs: admission.waitMs }
+        return refuse(dialect, { kind: "RateLimited" }, dialect.rateHeaders(window, now))
       }
-      rateHeaders = {
-        "x-ratelimit-limit-requests": String(limit),
-        "x-ratelimit-remaining-requests": String(admission.remaining),
-        "x-ratelimit-reset-requests": `${admission.resetMs}ms`
-      }
+      rateHeaders = dialect.rateHeaders({ limit, remaining: admission.remaining, resetMs: admission.resetMs }, now)
     }
     if (config.latency !== undefined) yield* Effect.sleep(config.latency)
     const failed = (config.failEvery !== undefined && seq % config.failEvery === 0) ||
       (config.failRate !== undefined && seeded(config.failRate.seed, seq) < config.failRate.rate)
-    if (failed) return json(500, Replies.errorBody("The server had an error.", "server_error", null), rateHeaders)
+    if (failed) return refuse(dialect, { kind: "Server", status: config.failStatus ?? 500 }, rateHeaders)
     if (config.malformedBodyEvery !== undefined && seq % config.malformedBodyEvery === 0) {
-      return json(200, "{\"id\": \"chatcmpl-broken\", \"choices\": [", rateHeaders)
+      return reply(200, "{\"id\": \"chatcmpl-broken\", \"choices\": [", rateHeaders)
     }
-    if (Option.isNone(body)) return json(400, Replies.errorBody("We could not parse the JSON body.", "invalid_request_error", null))
-    const reply = endpoint(config, seq, now, request, body.value)
-    return { ...reply, headers: { ...reply.headers, ...rateHeaders } }
+    if (Option.isNone(body)) return refuse(dialect, { kind: "BadBody" })
+    return reply(200, answer(config, dialect, seq, now, request, body.value), rateHeaders)
   })
 
 /**
@@ -121,18 +102,18 @@ export const handle = (config: FakeOpenAiConfig, log: RequestLog, request: FakeR
     const { inFlight, seq } = yield* log.arrive
     const now = yield* Clock.currentTimeMillis
     const parsed = decodeBody(request.body)
-    const reply = yield* route(config, log, seq, now, request, parsed).pipe(Effect.ensuring(log.depart))
+    const answered = yield* route(config, log, seq, now, request, parsed).pipe(Effect.ensuring(log.depart))
     const body = Option.getOrElse(parsed, () => ({} as Record<string, unknown>))
     yield* log.record({
       seq,
       path: request.path,
       arrivedAt: now,
       inFlight,
-      status: reply.status,
+      status: answered.status,
       model: typeof body.model === "string" ? body.model : undefined,
       lastUserMessage: Replies.lastUserMessage(body)
     })
-    return reply
+    return answered
   })
 
 /**

@@ -1,7 +1,7 @@
 /**
- * @assay/fake-openai — a fake OpenAI-compatible server (chat completions, responses, embeddings) for tests and
- * benchmarks: latency, rate caps with Retry-After, injected 500s and broken bodies, scripted replies,
- * logprobs, usage, and a request log.
+ * @assay/fake-openai — a fake OpenAI-compatible server (chat completions, responses, embeddings) that also
+ * speaks Anthropic's Messages API (`/v1/messages`), for tests and benchmarks: latency, rate caps with
+ * Retry-After, injected 500s (or 529s) and broken bodies, scripted replies, logprobs, usage, and a request log.
  *
  * @example
  * ```ts

@@ -21,6 +21,7 @@ const { values } = parseArgs({
     rate: { type: "string" },
     "fail-every": { type: "string" },
     "fail-rate": { type: "string" },
+    "fail-status": { type: "string" },
     seed: { type: "string", default: "1" },
     "malformed-every": { type: "string" },
     "api-key": { type: "string" },
@@ -44,6 +45,7 @@ const config: FakeOpenAiConfig = {
   failRate: values["fail-rate"] === undefined
     ? undefined
     : { rate: num("fail-rate", values["fail-rate"])!, seed: num("seed", values.seed)! },
+  failStatus: num("fail-status", values["fail-status"]),
   malformedBodyEvery: num("malformed-every", values["malformed-every"]),
   apiKey: values["api-key"],
   defaultReply: values.reply

@@ -1,6 +1,6 @@
 /**
- * Reply bodies of the fake server in OpenAI's wire formats: chat completions (with optional logprobs),
- * responses, embeddings and error objects.
+ * Reply bodies of the fake server in OpenAI's wire formats (chat completions with optional logprobs, responses,
+ * embeddings, error objects) and Anthropic's (messages, error objects).
  *
  * @example
  * ```ts
@@ -155,3 +155,28 @@ export const embeddingsBody = (model: string, input: unknown, dimensions: number
 
 /** An OpenAI error object. */
 export const errorBody = (message: string, type: string, code: string | null) => ({ error: { message, type, param: null, code } })
+
+/** An Anthropic Messages API body: one text content block, usage in `input_tokens` / `output_tokens`. */
+export const messageBody = (o: {
+  readonly seq: number
+  readonly model: string
+  readonly content: string
+  readonly promptTokens: number
+}) => ({
+  id: `msg_fake_${o.seq}`,
+  type: "message",
+  role: "assistant",
+  model: o.model,
+  content: [{ type: "text", text: o.content, citations: null }],
+  stop_reason: "end_turn",
+  stop_sequence: null,
+  usage: {
+    input_tokens: o.promptTokens,
+    output_tokens: countTokens(o.content),
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0
+  }
+})
+
+/** An Anthropic error body (`{"type": "error", "error": {"type": ..., "message": ...}}`). */
+export const anthropicError = (type: string, message: string) => ({ type: "error", error: { type, message } })

@@ -1,5 +1,5 @@
 /**
- * The fake OpenAI-compatible server as a scoped resource: `FakeOpenAi.make(config)` listens on 127.0.0.1
+ * The fake OpenAI-compatible (and Anthropic Messages) server as a scoped resource: `FakeOpenAi.make(config)` listens on 127.0.0.1
  * (port 0 → a free port) and closes when its Scope closes. Requests are handled by Effects forked into a
  * FiberSet owned by the same Scope, so closing it also interrupts requests still sleeping.
  *
@@ -30,7 +30,7 @@ import { type LogEntry, RequestLog } from "./log.js"
  */
 export interface FakeOpenAiServer {
   readonly port: number
-  /** `http://127.0.0.1:PORT/v1`, the base URL clients use. */
+  /** `http://127.0.0.1:PORT/v1`, the base URL clients use (Anthropic clients: `http://127.0.0.1:PORT`). */
   readonly baseUrl: string
   /** Every finished request, in arrival order. */
   readonly log: Effect.Effect<ReadonlyArray<LogEntry>>
@@ -73,11 +73,12 @@ export const make = (config: FakeOpenAiConfig = {}): Effect.Effect<FakeOpenAiSer
       const chunks: Array<Buffer> = []
       req.on("data", (chunk: Buffer) => chunks.push(chunk))
       req.on("end", () => {
-        const authorization = req.headers.authorization
+        const apiKey = req.headers["x-api-key"]
         const request = {
           method: req.method ?? "GET",
           path: (req.url ?? "/").split("?")[0]!,
-          authorization,
+          authorization: req.headers.authorization,
+          apiKey: typeof apiKey === "string" ? apiKey : undefined,
           body: Buffer.concat(chunks).toString("utf8")
         }
         run(handle(config, log, request).pipe(Effect.flatMap((reply) => Effect.sync(() => send(res, reply)))))

@@ -80,6 +80,45 @@ describe("fake OpenAI server", () => {
       assert.strictEqual(yield* server.maxInFlight, 6)
     }).pipe(Effect.scoped))
 
+  it.live("speaks Anthropic's Messages API on /v1/messages: content blocks, usage, x-api-key, error bodies", () =>
+    Effect.gen(function*() {
+      const server = yield* FakeOpenAi.make({ apiKey: "k", scripts: [{ pattern: /rate/, content: "{\"score\": 8}" }] })
+      const root = server.baseUrl.replace(/\/v1$/, "")
+      const message = { model: "claude", max_tokens: 64, system: "be terse", messages: [{ role: "user", content: [{ type: "text", text: "rate it" }] }] }
+      const ok = yield* post(`${root}/v1/messages?beta=true`, message, { "x-api-key": "k" })
+      const body = JSON.parse(ok.text)
+      assert.strictEqual(ok.status, 200)
+      assert.deepStrictEqual(body.content, [{ type: "text", text: "{\"score\": 8}", citations: null }])
+      assert.strictEqual(body.type, "message")
+      assert.isAbove(body.usage.input_tokens, 0)
+      assert.isAbove(body.usage.output_tokens, 0)
+      const bearer = yield* post(`${root}/v1/messages`, message, { authorization: "Bearer k" })
+      assert.strictEqual(bearer.status, 401)
+      assert.deepStrictEqual(JSON.parse(bearer.text), { type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } })
+      const log = yield* server.log
+      assert.deepStrictEqual(log.map((e) => [e.path, e.status, e.lastUserMessage]), [["/v1/messages", 200, "rate it"], ["/v1/messages", 401, "rate it"]])
+    }).pipe(Effect.scoped))
+
+  it.live("the shared machinery on /v1/messages: 429 + retry-after and anthropic-ratelimit headers, 529 overloaded", () =>
+    Effect.gen(function*() {
+      const message = { model: "claude", max_tokens: 64, messages: [{ role: "user", content: "x" }] }
+      const limited = yield* FakeOpenAi.make({ rateLimit: { requestsPerSecond: 1 } })
+      const [first, second] = yield* Effect.forEach([1, 2], () => post(`${limited.baseUrl}/messages`, message))
+      assert.strictEqual(first!.headers["anthropic-ratelimit-requests-remaining"], "0")
+      assert.isFalse(Number.isNaN(Date.parse(first!.headers["anthropic-ratelimit-requests-reset"] ?? "")))
+      assert.strictEqual(second!.status, 429)
+      assert.strictEqual(second!.headers["retry-after"], "1")
+      assert.isUndefined(second!.headers["x-ratelimit-remaining-requests"])
+      assert.strictEqual(JSON.parse(second!.text).error.type, "rate_limit_error")
+      const overloaded = yield* FakeOpenAi.make({ failEvery: 1, failStatus: 529 })
+      const failed = yield* post(`${overloaded.baseUrl}/messages`, message)
+      assert.strictEqual(failed.status, 529)
+      assert.strictEqual(JSON.parse(failed.text).error.type, "overloaded_error")
+      const openAiFailure = yield* post(`${overloaded.baseUrl}/chat/completions`, chat("x"))
+      assert.strictEqual(openAiFailure.status, 529)
+      assert.strictEqual(JSON.parse(openAiFailure.text).error.type, "server_error")
+    }).pipe(Effect.scoped))
+
   it("parses --latency values", () => {
     assert.strictEqual(parseLatency("50").toString(), parseLatency("50ms").toString())
     assert.strictEqual(parseLatency("2 seconds").toString(), parseLatency("2000").toString())
