@@ -1,7 +1,7 @@
 /**
  * @assay/judge — LLM judges: the `Judge` service (chat calls with usage, cost and logprobs), the shared call
  * policy (adaptive connection cap, rate limits, retries honoring Retry-After, deadlines, stats), providers
- * (OpenAI-compatible chat completions, OpenAI via @effect/ai), structured verdicts with repair, and the
+ * (OpenAI-compatible chat completions, OpenAI and Anthropic via @effect/ai), structured verdicts with repair, and the
  * LLM-as-judge metrics with their factories.
  *
  * @example
@@ -27,5 +27,6 @@ export * from "./verdict.js"
 export * from "./layer.js"
 export * as OpenAiCompatible from "./providers/openai-compatible.js"
 export * as OpenAi from "./providers/openai.js"
+export * as Anthropic from "./providers/anthropic.js"
 export * from "./testing.js"
 export * from "./metrics/index.js"

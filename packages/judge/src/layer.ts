@@ -1,7 +1,8 @@
 /**
  * The Layer the CLI builds from `--judge provider:model`: provider + call policy + Judge, with settings read
- * through `Config` — API key (`ASSAY_JUDGE_API_KEY`, else `OPENAI_API_KEY`; a `Redacted`, never logged), base
- * URL (`ASSAY_JUDGE_BASE_URL`, else `OPENAI_BASE_URL`), temperature (`ASSAY_JUDGE_TEMPERATURE`, default 0) and
+ * through `Config` — API key (`ASSAY_JUDGE_API_KEY`, else `OPENAI_API_KEY` — `ANTHROPIC_API_KEY` for the
+ * `anthropic` provider; a `Redacted`, never logged), base URL (`ASSAY_JUDGE_BASE_URL`, else `OPENAI_BASE_URL` —
+ * `ANTHROPIC_BASE_URL` for `anthropic`), temperature (`ASSAY_JUDGE_TEMPERATURE`, default 0) and
  * limits (`ASSAY_JUDGE_MAX_CONNECTIONS`, `ASSAY_JUDGE_RPM`, `ASSAY_JUDGE_TPM`). Explicit spec fields win.
  *
  * HTTP goes through undici's dispatcher (`NodeHttpClient.layerUndici`): measured ~0.7 ms of CPU per judge call
@@ -9,15 +10,16 @@
  *
  * @example
  * ```ts
- * const JudgeLive = judgeLayer(parseJudgeSpec("openai:gpt-4o-mini"))
+ * const JudgeLive = judgeLayer(Either.getOrThrow(parseJudgeSpec("anthropic:claude-3-5-haiku-latest")))
  * program.pipe(Effect.provide(JudgeLive))
  * ```
  */
 import { NodeHttpClient } from "@effect/platform-node"
-import { Config, type ConfigError, Effect, Either, Layer, Option, Schema } from "effect"
+import { Config, type ConfigError, Effect, Either, Layer, Option, type Redacted, Schema } from "effect"
 import { layerJudge, Judge } from "./judge.js"
 import { CallPolicy, type PolicySettings } from "./policy.js"
 import { defaultPrices, type PriceTable } from "./pricing.js"
+import * as Anthropic from "./providers/anthropic.js"
 import * as OpenAi from "./providers/openai.js"
 import * as OpenAiCompatible from "./providers/openai-compatible.js"
 
@@ -30,7 +32,7 @@ import * as OpenAiCompatible from "./providers/openai-compatible.js"
  * ```
  */
 export interface JudgeSpec {
-  readonly provider: "openai" | "openai-compatible"
+  readonly provider: "openai" | "openai-compatible" | "anthropic"
   readonly model: string
   readonly baseUrl?: string | undefined
   readonly policy?: Partial<PolicySettings> | undefined
@@ -50,7 +52,7 @@ export class JudgeSpecError extends Schema.TaggedError<JudgeSpecError>()("JudgeS
   message: Schema.String
 }) {}
 
-const PROVIDERS = ["openai", "openai-compatible"] as const
+const PROVIDERS = ["openai", "openai-compatible", "anthropic"] as const
 
 /**
  * Parse `provider:model` (the model may itself contain colons, e.g. `openai-compatible:llama3.1:8b`).
@@ -58,6 +60,7 @@ const PROVIDERS = ["openai", "openai-compatible"] as const
  * @example
  * ```ts
  * parseJudgeSpec("openai:gpt-4o-mini") // Either.right({ provider: "openai", model: "gpt-4o-mini" })
+ * parseJudgeSpec("anthropic:claude-3-5-haiku-latest") // Either.right({ provider: "anthropic", model: "claude-3-5-haiku-latest" })
  * ```
  */
 export const parseJudgeSpec = (input: string): Either.Either<JudgeSpec, JudgeSpecError> => {
@@ -73,10 +76,10 @@ export const parseJudgeSpec = (input: string): Either.Either<JudgeSpec, JudgeSpe
 
 const optionalNumber = (name: string) => Config.option(Config.number(name)).pipe(Config.map(Option.getOrUndefined))
 
-/** Judge settings read from Config. */
-const settings = Config.all({
-  apiKey: Config.option(Config.redacted("ASSAY_JUDGE_API_KEY").pipe(Config.orElse(() => Config.redacted("OPENAI_API_KEY")))),
-  baseUrl: Config.option(Config.string("ASSAY_JUDGE_BASE_URL").pipe(Config.orElse(() => Config.string("OPENAI_BASE_URL")))),
+/** Judge settings read from Config; `vendor` names the fallback variables (`OPENAI_API_KEY`, `ANTHROPIC_BASE_URL`, …). */
+const settings = (vendor: "OPENAI" | "ANTHROPIC") => Config.all({
+  apiKey: Config.option(Config.redacted("ASSAY_JUDGE_API_KEY").pipe(Config.orElse(() => Config.redacted(`${vendor}_API_KEY`)))),
+  baseUrl: Config.option(Config.string("ASSAY_JUDGE_BASE_URL").pipe(Config.orElse(() => Config.string(`${vendor}_BASE_URL`)))),
   temperature: Config.number("ASSAY_JUDGE_TEMPERATURE").pipe(Config.withDefault(0)),
   maxConnections: optionalNumber("ASSAY_JUDGE_MAX_CONNECTIONS"),
   requestsPerMinute: optionalNumber("ASSAY_JUDGE_RPM"),
@@ -84,11 +87,28 @@ const settings = Config.all({
 })
 
 const OPENAI_URL = "https://api.openai.com/v1"
+const ANTHROPIC_URL = "https://api.anthropic.com"
 const LOCAL_URL = "http://127.0.0.1:11434/v1"
+
+/** The provider layer of a spec with its settings resolved. */
+const providerLayer = (
+  spec: JudgeSpec,
+  options: { readonly apiKey: Redacted.Redacted | undefined; readonly baseUrl: string | undefined; readonly temperature: number }
+) => {
+  const { apiKey, baseUrl, temperature } = options
+  switch (spec.provider) {
+    case "openai":
+      return OpenAi.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature })
+    case "anthropic":
+      return Anthropic.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? ANTHROPIC_URL, temperature })
+    case "openai-compatible":
+      return OpenAiCompatible.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? LOCAL_URL, temperature })
+  }
+}
 
 /**
  * Build the Judge + CallPolicy layer for a spec; see the module doc. The openai-compatible default base URL is
- * Ollama's (`http://127.0.0.1:11434/v1`).
+ * Ollama's (`http://127.0.0.1:11434/v1`); anthropic's is `https://api.anthropic.com`.
  *
  * @example
  * ```ts
@@ -97,12 +117,12 @@ const LOCAL_URL = "http://127.0.0.1:11434/v1"
  */
 export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.gen(function*() {
-    const s = yield* settings
-    const apiKey = Option.getOrUndefined(s.apiKey)
-    const baseUrl = spec.baseUrl ?? Option.getOrUndefined(s.baseUrl)
-    const provider = spec.provider === "openai"
-      ? OpenAi.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature: s.temperature })
-      : OpenAiCompatible.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? LOCAL_URL, temperature: s.temperature })
+    const s = yield* settings(spec.provider === "anthropic" ? "ANTHROPIC" : "OPENAI")
+    const provider = providerLayer(spec, {
+      apiKey: Option.getOrUndefined(s.apiKey),
+      baseUrl: spec.baseUrl ?? Option.getOrUndefined(s.baseUrl),
+      temperature: s.temperature
+    })
     const limits: Partial<PolicySettings> = {
       ...(s.maxConnections === undefined ? {} : { maxConnections: s.maxConnections }),
       ...(s.requestsPerMinute === undefined ? {} : { requestsPerMinute: s.requestsPerMinute }),

@@ -1,6 +1,6 @@
 /**
  * Cost of judge calls from a price table: USD (or any currency) per million input and output tokens, by model
- * name. Unknown models (local servers) cost 0. The default table holds a few OpenAI list prices; pass your own
+ * name. Unknown models (local servers) cost 0. The default table holds a few OpenAI and Anthropic list prices; pass your own
  * to {@link costOf} / the Judge layer to override.
  *
  * @example
@@ -34,7 +34,8 @@ export interface Price {
 export type PriceTable = Readonly<Record<string, Price>>
 
 /**
- * List prices (USD / 1M tokens) of common OpenAI judge models.
+ * List prices (USD / 1M tokens) of common OpenAI and Anthropic judge models (Anthropic's by model-family prefix,
+ * so dated snapshots and `-latest` aliases match).
  *
  * @example
  * ```ts
@@ -49,7 +50,14 @@ export const defaultPrices: PriceTable = {
   "gpt-4.1-nano": { input: 0.1, output: 0.4 },
   "gpt-5": { input: 1.25, output: 10 },
   "gpt-5-mini": { input: 0.25, output: 2 },
-  "gpt-5-nano": { input: 0.05, output: 0.4 }
+  "gpt-5-nano": { input: 0.05, output: 0.4 },
+  "claude-3-haiku*": { input: 0.25, output: 1.25 },
+  "claude-3-5-haiku*": { input: 0.8, output: 4 },
+  "claude-haiku-4-5*": { input: 1, output: 5 },
+  "claude-3-5-sonnet*": { input: 3, output: 15 },
+  "claude-3-7-sonnet*": { input: 3, output: 15 },
+  "claude-sonnet-4*": { input: 3, output: 15 },
+  "claude-opus-4*": { input: 15, output: 75 }
 }
 
 /**

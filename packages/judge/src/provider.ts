@@ -1,6 +1,7 @@
 /**
  * A model provider: one attempt of one chat call, without retries or limits (the call policy adds those).
- * Implementations: {@link "./providers/openai-compatible.js"} and {@link "./providers/openai.js"}.
+ * Implementations: {@link "./providers/openai-compatible.js"}, {@link "./providers/openai.js"} and
+ * {@link "./providers/anthropic.js"}.
  *
  * @example
  * ```ts

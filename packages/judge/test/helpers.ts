@@ -1,14 +1,34 @@
+import type { HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Effect, Layer, type Redacted } from "effect"
-import { CallPolicy, type ChatRequest, Judge, layerJudge, OpenAiCompatible, type PolicySettings } from "@assay/judge"
+import { Effect, Layer, Logger, LogLevel, type Redacted } from "effect"
+import { LLMTestCase } from "@assay/core"
+import { CallPolicy, type ChatProvider, type ChatRequest, Judge, layerJudge, OpenAiCompatible, type PolicySettings } from "@assay/judge"
 
-/** A Judge + policy layer talking to `baseUrl` over real HTTP. */
-export const judgeAt = (baseUrl: string, policy: Partial<PolicySettings>, apiKey?: Redacted.Redacted) =>
+/** A Judge + policy layer over a provider layer, with real HTTP. */
+export const judgeOver = (provider: Layer.Layer<ChatProvider, never, HttpClient.HttpClient>, policy: Partial<PolicySettings>) =>
   layerJudge().pipe(
     Layer.provideMerge(CallPolicy.layer(policy)),
-    Layer.provide(OpenAiCompatible.layer({ baseUrl, model: "fake-judge", apiKey })),
+    Layer.provide(provider),
     Layer.provide(NodeHttpClient.layerUndici)
   )
+
+/** A Judge + policy layer talking to an OpenAI-compatible `baseUrl` over real HTTP. */
+export const judgeAt = (baseUrl: string, policy: Partial<PolicySettings>, apiKey?: Redacted.Redacted) =>
+  judgeOver(OpenAiCompatible.layer({ baseUrl, model: "fake-judge", apiKey }), policy)
+
+/** A logger that keeps every formatted line, at every level. */
+export const captureLogs = () => {
+  const lines: Array<string> = []
+  const logger = Logger.make(({ annotations, cause, message }) => {
+    lines.push(JSON.stringify({ message, cause: String(cause), annotations: [...annotations] }))
+  })
+  const layer = Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(LogLevel.All))
+  return { lines, layer }
+}
+
+/** A RAG test case whose context supports the answer. */
+export const rag = (i: number) =>
+  LLMTestCase.make({ name: `c${i}`, input: `question ${i}`, actualOutput: "Paris.", retrievalContext: ["Paris is the capital of France."] })
 
 export const ask = (content: string): ChatRequest => ({ messages: [{ role: "user", content }] })
 

@@ -1,24 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Logger, LogLevel, Redacted } from "effect"
-import { evaluate, LLMTestCase } from "@assay/core"
+import { ConfigProvider, Effect, Redacted } from "effect"
+import { evaluate } from "@assay/core"
 import { FakeOpenAi } from "@assay/fake-openai"
 import { faithfulness, gEval, Judge, judgeLayer } from "@assay/judge"
-import { ask, judgeAt, quick } from "./helpers.js"
+import { ask, captureLogs, judgeAt, quick, rag } from "./helpers.js"
 
 const SECRET = "sk-test-SECRET-0123456789"
-
-/** A logger that keeps every formatted line, at every level. */
-const captureLogs = () => {
-  const lines: Array<string> = []
-  const logger = Logger.make(({ message, cause, annotations }) => {
-    lines.push(JSON.stringify({ message, cause: String(cause), annotations: [...annotations] }))
-  })
-  const layer = Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(LogLevel.All))
-  return { lines, layer }
-}
-
-const rag = (i: number) =>
-  LLMTestCase.make({ name: `c${i}`, input: `question ${i}`, actualOutput: "Paris.", retrievalContext: ["Paris is the capital of France."] })
 
 describe("judge end to end over HTTP", () => {
   it.live("malformed JSON from the model: repairs, then the engine records a MetricError quoting the reply", () =>

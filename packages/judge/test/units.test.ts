@@ -63,12 +63,17 @@ describe("pricing, spec parsing and JSON extraction", () => {
     assert.closeTo(costOf(defaultPrices, "gpt-4o-mini", { input: 1_000_000, output: 1_000_000 }), 0.75, 1e-12)
     assert.strictEqual(costOf(defaultPrices, "llama3", { input: 1000, output: 1000 }), 0)
     assert.deepStrictEqual(priceOf({ "llama*": { input: 1, output: 1 }, "llama3*": { input: 2, output: 2 } }, "llama3.1"), { input: 2, output: 2 })
+    assert.deepStrictEqual(priceOf(defaultPrices, "claude-3-5-haiku-latest"), { input: 0.8, output: 4 })
   })
   it("parses --judge provider:model", () => {
     assert.deepStrictEqual(parseJudgeSpec("openai:gpt-4o-mini"), Either.right({ provider: "openai", model: "gpt-4o-mini" }))
     assert.deepStrictEqual(parseJudgeSpec("openai-compatible:llama3.1:8b"), Either.right({ provider: "openai-compatible", model: "llama3.1:8b" }))
-    const bad = parseJudgeSpec("anthropic:claude")
-    assert.isTrue(Either.isLeft(bad) && bad.left.message.includes("provider one of openai, openai-compatible"))
+    assert.deepStrictEqual(
+      parseJudgeSpec("anthropic:claude-3-5-haiku-latest"),
+      Either.right({ provider: "anthropic", model: "claude-3-5-haiku-latest" })
+    )
+    const bad = parseJudgeSpec("gemini:flash")
+    assert.isTrue(Either.isLeft(bad) && bad.left.message.includes("provider one of openai, openai-compatible, anthropic"))
     assert.isTrue(Either.isLeft(parseJudgeSpec("openai:")))
   })
   it("finds the JSON object in fenced or chatty replies", () => {

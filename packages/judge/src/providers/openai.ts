@@ -5,21 +5,19 @@
  * `text.verbosity` (JSON output would need `generateObject`, which bypasses the provider-agnostic repair
  * loop in {@link structured}); the prompts ask for JSON and the repair loop handles the rest. Token logprobs are not exposed
  * by `generateText`, so G-Eval falls back to the plain score with this provider. `AiError`s are classified
- * from the HTTP status and headers they carry (`Retry-After` included).
+ * from the HTTP status and headers they carry (`Retry-After` included) by the shared adapter in
+ * `./language-model.ts`.
  *
  * @example
  * ```ts
  * const layer = OpenAi.layer({ model: "gpt-4o-mini", apiKey: Redacted.make(key), baseUrl: undefined })
  * ```
  */
-import { AiError, LanguageModel } from "@effect/ai"
 import { OpenAiClient, OpenAiLanguageModel } from "@effect/ai-openai"
 import type { HttpClient } from "@effect/platform"
-import { Clock, Effect, Layer, type Redacted } from "effect"
-import type { ChatRequest, ProviderReply } from "../chat.js"
-import { classifyStatus } from "../classify.js"
-import { JudgeError } from "../errors.js"
+import { Effect, Layer, type Redacted } from "effect"
 import { ChatProvider } from "../provider.js"
+import { fromLanguageModel } from "./language-model.js"
 
 /**
  * Model and credentials.
@@ -38,27 +36,14 @@ export interface OpenAiOptions {
 }
 
 /**
- * Map an `AiError` to a classified {@link JudgeError}.
+ * Map an `AiError` to a classified {@link JudgeError} (shared with the other `@effect/ai` providers).
  *
  * @example
  * ```ts
  * fromAiError(error, Date.now()).kind
  * ```
  */
-export const fromAiError = (error: AiError.AiError, now: number): JudgeError => {
-  switch (error._tag) {
-    case "HttpResponseError":
-      return error.reason === "StatusCode"
-        ? classifyStatus(error.response.status, error.response.headers, error.body ?? error.description ?? "", now)
-        : new JudgeError({ kind: "Transient", message: `unreadable response (${error.reason}): ${error.description ?? ""}` })
-    case "MalformedInput":
-      return new JudgeError({ kind: "BadRequest", message: error.description ?? "malformed input" })
-    case "HttpRequestError":
-      return new JudgeError({ kind: "Transient", message: `request failed (${error.reason}): ${error.description ?? ""}` })
-    default:
-      return new JudgeError({ kind: "Transient", message: error.message })
-  }
-}
+export { fromAiError } from "./language-model.js"
 
 /**
  * Build the provider (requires an `OpenAiClient`).
@@ -69,24 +54,13 @@ export const fromAiError = (error: AiError.AiError, now: number): JudgeError => 
  * ```
  */
 export const make = (options: OpenAiOptions) =>
-  Effect.gen(function*() {
-    const model = yield* OpenAiLanguageModel.make({
+  Effect.map(
+    OpenAiLanguageModel.make({
       model: options.model,
       config: options.temperature === undefined ? {} : { temperature: options.temperature }
-    })
-    const complete = (request: ChatRequest): Effect.Effect<ProviderReply, JudgeError> =>
-      LanguageModel.generateText({ prompt: request.messages.map((m) => ({ role: m.role, content: m.content })) }).pipe(
-        Effect.provideService(LanguageModel.LanguageModel, model),
-        Effect.map((response): ProviderReply => ({
-          text: response.text,
-          usage: { input: response.usage.inputTokens ?? 0, output: response.usage.outputTokens ?? 0 }
-        })),
-        Effect.catchAll((error) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(fromAiError(error, now)))
-        )
-      )
-    return { provider: "openai", model: options.model, complete } as const
-  })
+    }),
+    (languageModel) => fromLanguageModel({ provider: "openai", model: options.model, languageModel })
+  )
 
 /**
  * The provider as a Layer over `OpenAiClient` (requires an `HttpClient`).

@@ -1,0 +1,99 @@
+/**
+ * Anthropic through `@effect/ai`: the `LanguageModel` of `@effect/ai-anthropic` (Messages API,
+ * `POST {baseUrl}/v1/messages`) behind the {@link ChatProvider} interface, so the call policy, pricing and
+ * metrics are shared with the other providers.
+ *
+ * Why `LanguageModel` and not the generated client's `messagesPost`: `generateText` reports the usage
+ * (`input_tokens` / `output_tokens`), and its `AiError`s keep the status, the response headers
+ * (`retry-after`) and the error body, which is all the call policy needs to retry correctly. It does not expose
+ * the headers of successful responses (`anthropic-ratelimit-*`), so there is no pacing ahead of a first 429;
+ * a 429's `retry-after` still pauses the model's other calls.
+ * The API has no JSON mode and no token logprobs: the prompts ask for JSON and the
+ * repair loop handles the rest; G-Eval falls back to the plain score.
+ *
+ * The API key travels in `x-api-key` (which the client adds to Effect's redacted header names) and lives in a
+ * `Redacted`; errors are built from the status, headers and body only (see `./language-model.ts`).
+ *
+ * @example
+ * ```ts
+ * const layer = Anthropic.layer({ model: "claude-3-5-haiku-latest", apiKey: Redacted.make(key) })
+ * ```
+ */
+import { AnthropicClient, AnthropicLanguageModel } from "@effect/ai-anthropic"
+import type { HttpClient } from "@effect/platform"
+import { Effect, Layer, type Redacted } from "effect"
+import type { ChatRequest } from "../chat.js"
+import { ChatProvider } from "../provider.js"
+import { fromLanguageModel } from "./language-model.js"
+
+/**
+ * Model and credentials.
+ *
+ * @example
+ * ```ts
+ * const options: AnthropicOptions = { model: "claude-3-5-haiku-latest", apiKey: Redacted.make(key) }
+ * ```
+ */
+export interface AnthropicOptions {
+  readonly model: string
+  readonly apiKey: Redacted.Redacted | undefined
+  /** Defaults to `https://api.anthropic.com`; a trailing `/v1` is accepted and dropped. */
+  readonly baseUrl?: string | undefined
+  readonly temperature?: number | undefined
+  /** Reply budget when the request sets none (the Messages API requires one). Default 1024. */
+  readonly maxTokens?: number | undefined
+}
+
+/** The default reply budget: judge replies are short JSON objects. */
+const DEFAULT_MAX_TOKENS = 1024
+
+/**
+ * The API root the client prefixes to `/v1/messages`: trailing slashes and a trailing `/v1` removed, so both
+ * `https://api.anthropic.com` and `https://api.anthropic.com/v1` work.
+ *
+ * @example
+ * ```ts
+ * apiRoot("http://127.0.0.1:8080/v1/") // "http://127.0.0.1:8080"
+ * ```
+ */
+export const apiRoot = (baseUrl: string): string => baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "")
+
+/** Per request: the request's temperature and reply budget win over the options'. */
+const configure = (options: AnthropicOptions) => (request: ChatRequest) => {
+  const temperature = request.temperature ?? options.temperature
+  return AnthropicLanguageModel.withConfigOverride({
+    max_tokens: request.maxTokens ?? options.maxTokens ?? DEFAULT_MAX_TOKENS,
+    ...(temperature === undefined ? {} : { temperature })
+  })
+}
+
+/**
+ * Build the provider (requires an `AnthropicClient`).
+ *
+ * @example
+ * ```ts
+ * const provider = yield* make({ model: "claude-3-5-haiku-latest", apiKey: undefined })
+ * ```
+ */
+export const make = (options: AnthropicOptions) =>
+  Effect.map(
+    AnthropicLanguageModel.make({ model: options.model }),
+    (languageModel) =>
+      fromLanguageModel({ provider: "anthropic", model: options.model, languageModel, configure: configure(options) })
+  )
+
+/**
+ * The provider as a Layer over `AnthropicClient` (requires an `HttpClient`).
+ *
+ * @example
+ * ```ts
+ * layer({ model: "claude-3-5-haiku-latest", apiKey }).pipe(Layer.provide(NodeHttpClient.layerUndici))
+ * ```
+ */
+export const layer = (options: AnthropicOptions): Layer.Layer<ChatProvider, never, HttpClient.HttpClient> =>
+  Layer.effect(ChatProvider, make(options)).pipe(
+    Layer.provide(AnthropicClient.layer({
+      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+      ...(options.baseUrl === undefined ? {} : { apiUrl: apiRoot(options.baseUrl) })
+    }))
+  )

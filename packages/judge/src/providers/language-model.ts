@@ -1,0 +1,89 @@
+/**
+ * The part the `@effect/ai` providers share: a `LanguageModel` (from `@effect/ai-openai`,
+ * `@effect/ai-anthropic`, …) behind the {@link ChatProviderApi} interface, and the mapping of its `AiError`s to
+ * classified {@link JudgeError}s, so every `LanguageModel`-backed provider gets the same retry behaviour from
+ * the call policy (429 → `RateLimited` with `Retry-After`, 5xx/529 → `Transient`, 401/403 → `Auth`, other 4xx →
+ * `BadRequest`).
+ *
+ * @example
+ * ```ts
+ * const api = fromLanguageModel({ provider: "anthropic", model: "claude-3-5-haiku-latest", languageModel })
+ * ```
+ */
+import { type AiError, LanguageModel } from "@effect/ai"
+import { Clock, Effect } from "effect"
+import type { ChatRequest, ProviderReply } from "../chat.js"
+import { classifyStatus } from "../classify.js"
+import { JudgeError } from "../errors.js"
+import type { ChatProviderApi } from "../provider.js"
+
+/**
+ * Map an `AiError` to a classified {@link JudgeError}. Only the status, the response headers and the body's
+ * message are used: the request (and its API key header) never reaches the message.
+ *
+ * @example
+ * ```ts
+ * fromAiError(error, Date.now()).kind
+ * ```
+ */
+export const fromAiError = (error: AiError.AiError, now: number): JudgeError => {
+  switch (error._tag) {
+    case "HttpResponseError":
+      return error.reason === "StatusCode"
+        ? classifyStatus(error.response.status, error.response.headers, error.body ?? error.description ?? "", now)
+        : new JudgeError({ kind: "Transient", message: `unreadable response (${error.reason}): ${error.description ?? ""}` })
+    case "MalformedInput":
+      return new JudgeError({ kind: "BadRequest", message: error.description ?? "malformed input" })
+    case "HttpRequestError":
+      return new JudgeError({ kind: "Transient", message: `request failed (${error.reason}): ${error.description ?? ""}` })
+    default:
+      return new JudgeError({ kind: "Transient", message: error.message })
+  }
+}
+
+/**
+ * What {@link fromLanguageModel} needs.
+ *
+ * @example
+ * ```ts
+ * const options: LanguageModelProviderOptions = { provider: "openai", model: "gpt-4o-mini", languageModel }
+ * ```
+ */
+export interface LanguageModelProviderOptions {
+  /** The provider name reported in stats and cache keys, e.g. `anthropic`. */
+  readonly provider: string
+  readonly model: string
+  readonly languageModel: LanguageModel.Service
+  /**
+   * Per-request provider settings (e.g. the request's `maxTokens` / `temperature` through the provider's
+   * `withConfigOverride`); identity when absent.
+   */
+  readonly configure?: ((request: ChatRequest) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) | undefined
+}
+
+/**
+ * A {@link ChatProviderApi} over a `LanguageModel`: one `generateText` per attempt, usage from the response,
+ * failures classified with {@link fromAiError}. Token logprobs and the headers of successful responses are not
+ * exposed by `generateText`, so replies carry neither (G-Eval falls back to the plain score; the call policy
+ * still honours the `Retry-After` of a 429, which the `AiError` carries).
+ *
+ * @example
+ * ```ts
+ * const languageModel = yield* AnthropicLanguageModel.make({ model: "claude-3-5-haiku-latest" })
+ * const api = fromLanguageModel({ provider: "anthropic", model: "claude-3-5-haiku-latest", languageModel })
+ * ```
+ */
+export const fromLanguageModel = (options: LanguageModelProviderOptions): ChatProviderApi => {
+  const configure = options.configure ?? (() => (self) => self)
+  const complete = (request: ChatRequest): Effect.Effect<ProviderReply, JudgeError> =>
+    LanguageModel.generateText({ prompt: request.messages.map((m) => ({ role: m.role, content: m.content })) }).pipe(
+      configure(request),
+      Effect.provideService(LanguageModel.LanguageModel, options.languageModel),
+      Effect.map((response): ProviderReply => ({
+        text: response.text,
+        usage: { input: response.usage.inputTokens ?? 0, output: response.usage.outputTokens ?? 0 }
+      })),
+      Effect.catchAll((error) => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(fromAiError(error, now))))
+    )
+  return { provider: options.provider, model: options.model, complete }
+}
