@@ -19,11 +19,11 @@
  * const layer = Anthropic.layer({ model: "claude-3-5-haiku-latest", apiKey: Redacted.make(key) })
  * ```
  */
-import { AnthropicClient, AnthropicLanguageModel } from "@effect/ai-anthropic"
+import type { AnthropicClient } from "@effect/ai-anthropic"
 import type { HttpClient } from "@effect/platform"
 import { Effect, Layer, type Redacted } from "effect"
 import type { ChatRequest } from "../chat.js"
-import { ChatProvider } from "../provider.js"
+import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { fromLanguageModel } from "./language-model.js"
 
 /**
@@ -59,9 +59,9 @@ const DEFAULT_MAX_TOKENS = 1024
 export const apiRoot = (baseUrl: string): string => baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "")
 
 /** Per request: the request's temperature and reply budget win over the options'. */
-const configure = (options: AnthropicOptions) => (request: ChatRequest) => {
+const configure = (anthropic: AnthropicModule, options: AnthropicOptions) => (request: ChatRequest) => {
   const temperature = request.temperature ?? options.temperature
-  return AnthropicLanguageModel.withConfigOverride({
+  return anthropic.AnthropicLanguageModel.withConfigOverride({
     max_tokens: request.maxTokens ?? options.maxTokens ?? DEFAULT_MAX_TOKENS,
     ...(temperature === undefined ? {} : { temperature })
   })
@@ -75,12 +75,17 @@ const configure = (options: AnthropicOptions) => (request: ChatRequest) => {
  * const provider = yield* make({ model: "claude-3-5-haiku-latest", apiKey: undefined })
  * ```
  */
-export const make = (options: AnthropicOptions) =>
-  Effect.map(
-    AnthropicLanguageModel.make({ model: options.model }),
-    (languageModel) =>
-      fromLanguageModel({ provider: "anthropic", model: options.model, languageModel, configure: configure(options) })
-  )
+export const make = (options: AnthropicOptions): Effect.Effect<ChatProviderApi, never, AnthropicClient.AnthropicClient> =>
+  Effect.flatMap(loadAnthropic, (anthropic) =>
+    Effect.map(
+      anthropic.AnthropicLanguageModel.make({ model: options.model }),
+      (languageModel) =>
+        fromLanguageModel({ provider: "anthropic", model: options.model, languageModel, configure: configure(anthropic, options) })
+    ))
+
+// Loaded on first use, like the OpenAI provider: runs that do not judge with Anthropic never pay its import.
+const loadAnthropic = Effect.promise(() => import("@effect/ai-anthropic"))
+type AnthropicModule = typeof import("@effect/ai-anthropic")
 
 /**
  * The provider as a Layer over `AnthropicClient` (requires an `HttpClient`).
@@ -91,9 +96,10 @@ export const make = (options: AnthropicOptions) =>
  * ```
  */
 export const layer = (options: AnthropicOptions): Layer.Layer<ChatProvider, never, HttpClient.HttpClient> =>
-  Layer.effect(ChatProvider, make(options)).pipe(
-    Layer.provide(AnthropicClient.layer({
-      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-      ...(options.baseUrl === undefined ? {} : { apiUrl: apiRoot(options.baseUrl) })
-    }))
-  )
+  Layer.unwrapEffect(Effect.map(loadAnthropic, ({ AnthropicClient }) =>
+    Layer.effect(ChatProvider, make(options)).pipe(
+      Layer.provide(AnthropicClient.layer({
+        ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+        ...(options.baseUrl === undefined ? {} : { apiUrl: apiRoot(options.baseUrl) })
+      }))
+    )))

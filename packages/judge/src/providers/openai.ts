@@ -13,10 +13,10 @@
  * const layer = OpenAi.layer({ model: "gpt-4o-mini", apiKey: Redacted.make(key), baseUrl: undefined })
  * ```
  */
-import { OpenAiClient, OpenAiLanguageModel } from "@effect/ai-openai"
+import type { OpenAiClient } from "@effect/ai-openai"
 import type { HttpClient } from "@effect/platform"
 import { Effect, Layer, type Redacted } from "effect"
-import { ChatProvider } from "../provider.js"
+import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { fromLanguageModel } from "./language-model.js"
 
 /**
@@ -53,14 +53,19 @@ export { fromAiError } from "./language-model.js"
  * const provider = yield* make({ model: "gpt-4o-mini", apiKey: undefined })
  * ```
  */
-export const make = (options: OpenAiOptions) =>
-  Effect.map(
-    OpenAiLanguageModel.make({
-      model: options.model,
-      config: options.temperature === undefined ? {} : { temperature: options.temperature }
-    }),
-    (languageModel) => fromLanguageModel({ provider: "openai", model: options.model, languageModel })
-  )
+export const make = (options: OpenAiOptions): Effect.Effect<ChatProviderApi, never, OpenAiClient.OpenAiClient> =>
+  Effect.flatMap(loadOpenAi, ({ OpenAiLanguageModel }) =>
+    Effect.map(
+      OpenAiLanguageModel.make({
+        model: options.model,
+        config: options.temperature === undefined ? {} : { temperature: options.temperature }
+      }),
+      (languageModel) => fromLanguageModel({ provider: "openai", model: options.model, languageModel })
+    ))
+
+// @effect/ai-openai's generated client takes ~1.3 s to import; loading it on first use keeps it off the start-up
+// of every CLI run that does not judge with OpenAI's Responses API.
+const loadOpenAi = Effect.promise(() => import("@effect/ai-openai"))
 
 /**
  * The provider as a Layer over `OpenAiClient` (requires an `HttpClient`).
@@ -71,10 +76,11 @@ export const make = (options: OpenAiOptions) =>
  * ```
  */
 export const layer = (options: OpenAiOptions): Layer.Layer<ChatProvider, never, HttpClient.HttpClient> =>
-  Layer.effect(ChatProvider, make(options)).pipe(
-    Layer.provide(OpenAiClient.layer({
-      ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-      ...(options.baseUrl === undefined ? {} : { apiUrl: options.baseUrl })
-    }))
-  )
+  Layer.unwrapEffect(Effect.map(loadOpenAi, ({ OpenAiClient }) =>
+    Layer.effect(ChatProvider, make(options)).pipe(
+      Layer.provide(OpenAiClient.layer({
+        ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+        ...(options.baseUrl === undefined ? {} : { apiUrl: options.baseUrl })
+      }))
+    )))
 
