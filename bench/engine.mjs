@@ -30,24 +30,6 @@ async function generate(file, n) {
   await new Promise((r) => out.end(r))
 }
 
-/** Calls `onLine(text, lineNo)` for every line of a file, reading it in 1 MiB chunks. */
-function eachLine(file, onLine) {
-  const fd = openSync(file, "r")
-  const buf = Buffer.alloc(CHUNK)
-  let rest = ""
-  let lineNo = 0
-  for (;;) {
-    const n = readSync(fd, buf, 0, CHUNK, null)
-    if (n === 0) break
-    const text = rest + buf.toString("utf8", 0, n)
-    const lines = text.split("\n")
-    rest = lines.pop()
-    for (const l of lines) if (l.length > 0) onLine(l, ++lineNo)
-  }
-  if (rest.length > 0) onLine(rest, ++lineNo)
-  closeSync(fd)
-}
-
 /** Pull-based reader: `next()` returns the [line, lineNo] pairs of the next 1 MiB chunk, or undefined at EOF. */
 function lineReader(file) {
   const fd = openSync(file, "r")
@@ -74,14 +56,17 @@ async function bare(file, n) {
   const fd = openSync(join(outDir, "bare.jsonl"), "w")
   let pending = []
   let passed = 0
-  eachLine(file, (line, lineNo) => {
-    const c = JSON.parse(line)
-    const scores = scorers.map((s) => s(c.actual_output, c.expected_output))
-    const success = scores.every((s) => s >= 0.5)
-    if (success) passed++
-    pending.push(JSON.stringify({ index: lineNo - 1, name: c.name, success, scores }))
-    if (pending.length >= 1000) { writeSync(fd, pending.join("\n") + "\n"); pending = [] }
-  })
+  const reader = lineReader(file)
+  for (let lines = reader.next(); lines !== undefined; lines = reader.next()) {
+    for (const [line, lineNo] of lines) {
+      const c = JSON.parse(line)
+      const scores = scorers.map((s) => s(c.actual_output, c.expected_output))
+      const success = scores.every((s) => s >= 0.5)
+      if (success) passed++
+      pending.push(JSON.stringify({ index: lineNo - 1, name: c.name, success, scores }))
+      if (pending.length >= 1000) { writeSync(fd, pending.join("\n") + "\n"); pending = [] }
+    }
+  }
   writeSync(fd, pending.join("\n") + "\n")
   closeSync(fd)
   return { passed }

@@ -9,7 +9,7 @@
  */
 import { Clock, Duration, Effect, Option } from "effect"
 import type { EvalCacheApi } from "../cache/eval-cache.js"
-import { MetricError, passes, type Metric, type Outcome } from "../metric/metric.js"
+import { MetricError, normalizeScore, NOT_A_NUMBER, passes, type Metric, type Outcome } from "../metric/metric.js"
 import type { TestCase } from "../model/test-case.js"
 import type { MetricResult } from "../result/run-result.js"
 import type { RepeatReducer } from "./options.js"
@@ -145,8 +145,9 @@ export const measureOne = <R>(
     }),
     onSuccess: (outcome): Measured => {
       const durationMs = clock.unsafeCurrentTimeMillis() - started
-      if (Number.isNaN(outcome.score)) return { result: erroredResult(metric, "score is not a number", durationMs), fresh: undefined }
-      const clamped = outcome.score < 0 || outcome.score > 1 ? { ...outcome, score: Math.min(1, Math.max(0, outcome.score)) } : outcome
+      const score = normalizeScore(outcome.score)
+      if (score === undefined) return { result: erroredResult(metric, NOT_A_NUMBER, durationMs), fresh: undefined }
+      const clamped = score === outcome.score ? outcome : { ...outcome, score }
       return { result: scoredResult(metric, clamped, false, durationMs), fresh: clamped }
     }
   })

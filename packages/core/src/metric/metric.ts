@@ -124,6 +124,21 @@ export const llmOnly = <R>(
     : Effect.fail(new MetricError({ metric: name, message: "this metric scores single-turn cases only" }))
 
 /**
+ * A score clamped into [0, 1], or undefined when it is NaN (the synchronous rule behind {@link clampScore}).
+ *
+ * @example
+ * ```ts
+ * normalizeScore(1.2) // 1
+ * normalizeScore(NaN) // undefined
+ * ```
+ */
+export const normalizeScore = (score: number): number | undefined =>
+  Number.isNaN(score) ? undefined : Math.min(1, Math.max(0, score))
+
+/** The message of the MetricError for a NaN score. */
+export const NOT_A_NUMBER = "score is not a number"
+
+/**
  * Clamp a score into [0, 1]; NaN becomes a MetricError.
  *
  * @example
@@ -131,7 +146,9 @@ export const llmOnly = <R>(
  * clampScore("bleu", 1.2) // Effect.succeed(1)
  * ```
  */
-export const clampScore = (metric: string, score: number): Effect.Effect<number, MetricError> =>
-  Number.isNaN(score)
-    ? Effect.fail(new MetricError({ metric, message: "score is not a number" }))
-    : Effect.succeed(Math.min(1, Math.max(0, score)))
+export const clampScore = (metric: string, score: number): Effect.Effect<number, MetricError> => {
+  const normalized = normalizeScore(score)
+  return normalized === undefined
+    ? Effect.fail(new MetricError({ metric, message: NOT_A_NUMBER }))
+    : Effect.succeed(normalized)
+}

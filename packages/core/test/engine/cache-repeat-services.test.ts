@@ -86,6 +86,15 @@ describe("repeat", () => {
     }))
 })
 
+describe("score normalization", () => {
+  it.effect("scores outside [0, 1] are clamped; NaN is a metric error", () =>
+    Effect.gen(function*() {
+      const scoring = (name: string, score: number) => Metric.make({ name, measure: () => Effect.succeed({ score }) })
+      const result = yield* evaluate([LLMTestCase.make({ input: "q" })], [scoring("high", 1.7), scoring("low", -2), scoring("nan", NaN)], { ignoreErrors: true })
+      assert.deepStrictEqual(result.cases[0]!.metrics.map((m) => [m.score, m.error]), [[1, null], [0, null], [null, "score is not a number"]])
+    }))
+})
+
 describe("custom metrics", () => {
   /** A metric implemented by a service: the Layer decides how similarity is computed. */
   class Similarity extends Context.Tag("test/Similarity")<Similarity, {
