@@ -184,7 +184,7 @@ export const judgeMetric = (spec: JudgeMetricSpec): Metric.Metric<Judge> =>
           verbose: spec.options.verbose ? verbose : undefined
         }
         return outcome
-      }).pipe(Effect.withSpan(`metric.${spec.name}`))
+      }).pipe(Effect.withSpan(`metric.${spec.name}`, { captureStackTrace: false }))
   })
 
 /**
