@@ -14,7 +14,7 @@
  * yield* gate.withPermit(call)
  * ```
  */
-import { Chunk, Clock, Effect, Queue, Ref } from "effect"
+import { Chunk, Effect, Queue } from "effect"
 
 /**
  * How the cap adapts.
@@ -50,12 +50,6 @@ export interface Gate {
   readonly inFlight: Effect.Effect<number>
 }
 
-interface State {
-  readonly cap: number
-  readonly successes: number
-  readonly lastShrinkAt: number
-}
-
 /**
  * Make a gate starting at its ceiling.
  *
@@ -68,43 +62,54 @@ export const makeGate = (settings: GateSettings): Effect.Effect<Gate> =>
   Effect.gen(function*() {
     const tokens = yield* Queue.unbounded<void>()
     yield* Queue.offerAll(tokens, Array.from({ length: settings.ceiling }, () => undefined))
-    const debt = yield* Ref.make(0)
-    const inFlight = yield* Ref.make(0)
-    const state = yield* Ref.make<State>({ cap: settings.ceiling, successes: 0, lastShrinkAt: -Infinity })
+    // Plain mutable state, read and written only inside synchronous Effect steps: fibers interleave only between
+    // steps, so each update is atomic (what a Ref gives) without a Ref operation per field on every call.
+    // `debt`: permits a shrink still has to retire as they come back.
+    const state = { cap: settings.ceiling, successes: 0, lastShrinkAt: -Infinity, debt: 0, inFlight: 0 }
     /** Give one permit back to the pool, unless a shrink is still owed one. */
-    const giveBack = Effect.flatMap(
-      Ref.modify(debt, (d) => (d > 0 ? [false, d - 1] : [true, d])),
-      (give) => (give ? Queue.offer(tokens, undefined) : Effect.void)
-    )
+    const giveBack = Effect.suspend(() => {
+      if (state.debt === 0) return Queue.offer(tokens, undefined)
+      state.debt--
+      return Effect.void
+    })
     const retire = (n: number) =>
-      Effect.flatMap(Queue.takeUpTo(tokens, n), (taken) => Ref.update(debt, (d) => d + n - Chunk.size(taken)))
-    /** Apply a cap change computed atomically by `Ref.modify`: retire or add the difference in permits. */
+      Effect.flatMap(Queue.takeUpTo(tokens, n), (taken) => Effect.sync(() => void (state.debt += n - Chunk.size(taken))))
+    /** Apply a cap change already made to `state.cap`: retire or add the difference in permits. */
     const applyDelta = (delta: number) =>
       delta < 0 ? retire(-delta) : Effect.forEach(Array.from({ length: delta }), () => giveBack, { discard: true })
-    const transition = (f: (s: State, now: number) => State) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.flatMap(Ref.modify(state, (s) => {
-          const next = f(s, now)
-          return [next.cap - s.cap, next] as const
-        }), applyDelta))
-    const onRateLimited = transition((s, now) =>
-      !settings.adaptive || now - s.lastShrinkAt < settings.cooldownMillis
-        ? { ...s, successes: 0 }
-        : { cap: Math.max(settings.floor, Math.floor(s.cap * settings.decrease)), successes: 0, lastShrinkAt: now })
-    const onSuccess = transition((s) => {
-      if (!settings.adaptive || s.cap >= settings.ceiling) return s
-      return s.successes + 1 >= s.cap ? { ...s, cap: s.cap + 1, successes: 0 } : { ...s, successes: s.successes + 1 }
+    const onRateLimited = Effect.clockWith((clock) =>
+      Effect.suspend(() => {
+        const now = clock.unsafeCurrentTimeMillis()
+        state.successes = 0
+        if (!settings.adaptive || now - state.lastShrinkAt < settings.cooldownMillis) return Effect.void
+        const cap = Math.max(settings.floor, Math.floor(state.cap * settings.decrease))
+        const delta = cap - state.cap
+        state.cap = cap
+        state.lastShrinkAt = now
+        return applyDelta(delta)
+      })
+    )
+    // At the ceiling (the usual case) a success changes nothing: no clock read, no transition.
+    const onSuccess = Effect.suspend(() => {
+      if (!settings.adaptive || state.cap >= settings.ceiling) return Effect.void
+      if (state.successes + 1 < state.cap) {
+        state.successes++
+        return Effect.void
+      }
+      state.cap++
+      state.successes = 0
+      return applyDelta(1)
+    })
+    const acquire = Effect.zipRight(Queue.take(tokens), Effect.sync(() => void state.inFlight++))
+    const release = Effect.suspend(() => {
+      state.inFlight--
+      return giveBack
     })
     return {
-      withPermit: (effect) =>
-        Effect.acquireUseRelease(
-          Effect.zipRight(Queue.take(tokens), Ref.update(inFlight, (n) => n + 1)),
-          () => effect,
-          () => Effect.zipRight(Ref.update(inFlight, (n) => n - 1), giveBack)
-        ),
+      withPermit: (effect) => Effect.acquireUseRelease(acquire, () => effect, () => release),
       onRateLimited,
       onSuccess,
-      cap: Effect.map(Ref.get(state), (s) => s.cap),
-      inFlight: Ref.get(inFlight)
+      cap: Effect.sync(() => state.cap),
+      inFlight: Effect.sync(() => state.inFlight)
     }
   })

@@ -3,7 +3,8 @@
  * {@link makeGate}), token-bucket limits for requests/minute and tokens/minute (`RateLimiter`, cost = estimated
  * tokens), a pause when `x-ratelimit-remaining-*` reaches 0 (until `x-ratelimit-reset-*`), bounded retries of
  * rate limits and transient errors with backoff honoring `retry-after` ({@link retryDelayMillis}), a
- * per-attempt timeout and a total deadline per call, and counters for `stats`.
+ * per-attempt timeout (one {@link makeWatchdog} fiber per policy) and a total deadline per call, and counters
+ * for `stats`.
  *
  * @example
  * ```ts
@@ -14,12 +15,13 @@
  * }).pipe(Effect.provide(CallPolicy.layer({ maxConnections: 50 })))
  * ```
  */
-import { Clock, Context, Duration, Effect, Layer, Random, RateLimiter, Ref, Scope, SynchronizedRef } from "effect"
+import { Context, Duration, Effect, Layer, Random, RateLimiter, Scope, SynchronizedRef } from "effect"
 import { makeGate, type Gate } from "./adaptive.js"
-import { retryDelayMillis } from "./backoff.js"
+import { type BackoffSettings, retryDelayMillis } from "./backoff.js"
 import type { ProviderReply } from "./chat.js"
 import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
+import { makeWatchdog, type Watchdog } from "./watchdog.js"
 
 /**
  * Policy settings; {@link defaultPolicySettings} fills what is not given.
@@ -112,19 +114,25 @@ export interface CallPolicyApi {
   readonly stats: Effect.Effect<ReadonlyArray<PolicyStats>>
 }
 
-interface Counters {
-  readonly calls: number
-  readonly succeeded: number
-  readonly failed: number
-  readonly retries: number
-  readonly rateLimited: number
-}
-
+/**
+ * Per-model bookkeeping. The counters and `pauseUntil` are plain mutable fields, read and written only inside
+ * synchronous Effect steps (`Effect.sync`/`suspend`, `matchEffect` callbacks, a generator between yields):
+ * fibers interleave only between steps, so each update is atomic — what a `Ref` gives — at no extra
+ * operations on the per-call path (it used to be five `Ref` updates and two `Ref` reads per call).
+ */
 interface ModelState {
   readonly gate: Gate
   readonly limit: <A, E, R>(estimatedTokens: number, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  readonly pauseUntil: Ref.Ref<number>
-  readonly counters: Ref.Ref<Counters>
+  readonly counters: { calls: number; succeeded: number; failed: number; retries: number; rateLimited: number }
+  /** Clock time until which no attempt starts (0: no pause). */
+  pauseUntil: number
+}
+
+/** The settings decoded once per policy. */
+interface Timing {
+  readonly attemptMillis: number
+  readonly deadlineMillis: number
+  readonly backoff: BackoffSettings
 }
 
 const millis = (d: Duration.DurationInput) => Duration.toMillis(Duration.decode(d))
@@ -147,7 +155,7 @@ const makeLimit = (settings: PolicySettings) =>
 
 const makeModelState = (settings: PolicySettings) =>
   Effect.gen(function*() {
-    return {
+    const state: ModelState = {
       gate: yield* makeGate({
         ceiling: settings.maxConnections,
         floor: settings.minConnections,
@@ -156,28 +164,22 @@ const makeModelState = (settings: PolicySettings) =>
         adaptive: settings.adaptive
       }),
       limit: yield* makeLimit(settings),
-      pauseUntil: yield* Ref.make(0),
-      counters: yield* Ref.make<Counters>({ calls: 0, succeeded: 0, failed: 0, retries: 0, rateLimited: 0 })
-    } satisfies ModelState
+      counters: { calls: 0, succeeded: 0, failed: 0, retries: 0, rateLimited: 0 },
+      pauseUntil: 0
+    }
+    return state
   })
 
-const count = (state: ModelState, f: (c: Counters) => Counters) => Ref.update(state.counters, f)
+/** Hold the model's calls back until `until` (never shortens a pause already set). */
+const pauseUntil = (state: ModelState, until: number) => {
+  if (until > state.pauseUntil) state.pauseUntil = until
+}
 
-/** Wait while the server said the budget is exhausted (a plain read on the hot path). */
-const awaitPause = (state: ModelState) =>
-  Effect.flatMap(Ref.get(state.pauseUntil), (until) =>
-    until === 0
-      ? Effect.void
-      : Effect.flatMap(Clock.currentTimeMillis, (now) => (until > now ? Effect.sleep(Duration.millis(until - now)) : Effect.void)))
-
-const notePause = (state: ModelState, info: RateLimitInfo | undefined) => {
-  const resets = [
-    info?.remainingRequests === 0 ? info.resetRequestsMillis : undefined,
-    info?.remainingTokens === 0 ? info.resetTokensMillis : undefined
-  ].filter((x): x is number => x !== undefined)
-  return resets.length === 0
-    ? Effect.void
-    : Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.update(state.pauseUntil, (p) => Math.max(p, now + Math.max(...resets))))
+/** A pause when the server said the budget is exhausted (`x-ratelimit-remaining-*: 0`). */
+const notePause = (state: ModelState, info: RateLimitInfo | undefined, now: number) => {
+  if (info === undefined) return
+  if (info.remainingRequests === 0 && info.resetRequestsMillis !== undefined) pauseUntil(state, now + info.resetRequestsMillis)
+  if (info.remainingTokens === 0 && info.resetTokensMillis !== undefined) pauseUntil(state, now + info.resetTokensMillis)
 }
 
 const deadlineError = (settings: PolicySettings, last?: JudgeError) =>
@@ -186,79 +188,85 @@ const deadlineError = (settings: PolicySettings, last?: JudgeError) =>
     message: `call exceeded its deadline of ${Duration.format(Duration.decode(settings.deadline))}${last ? ` (last error: ${last.message})` : ""}`
   })
 
+const timeoutError = (timing: Timing) =>
+  new JudgeError({ kind: "Timeout", message: `attempt timed out after ${Duration.format(Duration.millis(timing.attemptMillis))}` })
+
+/** The error a call ends with: the attempt's kind, message and status, plus the number of attempts made. */
+const finalError = (error: JudgeError, attempts: number) =>
+  new JudgeError({
+    kind: error.kind,
+    message: error.message,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    attempts
+  })
+
 /**
  * One call: attempts under the permit pool and limiters, retried with backoff. The deadline is a point in time
  * fixed when the call starts: an attempt's timeout is `min(attemptTimeout, time left)`, an attempt that gets
- * its permit after the deadline does not run, and no retry sleeps past it. (One timer per attempt instead of
- * an attempt timeout nested in a whole-call timeout: each `Effect.timeout` races a fiber, ~0.1 ms of CPU.)
+ * its permit after the deadline does not run, and no retry sleeps past it. Attempt timeouts are enforced by the
+ * policy's {@link Watchdog} (one timer for all attempts). The success path is synchronous steps on the
+ * worker's clock: it runs once per judge call.
  */
 const runWith = (
   settings: PolicySettings,
+  timing: Timing,
+  watchdog: Watchdog,
   state: ModelState,
   estimatedTokens: number,
   attempt: Effect.Effect<ProviderReply, JudgeError>
-): Effect.Effect<ProviderReply, JudgeError> => {
-  const attemptMillis = millis(settings.attemptTimeout)
-  const timedAttempt = (deadlineAt: number) =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const budget = Math.min(attemptMillis, deadlineAt - now)
+): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.clockWith((clock) => {
+    state.counters.calls++
+    const deadlineAt = clock.unsafeCurrentTimeMillis() + timing.deadlineMillis
+    const timed = Effect.suspend(() => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const budget = Math.min(timing.attemptMillis, deadlineAt - now)
       if (budget <= 0) return Effect.fail(deadlineError(settings))
-      return Effect.timeoutFail(attempt, {
-        duration: Duration.millis(budget),
-        onTimeout: () =>
-          budget < attemptMillis
-            ? deadlineError(settings)
-            : new JudgeError({ kind: "Timeout", message: `attempt timed out after ${Duration.format(Duration.millis(attemptMillis))}` })
-      })
+      return watchdog.within(
+        attempt,
+        now + budget,
+        () => (budget < timing.attemptMillis ? deadlineError(settings) : timeoutError(timing))
+      )
     })
-  const once = (deadlineAt: number) =>
-    awaitPause(state).pipe(
-      Effect.zipRight(state.limit(estimatedTokens, state.gate.withPermit(timedAttempt(deadlineAt)))),
-      Effect.tap((reply) => Effect.zipRight(notePause(state, reply.rateLimit), state.gate.onSuccess))
-    )
-  const backoff = { baseDelayMillis: millis(settings.baseDelay), maxDelayMillis: millis(settings.maxDelay) }
-  const loop = (n: number, deadlineAt: number): Effect.Effect<ProviderReply, JudgeError> =>
-    Effect.catchAll(once(deadlineAt), (error) =>
+    const gated = state.limit(estimatedTokens, state.gate.withPermit(timed))
+    /** Wait out a pause the server asked for (a plain read when there is none), then attempt. */
+    const once = Effect.suspend(() => {
+      const wait = state.pauseUntil - clock.unsafeCurrentTimeMillis()
+      return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), gated) : gated
+    })
+    const retryOrFail = (error: JudgeError, n: number): Effect.Effect<ProviderReply, JudgeError> =>
       Effect.gen(function*() {
         if (error.kind === "RateLimited") {
-          yield* count(state, (c) => ({ ...c, rateLimited: c.rateLimited + 1 }))
+          state.counters.rateLimited++
           yield* state.gate.onRateLimited
           // The server's wait applies to the whole key: hold the model's other calls back too.
-          if (error.retryAfterMillis !== undefined) {
-            yield* notePause(state, { remainingRequests: 0, resetRequestsMillis: error.retryAfterMillis })
-          }
+          if (error.retryAfterMillis !== undefined) pauseUntil(state, clock.unsafeCurrentTimeMillis() + error.retryAfterMillis)
         }
         if (!isRetryable(error) || n >= settings.maxRetries) {
-          return yield* new JudgeError({
-            kind: error.kind,
-            message: error.message,
-            ...(error.status === undefined ? {} : { status: error.status }),
-            attempts: n + 1
-          })
+          state.counters.failed++
+          return yield* finalError(error, n + 1)
         }
-        const delay = retryDelayMillis(n, error.retryAfterMillis, backoff, yield* Random.next)
-        if ((yield* Clock.currentTimeMillis) + delay >= deadlineAt) {
-          return yield* new JudgeError({ ...deadlineErrorFields(settings, error), attempts: n + 1 })
+        const delay = retryDelayMillis(n, error.retryAfterMillis, timing.backoff, yield* Random.next)
+        if (clock.unsafeCurrentTimeMillis() + delay >= deadlineAt) {
+          state.counters.failed++
+          return yield* finalError(deadlineError(settings, error), n + 1)
         }
-        yield* count(state, (c) => ({ ...c, retries: c.retries + 1 }))
+        state.counters.retries++
         yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${n + 1} in ${delay} ms`)
         yield* Effect.sleep(Duration.millis(delay))
-        return yield* loop(n + 1, deadlineAt)
-      }))
-  return count(state, (c) => ({ ...c, calls: c.calls + 1 })).pipe(
-    Effect.zipRight(Clock.currentTimeMillis),
-    Effect.flatMap((start) => loop(0, start + millis(settings.deadline))),
-    Effect.tapBoth({
-      onFailure: () => count(state, (c) => ({ ...c, failed: c.failed + 1 })),
-      onSuccess: () => count(state, (c) => ({ ...c, succeeded: c.succeeded + 1 }))
-    })
-  )
-}
-
-const deadlineErrorFields = (settings: PolicySettings, last: JudgeError) => {
-  const error = deadlineError(settings, last)
-  return { kind: error.kind, message: error.message }
-}
+        return yield* loop(n + 1)
+      })
+    const loop = (n: number): Effect.Effect<ProviderReply, JudgeError> =>
+      Effect.matchEffect(once, {
+        onFailure: (error) => retryOrFail(error, n),
+        onSuccess: (reply) => {
+          notePause(state, reply.rateLimit, clock.unsafeCurrentTimeMillis())
+          state.counters.succeeded++
+          return Effect.as(state.gate.onSuccess, reply)
+        }
+      })
+    return loop(0)
+  })
 
 /**
  * Build a policy (needs a Scope for its rate limiters).
@@ -271,7 +279,13 @@ const deadlineErrorFields = (settings: PolicySettings, last: JudgeError) => {
 export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effect<CallPolicyApi, never, Scope.Scope> =>
   Effect.gen(function*() {
     const settings: PolicySettings = { ...defaultPolicySettings, ...overrides }
+    const timing: Timing = {
+      attemptMillis: millis(settings.attemptTimeout),
+      deadlineMillis: millis(settings.deadline),
+      backoff: { baseDelayMillis: millis(settings.baseDelay), maxDelayMillis: millis(settings.maxDelay) }
+    }
     const scope = yield* Effect.scope
+    const watchdog = yield* makeWatchdog
     const models = yield* SynchronizedRef.make(new Map<string, ModelState>())
     // Fast path: a plain read; the synchronized (semaphore-guarded) path runs once per model.
     const stateFor = (model: string) =>
@@ -290,15 +304,15 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     const stats = SynchronizedRef.get(models).pipe(
       Effect.flatMap((map) =>
         Effect.forEach([...map], ([model, state]) =>
-          Effect.all({ cap: state.gate.cap, inFlight: state.gate.inFlight, counters: Ref.get(state.counters) }).pipe(
-            Effect.map(({ cap, counters, inFlight }): PolicyStats => ({ model, cap, inFlight, ...counters }))
+          Effect.all({ cap: state.gate.cap, inFlight: state.gate.inFlight }).pipe(
+            Effect.map(({ cap, inFlight }): PolicyStats => ({ model, cap, inFlight, ...state.counters }))
           ))
       )
     )
     return {
       settings,
       run: (model, estimatedTokens, attempt) =>
-        Effect.flatMap(stateFor(model), (state) => runWith(settings, state, estimatedTokens, attempt)),
+        Effect.flatMap(stateFor(model), (state) => runWith(settings, timing, watchdog, state, estimatedTokens, attempt)),
       stats
     }
   })
