@@ -84,7 +84,16 @@ export const priceOf = (table: PriceTable, model: string): Price | undefined => 
  * costOf(defaultPrices, "gpt-4o", { input: 1000, output: 1000 }) // 0.0125
  * ```
  */
-export const costOf = (table: PriceTable, model: string, usage: TokenUsage): number => {
-  const price = priceOf(table, model)
-  return price === undefined ? 0 : (usage.input * price.input + usage.output * price.output) / 1_000_000
-}
+export const costOf = (table: PriceTable, model: string, usage: TokenUsage): number => costAt(priceOf(table, model), usage)
+
+/**
+ * The cost of a usage at a price looked up once (0 without a price): what a judge does per reply.
+ *
+ * @example
+ * ```ts
+ * const price = priceOf(defaultPrices, "gpt-4o")
+ * costAt(price, { input: 1000, output: 1000 }) // 0.0125
+ * ```
+ */
+export const costAt = (price: Price | undefined, usage: TokenUsage): number =>
+  price === undefined ? 0 : (usage.input * price.input + usage.output * price.output) / 1_000_000
