@@ -15,11 +15,11 @@
  * ```
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Effect, Layer, Option, type Redacted, Schema } from "effect"
+import { Clock, Effect, Either, Layer, type Redacted, Schema } from "effect"
 import type { ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
-import { rateLimitInfo } from "../headers.js"
+import { type Headers, rateLimitInfo } from "../headers.js"
 import { ChatProvider } from "../provider.js"
 
 const TopLogprob = Schema.Struct({ token: Schema.String, logprob: Schema.Number })
@@ -69,6 +69,26 @@ const requestBody = (options: OpenAiCompatibleOptions, request: ChatRequest) => 
 const transportError = (error: { readonly message: string }) =>
   new JudgeError({ kind: "Transient", message: `connection failed: ${error.message}` })
 
+/** The reply in a 2xx body; a 200 with a broken body is a server/proxy fault, retried like a 5xx. */
+const parseReply = (text: string, headers: Headers): Either.Either<ProviderReply, JudgeError> => {
+  const decoded = decodeCompletion(text)
+  if (Either.isLeft(decoded)) {
+    return Either.left(new JudgeError({ kind: "Transient", message: `unreadable completion body: ${text.slice(0, 200)}` }))
+  }
+  const choice = decoded.right.choices[0]
+  const tokens = choice.logprobs?.content
+  return Either.right({
+    text: choice.message.content ?? "",
+    usage: { input: decoded.right.usage?.prompt_tokens ?? 0, output: decoded.right.usage?.completion_tokens ?? 0 },
+    logprobs: tokens == null ? undefined : tokens.map((t) => ({ token: t.token, logprob: t.logprob, top: t.top_logprobs })),
+    rateLimit: rateLimitInfo(headers)
+  })
+}
+
+/** A non-2xx response as a classified error (`Retry-After` may be a date: it needs the clock). */
+const statusError = (status: number, headers: Headers, text: string) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(classifyStatus(status, headers, text, now)))
+
 /**
  * Build the provider from options (requires an `HttpClient`).
  *
@@ -85,34 +105,22 @@ export const make = (options: OpenAiCompatibleOptions) =>
       HttpClient.withTracerDisabledWhen(() => true),
       HttpClient.withTracerPropagation(false)
     )
-    const url = `${options.baseUrl.replace(/\/+$/, "")}/chat/completions`
+    // URL and auth header are the same for every call: build them once; a call only sets its body.
+    const post = HttpClientRequest.post(`${options.baseUrl.replace(/\/+$/, "")}/chat/completions`)
+    const base = options.apiKey === undefined ? post : HttpClientRequest.bearerToken(post, options.apiKey)
+    // The hot path of every judge call, so plain combinators rather than a generator. `execute` needs no
+    // Scope: the body is read in full (`text`) and an interrupted read aborts the request.
     const complete = (request: ChatRequest): Effect.Effect<ProviderReply, JudgeError> =>
-      Effect.gen(function*() {
-        const base = HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUnsafeJson(requestBody(options, request)))
-        const httpRequest = options.apiKey === undefined ? base : HttpClientRequest.bearerToken(base, options.apiKey)
-        const response = yield* client.execute(httpRequest).pipe(Effect.mapError(transportError))
-        const text = yield* response.text.pipe(Effect.mapError(transportError))
-        const headers = response.headers as Record<string, string | undefined>
-        if (response.status < 200 || response.status >= 300) {
-          return yield* classifyStatus(response.status, headers, text, yield* Clock.currentTimeMillis)
-        }
-        const decoded = decodeCompletion(text)
-        if (decoded._tag === "Left") {
-          // A 200 with a broken body is a server/proxy fault: retry it like a 5xx.
-          return yield* new JudgeError({ kind: "Transient", message: `unreadable completion body: ${text.slice(0, 200)}` })
-        }
-        const choice = decoded.right.choices[0]
-        const logprobs = Option.fromNullable(choice.logprobs?.content).pipe(
-          Option.map((tokens) => tokens.map((t) => ({ token: t.token, logprob: t.logprob, top: t.top_logprobs }))),
-          Option.getOrUndefined
-        )
-        return {
-          text: choice.message.content ?? "",
-          usage: { input: decoded.right.usage?.prompt_tokens ?? 0, output: decoded.right.usage?.completion_tokens ?? 0 },
-          logprobs,
-          rateLimit: rateLimitInfo(headers)
-        }
-      }).pipe(Effect.scoped)
+      client.execute(HttpClientRequest.bodyUnsafeJson(base, requestBody(options, request))).pipe(
+        Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
+        Effect.mapError(transportError),
+        Effect.flatMap(({ response, text }) => {
+          const headers = response.headers as Headers
+          return response.status >= 200 && response.status < 300
+            ? parseReply(text, headers)
+            : statusError(response.status, headers, text)
+        })
+      )
     return { provider: "openai-compatible", model: options.model, complete } as const
   })
 
