@@ -15,7 +15,7 @@ import { Database } from "./database.js"
 import { compact, databaseSize } from "./dialect.js"
 import type { StoreError } from "./errors.js"
 import { MIGRATIONS_TABLE } from "./migrations.js"
-import { mergeStaging } from "./staging.js"
+import { mergeBatches } from "./cache-sql.js"
 
 /**
  * What the database holds.
@@ -28,7 +28,10 @@ import { mergeStaging } from "./staging.js"
 export interface StoreStats {
   readonly path: string
   readonly schemaVersion: number
+  /** Cached metric results (one per case × metric). */
   readonly cacheRows: number
+  /** Cases with at least one cached result. */
+  readonly cachedCases: number
   readonly perMetric: ReadonlyArray<{ readonly metric: string; readonly rows: number }>
   readonly responseRows: number
   readonly runs: number
@@ -59,9 +62,9 @@ export interface ClearOptions {
  * ```
  */
 export interface PruneOptions {
-  /** Delete entries written longer ago than this (and expired responses). */
+  /** Delete cached cases last written longer ago than this, and responses older than this (plus expired ones). */
   readonly olderThan?: Duration.DurationInput | undefined
-  /** Keep the newest cache entries whose total payload fits in this many bytes. */
+  /** Keep the most recently written cached cases whose total payload fits in this many bytes. */
   readonly maxBytes?: number | undefined
 }
 
@@ -79,8 +82,8 @@ export interface Deleted {
   readonly runs: number
 }
 
-/** Approximate payload of a cache row, in bytes (standard SQL). */
-const ROW_BYTES = "(LENGTH(cache_key) + LENGTH(metric) + COALESCE(LENGTH(reason), 0) + COALESCE(LENGTH(verbose), 0) + 40)"
+/** Approximate payload of a cache row (one case), in bytes (standard SQL). */
+const ROW_BYTES = "(LENGTH(case_key) + LENGTH(outcomes) + 16)"
 
 /**
  * The maintenance service; see the module doc.
@@ -96,20 +99,26 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
     const { sql } = db
     const count = (table: string) =>
       Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`, (rows) => Number(rows[0]?.n ?? 0))
+    const cachedResults = Effect.map(
+      sql<{ n: number }>`SELECT COUNT(*) AS n FROM eval_cache c, json_each(c.outcomes)`,
+      (rows) => Number(rows[0]?.n ?? 0)
+    )
     const sizeBytes = Effect.provideService(databaseSize, SqlClient.SqlClient, sql)
 
-    const merged = sql.withTransaction(Effect.provideService(mergeStaging, SqlClient.SqlClient, sql))
+    const merged = sql.withTransaction(Effect.provideService(mergeBatches, SqlClient.SqlClient, sql))
 
     /** Current statistics (staged cache rows are merged first). */
     const stats: Effect.Effect<StoreStats, StoreError> = db.refine(Effect.gen(function*() {
       yield* merged
       const version = yield* sql<{ v: number | null }>`SELECT MAX(migration_id) AS v FROM ${sql(MIGRATIONS_TABLE)}`
-      const perMetric = yield* sql<{ metric: string; rows: number }>`SELECT metric, COUNT(*) AS rows FROM eval_cache
-        GROUP BY metric ORDER BY metric`
+      const perMetric = yield* sql<{ metric: string; rows: number }>`SELECT COALESCE(m.name, o.key) AS metric, COUNT(*) AS rows
+        FROM eval_cache c, json_each(c.outcomes) o LEFT JOIN eval_cache_metrics m ON m.metric_tag = o.key
+        GROUP BY 1 ORDER BY 1`
       return {
         path: db.path,
         schemaVersion: Number(version[0]?.v ?? 0),
-        cacheRows: yield* count("eval_cache"),
+        cacheRows: perMetric.reduce((n, r) => n + Number(r.rows), 0),
+        cachedCases: yield* count("eval_cache"),
         perMetric: perMetric.map((r) => ({ metric: r.metric, rows: Number(r.rows) })),
         responseRows: yield* count("response_cache"),
         runs: yield* count("runs"),
@@ -119,7 +128,7 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
     }))
 
     const deleted = (before: { cache: number; responses: number; runs: number }) =>
-      Effect.map(Effect.all([count("eval_cache"), count("response_cache"), count("runs")]), ([cache, responses, runs]): Deleted => ({
+      Effect.map(Effect.all([cachedResults, count("response_cache"), count("runs")]), ([cache, responses, runs]): Deleted => ({
         cacheRows: before.cache - cache,
         responseRows: before.responses - responses,
         runs: before.runs - runs
@@ -127,7 +136,7 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
     const measured = <E>(change: Effect.Effect<void, E>) =>
       Effect.gen(function*() {
         yield* merged
-        const before = { cache: yield* count("eval_cache"), responses: yield* count("response_cache"), runs: yield* count("runs") }
+        const before = { cache: yield* cachedResults, responses: yield* count("response_cache"), runs: yield* count("runs") }
         yield* sql.withTransaction(change)
         const result = yield* deleted(before)
         if (result.cacheRows + result.responseRows + result.runs > 0) yield* Effect.provideService(compact, SqlClient.SqlClient, sql)
@@ -137,7 +146,9 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
     /** Delete everything chosen (default: both caches, not the runs). */
     const clear = (options: ClearOptions = {}): Effect.Effect<Deleted, StoreError> =>
       db.refine(measured(Effect.gen(function*() {
-        if (options.cache ?? true) yield* Effect.zipRight(sql`DELETE FROM eval_cache`, sql`DELETE FROM eval_cache_staging`)
+        if (options.cache ?? true) yield* Effect.zipRight(sql`DELETE FROM eval_cache`, sql`DELETE FROM eval_cache_batches`).pipe(
+          Effect.zipRight(sql`DELETE FROM eval_cache_metrics`)
+        )
         if (options.responses ?? true) yield* sql`DELETE FROM response_cache`
         if (options.runs ?? false) yield* Effect.zipRight(sql`DELETE FROM run_cases`, sql`DELETE FROM runs`)
       })))
@@ -153,9 +164,9 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
           yield* sql`DELETE FROM response_cache WHERE created_at < ${cutoff}`
         }
         if (options.maxBytes !== undefined) {
-          yield* sql`DELETE FROM eval_cache WHERE cache_key IN (
-            SELECT cache_key FROM (
-              SELECT cache_key, SUM(${sql.literal(ROW_BYTES)}) OVER (ORDER BY created_at DESC, cache_key) AS running
+          yield* sql`DELETE FROM eval_cache WHERE case_key IN (
+            SELECT case_key FROM (
+              SELECT case_key, SUM(${sql.literal(ROW_BYTES)}) OVER (ORDER BY created_at DESC, case_key) AS running
               FROM eval_cache
             ) ranked WHERE running > ${options.maxBytes})`
         }

@@ -1,7 +1,7 @@
 /**
  * The schema, as numbered migrations run forward by @effect/sql's Migrator (the applied ids are recorded in
  * `assay_migrations`; the highest is the schema version). Standard SQL only — TEXT, INTEGER, REAL, composite
- * primary keys, ON CONFLICT upserts — so a Postgres layer reuses it unchanged.
+ * primary keys — so a Postgres layer reuses it unchanged (JSON functions live in `cache-sql.ts`).
  *
  * @example
  * ```ts
@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 const v1 = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -75,7 +75,7 @@ const v1 = Effect.gen(function*() {
 })
 
 /**
- * v2: an append-only staging table for new cache rows (see `staging.ts`). Its sequence column is the only
+ * v2: an append-only staging table for new cache rows (replaced in v3). Its sequence column is the only
  * dialect-specific type.
  */
 const v2 = Effect.gen(function*() {
@@ -95,6 +95,36 @@ const v2 = Effect.gen(function*() {
 })
 
 /**
+ * v3: cache rows per case. A row holds every cached outcome of one case (under one set of hyperparameters) as
+ * a JSON object keyed by metric tag, so a run reads and writes one row per case instead of one per case ×
+ * metric; new rows arrive as one JSON batch per transaction (`eval_cache_batches`, merged in bulk, see
+ * `cache-sql.ts`); `eval_cache_metrics` names the tags for statistics. Keys changed format, so the v2 cache
+ * rows (never valid under v3 keys) are dropped.
+ */
+const v3 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const seq = sql.onDialectOrElse({ pg: () => "BIGSERIAL PRIMARY KEY", orElse: () => "INTEGER PRIMARY KEY" })
+  yield* sql`DROP TABLE eval_cache_staging`
+  yield* sql`DROP TABLE eval_cache`
+  // One B-tree keyed by the case key (SQLite would otherwise keep a rowid table plus a key index).
+  const clustered = sql.onDialectOrElse({ sqlite: () => " WITHOUT ROWID", orElse: () => "" })
+  yield* sql`CREATE TABLE eval_cache (
+    case_key TEXT PRIMARY KEY,
+    outcomes TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  )${sql.literal(clustered)}`
+  yield* sql`CREATE TABLE eval_cache_batches (
+    seq ${sql.literal(seq)},
+    batch TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  )`
+  yield* sql`CREATE TABLE eval_cache_metrics (
+    metric_tag TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+  )`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -102,4 +132,8 @@ const v2 = Effect.gen(function*() {
  * Migrator.make({})({ loader: migrations })
  * ```
  */
-export const migrations: Migrator.Loader = Migrator.fromRecord({ "0001_initial": v1, "0002_cache_staging": v2 })
+export const migrations: Migrator.Loader = Migrator.fromRecord({
+  "0001_initial": v1,
+  "0002_cache_staging": v2,
+  "0003_cache_rows_per_case": v3
+})

@@ -17,7 +17,6 @@ import { randomUUID } from "node:crypto"
 import { makeBatchWriter } from "./batch-writer.js"
 import { compareRuns, type RunComparison } from "./compare.js"
 import { Database } from "./database.js"
-import { chunks } from "./eval-cache.js"
 import { RunNotFound, StoreError } from "./errors.js"
 import { type RunInfo, RunRow, type RunSpec, type RunStatus, rowToInfo } from "./run-info.js"
 import { scrubSecrets } from "./secrets.js"
@@ -165,3 +164,10 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
     return { start, get, find, list, sink, finish, reopen, results, finishedIndices, show, compare } as const
   })
 }) {}
+
+/** Split a list into chunks of at most `size` (bounded statement size). */
+const chunks = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}

@@ -63,11 +63,12 @@ describe("bad database files", () => {
       yield* sql`BEGIN IMMEDIATE`
       const store = yield* Layer.build(SqliteStore.layer({ path, busyTimeoutMs: 50 }))
       const cache = yield* Effect.provide(EvalCache, store)
-      const error = yield* Effect.flip(cache.store([{ key: "k", metric: "m", outcome: { score: 1 } }]))
+      const entry = [{ caseKey: "k", outcomes: { t: { score: 1 } } }]
+      const error = yield* Effect.flip(cache.store(entry, [{ tag: "t", name: "m" }]))
       assert.instanceOf(error, CacheError)
       assert.include(error.message, path)
       assert.include(error.message, "locked")
       yield* sql`COMMIT`
-      yield* cache.store([{ key: "k", metric: "m", outcome: { score: 1 } }])
+      yield* cache.store(entry, [{ tag: "t", name: "m" }])
     }))
 })

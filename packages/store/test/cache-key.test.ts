@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { caseFingerprint, decodeTestCase, Metric, metricCacheKey } from "@assay/core"
+import { decodeTestCase, Metric, metricCacheKey } from "@assay/core"
 
 const base = {
   input: "What is 2+2?",
@@ -19,7 +19,7 @@ const metric = Metric.make({
   measure: () => Effect.succeed({ score: 1 })
 })
 const keyOf = (raw: unknown, m = metric, hyper: Record<string, unknown> = { model: "m1" }) =>
-  Effect.map(decodeTestCase(raw), (c) => metricCacheKey(caseFingerprint(c), m, hyper))
+  Effect.map(decodeTestCase(raw), (c) => metricCacheKey(c, m, hyper))
 
 describe("metricCacheKey through decodeTestCase", () => {
   it.effect("is stable under key order, snake/camel spelling, case name and tags", () =>

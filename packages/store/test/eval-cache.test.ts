@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Option } from "effect"
-import { EvalCache, evaluate, LLMTestCase, Metric, MetricError } from "@assay/core"
+import { Cause, Effect, Exit, Layer } from "effect"
+import { type CachedOutcomes, EvalCache, evaluate, LLMTestCase, Metric, MetricError } from "@assay/core"
 import { Database, Maintenance, makeSqliteEvalCache, SqliteEvalCache, SqliteStore } from "@assay/store"
 import { tempDb } from "./helpers.js"
 
@@ -44,40 +44,48 @@ describe("SQLite EvalCache", () => {
       assert.deepStrictEqual(strip(second), strip(first), "cached outcomes equal fresh ones (reason, tokens, verbose)")
     }))
 
-  it.scoped("per-key queries (no preload) and lookupMany agree with the stored rows", () =>
+  it.scoped("a fresh layer answers lookupMany from what earlier runs stored", () =>
     Effect.gen(function*() {
       const path = yield* tempDb
       const db = yield* Layer.build(Database.layer({ path }))
       yield* Effect.provide(evaluate(cases, [exact]), SqliteEvalCache.layer().pipe(Layer.provide(Layer.succeedContext(db))))
-      const cache = yield* Effect.provide(makeSqliteEvalCache({ preloadLimit: 0 }), db)
+      const cache = yield* Effect.provide(makeSqliteEvalCache(), db)
       const rerun = yield* Effect.provide(evaluate(cases, [exact]), Layer.succeed(EvalCache, cache))
       assert.strictEqual(countCached(rerun), cases.length)
-      const found = yield* cache.lookupMany(["missing", "also missing"])
-      assert.isTrue(found.every(Option.isNone))
+      assert.deepStrictEqual(yield* cache.lookupMany(["missing", "also missing"]), [undefined, undefined])
     }))
 
-  it.scoped("staged rows are merged past the threshold and visible to another connection before any merge", () =>
+  it.scoped("batches are merged by the next reader, by a lookup of a case this layer stored, and past the threshold", () =>
     Effect.gen(function*() {
       const path = yield* tempDb
       const db = yield* Layer.build(Database.layer({ path }))
       const { sql } = yield* Effect.provide(Database, db)
       const count = (table: string) => Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`, (r) => Number(r[0]!.n))
-      const writer = yield* Effect.provide(makeSqliteEvalCache({ mergeThreshold: 1_000 }), db)
-      yield* writer.store([{ key: "k1", metric: "m", outcome: { score: 0.25 } }, { key: "k2", metric: "m", outcome: { score: 1 } }])
-      assert.deepStrictEqual([yield* count("eval_cache_staging"), yield* count("eval_cache")], [2, 0], "staged, not merged yet")
-      // Another process (another connection) sees the staged rows: preloaded, or merged before per-key reads.
-      for (const preloadLimit of [10, 0]) {
-        const other = yield* Effect.provide(makeSqliteEvalCache({ preloadLimit }), yield* Layer.build(Database.layer({ path })))
-        assert.deepStrictEqual((yield* other.lookupMany(["k1", "k2", "k3"])).map(Option.map((o) => o.score)), [Option.some(0.25), Option.some(1), Option.none()])
-      }
-      assert.deepStrictEqual([yield* count("eval_cache_staging"), yield* count("eval_cache")], [0, 2], "merged by the per-key reader")
+      const tags = [{ tag: "t", name: "m" }, { tag: "u", name: "other" }]
+      const scoreOf = (found: ReadonlyArray<CachedOutcomes | undefined>, tag: string) => found.map((o) => o?.[tag]?.score)
+      const writer = yield* Effect.provide(makeSqliteEvalCache(), db)
+      yield* writer.store([{ caseKey: "k1", outcomes: { t: { score: 0.25 } } }, { caseKey: "k2", outcomes: { t: { score: 1 } } }], tags)
+      assert.deepStrictEqual([yield* count("eval_cache_batches"), yield* count("eval_cache")], [1, 0], "appended, not merged yet")
+
+      // Another process (another connection) merges what is pending before its first lookup.
+      const other = yield* Effect.provide(makeSqliteEvalCache(), yield* Layer.build(Database.layer({ path })))
+      assert.deepStrictEqual(scoreOf(yield* other.lookupMany(["k1", "k2", "k3"]), "t"), [0.25, 1, undefined])
+      assert.deepStrictEqual([yield* count("eval_cache_batches"), yield* count("eval_cache")], [0, 2], "merged by the next reader")
+
+      // A newer outcome of one metric replaces the older one; other metrics of the case stay.
+      yield* writer.store([{ caseKey: "k1", outcomes: { t: { score: 0.5, reason: "newer", tokens: { input: 3, output: 4 } } } }], tags)
+      yield* writer.store([{ caseKey: "k1", outcomes: { u: { score: 0.75, verbose: ["step"] } } }], tags)
+      const [k1] = yield* writer.lookupMany(["k1"])
+      assert.deepStrictEqual(k1, { t: { score: 0.5, reason: "newer", tokens: { input: 3, output: 4 } }, u: { score: 0.75, verbose: ["step"] } })
+      assert.strictEqual(yield* count("eval_cache_batches"), 0, "a lookup of a case this layer stored merged first")
+
       const small = yield* Effect.provide(makeSqliteEvalCache({ mergeThreshold: 3 }), db)
-      yield* small.store([{ key: "k1", metric: "m", outcome: { score: 0.5 } }, { key: "k4", metric: "m", outcome: { score: 0 } }])
-      assert.strictEqual(yield* count("eval_cache_staging"), 2)
-      yield* small.store([{ key: "k5", metric: "m", outcome: { score: 0 } }])
-      assert.deepStrictEqual([yield* count("eval_cache_staging"), yield* count("eval_cache")], [0, 4], "threshold reached: merged, newest k1 wins")
-      const [k1] = yield* sql<{ score: number }>`SELECT score FROM eval_cache WHERE cache_key = 'k1'`
-      assert.strictEqual(k1!.score, 0.5)
+      yield* small.store([{ caseKey: "k4", outcomes: { t: { score: 0 } } }, { caseKey: "k5", outcomes: { t: { score: 0 } } }], tags)
+      assert.strictEqual(yield* count("eval_cache_batches"), 1)
+      yield* small.store([{ caseKey: "k6", outcomes: { t: { score: 0 } } }], tags)
+      assert.deepStrictEqual([yield* count("eval_cache_batches"), yield* count("eval_cache")], [0, 5], "threshold reached: merged")
+      const named = yield* sql<{ name: string }>`SELECT name FROM eval_cache_metrics ORDER BY name`
+      assert.deepStrictEqual(named.map((r) => r.name), ["m", "other"])
     }))
 
   it.scoped("a run without an EvalCache writes nothing", () =>
@@ -97,9 +105,10 @@ describe("SQLite EvalCache", () => {
     Effect.gen(function*() {
       const path = yield* tempDb
       const cache = yield* Effect.provide(makeSqliteEvalCache(), yield* Layer.build(Database.layer({ path })))
-      const exit = yield* Effect.exit(cache.store([{ key: "k", metric: "m", outcome: { score: Number.NaN } }]))
+      const tags = [{ tag: "t", name: "m" }]
+      const exit = yield* Effect.exit(cache.store([{ caseKey: "k", outcomes: { t: { score: Number.NaN } } }], tags))
       assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
-      yield* cache.store([{ key: "k", metric: "m", outcome: { score: 1 } }])
-      assert.deepStrictEqual(Option.map(yield* cache.lookup("k"), (o) => o.score), Option.some(1))
+      yield* cache.store([{ caseKey: "k", outcomes: { t: { score: 1 } } }], tags)
+      assert.deepStrictEqual((yield* cache.lookupMany(["k"]))[0], { t: { score: 1 } })
     }))
 })

@@ -1,17 +1,19 @@
 /**
- * Stable cache keys: sha256 over canonical JSON (sorted keys, camelCase spelling).
+ * Stable cache keys. A cached result is addressed by two parts:
+ * - the **case key**: a hash of the canonical JSON of the case's scoring content (sorted keys, camelCase
+ *   spelling) followed by the run's hyperparameters;
+ * - the **metric tag**: a hash of the metric's identity (name, threshold, strict mode and whole `config`:
+ *   implementation version, options, judge model, prompt hash).
  *
- * The case part covers every model field that can affect a score (inputs, outputs, contexts, tools, turns,
- * scenario, metadata…); `name` and `tags` are labels and are left out, so renaming a case keeps its cache.
- * The metric part is its name, threshold, strict mode and whole `config` (implementation version, options,
- * judge model, prompt hash). The run's hyperparameters are the third part.
+ * `name` and `tags` of a case are labels and are left out, so renaming a case keeps its cache. One hash per
+ * case and one per metric and run (not one per case × metric) keeps key computation off the hot path.
  *
  * @example
  * ```ts
- * const k = metricCacheKey(caseFingerprint(testCase), metric, { model: "gpt-4o" })
+ * const key = metricCacheKey(testCase, metric, { model: "gpt-4o" }) // "<case key>/<metric tag>"
  * ```
  */
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import type { Metric } from "../metric/metric.js"
 import type { TestCase } from "../model/test-case.js"
 
@@ -44,23 +46,55 @@ const sortKeys = (value: unknown): unknown => {
  * sha256("abc").length // 64
  * ```
  */
-export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex")
+export const sha256 = (text: string): string => hash("sha256", text, "hex")
+
+/** 132 bits of sha256 in base64url: collision-free in practice for any cache size, and short to store. */
+const shortHash = (text: string): string => hash("sha256", text, "base64url").slice(0, 22)
 
 const LABELS = new Set(["name", "tags"])
 
+/** Canonical JSON of the fields that can affect a score (written directly: it runs once per case). */
+const scoringContent = (testCase: TestCase): string => {
+  const fields = testCase as unknown as Record<string, unknown>
+  let out = "{"
+  for (const key of Object.keys(fields).sort()) {
+    const value = fields[key]
+    if (value === undefined || LABELS.has(key)) continue
+    out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(value)}`
+  }
+  return `${out}}`
+}
+
 /**
- * The fingerprint of a case's scoring content.
+ * The fingerprint of a case's scoring content (sha256 hex; used for dataset fingerprints).
  *
  * @example
  * ```ts
  * caseFingerprint(LLMTestCase.make({ input: "q" })) === caseFingerprint(LLMTestCase.make({ input: "q", name: "x" })) // true
  * ```
  */
-export const caseFingerprint = (testCase: TestCase): string => {
-  const content: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(testCase)) if (!LABELS.has(key)) content[key] = value
-  return sha256(canonicalJson(content))
-}
+export const caseFingerprint = (testCase: TestCase): string => sha256(scoringContent(testCase))
+
+/**
+ * The run-constant part of case keys (computed once per run by the engine).
+ *
+ * @example
+ * ```ts
+ * const suffix = hyperparameterSuffix({ model: "gpt-4o" })
+ * ```
+ */
+export const hyperparameterSuffix = (hyperparameters: Readonly<Record<string, unknown>>): string =>
+  `\n${canonicalJson(hyperparameters)}`
+
+/**
+ * The cache key of a case under a run's hyperparameters (pass {@link hyperparameterSuffix}).
+ *
+ * @example
+ * ```ts
+ * caseCacheKey(testCase, hyperparameterSuffix({})).length // 22
+ * ```
+ */
+export const caseCacheKey = (testCase: TestCase, suffix: string): string => shortHash(scoringContent(testCase) + suffix)
 
 /**
  * The identity of a metric: everything that changes what it computes or how it is judged.
@@ -74,28 +108,26 @@ export const metricIdentity = (metric: Metric<unknown>): string =>
   canonicalJson({ name: metric.name, threshold: metric.threshold, strict: metric.strict, config: metric.config })
 
 /**
- * The cache key of one metric on one case under a run's hyperparameters.
+ * The metric part of a cache key: 66 bits, plenty to tell apart the metrics cached for one case, and short
+ * because every cached case row repeats it.
  *
  * @example
  * ```ts
- * metricCacheKey(caseFingerprint(c), metric, {})
+ * metricCacheTag(bleu()).length // 11
+ * ```
+ */
+export const metricCacheTag = (metric: Metric<unknown>): string => shortHash(metricIdentity(metric)).slice(0, 11)
+
+/**
+ * The full cache key of one metric on one case under a run's hyperparameters: `<case key>/<metric tag>`.
+ *
+ * @example
+ * ```ts
+ * metricCacheKey(testCase, metric, {}) // "q1w2…/e3r4…"
  * ```
  */
 export const metricCacheKey = (
-  fingerprint: string,
+  testCase: TestCase,
   metric: Metric<unknown>,
   hyperparameters: Readonly<Record<string, unknown>>
-): string => sha256(fingerprint + metricKeySuffix(metric, hyperparameters))
-
-/**
- * The part of a cache key that depends only on the metric and the run (computed once per run by the engine;
- * `sha256(fingerprint + suffix)` equals {@link metricCacheKey}).
- *
- * @example
- * ```ts
- * const suffix = metricKeySuffix(metric, hyperparameters)
- * sha256(caseFingerprint(c) + suffix) === metricCacheKey(caseFingerprint(c), metric, hyperparameters) // true
- * ```
- */
-export const metricKeySuffix = (metric: Metric<unknown>, hyperparameters: Readonly<Record<string, unknown>>): string =>
-  `\n${metricIdentity(metric)}\n${canonicalJson(hyperparameters)}`
+): string => `${caseCacheKey(testCase, hyperparameterSuffix(hyperparameters))}/${metricCacheTag(metric)}`

@@ -1,6 +1,10 @@
 /**
- * The metric-result cache: a service the engine consults before scheduling a metric. Provide a Layer
+ * The metric-result cache: a service the engine consults before scheduling metrics. Provide a Layer
  * (in-memory here; SQLite in @assay/store) to enable it; leave it out and the engine neither reads nor writes.
+ *
+ * Results are grouped by case: the engine looks up a chunk of upcoming cases at once (`lookupMany`, one
+ * round trip per chunk) and stores the fresh results of a batch of finished cases at once (`store`, one
+ * transaction per batch). Within a case, results are addressed by metric tag (see `cache-key.ts`).
  *
  * @example
  * ```ts
@@ -9,7 +13,7 @@
  * evaluate(cases, metrics).pipe(Effect.provide(EvalCache.memory))
  * ```
  */
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Context, Effect, Layer, Schema } from "effect"
 import type { Outcome } from "../metric/metric.js"
 
 /** The cache could not be read or written. */
@@ -17,28 +21,85 @@ export class CacheError extends Schema.TaggedError<CacheError>()("CacheError", {
   message: Schema.String
 }) {}
 
-/** One result to store: its key, the metric's name (for statistics) and the outcome (cost is not stored). */
+/**
+ * A cached outcome: what a metric returned, without its cost (a cached result costs nothing).
+ *
+ * @example
+ * ```ts
+ * const cached: CachedOutcome = { score: 0.75, reason: "2 of 3 claims supported" }
+ * ```
+ */
+export type CachedOutcome = Omit<Outcome, "cost">
+
+/**
+ * The cached outcomes of one case, by metric tag.
+ *
+ * @example
+ * ```ts
+ * const byTag: CachedOutcomes = { [metricCacheTag(bleu())]: { score: 0.4 } }
+ * ```
+ */
+export type CachedOutcomes = Readonly<Record<string, CachedOutcome>>
+
+/**
+ * Fresh outcomes of one finished case. Only successful outcomes are ever stored.
+ *
+ * @example
+ * ```ts
+ * const entry: CacheEntry = { caseKey, outcomes: { [tag]: { score: 1 } } }
+ * ```
+ */
 export interface CacheEntry {
-  readonly key: string
-  readonly metric: string
-  readonly outcome: Outcome
+  readonly caseKey: string
+  readonly outcomes: CachedOutcomes
 }
 
-/** The cache's interface. Only successful outcomes are ever stored. */
+/**
+ * A metric tag with the metric's name (for statistics).
+ *
+ * @example
+ * ```ts
+ * const named: NamedTag = { tag: metricCacheTag(m), name: m.name }
+ * ```
+ */
+export interface NamedTag {
+  readonly tag: string
+  readonly name: string
+}
+
+/**
+ * The cache's interface.
+ *
+ * @example
+ * ```ts
+ * const [first] = yield* cache.lookupMany([caseKey]) // undefined when nothing is cached for it
+ * ```
+ */
 export interface EvalCacheApi {
-  readonly lookup: (key: string) => Effect.Effect<Option.Option<Outcome>, CacheError>
-  /** Store the finished metrics of one case (called once per case, as it finishes). */
-  readonly store: (entries: ReadonlyArray<CacheEntry>) => Effect.Effect<void, CacheError>
+  /** The cached outcomes of each case key, aligned with `caseKeys` (`undefined`: nothing cached). */
+  readonly lookupMany: (caseKeys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<CachedOutcomes | undefined>, CacheError>
+  /**
+   * Store the fresh outcomes of a batch of finished cases, merged with what is cached for them already;
+   * durable when the effect completes. `metrics` names the tags used by the run.
+   */
+  readonly store: (entries: ReadonlyArray<CacheEntry>, metrics: ReadonlyArray<NamedTag>) => Effect.Effect<void, CacheError>
 }
 
-/** Builds an in-memory cache (tests, short-lived programs). */
+/**
+ * Builds an in-memory cache (tests, short-lived programs).
+ *
+ * @example
+ * ```ts
+ * const cache = yield* makeMemoryCache
+ * ```
+ */
 export const makeMemoryCache = Effect.sync((): EvalCacheApi => {
-  const rows = new Map<string, Outcome>()
+  const rows = new Map<string, CachedOutcomes>()
   return {
-    lookup: (key) => Effect.sync(() => Option.fromNullable(rows.get(key))),
+    lookupMany: (keys) => Effect.sync(() => keys.map((k) => rows.get(k))),
     store: (entries) =>
       Effect.sync(() => {
-        for (const e of entries) rows.set(e.key, { ...e.outcome, cost: 0 })
+        for (const e of entries) rows.set(e.caseKey, { ...rows.get(e.caseKey), ...e.outcomes })
       })
   }
 })

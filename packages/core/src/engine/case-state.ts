@@ -5,10 +5,10 @@
  * ```ts
  * const state = newCaseState(0, testCase, 3, startedAt)
  * state.results[1] = metricResult
- * const result = toCaseResult(state, finishedAt)
+ * const result = toCaseResult(state)
  * ```
  */
-import type { CacheEntry } from "../cache/eval-cache.js"
+import type { CachedOutcome } from "../cache/eval-cache.js"
 import type { TestCase } from "../model/test-case.js"
 import type { CaseResult, MetricResult } from "../result/run-result.js"
 
@@ -18,11 +18,14 @@ export interface CaseState {
   readonly testCase: TestCase
   readonly startedAt: number
   readonly results: Array<MetricResult | undefined>
-  /** Cache fingerprint of the case, when a cache is provided. */
-  readonly fingerprint: string | undefined
-  /** Fresh successful outcomes to write to the cache when the case finishes. */
-  readonly entries: Array<CacheEntry>
+  /** The case's cache key, when a cache is provided. */
+  readonly cacheKey: string | undefined
+  /** Fresh successful outcomes by metric tag, to write to the cache when the case finishes. */
+  fresh: Record<string, CachedOutcome> | undefined
+  /** I/O metrics still running. */
   remaining: number
+  /** When the case's last metric finished (set by its worker; the result is delivered a little later). */
+  finishedAt: number
 }
 
 /**
@@ -30,7 +33,7 @@ export interface CaseState {
  *
  * @example
  * ```ts
- * newCaseState(4, testCase, 2, 0, undefined)
+ * newCaseState(4, testCase, 2, 0, undefined) // no cache
  * ```
  */
 export const newCaseState = (
@@ -38,15 +41,16 @@ export const newCaseState = (
   testCase: TestCase,
   metricCount: number,
   startedAt: number,
-  fingerprint: string | undefined
+  cacheKey: string | undefined
 ): CaseState => ({
   index,
   testCase,
   startedAt,
   results: new Array(metricCount),
-  fingerprint,
-  entries: [],
-  remaining: 0
+  cacheKey,
+  fresh: undefined,
+  remaining: 0,
+  finishedAt: startedAt
 })
 
 /**
@@ -55,10 +59,10 @@ export const newCaseState = (
  *
  * @example
  * ```ts
- * toCaseResult(state, now).success
+ * toCaseResult(state).success
  * ```
  */
-export const toCaseResult = (state: CaseState, finishedAt: number): CaseResult => {
+export const toCaseResult = (state: CaseState): CaseResult => {
   const metrics = state.results as ReadonlyArray<MetricResult>
   let ran = 0
   let allPassed = true
@@ -82,7 +86,7 @@ export const toCaseResult = (state: CaseState, finishedAt: number): CaseResult =
     skipped: ran === 0,
     errored,
     metrics,
-    durationMs: finishedAt - state.startedAt,
+    durationMs: state.finishedAt - state.startedAt,
     cost,
     tokens: { input, output }
   }

@@ -1,14 +1,14 @@
 /**
- * One unit of work: one metric on one case — cache lookup, repeats, timeout, and turning the outcome (or the
- * error) into a {@link MetricResult}.
+ * One unit of work: one metric on one case — repeats, timeout, and turning the outcome (or the error) into a
+ * {@link MetricResult}. Cache lookups happen before, a chunk of cases at a time (`pool.ts`).
  *
  * @example
  * ```ts
  * const result = yield* measureOne(metric, testCase, { timeout: "30 seconds", repeat: 1, repeatReducer: "mean" })
  * ```
  */
-import { Clock, Duration, Effect, Option } from "effect"
-import type { EvalCacheApi } from "../cache/eval-cache.js"
+import { Clock, Duration, Effect } from "effect"
+import type { CachedOutcome } from "../cache/eval-cache.js"
 import { MetricError, normalizeScore, NOT_A_NUMBER, passes, type Metric, type Outcome } from "../metric/metric.js"
 import type { TestCase } from "../model/test-case.js"
 import type { MetricResult } from "../result/run-result.js"
@@ -102,10 +102,29 @@ export interface Measured {
   readonly fresh: Outcome | undefined
 }
 
-/** Where to look a result up and store it; `undefined` when the run has no cache. */
-export interface CacheSlot {
-  readonly api: EvalCacheApi
-  readonly key: string
+/**
+ * The result of a metric served from the cache: marked `cached`, costing nothing, taking no time.
+ *
+ * @example
+ * ```ts
+ * cachedResult(metric, { score: 0.75 }).cached // true
+ * ```
+ */
+export const cachedResult = (metric: Metric<unknown>, outcome: CachedOutcome): MetricResult =>
+  scoredResult(metric, outcome, true, 0)
+
+/**
+ * What the cache keeps of a fresh outcome (everything but its cost).
+ *
+ * @example
+ * ```ts
+ * toCachedOutcome({ score: 1, cost: 0.02 }) // { score: 1 }
+ * ```
+ */
+export const toCachedOutcome = (outcome: Outcome): CachedOutcome => {
+  if (outcome.cost === undefined) return outcome
+  const { cost: _, ...kept } = outcome
+  return kept
 }
 
 const withTimeout = <R>(metric: Metric<R>, effect: Effect.Effect<Outcome, MetricError, R>, timeout: Duration.Duration) =>
@@ -121,14 +140,13 @@ const withTimeout = <R>(metric: Metric<R>, effect: Effect.Effect<Outcome, Metric
  *
  * @example
  * ```ts
- * const { result } = yield* measureOne(metric, testCase, settings, undefined, clock)
+ * const { result } = yield* measureOne(metric, testCase, settings, clock)
  * ```
  */
 export const measureOne = <R>(
   metric: Metric<R>,
   testCase: TestCase,
   settings: MeasureSettings,
-  cache: CacheSlot | undefined,
   clock: Clock.Clock
 ): Effect.Effect<Measured, never, R> => {
   const started = clock.unsafeCurrentTimeMillis()
@@ -138,7 +156,7 @@ export const measureOne = <R>(
   const attempt = settings.repeat === 1
     ? once
     : Effect.map(Effect.replicateEffect(once, settings.repeat), (all) => reduceRepeats(all, settings.repeatReducer))
-  const measured = Effect.match(attempt, {
+  return Effect.match(attempt, {
     onFailure: (error): Measured => ({
       result: erroredResult(metric, error.message, clock.unsafeCurrentTimeMillis() - started),
       fresh: undefined
@@ -151,16 +169,4 @@ export const measureOne = <R>(
       return { result: scoredResult(metric, clamped, false, durationMs), fresh: clamped }
     }
   })
-  if (cache === undefined) return measured
-  return cache.api.lookup(cache.key).pipe(
-    Effect.catchAll((e) => Effect.as(Effect.logWarning(`cache lookup failed: ${e.message}`), Option.none<Outcome>())),
-    Effect.flatMap((hit) =>
-      Option.isSome(hit)
-        ? Effect.succeed<Measured>({
-          result: scoredResult(metric, hit.value, true, clock.unsafeCurrentTimeMillis() - started),
-          fresh: undefined
-        })
-        : measured
-    )
-  )
 }

@@ -1,38 +1,45 @@
 /**
- * The engine's core: source → bounded case Queue → `concurrency` case-worker fibers → result sinks, with a
- * second flat pool of metric-worker fibers for metrics that wait on I/O. All fibers live in one FiberSet in
- * the run's Scope.
+ * The engine's core, a pipeline of fibers in one FiberSet in the run's Scope:
  *
- * - The producer reads the source in order and offers cases to a bounded Queue (back-pressure: a huge
- *   dataset is never loaded ahead of the workers).
- * - `concurrency` case workers loop on `Queue.take`; a case is "in flight" while a case worker holds it, so
- *   at most `concurrency` cases are in flight. `throttle` spaces case starts with a RateLimiter.
- * - A case worker offers the case's I/O metrics (judges) to the metric Queue, measures its inline (CPU-only)
- *   metrics itself, then waits for the case's last I/O metric. `concurrency × I/O metrics` metric workers
- *   serve that queue, so every admitted case's metrics run concurrently — one flat pool, never a concurrent
- *   `forEach` per case (that pattern costs ~20× more per element in Effect 3; `../shared/effect-notes.md`).
- * - When a case finishes, the cache is written, `onResult` and `emit` see the result.
+ *   source → (cache lookup, a slice at a time) → bounded case Queue → `concurrency` case workers
+ *          (+ a flat pool of metric workers for metrics that wait on I/O) → finished Queue → sink fiber
+ *          (cache write, `onResult`, summary, `emit`)
+ *
+ * - The producer reads the source in order, looks up a slice of cases in the cache with one `lookupMany`,
+ *   and offers the cases to a bounded Queue (back-pressure: a huge dataset is never loaded ahead).
+ * - `concurrency` case workers loop on `Queue.take`, so at most `concurrency` cases are measured at once.
+ *   `throttle` spaces case starts with a RateLimiter. A worker serves cached metrics from the looked-up
+ *   outcomes, offers the case's I/O metrics (judges) to the metric Queue, measures its inline (CPU-only)
+ *   metrics itself, waits for the I/O ones, then hands the case to the sink. `concurrency × I/O metrics`
+ *   metric workers serve the metric Queue — one flat pool, never a concurrent `forEach` per case (that costs
+ *   ~20× more per element in Effect 3; `../shared/effect-notes.md`).
+ * - The sink fiber delivers finished cases in batches: it writes the batch's fresh outcomes to the cache in
+ *   one `store` (one transaction), then gives each result to `onResult`, the summary and `emit`. A result is
+ *   delivered only once its cache rows are durable, so a crash loses only cases not yet delivered. While
+ *   cases keep arriving it yields to let the batch grow (no timer: batches are large exactly when the run
+ *   is fast, and a slow run's results are delivered at once).
  *
  * A failing fiber fails the FiberSet (fail-fast); closing the scope — on completion, failure, deadline or
- * the caller's interruption — interrupts every fiber the run started.
+ * the caller's interruption — interrupts every fiber the run started. Finished cases still waiting for the
+ * sink are delivered at a deadline, and handed to the cache and `onResult` on interruption.
  *
  * @example
  * ```ts
  * const run = yield* runPool(cases, metrics, options, (result) => Effect.sync(() => results.push(result)))
  * ```
  */
-import { Clock, Deferred, Duration, Effect, FiberSet, Option, Queue, RateLimiter } from "effect"
-import { EvalCache } from "../cache/eval-cache.js"
-import { caseFingerprint, metricKeySuffix, sha256 } from "../cache/cache-key.js"
+import { Chunk, Clock, Deferred, Duration, Effect, FiberSet, Option, Queue, RateLimiter } from "effect"
+import { type CacheEntry, type CachedOutcomes, EvalCache, type NamedTag } from "../cache/eval-cache.js"
+import { caseCacheKey, hyperparameterSuffix, metricCacheTag } from "../cache/cache-key.js"
 import type { Metric } from "../metric/metric.js"
 import { missingFields, type TestCase } from "../model/test-case.js"
 import type { CaseResult, MetricResult, RunSummary, UnfinishedCase } from "../result/run-result.js"
 import { SummaryAccumulator } from "../result/summary.js"
 import { type CaseState, newCaseState, toCaseResult } from "./case-state.js"
 import { ErrorBudgetExceeded, type EvalError, MetricFailed } from "./errors.js"
-import { erroredResult, measureOne, skippedResult } from "./measure.js"
+import { cachedResult, erroredResult, measureOne, skippedResult, toCachedOutcome } from "./measure.js"
 import { type EvalOptions, resolveOptions } from "./options.js"
-import { type CaseSource, forEachCase, knownSize } from "./source.js"
+import { type CaseSource, forEachSlice, knownSize } from "./source.js"
 
 /** How a pool run ended. */
 export interface PoolRun {
@@ -44,6 +51,9 @@ export interface PoolRun {
 interface PendingCase {
   readonly testCase: TestCase
   readonly index: number
+  readonly cacheKey: string | undefined
+  /** Filled by the producer's cache lookup. */
+  cached: CachedOutcomes | undefined
 }
 
 interface MetricJob {
@@ -51,6 +61,11 @@ interface MetricJob {
   readonly metricIndex: number
   readonly done: Deferred.Deferred<void>
 }
+
+/** Cases read from the source (and looked up in the cache) per slice. */
+const SLICE = 256
+/** The most finished cases the sink delivers together (one cache transaction). */
+const SINK_BATCH = 1024
 
 /** Why a metric cannot run on a case, or undefined when it can. */
 const unmetRequirement = (metric: Metric<unknown>, testCase: TestCase): string | undefined => {
@@ -94,7 +109,8 @@ export const runPool = <R, E, RS, RE>(
       ? undefined
       : yield* RateLimiter.make({ limit: 1, interval: options.throttle, algorithm: "fixed-window" })
     const ioMetrics = metrics.flatMap((m, i) => (m.inline ? [] : [i]))
-    const keySuffixes = cacheApi === undefined ? [] : metrics.map((m) => metricKeySuffix(m, opts.hyperparameters))
+    const hyperSuffix = cacheApi === undefined ? "" : hyperparameterSuffix(opts.hyperparameters)
+    const tags: ReadonlyArray<NamedTag> = cacheApi === undefined ? [] : metrics.map((m) => ({ tag: metricCacheTag(m), name: m.name }))
     const runStarted = yield* Clock.currentTimeMillis
 
     const summary = SummaryAccumulator.empty()
@@ -102,6 +118,7 @@ export const runPool = <R, E, RS, RE>(
     const finishedFlags = total === undefined ? undefined : new Uint8Array(total)
     const cases = yield* Queue.bounded<PendingCase>(opts.concurrency)
     const jobs = yield* Queue.bounded<MetricJob>(Math.max(1, opts.concurrency * ioMetrics.length))
+    const finished = yield* Queue.bounded<CaseState>(Math.max(SINK_BATCH, opts.concurrency))
     const allFinished = yield* Deferred.make<void>()
     const group = yield* FiberSet.make<void, EvalError | E>()
     let open = 0
@@ -114,46 +131,74 @@ export const runPool = <R, E, RS, RE>(
       new MetricFailed({ caseIndex: state.index, caseName: state.testCase.name ?? null, metric: result.name, reason: result.error ?? "" })
 
     /** Measure metric `i` of a case and record it; the hot path, so plain flatMaps and a synchronous clock. */
-    const measureInto = (state: CaseState, metricIndex: number, clock: Clock.Clock): Effect.Effect<void, EvalError, R> => {
-      const metric = metrics[metricIndex]!
-      const slot = cacheApi === undefined ? undefined : { api: cacheApi, key: sha256(state.fingerprint! + keySuffixes[metricIndex]!) }
-      return Effect.flatMap(measureOne(metric, state.testCase, settings, slot, clock), ({ fresh, result }) => {
+    const measureInto = (state: CaseState, metricIndex: number, clock: Clock.Clock): Effect.Effect<void, EvalError, R> =>
+      Effect.flatMap(measureOne(metrics[metricIndex]!, state.testCase, settings, clock), ({ fresh, result }) => {
         if (result.error !== null && !tolerate) return Effect.fail(metricFailed(state, result))
         state.results[metricIndex] = result
-        if (fresh !== undefined && slot !== undefined) state.entries.push({ key: slot.key, metric: metric.name, outcome: fresh })
+        if (fresh !== undefined && state.cacheKey !== undefined) {
+          ;(state.fresh ??= {})[tags[metricIndex]!.tag] = toCachedOutcome(fresh)
+        }
         return Effect.void
       })
+
+    /** Deliver one finished case to `onResult`, the summary and (unless the run was interrupted) `emit`. */
+    const deliver = (
+      state: CaseState,
+      restore: <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) => Effect.Effect<A, E2, R2>,
+      emitToo: boolean
+    ): Effect.Effect<void, EvalError, RE> => {
+      const result = toCaseResult(state)
+      if (result.errored) {
+        erroredCases++
+        lastError = result.metrics.find((m) => m.error !== null)?.error ?? ""
+        if (budget !== undefined && erroredCases > budget) {
+          return Effect.fail(new ErrorBudgetExceeded({ errored: erroredCases, budget, lastError }))
+        }
+      }
+      let sinks: Effect.Effect<void, EvalError, RE> = Effect.suspend(() => {
+        summary.add(result)
+        inFlight.delete(state.index)
+        if (finishedFlags !== undefined) finishedFlags[state.index] = 1
+        // Only the emit to a slow stream consumer may be interrupted.
+        return emitToo ? restore(emit(result)) : Effect.void
+      })
+      if (options.onResult !== undefined) sinks = Effect.zipRight(options.onResult(result), sinks)
+      return Effect.zipRight(sinks, Effect.suspend(() => --open === 0 && producerDone ? Deferred.succeed(allFinished, undefined) : Effect.void))
     }
 
-    /**
-     * A finished case reaches every sink exactly once: the bookkeeping runs uninterruptibly (only the emit to a
-     * slow stream consumer may be interrupted). Built from flat combinators: it runs once per case.
-     */
-    const finalizeCase = (state: CaseState, clock: Clock.Clock): Effect.Effect<void, EvalError, RE> =>
+    /** Write a batch's fresh outcomes to the cache (a failure only costs the caching), then deliver each case. */
+    const sinkBatch = (batch: ReadonlyArray<CaseState>, emitToo: boolean): Effect.Effect<void, EvalError, RE> =>
       Effect.uninterruptibleMask((restore) => {
-        const result = toCaseResult(state, clock.unsafeCurrentTimeMillis())
-        if (result.errored) {
-          erroredCases++
-          lastError = result.metrics.find((m) => m.error !== null)?.error ?? ""
-          if (budget !== undefined && erroredCases > budget) {
-            return Effect.fail(new ErrorBudgetExceeded({ errored: erroredCases, budget, lastError }))
-          }
-        }
-        let sinks: Effect.Effect<void, EvalError, RE> = Effect.suspend(() => {
-          summary.add(result)
-          inFlight.delete(state.index)
-          if (finishedFlags !== undefined) finishedFlags[state.index] = 1
-          return restore(emit(result))
-        })
-        if (options.onResult !== undefined) sinks = Effect.zipRight(options.onResult(result), sinks)
-        if (cacheApi !== undefined && state.entries.length > 0) {
-          const write = cacheApi.store(state.entries).pipe(
-            Effect.catchAll((e) => Effect.logWarning(`cache write failed: ${e.message}`))
-          )
-          sinks = Effect.zipRight(write, sinks)
-        }
-        return Effect.zipRight(sinks, Effect.suspend(() => --open === 0 && producerDone ? Deferred.succeed(allFinished, undefined) : Effect.void))
+        const deliverAll = Effect.forEach(batch, (state) => deliver(state, restore, emitToo), { discard: true })
+        if (cacheApi === undefined) return deliverAll
+        const entries: Array<CacheEntry> = []
+        for (const state of batch) if (state.fresh !== undefined) entries.push({ caseKey: state.cacheKey!, outcomes: state.fresh })
+        if (entries.length === 0) return deliverAll
+        const write = cacheApi.store(entries, tags).pipe(Effect.catchAll((e) => Effect.logWarning(`cache write failed: ${e.message}`)))
+        return Effect.zipRight(write, deliverAll)
       })
+
+    /** Add what arrives while the sink yields, until nothing more comes or the batch is full. */
+    const grow = (batch: Array<CaseState>): Effect.Effect<Array<CaseState>> =>
+      batch.length >= SINK_BATCH
+        ? Effect.succeed(batch)
+        : Effect.zipRight(
+          Effect.yieldNow(),
+          Effect.flatMap(Queue.takeUpTo(finished, SINK_BATCH - batch.length), (more) => {
+            if (Chunk.isEmpty(more)) return Effect.succeed(batch)
+            for (const state of more) batch.push(state)
+            return grow(batch)
+          })
+        )
+    const sink = Effect.forever(
+      Effect.flatMap(Queue.takeBetween(finished, 1, SINK_BATCH), (first) => {
+        const batch = Chunk.toArray(first)
+        // Batching amortizes cache commits; without a cache, deliver at once.
+        return cacheApi === undefined ? sinkBatch(batch, true) : Effect.flatMap(grow(batch), (all) => sinkBatch(all, true))
+      })
+    )
+    const drain = (emitToo: boolean) =>
+      Effect.flatMap(Queue.takeAll(finished), (left) => (Chunk.isEmpty(left) ? Effect.void : sinkBatch(Chunk.toArray(left), emitToo)))
 
     /** Measure the inline metrics of a case one after another, starting at position `from` of `order`. */
     const measureInline = (state: CaseState, order: ReadonlyArray<number>, from: number, clock: Clock.Clock): Effect.Effect<void, EvalError, R> => {
@@ -167,23 +212,20 @@ export const runPool = <R, E, RS, RE>(
     }
 
     /**
-     * Everything a case worker does with one case: check requirements, hand I/O metrics to the metric pool,
-     * measure inline metrics, wait for the I/O ones, finalize. Plain combinators: it runs once per case.
+     * Everything a case worker does with one case: check requirements, serve cached metrics, hand I/O metrics
+     * to the metric pool, measure inline metrics, wait for the I/O ones, pass the case to the sink. Plain
+     * combinators: it runs once per case.
      */
-    const runCase = ({ index, testCase }: PendingCase, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RE> => {
+    const runCase = ({ cacheKey, cached, index, testCase }: PendingCase, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RE> => {
       const start = Effect.suspend(() => {
-        const state = newCaseState(
-          index,
-          testCase,
-          metrics.length,
-          clock.unsafeCurrentTimeMillis(),
-          cacheApi !== undefined ? caseFingerprint(testCase) : undefined
-        )
+        const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
         inFlight.set(index, state)
         const runnable: Array<number> = []
         for (let i = 0; i < metrics.length; i++) {
           const unmet = unmetRequirement(metrics[i]!, testCase)
-          if (unmet === undefined) runnable.push(i)
+          const hit = unmet === undefined && cached !== undefined ? cached[tags[i]!.tag] : undefined
+          if (hit !== undefined) state.results[i] = cachedResult(metrics[i]!, hit)
+          else if (unmet === undefined) runnable.push(i)
           else if (opts.skipOnMissingParams) state.results[i] = skippedResult(metrics[i]!, unmet)
           else {
             const result = erroredResult(metrics[i]!, unmet, 0)
@@ -191,15 +233,19 @@ export const runPool = <R, E, RS, RE>(
             state.results[i] = result
           }
         }
+        const finish = Effect.suspend(() => {
+          state.finishedAt = clock.unsafeCurrentTimeMillis()
+          return Queue.offer(finished, state)
+        })
         const io = ioMetrics.length === 0 ? [] : runnable.filter((i) => !metrics[i]!.inline)
         const inline = measureInline(state, runnable, 0, clock)
-        if (io.length === 0) return Effect.zipRight(inline, finalizeCase(state, clock))
+        if (io.length === 0) return Effect.zipRight(inline, finish)
         state.remaining = io.length
         return Effect.flatMap(Deferred.make<void>(), (done) =>
           Effect.forEach(io, (metricIndex) => Queue.offer(jobs, { state, metricIndex, done }), { discard: true }).pipe(
             Effect.zipRight(inline),
             Effect.zipRight(Deferred.await(done)),
-            Effect.zipRight(finalizeCase(state, clock))
+            Effect.zipRight(finish)
           ))
       })
       const announced = options.onCaseStart === undefined ? start : Effect.zipRight(options.onCaseStart(index), start)
@@ -212,11 +258,51 @@ export const runPool = <R, E, RS, RE>(
         () => (--state.remaining === 0 ? Deferred.succeed(done, undefined) : Effect.void)
       )
 
-    const producer = forEachCase(source, (testCase, index) => {
-      if (options.skipIndex?.(index) === true) return Effect.void
-      admitted++
-      open++
-      return Queue.offer(cases, { testCase, index })
+    /** Look a slice of cases up in the cache with one round trip (a failure only costs the caching). */
+    const lookUp = (pending: ReadonlyArray<PendingCase>): Effect.Effect<void> =>
+      cacheApi === undefined || pending.length === 0
+        ? Effect.void
+        : cacheApi.lookupMany(pending.map((p) => p.cacheKey!)).pipe(
+          Effect.map((found) => {
+            for (let j = 0; j < pending.length; j++) pending[j]!.cached = found[j]
+          }),
+          Effect.catchAll((e) => Effect.logWarning(`cache lookup failed: ${e.message}`))
+        )
+
+    /** Every metric of the case is cached (and applies to it): nothing to measure. */
+    const servedByCache = ({ cached, testCase }: PendingCase): boolean => {
+      if (cached === undefined) return false
+      for (let i = 0; i < metrics.length; i++) {
+        if (cached[tags[i]!.tag] === undefined || unmetRequirement(metrics[i]!, testCase) !== undefined) return false
+      }
+      return true
+    }
+    /**
+     * A fully cached case skips the case queue and the workers (and the throttle, which paces calls it does
+     * not make): the producer hands it straight to the sink.
+     */
+    const deliverCached = ({ cacheKey, cached, index, testCase }: PendingCase): Effect.Effect<void> =>
+      Effect.clockWith((clock) => {
+        const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
+        for (let i = 0; i < metrics.length; i++) state.results[i] = cachedResult(metrics[i]!, cached![tags[i]!.tag]!)
+        const offer = Queue.offer(finished, state)
+        return options.onCaseStart === undefined ? offer : Effect.zipRight(options.onCaseStart(index), offer)
+      })
+
+    const producer = forEachSlice(source, SLICE, (slice, firstIndex) => {
+      const pending: Array<PendingCase> = []
+      for (let j = 0; j < slice.length; j++) {
+        const index = firstIndex + j
+        if (options.skipIndex?.(index) === true) continue
+        const testCase = slice[j]!
+        admitted++
+        open++
+        pending.push({ testCase, index, cacheKey: cacheApi === undefined ? undefined : caseCacheKey(testCase, hyperSuffix), cached: undefined })
+      }
+      return Effect.zipRight(
+        lookUp(pending),
+        Effect.forEach(pending, (p) => (servedByCache(p) ? deliverCached(p) : Queue.offer(cases, p)), { discard: true })
+      )
     }).pipe(
       Effect.zipRight(Effect.suspend(() => {
         producerDone = true
@@ -228,15 +314,20 @@ export const runPool = <R, E, RS, RE>(
       Effect.clockWith((clock) => Effect.forever(Effect.flatMap(Queue.take(queue), (item) => run(item, clock))))
     for (let w = 0; w < opts.concurrency; w++) yield* FiberSet.run(group, worker(cases, runCase))
     for (let w = 0; w < opts.concurrency * ioMetrics.length; w++) yield* FiberSet.run(group, worker(jobs, runMetricJob))
+    yield* FiberSet.run(group, sink)
     yield* FiberSet.run(group, producer)
 
-    const finished = Effect.as(Deferred.await(allFinished), "completed" as const)
+    const completed = Effect.as(Deferred.await(allFinished), "completed" as const)
     const failed = Effect.zipRight(FiberSet.join(group), Effect.never)
     const deadline = options.deadline === undefined
       ? Effect.never
       : Effect.as(Effect.sleep(options.deadline), "deadline" as const)
-    const status = yield* Effect.raceFirst(Effect.raceFirst(finished, failed), deadline)
+    const status = yield* Effect.raceFirst(Effect.raceFirst(completed, failed), deadline).pipe(
+      // Interrupted by the caller: stop every fiber, then hand the finished cases to the cache and onResult.
+      Effect.onInterrupt(() => Effect.ignore(Effect.zipRight(FiberSet.clear(group), drain(false))))
+    )
     yield* FiberSet.clear(group)
+    if (status === "deadline") yield* drain(true)
 
     if (budget === undefined && options.maxErrors !== undefined && options.maxErrors < 1 && admitted > 0) {
       const streamBudget = Math.floor(options.maxErrors * admitted)

@@ -7,7 +7,7 @@
  * evaluate(Stream.fromIterable(cases), metrics)        // stream (e.g. a JSONL reader)
  * ```
  */
-import { Effect, Stream } from "effect"
+import { Chunk, Effect, Stream } from "effect"
 import type { TestCase } from "../model/test-case.js"
 
 /** A source of cases. */
@@ -31,6 +31,37 @@ export const forEachCase = <E, R, E2, R2>(
       Effect.forEach(chunk, (testCase) => visit(testCase, index++), { discard: true }))
   }
   return Effect.forEach(source as Iterable<TestCase>, (testCase) => visit(testCase, index++), { discard: true })
+}
+
+/**
+ * Visit the cases in order, in slices of at most `size` (stream chunks are split, never merged: a slow stream
+ * is never waited on to fill a slice); `firstIndex` is the input index of the slice's first case.
+ *
+ * @example
+ * ```ts
+ * forEachSlice(cases, 256, (slice, firstIndex) => Effect.log(`${slice.length} cases from ${firstIndex}`))
+ * ```
+ */
+export const forEachSlice = <E, R, E2, R2>(
+  source: CaseSource<E, R>,
+  size: number,
+  visit: (slice: ReadonlyArray<TestCase>, firstIndex: number) => Effect.Effect<void, E2, R2>
+): Effect.Effect<void, E | E2, R | R2> => {
+  let index = 0
+  const visitAll = (cases: ReadonlyArray<TestCase>): Effect.Effect<void, E2, R2> => {
+    const starts: Array<number> = []
+    for (let i = 0; i < cases.length; i += size) starts.push(i)
+    return Effect.forEach(starts, (start) => {
+      const slice = cases.length <= size ? cases : cases.slice(start, start + size)
+      const first = index
+      index += slice.length
+      return visit(slice, first)
+    }, { discard: true })
+  }
+  if (Stream.StreamTypeId in source) {
+    return Stream.runForEachChunk(source as Stream.Stream<TestCase, E, R>, (chunk) => visitAll(Chunk.toReadonlyArray(chunk)))
+  }
+  return Effect.suspend(() => visitAll(Array.isArray(source) ? source : Array.from(source as Iterable<TestCase>)))
 }
 
 /**

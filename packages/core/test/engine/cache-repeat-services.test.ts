@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
-import { CacheError, EvalCache, type EvalCacheApi, evaluate, LLMTestCase, Metric, MetricError } from "@assay/core"
+import { CacheError, caseCacheKey, EvalCache, type EvalCacheApi, evaluate, hyperparameterSuffix, LLMTestCase, Metric, MetricError } from "@assay/core"
 import { makeCases } from "./helpers.js"
 
 /** A metric counting its real executions; fails on case c1 when `failOn1` is set. */
@@ -52,10 +52,48 @@ describe("engine with a cache", () => {
       assert.strictEqual(m.calls(), 4)
     }))
 
+  it.effect("a result is delivered only after its cache entries are stored, in batches, not one store per case", () =>
+    Effect.gen(function*() {
+      const stored = new Set<string>()
+      let stores = 0
+      const recording: EvalCacheApi = {
+        lookupMany: (keys) => Effect.succeed(keys.map(() => undefined)),
+        store: (entries) =>
+          Effect.sync(() => {
+            stores++
+            for (const e of entries) stored.add(e.caseKey)
+          })
+      }
+      const delivered: Array<boolean> = []
+      const cases = makeCases(500)
+      const inline = Metric.make({ name: "inline", inline: true, measure: () => Effect.succeed({ score: 1 }) })
+      yield* evaluate(cases, [inline], {
+        concurrency: 8,
+        onResult: (r) => Effect.sync(() => void delivered.push(stored.has(caseCacheKey(cases[r.index]!, hyperparameterSuffix({})))))
+      }).pipe(Effect.provideService(EvalCache, recording))
+      assert.strictEqual(delivered.length, 500)
+      assert.isTrue(delivered.every((ok) => ok), "every result was durable in the cache before it was delivered")
+      assert.isBelow(stores, 100, `finished cases are stored in batches (${stores} stores for 500 cases)`)
+    }))
+
+  it.effect("a fully cached rerun measures nothing, skips the throttle, and still announces every case", () =>
+    Effect.gen(function*() {
+      const m = counting(false)
+      yield* evaluate(makeCases(5), [m.metric])
+      const started: Array<number> = []
+      const rerun = yield* evaluate(makeCases(5), [m.metric], {
+        throttle: "1 hour",
+        onCaseStart: (i) => Effect.sync(() => void started.push(i))
+      })
+      assert.strictEqual(m.calls(), 5, "measured on the first run only")
+      assert.deepStrictEqual(rerun.cases.map((c) => c.metrics[0]!.cached), [true, true, true, true, true])
+      assert.deepStrictEqual(started, [0, 1, 2, 3, 4])
+    }).pipe(Effect.provide(EvalCache.memory)))
+
   it.effect("a failing cache degrades to uncached scoring", () =>
     Effect.gen(function*() {
       const failing: EvalCacheApi = {
-        lookup: () => Effect.fail(new CacheError({ message: "disk I/O error" })),
+        lookupMany: () => Effect.fail(new CacheError({ message: "disk I/O error" })),
         store: () => Effect.fail(new CacheError({ message: "disk I/O error" }))
       }
       const m = counting(false)
