@@ -1,12 +1,14 @@
 /**
  * Adaptive connection cap (AIMD): a pool of permits that shrinks multiplicatively on a 429 (at most once per
  * cooldown, never below `floor`) and grows by one after `cap` consecutive successes (about one round trip of
- * full use), up to `ceiling`. Shrinking never cancels calls in flight: permits in use are retired as they
- * come back ("debt"); new calls wait until a permit is free.
+ * full use), up to `ceiling`. Shrinking never cancels calls in flight: a call may start only while fewer than
+ * `cap` are in flight, so after a shrink new calls wait until enough have finished.
  *
- * The permits are tokens in a `Queue`, not an `Effect.makeSemaphore`: a semaphore release in effect 3.22 wakes
- * every waiter to re-check (quadratic with thousands of queued calls — measured 5× slower at 500 waiters),
- * while a queue hands each returned token to exactly one waiting taker, in FIFO order.
+ * Waiting calls are a FIFO line of suspended fibers (`Effect.async`), not an `Effect.makeSemaphore`: a
+ * semaphore release in effect 3.22 wakes every waiter to re-check (quadratic with thousands of queued calls —
+ * measured 5× slower at 500 waiters), while a finished call here resumes exactly one waiter, in FIFO order. (A
+ * `Queue` of tokens has that property too, but each waiting `take` allocates a `Deferred` and an interrupt
+ * handler: the line costs ~15 µs less per call when half the calls wait, as in the judge benchmark.)
  *
  * @example
  * ```ts
@@ -14,7 +16,7 @@
  * yield* gate.withPermit(call)
  * ```
  */
-import { Chunk, Effect, Queue } from "effect"
+import { Effect, MutableList } from "effect"
 
 /**
  * How the cap adapts.
@@ -50,6 +52,12 @@ export interface Gate {
   readonly inFlight: Effect.Effect<number>
 }
 
+/** A fiber waiting for a permit; `settled` once it got one or gave up. */
+interface Waiter {
+  readonly resume: (effect: Effect.Effect<void>) => void
+  settled: boolean
+}
+
 /**
  * Make a gate starting at its ceiling.
  *
@@ -59,54 +67,66 @@ export interface Gate {
  * ```
  */
 export const makeGate = (settings: GateSettings): Effect.Effect<Gate> =>
-  Effect.gen(function*() {
-    const tokens = yield* Queue.unbounded<void>()
-    yield* Queue.offerAll(tokens, Array.from({ length: settings.ceiling }, () => undefined))
+  Effect.sync(() => {
     // Plain mutable state, read and written only inside synchronous Effect steps: fibers interleave only between
     // steps, so each update is atomic (what a Ref gives) without a Ref operation per field on every call.
-    // `debt`: permits a shrink still has to retire as they come back.
-    const state = { cap: settings.ceiling, successes: 0, lastShrinkAt: -Infinity, debt: 0, inFlight: 0 }
-    /** Give one permit back to the pool, unless a shrink is still owed one. */
-    const giveBack = Effect.suspend(() => {
-      if (state.debt === 0) return Queue.offer(tokens, undefined)
-      state.debt--
-      return Effect.void
+    const state = { cap: settings.ceiling, successes: 0, lastShrinkAt: -Infinity, inFlight: 0 }
+    const waiters = MutableList.empty<Waiter>()
+    /** Hand free permits (`cap − inFlight`) to waiting fibers, first come first served, one wake-up each. */
+    const grant = () => {
+      while (state.inFlight < state.cap) {
+        const waiter = MutableList.shift(waiters)
+        if (waiter === undefined) return
+        if (waiter.settled) continue // gave up waiting
+        waiter.settled = true
+        state.inFlight++
+        waiter.resume(Effect.void)
+      }
+    }
+    const acquire = Effect.suspend(() => {
+      if (state.inFlight < state.cap && MutableList.isEmpty(waiters)) {
+        state.inFlight++
+        return Effect.void
+      }
+      return Effect.async<void>((resume) => {
+        const waiter: Waiter = { resume, settled: false }
+        MutableList.append(waiters, waiter)
+        grant()
+        // Interrupted while waiting: leave the line, or give back a permit granted in the meantime.
+        return Effect.sync(() => {
+          if (!waiter.settled) waiter.settled = true
+          else release()
+        })
+      })
     })
-    const retire = (n: number) =>
-      Effect.flatMap(Queue.takeUpTo(tokens, n), (taken) => Effect.sync(() => void (state.debt += n - Chunk.size(taken))))
-    /** Apply a cap change already made to `state.cap`: retire or add the difference in permits. */
-    const applyDelta = (delta: number) =>
-      delta < 0 ? retire(-delta) : Effect.forEach(Array.from({ length: delta }), () => giveBack, { discard: true })
+    const release = () => {
+      state.inFlight--
+      grant()
+    }
     const onRateLimited = Effect.clockWith((clock) =>
-      Effect.suspend(() => {
+      Effect.sync(() => {
         const now = clock.unsafeCurrentTimeMillis()
         state.successes = 0
-        if (!settings.adaptive || now - state.lastShrinkAt < settings.cooldownMillis) return Effect.void
-        const cap = Math.max(settings.floor, Math.floor(state.cap * settings.decrease))
-        const delta = cap - state.cap
-        state.cap = cap
+        if (!settings.adaptive || now - state.lastShrinkAt < settings.cooldownMillis) return
+        // Calls in flight over the new cap finish; new calls wait until in-flight drops below it.
+        state.cap = Math.max(settings.floor, Math.floor(state.cap * settings.decrease))
         state.lastShrinkAt = now
-        return applyDelta(delta)
       })
     )
-    // At the ceiling (the usual case) a success changes nothing: no clock read, no transition.
-    const onSuccess = Effect.suspend(() => {
-      if (!settings.adaptive || state.cap >= settings.ceiling) return Effect.void
+    // At the ceiling (the usual case) a success changes nothing: no transition.
+    const onSuccess = Effect.sync(() => {
+      if (!settings.adaptive || state.cap >= settings.ceiling) return
       if (state.successes + 1 < state.cap) {
         state.successes++
-        return Effect.void
+        return
       }
       state.cap++
       state.successes = 0
-      return applyDelta(1)
+      grant()
     })
-    const acquire = Effect.zipRight(Queue.take(tokens), Effect.sync(() => void state.inFlight++))
-    const release = Effect.suspend(() => {
-      state.inFlight--
-      return giveBack
-    })
+    const releaseEffect = Effect.sync(release)
     return {
-      withPermit: (effect) => Effect.acquireUseRelease(acquire, () => effect, () => release),
+      withPermit: (effect) => Effect.acquireUseRelease(acquire, () => effect, () => releaseEffect),
       onRateLimited,
       onSuccess,
       cap: Effect.sync(() => state.cap),

@@ -157,4 +157,24 @@ describe("adaptive connection cap (TestClock)", () => {
       yield* Fiber.join(second)
       assert.strictEqual(yield* Ref.get(peak), 2, "after the first batch drains, at most 2 run at once")
     }))
+
+  it.effect("waiting calls start in arrival order; an interrupted waiter neither runs nor leaks a permit", () =>
+    Effect.gen(function*() {
+      const gate = yield* makeGate({ ceiling: 1, floor: 1, decrease: 0.5, cooldownMillis: 0, adaptive: true })
+      const started = yield* Ref.make<ReadonlyArray<number>>([])
+      const work = (i: number) => gate.withPermit(Effect.zipRight(Ref.update(started, (s) => [...s, i]), Effect.sleep("100 millis")))
+      const first = yield* Effect.fork(work(0))
+      yield* TestClock.adjust("1 millis")
+      const waiting = []
+      for (let i = 1; i <= 3; i++) waiting.push(yield* Effect.fork(work(i)))
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.interrupt(waiting[1]!).pipe(Effect.fork) // call 2 gives up while waiting
+      for (let i = 0; i < 5; i++) yield* TestClock.adjust("100 millis")
+      yield* Fiber.join(first)
+      yield* Fiber.join(waiting[0]!)
+      yield* Fiber.join(waiting[2]!)
+      assert.deepStrictEqual(yield* Ref.get(started), [0, 1, 3])
+      assert.strictEqual(yield* gate.inFlight, 0)
+      yield* gate.withPermit(Effect.void) // the permit is still there
+    }))
 })
