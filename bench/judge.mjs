@@ -1,25 +1,32 @@
 #!/usr/bin/env node
 // Judge call-policy benchmark (issue 4). Requires a build (`npm run build`). Prints numbers, asserts nothing.
-//   node bench/judge.mjs [N=2000] [CAP=50] [CASE_CONCURRENCY=2×CAP]
+//   node bench/judge.mjs [N=2000] [CAP=50] [CASE_CONCURRENCY=2×CAP] [WARMUP=200]
 // Phase 1: N cases × 1 judge call through the engine, fake server latency 50 ms, connection cap CAP →
-//          wall time vs the ideal ⌈N/CAP⌉ × latency (target ratio ≤ 1.10).
+//          wall time vs the ideal ⌈N/CAP⌉ × latency (target ratio ≤ 1.10), measured twice on one layer:
+//          cold (the process's first N calls: JIT compilation and connection setup included) and warm (after
+//          an untimed WARMUP-call pass). The bare baseline is CAP workers looping on undici.request (the HTTP
+//          library under NodeHttpClient.layerUndici; no Effect, no engine) against the same server, cold and warm.
 // Phase 2: the same against a server capped at 200 req/s answering 429 + Retry-After →
 //          achieved throughput vs the cap (target ≥ 90 %) and failed calls (target 0).
 // The fake server runs in a child process (packages/fake-openai/dist/main.js) so it does not share the
-// benchmark's event loop.
+// benchmark's event loop. Run benchmarks one at a time on a shared machine: `flock /tmp/assay-bench.lock …`.
 import { spawn } from "node:child_process"
+import { createRequire } from "node:module"
 import { loadavg } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, ManagedRuntime } from "effect"
 import { NodeHttpClient } from "@effect/platform-node"
 import { evaluate, LLMTestCase, Metric, MetricError } from "@assay/core"
 import { CallPolicy, Judge, layerJudge, OpenAiCompatible } from "@assay/judge"
 
 const here = dirname(fileURLToPath(import.meta.url))
+// undici is a dependency of @effect/platform-node: resolve it the way the judge package would.
+const undici = createRequire(join(here, "../packages/judge/package.json"))("undici")
 const N = Number(process.argv[2] ?? 2000)
 const CAP = Number(process.argv[3] ?? 50)
 const CASE_CONCURRENCY = Number(process.argv[4] ?? CAP * 2)
+const WARMUP = Number(process.argv[5] ?? 200)
 const LATENCY = 50
 const RATE = 200
 
@@ -47,73 +54,94 @@ const judgeMetric = Metric.make({
     )
 })
 
-const cases = Array.from({ length: N }, (_, i) => LLMTestCase.make({ name: `c${i}`, input: `q${i}`, actualOutput: `a${i}` }))
+const makeCases = (n) => Array.from({ length: n }, (_, i) => LLMTestCase.make({ name: `c${i}`, input: `q${i}`, actualOutput: `a${i}` }))
+const cases = makeCases(N)
+const warmupCases = makeCases(WARMUP)
 
-/** Bare baseline: CAP workers looping on fetch, no Effect, against the same kind of server. */
-async function bareFetch(serverArgs) {
-  const server = await startServer(serverArgs)
-  const body = JSON.stringify({ model: "fake", messages: [{ role: "user", content: "Rate this answer 0-10." }] })
-  let next = 0
+/** Wall time (ms) and client CPU (µs) of an async function. */
+async function timed(f) {
   const cpu = process.cpuUsage()
   const start = performance.now()
-  try {
-    await Promise.all(Array.from({ length: CAP }, async () => {
-      while (next < N) {
-        next++
-        const response = await fetch(`${server.baseUrl}/chat/completions`, { method: "POST", body, headers: { "content-type": "application/json" } })
-        await response.text()
-      }
-    }))
-    return { wall: performance.now() - start, cpu: process.cpuUsage(cpu) }
-  } finally {
-    server.stop()
-  }
+  const value = await f()
+  return { wall: performance.now() - start, cpu: process.cpuUsage(cpu), value }
+}
+
+/** Bare baseline: CAP workers looping on undici.request, no Effect, no engine. */
+function bareUndici(baseUrl, n) {
+  const body = JSON.stringify({ model: "fake", messages: [{ role: "user", content: "Rate this answer 0-10." }] })
+  const url = `${baseUrl}/chat/completions`
+  let next = 0
+  return Promise.all(Array.from({ length: CAP }, async () => {
+    while (next < n) {
+      next++
+      const response = await undici.request(url, { method: "POST", body, headers: { "content-type": "application/json" } })
+      await response.body.text()
+    }
+  }))
+}
+
+/** A runtime holding one Judge + policy layer (its HTTP connections and policy state persist across runs). */
+const judgeRuntime = (baseUrl, policy) =>
+  ManagedRuntime.make(layerJudge().pipe(
+    Layer.provideMerge(CallPolicy.layer(policy)),
+    Layer.provide(OpenAiCompatible.layer({ baseUrl, model: "fake", apiKey: undefined })),
+    Layer.provide(NodeHttpClient.layerUndici)
+  ))
+
+/** N cases through the engine on `runtime`; the judge's stats after the run. */
+async function engineRun(runtime, testCases) {
+  const { cpu, value, wall } = await timed(() =>
+    runtime.runPromise(evaluate(testCases, [judgeMetric], { concurrency: CASE_CONCURRENCY, ignoreErrors: true }))
+  )
+  const stats = await runtime.runPromise(Effect.flatMap(Judge, (j) => j.stats))
+  return { wall, cpu, errored: value.summary.errored ?? 0, stats: stats.policy }
 }
 
 const cpuPerCall = (cpu) => ((cpu.user + cpu.system) / N).toFixed(0)
+const ideal = Math.ceil(N / CAP) * LATENCY
+const ratio = (wall) => (wall / ideal).toFixed(3)
+const load = () => loadavg().map((x) => x.toFixed(2)).join(" ")
 
-async function phase(label, serverArgs, policy) {
-  const server = await startServer(serverArgs)
-  const layer = layerJudge().pipe(
-    Layer.provideMerge(CallPolicy.layer(policy)),
-    Layer.provide(OpenAiCompatible.layer({ baseUrl: server.baseUrl, model: "fake", apiKey: undefined })),
-    Layer.provide(NodeHttpClient.layerUndici)
-  )
-  const program = Effect.gen(function*() {
-    const start = performance.now()
-    const cpu = process.cpuUsage()
-    const run = yield* evaluate(cases, [judgeMetric], { concurrency: CASE_CONCURRENCY, ignoreErrors: true })
-    const wall = performance.now() - start
-    const used = process.cpuUsage(cpu)
-    const stats = yield* Effect.flatMap(Judge, (j) => j.stats)
-    return { wall, run, stats, cpu: used }
-  }).pipe(Effect.provide(layer))
+console.log(`load average before: ${load()} (2 cores; other work on the machine inflates wall times)`)
+console.log(`phase 1: ${N} calls, cap ${CAP}, latency ${LATENCY} ms, ideal ${ideal} ms (target ratio ≤ 1.10)`)
+{
+  const server = await startServer(["--latency", String(LATENCY)])
+  const runtime = judgeRuntime(server.baseUrl, { maxConnections: CAP, adaptive: true })
   try {
-    const { cpu, run, stats, wall } = await Effect.runPromise(program)
-    return { label, wall, cpu, errored: run.summary.errored ?? 0, total: run.summary.total, stats: stats.policy }
+    await runtime.runtime() // build the layer outside the timings
+    const bareCold = await timed(() => bareUndici(server.baseUrl, N))
+    const cold = await engineRun(runtime, cases)
+    await bareUndici(server.baseUrl, WARMUP)
+    await runtime.runPromise(evaluate(warmupCases, [judgeMetric], { concurrency: CASE_CONCURRENCY, ignoreErrors: true }))
+    const bareWarm = await timed(() => bareUndici(server.baseUrl, N))
+    const warm = await engineRun(runtime, cases)
+    const line = (label, run, bare) => {
+      console.log(`  ${label}: wall ${run.wall.toFixed(0)} ms, ratio ${ratio(run.wall)}, CPU ${cpuPerCall(run.cpu)} µs/call, errored ${run.errored}`)
+      console.log(`    bare undici.request loop (no Effect, no engine): wall ${bare.wall.toFixed(0)} ms, ratio ${ratio(bare.wall)}, CPU ${cpuPerCall(bare.cpu)} µs/call; engine + judge ÷ bare ${(run.wall / bare.wall).toFixed(3)}`)
+    }
+    line("cold (first run in the process: JIT, connection setup)", cold, bareCold)
+    line(`warm (after an untimed ${WARMUP}-call warm-up)`, warm, bareWarm)
+    console.log(`  over all ${2 * N + WARMUP} calls of the phase: retries ${warm.stats?.retries}, final cap ${warm.stats?.cap}`)
   } finally {
+    await runtime.dispose()
     server.stop()
   }
 }
 
-console.log(`load average before: ${loadavg().map((x) => x.toFixed(2)).join(" ")} (2 cores; other work on the machine inflates wall times)`)
-const bare = await bareFetch(["--latency", String(LATENCY)])
-const p1 = await phase("latency 50 ms", ["--latency", String(LATENCY)], { maxConnections: CAP, adaptive: true })
-const ideal = Math.ceil(N / CAP) * LATENCY
-console.log(`phase 1: ${N} calls, cap ${CAP}, latency ${LATENCY} ms`)
-console.log(`  wall ${p1.wall.toFixed(0)} ms, ideal ${ideal} ms, ratio ${(p1.wall / ideal).toFixed(3)} (target ≤ 1.10)`)
-console.log(`  errored ${p1.errored}, retries ${p1.stats?.retries}, final cap ${p1.stats?.cap}, CPU ${cpuPerCall(p1.cpu)} µs/call`)
-console.log(`  bare fetch loop (no Effect, no engine), same server: wall ${bare.wall.toFixed(0)} ms, ratio ${(bare.wall / ideal).toFixed(3)}, CPU ${cpuPerCall(bare.cpu)} µs/call`)
-console.log(`  engine + judge wall ÷ bare fetch wall: ${(p1.wall / bare.wall).toFixed(3)}`)
-
-const p2 = await phase(
-  "rate cap",
-  ["--latency", String(LATENCY), "--rate", String(RATE)],
-  { maxConnections: CAP, maxRetries: 50, baseDelay: "20 millis", maxDelay: "2 seconds" }
-)
-const throughput = N / (p2.wall / 1000)
-console.log(`phase 2: ${N} calls, cap ${CAP}, server rate cap ${RATE} req/s (429 + Retry-After)`)
-console.log(`  wall ${p2.wall.toFixed(0)} ms, throughput ${throughput.toFixed(1)} req/s = ${(100 * throughput / RATE).toFixed(1)} % of the cap (target ≥ 90 %)`)
-console.log(`  failed calls ${p2.errored}, 429s ${p2.stats?.rateLimited}, retries ${p2.stats?.retries}, final cap ${p2.stats?.cap}, CPU ${cpuPerCall(p2.cpu)} µs/call`)
-console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`)
+{
+  const server = await startServer(["--latency", String(LATENCY), "--rate", String(RATE)])
+  const runtime = judgeRuntime(server.baseUrl, { maxConnections: CAP, maxRetries: 50, baseDelay: "20 millis", maxDelay: "2 seconds" })
+  try {
+    await runtime.runtime()
+    const p2 = await engineRun(runtime, cases)
+    const throughput = N / (p2.wall / 1000)
+    console.log(`phase 2: ${N} calls, cap ${CAP}, server rate cap ${RATE} req/s (429 + Retry-After)`)
+    console.log(`  wall ${p2.wall.toFixed(0)} ms, throughput ${throughput.toFixed(1)} req/s = ${(100 * throughput / RATE).toFixed(1)} % of the cap (target ≥ 90 %)`)
+    console.log(`  failed calls ${p2.errored}, 429s ${p2.stats?.rateLimited}, retries ${p2.stats?.retries}, final cap ${p2.stats?.cap}, CPU ${cpuPerCall(p2.cpu)} µs/call`)
+  } finally {
+    await runtime.dispose()
+    server.stop()
+  }
+}
+console.log(`load average after: ${load()}`)
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`)
