@@ -1,17 +1,16 @@
 /**
  * The cache's statements. A row of `eval_cache` holds every cached outcome of one case as a JSON object keyed
- * by metric tag. New outcomes are appended as one JSON batch per transaction to `eval_cache_batches` — one
- * statement and a page or two per commit, where upserting each case into the keyed B-tree would dirty a page
- * per case per commit — and merged into `eval_cache` in bulk, in key order, by {@link mergeBatches}: a row
- * already cached is patched (`json_patch`: a metric's newer outcome replaces its older one, other metrics
- * stay). Lookups pass the keys as one JSON array, so the statement text (and the prepared statement) is the
+ * by metric tag. New outcomes are appended as one JSON batch per transaction to the log `eval_cache_batches`
+ * — one statement and a page or two per commit, where upserting each case into the keyed B-tree would dirty
+ * a page per case per commit — and merged into `eval_cache` in bulk, in key order, by {@link mergeBatches}:
+ * in a row already cached, a metric's newer outcome replaces its older one whole, and other metrics stay. Lookups pass the keys as one JSON array, so the statement text (and the prepared statement) is the
  * same for every chunk.
  *
  * These are SQLite's JSON functions; a Postgres layer would use `jsonb_array_elements` and `||` here.
  *
  * @example
  * ```ts
- * yield* appendBatch(JSON.stringify([[caseKey, { [tag]: 0.75 }]]), Date.now())
+ * yield* appendBatch(JSON.stringify([[caseKey, { [tag]: { score: 0.75 } }]]), 1, Date.now())
  * yield* sql.withTransaction(mergeBatches)
  * const rows = yield* selectCases(JSON.stringify([caseKey]))
  * ```
@@ -24,11 +23,40 @@ import { Effect } from "effect"
  *
  * @example
  * ```ts
- * yield* appendBatch('[["k1",{"t1":1}]]', now)
+ * yield* appendBatch('[["k1",{"t1":{"score":1}}]]', 1, now)
  * ```
  */
-export const appendBatch = (batchJson: string, now: number): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql`INSERT INTO eval_cache_batches (batch, created_at) VALUES (${batchJson}, ${now})`)
+export const appendBatch = (batchJson: string, cases: number, now: number): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql`INSERT INTO eval_cache_batches (batch, cases, created_at) VALUES (${batchJson}, ${cases}, ${now})`)
+
+/**
+ * The batches appended after `afterSeq`, oldest first, and how many cases they hold in all.
+ *
+ * @example
+ * ```ts
+ * const { cases } = yield* pendingSince(0)
+ * const rows = yield* batchesSince(0)
+ * ```
+ */
+export const pendingSince = (afterSeq: number) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.map(
+      sql<{ cases: number | null }>`SELECT SUM(cases) AS cases FROM eval_cache_batches WHERE seq > ${afterSeq}`,
+      (rows) => ({ cases: Number(rows[0]?.cases ?? 0) })
+    ))
+
+/**
+ * See {@link pendingSince}.
+ *
+ * @example
+ * ```ts
+ * for (const { seq, batch } of yield* batchesSince(lastSeq)) JSON.parse(batch)
+ * ```
+ */
+export const batchesSince = (afterSeq: number) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql<{ readonly seq: number; readonly batch: string }>`SELECT seq, batch FROM eval_cache_batches WHERE seq > ${afterSeq} ORDER BY seq`)
 
 /**
  * Merge every pending batch into `eval_cache` and return how many batches there were. Run it in a transaction.
@@ -48,7 +76,11 @@ export const mergeBatches: Effect.Effect<number, SqlError.SqlError, SqlClient.Sq
   yield* sql`INSERT INTO eval_cache (case_key, outcomes, created_at)
     SELECT e.value ->> 0, e.value -> 1, b.created_at FROM eval_cache_batches b, json_each(b.batch) e
     WHERE true ORDER BY 1, b.seq, e.key
-    ON CONFLICT (case_key) DO UPDATE SET outcomes = json_patch(eval_cache.outcomes, excluded.outcomes),
+    ON CONFLICT (case_key) DO UPDATE SET outcomes = (
+      SELECT json_group_object(key, json(value)) FROM (
+        SELECT o.key, o.value FROM json_each(eval_cache.outcomes) o
+          WHERE o.key NOT IN (SELECT n.key FROM json_each(excluded.outcomes) n)
+        UNION ALL SELECT n.key, n.value FROM json_each(excluded.outcomes) n)),
       created_at = excluded.created_at`
   yield* sql`DELETE FROM eval_cache_batches`
   return n

@@ -1,13 +1,15 @@
 /**
- * The SQLite-backed {@link EvalCache}: one row per case key holding that case's successful outcomes by metric
- * tag (failures are never stored: the engine only hands over successes and `store` asserts it).
+ * The SQLite-backed {@link EvalCache}, log-structured: one row per case key in `eval_cache` holding that case's
+ * successful outcomes by metric tag (failures are never stored: the engine hands over only successes, with
+ * scores normalized to [0, 1]), plus a log of recent batches.
  *
- * - Writes: each `store` (one batch of finished cases from the engine's sink) is one transaction appending
- *   one JSON batch; batches are merged into the keyed table in bulk (`cache-sql.ts`) when they hold
- *   `mergeThreshold` cases, and otherwise by the next process that opens the cache — so a run never pays
- *   for merging its own writes, and a `kill -9` loses nothing that `store` acknowledged.
- * - Reads: `lookupMany` answers a chunk of case keys with one query (merging first when the chunk has a
- *   case this process stored since its last merge). A cache that was empty when opened is not queried.
+ * - Writes: each `store` (one batch of finished cases from the engine's sink) is one transaction appending one
+ *   JSON batch to the log. A `kill -9` loses nothing that `store` acknowledged.
+ * - `beginRun`: reads the batches appended since this layer last looked (by any process) into an in-memory
+ *   index of recent outcomes; once the log holds `compactAt` cases it is instead merged into the keyed table
+ *   in bulk (`cache-sql.ts`) and the index is emptied. Memory stays bounded by `compactAt`.
+ * - Reads: `lookupMany` answers from the recent index, and queries the keyed table (one query per chunk) only
+ *   for cases the index does not fully cover — a rerun of what was just run needs no query at all.
  *
  * @example
  * ```ts
@@ -17,70 +19,20 @@
 import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Layer } from "effect"
 import { type CacheEntry, type CachedOutcome, type CachedOutcomes, CacheError, EvalCache, type EvalCacheApi, type NamedTag } from "@assay/core"
-import { appendBatch, mergeBatches, nameTags, selectCases } from "./cache-sql.js"
+import { appendBatch, batchesSince, mergeBatches, nameTags, pendingSince, selectCases } from "./cache-sql.js"
 import { Database } from "./database.js"
-import type { StoreError } from "./errors.js"
 
 /**
  * Tuning of the SQLite cache.
  *
  * @example
  * ```ts
- * SqliteEvalCache.layer({ mergeThreshold: 50_000 })
+ * SqliteEvalCache.layer({ compactAt: 50_000 })
  * ```
  */
 export interface SqliteEvalCacheOptions {
-  /** Merge this process's batches once they hold this many distinct cases (default 250,000). */
-  readonly mergeThreshold?: number | undefined
-}
-
-/**
- * How an outcome is stored: the bare score when that is all there is (the common case for deterministic
- * metrics), else `[score, reason, input tokens, output tokens, verbose]` — an array, so that `json_patch`
- * replaces a metric's older outcome whole instead of merging its fields.
- */
-type StoredOutcome = number | readonly [number, string | null, number | null, number | null, ReadonlyArray<string> | null]
-
-const encode = (o: CachedOutcome): StoredOutcome =>
-  o.reason === undefined && o.tokens === undefined && o.verbose === undefined
-    ? o.score
-    : [o.score, o.reason ?? null, o.tokens?.input ?? null, o.tokens?.output ?? null, o.verbose ?? null]
-
-const decode = (stored: StoredOutcome): CachedOutcome => {
-  if (typeof stored === "number") return { score: stored }
-  const [score, reason, input, output, verbose] = stored
-  return {
-    score,
-    ...(reason === null ? {} : { reason }),
-    ...(input === null ? {} : { tokens: { input, output: output ?? 0 } }),
-    ...(verbose === null ? {} : { verbose })
-  }
-}
-
-/**
- * A batch as JSON: `[[caseKey, {tag: stored outcome, …}], …]`, written directly (it runs once per cached
- * case: building the intermediate objects for `JSON.stringify` cost more than the text itself).
- */
-const batchJson = (entries: ReadonlyArray<CacheEntry>): string => {
-  let out = "["
-  for (let i = 0; i < entries.length; i++) {
-    const { caseKey, outcomes } = entries[i]!
-    out += `${i === 0 ? "" : ","}[${JSON.stringify(caseKey)},{`
-    let first = true
-    for (const tag in outcomes) {
-      out += `${first ? "" : ","}${JSON.stringify(tag)}:${JSON.stringify(encode(outcomes[tag]!))}`
-      first = false
-    }
-    out += "}]"
-  }
-  return `${out}]`
-}
-
-const decodeAll = (json: string): CachedOutcomes => {
-  const stored = JSON.parse(json) as Record<string, StoredOutcome>
-  const out: Record<string, CachedOutcome> = {}
-  for (const tag in stored) out[tag] = decode(stored[tag]!)
-  return out
+  /** Merge the log into the keyed table when a run begins and the log holds this many cases (default 200,000). */
+  readonly compactAt?: number | undefined
 }
 
 /**
@@ -88,80 +40,98 @@ const decodeAll = (json: string): CachedOutcomes => {
  *
  * @example
  * ```ts
- * const cache = yield* makeSqliteEvalCache({ mergeThreshold: 100_000 })
+ * const cache = yield* makeSqliteEvalCache({ compactAt: 100_000 })
  * ```
  */
 export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
   Effect.gen(function*() {
     const db = yield* Database
     const { sql } = db
-    const mergeThreshold = options.mergeThreshold ?? 250_000
+    const compactAt = options.compactAt ?? 200_000
     const provided = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
     const toCacheError = (e: { readonly message: string }) => new CacheError({ message: e.message })
 
-    /**
-     * Case keys this process stored since its last merge: their newest outcomes are still in pending batches,
-     * so a lookup of one of them merges first. (Keys only: holding the outcomes would keep every result of a
-     * large run alive.)
-     */
-    const ownKeys = new Set<string>()
+    /** Outcomes of the log's batches up to `lastSeq`, newest per metric. */
+    const recent = new Map<string, Record<string, CachedOutcome>>()
+    let lastSeq = 0
+    /** The first batch folded into `recent`; if it is gone from the log, another process compacted the log. */
+    let firstSeq: number | undefined = undefined
     /** True while the keyed table is known to be empty: lookups need no query. */
     let tableEmpty = false
     const namedTags = new Set<string>()
 
-    const merge = db.refine(sql.withTransaction(provided(mergeBatches))).pipe(
-      Effect.tap((merged) =>
-        Effect.sync(() => {
-          ownKeys.clear()
-          if (merged > 0) tableEmpty = false
-        })
-      )
-    )
-    // Batches left by earlier runs (or a process that was killed) are merged once, before the first lookup.
-    const ready = yield* Effect.cached(
-      Effect.zipRight(merge, db.refine(sql<{ n: number }>`SELECT EXISTS (SELECT 1 FROM eval_cache) AS n`)).pipe(
-        Effect.tap((rows) => Effect.sync(() => void (tableEmpty = Number(rows[0]?.n ?? 0) === 0)))
-      )
-    )
-
-    const query = (keys: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<CachedOutcomes | undefined>, StoreError> => {
-      if (tableEmpty) return Effect.succeed(keys.map(() => undefined))
-      return Effect.map(db.refine(provided(selectCases(JSON.stringify(keys)))), (rows) => {
-        const found = new Map<string, CachedOutcomes>()
-        for (const row of rows) found.set(row.case_key, decodeAll(row.outcomes))
-        return keys.map((k) => found.get(k))
+    const index = (batches: ReadonlyArray<{ readonly seq: number; readonly batch: string }>) =>
+      Effect.sync(() => {
+        for (const { batch, seq } of batches) {
+          for (const [key, outcomes] of JSON.parse(batch) as ReadonlyArray<readonly [string, CachedOutcomes]>) {
+            const known = recent.get(key)
+            // Parsed here, so owned here: the first batch's object is kept and later ones are folded into it.
+            recent.set(key, known === undefined ? outcomes as Record<string, CachedOutcome> : Object.assign(known, outcomes))
+          }
+          lastSeq = Math.max(lastSeq, seq)
+          firstSeq ??= seq
+        }
       })
-    }
-
-    const lookupMany = (keys: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<CachedOutcomes | undefined>, CacheError> =>
-      Effect.zipRight(ready, Effect.suspend(() => (ownKeys.size > 0 && keys.some((k) => ownKeys.has(k)) ? Effect.zipRight(merge, query(keys)) : query(keys))))
-        .pipe(Effect.mapError(toCacheError))
-
-    const store = (entries: ReadonlyArray<CacheEntry>, metrics: ReadonlyArray<NamedTag>) => {
-      for (const e of entries) {
-        for (const tag in e.outcomes) {
-          const score = e.outcomes[tag]!.score
-          // Only successes reach the cache: anything else is an engine bug, so a defect, not a CacheError.
-          if (!(score >= 0 && score <= 1)) return Effect.dieMessage(`EvalCache.store got a non-successful outcome for ${tag} (score ${score})`)
+    const forget = Effect.sync(() => {
+      recent.clear()
+      firstSeq = undefined
+    })
+    const compact = Effect.zipRight(sql.withTransaction(provided(mergeBatches)), forget)
+    const catchUp = Effect.gen(function*() {
+      if (firstSeq !== undefined) {
+        const [oldest] = yield* sql<{ seq: number | null }>`SELECT MIN(seq) AS seq FROM eval_cache_batches`
+        // Compacted by another process: the table now holds what `recent` has, and may hold newer outcomes.
+        if (oldest?.seq == null || oldest.seq > firstSeq) {
+          yield* forget
+          lastSeq = 0
         }
       }
+      const { cases } = yield* provided(pendingSince(lastSeq))
+      if (recent.size + cases >= compactAt) yield* compact
+      else if (cases > 0) yield* Effect.flatMap(provided(batchesSince(lastSeq)), index)
+      const [row] = yield* sql<{ n: number }>`SELECT EXISTS (SELECT 1 FROM eval_cache) AS n`
+      tableEmpty = Number(row?.n ?? 0) === 0
+    })
+    const beginRun = db.refine(catchUp).pipe(Effect.mapError(toCacheError))
+
+    const lookupMany = (keys: ReadonlyArray<string>, tags: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<CachedOutcomes | undefined>, CacheError> => {
+      const found: Array<CachedOutcomes | undefined> = keys.map((k) => recent.get(k))
+      if (tableEmpty) return Effect.succeed(found)
+      const missing: Array<number> = []
+      for (let i = 0; i < keys.length; i++) {
+        const known = found[i]
+        if (known === undefined || tags.some((t) => known[t] === undefined)) missing.push(i)
+      }
+      if (missing.length === 0) return Effect.succeed(found)
+      return Effect.map(db.refine(provided(selectCases(JSON.stringify(missing.map((i) => keys[i]!))))), (rows) => {
+        const stored = new Map<string, CachedOutcomes>()
+        for (const row of rows) stored.set(row.case_key, JSON.parse(row.outcomes) as CachedOutcomes)
+        for (const i of missing) {
+          const older = stored.get(keys[i]!)
+          if (older !== undefined) found[i] = found[i] === undefined ? older : { ...older, ...found[i] }
+        }
+        return found
+      }).pipe(Effect.mapError(toCacheError))
+    }
+
+    const store = (entries: ReadonlyArray<CacheEntry>, metrics: ReadonlyArray<NamedTag>) => {
       if (entries.length === 0) return Effect.void
       const unnamed = metrics.filter((m) => !namedTags.has(m.tag))
-      const batch = batchJson(entries)
+      const batch = JSON.stringify(entries.map((e) => [e.caseKey, e.outcomes]))
       return Effect.flatMap(Clock.currentTimeMillis, (now) =>
         db.refine(sql.withTransaction(provided(
-          unnamed.length === 0 ? appendBatch(batch, now) : Effect.zipRight(nameTags(unnamed), appendBatch(batch, now))
+          unnamed.length === 0
+            ? appendBatch(batch, entries.length, now)
+            : Effect.zipRight(nameTags(unnamed), appendBatch(batch, entries.length, now))
         )))).pipe(
-          Effect.zipRight(Effect.suspend(() => {
+          Effect.zipRight(Effect.sync(() => {
             for (const m of unnamed) namedTags.add(m.tag)
-            for (const e of entries) ownKeys.add(e.caseKey)
-            return ownKeys.size >= mergeThreshold ? Effect.asVoid(merge) : Effect.void
           })),
           Effect.mapError(toCacheError)
         )
     }
 
-    const api: EvalCacheApi = { lookupMany, store }
+    const api: EvalCacheApi = { beginRun, lookupMany, store }
     return api
   })
 
@@ -174,6 +144,7 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
  * ```
  */
 export const noopCache: EvalCacheApi = {
+  beginRun: Effect.void,
   lookupMany: (keys) => Effect.succeed(keys.map(() => undefined)),
   store: () => Effect.void
 }

@@ -22,7 +22,7 @@ import { RunStore } from "./run-store.js"
  *
  * @example
  * ```ts
- * SqliteStore.layer({ path: "a.db", busyTimeoutMs: 2000, mergeThreshold: 100_000 })
+ * SqliteStore.layer({ path: "a.db", busyTimeoutMs: 2000, compactAt: 100_000 })
  * ```
  */
 export interface StoreOptions extends DatabaseOptions, SqliteEvalCacheOptions {}

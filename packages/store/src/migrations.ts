@@ -97,13 +97,14 @@ const v2 = Effect.gen(function*() {
 /**
  * v3: cache rows per case. A row holds every cached outcome of one case (under one set of hyperparameters) as
  * a JSON object keyed by metric tag, so a run reads and writes one row per case instead of one per case ×
- * metric; new rows arrive as one JSON batch per transaction (`eval_cache_batches`, merged in bulk, see
- * `cache-sql.ts`); `eval_cache_metrics` names the tags for statistics. Keys changed format, so the v2 cache
+ * metric; new outcomes arrive as one JSON batch per transaction (`eval_cache_batches`, a log merged into the
+ * keyed table in bulk, see `cache-sql.ts`); `eval_cache_metrics` names the tags for statistics. Keys changed format, so the v2 cache
  * rows (never valid under v3 keys) are dropped.
  */
 const v3 = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
-  const seq = sql.onDialectOrElse({ pg: () => "BIGSERIAL PRIMARY KEY", orElse: () => "INTEGER PRIMARY KEY" })
+  // Sequence numbers are never reused (readers remember the last batch they read).
+  const seq = sql.onDialectOrElse({ pg: () => "BIGSERIAL PRIMARY KEY", orElse: () => "INTEGER PRIMARY KEY AUTOINCREMENT" })
   yield* sql`DROP TABLE eval_cache_staging`
   yield* sql`DROP TABLE eval_cache`
   // One B-tree keyed by the case key (SQLite would otherwise keep a rowid table plus a key index).
@@ -116,6 +117,7 @@ const v3 = Effect.gen(function*() {
   yield* sql`CREATE TABLE eval_cache_batches (
     seq ${sql.literal(seq)},
     batch TEXT NOT NULL,
+    cases INTEGER NOT NULL,
     created_at INTEGER NOT NULL
   )`
   yield* sql`CREATE TABLE eval_cache_metrics (

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { type CachedOutcomes, EvalCache, evaluate, LLMTestCase, Metric, MetricError } from "@assay/core"
 import { Database, Maintenance, makeSqliteEvalCache, SqliteEvalCache, SqliteStore } from "@assay/store"
 import { tempDb } from "./helpers.js"
@@ -44,6 +44,15 @@ describe("SQLite EvalCache", () => {
       assert.deepStrictEqual(strip(second), strip(first), "cached outcomes equal fresh ones (reason, tokens, verbose)")
     }))
 
+  it.scoped("a second run on the same layer is served from what the first one stored", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      const layer = yield* Layer.build(SqliteStore.layer({ path }))
+      const run = Effect.provide(evaluate(cases, [exact], { concurrency: 4 }), layer)
+      assert.strictEqual(countCached(yield* run), 0)
+      assert.strictEqual(countCached(yield* run), cases.length)
+    }))
+
   it.scoped("a fresh layer answers lookupMany from what earlier runs stored", () =>
     Effect.gen(function*() {
       const path = yield* tempDb
@@ -52,38 +61,49 @@ describe("SQLite EvalCache", () => {
       const cache = yield* Effect.provide(makeSqliteEvalCache(), db)
       const rerun = yield* Effect.provide(evaluate(cases, [exact]), Layer.succeed(EvalCache, cache))
       assert.strictEqual(countCached(rerun), cases.length)
-      assert.deepStrictEqual(yield* cache.lookupMany(["missing", "also missing"]), [undefined, undefined])
+      yield* cache.beginRun
+      assert.deepStrictEqual(yield* cache.lookupMany(["missing", "also missing"], ["t"]), [undefined, undefined])
     }))
 
-  it.scoped("batches are merged by the next reader, by a lookup of a case this layer stored, and past the threshold", () =>
+  it.scoped("a run sees the batches logged before it began (by any process); the log is compacted into the table", () =>
     Effect.gen(function*() {
       const path = yield* tempDb
       const db = yield* Layer.build(Database.layer({ path }))
       const { sql } = yield* Effect.provide(Database, db)
       const count = (table: string) => Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`, (r) => Number(r[0]!.n))
       const tags = [{ tag: "t", name: "m" }, { tag: "u", name: "other" }]
+      const both = ["t", "u"]
       const scoreOf = (found: ReadonlyArray<CachedOutcomes | undefined>, tag: string) => found.map((o) => o?.[tag]?.score)
       const writer = yield* Effect.provide(makeSqliteEvalCache(), db)
       yield* writer.store([{ caseKey: "k1", outcomes: { t: { score: 0.25 } } }, { caseKey: "k2", outcomes: { t: { score: 1 } } }], tags)
-      assert.deepStrictEqual([yield* count("eval_cache_batches"), yield* count("eval_cache")], [1, 0], "appended, not merged yet")
+      assert.deepStrictEqual([yield* count("eval_cache_batches"), yield* count("eval_cache")], [1, 0], "logged, not merged")
 
-      // Another process (another connection) merges what is pending before its first lookup.
+      // Another process (another connection) reads the log when its run begins.
       const other = yield* Effect.provide(makeSqliteEvalCache(), yield* Layer.build(Database.layer({ path })))
-      assert.deepStrictEqual(scoreOf(yield* other.lookupMany(["k1", "k2", "k3"]), "t"), [0.25, 1, undefined])
-      assert.deepStrictEqual([yield* count("eval_cache_batches"), yield* count("eval_cache")], [0, 2], "merged by the next reader")
+      yield* other.beginRun
+      assert.deepStrictEqual(scoreOf(yield* other.lookupMany(["k1", "k2", "k3"], ["t"]), "t"), [0.25, 1, undefined])
 
-      // A newer outcome of one metric replaces the older one; other metrics of the case stay.
+      // A newer outcome of one metric replaces the older one whole; other metrics of the case stay.
       yield* writer.store([{ caseKey: "k1", outcomes: { t: { score: 0.5, reason: "newer", tokens: { input: 3, output: 4 } } } }], tags)
       yield* writer.store([{ caseKey: "k1", outcomes: { u: { score: 0.75, verbose: ["step"] } } }], tags)
-      const [k1] = yield* writer.lookupMany(["k1"])
-      assert.deepStrictEqual(k1, { t: { score: 0.5, reason: "newer", tokens: { input: 3, output: 4 } }, u: { score: 0.75, verbose: ["step"] } })
-      assert.strictEqual(yield* count("eval_cache_batches"), 0, "a lookup of a case this layer stored merged first")
+      yield* writer.beginRun
+      assert.deepStrictEqual((yield* writer.lookupMany(["k1"], both))[0], {
+        t: { score: 0.5, reason: "newer", tokens: { input: 3, output: 4 } },
+        u: { score: 0.75, verbose: ["step"] }
+      })
+      yield* writer.store([{ caseKey: "k1", outcomes: { t: { score: 0.1 } } }], tags)
+      yield* writer.beginRun
+      const expected = { t: { score: 0.1 }, u: { score: 0.75, verbose: ["step"] } }
+      assert.deepStrictEqual((yield* writer.lookupMany(["k1"], both))[0], expected, "no stale reason or tokens")
 
-      const small = yield* Effect.provide(makeSqliteEvalCache({ mergeThreshold: 3 }), db)
-      yield* small.store([{ caseKey: "k4", outcomes: { t: { score: 0 } } }, { caseKey: "k5", outcomes: { t: { score: 0 } } }], tags)
-      assert.strictEqual(yield* count("eval_cache_batches"), 1)
-      yield* small.store([{ caseKey: "k6", outcomes: { t: { score: 0 } } }], tags)
-      assert.deepStrictEqual([yield* count("eval_cache_batches"), yield* count("eval_cache")], [0, 5], "threshold reached: merged")
+      // Past `compactAt`, a beginning run merges the log into the keyed table, with the same result.
+      const compacting = yield* Effect.provide(makeSqliteEvalCache({ compactAt: 3 }), db)
+      yield* compacting.beginRun
+      assert.deepStrictEqual([yield* count("eval_cache_batches"), yield* count("eval_cache")], [0, 2], "compacted")
+      assert.deepStrictEqual((yield* compacting.lookupMany(["k1", "k2"], both)), [expected, { t: { score: 1 } }])
+      // A layer that had indexed the log still answers, now partly from the table.
+      yield* other.beginRun
+      assert.deepStrictEqual((yield* other.lookupMany(["k1"], both))[0], expected)
       const named = yield* sql<{ name: string }>`SELECT name FROM eval_cache_metrics ORDER BY name`
       assert.deepStrictEqual(named.map((r) => r.name), ["m", "other"])
     }))
@@ -99,16 +119,5 @@ describe("SQLite EvalCache", () => {
       // Control: the same run with the cache provided does write.
       yield* Effect.provide(evaluate(cases, [exact]), SqliteStore.layer({ path }))
       assert.strictEqual(yield* Effect.provide(cacheRows, layer), cases.length)
-    }))
-
-  it.scoped("store refuses a non-successful outcome (an engine bug) as a defect", () =>
-    Effect.gen(function*() {
-      const path = yield* tempDb
-      const cache = yield* Effect.provide(makeSqliteEvalCache(), yield* Layer.build(Database.layer({ path })))
-      const tags = [{ tag: "t", name: "m" }]
-      const exit = yield* Effect.exit(cache.store([{ caseKey: "k", outcomes: { t: { score: Number.NaN } } }], tags))
-      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
-      yield* cache.store([{ caseKey: "k", outcomes: { t: { score: 1 } } }], tags)
-      assert.deepStrictEqual((yield* cache.lookupMany(["k"]))[0], { t: { score: 1 } })
     }))
 })

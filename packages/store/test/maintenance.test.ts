@@ -38,7 +38,7 @@ describe("Maintenance", () => {
         assert.strictEqual(cleared.cacheRows, left)
         assert.strictEqual((yield* m.stats).cacheRows, 0)
         const cache = yield* EvalCache
-        assert.deepStrictEqual(yield* cache.lookupMany(["anything"]), [undefined])
+        assert.deepStrictEqual(yield* cache.lookupMany(["anything"], ["t"]), [undefined])
       }).pipe(Effect.provide(context))
     }))
 })

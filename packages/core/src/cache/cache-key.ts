@@ -60,7 +60,7 @@ const scoringContent = (testCase: TestCase): string => {
   for (const key of Object.keys(fields).sort()) {
     const value = fields[key]
     if (value === undefined || LABELS.has(key)) continue
-    out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalJson(value)}`
+    out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${typeof value === "string" ? JSON.stringify(value) : canonicalJson(value)}`
   }
   return `${out}}`
 }

@@ -72,12 +72,24 @@ export interface NamedTag {
  *
  * @example
  * ```ts
- * const [first] = yield* cache.lookupMany([caseKey]) // undefined when nothing is cached for it
+ * const [first] = yield* cache.lookupMany([caseKey], [tag]) // undefined when nothing is cached for it
  * ```
  */
 export interface EvalCacheApi {
-  /** The cached outcomes of each case key, aligned with `caseKeys` (`undefined`: nothing cached). */
-  readonly lookupMany: (caseKeys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<CachedOutcomes | undefined>, CacheError>
+  /**
+   * Called by the engine when a run starts, before its first lookup: a cache that defers work (the SQLite
+   * layer merges pending writes) makes everything stored so far visible here. Within one run, a case is
+   * looked up before any of the run's own results are stored.
+   */
+  readonly beginRun: Effect.Effect<void, CacheError>
+  /**
+   * The cached outcomes of each case key, aligned with `caseKeys` (`undefined`: nothing cached). `tags` are
+   * the metrics the run wants: outcomes of other metrics may be left out.
+   */
+  readonly lookupMany: (
+    caseKeys: ReadonlyArray<string>,
+    tags: ReadonlyArray<string>
+  ) => Effect.Effect<ReadonlyArray<CachedOutcomes | undefined>, CacheError>
   /**
    * Store the fresh outcomes of a batch of finished cases, merged with what is cached for them already;
    * durable when the effect completes. `metrics` names the tags used by the run.
@@ -96,6 +108,7 @@ export interface EvalCacheApi {
 export const makeMemoryCache = Effect.sync((): EvalCacheApi => {
   const rows = new Map<string, CachedOutcomes>()
   return {
+    beginRun: Effect.void,
     lookupMany: (keys) => Effect.sync(() => keys.map((k) => rows.get(k))),
     store: (entries) =>
       Effect.sync(() => {

@@ -111,6 +111,7 @@ export const runPool = <R, E, RS, RE>(
     const ioMetrics = metrics.flatMap((m, i) => (m.inline ? [] : [i]))
     const hyperSuffix = cacheApi === undefined ? "" : hyperparameterSuffix(opts.hyperparameters)
     const tags: ReadonlyArray<NamedTag> = cacheApi === undefined ? [] : metrics.map((m) => ({ tag: metricCacheTag(m), name: m.name }))
+    const wantedTags = tags.map((t) => t.tag)
     const runStarted = yield* Clock.currentTimeMillis
 
     const summary = SummaryAccumulator.empty()
@@ -262,7 +263,7 @@ export const runPool = <R, E, RS, RE>(
     const lookUp = (pending: ReadonlyArray<PendingCase>): Effect.Effect<void> =>
       cacheApi === undefined || pending.length === 0
         ? Effect.void
-        : cacheApi.lookupMany(pending.map((p) => p.cacheKey!)).pipe(
+        : cacheApi.lookupMany(pending.map((p) => p.cacheKey!), wantedTags).pipe(
           Effect.map((found) => {
             for (let j = 0; j < pending.length; j++) pending[j]!.cached = found[j]
           }),
@@ -289,7 +290,10 @@ export const runPool = <R, E, RS, RE>(
         return options.onCaseStart === undefined ? offer : Effect.zipRight(options.onCaseStart(index), offer)
       })
 
-    const producer = forEachSlice(source, SLICE, (slice, firstIndex) => {
+    const begin = cacheApi === undefined
+      ? Effect.void
+      : Effect.catchAll(cacheApi.beginRun, (e) => Effect.logWarning(`cache unavailable for this run's lookups: ${e.message}`))
+    const producer = Effect.zipRight(begin, forEachSlice(source, SLICE, (slice, firstIndex) => {
       const pending: Array<PendingCase> = []
       for (let j = 0; j < slice.length; j++) {
         const index = firstIndex + j
@@ -303,7 +307,7 @@ export const runPool = <R, E, RS, RE>(
         lookUp(pending),
         Effect.forEach(pending, (p) => (servedByCache(p) ? deliverCached(p) : Queue.offer(cases, p)), { discard: true })
       )
-    }).pipe(
+    })).pipe(
       Effect.zipRight(Effect.suspend(() => {
         producerDone = true
         return open === 0 ? Deferred.succeed(allFinished, undefined) : Effect.void

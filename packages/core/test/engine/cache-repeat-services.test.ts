@@ -57,6 +57,7 @@ describe("engine with a cache", () => {
       const stored = new Set<string>()
       let stores = 0
       const recording: EvalCacheApi = {
+        beginRun: Effect.void,
         lookupMany: (keys) => Effect.succeed(keys.map(() => undefined)),
         store: (entries) =>
           Effect.sync(() => {
@@ -93,6 +94,7 @@ describe("engine with a cache", () => {
   it.effect("a failing cache degrades to uncached scoring", () =>
     Effect.gen(function*() {
       const failing: EvalCacheApi = {
+        beginRun: Effect.fail(new CacheError({ message: "disk I/O error" })),
         lookupMany: () => Effect.fail(new CacheError({ message: "disk I/O error" })),
         store: () => Effect.fail(new CacheError({ message: "disk I/O error" }))
       }
