@@ -39,7 +39,10 @@ if (process.env.ASSAY_BENCH_CHILD !== undefined) {
     metric("prefix", (c) => (c.actualOutput.slice(0, 6) === c.expectedOutput.slice(0, 6) ? 1 : 0))
   ]
   const run = evaluate(cases, metrics, { concurrency: 20 })
-  const program = mode === "uncached" ? run : Effect.provide(run, SqliteStore.layer({ path }))
+  const { EvalCache } = await import("../packages/core/dist/index.js")
+  // "noop": the engine's cache path (keys, batching) against a cache that stores nothing — for profiling.
+  const noop = { beginRun: Effect.void, lookupMany: (keys) => Effect.succeed(keys.map(() => undefined)), store: () => Effect.void }
+  const program = mode === "uncached" ? run : mode === "noop" ? Effect.provideService(run, EvalCache, noop) : Effect.provide(run, SqliteStore.layer({ path }))
   // ASSAY_BENCH_PROFILE=<file>: a CPU profile of the measured run only.
   const profileTo = process.env.ASSAY_BENCH_PROFILE
   const session = profileTo === undefined ? undefined : new (await import("node:inspector/promises")).Session()
