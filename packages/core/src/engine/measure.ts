@@ -10,6 +10,7 @@
 import { Clock, Duration, Effect } from "effect"
 import type { CachedOutcome } from "../cache/eval-cache.js"
 import { MetricError, normalizeScore, NOT_A_NUMBER, passes, type Metric, type Outcome } from "../metric/metric.js"
+import { currentRepetition } from "../metric/repetition.js"
 import type { TestCase } from "../model/test-case.js"
 import type { MetricResult } from "../result/run-result.js"
 import type { RepeatReducer } from "./options.js"
@@ -155,7 +156,10 @@ export const measureOne = <R>(
     : withTimeout(metric, metric.measure(testCase), settings.timeout)
   const attempt = settings.repeat === 1
     ? once
-    : Effect.map(Effect.replicateEffect(once, settings.repeat), (all) => reduceRepeats(all, settings.repeatReducer))
+    : Effect.map(
+      Effect.forEach(Array.from({ length: settings.repeat }, (_, i) => i), (i) => Effect.locally(once, currentRepetition, i)),
+      (all) => reduceRepeats(all, settings.repeatReducer)
+    )
   return Effect.match(attempt, {
     onFailure: (error): Measured => ({
       result: erroredResult(metric, error.message, clock.unsafeCurrentTimeMillis() - started),

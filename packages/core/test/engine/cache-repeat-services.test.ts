@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
-import { CacheError, caseCacheKey, EvalCache, type EvalCacheApi, evaluate, hyperparameterSuffix, LLMTestCase, Metric, MetricError } from "@assay/core"
+import { Context, Effect, FiberRef, Layer } from "effect"
+import { CacheError, caseCacheKey, currentRepetition, EvalCache, type EvalCacheApi, evaluate, hyperparameterSuffix, LLMTestCase, Metric, MetricError } from "@assay/core"
 import { makeCases } from "./helpers.js"
 
 /** A metric counting its real executions; fails on case c1 when `failOn1` is set. */
@@ -111,6 +111,18 @@ describe("repeat", () => {
     let n = 0
     return Metric.make({ name: "varying", threshold: 0.5, measure: () => Effect.sync(() => ({ score: scores[n++ % 3]! })) })
   }
+  it.effect("each repetition runs with its index in currentRepetition (0 outside repeats)", () =>
+    Effect.gen(function*() {
+      const seen: Array<number> = []
+      const probe = Metric.make({
+        name: "probe",
+        measure: () => Effect.map(FiberRef.get(currentRepetition), (i) => (seen.push(i), { score: 1 }))
+      })
+      yield* evaluate([LLMTestCase.make({ input: "q" })], [probe], { repeat: 3 })
+      yield* evaluate([LLMTestCase.make({ input: "q" })], [probe])
+      assert.deepStrictEqual(seen, [0, 1, 2, 0])
+    }))
+
   it.effect("mean, min and pass@k reduce k measurements", () =>
     Effect.gen(function*() {
       const one = [LLMTestCase.make({ input: "q" })]

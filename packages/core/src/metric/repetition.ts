@@ -1,0 +1,21 @@
+/**
+ * Which repetition of a measurement is running: 0 normally, 0…k−1 when a run measures each metric k times
+ * (`repeat`). The engine sets it around each repetition; a service that caches by request (the judge's reply
+ * cache) keys on it, so k repetitions stay k independent samples — and a replay reproduces each of them.
+ *
+ * @example
+ * ```ts
+ * const attempt = yield* FiberRef.get(currentRepetition) // 0 outside repeats
+ * ```
+ */
+import { FiberRef } from "effect"
+
+/**
+ * See the module doc.
+ *
+ * @example
+ * ```ts
+ * Effect.locally(measure, currentRepetition, 2)
+ * ```
+ */
+export const currentRepetition: FiberRef.FiberRef<number> = FiberRef.unsafeMake(0)
