@@ -21,6 +21,7 @@ import { type BackoffSettings, retryDelayMillis } from "./backoff.js"
 import type { ProviderReply } from "./chat.js"
 import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
+import { makePacer, type Pacer } from "./pacer.js"
 import { makeWatchdog, type Watchdog } from "./watchdog.js"
 
 /**
@@ -35,6 +36,7 @@ export interface PolicySettings {
   /** Connection cap per model (the adaptive cap's ceiling). */
   readonly maxConnections: number
   readonly minConnections: number
+  /** Adapt to rate limits: shrink the cap on a 429 and pace attempt starts for a `cooldown` after one. */
   readonly adaptive: boolean
   /** Cap multiplier on a 429. */
   readonly decrease: number
@@ -124,6 +126,7 @@ interface ModelState {
   readonly gate: Gate
   readonly limit: <A, E, R>(estimatedTokens: number, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   readonly counters: { calls: number; succeeded: number; failed: number; retries: number; rateLimited: number }
+  readonly pacer: Pacer | undefined
   /** Clock time until which no attempt starts (0: no pause). */
   pauseUntil: number
 }
@@ -165,6 +168,7 @@ const makeModelState = (settings: PolicySettings) =>
       }),
       limit: yield* makeLimit(settings),
       counters: { calls: 0, succeeded: 0, failed: 0, retries: 0, rateLimited: 0 },
+      pacer: settings.adaptive ? makePacer({ quietMillis: millis(settings.cooldown) }) : undefined,
       pauseUntil: 0
     }
     return state
@@ -229,15 +233,18 @@ const runWith = (
       )
     })
     const gated = state.limit(estimatedTokens, state.gate.withPermit(timed))
-    /** Wait out a pause the server asked for (a plain read when there is none), then attempt. */
+    /** Wait out a pause the server asked for and the pacer's slot (plain reads when neither applies), then attempt. */
     const once = Effect.suspend(() => {
-      const wait = state.pauseUntil - clock.unsafeCurrentTimeMillis()
+      const now = clock.unsafeCurrentTimeMillis()
+      const paused = Math.max(0, state.pauseUntil - now)
+      const wait = paused + (state.pacer?.reserve(now + paused) ?? 0)
       return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), gated) : gated
     })
     const retryOrFail = (error: JudgeError, n: number): Effect.Effect<ProviderReply, JudgeError> =>
       Effect.gen(function*() {
         if (error.kind === "RateLimited") {
           state.counters.rateLimited++
+          state.pacer?.onRateLimited(clock.unsafeCurrentTimeMillis())
           yield* state.gate.onRateLimited
           // The server's wait applies to the whole key: hold the model's other calls back too.
           if (error.retryAfterMillis !== undefined) pauseUntil(state, clock.unsafeCurrentTimeMillis() + error.retryAfterMillis)
@@ -260,7 +267,9 @@ const runWith = (
       Effect.matchEffect(once, {
         onFailure: (error) => retryOrFail(error, n),
         onSuccess: (reply) => {
-          notePause(state, reply.rateLimit, clock.unsafeCurrentTimeMillis())
+          const now = clock.unsafeCurrentTimeMillis()
+          notePause(state, reply.rateLimit, now)
+          state.pacer?.onSuccess(now)
           state.counters.succeeded++
           return Effect.as(state.gate.onSuccess, reply)
         }

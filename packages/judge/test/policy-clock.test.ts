@@ -103,6 +103,31 @@ describe("call policy timing (TestClock)", () => {
       assert.isAtLeast(b! - a!, 700)
     }))
 
+  it.scoped("after a 429, calls released from the pause start spaced at the accepted pace, not together", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ maxConnections: 10, cooldown: "5 seconds" })
+      // 21 calls one after another, accepted 100 ms apart: the pace the server has been accepting.
+      const slow = Effect.as(Effect.sleep("100 millis"), ok)
+      yield* runFor(Effect.forEach(Array.from({ length: 21 }), () => policy.run("m", 1, slow), { discard: true }), 2200)
+      const starts = yield* Ref.make<ReadonlyArray<number>>([])
+      const limitedOnce = yield* Ref.make(true)
+      const attempt = Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        yield* Ref.update(starts, (s) => [...s, now])
+        if (yield* Ref.getAndSet(limitedOnce, false)) return yield* Effect.fail(rateLimited(500))
+        return ok
+      })
+      const t0 = yield* Clock.currentTimeMillis
+      const first = policy.run("m", 1, attempt)
+      const others = Effect.zipRight(Effect.sleep("10 millis"), Effect.forEach([1, 2, 3, 4], () => policy.run("m", 1, attempt), { concurrency: 4 }))
+      const exit = yield* runFor(Effect.all([first, others], { concurrency: 2 }), 2000, 5)
+      assert.strictEqual(exit._tag, "Success")
+      const later = (yield* Ref.get(starts)).slice(1).sort((a, b) => a - b)
+      assert.strictEqual(later.length, 5, "the retry and the four held-back calls")
+      assert.isAtLeast(later[0]! - t0, 500, "nothing starts before the server's Retry-After")
+      later.slice(1).forEach((t, i) => assert.isAtLeast(t - later[i]!, 70, `start ${i + 1} is spaced from the one before`))
+    }))
+
   it.scoped("requests/minute limiter spaces calls (token bucket)", () =>
     Effect.gen(function*() {
       const policy = yield* policyWith({ requestsPerMinute: 2 })

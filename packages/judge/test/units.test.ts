@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
-import { classifyStatus, costOf, defaultPrices, jsonText, parseJudgeSpec, parseResetDuration, priceOf, rateLimitInfo, retryAfterMillis, retryDelayMillis } from "@assay/judge"
+import { classifyStatus, costOf, defaultPrices, jsonText, makePacer, parseJudgeSpec, parseResetDuration, priceOf, rateLimitInfo, retryAfterMillis, retryDelayMillis } from "@assay/judge"
 
 describe("headers", () => {
   it("retry-after-ms wins; Retry-After as seconds or HTTP date", () => {
@@ -55,6 +55,20 @@ describe("backoff", () => {
     assert.strictEqual(retryDelayMillis(5, 300, settings, 0), 300)
     assert.strictEqual(retryDelayMillis(5, 300, settings, 0.5), 315)
     assert.strictEqual(retryDelayMillis(0, 60_000, settings, 0), 1000)
+  })
+})
+
+describe("pacer", () => {
+  it("paces only after a 429, at 0.8 × the average gap between successes, until it has been quiet", () => {
+    const pacer = makePacer({ quietMillis: 1000 })
+    for (let t = 0; t <= 2000; t += 100) pacer.onSuccess(t)
+    assert.strictEqual(pacer.reserve(2000), 0, "no 429 yet: no pacing")
+    assert.strictEqual(pacer.reserve(2000), 0)
+    pacer.onRateLimited(2000)
+    assert.deepStrictEqual([pacer.reserve(2500), pacer.reserve(2500), pacer.reserve(2510)], [0, 80, 150])
+    assert.strictEqual(pacer.reserve(2800), 0, "a call after the booked slots starts at once")
+    assert.strictEqual(pacer.reserve(3000), 0, "quiet for 1 s: pacing is over")
+    assert.strictEqual(pacer.reserve(3000), 0)
   })
 })
 
