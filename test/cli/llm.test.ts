@@ -57,6 +57,18 @@ describe("LLM-judged metrics", () => {
     expect(b.cases.every((c) => c.metrics.every((m) => m.cached))).toBe(true)
     expect(b.cases.map((c) => c.metrics[0]!.score)).toEqual(a.cases.map((c) => c.metrics[0]!.score))
     expect(b.summary.cost).toBe(0)
+
+    // A new hyperparameter misses the metric cache, but the judge's requests are the same: --offline replays
+    // them from the response cache without a call (the server would fail every 4th one).
+    const third = await assay(["run", "cases.jsonl", "--config", "assay.config.yaml", "--hyperparameter", "replay=1", "--offline", "--out", "c.json"], { cwd: dir, env })
+    expect(third.stderr).not.toContain("assay:")
+    const c = Schema.decodeUnknownSync(RunResult)(JSON.parse(readFileSync(join(dir, "c.json"), "utf8")))
+    expect(c.cases.every((x) => x.metrics.every((m) => !m.cached))).toBe(true)
+    expect(c.cases.map((x) => x.metrics[0]!.score)).toEqual(a.cases.map((x) => x.metrics[0]!.score))
+    expect(c.summary.cost).toBe(0)
+    const offline = await assay(["run", "cases.jsonl", "--config", "assay.config.yaml", "--offline", "--no-cache"], { cwd: dir, env })
+    expect(offline.code).toBe(2)
+    expect(offline.stderr).toContain("--offline replays the response cache")
   })
 
   it.each([

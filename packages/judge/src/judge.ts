@@ -12,12 +12,13 @@
  * })
  * ```
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { type ChatReply, type ChatRequest, estimateTokens, type ProviderReply } from "./chat.js"
 import type { JudgeError } from "./errors.js"
 import { CallPolicy, type PolicyStats } from "./policy.js"
 import { costAt, defaultPrices, type PriceTable, priceOf } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
+import { ReplyCache } from "./reply-cache.js"
 
 /**
  * Totals of a judge, plus its policy counters.
@@ -85,9 +86,15 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
         totals.cost += cost
         return { text: reply.text, usage: reply.usage, cost, model, logprobs: reply.logprobs }
       })
+    const replies = Option.getOrUndefined(yield* Effect.serviceOption(ReplyCache))
+    /** A replayed reply made no call: it costs nothing and adds no tokens to the totals. */
+    const replayed = (reply: ProviderReply): ChatReply => ({ text: reply.text, usage: reply.usage, cost: 0, model, logprobs: reply.logprobs })
+    const call = (request: ChatRequest) => policy.run(model, estimateTokens(request), provider.complete(request))
     const chat = (request: ChatRequest) =>
-      policy.run(model, estimateTokens(request), provider.complete(request)).pipe(
-        Effect.flatMap(record),
+      (replies === undefined
+        ? Effect.flatMap(call(request), record)
+        : Effect.flatMap(replies.through(model, request, call(request)), (r) => (r.replayed ? Effect.succeed(replayed(r.reply)) : record(r.reply)))
+      ).pipe(
         // No stack capture: it costs a `new Error()` per call on the hot path (~50 µs in a profile).
         Effect.withSpan("judge.chat", { attributes: { model }, captureStackTrace: false })
       )

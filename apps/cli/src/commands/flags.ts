@@ -45,6 +45,7 @@ export const runFlags = {
   repeat: Options.integer("repeat").pipe(Options.withDescription("measure every metric n times and average"), Options.optional),
   cache: Options.text("cache").pipe(Options.withDescription("SQLite cache and run store (default .assay/assay.db)"), Options.optional),
   noCache: Options.boolean("no-cache").pipe(Options.withDescription("neither read nor write the cache")),
+  offline: Options.boolean("offline").pipe(Options.withDescription("answer judge calls only from the response cache (replay); an unseen call fails")),
   identifier: Options.text("identifier").pipe(Options.withDescription("a name for this run (kept with it)"), Options.optional),
   hyperparameters: Options.keyValueMap("hyperparameter").pipe(Options.withDescription("key=value, part of the cache key (repeatable)"), Options.optional)
 }
@@ -93,6 +94,7 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
   minPassRate: parsed.minPassRate,
   cache: parsed.cache,
   noCache: parsed.noCache,
+  offline: parsed.offline,
   identifier: parsed.identifier,
   hyperparameters: Option.match(parsed.hyperparameters, {
     onNone: () => ({}),

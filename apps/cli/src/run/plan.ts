@@ -37,6 +37,8 @@ export const RunPlan = Schema.Struct({
   repeat: Schema.Number,
   minPassRate: Schema.NullOr(Schema.Number),
   cache: Schema.NullOr(Schema.String),
+  /** Judge calls are answered only from the response cache (plans stored before this field existed: false). */
+  offline: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   identifier: Schema.NullOr(Schema.String),
   hyperparameters: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 })
@@ -67,6 +69,7 @@ export interface RunFlags {
   readonly minPassRate: Option.Option<number>
   readonly cache: Option.Option<string>
   readonly noCache: boolean
+  readonly offline: boolean
   readonly identifier: Option.Option<string>
   readonly hyperparameters: Readonly<Record<string, string>>
 }
@@ -120,6 +123,7 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   repeat: Option.getOrElse(flags.repeat, () => config.repeat ?? 1),
   minPassRate: pick(flags.minPassRate, config.minPassRate),
   cache: flags.noCache ? null : Option.getOrElse(flags.cache, () => config.cache ?? cacheDefault),
+  offline: flags.offline,
   identifier: pick(flags.identifier, config.identifier),
   hyperparameters: { ...config.hyperparameters, ...flags.hyperparameters }
 })

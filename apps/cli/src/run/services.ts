@@ -1,6 +1,7 @@
 /**
  * The per-run services a plan asks for, provided around the engine: the LLM judge (built from `--judge`
- * only when a judged metric is selected; otherwise a Judge that refuses every call, which nothing uses)
+ * only when a judged metric is selected; otherwise a Judge that refuses every call, which nothing uses),
+ * whose identical requests are answered from the database's response cache (only from it with `--offline`),
  * and the SQLite evaluation cache on the command's database (a cache that keeps nothing with `--no-cache`).
  *
  * @example
@@ -10,8 +11,8 @@
  * ```
  */
 import { EvalCache } from "@assay/core"
-import { Judge, JudgeError, judgeLayer, parseJudgeSpec } from "@assay/judge"
-import { type Database, noopCache, SqliteEvalCache } from "@assay/store"
+import { Judge, JudgeError, judgeLayer, makeReplyCache, parseJudgeSpec, ReplyCache } from "@assay/judge"
+import { type Database, noopCache, ResponseCache, SqliteEvalCache } from "@assay/store"
 import { Effect, Either, Layer } from "effect"
 import { UsageError } from "../errors.js"
 import type { RunPlan } from "./plan.js"
@@ -33,16 +34,20 @@ const noJudge = Layer.succeed(Judge, {
  * judgeFor({ ...plan, judge: "openai:gpt-4o-mini" }, true)
  * ```
  */
-export const judgeFor = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge, UsageError> => {
+export const judgeFor = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge, UsageError, Database> => {
   if (!needsJudge) return noJudge
+  if (plan.offline && plan.cache === null) return Layer.fail(new UsageError({ message: "--offline replays the response cache: it cannot be combined with --no-cache" }))
   if (plan.judge === null) {
     return Layer.fail(new UsageError({ message: "a selected metric needs an LLM judge: pass --judge <provider>:<model>" }))
   }
   const spec = parseJudgeSpec(plan.judge)
   if (Either.isLeft(spec)) return Layer.fail(new UsageError({ message: spec.left.message }))
-  return judgeLayer(spec.right).pipe(
+  const judge = judgeLayer(spec.right).pipe(
     Layer.mapError((error) => new UsageError({ message: `judge settings: ${error.message}` }))
   )
+  if (plan.cache === null) return judge
+  const replies = Layer.effect(ReplyCache, Effect.map(ResponseCache, (responses) => makeReplyCache(responses, { offline: plan.offline })))
+  return judge.pipe(Layer.provide(replies), Layer.provide(ResponseCache.Default))
 }
 
 /**
