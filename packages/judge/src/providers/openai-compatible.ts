@@ -99,12 +99,9 @@ const statusError = (status: number, headers: Headers, text: string) =>
  */
 export const make = (options: OpenAiCompatibleOptions) =>
   Effect.gen(function*() {
-    // The judge's own `judge.chat` span covers the call; HttpClient's per-request span (and the trace headers
-    // it would send to a third-party API) cost ~40 % of the client's CPU per call in the judge benchmark.
-    const client = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.withTracerDisabledWhen(() => true),
-      HttpClient.withTracerPropagation(false)
-    )
+    // The judge's own `judge.chat` span covers the call; HttpClient's per-request span cost ~40 % of the
+    // client's CPU per call in the judge benchmark. Without that span no trace headers are sent either.
+    const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerDisabledWhen(() => true))
     // URL and auth header are the same for every call: build them once; a call only sets its body.
     const post = HttpClientRequest.post(`${options.baseUrl.replace(/\/+$/, "")}/chat/completions`)
     const base = options.apiKey === undefined ? post : HttpClientRequest.bearerToken(post, options.apiKey)
