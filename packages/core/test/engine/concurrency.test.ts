@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
-import { evaluate, evaluateStream } from "@assay/core"
+import { evaluate, evaluateStream, Metric } from "@assay/core"
 import { makeCases, makeProbe } from "./helpers.js"
 
 describe("engine concurrency", () => {
@@ -77,5 +77,25 @@ describe("engine concurrency", () => {
       const result = yield* Fiber.join(fiber)
       assert.deepStrictEqual(result.cases.map((c) => c.name), makeCases(9).map((c) => c.name ?? null))
       assert.strictEqual(probe.state.maxCases, 3)
+    }))
+
+  it.effect("pulls a generator source a slice at a time instead of materializing it", () =>
+    Effect.gen(function*() {
+      const all = makeCases(2000)
+      let pulled = 0
+      const generate = function*() {
+        for (const c of all) {
+          pulled++
+          yield c
+        }
+      }
+      const pulledAtFirstResult: Array<number> = []
+      const result = yield* evaluate(generate(), [Metric.make({ name: "m", inline: true, measure: () => Effect.succeed({ score: 1 }) })], {
+        concurrency: 4,
+        onResult: () => Effect.sync(() => void (pulledAtFirstResult.length === 0 && pulledAtFirstResult.push(pulled)))
+      })
+      assert.strictEqual(result.cases.length, 2000)
+      assert.deepStrictEqual(result.cases.map((c) => c.index), all.map((_, i) => i))
+      assert.isBelow(pulledAtFirstResult[0]!, 2000, "the first result arrived before the generator was drained")
     }))
 })
