@@ -24,7 +24,7 @@ const sentence = (seed, n) => Array.from({ length: n }, (_, k) => words[(seed * 
 if (process.env.ASSAY_BENCH_CHILD !== undefined) {
   // Child: one measurement, printed as JSON on stdout.
   const { Effect } = await import("effect")
-  const { bleu, evaluate, exactMatch, LLMTestCase, Metric, rouge } = await import("../packages/core/dist/index.js")
+  const { bleu, EvalCache, evaluate, exactMatch, LLMTestCase, Metric, rouge } = await import("../packages/core/dist/index.js")
   const { Maintenance, SqliteStore } = await import("../packages/store/dist/index.js")
   const [workload, mode, path] = process.env.ASSAY_BENCH_CHILD.split(":")
   const cases = Array.from({ length: N }, (_, i) =>
@@ -39,7 +39,6 @@ if (process.env.ASSAY_BENCH_CHILD !== undefined) {
     metric("prefix", (c) => (c.actualOutput.slice(0, 6) === c.expectedOutput.slice(0, 6) ? 1 : 0))
   ]
   const run = evaluate(cases, metrics, { concurrency: 20 })
-  const { EvalCache } = await import("../packages/core/dist/index.js")
   // "noop": the engine's cache path (keys, batching) against a cache that stores nothing — for profiling.
   const noop = { beginRun: Effect.void, lookupMany: (keys) => Effect.succeed(keys.map(() => undefined)), store: () => Effect.void }
   const program = mode === "uncached" ? run : mode === "noop" ? Effect.provideService(run, EvalCache, noop) : Effect.provide(run, SqliteStore.layer({ path }))

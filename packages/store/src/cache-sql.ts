@@ -3,8 +3,9 @@
  * by metric tag. New outcomes are appended as one JSON batch per transaction to the log `eval_cache_batches`
  * — one statement and a page or two per commit, where upserting each case into the keyed B-tree would dirty
  * a page per case per commit — and merged into `eval_cache` in bulk, in key order, by {@link mergeBatches}:
- * in a row already cached, a metric's newer outcome replaces its older one whole, and other metrics stay. Lookups pass the keys as one JSON array, so the statement text (and the prepared statement) is the
- * same for every chunk.
+ * in a row already cached, a metric's newer outcome replaces its older one whole, and other metrics stay.
+ * Lookups pass the keys as one JSON array, so the statement text (and the prepared statement) is the same for
+ * every chunk.
  *
  * These are SQLite's JSON functions; a Postgres layer would use `jsonb_array_elements` and `||` here.
  *

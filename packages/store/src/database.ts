@@ -39,7 +39,7 @@ export interface DatabaseOptions {
  *
  * @example
  * ```ts
- * const { path, sql, refine } = yield* Database
+ * const { path, sql, refine, provided } = yield* Database
  * ```
  */
 export interface DatabaseApi {
@@ -47,6 +47,8 @@ export interface DatabaseApi {
   readonly sql: SqlClient.SqlClient
   /** Map the driver's SqlError to a StoreError naming this file. */
   readonly refine: <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) => Effect.Effect<A, StoreError, R>
+  /** Run a statement written against `SqlClient` (e.g. `mergeBatches`) on this database. */
+  readonly provided: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, Exclude<R, SqlClient.SqlClient>>
 }
 
 const migrate = Migrator.make({})
@@ -67,7 +69,7 @@ const open = (options: DatabaseOptions): Effect.Effect<DatabaseApi, StoreError, 
     yield* provided(migrate({ loader: migrations, table: MIGRATIONS_TABLE })).pipe(
       Effect.mapError((e) => classify(path, e))
     )
-    return { path, sql, refine }
+    return { path, sql, refine, provided }
   })
 
 /**

@@ -16,7 +16,6 @@
  * evaluate(cases, metrics).pipe(Effect.provide(SqliteEvalCache.layer().pipe(Layer.provide(Database.layer({ path: "a.db" })))))
  * ```
  */
-import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Layer } from "effect"
 import { type CacheEntry, type CachedOutcome, type CachedOutcomes, CacheError, EvalCache, type EvalCacheApi, type NamedTag } from "@assay/core"
 import { appendBatch, batchesSince, mergeBatches, nameTags, pendingSince, selectCases } from "./cache-sql.js"
@@ -46,9 +45,8 @@ export interface SqliteEvalCacheOptions {
 export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
   Effect.gen(function*() {
     const db = yield* Database
-    const { sql } = db
+    const { provided, sql } = db
     const compactAt = options.compactAt ?? 200_000
-    const provided = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
     const toCacheError = (e: { readonly message: string }) => new CacheError({ message: e.message })
 
     /** Outcomes of the log's batches up to `lastSeq`, newest per metric. */

@@ -9,7 +9,6 @@
  * yield* m.prune({ olderThan: "30 days", maxBytes: 500_000_000 })
  * ```
  */
-import { SqlClient } from "@effect/sql"
 import { Clock, Duration, Effect } from "effect"
 import { Database } from "./database.js"
 import { compact, databaseSize } from "./dialect.js"
@@ -103,9 +102,9 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
       sql<{ n: number }>`SELECT COUNT(*) AS n FROM eval_cache c, json_each(c.outcomes)`,
       (rows) => Number(rows[0]?.n ?? 0)
     )
-    const sizeBytes = Effect.provideService(databaseSize, SqlClient.SqlClient, sql)
+    const sizeBytes = db.provided(databaseSize)
 
-    const merged = sql.withTransaction(Effect.provideService(mergeBatches, SqlClient.SqlClient, sql))
+    const merged = sql.withTransaction(db.provided(mergeBatches))
 
     /** Current statistics (staged cache rows are merged first). */
     const stats: Effect.Effect<StoreStats, StoreError> = db.refine(Effect.gen(function*() {
@@ -139,7 +138,7 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
         const before = { cache: yield* cachedResults, responses: yield* count("response_cache"), runs: yield* count("runs") }
         yield* sql.withTransaction(change)
         const result = yield* deleted(before)
-        if (result.cacheRows + result.responseRows + result.runs > 0) yield* Effect.provideService(compact, SqlClient.SqlClient, sql)
+        if (result.cacheRows + result.responseRows + result.runs > 0) yield* db.provided(compact)
         return result
       })
 
