@@ -5,7 +5,7 @@
 //          wall time vs the ideal ⌈N/CAP⌉ × latency (target ratio ≤ 1.10), measured twice on one layer:
 //          cold (the process's first N calls: JIT compilation and connection setup included) and warm (after
 //          an untimed WARMUP-call pass). The bare baseline is CAP workers looping on undici.request (the HTTP
-//          library under NodeHttpClient.layerUndici; no Effect, no engine) against the same server, cold and warm.
+//          library under the judge's transport; no Effect, no engine) against the same server, cold and warm.
 // Phase 2: the same against a server capped at 200 req/s answering 429 + Retry-After →
 //          achieved throughput vs the cap (target ≥ 90 %) and failed calls (target 0).
 // The fake server runs in a child process (packages/fake-openai/dist/main.js) so it does not share the
@@ -84,8 +84,9 @@ function bareUndici(baseUrl, n) {
 const judgeRuntime = (baseUrl, policy) =>
   ManagedRuntime.make(layerJudge().pipe(
     Layer.provideMerge(CallPolicy.layer(policy)),
-    Layer.provide(OpenAiCompatible.layer({ baseUrl, model: "fake", apiKey: undefined })),
-    Layer.provide(NodeHttpClient.layerUndici)
+    // The CLI's transport for openai-compatible servers: platform-node's undici dispatcher, used directly.
+    Layer.provide(OpenAiCompatible.layerUndici({ baseUrl, model: "fake", apiKey: undefined })),
+    Layer.provide(NodeHttpClient.dispatcherLayer)
   ))
 
 /** N cases through the engine on `runtime`; the judge's stats after the run. */

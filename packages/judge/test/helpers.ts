@@ -4,17 +4,28 @@ import { Effect, Layer, Logger, LogLevel, type Redacted } from "effect"
 import { LLMTestCase } from "@assay/core"
 import { CallPolicy, type ChatProvider, type ChatRequest, Judge, layerJudge, OpenAiCompatible, type PolicySettings } from "@assay/judge"
 
+/** Both transports over one undici pool: `HttpClient` and the dispatcher itself (what `judgeLayer` provides). */
+export const httpLive = NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provideMerge(NodeHttpClient.dispatcherLayer))
+
 /** A Judge + policy layer over a provider layer, with real HTTP. */
-export const judgeOver = (provider: Layer.Layer<ChatProvider, never, HttpClient.HttpClient>, policy: Partial<PolicySettings>) =>
+export const judgeOver = (
+  provider: Layer.Layer<ChatProvider, never, HttpClient.HttpClient | NodeHttpClient.Dispatcher>,
+  policy: Partial<PolicySettings>
+) =>
   layerJudge().pipe(
     Layer.provideMerge(CallPolicy.layer(policy)),
     Layer.provide(provider),
-    Layer.provide(NodeHttpClient.layerUndici)
+    Layer.provide(httpLive)
   )
 
-/** A Judge + policy layer talking to an OpenAI-compatible `baseUrl` over real HTTP. */
-export const judgeAt = (baseUrl: string, policy: Partial<PolicySettings>, apiKey?: Redacted.Redacted) =>
-  judgeOver(OpenAiCompatible.layer({ baseUrl, model: "fake-judge", apiKey }), policy)
+/** The two ways the openai-compatible provider can reach the server. */
+export type Transport = "undici" | "httpClient"
+
+/** A Judge + policy layer talking to an OpenAI-compatible `baseUrl` over real HTTP (the CLI's transport by default). */
+export const judgeAt = (baseUrl: string, policy: Partial<PolicySettings>, apiKey?: Redacted.Redacted, transport: Transport = "undici") => {
+  const options = { baseUrl, model: "fake-judge", apiKey }
+  return judgeOver(transport === "undici" ? OpenAiCompatible.layerUndici(options) : OpenAiCompatible.layer(options), policy)
+}
 
 /** A logger that keeps every formatted line, at every level. */
 export const captureLogs = () => {

@@ -6,21 +6,25 @@
  * Why not @effect/ai's `LanguageModel` here: `@effect/ai-openai` 0.41 implements `LanguageModel` on the
  * Responses API (`/responses`), which most OpenAI-compatible servers do not serve, and `generateText` exposes
  * neither token logprobs (G-Eval's weighting) nor the response headers of successful calls
- * (`x-ratelimit-remaining-*`, which the call policy reads). So this path speaks chat completions with
- * `HttpClient` and decodes the body with a Schema; the `openai` provider does use `LanguageModel`.
+ * (`x-ratelimit-remaining-*`, which the call policy reads). So this path speaks chat completions itself and
+ * decodes the body with a Schema; the `openai` provider does use `LanguageModel`. Two transports
+ * (`./post-json.ts`): {@link layer} over any `HttpClient`, {@link layerUndici} over platform-node's undici
+ * dispatcher (less CPU per call; the CLI's choice).
  *
  * @example
  * ```ts
  * const layer = OpenAiCompatible.layer({ baseUrl: "http://127.0.0.1:11434/v1", model: "llama3.1", apiKey: undefined })
  * ```
  */
-import { HttpClient, HttpClientRequest } from "@effect/platform"
-import { Clock, Effect, Either, Layer, type Redacted, Schema } from "effect"
+import { HttpClient } from "@effect/platform"
+import { NodeHttpClient } from "@effect/platform-node"
+import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
 import type { ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import { type Headers, rateLimitInfo } from "../headers.js"
 import { ChatProvider } from "../provider.js"
+import { type PostJson, viaDispatcher, viaHttpClient } from "./post-json.js"
 
 const TopLogprob = Schema.Struct({ token: Schema.String, logprob: Schema.Number })
 
@@ -66,9 +70,6 @@ const requestBody = (options: OpenAiCompatibleOptions, request: ChatRequest) => 
   ...(request.topLogprobs === undefined ? {} : { logprobs: true, top_logprobs: request.topLogprobs })
 })
 
-const transportError = (error: { readonly message: string }) =>
-  new JudgeError({ kind: "Transient", message: `connection failed: ${error.message}` })
-
 /** The reply in a 2xx body; a 200 with a broken body is a server/proxy fault, retried like a 5xx. */
 const parseReply = (text: string, headers: Headers): Either.Either<ProviderReply, JudgeError> => {
   const decoded = decodeCompletion(text)
@@ -89,8 +90,30 @@ const parseReply = (text: string, headers: Headers): Either.Either<ProviderReply
 const statusError = (status: number, headers: Headers, text: string) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(classifyStatus(status, headers, text, now)))
 
+/** The chat-completions endpoint and its fixed headers (the API key as a bearer token, when there is one). */
+const endpoint = (options: OpenAiCompatibleOptions) => ({
+  url: `${options.baseUrl.replace(/\/+$/, "")}/chat/completions`,
+  headers: options.apiKey === undefined ? {} : { authorization: `Bearer ${Redacted.value(options.apiKey)}` }
+})
+
 /**
- * Build the provider from options (requires an `HttpClient`).
+ * The provider over a transport (see `./post-json.ts`).
+ *
+ * @example
+ * ```ts
+ * const provider = makeWith(options, viaHttpClient(client, url, {}))
+ * ```
+ */
+export const makeWith = (options: OpenAiCompatibleOptions, post: PostJson) => {
+  // The hot path of every judge call, so plain combinators rather than a generator.
+  const complete = (request: ChatRequest): Effect.Effect<ProviderReply, JudgeError> =>
+    Effect.flatMap(post(requestBody(options, request)), ({ headers, status, text }) =>
+      status >= 200 && status < 300 ? parseReply(text, headers) : statusError(status, headers, text))
+  return { provider: "openai-compatible", model: options.model, complete } as const
+}
+
+/**
+ * Build the provider from options over any `HttpClient`.
  *
  * @example
  * ```ts
@@ -98,31 +121,28 @@ const statusError = (status: number, headers: Headers, text: string) =>
  * ```
  */
 export const make = (options: OpenAiCompatibleOptions) =>
-  Effect.gen(function*() {
-    // The judge's own `judge.chat` span covers the call; HttpClient's per-request span cost ~40 % of the
-    // client's CPU per call in the judge benchmark. Without that span no trace headers are sent either.
-    const client = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerDisabledWhen(() => true))
-    // URL and auth header are the same for every call: build them once; a call only sets its body.
-    const post = HttpClientRequest.post(`${options.baseUrl.replace(/\/+$/, "")}/chat/completions`)
-    const base = options.apiKey === undefined ? post : HttpClientRequest.bearerToken(post, options.apiKey)
-    // The hot path of every judge call, so plain combinators rather than a generator. `execute` needs no
-    // Scope: the body is read in full (`text`) and an interrupted read aborts the request.
-    const complete = (request: ChatRequest): Effect.Effect<ProviderReply, JudgeError> =>
-      client.execute(HttpClientRequest.bodyUnsafeJson(base, requestBody(options, request))).pipe(
-        Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
-        Effect.mapError(transportError),
-        Effect.flatMap(({ response, text }) => {
-          const headers = response.headers as Headers
-          return response.status >= 200 && response.status < 300
-            ? parseReply(text, headers)
-            : statusError(response.status, headers, text)
-        })
-      )
-    return { provider: "openai-compatible", model: options.model, complete } as const
+  Effect.map(HttpClient.HttpClient, (client) => {
+    const { headers, url } = endpoint(options)
+    return makeWith(options, viaHttpClient(client, url, headers))
   })
 
 /**
- * The provider as a Layer.
+ * Build the provider from options over `@effect/platform-node`'s undici dispatcher (the faster transport; see
+ * `./post-json.ts`).
+ *
+ * @example
+ * ```ts
+ * const provider = yield* makeUndici({ baseUrl, model: "qwen2.5", apiKey: undefined })
+ * ```
+ */
+export const makeUndici = (options: OpenAiCompatibleOptions) =>
+  Effect.map(NodeHttpClient.Dispatcher, (dispatcher) => {
+    const { headers, url } = endpoint(options)
+    return makeWith(options, viaDispatcher(dispatcher, url, headers))
+  })
+
+/**
+ * The provider as a Layer over any `HttpClient`.
  *
  * @example
  * ```ts
@@ -132,3 +152,13 @@ export const make = (options: OpenAiCompatibleOptions) =>
 export const layer = (options: OpenAiCompatibleOptions): Layer.Layer<ChatProvider, never, HttpClient.HttpClient> =>
   Layer.effect(ChatProvider, make(options))
 
+/**
+ * The provider as a Layer over an undici dispatcher — what the CLI uses.
+ *
+ * @example
+ * ```ts
+ * layerUndici({ baseUrl: "http://127.0.0.1:8000/v1", model: "qwen2.5", apiKey: undefined }).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
+ * ```
+ */
+export const layerUndici = (options: OpenAiCompatibleOptions): Layer.Layer<ChatProvider, never, NodeHttpClient.Dispatcher> =>
+  Layer.effect(ChatProvider, makeUndici(options))

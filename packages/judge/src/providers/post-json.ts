@@ -1,0 +1,114 @@
+/**
+ * One JSON POST for a provider: send a body, get the status, headers and body text back; a connection
+ * failure is a `Transient` {@link JudgeError} (retried by the call policy), and an interrupted call (the
+ * policy's attempt timeout, a cancelled run) aborts its request. Two transports:
+ *
+ * - {@link viaHttpClient}: any `@effect/platform` `HttpClient` (portable; tests may swap the client).
+ * - {@link viaDispatcher}: straight to the undici `Dispatcher` that `@effect/platform-node` provides
+ *   (`NodeHttpClient.Dispatcher`) — the same connection pool `NodeHttpClient.layerUndici` uses, without the
+ *   generic client around it. Judge calls are the hot path of an evaluation and the generic client costs
+ *   about 0.3 ms of CPU per call more (a `new URL`, a `FinalizationRegistry` entry, a wrapped response and a
+ *   `runSync` per body read). Measured with 2,000 bare POSTs, 50 in flight, against the fake server: 190–260 µs
+ *   of CPU per call direct, 490–550 µs through `HttpClient` (`bench/judge.mjs` shows the effect on a run).
+ *
+ * @example
+ * ```ts
+ * const post = viaDispatcher(dispatcher, "http://127.0.0.1:8000/v1/chat/completions", { authorization: "Bearer …" })
+ * const { status, text } = yield* post({ model: "m", messages: [] })
+ * ```
+ */
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import type * as Undici from "@effect/platform-node/Undici"
+import { Effect } from "effect"
+import { JudgeError } from "../errors.js"
+import type { Headers } from "../headers.js"
+
+/**
+ * A response read in full.
+ *
+ * @example
+ * ```ts
+ * const ok = (r: RawResponse) => r.status >= 200 && r.status < 300
+ * ```
+ */
+export interface RawResponse {
+  readonly status: number
+  /** By lower-case name. */
+  readonly headers: Headers
+  readonly text: string
+}
+
+/**
+ * See the module doc.
+ *
+ * @example
+ * ```ts
+ * const complete = (post: PostJson) => post({ model: "m", messages: [{ role: "user", content: "hi" }] })
+ * ```
+ */
+export type PostJson = (body: unknown) => Effect.Effect<RawResponse, JudgeError>
+
+const transportError = (error: unknown) =>
+  new JudgeError({
+    kind: "Transient",
+    message: `connection failed: ${error instanceof Error || (typeof error === "object" && error !== null && "message" in error) ? String((error as { message: unknown }).message) : String(error)}`
+  })
+
+/**
+ * POST through an `HttpClient` (tracing off: the judge's own `judge.chat` span covers the call, and the
+ * client's per-request span was ~40 % of the client's CPU per call). No Scope needed: the body is read in
+ * full, and an interrupted read aborts the request.
+ *
+ * @example
+ * ```ts
+ * const post = viaHttpClient(yield* HttpClient.HttpClient, url, { authorization: `Bearer ${key}` })
+ * ```
+ */
+export const viaHttpClient = (client: HttpClient.HttpClient, url: string, headers: Readonly<Record<string, string>>): PostJson => {
+  const quiet = client.pipe(HttpClient.withTracerDisabledWhen(() => true))
+  // URL and headers are the same for every call: built once; a call only sets its body.
+  const base = HttpClientRequest.post(url).pipe(HttpClientRequest.setHeaders(headers))
+  return (body) =>
+    quiet.execute(HttpClientRequest.bodyUnsafeJson(base, body)).pipe(
+      Effect.flatMap((response) =>
+        Effect.map(response.text, (text): RawResponse => ({ status: response.status, headers: response.headers as Headers, text }))
+      ),
+      Effect.mapError(transportError)
+    )
+}
+
+/**
+ * POST through an undici `Dispatcher` (see the module doc for why). `origin` and `path` are split once.
+ *
+ * @example
+ * ```ts
+ * const post = viaDispatcher(yield* NodeHttpClient.Dispatcher, url, {})
+ * ```
+ */
+export const viaDispatcher = (dispatcher: Undici.Dispatcher, url: string, headers: Readonly<Record<string, string>>): PostJson => {
+  const target = URL.canParse(url) ? new URL(url) : undefined
+  // A base URL that is not a URL fails every call at once, without retries (it is the user's setting).
+  if (target === undefined) return () => Effect.fail(new JudgeError({ kind: "BadRequest", message: `invalid judge base URL: ${url}` }))
+  const origin = target.origin
+  const path = target.pathname + target.search
+  const allHeaders = { ...headers, "content-type": "application/json" }
+  return (body) =>
+    Effect.tryPromise({
+      // `signal` aborts the request, or its body read, when the fiber is interrupted.
+      try: (signal) =>
+        dispatcher.request({
+          origin,
+          path,
+          method: "POST",
+          headers: allHeaders,
+          body: JSON.stringify(body),
+          signal,
+          // Timeouts belong to the call policy (attempt timeout, deadline), as with NodeHttpClient.
+          headersTimeout: 0,
+          bodyTimeout: 0
+        }).then((response) =>
+          response.body.text().then((text): RawResponse => ({ status: response.statusCode, headers: response.headers as Headers, text }))
+        ),
+      catch: transportError
+    })
+}
