@@ -53,14 +53,28 @@ const shortHash = (text: string): string => hash("sha256", text, "base64url").sl
 
 const LABELS = new Set(["name", "tags"])
 
+/**
+ * The fields of a case shape to write, sorted, labels left out, each with its quoted `"key":` prefix. Cases of
+ * one dataset share one shape, so the plan of the last shape seen is kept: a case then costs an
+ * `Object.keys` and a comparison instead of a sort and a quoting per field (~0.8 µs of ~1.5 µs per case).
+ */
+let lastKeys: ReadonlyArray<string> = []
+let lastPlan: ReadonlyArray<readonly [key: string, prefix: string]> = []
+const fieldPlan = (keys: ReadonlyArray<string>) => {
+  if (keys.length === lastKeys.length && keys.every((k, i) => k === lastKeys[i])) return lastPlan
+  lastKeys = keys
+  lastPlan = [...keys].sort().filter((k) => !LABELS.has(k)).map((k) => [k, `${JSON.stringify(k)}:`] as const)
+  return lastPlan
+}
+
 /** Canonical JSON of the fields that can affect a score (written directly: it runs once per case). */
 const scoringContent = (testCase: TestCase): string => {
   const fields = testCase as unknown as Record<string, unknown>
   let out = "{"
-  for (const key of Object.keys(fields).sort()) {
+  for (const [key, prefix] of fieldPlan(Object.keys(fields))) {
     const value = fields[key]
-    if (value === undefined || LABELS.has(key)) continue
-    out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${typeof value === "string" ? JSON.stringify(value) : canonicalJson(value)}`
+    if (value === undefined) continue
+    out += `${out.length === 1 ? "" : ","}${prefix}${typeof value === "string" ? JSON.stringify(value) : canonicalJson(value)}`
   }
   return `${out}}`
 }
