@@ -314,7 +314,15 @@ export const runPool = <R, E, RS, RE>(
       }
       return Effect.zipRight(
         lookUp(pending),
-        Effect.forEach(pending, (p) => (servedByCache(p) ? deliverCached(p) : Queue.offer(cases, p)), { discard: true })
+        Effect.suspend(() => {
+          const toMeasure: Array<PendingCase> = []
+          const cachedOnes: Array<PendingCase> = []
+          for (const p of pending) (servedByCache(p) ? cachedOnes : toMeasure).push(p)
+          // One `offerAll` per slice: while the queue is full the producer waits once per slice, not once per
+          // case (each wait allocates a Deferred — a measurable share of the per-case cost of I/O runs).
+          const measured = toMeasure.length === 0 ? Effect.void : Queue.offerAll(cases, toMeasure)
+          return cachedOnes.length === 0 ? measured : Effect.zipRight(Effect.forEach(cachedOnes, deliverCached, { discard: true }), measured)
+        })
       )
     })).pipe(
       Effect.zipRight(Effect.suspend(() => {
