@@ -7,7 +7,9 @@
  * Lookups pass the keys as one JSON array, so the statement text (and the prepared statement) is the same for
  * every chunk.
  *
- * These are SQLite's JSON functions; a Postgres layer would use `jsonb_array_elements` and `||` here.
+ * Each statement has a SQLite form (its JSON1 functions) and a Postgres form (`jsonb`). On Postgres, appends
+ * take a table lock, so batch sequence numbers are committed in order (readers remember the last one they
+ * read; a number committed late would be skipped).
  *
  * @example
  * ```ts
@@ -28,8 +30,14 @@ import { Effect } from "effect"
  * ```
  */
 export const appendBatch = (batchJson: string, cases: number, now: number): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql`INSERT INTO eval_cache_batches (batch, cases, created_at) VALUES (${batchJson}, ${cases}, ${now})`)
+  Effect.flatMap(SqlClient.SqlClient, (sql) => {
+    const insert = sql`INSERT INTO eval_cache_batches (batch, cases, created_at) VALUES (${batchJson}, ${cases}, ${now})`
+    // SHARE ROW EXCLUSIVE conflicts with itself, not with readers: one appender at a time, until it commits.
+    return sql.onDialectOrElse({
+      pg: () => Effect.zipRight(sql`LOCK TABLE eval_cache_batches IN SHARE ROW EXCLUSIVE MODE`, insert),
+      orElse: () => insert
+    })
+  })
 
 /**
  * The batches appended after `afterSeq`, oldest first, and how many cases they hold in all.
@@ -72,17 +80,31 @@ export const mergeBatches: Effect.Effect<number, SqlError.SqlError, SqlClient.Sq
   const [counted] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM eval_cache_batches`
   const n = Number(counted?.n ?? 0)
   if (n === 0) return 0
-  // Key order makes the B-tree inserts sequential; (seq, position) makes the newest outcome win.
-  // `WHERE true` keeps SQLite's parser from reading ON CONFLICT as a join constraint.
-  yield* sql`INSERT INTO eval_cache (case_key, outcomes, created_at)
-    SELECT e.value ->> 0, e.value -> 1, b.created_at FROM eval_cache_batches b, json_each(b.batch) e
-    WHERE true ORDER BY 1, b.seq, e.key
-    ON CONFLICT (case_key) DO UPDATE SET outcomes = (
-      SELECT json_group_object(key, json(value)) FROM (
-        SELECT o.key, o.value FROM json_each(eval_cache.outcomes) o
-          WHERE o.key NOT IN (SELECT n.key FROM json_each(excluded.outcomes) n)
-        UNION ALL SELECT n.key, n.value FROM json_each(excluded.outcomes) n)),
-      created_at = excluded.created_at`
+  yield* sql.onDialectOrElse({
+    // Postgres may not update one row twice in one statement: outcomes are first folded per case, newest
+    // last (jsonb keeps the last value of a repeated key), then merged into the stored object with `||`.
+    pg: () =>
+      sql`INSERT INTO eval_cache (case_key, outcomes, created_at)
+        SELECT e.value ->> 0, jsonb_object_agg(o.key, o.value ORDER BY b.seq, e.position)::text, MAX(b.created_at)
+        FROM eval_cache_batches b
+          CROSS JOIN LATERAL jsonb_array_elements(b.batch::jsonb) WITH ORDINALITY AS e(value, position)
+          CROSS JOIN LATERAL jsonb_each(e.value -> 1) AS o
+        GROUP BY 1 ORDER BY 1
+        ON CONFLICT (case_key) DO UPDATE SET outcomes = (eval_cache.outcomes::jsonb || excluded.outcomes::jsonb)::text,
+          created_at = excluded.created_at`,
+    // Key order makes the B-tree inserts sequential; (seq, position) makes the newest outcome win.
+    // `WHERE true` keeps SQLite's parser from reading ON CONFLICT as a join constraint.
+    orElse: () =>
+      sql`INSERT INTO eval_cache (case_key, outcomes, created_at)
+        SELECT e.value ->> 0, e.value -> 1, b.created_at FROM eval_cache_batches b, json_each(b.batch) e
+        WHERE true ORDER BY 1, b.seq, e.key
+        ON CONFLICT (case_key) DO UPDATE SET outcomes = (
+          SELECT json_group_object(key, json(value)) FROM (
+            SELECT o.key, o.value FROM json_each(eval_cache.outcomes) o
+              WHERE o.key NOT IN (SELECT n.key FROM json_each(excluded.outcomes) n)
+            UNION ALL SELECT n.key, n.value FROM json_each(excluded.outcomes) n)),
+          created_at = excluded.created_at`
+  })
   yield* sql`DELETE FROM eval_cache_batches`
   return n
 })
@@ -97,8 +119,14 @@ export const mergeBatches: Effect.Effect<number, SqlError.SqlError, SqlClient.Sq
  */
 export const selectCases = (keysJson: string) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql<{ readonly case_key: string; readonly outcomes: string }>`SELECT case_key, outcomes FROM eval_cache
-      WHERE case_key IN (SELECT value FROM json_each(${keysJson}))`)
+    sql.onDialectOrElse({
+      pg: () =>
+        sql<{ readonly case_key: string; readonly outcomes: string }>`SELECT case_key, outcomes FROM eval_cache
+          WHERE case_key IN (SELECT jsonb_array_elements_text(${keysJson}::jsonb))`,
+      orElse: () =>
+        sql<{ readonly case_key: string; readonly outcomes: string }>`SELECT case_key, outcomes FROM eval_cache
+          WHERE case_key IN (SELECT value FROM json_each(${keysJson}))`
+    }))
 
 /**
  * Record the names of metric tags (for statistics).
@@ -109,7 +137,17 @@ export const selectCases = (keysJson: string) =>
  * ```
  */
 export const nameTags = (tags: ReadonlyArray<{ readonly tag: string; readonly name: string }>) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql`INSERT INTO eval_cache_metrics (metric_tag, name)
-      SELECT value ->> 0, value ->> 1 FROM json_each(${JSON.stringify(tags.map((t) => [t.tag, t.name]))})
-      WHERE true ON CONFLICT (metric_tag) DO UPDATE SET name = excluded.name`)
+  Effect.flatMap(SqlClient.SqlClient, (sql) => {
+    const pairs = JSON.stringify(tags.map((t) => [t.tag, t.name]))
+    return sql.onDialectOrElse({
+      // One row per tag: Postgres may not update one row twice in one statement.
+      pg: () =>
+        sql`INSERT INTO eval_cache_metrics (metric_tag, name)
+          SELECT DISTINCT ON (value ->> 0) value ->> 0, value ->> 1 FROM jsonb_array_elements(${pairs}::jsonb)
+          ON CONFLICT (metric_tag) DO UPDATE SET name = excluded.name`,
+      orElse: () =>
+        sql`INSERT INTO eval_cache_metrics (metric_tag, name)
+          SELECT value ->> 0, value ->> 1 FROM json_each(${pairs})
+          WHERE true ON CONFLICT (metric_tag) DO UPDATE SET name = excluded.name`
+    })
+  })

@@ -1,6 +1,7 @@
 /**
- * Turn a SQLite failure (a better-sqlite3 error, possibly wrapped in an SqlError or a MigrationError) into a
- * {@link StoreError} that names the file and the remedy. Driver-specific codes live here only.
+ * Turn a SQLite failure (a better-sqlite3 error) or a Postgres one (node-postgres: SQLSTATE codes, socket
+ * errors), possibly wrapped in an SqlError or a MigrationError, into a {@link StoreError} that names the file
+ * or server and the remedy. Driver-specific codes live here only.
  *
  * @example
  * ```ts
@@ -30,8 +31,14 @@ const messageOf = (cause: unknown): string => {
   return message
 }
 
+/** Postgres: cannot reach the server, log in, or find the database (socket errors; SQLSTATE classes 08, 28, 3D). */
+const UNREACHABLE = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|08...|28...|3D000)$/
+
 const reasonOf = (code: string | undefined): StoreFailure => {
   if (code === undefined) return "io"
+  if (UNREACHABLE.test(code)) return "unreachable"
+  // Postgres: lock not available, deadlock, serialization failure.
+  if (code === "55P03" || code === "40P01" || code === "40001") return "locked"
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "locked"
   if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT")) return "corrupt"
   if (code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_PERM")) return "unwritable"

@@ -1,7 +1,8 @@
 /**
- * Opening the database: a SqliteClient (WAL), connection settings, the schema migrated forward, and every
- * driver failure turned into a {@link StoreError} naming the file. The `Database` service carries the client,
- * the path and `refine` (SqlError → StoreError) to the store's other services.
+ * Opening the database: a SqliteClient (WAL) — or a PgClient for a cache shared by a team — connection
+ * settings, the schema migrated forward, and every driver failure turned into a {@link StoreError} naming the
+ * file (or the server, without its credentials). The `Database` service carries the client, that name and
+ * `refine` (SqlError → StoreError) to the store's other services.
  *
  * @example
  * ```ts
@@ -12,8 +13,10 @@
 import * as Reactivity from "@effect/experimental/Reactivity"
 import { SqlClient, type SqlError } from "@effect/sql"
 import * as Migrator from "@effect/sql/Migrator"
+import { PgClient } from "@effect/sql-pg"
+import Pg from "pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Context, Effect, Layer, type Scope } from "effect"
+import { Context, Duration, Effect, Layer, Redacted, type Scope } from "effect"
 import { classify } from "./classify.js"
 import { connectionSettings } from "./dialect.js"
 import type { StoreError } from "./errors.js"
@@ -51,26 +54,78 @@ export interface DatabaseApi {
   readonly provided: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, Exclude<R, SqlClient.SqlClient>>
 }
 
+/**
+ * Where the Postgres database is.
+ *
+ * @example
+ * ```ts
+ * Database.layerPg({ url: Redacted.make("postgres://assay@db.internal:5432/assay") })
+ * ```
+ */
+export interface PgDatabaseOptions {
+  /** `postgres://user:password@host:port/database`; a secret (never logged, never in an error). */
+  readonly url: Redacted.Redacted
+  /** How long to wait for the server at start-up (default 5 s). */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+}
+
 const migrate = Migrator.make({})
+
+/** Apply the connection settings and the migrations; the service over an open client. */
+const prepare = (sql: SqlClient.SqlClient, name: string, busyTimeoutMs: number): Effect.Effect<DatabaseApi, StoreError> => {
+  const refine = <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) => Effect.mapError(effect, (e) => classify(name, e))
+  const provided = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
+  return refine(provided(connectionSettings(busyTimeoutMs))).pipe(
+    Effect.zipRight(provided(migrate({ loader: migrations, table: MIGRATIONS_TABLE })).pipe(Effect.mapError((e) => classify(name, e)))),
+    Effect.as({ path: name, sql, refine, provided })
+  )
+}
 
 /** Open (or create) the database at `options.path`, apply settings and migrations. */
 const open = (options: DatabaseOptions): Effect.Effect<DatabaseApi, StoreError, Reactivity.Reactivity | Scope.Scope> =>
-  Effect.gen(function*() {
-    const { path } = options
-    // better-sqlite3 throws while opening (missing directory, not a database…): a defect of the client's
-    // constructor that we turn into a typed error here, at the boundary.
-    const sql = yield* SqliteClient.make({ filename: path }).pipe(
-      Effect.catchAllDefect((defect) => Effect.fail(classify(path, defect)))
-    )
-    const refine = <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) =>
-      Effect.mapError(effect, (e) => classify(path, e))
-    const provided = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
-    yield* refine(provided(connectionSettings(options.busyTimeoutMs ?? 5000)))
-    yield* provided(migrate({ loader: migrations, table: MIGRATIONS_TABLE })).pipe(
-      Effect.mapError((e) => classify(path, e))
-    )
-    return { path, sql, refine, provided }
-  })
+  // better-sqlite3 throws while opening (missing directory, not a database…): a defect of the client's
+  // constructor that we turn into a typed error here, at the boundary.
+  SqliteClient.make({ filename: options.path }).pipe(
+    Effect.catchAllDefect((defect) => Effect.fail(classify(options.path, defect))),
+    Effect.flatMap((sql) => prepare(sql, options.path, options.busyTimeoutMs ?? 5000))
+  )
+
+/**
+ * A Postgres URL without its credentials, for messages: `postgres://host:port/database`.
+ *
+ * @example
+ * ```ts
+ * displayUrl(Redacted.make("postgres://u:secret@h:5432/db")) // "postgres://h:5432/db"
+ * ```
+ */
+export const displayUrl = (url: Redacted.Redacted): string => {
+  const text = Redacted.value(url)
+  if (!URL.canParse(text)) return "postgres://(unreadable URL)"
+  const parsed = new URL(text)
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}`
+}
+
+const INT8 = 20
+const NUMERIC = 1700
+/** node-postgres's parsers, but 64-bit integers and numerics as JavaScript numbers. */
+const pgTypeParser = ((oid: number, format?: "text" | "binary") =>
+  oid === INT8 || oid === NUMERIC ? (text: string) => Number(text) : Pg.types.getTypeParser(oid, format as "text")) as typeof Pg.types.getTypeParser
+
+/** Connect to Postgres, apply settings and migrations. */
+const openPg = (options: PgDatabaseOptions): Effect.Effect<DatabaseApi, StoreError, Reactivity.Reactivity | Scope.Scope> => {
+  const name = displayUrl(options.url)
+  return PgClient.make({
+    url: options.url,
+    connectTimeout: options.connectTimeout ?? Duration.seconds(5),
+    applicationName: "assay",
+    // 64-bit integers (millisecond timestamps, COUNT, SUM) as numbers rather than strings: every value the
+    // store keeps is far below 2^53.
+    types: { getTypeParser: pgTypeParser }
+  }).pipe(
+    Effect.mapError((e) => classify(name, e)),
+    Effect.flatMap((sql) => prepare(sql, name, 0))
+  )
+}
 
 /**
  * The database service; see the module doc.
@@ -91,4 +146,15 @@ export class Database extends Context.Tag("assay/store/Database")<Database, Data
    */
   static readonly layer = (options: DatabaseOptions): Layer.Layer<Database, StoreError> =>
     Layer.scoped(Database, open(options)).pipe(Layer.provide(Reactivity.layer))
+
+  /**
+   * Connect to a Postgres database for the lifetime of the layer (a cache and run store shared by a team).
+   *
+   * @example
+   * ```ts
+   * Database.layerPg({ url: Redacted.make("postgres://assay@127.0.0.1:5432/assay") })
+   * ```
+   */
+  static readonly layerPg = (options: PgDatabaseOptions): Layer.Layer<Database, StoreError> =>
+    Layer.scoped(Database, openPg(options)).pipe(Layer.provide(Reactivity.layer))
 }

@@ -1,5 +1,5 @@
 /**
- * @assay/store — the SQLite cache layer for @assay/core's EvalCache, a run store with write-through case
+ * @assay/store — the SQLite (or Postgres) cache layer for @assay/core's EvalCache, a run store with write-through case
  * results, resumable runs, an LLM response cache and cache maintenance, all on one @effect/sql client.
  *
  * @example
@@ -12,7 +12,7 @@
  */
 export * from "./errors.js"
 export { classify } from "./classify.js"
-export { Database, type DatabaseApi, type DatabaseOptions } from "./database.js"
+export { Database, type DatabaseApi, type DatabaseOptions, displayUrl, type PgDatabaseOptions } from "./database.js"
 export { MIGRATIONS_TABLE, SCHEMA_VERSION, migrations } from "./migrations.js"
 export { makeBatchWriter, type BatchWriter } from "./batch-writer.js"
 export * from "./eval-cache.js"

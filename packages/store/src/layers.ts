@@ -1,6 +1,7 @@
 /**
  * Ready-made layers: everything the store provides (EvalCache, RunStore, ResponseCache, Maintenance) from one
- * database connection; a Config-driven variant; an in-memory variant for tests; and a cache-only layer that
+ * database connection — a SQLite file ({@link SqliteStore}) or a Postgres database shared by a team
+ * ({@link PostgresStore}); a Config-driven variant; an in-memory variant for tests; and a cache-only layer that
  * falls back to running uncached (with a warning) when the location is read-only.
  *
  * @example
@@ -10,7 +11,7 @@
  */
 import { EvalCache } from "@assay/core"
 import { Config, type ConfigError, Effect, Layer } from "effect"
-import { Database, type DatabaseOptions } from "./database.js"
+import { Database, type DatabaseOptions, type PgDatabaseOptions } from "./database.js"
 import type { StoreError } from "./errors.js"
 import { noopCache, SqliteEvalCache, type SqliteEvalCacheOptions } from "./eval-cache.js"
 import { Maintenance } from "./maintenance.js"
@@ -113,4 +114,36 @@ export const SqliteStore = {
           : Layer.fail(error)
       )
     )
+}
+
+/**
+ * Options of the whole store on Postgres.
+ *
+ * @example
+ * ```ts
+ * PostgresStore.layer({ url: Redacted.make("postgres://assay@db.internal/assay"), compactAt: 500_000 })
+ * ```
+ */
+export interface PgStoreOptions extends PgDatabaseOptions, SqliteEvalCacheOptions {}
+
+/**
+ * The store on Postgres (`@effect/sql-pg`): the same services, schema and migrations as {@link SqliteStore},
+ * for several machines sharing one cache and run history.
+ *
+ * @example
+ * ```ts
+ * const StoreLive = Layer.unwrapEffect(Effect.map(Config.redacted("ASSAY_DATABASE_URL"), (url) => PostgresStore.layer({ url })))
+ * ```
+ */
+export const PostgresStore = {
+  /**
+   * All store services on the database at `options.url`.
+   *
+   * @example
+   * ```ts
+   * PostgresStore.layer({ url: Redacted.make("postgres://assay@127.0.0.1:5432/assay") })
+   * ```
+   */
+  layer: (options: PgStoreOptions): Layer.Layer<StoreServices, StoreError> =>
+    services(options).pipe(Layer.provideMerge(Database.layerPg(options)))
 }

@@ -98,8 +98,13 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
     const { sql } = db
     const count = (table: string) =>
       Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`, (rows) => Number(rows[0]?.n ?? 0))
+    /** Every cached outcome as a row `(key = metric tag)`: SQLite's `json_each`, Postgres's `jsonb_each`. */
+    const outcomes = sql.literal(sql.onDialectOrElse({
+      pg: () => "eval_cache c CROSS JOIN LATERAL jsonb_each(c.outcomes::jsonb) o",
+      orElse: () => "eval_cache c, json_each(c.outcomes) o"
+    }))
     const cachedResults = Effect.map(
-      sql<{ n: number }>`SELECT COUNT(*) AS n FROM eval_cache c, json_each(c.outcomes)`,
+      sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${outcomes}`,
       (rows) => Number(rows[0]?.n ?? 0)
     )
     const sizeBytes = db.provided(databaseSize)
@@ -111,7 +116,7 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
       yield* merged
       const version = yield* sql<{ v: number | null }>`SELECT MAX(migration_id) AS v FROM ${sql(MIGRATIONS_TABLE)}`
       const perMetric = yield* sql<{ metric: string; rows: number }>`SELECT COALESCE(m.name, o.key) AS metric, COUNT(*) AS rows
-        FROM eval_cache c, json_each(c.outcomes) o LEFT JOIN eval_cache_metrics m ON m.metric_tag = o.key
+        FROM ${outcomes} LEFT JOIN eval_cache_metrics m ON m.metric_tag = o.key
         GROUP BY 1 ORDER BY 1`
       return {
         path: db.path,

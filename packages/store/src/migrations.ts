@@ -32,8 +32,12 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  */
 export const SCHEMA_VERSION = 3
 
+/** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
+const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
+
 const v1 = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
+  const ms = int64(sql)
   yield* sql`CREATE TABLE eval_cache (
     cache_key TEXT PRIMARY KEY,
     metric TEXT NOT NULL,
@@ -41,8 +45,8 @@ const v1 = Effect.gen(function*() {
     reason TEXT,
     input_tokens INTEGER,
     output_tokens INTEGER,
-    verbose TEXT,
-    created_at INTEGER NOT NULL
+    "verbose" TEXT, -- quoted: a reserved word in Postgres
+    created_at ${ms} NOT NULL
   )`
   yield* sql`CREATE INDEX eval_cache_created ON eval_cache (created_at)`
   yield* sql`CREATE TABLE response_cache (
@@ -50,15 +54,15 @@ const v1 = Effect.gen(function*() {
     model TEXT NOT NULL,
     base_url TEXT NOT NULL,
     response TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL
+    created_at ${ms} NOT NULL,
+    expires_at ${ms} NOT NULL
   )`
   yield* sql`CREATE TABLE runs (
     run_id TEXT PRIMARY KEY,
     identifier TEXT,
     status TEXT NOT NULL,
-    started_at INTEGER NOT NULL,
-    finished_at INTEGER,
+    started_at ${ms} NOT NULL,
+    finished_at ${ms},
     case_count INTEGER,
     options TEXT NOT NULL,
     hyperparameters TEXT NOT NULL,
@@ -89,7 +93,7 @@ const v2 = Effect.gen(function*() {
     reason TEXT,
     input_tokens INTEGER,
     output_tokens INTEGER,
-    verbose TEXT,
+    "verbose" TEXT, -- quoted: a reserved word in Postgres
     created_at INTEGER NOT NULL
   )`
 })
@@ -103,6 +107,7 @@ const v2 = Effect.gen(function*() {
  */
 const v3 = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
+  const ms = int64(sql)
   // Sequence numbers are never reused (readers remember the last batch they read).
   const seq = sql.onDialectOrElse({ pg: () => "BIGSERIAL PRIMARY KEY", orElse: () => "INTEGER PRIMARY KEY AUTOINCREMENT" })
   yield* sql`DROP TABLE eval_cache_staging`
@@ -112,13 +117,13 @@ const v3 = Effect.gen(function*() {
   yield* sql`CREATE TABLE eval_cache (
     case_key TEXT PRIMARY KEY,
     outcomes TEXT NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at ${ms} NOT NULL
   )${sql.literal(clustered)}`
   yield* sql`CREATE TABLE eval_cache_batches (
     seq ${sql.literal(seq)},
     batch TEXT NOT NULL,
     cases INTEGER NOT NULL,
-    created_at INTEGER NOT NULL
+    created_at ${ms} NOT NULL
   )`
   yield* sql`CREATE TABLE eval_cache_metrics (
     metric_tag TEXT PRIMARY KEY,

@@ -1,8 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { type CachedOutcomes, EvalCache, evaluate, LLMTestCase, Metric, MetricError } from "@assay/core"
-import { Database, Maintenance, makeSqliteEvalCache, SqliteEvalCache, SqliteStore } from "@assay/store"
-import { tempDb } from "./helpers.js"
+import { afterAll } from "vitest"
+import { Database, Maintenance, makeSqliteEvalCache, SqliteEvalCache } from "@assay/store"
+import { backends } from "./helpers.js"
+import { stopSharedServer } from "./pg-server.js"
+
+afterAll(stopSharedServer)
 
 const cases = Array.from({ length: 12 }, (_, i) =>
   LLMTestCase.make({ input: `q${i}`, actualOutput: `a${i % 3}`, expectedOutput: "a0", name: `case ${i}` }))
@@ -25,17 +29,17 @@ const cacheRows = Effect.flatMap(Maintenance, (m) => Effect.map(m.stats, (s) => 
 const countCached = (result: { cases: ReadonlyArray<{ metrics: ReadonlyArray<{ cached: boolean }> }> }) =>
   result.cases.reduce((n, c) => n + c.metrics.filter((m) => m.cached).length, 0)
 
-describe("SQLite EvalCache", () => {
+describe.each(backends)("EvalCache on $name", (backend) => {
   it.scoped("stores successes only, survives reopening, and serves a rerun from the cache", () =>
     Effect.gen(function*() {
-      const path = yield* tempDb
+      const at = yield* backend.fresh
       const run = evaluate(cases, [exact, flaky], { ignoreErrors: true, concurrency: 4 })
-      const first = yield* Effect.provide(run, SqliteStore.layer({ path }))
+      const first = yield* Effect.provide(run, at.store())
       assert.strictEqual(countCached(first), 0)
       // 12 exact results + 6 flaky successes; the 6 flaky errors are never stored.
-      assert.strictEqual(yield* Effect.provide(cacheRows, SqliteStore.layer({ path })), 18)
+      assert.strictEqual(yield* Effect.provide(cacheRows, at.store()), 18)
 
-      const second = yield* Effect.provide(run, SqliteStore.layer({ path }))
+      const second = yield* Effect.provide(run, at.store())
       assert.strictEqual(countCached(second), 18)
       const errored = second.cases.flatMap((c) => c.metrics).filter((m) => m.error !== null)
       assert.strictEqual(errored.length, 6, "errors are measured again, not replayed")
@@ -46,8 +50,8 @@ describe("SQLite EvalCache", () => {
 
   it.scoped("a second run on the same layer is served from what the first one stored", () =>
     Effect.gen(function*() {
-      const path = yield* tempDb
-      const layer = yield* Layer.build(SqliteStore.layer({ path }))
+      const at = yield* backend.fresh
+      const layer = yield* Layer.build(at.store())
       const run = Effect.provide(evaluate(cases, [exact], { concurrency: 4 }), layer)
       assert.strictEqual(countCached(yield* run), 0)
       assert.strictEqual(countCached(yield* run), cases.length)
@@ -55,8 +59,8 @@ describe("SQLite EvalCache", () => {
 
   it.scoped("a fresh layer answers lookupMany from what earlier runs stored", () =>
     Effect.gen(function*() {
-      const path = yield* tempDb
-      const db = yield* Layer.build(Database.layer({ path }))
+      const at = yield* backend.fresh
+      const db = yield* Layer.build(at.database)
       yield* Effect.provide(evaluate(cases, [exact]), SqliteEvalCache.layer().pipe(Layer.provide(Layer.succeedContext(db))))
       const cache = yield* Effect.provide(makeSqliteEvalCache(), db)
       const rerun = yield* Effect.provide(evaluate(cases, [exact]), Layer.succeed(EvalCache, cache))
@@ -67,8 +71,8 @@ describe("SQLite EvalCache", () => {
 
   it.scoped("a run sees the batches logged before it began (by any process); the log is compacted into the table", () =>
     Effect.gen(function*() {
-      const path = yield* tempDb
-      const db = yield* Layer.build(Database.layer({ path }))
+      const at = yield* backend.fresh
+      const db = yield* Layer.build(at.database)
       const { sql } = yield* Effect.provide(Database, db)
       const count = (table: string) => Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql(table)}`, (r) => Number(r[0]!.n))
       const tags = [{ tag: "t", name: "m" }, { tag: "u", name: "other" }]
@@ -79,7 +83,7 @@ describe("SQLite EvalCache", () => {
       assert.deepStrictEqual([yield* count("eval_cache_batches"), yield* count("eval_cache")], [1, 0], "logged, not merged")
 
       // Another process (another connection) reads the log when its run begins.
-      const other = yield* Effect.provide(makeSqliteEvalCache(), yield* Layer.build(Database.layer({ path })))
+      const other = yield* Effect.provide(makeSqliteEvalCache(), yield* Layer.build(at.database))
       yield* other.beginRun
       assert.deepStrictEqual(scoreOf(yield* other.lookupMany(["k1", "k2", "k3"], ["t"]), "t"), [0.25, 1, undefined])
 
@@ -108,16 +112,32 @@ describe("SQLite EvalCache", () => {
       assert.deepStrictEqual(named.map((r) => r.name), ["m", "other"])
     }))
 
+  it.scoped("two connections appending at once lose nothing, and a third sees every batch", () =>
+    Effect.gen(function*() {
+      const at = yield* backend.fresh
+      const open = Effect.flatMap(Layer.build(at.database), (db) => Effect.provide(makeSqliteEvalCache(), db))
+      const [a, b, reader] = [yield* open, yield* open, yield* open]
+      const tags = [{ tag: "t", name: "m" }]
+      const writes = (cache: typeof a, prefix: string) =>
+        Effect.forEach(Array.from({ length: 20 }, (_, i) => i), (i) =>
+          cache.store([{ caseKey: `${prefix}${i}`, outcomes: { t: { score: i / 20 } } }], tags))
+      yield* Effect.all([writes(a, "a"), writes(b, "b")], { concurrency: 2 })
+      yield* reader.beginRun
+      const keys = ["a", "b"].flatMap((p) => Array.from({ length: 20 }, (_, i) => `${p}${i}`))
+      const found = yield* reader.lookupMany(keys, ["t"])
+      assert.deepStrictEqual(found.map((o) => o?.t?.score), keys.map((k) => Number(k.slice(1)) / 20))
+    }))
+
   it.scoped("a run without an EvalCache writes nothing", () =>
     Effect.gen(function*() {
-      const path = yield* tempDb
+      const at = yield* backend.fresh
       // The database is open (run store, maintenance) but no EvalCache is provided to the run.
-      const layer = Maintenance.Default.pipe(Layer.provide(Database.layer({ path })))
+      const layer = Maintenance.Default.pipe(Layer.provide(at.database))
       const result = yield* Effect.provide(Effect.zipLeft(evaluate(cases, [exact]), cacheRows), layer)
       assert.strictEqual(result.cases.length, cases.length)
       assert.strictEqual(yield* Effect.provide(cacheRows, layer), 0)
       // Control: the same run with the cache provided does write.
-      yield* Effect.provide(evaluate(cases, [exact]), SqliteStore.layer({ path }))
+      yield* Effect.provide(evaluate(cases, [exact]), at.store())
       assert.strictEqual(yield* Effect.provide(cacheRows, layer), cases.length)
     }))
 })

@@ -1,8 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Clock, Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
 import { evaluate, LLMTestCase, Metric, type RunResult } from "@assay/core"
-import { compareRuns, datasetFingerprint, metricsFingerprint, resumeRun, RunStore, SqliteStore, startRun } from "@assay/store"
-import { tempDb } from "./helpers.js"
+import { compareRuns, Database, datasetFingerprint, metricsFingerprint, resumeRun, RunStore, startRun } from "@assay/store"
+import { afterAll } from "vitest"
+import { backends } from "./helpers.js"
+import { stopSharedServer } from "./pg-server.js"
+
+afterAll(stopSharedServer)
 
 const cases = Array.from({ length: 10 }, (_, i) =>
   LLMTestCase.make({ input: `q${i}`, actualOutput: `a${i}`, expectedOutput: i % 2 === 0 ? `a${i}` : "other", name: `c${i}` }))
@@ -17,11 +21,25 @@ const slow = Metric.make({ name: "slow", measure: () => Effect.as(Effect.sleep("
 const withoutTimes = (r: RunResult) =>
   r.cases.map((c) => ({ ...c, durationMs: 0, metrics: c.metrics.map((m) => ({ ...m, durationMs: 0, cached: false })) }))
 
-describe("RunStore", () => {
+/**
+ * Advance virtual time a second at a time until `done()` (at most 30 steps). Between steps a few real
+ * milliseconds pass so that a server database's real I/O (writes, lookups) completes before the next sleep
+ * is due — with SQLite every step is synchronous and this is `TestClock.adjust` alone.
+ */
+const advanceUntil = (done: () => boolean) =>
+  Effect.gen(function*() {
+    for (let step = 0; step < 30 && !done(); step++) {
+      yield* TestClock.adjust("1 second")
+      yield* Effect.sleep("25 millis").pipe(Effect.withClock(Clock.make()))
+    }
+    assert.isTrue(done(), "the run made progress")
+  })
+
+describe.each(backends)("RunStore on $name", (backend) => {
   it.scoped("records a run, writes results through, lists, shows and scrubs secrets", () =>
     Effect.gen(function*() {
-      const path = yield* tempDb
-      const context = yield* Layer.build(SqliteStore.layer({ path }))
+      const at = yield* backend.fresh
+      const context = yield* Layer.build(at.store())
       yield* Effect.gen(function*() {
         const runs = yield* RunStore
         const ds = yield* datasetFingerprint(cases)
@@ -52,40 +70,44 @@ describe("RunStore", () => {
         assert.strictEqual(listed?.finishedCases, 10)
         const missing = yield* Effect.flip(runs.show("nope"))
         assert.strictEqual(missing._tag, "RunNotFound")
-        assert.include(missing.message, path)
+        assert.include(missing.message, (yield* Database).path)
       }).pipe(Effect.provide(context))
     }))
 
   it.scoped("resumes an interrupted run: the final result equals an uninterrupted run's", () =>
     Effect.gen(function*() {
-      const path = yield* tempDb
-      const context = yield* Layer.build(SqliteStore.layer({ path }))
+      const at = yield* backend.fresh
+      const context = yield* Layer.build(at.store())
       const ds = yield* datasetFingerprint(cases)
       const fingerprints = { datasetFingerprint: ds.fingerprint, metricsFingerprint: metricsFingerprint([exact, slow]) }
       const options = { concurrency: 2 }
 
       const handle = yield* Effect.provide(startRun({ ...fingerprints, caseCount: ds.count }), context)
-      const fiber = yield* handle.track(evaluate(cases, [exact, slow], { ...options, onResult: handle.onResult })).pipe(
-        Effect.provide(context),
-        Effect.fork
-      )
-      yield* TestClock.adjust("2 seconds") // 4 of 10 cases finish
+      const delivered: Array<number> = []
+      const fiber = yield* handle.track(evaluate(cases, [exact, slow], {
+        ...options,
+        onResult: (r) => Effect.zipRight(handle.onResult(r), Effect.sync(() => delivered.push(r.index)))
+      })).pipe(Effect.provide(context), Effect.fork)
+      // Virtual seconds pass until at least 4 of 10 cases are delivered (SQLite: exactly 4 after 2 s).
+      yield* advanceUntil(() => delivered.length >= 4)
       yield* Fiber.interrupt(fiber)
       const interrupted = yield* Effect.provide(Effect.flatMap(RunStore, (s) => s.get(handle.run.runId)), context)
       assert.strictEqual(interrupted.status, "cancelled")
-      assert.strictEqual(interrupted.finishedCases, 4)
+      assert.strictEqual(interrupted.finishedCases, delivered.length, "every delivered result is stored")
 
       const resumed = yield* Effect.provide(resumeRun(handle.run.runId, fingerprints), context)
-      assert.deepStrictEqual([...resumed.finished].sort(), [0, 1, 2, 3])
+      const firstRun = delivered.sort((a, b) => a - b)
+      assert.deepStrictEqual([...resumed.finished].sort((a, b) => a - b), firstRun)
       const seen: Array<number> = []
       const rest = yield* resumed.track(evaluate(cases, [exact, slow], {
         ...options,
         skipIndex: resumed.skipIndex,
         onResult: (r) => Effect.zipRight(Effect.sync(() => seen.push(r.index)), resumed.onResult(r))
       })).pipe(Effect.provide(context), Effect.fork)
-      yield* TestClock.adjust("10 seconds")
+      yield* advanceUntil(() => seen.length + firstRun.length === cases.length)
       const final = yield* Fiber.join(rest)
-      assert.deepStrictEqual(seen.sort((a, b) => a - b), [4, 5, 6, 7, 8, 9], "finished cases are not measured again")
+      const others = cases.map((_, i) => i).filter((i) => !firstRun.includes(i))
+      assert.deepStrictEqual(seen.sort((a, b) => a - b), others, "finished cases are not measured again")
 
       const uninterrupted = yield* Effect.fork(evaluate(cases, [exact, slow], options))
       yield* TestClock.adjust("10 seconds")
@@ -98,8 +120,8 @@ describe("RunStore", () => {
 
   it.scoped("refuses to resume when the dataset or the metric configuration changed", () =>
     Effect.gen(function*() {
-      const path = yield* tempDb
-      const context = yield* Layer.build(SqliteStore.layer({ path }))
+      const at = yield* backend.fresh
+      const context = yield* Layer.build(at.store())
       const ds = yield* datasetFingerprint(cases)
       const mf = metricsFingerprint([exact])
       const handle = yield* Effect.provide(startRun({ datasetFingerprint: ds.fingerprint, metricsFingerprint: mf }), context)
@@ -119,8 +141,8 @@ describe("RunStore", () => {
 
   it.scoped("marks a failed run as failed", () =>
     Effect.gen(function*() {
-      const path = yield* tempDb
-      const context = yield* Layer.build(SqliteStore.layer({ path }))
+      const at = yield* backend.fresh
+      const context = yield* Layer.build(at.store())
       const handle = yield* Effect.provide(startRun({ datasetFingerprint: "d", metricsFingerprint: "m" }), context)
       const exit = yield* Effect.exit(Effect.provide(handle.track(Effect.fail("boom" as const)), context))
       assert.isTrue(Exit.isFailure(exit))

@@ -1,7 +1,9 @@
 /**
- * The SQLite database behind a command — run store, evaluation cache and cache maintenance — at the path the
- * command resolved (`--cache`, the config file, or `.assay/assay.db`). The path is only known once the flags
- * are parsed, so commands provide this around their body; `MainLive` holds everything else.
+ * The database behind a command — run store, evaluation cache and cache maintenance: the SQLite file at the
+ * path the command resolved (`--cache`, the config file, or `.assay/assay.db`), or, when `ASSAY_DATABASE_URL`
+ * is set (a secret, read with `Config.redacted`), that Postgres database, shared by everyone who points at it.
+ * The path is only known once the flags are parsed, so commands provide this around their body; `MainLive`
+ * holds everything else.
  *
  * @example
  * ```ts
@@ -11,7 +13,7 @@
  */
 import { Database, Maintenance, RunStore, type RunInfo as StoreRunInfo } from "@assay/store"
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Effect, Either, Layer, Random, Schema } from "effect"
+import { Clock, Config, Effect, Either, Layer, Option, Random, Schema } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
 import { RunPlan } from "./plan.js"
 import { type Fingerprints, type RunInfo, RunLog } from "./run-log.js"
@@ -98,22 +100,26 @@ const runLogLayer = Layer.effect(
 )
 
 /**
- * Everything on the database at `dbPath`: the run log, the raw run store and cache maintenance.
+ * Everything on a database: the run log, the raw run store and cache maintenance.
  *
  * @example
  * ```ts
- * Effect.provide(program, storeLayer(".assay/assay.db"))
+ * Effect.provide(program, storeLayer(Database.layer({ path: ".assay/assay.db" })))
  * ```
  */
-export const storeLayer = (dbPath: string) =>
+export const storeLayer = <E extends { readonly message: string }>(database: Layer.Layer<Database, E>) =>
   Layer.mergeAll(runLogLayer, Maintenance.Default).pipe(
     Layer.provideMerge(RunStore.Default),
-    Layer.provideMerge(Database.layer({ path: dbPath })),
+    Layer.provideMerge(database),
     Layer.mapError(failed)
   )
 
+/** `ASSAY_DATABASE_URL`: a Postgres database used instead of the SQLite file. */
+const databaseUrl = Config.option(Config.redacted("ASSAY_DATABASE_URL"))
+
 /**
- * Provide the database services for `dbPath` around a command body.
+ * Provide the database services around a command body: Postgres when `ASSAY_DATABASE_URL` is set, else the
+ * SQLite file at `dbPath` (its directory is created).
  *
  * @example
  * ```ts
@@ -122,10 +128,12 @@ export const storeLayer = (dbPath: string) =>
  */
 export const withRunStore = <A, E, R>(dbPath: string, effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
+    const url = yield* Effect.mapError(databaseUrl, (e) => new UsageError({ message: `ASSAY_DATABASE_URL: ${e.message}` }))
+    if (Option.isSome(url)) return yield* Effect.provide(effect, storeLayer(Database.layerPg({ url: url.value })))
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     yield* fs.makeDirectory(path.dirname(dbPath), { recursive: true }).pipe(
       Effect.mapError((e) => new RunFailed({ message: `cannot create the directory of ${dbPath}: ${e.message}` }))
     )
-    return yield* Effect.provide(effect, storeLayer(dbPath))
+    return yield* Effect.provide(effect, storeLayer(Database.layer({ path: dbPath })))
   })
