@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Judge call-policy benchmark (issue 4). Requires a build (`npm run build`). Prints numbers, asserts nothing.
-//   node bench/judge.mjs [N=2000] [CAP=50] [CASE_CONCURRENCY=2×CAP] [WARMUP=200]
+//   node bench/judge.mjs [N=2000] [CAP=50] [CASE_CONCURRENCY=2×CAP] [WARMUP=200] [WARM_RUNS=3]
 // Phase 1: N cases × 1 judge call through the engine, fake server latency 50 ms, connection cap CAP →
 //          wall time vs the ideal ⌈N/CAP⌉ × latency (target ratio ≤ 1.10), measured twice on one layer:
 //          cold (the process's first N calls: JIT compilation and connection setup included) and warm (after
-//          an untimed WARMUP-call pass). The bare baseline is CAP workers looping on undici.request (the HTTP
+//          an untimed WARMUP-call pass; WARM_RUNS runs, each next to a bare run, and their medians — the
+//          machine is shared and one run's wall time varies by several per cent). The bare baseline is CAP workers looping on undici.request (the HTTP
 //          library under the judge's transport; no Effect, no engine) against the same server, cold and warm.
 // Phase 2: the same against a server capped at 200 req/s answering 429 + Retry-After →
 //          achieved throughput vs the cap (target ≥ 90 %) and failed calls (target 0).
@@ -27,6 +28,7 @@ const N = Number(process.argv[2] ?? 2000)
 const CAP = Number(process.argv[3] ?? 50)
 const CASE_CONCURRENCY = Number(process.argv[4] ?? CAP * 2)
 const WARMUP = Number(process.argv[5] ?? 200)
+const WARM_RUNS = Number(process.argv[6] ?? 3)
 const LATENCY = 50
 const RATE = 200
 
@@ -114,15 +116,24 @@ console.log(`phase 1: ${N} calls, cap ${CAP}, latency ${LATENCY} ms, ideal ${ide
     const cold = await engineRun(runtime, cases)
     await bareUndici(server.baseUrl, WARMUP)
     await runtime.runPromise(evaluate(warmupCases, [judgeMetric], { concurrency: CASE_CONCURRENCY, ignoreErrors: true }))
-    const bareWarm = await timed(() => bareUndici(server.baseUrl, N))
-    const warm = await engineRun(runtime, cases)
     const line = (label, run, bare) => {
       console.log(`  ${label}: wall ${run.wall.toFixed(0)} ms, ratio ${ratio(run.wall)}, CPU ${cpuPerCall(run.cpu)} µs/call, errored ${run.errored}`)
       console.log(`    bare undici.request loop (no Effect, no engine): wall ${bare.wall.toFixed(0)} ms, ratio ${ratio(bare.wall)}, CPU ${cpuPerCall(bare.cpu)} µs/call; engine + judge ÷ bare ${(run.wall / bare.wall).toFixed(3)}`)
     }
     line("cold (first run in the process: JIT, connection setup)", cold, bareCold)
-    line(`warm (after an untimed ${WARMUP}-call warm-up)`, warm, bareWarm)
-    console.log(`  over all ${2 * N + WARMUP} calls of the phase: retries ${warm.stats?.retries}, final cap ${warm.stats?.cap}`)
+    const warm = []
+    const bare = []
+    for (let r = 1; r <= WARM_RUNS; r++) {
+      bare.push(await timed(() => bareUndici(server.baseUrl, N)))
+      warm.push(await engineRun(runtime, cases))
+      line(`warm run ${r} (after an untimed ${WARMUP}-call warm-up)`, warm.at(-1), bare.at(-1))
+    }
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+    const engineMedian = median(warm.map((w) => w.wall))
+    const bareMedian = median(bare.map((b) => b.wall))
+    console.log(`  warm medians: engine + judge ratio ${ratio(engineMedian)}, bare ratio ${ratio(bareMedian)}, engine + judge ÷ bare ${(engineMedian / bareMedian).toFixed(3)}`)
+    const last = warm.at(-1)
+    console.log(`  over all ${(1 + WARM_RUNS) * N + WARMUP} calls of the phase: retries ${last.stats?.retries}, final cap ${last.stats?.cap}`)
   } finally {
     await runtime.dispose()
     server.stop()
