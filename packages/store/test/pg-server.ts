@@ -52,7 +52,8 @@ const pg = (bin: string, tool: string, args: ReadonlyArray<string>) =>
 
 const start = (bin: string) =>
   Effect.gen(function*() {
-    const dir = mkdtempSync(join(tmpdir(), "assay-pg-"))
+    // As root the server runs as `postgres`, which must reach the directory: not under a private $TMPDIR.
+    const dir = mkdtempSync(join(asRoot ? "/tmp" : tmpdir(), "assay-pg-"))
     if (asRoot) chownSync(dir, Number(execFileSync("id", ["-u", "postgres"]).toString().trim()), 0)
     const data = join(dir, "data")
     const port = yield* freePort
