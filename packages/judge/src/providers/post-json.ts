@@ -9,7 +9,7 @@
  *   generic client around it. Judge calls are the hot path of an evaluation and the generic client costs
  *   about 0.3 ms of CPU per call more (a `new URL`, a `FinalizationRegistry` entry, a wrapped response and a
  *   `runSync` per body read). Measured with 2,000 bare POSTs, 50 in flight, against the fake server: 190–260 µs
- *   of CPU per call direct, 490–550 µs through `HttpClient` (`bench/judge.mjs` shows the effect on a run).
+ *   of CPU per call direct, 490–550 µs through `HttpClient` (`node bench/transport.mjs` reproduces it).
  *
  * @example
  * ```ts
@@ -51,7 +51,7 @@ export type PostJson = (body: unknown) => Effect.Effect<RawResponse, JudgeError>
 const transportError = (error: unknown) =>
   new JudgeError({
     kind: "Transient",
-    message: `connection failed: ${error instanceof Error || (typeof error === "object" && error !== null && "message" in error) ? String((error as { message: unknown }).message) : String(error)}`
+    message: `connection failed: ${typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)}`
   })
 
 /**
