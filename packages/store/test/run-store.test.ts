@@ -22,17 +22,21 @@ const withoutTimes = (r: RunResult) =>
   r.cases.map((c) => ({ ...c, durationMs: 0, metrics: c.metrics.map((m) => ({ ...m, durationMs: 0, cached: false })) }))
 
 /**
- * Advance virtual time a second at a time until `done()` (at most 30 steps). Between steps a few real
- * milliseconds pass so that a server database's real I/O (writes, lookups) completes before the next sleep
- * is due — with SQLite every step is synchronous and this is `TestClock.adjust` alone.
+ * Advance virtual time a second at a time until `progress()` reaches `target` (at most 30 steps); each second
+ * finishes `perStep` cases. After a step, wait (real time, at most 2 s) until they have been delivered: a
+ * server database's writes are real I/O, and advancing again before they land would finish more cases than
+ * the test wants. With SQLite every step is synchronous and this is `TestClock.adjust` alone.
  */
-const advanceUntil = (done: () => boolean) =>
+const advanceUntil = (progress: () => number, target: number, perStep: number) =>
   Effect.gen(function*() {
-    for (let step = 0; step < 30 && !done(); step++) {
+    for (let step = 0; step < 30 && progress() < target; step++) {
+      const expected = Math.min(target, progress() + perStep)
       yield* TestClock.adjust("1 second")
-      yield* Effect.sleep("25 millis").pipe(Effect.withClock(Clock.make()))
+      for (let wait = 0; wait < 80 && progress() < expected; wait++) {
+        yield* Effect.sleep("25 millis").pipe(Effect.withClock(Clock.make()))
+      }
     }
-    assert.isTrue(done(), "the run made progress")
+    assert.isAtLeast(progress(), target, "the run made progress")
   })
 
 describe.each(backends)("RunStore on $name", (backend) => {
@@ -88,12 +92,13 @@ describe.each(backends)("RunStore on $name", (backend) => {
         ...options,
         onResult: (r) => Effect.zipRight(handle.onResult(r), Effect.sync(() => delivered.push(r.index)))
       })).pipe(Effect.provide(context), Effect.fork)
-      // Virtual seconds pass until at least 4 of 10 cases are delivered (SQLite: exactly 4 after 2 s).
-      yield* advanceUntil(() => delivered.length >= 4)
+      // Two virtual seconds: 4 of 10 cases finish (2 at a time) and are delivered.
+      yield* advanceUntil(() => delivered.length, 4, options.concurrency)
       yield* Fiber.interrupt(fiber)
       const interrupted = yield* Effect.provide(Effect.flatMap(RunStore, (s) => s.get(handle.run.runId)), context)
       assert.strictEqual(interrupted.status, "cancelled")
-      assert.strictEqual(interrupted.finishedCases, delivered.length, "every delivered result is stored")
+      assert.strictEqual(delivered.length, 4)
+      assert.strictEqual(interrupted.finishedCases, 4, "every delivered result is stored")
 
       const resumed = yield* Effect.provide(resumeRun(handle.run.runId, fingerprints), context)
       const firstRun = delivered.sort((a, b) => a - b)
@@ -104,7 +109,7 @@ describe.each(backends)("RunStore on $name", (backend) => {
         skipIndex: resumed.skipIndex,
         onResult: (r) => Effect.zipRight(Effect.sync(() => seen.push(r.index)), resumed.onResult(r))
       })).pipe(Effect.provide(context), Effect.fork)
-      yield* advanceUntil(() => seen.length + firstRun.length === cases.length)
+      yield* advanceUntil(() => seen.length, cases.length - firstRun.length, options.concurrency)
       const final = yield* Fiber.join(rest)
       const others = cases.map((_, i) => i).filter((i) => !firstRun.includes(i))
       assert.deepStrictEqual(seen.sort((a, b) => a - b), others, "finished cases are not measured again")
