@@ -14,19 +14,13 @@
 //          achieved throughput vs the cap (target ≥ 90 %) and failed calls (target 0).
 // The fake server runs in a child process (packages/fake-openai/dist/main.js) so it does not share the
 // benchmark's event loop. Run benchmarks one at a time on a shared machine: `flock /tmp/assay-bench.lock …`.
-import { spawn } from "node:child_process"
-import { createRequire } from "node:module"
 import { loadavg } from "node:os"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { NodeHttpClient } from "@effect/platform-node"
 import { evaluate, LLMTestCase, Metric, MetricError } from "@assay/core"
 import { CallPolicy, Judge, layerJudge, OpenAiCompatible } from "@assay/judge"
+import { bareUndici, benchRequest, startServer } from "./fake-server.mjs"
 
-const here = dirname(fileURLToPath(import.meta.url))
-// undici is a dependency of @effect/platform-node: resolve it the way the judge package would.
-const undici = createRequire(join(here, "../packages/judge/package.json"))("undici")
 const N = Number(process.argv[2] ?? 2000)
 const CAP = Number(process.argv[3] ?? 50)
 const CASE_CONCURRENCY = Number(process.argv[4] ?? CAP)
@@ -35,25 +29,10 @@ const WARM_RUNS = Number(process.argv[6] ?? 3)
 const LATENCY = 50
 const RATE = 200
 
-/** Start the fake server; resolves with its base URL and a stop function. */
-function startServer(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(here, "../packages/fake-openai/dist/main.js"), "--max-seconds", "300", ...args], {
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    child.on("error", reject)
-    child.stdout.setEncoding("utf8")
-    child.stdout.on("data", (text) => {
-      const match = /listening (\S+)/.exec(text)
-      if (match) resolve({ baseUrl: match[1], stop: () => child.kill("SIGTERM") })
-    })
-  })
-}
-
 const judgeMetric = Metric.make({
   name: "judge-echo",
   measure: () =>
-    Effect.flatMap(Judge, (judge) => judge.chat({ messages: [{ role: "user", content: "Rate this answer 0-10." }] })).pipe(
+    Effect.flatMap(Judge, (judge) => judge.chat(benchRequest)).pipe(
       Effect.map((reply) => ({ score: 1, cost: reply.cost, tokens: reply.usage })),
       Effect.mapError((e) => new MetricError({ metric: "judge-echo", message: e.message }))
     )
@@ -69,20 +48,6 @@ async function timed(f) {
   const start = performance.now()
   const value = await f()
   return { wall: performance.now() - start, cpu: process.cpuUsage(cpu), value }
-}
-
-/** Bare baseline: CAP workers looping on undici.request, no Effect, no engine. */
-function bareUndici(baseUrl, n) {
-  const body = JSON.stringify({ model: "fake", messages: [{ role: "user", content: "Rate this answer 0-10." }] })
-  const url = `${baseUrl}/chat/completions`
-  let next = 0
-  return Promise.all(Array.from({ length: CAP }, async () => {
-    while (next < n) {
-      next++
-      const response = await undici.request(url, { method: "POST", body, headers: { "content-type": "application/json" } })
-      await response.body.text()
-    }
-  }))
 }
 
 /** A runtime holding one Judge + policy layer (its HTTP connections and policy state persist across runs). */
@@ -115,9 +80,9 @@ console.log(`phase 1: ${N} calls, case concurrency ${CASE_CONCURRENCY}, connecti
   const runtime = judgeRuntime(server.baseUrl, { maxConnections: CAP, adaptive: true })
   try {
     await runtime.runtime() // build the layer outside the timings
-    const bareCold = await timed(() => bareUndici(server.baseUrl, N))
+    const bareCold = await timed(() => bareUndici(server.baseUrl, N, CAP))
     const cold = await engineRun(runtime, cases)
-    await bareUndici(server.baseUrl, WARMUP)
+    await bareUndici(server.baseUrl, WARMUP, CAP)
     await runtime.runPromise(evaluate(warmupCases, [judgeMetric], { concurrency: CASE_CONCURRENCY, ignoreErrors: true }))
     const line = (label, run, bare) => {
       console.log(`  ${label}: wall ${run.wall.toFixed(0)} ms, ratio ${ratio(run.wall)}, CPU ${cpuPerCall(run.cpu)} µs/call, errored ${run.errored}`)
@@ -127,7 +92,7 @@ console.log(`phase 1: ${N} calls, case concurrency ${CASE_CONCURRENCY}, connecti
     const warm = []
     const bare = []
     for (let r = 1; r <= WARM_RUNS; r++) {
-      bare.push(await timed(() => bareUndici(server.baseUrl, N)))
+      bare.push(await timed(() => bareUndici(server.baseUrl, N, CAP)))
       warm.push(await engineRun(runtime, cases))
       line(`warm run ${r} (after an untimed ${WARMUP}-call warm-up)`, warm.at(-1), bare.at(-1))
     }

@@ -8,33 +8,17 @@
 //   httpClient  ChatProvider.complete over OpenAiCompatible.layer + NodeHttpClient.layerUndici (@effect/platform)
 // and prints wall time ÷ the ideal ⌈N/IN_FLIGHT⌉ × 50 ms and client CPU per call. The provider rows include
 // what a judge call needs beyond HTTP: the request body, Schema-decoding the completion, rate-limit headers.
-import { spawn } from "node:child_process"
-import { createRequire } from "node:module"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { NodeHttpClient } from "@effect/platform-node"
 import { ChatProvider, OpenAiCompatible } from "@assay/judge"
+import { bareUndici, benchRequest, startServer } from "./fake-server.mjs"
 
-const here = dirname(fileURLToPath(import.meta.url))
-const undici = createRequire(join(here, "../packages/judge/package.json"))("undici")
 const N = Number(process.argv[2] ?? 2000)
 const IN_FLIGHT = Number(process.argv[3] ?? 50)
 const ROUNDS = Number(process.argv[4] ?? 3)
 const LATENCY = 50
-const request = { messages: [{ role: "user", content: "Rate this answer 0-10." }] }
 
-const server = await new Promise((resolve, reject) => {
-  const child = spawn(process.execPath, [join(here, "../packages/fake-openai/dist/main.js"), "--max-seconds", "300", "--latency", String(LATENCY)], {
-    stdio: ["ignore", "pipe", "inherit"]
-  })
-  child.on("error", reject)
-  child.stdout.setEncoding("utf8")
-  child.stdout.on("data", (text) => {
-    const match = /listening (\S+)/.exec(text)
-    if (match) resolve({ baseUrl: match[1], stop: () => child.kill("SIGTERM") })
-  })
-})
+const server = await startServer(["--latency", String(LATENCY)])
 
 const options = { baseUrl: server.baseUrl, model: "fake", apiKey: undefined }
 const runtimes = {
@@ -42,21 +26,10 @@ const runtimes = {
   httpClient: ManagedRuntime.make(OpenAiCompatible.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici)))
 }
 
-const bare = () => {
-  const body = JSON.stringify({ model: "fake", messages: request.messages, temperature: 0 })
-  const url = `${server.baseUrl}/chat/completions`
-  let next = 0
-  return Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
-    while (next < N) {
-      next++
-      const response = await undici.request(url, { method: "POST", body, headers: { "content-type": "application/json" } })
-      await response.body.text()
-    }
-  }))
-}
+const bare = () => bareUndici(server.baseUrl, N, IN_FLIGHT)
 const viaProvider = (runtime) => () =>
   runtime.runPromise(Effect.flatMap(ChatProvider, (provider) =>
-    Effect.forEach(Array.from({ length: N }), () => provider.complete(request), { concurrency: IN_FLIGHT, discard: true })))
+    Effect.forEach(Array.from({ length: N }), () => provider.complete(benchRequest), { concurrency: IN_FLIGHT, discard: true })))
 
 const ideal = Math.ceil(N / IN_FLIGHT) * LATENCY
 const measure = async (f) => {
