@@ -7,6 +7,7 @@
  * ```
  */
 import type { TokenUsage } from "@assay/core"
+import type { JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
 
 /**
@@ -67,6 +68,20 @@ export interface ProviderReply {
   readonly usage: TokenUsage
   readonly logprobs?: ReadonlyArray<TokenLogprob> | undefined
   readonly rateLimit?: RateLimitInfo | undefined
+}
+
+/**
+ * How long one attempt of a call may still take, and the error it ends with past that: what the call policy
+ * gives a provider that enforces attempt timeouts itself (`ChatProviderApi.completeWithin`).
+ *
+ * @example
+ * ```ts
+ * const deadline: AttemptDeadline = { millis: 60_000, onExpire: () => new JudgeError({ kind: "Timeout", message: "attempt timed out" }) }
+ * ```
+ */
+export interface AttemptDeadline {
+  readonly millis: number
+  readonly onExpire: () => JudgeError
 }
 
 /**

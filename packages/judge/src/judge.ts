@@ -89,7 +89,13 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const replies = Option.getOrUndefined(yield* Effect.serviceOption(ReplyCache))
     /** A replayed reply made no call: it costs nothing and adds no tokens to the totals. */
     const replayed = (reply: ProviderReply): ChatReply => ({ text: reply.text, usage: reply.usage, cost: 0, model, logprobs: reply.logprobs })
-    const call = (request: ChatRequest) => policy.run(model, estimateTokens(request), provider.complete(request))
+    const { completeWithin } = provider
+    const call = (request: ChatRequest) =>
+      policy.run(
+        model,
+        estimateTokens(request),
+        completeWithin === undefined ? provider.complete(request) : (deadline) => completeWithin(request, deadline)
+      )
     const chat = (request: ChatRequest) =>
       (replies === undefined
         ? Effect.flatMap(call(request), record)

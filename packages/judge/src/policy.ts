@@ -18,7 +18,7 @@
 import { Context, Duration, Effect, Layer, Random, RateLimiter, Scope, SynchronizedRef } from "effect"
 import { makeGate, type Gate } from "./adaptive.js"
 import { type BackoffSettings, retryDelayMillis } from "./backoff.js"
-import type { ProviderReply } from "./chat.js"
+import type { AttemptDeadline, ProviderReply } from "./chat.js"
 import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
 import { makePacer, type Pacer } from "./pacer.js"
@@ -108,13 +108,23 @@ export interface PolicyStats {
 export interface CallPolicyApi {
   readonly settings: PolicySettings
   /** Run one call (`attempt` is re-run on retry) under the model's limits. */
-  readonly run: (
-    model: string,
-    estimatedTokens: number,
-    attempt: Effect.Effect<ProviderReply, JudgeError>
-  ) => Effect.Effect<ProviderReply, JudgeError>
+  readonly run: (model: string, estimatedTokens: number, attempt: Attempt) => Effect.Effect<ProviderReply, JudgeError>
   readonly stats: Effect.Effect<ReadonlyArray<PolicyStats>>
 }
+
+/**
+ * One attempt of a call: an Effect, whose timeout the policy enforces (its {@link Watchdog} interrupts it), or a
+ * function that enforces the {@link AttemptDeadline} it is given itself (`ChatProviderApi.completeWithin`: a
+ * timer on the request instead of a fiber per attempt).
+ *
+ * @example
+ * ```ts
+ * policy.run("m", 100, (deadline) => provider.completeWithin!(request, deadline))
+ * ```
+ */
+export type Attempt =
+  | Effect.Effect<ProviderReply, JudgeError>
+  | ((deadline: AttemptDeadline) => Effect.Effect<ProviderReply, JudgeError>)
 
 /**
  * Per-model bookkeeping. The counters and `pauseUntil` are plain mutable fields, read and written only inside
@@ -208,7 +218,8 @@ const finalError = (error: JudgeError, attempts: number) =>
  * One call: attempts under the permit pool and limiters, retried with backoff. The deadline is a point in time
  * fixed when the call starts: an attempt's timeout is `min(attemptTimeout, time left)`, an attempt that gets
  * its permit after the deadline does not run, and no retry sleeps past it. Attempt timeouts are enforced by the
- * policy's {@link Watchdog} (one timer for all attempts). The success path is synchronous steps on the
+ * attempt itself when it takes an {@link AttemptDeadline}, else by the policy's {@link Watchdog} (one timer for
+ * all attempts, but a fiber per attempt). The success path is synchronous steps on the
  * worker's clock: it runs once per judge call.
  */
 const runWith = (
@@ -217,7 +228,7 @@ const runWith = (
   watchdog: Watchdog,
   state: ModelState,
   estimatedTokens: number,
-  attempt: Effect.Effect<ProviderReply, JudgeError>
+  attempt: Attempt
 ): Effect.Effect<ProviderReply, JudgeError> =>
   Effect.clockWith((clock) => {
     state.counters.calls++
@@ -226,11 +237,8 @@ const runWith = (
       const now = clock.unsafeCurrentTimeMillis()
       const budget = Math.min(timing.attemptMillis, deadlineAt - now)
       if (budget <= 0) return Effect.fail(deadlineError(settings))
-      return watchdog.within(
-        attempt,
-        now + budget,
-        () => (budget < timing.attemptMillis ? deadlineError(settings) : timeoutError(timing))
-      )
+      const onExpire = () => (budget < timing.attemptMillis ? deadlineError(settings) : timeoutError(timing))
+      return Effect.isEffect(attempt) ? watchdog.within(attempt, now + budget, onExpire) : attempt({ millis: budget, onExpire })
     })
     const gated = state.limit(estimatedTokens, state.gate.withPermit(timed))
     /** Wait out a pause the server asked for and the pacer's slot (plain reads when neither applies), then attempt. */

@@ -9,7 +9,7 @@
  * ```
  */
 import { Context, type Effect } from "effect"
-import type { ChatRequest, ProviderReply } from "./chat.js"
+import type { AttemptDeadline, ChatRequest, ProviderReply } from "./chat.js"
 import type { JudgeError } from "./errors.js"
 
 /**
@@ -24,6 +24,12 @@ export interface ChatProviderApi {
   readonly provider: string
   readonly model: string
   readonly complete: (request: ChatRequest) => Effect.Effect<ProviderReply, JudgeError>
+  /**
+   * `complete` under an attempt deadline the provider enforces itself — a timer on the request, far cheaper
+   * than the policy's watchdog, which forks a fiber per attempt to interrupt it. Optional: without it the
+   * policy times `complete`.
+   */
+  readonly completeWithin?: ((request: ChatRequest, deadline: AttemptDeadline) => Effect.Effect<ProviderReply, JudgeError>) | undefined
 }
 
 /**

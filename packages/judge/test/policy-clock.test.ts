@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, Ref, TestClock } from "effect"
-import { JudgeError, makeGate, makePolicy, type PolicySettings, type ProviderReply } from "@assay/judge"
+import { type AttemptDeadline, JudgeError, makeGate, makePolicy, type PolicySettings, type ProviderReply } from "@assay/judge"
 
 const ok: ProviderReply = { text: "ok", usage: { input: 1, output: 1 } }
 
@@ -87,6 +87,26 @@ describe("call policy timing (TestClock)", () => {
       const error = yield* Effect.flip(exit)
       assert.strictEqual(error.kind, "Deadline")
       assert.strictEqual(yield* Ref.get(attempts), 3)
+    }))
+
+  it.scoped("an attempt that times itself is given min(attempt timeout, time left) and the matching error", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ attemptTimeout: "1 second", deadline: "2500 millis", baseDelay: "10 millis", maxDelay: "10 millis" })
+      const given = yield* Ref.make<ReadonlyArray<{ readonly millis: number; readonly kind: string }>>([])
+      // Like a transport's timer: wait out the deadline it is given, then fail with its error.
+      const selfTimed = (deadline: AttemptDeadline) =>
+        Effect.zipRight(
+          Ref.update(given, (g) => [...g, { millis: deadline.millis, kind: deadline.onExpire().kind }]),
+          Effect.zipRight(Effect.sleep(deadline.millis), Effect.fail(deadline.onExpire()))
+        )
+      const exit = yield* runFor(policy.run("m", 10, selfTimed), 3000)
+      assert.strictEqual((yield* Effect.flip(exit)).kind, "Deadline")
+      const attempts = yield* Ref.get(given)
+      // Two full attempts (1000 ms each, 10 ms apart), then what is left of the 2500 ms deadline.
+      assert.deepStrictEqual(attempts.map((a) => a.kind), ["Timeout", "Timeout", "Deadline"])
+      assert.deepStrictEqual(attempts.slice(0, 2).map((a) => a.millis), [1000, 1000])
+      assert.isAtMost(attempts[2]!.millis, 500)
+      assert.isAtLeast(attempts[2]!.millis, 470)
     }))
 
   it.scoped("x-ratelimit-remaining 0 pauses later calls until the reset", () =>

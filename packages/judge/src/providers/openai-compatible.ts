@@ -19,7 +19,7 @@
 import { HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
 import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
-import type { ChatRequest, ProviderReply } from "../chat.js"
+import type { AttemptDeadline, ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import { type Headers, rateLimitInfo } from "../headers.js"
@@ -106,10 +106,15 @@ const endpoint = (options: OpenAiCompatibleOptions) => ({
  */
 export const makeWith = (options: OpenAiCompatibleOptions, post: PostJson) => {
   // The hot path of every judge call, so plain combinators rather than a generator.
-  const complete = (request: ChatRequest): Effect.Effect<ProviderReply, JudgeError> =>
-    Effect.flatMap(post(requestBody(options, request)), ({ headers, status, text }) =>
+  const completeWithin = (request: ChatRequest, deadline?: AttemptDeadline): Effect.Effect<ProviderReply, JudgeError> =>
+    Effect.flatMap(post(requestBody(options, request), deadline), ({ headers, status, text }) =>
       status >= 200 && status < 300 ? parseReply(text, headers) : statusError(status, headers, text))
-  return { provider: "openai-compatible", model: options.model, complete } as const
+  return {
+    provider: "openai-compatible",
+    model: options.model,
+    complete: (request: ChatRequest) => completeWithin(request),
+    completeWithin
+  } as const
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * One JSON POST for a provider: send a body, get the status, headers and body text back; a connection
- * failure is a `Transient` {@link JudgeError} (retried by the call policy), and an interrupted call (the
- * policy's attempt timeout, a cancelled run) aborts its request. Two transports:
+ * failure is a `Transient` {@link JudgeError} (retried by the call policy), and an interrupted call (a
+ * cancelled run) aborts its request. Given an {@link AttemptDeadline}, a POST still unanswered when it
+ * expires is aborted and fails with the deadline's error. Two transports:
  *
  * - {@link viaHttpClient}: any `@effect/platform` `HttpClient` (portable; tests may swap the client).
  * - {@link viaDispatcher}: straight to the undici `Dispatcher` that `@effect/platform-node` provides
@@ -20,6 +21,7 @@
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type * as Undici from "@effect/platform-node/Undici"
 import { Effect } from "effect"
+import type { AttemptDeadline } from "../chat.js"
 import { JudgeError } from "../errors.js"
 import type { Headers } from "../headers.js"
 
@@ -46,7 +48,7 @@ export interface RawResponse {
  * const complete = (post: PostJson) => post({ model: "m", messages: [{ role: "user", content: "hi" }] })
  * ```
  */
-export type PostJson = (body: unknown) => Effect.Effect<RawResponse, JudgeError>
+export type PostJson = (body: unknown, deadline?: AttemptDeadline) => Effect.Effect<RawResponse, JudgeError>
 
 const transportError = (error: unknown) =>
   new JudgeError({
@@ -68,13 +70,15 @@ export const viaHttpClient = (client: HttpClient.HttpClient, url: string, header
   const quiet = client.pipe(HttpClient.withTracerDisabledWhen(() => true))
   // URL and headers are the same for every call: built once; a call only sets its body.
   const base = HttpClientRequest.post(url).pipe(HttpClientRequest.setHeaders(headers))
-  return (body) =>
-    quiet.execute(HttpClientRequest.bodyUnsafeJson(base, body)).pipe(
+  return (body, deadline) => {
+    const post = quiet.execute(HttpClientRequest.bodyUnsafeJson(base, body)).pipe(
       Effect.flatMap((response) =>
         Effect.map(response.text, (text): RawResponse => ({ status: response.status, headers: response.headers as Headers, text }))
       ),
       Effect.mapError(transportError)
     )
+    return deadline === undefined ? post : Effect.timeoutFail(post, { duration: deadline.millis, onTimeout: deadline.onExpire })
+  }
 }
 
 /**
@@ -92,23 +96,43 @@ export const viaDispatcher = (dispatcher: Undici.Dispatcher, url: string, header
   const origin = target.origin
   const path = target.pathname + target.search
   const allHeaders = { ...headers, "content-type": "application/json" }
-  return (body) =>
-    Effect.tryPromise({
-      // `signal` aborts the request, or its body read, when the fiber is interrupted.
-      try: (signal) =>
-        dispatcher.request({
-          origin,
-          path,
-          method: "POST",
-          headers: allHeaders,
-          body: JSON.stringify(body),
-          signal,
-          // Timeouts belong to the call policy (attempt timeout, deadline), as with NodeHttpClient.
-          headersTimeout: 0,
-          bodyTimeout: 0
-        }).then((response) =>
-          response.body.text().then((text): RawResponse => ({ status: response.statusCode, headers: response.headers as Headers, text }))
-        ),
-      catch: transportError
+  // One timer per attempt, cleared when the response is read: the deadline costs a `setTimeout`, where timing
+  // the attempt from outside (the policy's watchdog, `Effect.timeout`) forks a fiber per call.
+  return (body, deadline) =>
+    Effect.async<RawResponse, JudgeError>((resume) => {
+      const controller = new AbortController()
+      let settled = false
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const settle = (outcome: Effect.Effect<RawResponse, JudgeError>) => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        resume(outcome)
+      }
+      if (deadline !== undefined) {
+        timer = setTimeout(() => {
+          settle(Effect.fail(deadline.onExpire()))
+          controller.abort()
+        }, deadline.millis)
+      }
+      dispatcher.request({
+        origin,
+        path,
+        method: "POST",
+        headers: allHeaders,
+        body: JSON.stringify(body),
+        signal: controller.signal,
+        // Timeouts are the deadline's (the call policy's attempt timeout and total deadline), as with NodeHttpClient.
+        headersTimeout: 0,
+        bodyTimeout: 0
+      }).then((response) =>
+        response.body.text().then((text) => settle(Effect.succeed({ status: response.statusCode, headers: response.headers as Headers, text })))
+      ).catch((error: unknown) => settle(Effect.fail(transportError(error))))
+      // Interrupted (a cancelled run): abort the request, or its body read.
+      return Effect.sync(() => {
+        settled = true
+        clearTimeout(timer)
+        controller.abort()
+      })
     })
 }
