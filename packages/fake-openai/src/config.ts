@@ -40,7 +40,7 @@ export interface Script {
 export interface FakeOpenAiConfig {
   /** Port to listen on (127.0.0.1); 0 picks a free one. */
   readonly port?: number | undefined
-  /** Time spent on every accepted request before answering. */
+  /** How long after it arrives every accepted request is answered (the server's own work counts towards it). */
   readonly latency?: Duration.DurationInput | undefined
   /** Accepted requests per rolling second; beyond it the server answers 429 with Retry-After. */
   readonly rateLimit?: { readonly requestsPerSecond: number } | undefined

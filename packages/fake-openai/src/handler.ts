@@ -64,29 +64,30 @@ const route = (
   Effect.gen(function*() {
     const dialect = dialectOf(request.path)
     if (request.method !== "POST" || dialect === undefined) {
-      return refuse(openAi, { kind: "NotFound", route: `${request.method} ${request.path}` })
+      return { reply: refuse(openAi, { kind: "NotFound", route: `${request.method} ${request.path}` }), delayed: false }
     }
-    if (config.apiKey !== undefined && !dialect.authorized(request, config.apiKey)) return refuse(dialect, { kind: "Auth" })
-    if (config.quotaExceeded) return refuse(dialect, { kind: "Quota" })
+    if (config.apiKey !== undefined && !dialect.authorized(request, config.apiKey)) return { reply: refuse(dialect, { kind: "Auth" }), delayed: false }
+    if (config.quotaExceeded) return { reply: refuse(dialect, { kind: "Quota" }), delayed: false }
     const limit = config.rateLimit?.requestsPerSecond
     let rateHeaders: Record<string, string> = {}
     if (limit !== undefined) {
       const admission = yield* log.admit(now, limit)
       if (!admission.admitted) {
         const window = { limit, remaining: 0, resetMs: admission.waitMs, retryAfterMs: admission.waitMs }
-        return refuse(dialect, { kind: "RateLimited" }, dialect.rateHeaders(window, now))
+        return { reply: refuse(dialect, { kind: "RateLimited" }, dialect.rateHeaders(window, now)), delayed: false }
       }
       rateHeaders = dialect.rateHeaders({ limit, remaining: admission.remaining, resetMs: admission.resetMs }, now)
     }
-    if (config.latency !== undefined) yield* Effect.sleep(config.latency)
     const failed = (config.failEvery !== undefined && seq % config.failEvery === 0) ||
       (config.failRate !== undefined && seeded(config.failRate.seed, seq) < config.failRate.rate)
-    if (failed) return refuse(dialect, { kind: "Server", status: config.failStatus ?? 500 }, rateHeaders)
-    if (config.malformedBodyEvery !== undefined && seq % config.malformedBodyEvery === 0) {
-      return reply(200, "{\"id\": \"chatcmpl-broken\", \"choices\": [", rateHeaders)
-    }
-    if (Option.isNone(body)) return refuse(dialect, { kind: "BadBody" })
-    return reply(200, answer(config, dialect, seq, now, request, body.value), rateHeaders)
+    const outcome = failed
+      ? refuse(dialect, { kind: "Server", status: config.failStatus ?? 500 }, rateHeaders)
+      : config.malformedBodyEvery !== undefined && seq % config.malformedBodyEvery === 0
+      ? reply(200, "{\"id\": \"chatcmpl-broken\", \"choices\": [", rateHeaders)
+      : Option.isNone(body)
+      ? refuse(dialect, { kind: "BadBody" })
+      : reply(200, answer(config, dialect, seq, now, request, body.value), rateHeaders)
+    return { reply: outcome, delayed: true }
   })
 
 /**
@@ -102,18 +103,28 @@ export const handle = (config: FakeOpenAiConfig, log: RequestLog, request: FakeR
     const { inFlight, seq } = yield* log.arrive
     const now = yield* Clock.currentTimeMillis
     const parsed = decodeBody(request.body)
-    const answered = yield* route(config, log, seq, now, request, parsed).pipe(Effect.ensuring(log.depart))
     const body = Option.getOrElse(parsed, () => ({} as Record<string, unknown>))
-    yield* log.record({
-      seq,
-      path: request.path,
-      arrivedAt: now,
-      inFlight,
-      status: answered.status,
-      model: typeof body.model === "string" ? body.model : undefined,
-      lastUserMessage: Replies.lastUserMessage(body)
-    })
-    return answered
+    return yield* Effect.gen(function*() {
+      const { delayed, reply } = yield* route(config, log, seq, now, request, parsed)
+      yield* log.record({
+        seq,
+        path: request.path,
+        arrivedAt: now,
+        inFlight,
+        status: reply.status,
+        model: typeof body.model === "string" ? body.model : undefined,
+        lastUserMessage: Replies.lastUserMessage(body)
+      })
+      // Serialized before the wait, so that replies due at the same moment go out back to back.
+      const ready: FakeReply = typeof reply.body === "string" ? reply : { ...reply, body: JSON.stringify(reply.body) }
+      if (delayed && config.latency !== undefined) {
+        // The latency is the time from arrival to reply, as a real server's is: the fake's own work (parsing,
+        // building and logging the reply) counts towards it instead of adding to it under load.
+        const left = Duration.toMillis(config.latency) - ((yield* Clock.currentTimeMillis) - now)
+        if (left > 0) yield* Effect.sleep(Duration.millis(left))
+      }
+      return ready
+    }).pipe(Effect.ensuring(log.depart))
   })
 
 /**

@@ -32,7 +32,7 @@ export interface FakeOpenAiServer {
   readonly port: number
   /** `http://127.0.0.1:PORT/v1`, the base URL clients use (Anthropic clients: `http://127.0.0.1:PORT`). */
   readonly baseUrl: string
-  /** Every finished request, in arrival order. */
+  /** Every request, in arrival order, recorded once its reply is decided (before the latency is waited out). */
   readonly log: Effect.Effect<ReadonlyArray<LogEntry>>
   /** The most requests in flight at once so far. */
   readonly maxInFlight: Effect.Effect<number>
