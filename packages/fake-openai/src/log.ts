@@ -46,6 +46,7 @@ export class RequestLog {
   private current = 0
   private peak = 0
   private readonly accepted: Array<number> = []
+  private abandonedCount = 0
 
   /** Registers an arrival; returns its sequence number and the in-flight count including it. */
   readonly arrive = Effect.sync(() => {
@@ -59,6 +60,14 @@ export class RequestLog {
   readonly depart = Effect.sync(() => {
     this.current--
   })
+
+  /** Counts a request whose client went away before its reply was sent (called from the HTTP layer). */
+  readonly abandon = () => {
+    this.abandonedCount++
+  }
+
+  /** How many requests were abandoned by their client: aborted calls, attempts past their timeout. */
+  readonly abandoned = Effect.sync(() => this.abandonedCount)
 
   /** Appends a finished request. */
   readonly record = (entry: LogEntry) => Effect.sync(() => void this.entries.push(entry))
@@ -89,6 +98,7 @@ export class RequestLog {
     this.entries.length = 0
     this.accepted.length = 0
     this.arrivals = 0
+    this.abandonedCount = 0
     this.peak = this.current
   })
 }

@@ -36,6 +36,8 @@ export interface FakeOpenAiServer {
   readonly log: Effect.Effect<ReadonlyArray<LogEntry>>
   /** The most requests in flight at once so far. */
   readonly maxInFlight: Effect.Effect<number>
+  /** Requests whose client closed the connection before the reply was sent (aborted or timed-out calls). */
+  readonly abandoned: Effect.Effect<number>
   /** Clears the log and the peak. */
   readonly reset: Effect.Effect<void>
 }
@@ -71,6 +73,9 @@ export const make = (config: FakeOpenAiConfig = {}): Effect.Effect<FakeOpenAiSer
     const run = yield* FiberSet.makeRuntime<never, void>()
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Array<Buffer> = []
+      res.on("close", () => {
+        if (!res.writableEnded) log.abandon()
+      })
       req.on("data", (chunk: Buffer) => chunks.push(chunk))
       req.on("end", () => {
         const apiKey = req.headers["x-api-key"]
@@ -94,6 +99,7 @@ export const make = (config: FakeOpenAiConfig = {}): Effect.Effect<FakeOpenAiSer
       baseUrl: `http://127.0.0.1:${port}/v1`,
       log: log.snapshot,
       maxInFlight: log.maxInFlight,
+      abandoned: log.abandoned,
       reset: log.reset
     }
   })

@@ -52,3 +52,12 @@ export const callMany = (n: number) =>
 
 /** Fast retries so tests over real sockets stay short. */
 export const quick: Partial<PolicySettings> = { baseDelay: "2 millis", maxDelay: "50 millis", maxRetries: 8 }
+
+/**
+ * Poll `read` (live clock, every 10 ms, for at most 5 s) until `done` holds; returns the last value read. For
+ * waiting on what a real server observes — the test then asserts on the value, not on how long it took.
+ */
+export const eventually = <A>(read: Effect.Effect<A>, done: (value: A) => boolean): Effect.Effect<A> => {
+  const poll: Effect.Effect<A> = Effect.flatMap(read, (value) => (done(value) ? Effect.succeed(value) : Effect.zipRight(Effect.sleep("10 millis"), poll)))
+  return Effect.timeoutTo(poll, { duration: "5 seconds", onSuccess: Effect.succeed, onTimeout: () => read }).pipe(Effect.flatten)
+}

@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Redacted } from "effect"
+import { Effect, Fiber, Layer, Redacted } from "effect"
 import { FakeOpenAi } from "@assay/fake-openai"
 import { Judge, type PolicySettings } from "@assay/judge"
-import { ask, judgeAt, quick, type Transport } from "./helpers.js"
+import { ask, eventually, judgeAt, quick, type Transport } from "./helpers.js"
 
 const chat = (text: string) => Effect.flatMap(Judge, (j) => j.chat(ask(text)))
 
@@ -44,12 +44,26 @@ describe.each<Transport>(["undici", "httpClient"])("openai-compatible over %s", 
       assert.strictEqual(error.attempts, 2)
     }))
 
+  it.live("interrupting a call in flight aborts its request", () =>
+    Effect.gen(function*() {
+      const slow = yield* FakeOpenAi.make({ latency: "30 seconds" })
+      // The judge (and its connection pool) outlives the call: only the abort can close the connection.
+      const judge = yield* Layer.build(judgeAt(slow.baseUrl, quick, undefined, transport))
+      const fiber = yield* chat("slow").pipe(Effect.provide(judge), Effect.fork)
+      yield* eventually(slow.log, (entries) => entries.length === 1)
+      yield* Fiber.interrupt(fiber)
+      assert.strictEqual(yield* eventually(slow.abandoned, (n) => n === 1), 1)
+    }).pipe(Effect.scoped))
+
   it.live("an attempt past its timeout is interrupted (a Timeout error), and the transport keeps working", () =>
     Effect.gen(function*() {
       const slow = yield* FakeOpenAi.make({ latency: "30 seconds" })
       const policy: Partial<PolicySettings> = { ...quick, attemptTimeout: "150 millis", maxRetries: 0 }
-      const error = yield* chat("slow").pipe(Effect.provide(judgeAt(slow.baseUrl, policy, undefined, transport)), Effect.flip)
+      const judge = yield* Layer.build(judgeAt(slow.baseUrl, policy, undefined, transport))
+      const error = yield* chat("slow").pipe(Effect.provide(judge), Effect.flip)
       assert.strictEqual(error.kind, "Timeout")
+      // The timed-out request was aborted: its connection closed before any reply.
+      assert.strictEqual(yield* eventually(slow.abandoned, (n) => n === 1), 1)
       const fast = yield* FakeOpenAi.make({ defaultReply: "ok" })
       const reply = yield* chat("fast").pipe(Effect.provide(judgeAt(fast.baseUrl, policy, undefined, transport)))
       assert.strictEqual(reply.text, "ok")
