@@ -1,6 +1,6 @@
 /**
  * Starting and resuming recorded runs. The engine call stays with the caller: a {@link RunHandle} gives the
- * `skipIndex` and `onResult` options to pass to `evaluate`, and `complete` assembles the final RunResult from
+ * `skipIndex` and `onResults` options to pass to `evaluate`, and `complete` assembles the final RunResult from
  * the stored results (earlier attempts + this one) in input order — equal to an uninterrupted run's.
  * Resuming refuses when the dataset or the metric configuration changed ({@link ResumeMismatch}).
  *
@@ -9,7 +9,7 @@
  * const ds = yield* datasetFingerprint(cases)
  * const mf = metricsFingerprint(metrics, hyperparameters)
  * const handle = yield* resumeRun(runId, { datasetFingerprint: ds.fingerprint, metricsFingerprint: mf })
- * const result = yield* handle.track(evaluate(cases, metrics, { ...myOptions, skipIndex: handle.skipIndex, onResult: handle.onResult }))
+ * const result = yield* handle.track(evaluate(cases, metrics, { ...myOptions, skipIndex: handle.skipIndex, onResults: handle.onResults }))
  * ```
  */
 import {
@@ -83,7 +83,7 @@ export const metricsFingerprint = (
  *
  * @example
  * ```ts
- * evaluate(cases, metrics, { skipIndex: handle.skipIndex, onResult: handle.onResult })
+ * evaluate(cases, metrics, { skipIndex: handle.skipIndex, onResults: handle.onResults })
  * ```
  */
 export interface RunHandle {
@@ -92,7 +92,9 @@ export interface RunHandle {
   readonly finished: ReadonlySet<number>
   /** Pass as the engine's `skipIndex` option. */
   readonly skipIndex: (index: number) => boolean
-  /** Pass as (or call from) the engine's `onResult` option. */
+  /** Pass as (or call from) the engine's `onResults` option: each batch of results in one transaction. */
+  readonly onResults: (results: ReadonlyArray<CaseResult>) => Effect.Effect<void, SinkError>
+  /** The same one case at a time, for the engine's `onResult` option (a commit per case: slower). */
   readonly onResult: (result: CaseResult) => Effect.Effect<void, SinkError>
   /** Mark the run finished with the engine's result status and read the whole run back. */
   readonly complete: (result: RunResult) => Effect.Effect<RunResult, StoreError | RunNotFound>
@@ -110,6 +112,7 @@ const makeHandle = (store: RunStore, run: RunInfo, finished: ReadonlySet<number>
     run,
     finished,
     skipIndex: (index) => finished.has(index),
+    onResults: store.sinkMany(run.runId),
     onResult: store.sink(run.runId),
     complete,
     track: (effect) =>

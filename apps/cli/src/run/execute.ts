@@ -135,9 +135,10 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       ...toEvalOptions(plan),
       runId,
       skipIndex: (index) => skip.has(index),
+      // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
+      onResults: (results) => log.record(runId, results),
       onResult: (result) =>
         Effect.gen(function*() {
-          yield* log.record(runId, result)
           if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
           yield* progress.add(result)
           finished.push(result)

@@ -8,7 +8,7 @@
  * import { RunLog } from "./run-log.js"
  * const log = yield* RunLog
  * const runId = yield* log.start(plan, fingerprints)
- * yield* log.record(runId, caseResult)
+ * yield* log.record(runId, [caseResult])
  * ```
  */
 import type { CaseResult, RunResult, SinkError } from "@assay/core"
@@ -83,7 +83,7 @@ export interface RunLogApi {
   readonly start: (plan: RunPlan, fingerprints: Fingerprints) => Effect.Effect<string, RunFailed>
   /** Mark an interrupted run running again; fails when its dataset or metrics changed. Returns its finished results. */
   readonly reopen: (runId: string, fingerprints: Fingerprints) => Effect.Effect<ReadonlyArray<CaseResult>, UsageError | RunFailed>
-  readonly record: (runId: string, result: CaseResult) => Effect.Effect<void, SinkError>
+  readonly record: (runId: string, results: ReadonlyArray<CaseResult>) => Effect.Effect<void, SinkError>
   readonly finish: (runId: string, status: Exclude<RunStatus, "running">) => Effect.Effect<void, RunFailed>
   /** A run by id, or the newest with `latest`. */
   readonly load: (runId: string) => Effect.Effect<StoredRun, UsageError | RunFailed>

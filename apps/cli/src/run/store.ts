@@ -82,7 +82,7 @@ const runLogLayer = Layer.effect(
           yield* Effect.mapError(store.reopen(runId), failed)
           return yield* Effect.mapError(store.results(runId), failed)
         }),
-      record: (runId, result) => store.sink(runId)(result),
+      record: (runId, results) => store.sinkMany(runId)(results),
       finish: (runId, status) => Effect.mapError(store.finish(runId, status), failed),
       load: (runId) =>
         Effect.gen(function*() {

@@ -44,6 +44,12 @@ export interface EvalOptions {
   readonly skipIndex?: ((index: number) => boolean) | undefined
   /** Called with each case result as it finishes, before it is emitted (run store, JSONL, progress). */
   readonly onResult?: ((result: CaseResult) => Effect.Effect<void, SinkError>) | undefined
+  /**
+   * Called with each batch of finished case results, before any of them reaches `onResult`: a sink that
+   * commits (the run store) writes a batch in one transaction instead of one per case. Batches hold what
+   * finished while the previous one was being written — one case at a time when cases finish slowly.
+   */
+  readonly onResults?: ((results: ReadonlyArray<CaseResult>) => Effect.Effect<void, SinkError>) | undefined
   /** Called once per case as it is admitted (progress "total" for streamed sources). */
   readonly onCaseStart?: ((index: number) => Effect.Effect<void>) | undefined
 }

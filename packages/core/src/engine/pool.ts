@@ -15,8 +15,9 @@
  *   — one flat pool, never a concurrent `forEach` per case (that costs ~20× more per element in Effect 3;
  *   `../shared/effect-notes.md`).
  * - The sink fiber delivers finished cases in batches: it writes the batch's fresh outcomes to the cache in
- *   one `store` (one transaction), then gives each result to `onResult`, the summary and `emit`. A result is
- *   delivered only once its cache rows are durable, so a crash loses only cases not yet delivered. While
+ *   one `store` (one transaction), hands the batch to `onResults` (the run store: one transaction), then
+ *   gives each result to `onResult`, the summary and `emit`. A result is delivered only once its cache rows
+ *   (and run-store rows) are durable, so a crash loses only cases not yet delivered. While
  *   cases keep arriving it yields to let the batch grow (no timer: batches are large exactly when the run
  *   is fast, and a slow run's results are delivered at once).
  *
@@ -148,10 +149,10 @@ export const runPool = <R, E, RS, RE>(
     /** Deliver one finished case to `onResult`, the summary and (unless the run was interrupted) `emit`. */
     const deliver = (
       state: CaseState,
+      result: CaseResult,
       restore: <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) => Effect.Effect<A, E2, R2>,
       emitToo: boolean
     ): Effect.Effect<void, EvalError, RE> => {
-      const result = toCaseResult(state)
       if (result.errored) {
         erroredCases++
         lastError = result.metrics.find((m) => m.error !== null)?.error ?? ""
@@ -170,10 +171,27 @@ export const runPool = <R, E, RS, RE>(
       return Effect.zipRight(sinks, Effect.suspend(() => --open === 0 && producerDone ? Deferred.succeed(allFinished, undefined) : Effect.void))
     }
 
-    /** Write a batch's fresh outcomes to the cache (a failure only costs the caching), then deliver each case. */
+    /** The leading results of a batch that are within the error budget (the rest fail the run undelivered). */
+    const withinBudget = (results: ReadonlyArray<CaseResult>): ReadonlyArray<CaseResult> => {
+      if (budget === undefined) return results
+      let errored = erroredCases
+      for (let i = 0; i < results.length; i++) if (results[i]!.errored && ++errored > budget) return results.slice(0, i)
+      return results
+    }
+
+    /**
+     * Write a batch's fresh outcomes to the cache (a failure only costs the caching), hand the batch to
+     * `onResults`, then deliver each case.
+     */
     const sinkBatch = (batch: ReadonlyArray<CaseState>, emitToo: boolean): Effect.Effect<void, EvalError, RE> =>
       Effect.uninterruptibleMask((restore) => {
-        const deliverAll = Effect.forEach(batch, (state) => deliver(state, restore, emitToo), { discard: true })
+        const results = batch.map(toCaseResult)
+        const each = Effect.forEach(batch, (state, i) => deliver(state, results[i]!, restore, emitToo), { discard: true })
+        const onResults = options.onResults
+        const deliverAll = onResults === undefined ? each : Effect.suspend(() => {
+          const delivered = withinBudget(results)
+          return delivered.length === 0 ? each : Effect.zipRight(onResults(delivered), each)
+        })
         if (cacheApi === undefined) return deliverAll
         const entries: Array<CacheEntry> = []
         for (const state of batch) if (state.fresh !== undefined) entries.push({ caseKey: state.cacheKey!, outcomes: state.fresh })

@@ -129,4 +129,34 @@ describe("missing parameters and skipping", () => {
       assert.strictEqual(ignored.cases[1]!.metrics[0]!.error, "missing required field: retrievalContext")
       assert.strictEqual(ignored.summary.errored, 1)
     }))
+
+  it.effect("onResults: every delivered result once, in batches, before its onResult; none past the error budget", () =>
+    Effect.gen(function*() {
+      const probe = makeProbe()
+      // 30 cases finishing together, 5 of them errored, budget 2: the third errored case fails the run.
+      const metric = probe.metric({ delay: () => "1 second", fails: (i) => i % 6 === 5 })
+      const events: Array<string> = []
+      const batched: Array<CaseResult> = []
+      const fiber = yield* Effect.fork(evaluate(makeCases(30), [metric], {
+        concurrency: 30,
+        maxErrors: 2,
+        onResults: (results) =>
+          Effect.sync(() => {
+            batched.push(...results)
+            for (const r of results) events.push(`batch ${r.index}`)
+          }),
+        onResult: (r) => Effect.sync(() => void events.push(`one ${r.index}`))
+      }))
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Fiber.await(fiber)
+      assert.include(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : "", "ErrorBudgetExceeded")
+      const delivered = events.filter((e) => e.startsWith("one ")).map((e) => Number(e.slice(4)))
+      assert.deepStrictEqual(batched.map((r) => r.index), delivered, "onResults saw exactly the delivered results, in order")
+      assert.strictEqual(new Set(delivered).size, delivered.length, "each once")
+      assert.strictEqual(batched.filter((r) => r.errored).length, 2, "the errored cases within the budget, not the third")
+      assert.isAbove(delivered.length, 2)
+      for (const index of delivered) {
+        assert.isBelow(events.indexOf(`batch ${index}`), events.indexOf(`one ${index}`), `case ${index}: onResults first`)
+      }
+    }))
 })
