@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Judge call-policy benchmark (issue 4). Requires a build (`npm run build`). Prints numbers, asserts nothing.
-//   node bench/judge.mjs [N=2000] [CAP=50] [CASE_CONCURRENCY=CAP] [WARMUP=200] [WARM_RUNS=3]
+//   node bench/judge.mjs [N=2000] [CAP=50] [CASE_CONCURRENCY=CAP] [WARMUP=200] [WARM_RUNS=5]
 // The issue's set-up is "concurrency 50": the engine's case concurrency and the judge's connection cap are both
 // CAP by default. Pass a larger CASE_CONCURRENCY (e.g. 100) to have cases queue at the connection cap instead
 // (measured: median ratio ~0.05 higher — twice the fibers in flight, and each call waits for a permit).
@@ -25,7 +25,7 @@ const N = Number(process.argv[2] ?? 2000)
 const CAP = Number(process.argv[3] ?? 50)
 const CASE_CONCURRENCY = Number(process.argv[4] ?? CAP)
 const WARMUP = Number(process.argv[5] ?? 200)
-const WARM_RUNS = Number(process.argv[6] ?? 3)
+const WARM_RUNS = Number(process.argv[6] ?? 5)
 const LATENCY = 50
 const RATE = 200
 
