@@ -3,8 +3,8 @@
  * {@link makeGate}), token-bucket limits for requests/minute and tokens/minute (`RateLimiter`, cost = estimated
  * tokens), a pause when `x-ratelimit-remaining-*` reaches 0 (until `x-ratelimit-reset-*`), bounded retries of
  * rate limits and transient errors with backoff honoring `retry-after` ({@link retryDelayMillis}), a
- * per-attempt timeout (one {@link makeWatchdog} fiber per policy) and a total deadline per call, and counters
- * for `stats`.
+ * per-attempt timeout (enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by one
+ * {@link makeWatchdog} fiber per policy) and a total deadline per call, and counters for `stats`.
  *
  * @example
  * ```ts

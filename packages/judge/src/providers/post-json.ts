@@ -9,8 +9,9 @@
  *   (`NodeHttpClient.Dispatcher`) — the same connection pool `NodeHttpClient.layerUndici` uses, without the
  *   generic client around it. Judge calls are the hot path of an evaluation and the generic client costs
  *   about 0.3 ms of CPU per call more (a `new URL`, a `FinalizationRegistry` entry, a wrapped response and a
- *   `runSync` per body read). Measured with 2,000 bare POSTs, 50 in flight, against the fake server: 190–260 µs
- *   of CPU per call direct, 490–550 µs through `HttpClient` (`node bench/transport.mjs` reproduces it).
+ *   `runSync` per body read). Measured with 2,000 bare POSTs, 50 in flight, against the fake server: 190–210 µs
+ *   of CPU per call direct, 475–480 µs through `HttpClient`, 155–175 µs for a bare `undici.request` loop
+ *   (`node bench/transport.mjs` reproduces it).
  *
  * @example
  * ```ts
@@ -98,9 +99,9 @@ export const viaDispatcher = (dispatcher: Undici.Dispatcher, url: string, header
   const allHeaders = { ...headers, "content-type": "application/json" }
   // undici's handler API (`dispatch` with `onResponseData`/`onResponseEnd`) rather than `dispatcher.request`:
   // the body is gathered as Buffers and decoded once, with no Readable stream, promise chain or AbortController
-  // per call (the request API's per-call cost: ~25 % of the transport's CPU in a profile). The deadline is one
-  // timer per attempt, cleared with the response — where timing the attempt from outside (the policy's
-  // watchdog, `Effect.timeout`) forks a fiber per call.
+  // per call (`bench/transport.mjs`: 190–210 µs of CPU per call, against 250–270 µs through `request`). The
+  // deadline is one timer per attempt, cleared with the response — where timing the attempt from outside (the
+  // policy's watchdog, `Effect.timeout`) forks a fiber per call.
   return (body, deadline) =>
     Effect.async<RawResponse, JudgeError>((resume) => {
       let settled = false
