@@ -69,7 +69,7 @@ export class RequestLog {
   /** How many requests were abandoned by their client: aborted calls, attempts past their timeout. */
   readonly abandoned = Effect.sync(() => this.abandonedCount)
 
-  /** Appends a finished request. */
+  /** Appends a request whose reply is decided. */
   readonly record = (entry: LogEntry) => Effect.sync(() => void this.entries.push(entry))
 
   /**
@@ -87,7 +87,7 @@ export class RequestLog {
       return { admitted: false, waitMs: Math.max(1, this.accepted[this.accepted.length - limit]! + 1000 - now) }
     })
 
-  /** Every finished request in completion order. */
+  /** Every request recorded so far (once its reply was decided), in arrival order. */
   readonly snapshot = Effect.sync((): ReadonlyArray<LogEntry> => [...this.entries].sort((a, b) => a.seq - b.seq))
 
   /** The most requests ever in flight at once. */

@@ -3,7 +3,7 @@
  *
  *   source → (cache lookup, a slice at a time) → bounded case Queue → `concurrency` case workers
  *          (+ a flat pool of metric workers for metrics that wait on I/O) → finished Mailbox → sink fiber
- *          (cache write, `onResult`, summary, `emit`)
+ *          (cache write, `onResults`, `onResult`, summary, `emit`)
  *
  * - The producer reads the source in order, looks up a slice of cases in the cache with one `lookupMany`,
  *   and offers the cases to a bounded Queue (back-pressure: a huge dataset is never loaded ahead).
