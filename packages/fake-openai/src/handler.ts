@@ -23,6 +23,12 @@ const refuse = (dialect: Dialect, failure: Failure, headers: Record<string, stri
   return reply(status, body, headers)
 }
 
+/** A refusal sent before the latency (not found, auth, quota, rate cap): what a real API answers at once. */
+const refusedAtOnce = (dialect: Dialect, failure: Failure, headers: Record<string, string> = {}) => ({
+  reply: refuse(dialect, failure, headers),
+  delayed: false
+})
+
 const decodeBody = Schema.decodeUnknownOption(Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
 
 /** Mulberry32: a seeded PRNG value in [0, 1) for request `seq`. */
@@ -64,17 +70,17 @@ const route = (
   Effect.gen(function*() {
     const dialect = dialectOf(request.path)
     if (request.method !== "POST" || dialect === undefined) {
-      return { reply: refuse(openAi, { kind: "NotFound", route: `${request.method} ${request.path}` }), delayed: false }
+      return refusedAtOnce(openAi, { kind: "NotFound", route: `${request.method} ${request.path}` })
     }
-    if (config.apiKey !== undefined && !dialect.authorized(request, config.apiKey)) return { reply: refuse(dialect, { kind: "Auth" }), delayed: false }
-    if (config.quotaExceeded) return { reply: refuse(dialect, { kind: "Quota" }), delayed: false }
+    if (config.apiKey !== undefined && !dialect.authorized(request, config.apiKey)) return refusedAtOnce(dialect, { kind: "Auth" })
+    if (config.quotaExceeded) return refusedAtOnce(dialect, { kind: "Quota" })
     const limit = config.rateLimit?.requestsPerSecond
     let rateHeaders: Record<string, string> = {}
     if (limit !== undefined) {
       const admission = yield* log.admit(now, limit)
       if (!admission.admitted) {
         const window = { limit, remaining: 0, resetMs: admission.waitMs, retryAfterMs: admission.waitMs }
-        return { reply: refuse(dialect, { kind: "RateLimited" }, dialect.rateHeaders(window, now)), delayed: false }
+        return refusedAtOnce(dialect, { kind: "RateLimited" }, dialect.rateHeaders(window, now))
       }
       rateHeaders = dialect.rateHeaders({ limit, remaining: admission.remaining, resetMs: admission.resetMs }, now)
     }

@@ -353,7 +353,7 @@ export const runPool = <R, E, RS, RE>(
       }))
     )
 
-    const worker = <A, E>(take: Effect.Effect<A, E>, run: (item: A, clock: Clock.Clock) => Effect.Effect<unknown, EvalError, R | RE>) =>
+    const worker = <A>(take: Effect.Effect<A>, run: (item: A, clock: Clock.Clock) => Effect.Effect<unknown, EvalError, R | RE>) =>
       Effect.clockWith((clock) => Effect.forever(Effect.flatMap(take, (item) => run(item, clock))))
     for (let w = 0; w < opts.concurrency; w++) yield* FiberSet.run(group, worker(Queue.take(cases), runCase))
     // `take` fails only on a done Mailbox, and this one is never ended.
