@@ -1,6 +1,7 @@
 // Shared by the HTTP benchmarks (judge.mjs, transport.mjs): the fake OpenAI server in a child process, so it
 // does not share the benchmark's event loop, and the bare baseline that calls it without Effect.
 import { spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -12,7 +13,7 @@ const undici = createRequire(join(here, "../packages/judge/package.json"))("undi
 /** The chat request every HTTP benchmark sends. */
 export const benchRequest = { messages: [{ role: "user", content: "Rate this answer 0-10." }] }
 
-/** Start the fake server (packages/fake-openai/dist/main.js) with `args`; resolves with its base URL and a stop function. */
+/** Start the fake server (packages/fake-openai/dist/main.js) with `args`; resolves with its base URL, pid and a stop function. */
 export function startServer(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(here, "../packages/fake-openai/dist/main.js"), "--max-seconds", "300", ...args], {
@@ -22,7 +23,7 @@ export function startServer(args) {
     child.stdout.setEncoding("utf8")
     child.stdout.on("data", (text) => {
       const match = /listening (\S+)/.exec(text)
-      if (match) resolve({ baseUrl: match[1], stop: () => child.kill("SIGTERM") })
+      if (match) resolve({ baseUrl: match[1], pid: child.pid, stop: () => child.kill("SIGTERM") })
     })
   })
 }
@@ -39,4 +40,14 @@ export function bareUndici(baseUrl, n, inFlight) {
       await response.body.text()
     }
   }))
+}
+
+/** CPU time (µs, user + system) the process `pid` has used so far, from /proc (undefined where there is none). */
+export function processCpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ")
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100 // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return undefined
+  }
 }

@@ -19,6 +19,7 @@ import { CallPolicy, type PolicyStats } from "./policy.js"
 import { costAt, defaultPrices, type PriceTable, priceOf } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
 import { ReplyCache } from "./reply-cache.js"
+import { traced } from "./tracing.js"
 
 /**
  * Totals of a judge, plus its policy counters.
@@ -100,10 +101,7 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
       (replies === undefined
         ? Effect.flatMap(call(request), record)
         : Effect.flatMap(replies.through(model, request, call(request)), (r) => (r.replayed ? Effect.succeed(replayed(r.reply)) : record(r.reply)))
-      ).pipe(
-        // No stack capture: it costs a `new Error()` per call on the hot path (~50 µs in a profile).
-        Effect.withSpan("judge.chat", { attributes: { model }, captureStackTrace: false })
-      )
+      ).pipe(traced("judge.chat", { attributes: { model } }))
     const stats = policy.stats.pipe(
       Effect.map((all): JudgeStats => ({
         model,

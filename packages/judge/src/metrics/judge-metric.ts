@@ -15,6 +15,7 @@ import { Effect, Ref, Schema } from "effect"
 import type { TokenLogprob } from "../chat.js"
 import { Judge } from "../judge.js"
 import { addSpend, noSpend, structured } from "../verdict.js"
+import { traced } from "../tracing.js"
 import { promptHash, render, type Templates } from "./template.js"
 
 /**
@@ -184,7 +185,7 @@ export const judgeMetric = (spec: JudgeMetricSpec): Metric.Metric<Judge> =>
           verbose: spec.options.verbose ? verbose : undefined
         }
         return outcome
-      }).pipe(Effect.withSpan(`metric.${spec.name}`, { captureStackTrace: false }))
+      }).pipe(traced(`metric.${spec.name}`))
   })
 
 /**
