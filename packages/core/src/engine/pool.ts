@@ -69,6 +69,31 @@ const SLICE = 256
 /** The most finished cases the sink delivers together (one cache transaction). */
 const SINK_BATCH = 1024
 
+/**
+ * `round`, again and again, with no scheduler hop between rounds. `Effect.forever` yields after every round:
+ * two more operations and a trip through the scheduler per case, on a worker's path from one judge reply to
+ * its next request. The fiber run loop still yields every 2,048 operations, so a worker whose rounds never
+ * wait (CPU-only metrics) cannot starve the others.
+ */
+const repeatForever = <E, R>(round: Effect.Effect<unknown, E, R>): Effect.Effect<never, E, R> => {
+  const loop: Effect.Effect<never, E, R> = Effect.flatMap(round, () => loop)
+  return loop
+}
+
+/**
+ * Resume once the I/O callbacks already due have run (`setImmediate`; a zero timer where there is none).
+ * Fibers woken by I/O run in microtasks right after each callback, so work deferred this way waits for every
+ * reply that arrived together, not just the first.
+ */
+const afterPendingIo: Effect.Effect<void> = Effect.async((resume) => {
+  if (typeof setImmediate === "function") {
+    const handle = setImmediate(() => resume(Effect.void))
+    return Effect.sync(() => clearImmediate(handle))
+  }
+  const timer = setTimeout(() => resume(Effect.void), 0)
+  return Effect.sync(() => clearTimeout(timer))
+})
+
 /** Why a metric cannot run on a case, or undefined when it can. */
 const unmetRequirement = (metric: Metric<unknown>, testCase: TestCase): string | undefined => {
   if (metric.appliesTo !== testCase._tag) return `metric ${metric.name} scores ${metric.appliesTo} cases, not ${testCase._tag}`
@@ -216,12 +241,19 @@ export const runPool = <R, E, RS, RE>(
             return grow(batch)
           })
         )
-    const sink = Effect.forever(
-      Effect.flatMap(finished.takeAll, ([first]) => {
-        const batch = Chunk.toArray(first)
-        // Batching amortizes cache commits; without a cache, deliver at once.
-        return cacheApi === undefined ? sinkBatch(batch, true) : Effect.flatMap(grow(batch), (all) => sinkBatch(all, true))
-      })
+    // Woken by a finished case, the sink first lets the event loop's pending I/O callbacks run: the judge
+    // replies that arrived together each restart their worker before any delivery work, and the cases they
+    // finish join this batch.
+    const sink = repeatForever(
+      Effect.flatMap(finished.takeAll, ([first]) =>
+        Effect.zipRight(
+          afterPendingIo,
+          Effect.flatMap(finished.clear, (more) => {
+            const batch = Chunk.toArray(Chunk.appendAll(first, more))
+            // Batching amortizes cache commits; without a cache, deliver at once.
+            return cacheApi === undefined ? sinkBatch(batch, true) : Effect.flatMap(grow(batch), (all) => sinkBatch(all, true))
+          })
+        ))
     )
     const drain = (emitToo: boolean) =>
       Effect.flatMap(finished.clear, (left) => (Chunk.isEmpty(left) ? Effect.void : sinkBatch(Chunk.toArray(left), emitToo)))
@@ -354,7 +386,7 @@ export const runPool = <R, E, RS, RE>(
     )
 
     const worker = <A>(take: Effect.Effect<A>, run: (item: A, clock: Clock.Clock) => Effect.Effect<unknown, EvalError, R | RE>) =>
-      Effect.clockWith((clock) => Effect.forever(Effect.flatMap(take, (item) => run(item, clock))))
+      Effect.clockWith((clock) => repeatForever(Effect.flatMap(take, (item) => run(item, clock))))
     for (let w = 0; w < opts.concurrency; w++) yield* FiberSet.run(group, worker(Queue.take(cases), runCase))
     // `take` fails only on a done Mailbox, and this one is never ended.
     const takeJob = Effect.orDie(jobs.take)

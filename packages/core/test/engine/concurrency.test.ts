@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
 import { evaluate, evaluateStream, Metric } from "@assay/core"
-import { makeCases, makeProbe } from "./helpers.js"
+import { indexOf, makeCases, makeProbe } from "./helpers.js"
 
 describe("engine concurrency", () => {
   it.effect("never runs more than `concurrency` cases at once, and uses all of them", () =>
@@ -97,5 +97,34 @@ describe("engine concurrency", () => {
       assert.strictEqual(result.cases.length, 2000)
       assert.deepStrictEqual(result.cases.map((c) => c.index), all.map((_, i) => i))
       assert.isBelow(pulledAtFirstResult[0]!, 2000, "the first result arrived before the generator was drained")
+    }))
+
+  it.effect("replies that arrive together each restart their worker before any result is delivered", () =>
+    Effect.gen(function*() {
+      // Each measure completes from its own I/O-like callback (setImmediate: one event-loop callback each, with
+      // microtasks in between, as replies on separate connections arrive). Ordering only, no wall-clock time.
+      const events: Array<string> = []
+      const reply = (i: number) =>
+        Effect.async<{ score: number }>((resume) => {
+          const handle = setImmediate(() => {
+            events.push(`reply ${i}`)
+            resume(Effect.succeed({ score: 1 }))
+          })
+          return Effect.sync(() => clearImmediate(handle))
+        })
+      const metric = Metric.make({
+        name: "io",
+        measure: (c) => Effect.zipRight(Effect.sync(() => events.push(`start ${c.name}`)), reply(indexOf(c)))
+      })
+      const result = yield* evaluate(makeCases(8), [metric], {
+        concurrency: 4,
+        onResult: (r) => Effect.sync(() => void events.push(`deliver ${r.index}`))
+      })
+      assert.strictEqual(result.summary.passed, 8)
+      // The first wave's four replies arrive in one turn of the event loop: every worker starts its next case
+      // before the first delivery.
+      const firstDelivery = events.findIndex((e) => e.startsWith("deliver"))
+      assert.deepStrictEqual(events.slice(0, firstDelivery).filter((e) => e.startsWith("start")).length, 8)
+      assert.deepStrictEqual(events.filter((e) => e.startsWith("deliver")).length, 8)
     }))
 })
