@@ -304,18 +304,18 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     const scope = yield* Effect.scope
     const watchdog = yield* makeWatchdog
     const models = yield* SynchronizedRef.make(new Map<string, ModelState>())
-    // Fast path: a plain read; the synchronized (semaphore-guarded) path runs once per model.
-    const stateFor = (model: string) =>
-      Effect.flatMap(SynchronizedRef.get(models), (known) => {
-        const found = known.get(model)
-        return found ? Effect.succeed(found) : createState(model)
-      })
+    // The fast path reads this snapshot of `models` in the call's first step; it is replaced (never mutated)
+    // inside the synchronized, once-per-model creation below.
+    let known = new Map<string, ModelState>()
     const createState = (model: string) =>
       SynchronizedRef.modifyEffect(models, (map) => {
         const existing = map.get(model)
         if (existing) return Effect.succeed([existing, map] as const)
         return Scope.extend(makeModelState(settings), scope).pipe(
-          Effect.map((created) => [created, new Map(map).set(model, created)] as const)
+          Effect.map((created) => {
+            known = new Map(map).set(model, created)
+            return [created, known] as const
+          })
         )
       })
     const stats = SynchronizedRef.get(models).pipe(
@@ -329,7 +329,12 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     return {
       settings,
       run: (model, estimatedTokens, attempt) =>
-        Effect.flatMap(stateFor(model), (state) => runWith(settings, timing, watchdog, state, estimatedTokens, attempt)),
+        Effect.suspend(() => {
+          const found = known.get(model)
+          return found !== undefined
+            ? runWith(settings, timing, watchdog, found, estimatedTokens, attempt)
+            : Effect.flatMap(createState(model), (state) => runWith(settings, timing, watchdog, state, estimatedTokens, attempt))
+        }),
       stats
     }
   })

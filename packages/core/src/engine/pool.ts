@@ -31,6 +31,7 @@
  * ```
  */
 import { Chunk, Clock, Deferred, Duration, Effect, FiberSet, Mailbox, Option, RateLimiter } from "effect"
+import type { NoSuchElementException } from "effect/Cause"
 import { type CacheEntry, type CachedOutcomes, EvalCache, type NamedTag } from "../cache/eval-cache.js"
 import { caseCacheKey, hyperparameterSuffix, metricCacheTag } from "../cache/cache-key.js"
 import type { Metric } from "../metric/metric.js"
@@ -388,13 +389,19 @@ export const runPool = <R, E, RS, RE>(
       }))
     )
 
-    const worker = <A>(take: Effect.Effect<A>, run: (item: A, clock: Clock.Clock) => Effect.Effect<unknown, EvalError, R | RE>) =>
-      Effect.clockWith((clock) => repeatForever(Effect.flatMap(take, (item) => run(item, clock))))
-    // `take` fails only on a done Mailbox, and these are never ended.
-    const takeCase = Effect.orDie(cases.take)
-    for (let w = 0; w < opts.concurrency; w++) yield* FiberSet.run(group, worker(takeCase, runCase))
-    const takeJob = Effect.orDie(jobs.take)
-    for (let w = 0; w < opts.concurrency * pooledPerCase; w++) yield* FiberSet.run(group, worker(takeJob, runMetricJob))
+    /**
+     * A worker: take an item, run it, forever. `take` fails only on a done Mailbox, and these are never ended:
+     * that failure becomes a defect once, around the whole loop, rather than through an `orDie` per take.
+     */
+    const worker = <A>(
+      take: Effect.Effect<A, NoSuchElementException>,
+      run: (item: A, clock: Clock.Clock) => Effect.Effect<unknown, EvalError, R | RE>
+    ) =>
+      Effect.clockWith((clock) => repeatForever(Effect.flatMap(take, (item) => run(item, clock)))).pipe(
+        Effect.catchTag("NoSuchElementException", Effect.die)
+      )
+    for (let w = 0; w < opts.concurrency; w++) yield* FiberSet.run(group, worker(cases.take, runCase))
+    for (let w = 0; w < opts.concurrency * pooledPerCase; w++) yield* FiberSet.run(group, worker(jobs.take, runMetricJob))
     yield* FiberSet.run(group, sink)
     yield* FiberSet.run(group, producer)
 
