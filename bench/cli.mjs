@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url"
 
 const N = Number(process.argv[2] ?? 100_000)
 const ROUNDS = Number(process.argv[3] ?? 2)
-const cli = fileURLToPath(new URL("../apps/cli/dist/main.js", import.meta.url))
+const cli = fileURLToPath(new URL("../apps/cli/bin/assay.js", import.meta.url))
 const words = "the quick brown fox jumps over lazy dog paris france capital river seine city light tower".split(" ")
 const sentence = (seed, n) => Array.from({ length: n }, (_, k) => words[(seed * 7 + k * 13) % words.length]).join(" ")
 

@@ -1,6 +1,7 @@
 /**
  * Helpers for the CLI end-to-end tests: run the built `assay` binary as a subprocess (the tests need
- * `npx tsc -b` first — `npm ci` does it through the root `prepare` script) and make fixture directories.
+ * `npm run build` first — `npm install` does it through the root `prepare` script, `npm test` itself too) and
+ * make fixture directories.
  *
  * @example
  * ```ts
@@ -8,7 +9,7 @@
  * ```
  */
 import { spawn, type ChildProcess } from "node:child_process"
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { vi } from "vitest"
@@ -22,10 +23,26 @@ export const ROOT = resolve(import.meta.dirname, "../..")
 /** The binary under test. */
 export const BIN = join(ROOT, "apps/cli/bin/assay.js")
 
-/** Fail early with a clear message when the CLI was not built. */
+/** The newest modification time (ms) of the `.js` files under `dir`, 0 when there are none. */
+const newestJs = (dir: string): number =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".js"))
+      .reduce((newest, f) => Math.max(newest, statSync(join(dir, f)).mtimeMs), 0)
+    : 0
+
+/**
+ * Fail early with a clear message when the CLI was not built, or when its bundle is older than tsc's output
+ * (`tsc -b` alone rebuilds the modules but not `apps/cli/dist/assay.mjs`, which the binary runs).
+ */
 export const requireBuild = (): void => {
-  if (!existsSync(join(ROOT, "apps/cli/dist/main.js"))) {
-    throw new Error("apps/cli/dist/main.js is missing: run `npx tsc -b` (or `npm ci`) before the CLI tests")
+  const bundle = join(ROOT, "apps/cli/dist/assay.mjs")
+  if (!existsSync(bundle)) {
+    throw new Error("apps/cli/dist/assay.mjs is missing: run `npm run build` (`npm install` does it) before the CLI tests")
+  }
+  const sources = ["apps/cli/dist", "packages/core/dist", "packages/judge/dist", "packages/store/dist"]
+  if (Math.max(...sources.map((d) => newestJs(join(ROOT, d)))) > statSync(bundle).mtimeMs) {
+    throw new Error("apps/cli/dist/assay.mjs is older than the compiled modules: run `npm run build` before the CLI tests")
   }
 }
 

@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import "../dist/main.js"
+// The bundled CLI (`npm run build`: tsc, then apps/cli/bundle.mjs): one module to load instead of ~1,000.
+import "../dist/assay.mjs"
