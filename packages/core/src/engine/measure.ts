@@ -11,7 +11,7 @@ import { Clock, Duration, Effect } from "effect"
 import type { CachedOutcome } from "../cache/eval-cache.js"
 import { MetricError, normalizeScore, NOT_A_NUMBER, passes, type Metric, type Outcome } from "../metric/metric.js"
 import { currentRepetition } from "../metric/repetition.js"
-import type { TestCase } from "../model/test-case.js"
+import { missingFields, type TestCase } from "../model/test-case.js"
 import type { MetricResult } from "../result/run-result.js"
 import type { RepeatReducer } from "./options.js"
 
@@ -23,6 +23,20 @@ export interface MeasureSettings {
 }
 
 const ZERO_TOKENS = { input: 0, output: 0 } as const
+
+/**
+ * Why a metric cannot run on a case (another kind of case, or required fields missing), or undefined when it can.
+ *
+ * @example
+ * ```ts
+ * unmetRequirement(exactMatch(), LLMTestCase.make({ input: "q" })) // "missing required fields: actualOutput, expectedOutput"
+ * ```
+ */
+export const unmetRequirement = (metric: Metric<unknown>, testCase: TestCase): string | undefined => {
+  if (metric.appliesTo !== testCase._tag) return `metric ${metric.name} scores ${metric.appliesTo} cases, not ${testCase._tag}`
+  const missing = missingFields(testCase, metric.requires)
+  return missing.length === 0 ? undefined : `missing required field${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`
+}
 
 /**
  * A result for a metric that did not run.

@@ -35,13 +35,14 @@ import type { NoSuchElementException } from "effect/Cause"
 import { type CacheEntry, type CachedOutcomes, EvalCache, type NamedTag } from "../cache/eval-cache.js"
 import { caseCacheKey, hyperparameterSuffix, metricCacheTag } from "../cache/cache-key.js"
 import type { Metric } from "../metric/metric.js"
-import { missingFields, type TestCase } from "../model/test-case.js"
+import type { TestCase } from "../model/test-case.js"
 import type { CaseResult, MetricResult, RunSummary, UnfinishedCase } from "../result/run-result.js"
 import { SummaryAccumulator } from "../result/summary.js"
 import { type CaseState, newCaseState, toCaseResult } from "./case-state.js"
 import { ErrorBudgetExceeded, type EvalError, MetricFailed } from "./errors.js"
-import { cachedResult, erroredResult, measureOne, skippedResult, toCachedOutcome } from "./measure.js"
+import { cachedResult, erroredResult, measureOne, skippedResult, toCachedOutcome, unmetRequirement } from "./measure.js"
 import { type EvalOptions, resolveOptions } from "./options.js"
+import { afterPendingIo, repeatForever } from "./scheduling.js"
 import { type CaseSource, forEachSlice, knownSize } from "./source.js"
 
 /** How a pool run ended. */
@@ -69,38 +70,6 @@ interface MetricJob {
 const SLICE = 256
 /** The most finished cases the sink delivers together (one cache transaction). */
 const SINK_BATCH = 1024
-
-/**
- * `round`, again and again, with no scheduler hop between rounds. `Effect.forever` yields after every round:
- * two more operations and a trip through the scheduler per case, on a worker's path from one judge reply to
- * its next request. The fiber run loop still yields every 2,048 operations, so a worker whose rounds never
- * wait (CPU-only metrics) cannot starve the others.
- */
-const repeatForever = <E, R>(round: Effect.Effect<unknown, E, R>): Effect.Effect<never, E, R> => {
-  const loop: Effect.Effect<never, E, R> = Effect.flatMap(round, () => loop)
-  return loop
-}
-
-/**
- * Resume once the I/O callbacks already due have run (`setImmediate`; a zero timer where there is none).
- * Fibers woken by I/O run in microtasks right after each callback, so work deferred this way waits for every
- * reply that arrived together, not just the first.
- */
-const afterPendingIo: Effect.Effect<void> = Effect.async((resume) => {
-  if (typeof setImmediate === "function") {
-    const handle = setImmediate(() => resume(Effect.void))
-    return Effect.sync(() => clearImmediate(handle))
-  }
-  const timer = setTimeout(() => resume(Effect.void), 0)
-  return Effect.sync(() => clearTimeout(timer))
-})
-
-/** Why a metric cannot run on a case, or undefined when it can. */
-const unmetRequirement = (metric: Metric<unknown>, testCase: TestCase): string | undefined => {
-  if (metric.appliesTo !== testCase._tag) return `metric ${metric.name} scores ${metric.appliesTo} cases, not ${testCase._tag}`
-  const missing = missingFields(testCase, metric.requires)
-  return missing.length === 0 ? undefined : `missing required field${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`
-}
 
 /**
  * Run the pool; see the module doc. `emit` receives each case result in completion order.
