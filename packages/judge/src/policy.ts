@@ -15,7 +15,7 @@
  * }).pipe(Effect.provide(CallPolicy.layer({ maxConnections: 50 })))
  * ```
  */
-import { Context, Duration, Effect, Layer, Random, RateLimiter, Scope, SynchronizedRef } from "effect"
+import { Context, Duration, Effect, Layer, Random, RateLimiter, Scope } from "effect"
 import { makeGate, type Gate } from "./adaptive.js"
 import { type BackoffSettings, retryDelayMillis } from "./backoff.js"
 import type { AttemptDeadline, ProviderReply } from "./chat.js"
@@ -303,34 +303,27 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     }
     const scope = yield* Effect.scope
     const watchdog = yield* makeWatchdog
-    const models = yield* SynchronizedRef.make(new Map<string, ModelState>())
-    // The fast path reads this snapshot of `models` in the call's first step; it is replaced (never mutated)
-    // inside the synchronized, once-per-model creation below.
-    let known = new Map<string, ModelState>()
+    // Per-model state, read as a plain field in a call's first step. Creating a model's state (its limiters
+    // need the scope) is serialized by a semaphore, so two first calls of a model share one state.
+    const models = new Map<string, ModelState>()
+    const creating = yield* Effect.makeSemaphore(1)
     const createState = (model: string) =>
-      SynchronizedRef.modifyEffect(models, (map) => {
-        const existing = map.get(model)
-        if (existing) return Effect.succeed([existing, map] as const)
-        return Scope.extend(makeModelState(settings), scope).pipe(
-          Effect.map((created) => {
-            known = new Map(map).set(model, created)
-            return [created, known] as const
-          })
-        )
-      })
-    const stats = SynchronizedRef.get(models).pipe(
-      Effect.flatMap((map) =>
-        Effect.forEach([...map], ([model, state]) =>
-          Effect.all({ cap: state.gate.cap, inFlight: state.gate.inFlight }).pipe(
-            Effect.map(({ cap, inFlight }): PolicyStats => ({ model, cap, inFlight, ...state.counters }))
-          ))
-      )
+      creating.withPermits(1)(Effect.suspend(() => {
+        const existing = models.get(model)
+        if (existing) return Effect.succeed(existing)
+        return Scope.extend(makeModelState(settings), scope).pipe(Effect.tap((created) => void models.set(model, created)))
+      }))
+    const stats = Effect.suspend(() =>
+      Effect.forEach([...models], ([model, state]) =>
+        Effect.all({ cap: state.gate.cap, inFlight: state.gate.inFlight }).pipe(
+          Effect.map(({ cap, inFlight }): PolicyStats => ({ model, cap, inFlight, ...state.counters }))
+        ))
     )
     return {
       settings,
       run: (model, estimatedTokens, attempt) =>
         Effect.suspend(() => {
-          const found = known.get(model)
+          const found = models.get(model)
           return found !== undefined
             ? runWith(settings, timing, watchdog, found, estimatedTokens, attempt)
             : Effect.flatMap(createState(model), (state) => runWith(settings, timing, watchdog, state, estimatedTokens, attempt))

@@ -14,10 +14,10 @@
  * const call = provider.complete(request).pipe(traced("judge.chat", { attributes: { model } }))
  * ```
  */
-import { Effect, type Tracer } from "effect"
+import { Context, DefaultServices, Effect, Tracer } from "effect"
 
 /** The tracer every fiber has unless a layer replaces it: Effect's built-in one, which exports nothing. */
-const builtinTracer: Tracer.Tracer = Effect.runSync(Effect.tracer)
+const builtinTracer: Tracer.Tracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
 /**
  * `Effect.withSpan(name, options)` when the fiber's tracer records spans; the effect unchanged otherwise.

@@ -124,7 +124,7 @@ describe("engine concurrency", () => {
       // The first wave's four replies arrive in one turn of the event loop: every worker starts its next case
       // before the first delivery.
       const firstDelivery = events.findIndex((e) => e.startsWith("deliver"))
-      assert.deepStrictEqual(events.slice(0, firstDelivery).filter((e) => e.startsWith("start")).length, 8)
-      assert.deepStrictEqual(events.filter((e) => e.startsWith("deliver")).length, 8)
+      assert.strictEqual(events.slice(0, firstDelivery).filter((e) => e.startsWith("start")).length, 8)
+      assert.strictEqual(events.filter((e) => e.startsWith("deliver")).length, 8)
     }))
 })
