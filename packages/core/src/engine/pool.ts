@@ -186,54 +186,77 @@ export const runPool = <R, E, RS, RE>(
 
     /**
      * Write a batch's fresh outcomes to the cache (a failure only costs the caching), hand the batch to
-     * `onResults`, then deliver each case.
+     * `onResults`, then deliver each case; uninterruptible but for `restore` (a slow stream consumer's `emit`).
      */
     const sinkBatch = (batch: ReadonlyArray<CaseState>, emitToo: boolean): Effect.Effect<void, EvalError, RE> =>
-      Effect.uninterruptibleMask((restore) => {
-        const results = batch.map(toCaseResult)
-        const each = Effect.forEach(batch, (state, i) => deliver(state, results[i]!, restore, emitToo), { discard: true })
-        const onResults = options.onResults
-        const deliverAll = onResults === undefined ? each : Effect.suspend(() => {
-          const delivered = withinBudget(results)
-          return delivered.length === 0 ? each : Effect.zipRight(onResults(delivered), each)
-        })
-        if (cacheApi === undefined) return deliverAll
-        const entries: Array<CacheEntry> = []
-        for (const state of batch) if (state.fresh !== undefined) entries.push({ caseKey: state.cacheKey!, outcomes: state.fresh })
-        if (entries.length === 0) return deliverAll
-        const write = cacheApi.store(entries, tags).pipe(Effect.catchAll((e) => Effect.logWarning(`cache write failed: ${e.message}`)))
-        return Effect.zipRight(write, deliverAll)
+      Effect.uninterruptibleMask((restore) => sinkBatchWith(batch, restore, emitToo))
+    const sinkBatchWith = (
+      batch: ReadonlyArray<CaseState>,
+      restore: <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) => Effect.Effect<A, E2, R2>,
+      emitToo: boolean
+    ): Effect.Effect<void, EvalError, RE> => {
+      const results = batch.map(toCaseResult)
+      const each = Effect.forEach(batch, (state, i) => deliver(state, results[i]!, restore, emitToo), { discard: true })
+      const onResults = options.onResults
+      const deliverAll = onResults === undefined ? each : Effect.suspend(() => {
+        const delivered = withinBudget(results)
+        return delivered.length === 0 ? each : Effect.zipRight(onResults(delivered), each)
       })
+      if (cacheApi === undefined) return deliverAll
+      const entries: Array<CacheEntry> = []
+      for (const state of batch) if (state.fresh !== undefined) entries.push({ caseKey: state.cacheKey!, outcomes: state.fresh })
+      if (entries.length === 0) return deliverAll
+      const write = cacheApi.store(entries, tags).pipe(Effect.catchAll((e) => Effect.logWarning(`cache write failed: ${e.message}`)))
+      return Effect.zipRight(write, deliverAll)
+    }
 
-    /** Add what arrives while the sink yields, until nothing more comes or the batch is full. */
-    const grow = (batch: Array<CaseState>): Effect.Effect<Array<CaseState>> =>
-      batch.length >= SINK_BATCH
-        ? Effect.succeed(batch)
+    /**
+     * Finished cases the sink has taken but not yet delivered: while it waits for due I/O or grows a batch it
+     * can be interrupted (deadline, caller), and `drain` then delivers these with what is still queued.
+     */
+    let held: Array<CaseState> = []
+    /** Add what arrives while the sink yields to `held`, until nothing more comes or the batch is full. */
+    const grow: Effect.Effect<void> = Effect.suspend(() =>
+      held.length >= SINK_BATCH
+        ? Effect.void
         : Effect.zipRight(
           Effect.yieldNow(),
           Effect.flatMap(finished.clear, (more) => {
-            if (Chunk.isEmpty(more)) return Effect.succeed(batch)
-            for (const state of more) batch.push(state)
-            return grow(batch)
+            if (Chunk.isEmpty(more)) return Effect.void
+            for (const state of more) held.push(state)
+            return grow
           })
         )
-    // Batching amortizes cache commits; without a cache, deliver at once.
-    const deliverBatch = (batch: Array<CaseState>) =>
-      cacheApi === undefined ? sinkBatch(batch, true) : Effect.flatMap(grow(batch), (all) => sinkBatch(all, true))
+    )
+    /** Deliver `held`, taking it over in the same uninterruptible step. */
+    const deliverHeld = Effect.uninterruptibleMask((restore) => {
+      const batch = held
+      held = []
+      return sinkBatchWith(batch, restore, true)
+    })
     // Few cases at a wake-up (judge replies: one each): let the I/O callbacks already due run first, so those
     // replies restart their workers before any delivery and their cases join the batch. Many (CPU-only metrics:
     // 256–1,024): deliver at once — waiting only fills the Mailbox (+18 MB peak RSS over 1M cases, measured).
+    // With a cache, the batch then grows while cases keep arriving (one commit for many).
+    const waitForDueIo = Effect.zipRight(
+      afterPendingIo,
+      Effect.map(finished.clear, (more) => {
+        for (const state of more) held.push(state)
+      })
+    )
     const sink = repeatForever(
-      Effect.flatMap(finished.takeAll, ([first]) =>
-        first.length >= FEW_FINISHED
-          ? deliverBatch(Chunk.toArray(first))
-          : Effect.zipRight(
-            afterPendingIo,
-            Effect.flatMap(finished.clear, (more) => deliverBatch(Chunk.toArray(Chunk.appendAll(first, more))))
-          ))
+      Effect.flatMap(finished.takeAll, ([first]) => {
+        held = Chunk.toArray(first)
+        const gathered = first.length >= FEW_FINISHED ? Effect.void : waitForDueIo
+        return Effect.zipRight(cacheApi === undefined ? gathered : Effect.zipRight(gathered, grow), deliverHeld)
+      })
     )
     const drain = (emitToo: boolean) =>
-      Effect.flatMap(finished.clear, (left) => (Chunk.isEmpty(left) ? Effect.void : sinkBatch(Chunk.toArray(left), emitToo)))
+      Effect.flatMap(finished.clear, (left) => {
+        const batch = [...held, ...left]
+        held = []
+        return batch.length === 0 ? Effect.void : sinkBatch(batch, emitToo)
+      })
 
     /** Measure the inline metrics of a case one after another, starting at position `from` of `order`. */
     const measureInline = (state: CaseState, order: ReadonlyArray<number>, from: number, clock: Clock.Clock): Effect.Effect<void, EvalError, R> => {

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, TestClock } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, TestClock } from "effect"
 import { type CaseResult, evaluate, LLMTestCase, Metric } from "@assay/core"
-import { makeCases, makeProbe } from "./helpers.js"
+import { indexOf, makeCases, makeProbe } from "./helpers.js"
 
 describe("engine failure semantics", () => {
   it.effect("fail-fast: a metric error fails the run and interrupts every sibling in flight", () =>
@@ -96,6 +96,39 @@ describe("engine failure semantics", () => {
       assert.strictEqual(probe.state.interrupted, startedAtInterrupt - 2)
       yield* TestClock.adjust("1 minute")
       assert.strictEqual(probe.state.started, startedAtInterrupt, "no fiber kept running")
+    }))
+  it.effect("a case the sink holds while it waits for due I/O is still delivered when the run is interrupted", () =>
+    Effect.gen(function*() {
+      // Case 0's reply comes from an I/O-like callback (setImmediate); case 1 never finishes. The caller
+      // interrupts after that callback, while the sink holds case 0 and waits for the I/O callbacks due.
+      // Event-loop ordering only: setImmediate callbacks run in the order they were queued.
+      const seen: Array<number> = []
+      const started = yield* Deferred.make<void>()
+      const metric = Metric.make({
+        name: "io",
+        measure: (c) =>
+          indexOf(c) === 0
+            ? Effect.zipRight(
+              Deferred.succeed(started, undefined),
+              Effect.async<{ score: number }>((resume) => {
+                const handle = setImmediate(() => resume(Effect.succeed({ score: 1 })))
+                return Effect.sync(() => clearImmediate(handle))
+              })
+            )
+            : Effect.never
+      })
+      const fiber = yield* Effect.fork(evaluate(makeCases(2), [metric], {
+        concurrency: 2,
+        onResult: (r) => Effect.sync(() => void seen.push(r.index))
+      }))
+      yield* Deferred.await(started)
+      // Queued after case 0's reply: runs once that reply has finished case 0 and woken the sink.
+      yield* Effect.async<void>((resume) => {
+        const handle = setImmediate(() => resume(Effect.void))
+        return Effect.sync(() => clearImmediate(handle))
+      })
+      yield* Fiber.interrupt(fiber)
+      assert.deepStrictEqual(seen, [0])
     }))
 })
 
