@@ -14,13 +14,13 @@
  *   the case to the sink. `concurrency × pooled I/O metrics per case` metric workers serve the metric Mailbox
  *   — one flat pool, never a concurrent `forEach` per case (that costs ~20× more per element in Effect 3;
  *   `../shared/effect-notes.md`).
- * - The sink fiber delivers finished cases in batches: it writes the batch's fresh outcomes to the cache in
- *   one `store` (one transaction), hands the batch to `onResults` (the run store: one transaction), then
- *   gives each result to `onResult`, the summary and `emit`. A result is delivered only once its cache rows
- *   (and run-store rows) are durable, so a crash loses only cases not yet delivered. Woken by a lone case
- *   (one judge reply), it first lets the I/O callbacks already due run; with a cache, while cases keep
- *   arriving it yields to let the batch grow (no timer: batches are large exactly when the run is fast, and
- *   a slow run's results are delivered at once).
+ * - The sink fiber (`sink.ts`) delivers finished cases in batches: it writes the batch's fresh outcomes to
+ *   the cache in one `store` (one transaction), hands the batch to `onResults` (the run store: one
+ *   transaction), then gives each result to `onResult`, the summary and `emit`. A result is delivered only
+ *   once its cache rows (and run-store rows) are durable, so a crash loses only cases not yet delivered.
+ *   Woken by a lone case (one judge reply), it first lets the I/O callbacks already due run; with a cache,
+ *   while cases keep arriving it yields to let the batch grow (no timer: batches are large exactly when the
+ *   run is fast, and a slow run's results are delivered at once). The pool and the sink share a `RunLedger`.
  *
  * A failing fiber fails the FiberSet (fail-fast); closing the scope — on completion, failure, deadline or
  * the caller's interruption — interrupts every fiber the run started. Finished cases still waiting for the
@@ -31,19 +31,20 @@
  * const run = yield* runPool(cases, metrics, options, (result) => Effect.sync(() => results.push(result)))
  * ```
  */
-import { Chunk, Clock, Deferred, Duration, Effect, FiberSet, Mailbox, Option, RateLimiter } from "effect"
+import { Clock, Deferred, Duration, Effect, FiberSet, Mailbox, Option, RateLimiter } from "effect"
 import type { NoSuchElementException } from "effect/Cause"
-import { type CacheEntry, type CachedOutcomes, EvalCache, type NamedTag } from "../cache/eval-cache.js"
+import { type CachedOutcomes, EvalCache, type NamedTag } from "../cache/eval-cache.js"
 import { caseCacheKey, hyperparameterSuffix, metricCacheTag } from "../cache/cache-key.js"
 import type { Metric } from "../metric/metric.js"
 import type { TestCase } from "../model/test-case.js"
 import type { CaseResult, MetricResult, RunSummary, UnfinishedCase } from "../result/run-result.js"
 import { SummaryAccumulator } from "../result/summary.js"
-import { type CaseState, newCaseState, toCaseResult } from "./case-state.js"
+import { type CaseState, newCaseState } from "./case-state.js"
 import { ErrorBudgetExceeded, type EvalError, MetricFailed } from "./errors.js"
 import { cachedResult, erroredResult, measureOne, skippedResult, toCachedOutcome, unmetRequirement } from "./measure.js"
 import { type EvalOptions, resolveOptions } from "./options.js"
-import { afterPendingIo, repeatForever } from "./scheduling.js"
+import { repeatForever } from "./scheduling.js"
+import { makeSink, type RunLedger, SINK_BATCH } from "./sink.js"
 import { type CaseSource, forEachSlice, knownSize } from "./source.js"
 
 /** How a pool run ended. */
@@ -69,10 +70,6 @@ interface MetricJob {
 
 /** Cases read from the source (and looked up in the cache) per slice. */
 const SLICE = 256
-/** The most finished cases the sink delivers together (one cache transaction). */
-const SINK_BATCH = 1024
-/** Fewer finished cases than this at a sink wake-up: cases are finishing on I/O (see the sink). */
-const FEW_FINISHED = 32
 
 /**
  * Run the pool; see the module doc. `emit` receives each case result in completion order.
@@ -114,9 +111,6 @@ export const runPool = <R, E, RS, RE>(
     const wantedTags = tags.map((t) => t.tag)
     const runStarted = yield* Clock.currentTimeMillis
 
-    const summary = SummaryAccumulator.empty()
-    const inFlight = new Map<number, CaseState>()
-    const finishedFlags = total === undefined ? undefined : new Uint8Array(total)
     // A Mailbox, not a Queue: the run ends by interrupting the workers waiting on `take`, and a Queue removes
     // each interrupted taker by rebuilding its list of takers (O(n²) for n workers: ~3 ms and ~4 MB of garbage
     // per run at concurrency 50, measured with an empty dataset); a Mailbox keeps its takers in a Set.
@@ -129,13 +123,19 @@ export const runPool = <R, E, RS, RE>(
     // waits on a callback there, where a Queue's take allocates a Deferred per wake-up (~4 µs each in a
     // profile of 200k cases: a tenth of the engine's own cost per case).
     const finished = yield* Mailbox.make<CaseState>({ capacity: Math.max(SINK_BATCH, opts.concurrency), strategy: "suspend" })
-    const allFinished = yield* Deferred.make<void>()
     const group = yield* FiberSet.make<void, EvalError | E>()
-    let open = 0
+    const ledger: RunLedger = {
+      open: 0,
+      producerDone: false,
+      erroredCases: 0,
+      lastError: "",
+      summary: SummaryAccumulator.empty(),
+      inFlight: new Map<number, CaseState>(),
+      finishedFlags: total === undefined ? undefined : new Uint8Array(total),
+      allFinished: yield* Deferred.make<void>()
+    }
+    const { allFinished, finishedFlags, inFlight, summary } = ledger
     let admitted = 0
-    let erroredCases = 0
-    let producerDone = false
-    let lastError = ""
 
     const metricFailed = (state: CaseState, result: MetricResult) =>
       new MetricFailed({ caseIndex: state.index, caseName: state.testCase.name ?? null, metric: result.name, reason: result.error ?? "" })
@@ -151,112 +151,7 @@ export const runPool = <R, E, RS, RE>(
         return Effect.void
       })
 
-    /** Deliver one finished case to `onResult`, the summary and (unless the run was interrupted) `emit`. */
-    const deliver = (
-      state: CaseState,
-      result: CaseResult,
-      restore: <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) => Effect.Effect<A, E2, R2>,
-      emitToo: boolean
-    ): Effect.Effect<void, EvalError, RE> => {
-      if (result.errored) {
-        erroredCases++
-        lastError = result.metrics.find((m) => m.error !== null)?.error ?? ""
-        if (budget !== undefined && erroredCases > budget) {
-          return Effect.fail(new ErrorBudgetExceeded({ errored: erroredCases, budget, lastError }))
-        }
-      }
-      let sinks: Effect.Effect<void, EvalError, RE> = Effect.suspend(() => {
-        summary.add(result)
-        inFlight.delete(state.index)
-        if (finishedFlags !== undefined) finishedFlags[state.index] = 1
-        // Only the emit to a slow stream consumer may be interrupted.
-        return emitToo ? restore(emit(result)) : Effect.void
-      })
-      if (options.onResult !== undefined) sinks = Effect.zipRight(options.onResult(result), sinks)
-      return Effect.zipRight(sinks, Effect.suspend(() => --open === 0 && producerDone ? Deferred.succeed(allFinished, undefined) : Effect.void))
-    }
-
-    /** The leading results of a batch that are within the error budget (the rest fail the run undelivered). */
-    const withinBudget = (results: ReadonlyArray<CaseResult>): ReadonlyArray<CaseResult> => {
-      if (budget === undefined) return results
-      let errored = erroredCases
-      for (let i = 0; i < results.length; i++) if (results[i]!.errored && ++errored > budget) return results.slice(0, i)
-      return results
-    }
-
-    /**
-     * Write a batch's fresh outcomes to the cache (a failure only costs the caching), hand the batch to
-     * `onResults`, then deliver each case; uninterruptible but for `restore` (a slow stream consumer's `emit`).
-     */
-    const sinkBatch = (batch: ReadonlyArray<CaseState>, emitToo: boolean): Effect.Effect<void, EvalError, RE> =>
-      Effect.uninterruptibleMask((restore) => sinkBatchWith(batch, restore, emitToo))
-    const sinkBatchWith = (
-      batch: ReadonlyArray<CaseState>,
-      restore: <A, E2, R2>(effect: Effect.Effect<A, E2, R2>) => Effect.Effect<A, E2, R2>,
-      emitToo: boolean
-    ): Effect.Effect<void, EvalError, RE> => {
-      const results = batch.map(toCaseResult)
-      const each = Effect.forEach(batch, (state, i) => deliver(state, results[i]!, restore, emitToo), { discard: true })
-      const onResults = options.onResults
-      const deliverAll = onResults === undefined ? each : Effect.suspend(() => {
-        const delivered = withinBudget(results)
-        return delivered.length === 0 ? each : Effect.zipRight(onResults(delivered), each)
-      })
-      if (cacheApi === undefined) return deliverAll
-      const entries: Array<CacheEntry> = []
-      for (const state of batch) if (state.fresh !== undefined) entries.push({ caseKey: state.cacheKey!, outcomes: state.fresh })
-      if (entries.length === 0) return deliverAll
-      const write = cacheApi.store(entries, tags).pipe(Effect.catchAll((e) => Effect.logWarning(`cache write failed: ${e.message}`)))
-      return Effect.zipRight(write, deliverAll)
-    }
-
-    /**
-     * Finished cases the sink has taken but not yet delivered: while it waits for due I/O or grows a batch it
-     * can be interrupted (deadline, caller), and `drain` then delivers these with what is still queued.
-     */
-    let held: Array<CaseState> = []
-    /** Add what arrives while the sink yields to `held`, until nothing more comes or the batch is full. */
-    const grow: Effect.Effect<void> = Effect.suspend(() =>
-      held.length >= SINK_BATCH
-        ? Effect.void
-        : Effect.zipRight(
-          Effect.yieldNow(),
-          Effect.flatMap(finished.clear, (more) => {
-            if (Chunk.isEmpty(more)) return Effect.void
-            for (const state of more) held.push(state)
-            return grow
-          })
-        )
-    )
-    /** Deliver `held`, taking it over in the same uninterruptible step. */
-    const deliverHeld = Effect.uninterruptibleMask((restore) => {
-      const batch = held
-      held = []
-      return sinkBatchWith(batch, restore, true)
-    })
-    // Few cases at a wake-up (judge replies: one each): let the I/O callbacks already due run first, so those
-    // replies restart their workers before any delivery and their cases join the batch. Many (CPU-only metrics:
-    // 256–1,024): deliver at once — waiting only fills the Mailbox (+18 MB peak RSS over 1M cases, measured).
-    // With a cache, the batch then grows while cases keep arriving (one commit for many).
-    const waitForDueIo = Effect.zipRight(
-      afterPendingIo,
-      Effect.map(finished.clear, (more) => {
-        for (const state of more) held.push(state)
-      })
-    )
-    const sink = repeatForever(
-      Effect.flatMap(finished.takeAll, ([first]) => {
-        held = Chunk.toArray(first)
-        const gathered = first.length >= FEW_FINISHED ? Effect.void : waitForDueIo
-        return Effect.zipRight(cacheApi === undefined ? gathered : Effect.zipRight(gathered, grow), deliverHeld)
-      })
-    )
-    const drain = (emitToo: boolean) =>
-      Effect.flatMap(finished.clear, (left) => {
-        const batch = [...held, ...left]
-        held = []
-        return batch.length === 0 ? Effect.void : sinkBatch(batch, emitToo)
-      })
+    const { drain, sink } = makeSink({ finished, cache: cacheApi, tags, budget, options, emit, ledger })
 
     /** Measure the inline metrics of a case one after another, starting at position `from` of `order`. */
     const measureInline = (state: CaseState, order: ReadonlyArray<number>, from: number, clock: Clock.Clock): Effect.Effect<void, EvalError, R> => {
@@ -363,7 +258,7 @@ export const runPool = <R, E, RS, RE>(
         if (options.skipIndex?.(index) === true) continue
         const testCase = slice[j]!
         admitted++
-        open++
+        ledger.open++
         pending.push({ testCase, index, cacheKey: cacheApi === undefined ? undefined : caseCacheKey(testCase, hyperSuffix), cached: undefined })
       }
       return Effect.zipRight(
@@ -380,8 +275,8 @@ export const runPool = <R, E, RS, RE>(
       )
     })).pipe(
       Effect.zipRight(Effect.suspend(() => {
-        producerDone = true
-        return open === 0 ? Deferred.succeed(allFinished, undefined) : Effect.void
+        ledger.producerDone = true
+        return ledger.open === 0 ? Deferred.succeed(allFinished, undefined) : Effect.void
       }))
     )
 
@@ -415,8 +310,8 @@ export const runPool = <R, E, RS, RE>(
 
     if (budget === undefined && options.maxErrors !== undefined && options.maxErrors < 1 && admitted > 0) {
       const streamBudget = Math.floor(options.maxErrors * admitted)
-      if (erroredCases > streamBudget) {
-        return yield* new ErrorBudgetExceeded({ errored: erroredCases, budget: streamBudget, lastError })
+      if (ledger.erroredCases > streamBudget) {
+        return yield* new ErrorBudgetExceeded({ errored: ledger.erroredCases, budget: streamBudget, lastError: ledger.lastError })
       }
     }
     const unfinished: Array<UnfinishedCase> = []
