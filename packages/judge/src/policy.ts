@@ -323,10 +323,9 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
       settings,
       run: (model, estimatedTokens, attempt) =>
         Effect.suspend(() => {
+          const call = (state: ModelState) => runWith(settings, timing, watchdog, state, estimatedTokens, attempt)
           const found = models.get(model)
-          return found !== undefined
-            ? runWith(settings, timing, watchdog, found, estimatedTokens, attempt)
-            : Effect.flatMap(createState(model), (state) => runWith(settings, timing, watchdog, state, estimatedTokens, attempt))
+          return found !== undefined ? call(found) : Effect.flatMap(createState(model), call)
         }),
       stats
     }

@@ -44,7 +44,7 @@ import { ErrorBudgetExceeded, type EvalError, MetricFailed } from "./errors.js"
 import { cachedResult, erroredResult, measureOne, skippedResult, toCachedOutcome, unmetRequirement } from "./measure.js"
 import { type EvalOptions, resolveOptions } from "./options.js"
 import { repeatForever } from "./scheduling.js"
-import { makeSink, type RunLedger, SINK_BATCH } from "./sink.js"
+import { completeIfAllDelivered, makeSink, type RunLedger, SINK_BATCH } from "./sink.js"
 import { type CaseSource, forEachSlice, knownSize } from "./source.js"
 
 /** How a pool run ended. */
@@ -276,7 +276,7 @@ export const runPool = <R, E, RS, RE>(
     })).pipe(
       Effect.zipRight(Effect.suspend(() => {
         ledger.producerDone = true
-        return ledger.open === 0 ? Deferred.succeed(allFinished, undefined) : Effect.void
+        return completeIfAllDelivered(ledger)
       }))
     )
 

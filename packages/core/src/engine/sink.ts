@@ -49,6 +49,19 @@ export interface RunLedger {
 }
 
 /**
+ * Complete `allFinished` once the producer is done and no admitted case is left undelivered (called by the
+ * producer when it ends and by the sink after each delivery).
+ *
+ * @example
+ * ```ts
+ * ledger.producerDone = true
+ * yield* completeIfAllDelivered(ledger)
+ * ```
+ */
+export const completeIfAllDelivered = (ledger: RunLedger): Effect.Effect<void> =>
+  ledger.open === 0 && ledger.producerDone ? Effect.asVoid(Deferred.succeed(ledger.allFinished, undefined)) : Effect.void
+
+/**
  * What the sink needs from its pool.
  *
  * @example
@@ -98,9 +111,10 @@ export const makeSink = <RE>({ budget, cache, emit, finished, ledger, options, t
       return emitToo ? restore(emit(result)) : Effect.void
     })
     if (options.onResult !== undefined) sinks = Effect.zipRight(options.onResult(result), sinks)
-    return Effect.zipRight(sinks, Effect.suspend(() =>
-      --ledger.open === 0 && ledger.producerDone ? Deferred.succeed(ledger.allFinished, undefined) : Effect.void
-    ))
+    return Effect.zipRight(sinks, Effect.suspend(() => {
+      ledger.open--
+      return completeIfAllDelivered(ledger)
+    }))
   }
 
   /** The leading results of a batch that are within the error budget (the rest fail the run undelivered). */
