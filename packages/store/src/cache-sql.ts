@@ -1,9 +1,10 @@
 /**
  * The cache's statements. A row of `eval_cache` holds every cached outcome of one case as a JSON object keyed
- * by metric tag. New outcomes are appended as one JSON batch per transaction to the log `eval_cache_batches`
+ * by metric tag. New outcomes are appended as one batch per transaction to the log `eval_cache_batches`
  * — one statement and a page or two per commit, where upserting each case into the keyed B-tree would dirty
  * a page per case per commit — and merged into `eval_cache` in bulk, in key order, by {@link mergeBatches}:
  * in a row already cached, a metric's newer outcome replaces its older one whole, and other metrics stay.
+ * A batch is a JSON array of `[caseKey, outcomesByTag]` pairs, compressed on SQLite (`batch-codec.ts`).
  * Lookups pass the keys as one JSON array, so the statement text (and the prepared statement) is the same for
  * every chunk.
  *
@@ -20,18 +21,19 @@
  */
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Effect } from "effect"
+import { batchJson } from "./batch-codec.js"
 
 /**
- * Append one batch: a JSON array of `[caseKey, outcomesByTag]` pairs.
+ * Append one batch: its JSON text, or on SQLite its compressed JSON (`packBatch`).
  *
  * @example
  * ```ts
  * yield* appendBatch('[["k1",{"t1":{"score":1}}]]', 1, now)
  * ```
  */
-export const appendBatch = (batchJson: string, cases: number, now: number): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
+export const appendBatch = (batch: string | Uint8Array, cases: number, now: number): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => {
-    const insert = sql`INSERT INTO eval_cache_batches (batch, cases, created_at) VALUES (${batchJson}, ${cases}, ${now})`
+    const insert = sql`INSERT INTO eval_cache_batches (batch, cases, created_at) VALUES (${batch}, ${cases}, ${now})`
     // SHARE ROW EXCLUSIVE conflicts with itself, not with readers: one appender at a time, until it commits.
     return sql.onDialectOrElse({
       pg: () => Effect.zipRight(sql`LOCK TABLE eval_cache_batches IN SHARE ROW EXCLUSIVE MODE`, insert),
@@ -60,12 +62,26 @@ export const pendingSince = (afterSeq: number) =>
  *
  * @example
  * ```ts
- * for (const { seq, batch } of yield* batchesSince(lastSeq)) JSON.parse(batch)
+ * for (const row of yield* batchesSince(lastSeq)) yield* batchEntries(row)
  * ```
  */
 export const batchesSince = (afterSeq: number) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql<{ readonly seq: number; readonly batch: string }>`SELECT seq, batch FROM eval_cache_batches WHERE seq > ${afterSeq} ORDER BY seq`)
+    sql<StoredBatch>`SELECT seq, batch, created_at FROM eval_cache_batches WHERE seq > ${afterSeq} ORDER BY seq`)
+
+/**
+ * A row of the log: its batch as stored (JSON text, or compressed JSON on SQLite).
+ *
+ * @example
+ * ```ts
+ * const rows: ReadonlyArray<StoredBatch> = yield* batchesSince(0)
+ * ```
+ */
+export interface StoredBatch {
+  readonly seq: number
+  readonly batch: string | Uint8Array
+  readonly created_at: number
+}
 
 /**
  * Merge every pending batch into `eval_cache` and return how many batches there were. Run it in a transaction.
@@ -92,18 +108,23 @@ export const mergeBatches: Effect.Effect<number, SqlError.SqlError, SqlClient.Sq
         GROUP BY 1 ORDER BY 1
         ON CONFLICT (case_key) DO UPDATE SET outcomes = (eval_cache.outcomes::jsonb || excluded.outcomes::jsonb)::text,
           created_at = excluded.created_at`,
-    // Key order makes the B-tree inserts sequential; (seq, position) makes the newest outcome win.
+    // A statement per batch, oldest first: SQLite cannot read a compressed batch, so each is decompressed here
+    // and passed as UTF-8 bytes (read back as text by CAST, with no conversion). Key order makes each batch's
+    // B-tree inserts sequential; within a batch, position order makes the later outcome of a case win.
     // `WHERE true` keeps SQLite's parser from reading ON CONFLICT as a join constraint.
     orElse: () =>
-      sql`INSERT INTO eval_cache (case_key, outcomes, created_at)
-        SELECT e.value ->> 0, e.value -> 1, b.created_at FROM eval_cache_batches b, json_each(b.batch) e
-        WHERE true ORDER BY 1, b.seq, e.key
-        ON CONFLICT (case_key) DO UPDATE SET outcomes = (
-          SELECT json_group_object(key, json(value)) FROM (
-            SELECT o.key, o.value FROM json_each(eval_cache.outcomes) o
-              WHERE o.key NOT IN (SELECT n.key FROM json_each(excluded.outcomes) n)
-            UNION ALL SELECT n.key, n.value FROM json_each(excluded.outcomes) n)),
-          created_at = excluded.created_at`
+      Effect.flatMap(batchesSince(0), (rows) =>
+        Effect.forEach(rows, (row) =>
+          Effect.flatMap(batchJson(row), (json) =>
+            sql`INSERT INTO eval_cache (case_key, outcomes, created_at)
+            SELECT e.value ->> 0, e.value -> 1, ${row.created_at} FROM json_each(CAST(${json} AS TEXT)) e
+            WHERE true ORDER BY 1, e.key
+            ON CONFLICT (case_key) DO UPDATE SET outcomes = (
+              SELECT json_group_object(key, json(value)) FROM (
+                SELECT o.key, o.value FROM json_each(eval_cache.outcomes) o
+                  WHERE o.key NOT IN (SELECT n.key FROM json_each(excluded.outcomes) n)
+                UNION ALL SELECT n.key, n.value FROM json_each(excluded.outcomes) n)),
+              created_at = excluded.created_at`), { discard: true }))
   })
   yield* sql`DELETE FROM eval_cache_batches`
   return n

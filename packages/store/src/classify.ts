@@ -8,6 +8,7 @@
  * classify("/tmp/a.db", sqlError).reason // "locked"
  * ```
  */
+import { DAMAGED_BATCH } from "./batch-codec.js"
 import { StoreError, type StoreFailure } from "./errors.js"
 
 const codeOf = (cause: unknown): string | undefined => {
@@ -40,7 +41,7 @@ const reasonOf = (code: string | undefined): StoreFailure => {
   // Postgres: lock not available, deadlock, serialization failure.
   if (code === "55P03" || code === "40P01" || code === "40001") return "locked"
   if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) return "locked"
-  if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT")) return "corrupt"
+  if (code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_CORRUPT") || code === DAMAGED_BATCH) return "corrupt"
   if (code.startsWith("SQLITE_CANTOPEN") || code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_PERM")) return "unwritable"
   return "io"
 }

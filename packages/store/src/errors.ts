@@ -21,7 +21,7 @@ export type StoreFailure = typeof StoreFailure.Type
 
 const HINTS: Record<StoreFailure, string> = {
   locked: "another process holds a write lock on it; wait for it to finish, close it, or raise the busy timeout",
-  corrupt: "it is not a valid SQLite database (corrupt, truncated or another kind of file); move it away or delete it and a fresh one will be created",
+  corrupt: "it is damaged (corrupt, truncated or another kind of file than a SQLite database); move it away or delete it and a fresh one will be created",
   unwritable: "it cannot be created or written; check that the directory exists and is writable, or choose another path (or run without the cache)",
   unreachable: "the Postgres server cannot be reached or refused the login; check ASSAY_DATABASE_URL (host, port, database, user, password) and that the server is running",
   io: "an I/O error occurred; check the disk and file system"

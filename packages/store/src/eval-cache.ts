@@ -4,7 +4,8 @@
  * scores normalized to [0, 1]), plus a log of recent batches.
  *
  * - Writes: each `store` (one batch of finished cases from the engine's sink) is one transaction appending one
- *   JSON batch to the log. A `kill -9` loses nothing that `store` acknowledged.
+ *   batch to the log (JSON, compressed off the main thread on SQLite: `batch-codec.ts`). A `kill -9` loses
+ *   nothing that `store` acknowledged.
  * - `beginRun`: reads the batches appended since this layer last looked (by any process) into an in-memory
  *   index of recent outcomes; once the log holds `compactAt` cases it is instead merged into the keyed table
  *   in bulk (`cache-sql.ts`) and the index is emptied. Memory stays bounded by `compactAt`.
@@ -18,7 +19,8 @@
  */
 import { Clock, Effect, Layer } from "effect"
 import { type CacheEntry, type CachedOutcome, type CachedOutcomes, CacheError, EvalCache, type EvalCacheApi, type NamedTag } from "@assay/core"
-import { appendBatch, batchesSince, mergeBatches, nameTags, pendingSince, selectCases } from "./cache-sql.js"
+import { batchEntries, packBatch } from "./batch-codec.js"
+import { appendBatch, batchesSince, mergeBatches, nameTags, pendingSince, selectCases, type StoredBatch } from "./cache-sql.js"
 import { Database } from "./database.js"
 
 /**
@@ -58,18 +60,17 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
     let tableEmpty = false
     const namedTags = new Set<string>()
 
-    const index = (batches: ReadonlyArray<{ readonly seq: number; readonly batch: string }>) =>
-      Effect.sync(() => {
-        for (const { batch, seq } of batches) {
-          for (const [key, outcomes] of JSON.parse(batch) as ReadonlyArray<readonly [string, CachedOutcomes]>) {
+    const index = (batches: ReadonlyArray<StoredBatch>) =>
+      Effect.forEach(batches, (row) =>
+        Effect.map(batchEntries<readonly [string, CachedOutcomes]>(row), (entries) => {
+          for (const [key, outcomes] of entries) {
             const known = recent.get(key)
             // Parsed here, so owned here: the first batch's object is kept and later ones are folded into it.
             recent.set(key, known === undefined ? outcomes as Record<string, CachedOutcome> : Object.assign(known, outcomes))
           }
-          lastSeq = Math.max(lastSeq, seq)
-          firstSeq ??= seq
-        }
-      })
+          lastSeq = Math.max(lastSeq, row.seq)
+          firstSeq ??= row.seq
+        }), { discard: true })
     const forget = Effect.sync(() => {
       recent.clear()
       firstSeq = undefined
@@ -115,7 +116,9 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
     const store = (entries: ReadonlyArray<CacheEntry>, metrics: ReadonlyArray<NamedTag>) => {
       if (entries.length === 0) return Effect.void
       const unnamed = metrics.filter((m) => !namedTags.has(m.tag))
-      const batch = JSON.stringify(entries.map((e) => [e.caseKey, e.outcomes]))
+      const json = JSON.stringify(entries.map((e) => [e.caseKey, e.outcomes]))
+      // Postgres compresses large values itself (and reads the log as JSON); SQLite gets the batch compressed.
+      const batch = sql.onDialectOrElse({ pg: (): string | Uint8Array => json, orElse: () => packBatch(json) })
       return Effect.flatMap(Clock.currentTimeMillis, (now) =>
         db.refine(sql.withTransaction(provided(
           unnamed.length === 0

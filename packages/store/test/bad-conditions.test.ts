@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Logger, LogLevel } from "effect"
 import { CacheError, EvalCache, evaluate, LLMTestCase, Metric } from "@assay/core"
-import { Database, SqliteStore } from "@assay/store"
+import { Database, Maintenance, makeSqliteEvalCache, SqliteStore } from "@assay/store"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { tempDb, tempDir } from "./helpers.js"
@@ -70,5 +70,63 @@ describe("bad database files", () => {
       assert.include(error.message, "locked")
       yield* sql`COMMIT`
       yield* cache.store(entry, [{ tag: "t", name: "m" }])
+    }))
+})
+
+describe("the SQLite cache log", () => {
+  const tags = [{ tag: "t", name: "m" }, { tag: "u", name: "other" }]
+  const reason = "BLEU-4 0.5170: precisions 5/8, 4/7, 3/6, 2/5, brevity penalty 1.0000 (8 vs 8 tokens)"
+
+  it.scoped("stores batches compressed and still reads (and merges) batches written as JSON text", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      const db = yield* Layer.build(Database.layer({ path }))
+      const { sql } = yield* Effect.provide(Database, db)
+      const writer = yield* Effect.provide(makeSqliteEvalCache(), db)
+      const entries = Array.from({ length: 50 }, (_, i) => ({ caseKey: `k${i}`, outcomes: { t: { score: i / 50, reason } } }))
+      yield* writer.store(entries, tags)
+      const [stored] = yield* sql<{ kind: string; bytes: number }>`SELECT typeof(batch) AS kind, length(batch) AS bytes FROM eval_cache_batches`
+      assert.strictEqual(stored?.kind, "blob")
+      assert.isBelow(stored!.bytes, JSON.stringify(entries.map((e) => [e.caseKey, e.outcomes])).length / 4, "compressed")
+
+      // A batch as earlier versions wrote it (JSON text), then a newer compressed one: the newest outcome wins.
+      yield* sql`INSERT INTO eval_cache_batches (batch, cases, created_at)
+        VALUES ('[["k1",{"t":{"score":0.5,"reason":"from text"}}],["old",{"u":{"score":1}}]]', 2, 0)`
+      yield* writer.store([{ caseKey: "old", outcomes: { t: { score: 0.25 } } }], tags)
+      const expected = [{ t: { score: 0.5, reason: "from text" } }, { t: { score: 0.25 }, u: { score: 1 } }, { t: { score: 0.04, reason } }]
+      const reader = yield* Effect.provide(makeSqliteEvalCache(), db)
+      yield* reader.beginRun
+      assert.deepStrictEqual(yield* reader.lookupMany(["k1", "old", "k2"], ["t", "u"]), expected)
+
+      const compacting = yield* Effect.provide(makeSqliteEvalCache({ compactAt: 1 }), db)
+      yield* compacting.beginRun
+      const [left] = yield* sql<{ n: number }>`SELECT COUNT(*) AS n FROM eval_cache_batches`
+      assert.strictEqual(left?.n, 0, "merged into the table")
+      assert.deepStrictEqual(yield* compacting.lookupMany(["k1", "old", "k2"], ["t", "u"]), expected)
+    }))
+
+  it.scoped("a damaged batch fails as a corrupt database naming the file; a run continues uncached with a warning", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      const db = yield* Layer.build(Database.layer({ path }))
+      const { sql } = yield* Effect.provide(Database, db)
+      yield* Effect.provide(evaluate(cases, [exact]), SqliteStore.layer({ path }))
+      yield* sql`UPDATE eval_cache_batches SET batch = X'789c0102030405'`
+
+      const reading = yield* Effect.flip(Effect.flatMap(Effect.provide(makeSqliteEvalCache(), db), (c) => c.beginRun))
+      assert.strictEqual(reading._tag, "CacheError")
+      assert.include(reading.message, path)
+      assert.include(reading.message, "batch 1 is damaged")
+      const merging = yield* Effect.flip(Effect.provide(Effect.flatMap(Maintenance, (m) => m.stats), Maintenance.Default.pipe(Layer.provide(Layer.succeedContext(db)))))
+      assert.strictEqual(merging._tag === "StoreError" && merging.reason, "corrupt")
+
+      const logs: Array<string> = []
+      const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ logLevel, message }) => {
+        if (logLevel === LogLevel.Warning) logs.push(String(message))
+      }))
+      const rerun = yield* evaluate(cases, [exact]).pipe(Effect.provide(SqliteStore.layer({ path })), Effect.provide(logger))
+      assert.strictEqual(rerun.summary.passed, 1)
+      assert.isTrue(rerun.cases[0]!.metrics.every((m) => !m.cached), "nothing served from the damaged log")
+      assert.include(logs[0], "batch 1 is damaged")
     }))
 })
