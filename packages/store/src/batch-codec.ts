@@ -1,7 +1,7 @@
 /**
- * How a batch of the cache's log is stored. On SQLite a batch is its JSON compressed with zlib (deflate,
- * level 1) into a BLOB; on Postgres it stays JSON text (Postgres compresses large values itself, and merges
- * the log with its own JSON functions).
+ * How a batch of the cache's log (`eval_cache_batches`) or of a run's results (`run_batches`) is stored. On
+ * SQLite a batch is its JSON compressed with zlib (deflate, level 1) into a BLOB; on Postgres it stays JSON
+ * text (Postgres compresses large values itself, and merges the cache log with its own JSON functions).
  *
  * Why compress: cached outcomes repeat themselves (metric tags, field names, reason templates), so a batch
  * shrinks 5–12× (the cache benchmark's batches: 11 MB → 2.0 MB without reasons, 33 MB → 2.8 MB with them).
@@ -21,9 +21,10 @@
  * @example
  * ```ts
  * const stored = packBatch(JSON.stringify([[caseKey, outcomes]]))
- * const pairs = yield* batchEntries({ seq: 1, batch: stored })
+ * const pairs = yield* batchEntries({ seq: 1, batch: stored }, "eval_cache_batches")
  * ```
  */
+import type { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { Effect } from "effect"
 import { deflateSync, inflateSync } from "node:zlib"
@@ -37,6 +38,17 @@ import { deflateSync, inflateSync } from "node:zlib"
  * ```
  */
 export const packBatch = (json: string): Uint8Array => deflateSync(json, { level: 1 })
+
+/**
+ * A batch's JSON as the database stores it: compressed on SQLite, as is on Postgres.
+ *
+ * @example
+ * ```ts
+ * sql`INSERT INTO eval_cache_batches (batch, cases, created_at) VALUES (${storedBatch(sql, json)}, ${n}, ${now})`
+ * ```
+ */
+export const storedBatch = (sql: SqlClient.SqlClient, json: string): string | Uint8Array =>
+  sql.onDialectOrElse({ pg: (): string | Uint8Array => json, orElse: () => packBatch(json) })
 
 /**
  * The error code of a batch that fails to decompress (zlib's checksum) or to parse.
@@ -54,11 +66,11 @@ interface Stored {
   readonly batch: string | Uint8Array
 }
 
-const decoding = <A>(row: Stored, decode: () => A): Effect.Effect<A, SqlError> =>
+const decoding = <A>(row: Stored, table: string, decode: () => A): Effect.Effect<A, SqlError> =>
   Effect.try({
     try: decode,
     catch: (e) => {
-      const message = `the cache log's batch ${row.seq} is damaged: ${e instanceof Error ? e.message : String(e)}`
+      const message = `batch ${row.seq} of ${table} is damaged: ${e instanceof Error ? e.message : String(e)}`
       return new SqlError({ message, cause: { code: DAMAGED_BATCH, message } })
     }
   })
@@ -68,19 +80,19 @@ const decoding = <A>(row: Stored, decode: () => A): Effect.Effect<A, SqlError> =
  *
  * @example
  * ```ts
- * sql`SELECT value FROM json_each(CAST(${yield* batchJson(row)} AS TEXT))`
+ * sql`SELECT value FROM json_each(CAST(${yield* batchJson(row, "eval_cache_batches")} AS TEXT))`
  * ```
  */
-export const batchJson = (row: Stored): Effect.Effect<string | Buffer, SqlError> =>
-  typeof row.batch === "string" ? Effect.succeed(row.batch) : decoding(row, () => inflateSync(row.batch))
+export const batchJson = (row: Stored, table: string): Effect.Effect<string | Buffer, SqlError> =>
+  typeof row.batch === "string" ? Effect.succeed(row.batch) : decoding(row, table, () => inflateSync(row.batch))
 
 /**
  * The `[caseKey, outcomesByTag]` pairs of a stored batch.
  *
  * @example
  * ```ts
- * for (const [key, outcomes] of yield* batchEntries(row)) index.set(key, outcomes)
+ * for (const [key, outcomes] of yield* batchEntries(row, "eval_cache_batches")) index.set(key, outcomes)
  * ```
  */
-export const batchEntries = <A>(row: Stored): Effect.Effect<ReadonlyArray<A>, SqlError> =>
-  decoding(row, () => JSON.parse(typeof row.batch === "string" ? row.batch : inflateSync(row.batch).toString()) as ReadonlyArray<A>)
+export const batchEntries = <A>(row: Stored, table: string): Effect.Effect<ReadonlyArray<A>, SqlError> =>
+  decoding(row, table, () => JSON.parse(typeof row.batch === "string" ? row.batch : inflateSync(row.batch).toString()) as ReadonlyArray<A>)

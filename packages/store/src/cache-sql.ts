@@ -62,7 +62,7 @@ export const pendingSince = (afterSeq: number) =>
  *
  * @example
  * ```ts
- * for (const row of yield* batchesSince(lastSeq)) yield* batchEntries(row)
+ * for (const row of yield* batchesSince(lastSeq)) yield* batchEntries(row, "eval_cache_batches")
  * ```
  */
 export const batchesSince = (afterSeq: number) =>
@@ -115,7 +115,7 @@ export const mergeBatches: Effect.Effect<number, SqlError.SqlError, SqlClient.Sq
     orElse: () =>
       Effect.flatMap(batchesSince(0), (rows) =>
         Effect.forEach(rows, (row) =>
-          Effect.flatMap(batchJson(row), (json) =>
+          Effect.flatMap(batchJson(row, "eval_cache_batches"), (json) =>
             sql`INSERT INTO eval_cache (case_key, outcomes, created_at)
             SELECT e.value ->> 0, e.value -> 1, ${row.created_at} FROM json_each(CAST(${json} AS TEXT)) e
             WHERE true ORDER BY 1, e.key

@@ -19,7 +19,7 @@
  */
 import { Clock, Effect, Layer } from "effect"
 import { type CacheEntry, type CachedOutcome, type CachedOutcomes, CacheError, EvalCache, type EvalCacheApi, type NamedTag } from "@assay/core"
-import { batchEntries, packBatch } from "./batch-codec.js"
+import { batchEntries, storedBatch } from "./batch-codec.js"
 import { appendBatch, batchesSince, mergeBatches, nameTags, pendingSince, selectCases, type StoredBatch } from "./cache-sql.js"
 import { Database } from "./database.js"
 
@@ -62,7 +62,7 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
 
     const index = (batches: ReadonlyArray<StoredBatch>) =>
       Effect.forEach(batches, (row) =>
-        Effect.map(batchEntries<readonly [string, CachedOutcomes]>(row), (entries) => {
+        Effect.map(batchEntries<readonly [string, CachedOutcomes]>(row, "eval_cache_batches"), (entries) => {
           for (const [key, outcomes] of entries) {
             const known = recent.get(key)
             // Parsed here, so owned here: the first batch's object is kept and later ones are folded into it.
@@ -117,8 +117,7 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
       if (entries.length === 0) return Effect.void
       const unnamed = metrics.filter((m) => !namedTags.has(m.tag))
       const json = JSON.stringify(entries.map((e) => [e.caseKey, e.outcomes]))
-      // Postgres compresses large values itself (and reads the log as JSON); SQLite gets the batch compressed.
-      const batch = sql.onDialectOrElse({ pg: (): string | Uint8Array => json, orElse: () => packBatch(json) })
+      const batch = storedBatch(sql, json)
       return Effect.flatMap(Clock.currentTimeMillis, (now) =>
         db.refine(sql.withTransaction(provided(
           unnamed.length === 0

@@ -108,6 +108,10 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
       (rows) => Number(rows[0]?.n ?? 0)
     )
     const sizeBytes = db.provided(databaseSize)
+    const storedCaseCount = Effect.map(
+      sql<{ n: number | null }>`SELECT SUM(cases) AS n FROM run_batches`,
+      (rows) => Number(rows[0]?.n ?? 0)
+    )
 
     const merged = sql.withTransaction(db.provided(mergeBatches))
 
@@ -126,7 +130,7 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
         perMetric: perMetric.map((r) => ({ metric: r.metric, rows: Number(r.rows) })),
         responseRows: yield* count("response_cache"),
         runs: yield* count("runs"),
-        caseResults: yield* count("run_cases"),
+        caseResults: (yield* count("run_cases")) + (yield* storedCaseCount),
         sizeBytes: yield* sizeBytes
       }
     }))
@@ -154,7 +158,9 @@ export class Maintenance extends Effect.Service<Maintenance>()("assay/store/Main
           Effect.zipRight(sql`DELETE FROM eval_cache_metrics`)
         )
         if (options.responses ?? true) yield* sql`DELETE FROM response_cache`
-        if (options.runs ?? false) yield* Effect.zipRight(sql`DELETE FROM run_cases`, sql`DELETE FROM runs`)
+        if (options.runs ?? false) {
+          yield* Effect.zipRight(sql`DELETE FROM run_cases`, sql`DELETE FROM run_batches`).pipe(Effect.zipRight(sql`DELETE FROM runs`))
+        }
       })))
 
     /** Delete old entries and/or the oldest entries beyond a size budget. */

@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -132,6 +132,24 @@ const v3 = Effect.gen(function*() {
 })
 
 /**
+ * v4: a run's case results are stored a batch per commit (`run_batches`: the batch's case indices as a JSON
+ * array, its results as a JSON array, compressed on SQLite, see `batch-codec.ts`) instead of a row of ~1 KB
+ * of JSON per case. The `run_cases` rows of earlier versions are still read (`run-sql.ts`).
+ */
+const v4 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const seq = sql.onDialectOrElse({ pg: () => "BIGSERIAL PRIMARY KEY", orElse: () => "INTEGER PRIMARY KEY" })
+  yield* sql`CREATE TABLE run_batches (
+    seq ${sql.literal(seq)},
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    cases INTEGER NOT NULL,
+    indices TEXT NOT NULL,
+    batch TEXT NOT NULL
+  )`
+  yield* sql`CREATE INDEX run_batches_run ON run_batches (run_id, seq)`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -142,5 +160,6 @@ const v3 = Effect.gen(function*() {
 export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0001_initial": v1,
   "0002_cache_staging": v2,
-  "0003_cache_rows_per_case": v3
+  "0003_cache_rows_per_case": v3,
+  "0004_run_batches": v4
 })

@@ -19,15 +19,20 @@ import { compareRuns, type RunComparison } from "./compare.js"
 import { Database } from "./database.js"
 import { RunNotFound, StoreError } from "./errors.js"
 import { type RunInfo, RunRow, type RunSpec, type RunStatus, rowToInfo } from "./run-info.js"
+import { appendResults, finishedCases, storedIndices, storedResults } from "./run-sql.js"
 import { scrubSecrets } from "./secrets.js"
 
-type CaseRow = {
-  readonly run_id: string
-  readonly case_index: number
-  readonly result: string
+/** A result waiting for the writer's next commit. */
+interface Pending {
+  readonly runId: string
+  readonly result: CaseResult
 }
 
-const decodeResults = Schema.decodeUnknown(Schema.Array(Schema.parseJson(CaseResult)))
+/** Results per stored batch at most (a commit of more is split). */
+const BATCH_RESULTS = 2000
+
+const decodeLegacy = Schema.decodeUnknown(Schema.Array(Schema.parseJson(CaseResult)))
+const decodeBatched = Schema.decodeUnknown(Schema.Array(CaseResult))
 const decodeRun = Schema.decodeUnknown(RunRow)
 
 const RESULT_STATUS: Record<RunStatus, RunResult["status"]> = {
@@ -53,11 +58,17 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
     const corrupt = (e: ParseResult.ParseError) =>
       new StoreError({ path: db.path, reason: "corrupt", detail: `a stored run does not decode: ${e.message}` })
 
-    const writer = yield* makeBatchWriter((rows: ReadonlyArray<CaseRow>) =>
-      db.refine(sql.withTransaction(Effect.forEach(chunks(rows, 2000), (chunk) =>
-        sql`INSERT INTO run_cases ${sql.insert(chunk)}
-          ON CONFLICT (run_id, case_index) DO UPDATE SET result = excluded.result`, { discard: true })))
-    )
+    const writer = yield* makeBatchWriter((pending: ReadonlyArray<Pending>) => {
+      const byRun = new Map<string, Array<CaseResult>>()
+      for (const { result, runId } of pending) {
+        const results = byRun.get(runId)
+        if (results === undefined) byRun.set(runId, [result])
+        else results.push(result)
+      }
+      const appends = Effect.forEach(byRun, ([runId, results]) =>
+        Effect.forEach(chunks(results, BATCH_RESULTS), (chunk) => appendResults(runId, chunk), { discard: true }), { discard: true })
+      return db.refine(sql.withTransaction(db.provided(appends)))
+    })
 
     /** Record a new run with status "running". */
     const start = (spec: RunSpec): Effect.Effect<RunInfo, StoreError> =>
@@ -85,8 +96,7 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
 
     /** A stored run. */
     const get = (runId: string): Effect.Effect<RunInfo, RunNotFound | StoreError> =>
-      db.refine(sql`SELECT r.*, (SELECT COUNT(*) FROM run_cases c WHERE c.run_id = r.run_id) AS finished_cases
-        FROM runs r WHERE r.run_id = ${runId}`).pipe(
+      db.refine(sql`SELECT r.*, ${finishedCases(sql)} AS finished_cases FROM runs r WHERE r.run_id = ${runId}`).pipe(
         Effect.flatMap((rows): Effect.Effect<RunInfo, RunNotFound | StoreError> =>
           rows.length === 0
             ? Effect.fail(new RunNotFound({ runId, path: db.path }))
@@ -96,7 +106,7 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
 
     /** Runs, newest first. */
     const list = (limit = 100): Effect.Effect<ReadonlyArray<RunInfo>, StoreError> =>
-      db.refine(sql`SELECT r.*, (SELECT COUNT(*) FROM run_cases c WHERE c.run_id = r.run_id) AS finished_cases
+      db.refine(sql`SELECT r.*, ${finishedCases(sql)} AS finished_cases
         FROM runs r ORDER BY r.started_at DESC, r.run_id LIMIT ${limit}`).pipe(
         Effect.flatMap((rows) => Effect.forEach(rows, (row) => Effect.mapError(decodeRun(row), corrupt))),
         Effect.map((rows) => rows.map(rowToInfo))
@@ -107,7 +117,7 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
      * transaction per batch (or fewer: batches submitted meanwhile share a commit). Prefer it to {@link sink}.
      */
     const sinkMany = (runId: string) => (results: ReadonlyArray<CaseResult>): Effect.Effect<void, SinkError> =>
-      writer.submit(results.map((result) => ({ run_id: runId, case_index: result.index, result: JSON.stringify(result) }))).pipe(
+      writer.submit(results.map((result) => ({ runId, result }))).pipe(
         Effect.mapError((e) => new SinkError({ sink: "run-store", message: e.message }))
       )
 
@@ -126,17 +136,19 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
     const reopen = (runId: string): Effect.Effect<void, StoreError> =>
       db.refine(sql`UPDATE runs SET status = 'running', finished_at = NULL WHERE run_id = ${runId}`)
 
-    /** The stored case results of a run, in input order. */
+    /** The stored case results of a run, in input order (a case stored twice: its latest result). */
     const results = (runId: string): Effect.Effect<ReadonlyArray<CaseResult>, StoreError> =>
-      db.refine(sql<{ result: string }>`SELECT result FROM run_cases WHERE run_id = ${runId} ORDER BY case_index`).pipe(
-        Effect.flatMap((rows) => Effect.mapError(decodeResults(rows.map((r) => r.result)), corrupt))
-      )
+      Effect.gen(function*() {
+        const { batched, legacy } = yield* db.refine(db.provided(storedResults(runId)))
+        const decoded = [...yield* decodeLegacy(legacy), ...yield* decodeBatched(batched)]
+        const byIndex = new Map<number, CaseResult>()
+        for (const result of decoded) byIndex.set(result.index, result)
+        return [...byIndex.values()].sort((a, b) => a.index - b.index)
+      }).pipe(Effect.catchTag("ParseError", (e) => Effect.fail(corrupt(e))))
 
     /** The indices of the cases a run has finished. */
     const finishedIndices = (runId: string): Effect.Effect<ReadonlySet<number>, StoreError> =>
-      db.refine(sql<{ case_index: number }>`SELECT case_index FROM run_cases WHERE run_id = ${runId}`).pipe(
-        Effect.map((rows) => new Set(rows.map((r) => Number(r.case_index))))
-      )
+      db.refine(db.provided(storedIndices(runId)))
 
     /** A run read back as a RunResult (summary recomputed; cases the run did not finish listed as unfinished). */
     const show = (runId: string): Effect.Effect<RunResult, RunNotFound | StoreError> =>

@@ -116,7 +116,7 @@ describe("the SQLite cache log", () => {
       const reading = yield* Effect.flip(Effect.flatMap(Effect.provide(makeSqliteEvalCache(), db), (c) => c.beginRun))
       assert.strictEqual(reading._tag, "CacheError")
       assert.include(reading.message, path)
-      assert.include(reading.message, "batch 1 is damaged")
+      assert.include(reading.message, "batch 1 of eval_cache_batches is damaged")
       const merging = yield* Effect.flip(Effect.provide(Effect.flatMap(Maintenance, (m) => m.stats), Maintenance.Default.pipe(Layer.provide(Layer.succeedContext(db)))))
       assert.strictEqual(merging._tag === "StoreError" && merging.reason, "corrupt")
 
@@ -127,6 +127,6 @@ describe("the SQLite cache log", () => {
       const rerun = yield* evaluate(cases, [exact]).pipe(Effect.provide(SqliteStore.layer({ path })), Effect.provide(logger))
       assert.strictEqual(rerun.summary.passed, 1)
       assert.isTrue(rerun.cases[0]!.metrics.every((m) => !m.cached), "nothing served from the damaged log")
-      assert.include(logs[0], "batch 1 is damaged")
+      assert.include(logs[0], "batch 1 of eval_cache_batches is damaged")
     }))
 })

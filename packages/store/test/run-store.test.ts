@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
 import { evaluate, LLMTestCase, Metric, type RunResult } from "@assay/core"
-import { compareRuns, Database, datasetFingerprint, metricsFingerprint, resumeRun, RunStore, startRun } from "@assay/store"
+import { compareRuns, Database, datasetFingerprint, Maintenance, metricsFingerprint, resumeRun, RunStore, startRun } from "@assay/store"
 import { afterAll } from "vitest"
 import { backends } from "./helpers.js"
 import { stopSharedServer } from "./pg-server.js"
@@ -75,6 +75,40 @@ describe.each(backends)("RunStore on $name", (backend) => {
         const missing = yield* Effect.flip(runs.show("nope"))
         assert.strictEqual(missing._tag, "RunNotFound")
         assert.include(missing.message, (yield* Database).path)
+      }).pipe(Effect.provide(context))
+    }))
+
+  it.scoped("stores a batch per commit; reads results stored a row per case by earlier versions alongside", () =>
+    Effect.gen(function*() {
+      const at = yield* backend.fresh
+      const context = yield* Layer.build(at.store())
+      yield* Effect.gen(function*() {
+        const runs = yield* RunStore
+        const { sql } = yield* Database
+        const run = yield* runs.start({ datasetFingerprint: "d", metricsFingerprint: "m", caseCount: cases.length })
+        const reference = yield* evaluate(cases, [exact])
+        // Cases 0–3 as earlier versions stored them (a row of JSON per case), the others in two commits.
+        for (const r of reference.cases.slice(0, 4)) {
+          yield* sql`INSERT INTO run_cases (run_id, case_index, result) VALUES (${run.runId}, ${r.index}, ${JSON.stringify(r)})`
+        }
+        yield* runs.sinkMany(run.runId)(reference.cases.slice(4, 7))
+        yield* runs.sinkMany(run.runId)(reference.cases.slice(7))
+        const batches = yield* sql<{ kind: string }>`SELECT ${sql.literal(backend.name === "SQLite" ? "typeof(batch)" : "'text'")} AS kind
+          FROM run_batches`
+        assert.deepStrictEqual(batches.map((b) => b.kind), backend.name === "SQLite" ? ["blob", "blob"] : ["text", "text"])
+
+        assert.deepStrictEqual((yield* runs.show(run.runId)).cases, reference.cases, "both tables, in input order")
+        assert.strictEqual((yield* runs.get(run.runId)).finishedCases, cases.length)
+        assert.deepStrictEqual([...yield* runs.finishedIndices(run.runId)].sort((a, b) => a - b), cases.map((_, i) => i))
+        const m = yield* Maintenance
+        assert.strictEqual((yield* m.stats).caseResults, cases.length)
+
+        const changed = { ...reference.cases[5]!, success: !reference.cases[5]!.success }
+        yield* runs.sinkMany(run.runId)([changed])
+        assert.deepStrictEqual((yield* runs.show(run.runId)).cases[5], changed, "a case stored again reads as its latest result")
+        const cleared = yield* m.clear({ cache: false, responses: false, runs: true })
+        assert.strictEqual(cleared.runs, 1)
+        assert.strictEqual((yield* m.stats).caseResults, 0)
       }).pipe(Effect.provide(context))
     }))
 
