@@ -4,8 +4,8 @@
  * scores normalized to [0, 1]), plus a log of recent batches.
  *
  * - Writes: each `store` (one batch of finished cases from the engine's sink) is one transaction appending one
- *   batch to the log (JSON, compressed off the main thread on SQLite: `batch-codec.ts`). A `kill -9` loses
- *   nothing that `store` acknowledged.
+ *   batch to the log (JSON, compressed on SQLite: `batch-codec.ts`). A `kill -9` loses nothing that `store`
+ *   acknowledged.
  * - `beginRun`: reads the batches appended since this layer last looked (by any process) into an in-memory
  *   index of recent outcomes; once the log holds `compactAt` cases it is instead merged into the keyed table
  *   in bulk (`cache-sql.ts`) and the index is emptied. Memory stays bounded by `compactAt`.
