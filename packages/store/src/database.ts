@@ -19,8 +19,8 @@ import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Context, Duration, Effect, Layer, Redacted, type Scope } from "effect"
 import { classify } from "./classify.js"
 import { connectionSettings } from "./dialect.js"
-import type { StoreError } from "./errors.js"
-import { migrations, MIGRATIONS_TABLE } from "./migrations.js"
+import { StoreError } from "./errors.js"
+import { migrations, MIGRATIONS_TABLE, SCHEMA_VERSION } from "./migrations.js"
 
 /**
  * Where and how to open the database.
@@ -71,12 +71,23 @@ export interface PgDatabaseOptions {
 
 const migrate = Migrator.make({})
 
-/** Apply the connection settings and the migrations; the service over an open client. */
+/**
+ * Apply the connection settings and the migrations; the service over an open client. A database migrated past
+ * this build's {@link SCHEMA_VERSION} (by a newer assay) is refused: its data may be in a format this build
+ * would misread (the Migrator itself just finds nothing to apply).
+ */
 const prepare = (sql: SqlClient.SqlClient, name: string, busyTimeoutMs: number): Effect.Effect<DatabaseApi, StoreError> => {
   const refine = <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) => Effect.mapError(effect, (e) => classify(name, e))
   const provided = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
+  const version = refine(sql<{ v: number | null }>`SELECT MAX(migration_id) AS v FROM ${sql(MIGRATIONS_TABLE)}`).pipe(
+    Effect.map((rows) => Number(rows[0]?.v ?? 0))
+  )
+  const newer = (found: number) =>
+    new StoreError({ path: name, reason: "newer", detail: `schema version ${found}; this version of assay reads up to ${SCHEMA_VERSION}` })
   return refine(provided(connectionSettings(busyTimeoutMs))).pipe(
     Effect.zipRight(provided(migrate({ loader: migrations, table: MIGRATIONS_TABLE })).pipe(Effect.mapError((e) => classify(name, e)))),
+    Effect.zipRight(version),
+    Effect.filterOrFail((found) => found <= SCHEMA_VERSION, newer),
     Effect.as({ path: name, sql, refine, provided })
   )
 }

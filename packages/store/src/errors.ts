@@ -16,7 +16,7 @@ import { Schema } from "effect"
  * error.reason === "locked"
  * ```
  */
-export const StoreFailure = Schema.Literal("locked", "corrupt", "unwritable", "unreachable", "io")
+export const StoreFailure = Schema.Literal("locked", "corrupt", "unwritable", "unreachable", "newer", "io")
 export type StoreFailure = typeof StoreFailure.Type
 
 const HINTS: Record<StoreFailure, string> = {
@@ -24,6 +24,7 @@ const HINTS: Record<StoreFailure, string> = {
   corrupt: "it is damaged (corrupt, truncated or another kind of file than a SQLite database); move it away or delete it and a fresh one will be created",
   unwritable: "it cannot be created or written; check that the directory exists and is writable, or choose another path (or run without the cache)",
   unreachable: "the Postgres server cannot be reached or refused the login; check ASSAY_DATABASE_URL (host, port, database, user, password) and that the server is running",
+  newer: "a newer version of assay wrote it in a format this version cannot read; upgrade assay, or choose another path (--cache, ASSAY_DB)",
   io: "an I/O error occurred; check the disk and file system"
 }
 

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Logger, LogLevel } from "effect"
 import { CacheError, EvalCache, evaluate, LLMTestCase, Metric } from "@assay/core"
-import { Database, Maintenance, makeSqliteEvalCache, SqliteStore } from "@assay/store"
+import { Database, Maintenance, makeSqliteEvalCache, SCHEMA_VERSION, SqliteStore } from "@assay/store"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { tempDb, tempDir } from "./helpers.js"
@@ -52,6 +52,18 @@ describe("bad database files", () => {
       writeFileSync(path, "garbage ".repeat(1000))
       const error = yield* Effect.flip(Layer.build(SqliteStore.cacheOrUncached({ path })))
       assert.strictEqual(error.reason, "corrupt")
+    }))
+
+  it.scoped("a database migrated by a newer assay is refused, naming the path and the versions", () =>
+    Effect.gen(function*() {
+      const path = yield* tempDb
+      yield* Effect.scoped(Effect.flatMap(Layer.build(Database.layer({ path })), (db) =>
+        Effect.provide(Effect.flatMap(Database, ({ sql }) => sql`INSERT INTO assay_migrations (migration_id, name) VALUES (99, 'future')`), db)))
+      const error = yield* Effect.flip(Layer.build(SqliteStore.layer({ path })))
+      assert.strictEqual(error._tag === "StoreError" && error.reason, "newer")
+      assert.include(error.message, path)
+      assert.include(error.message, `schema version 99; this version of assay reads up to ${SCHEMA_VERSION}`)
+      assert.include(error.message, "upgrade assay")
     }))
 
   it.scoped("a file locked by another writer fails with reason locked after the busy timeout", () =>
