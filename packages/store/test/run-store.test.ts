@@ -106,6 +106,11 @@ describe.each(backends)("RunStore on $name", (backend) => {
         const changed = { ...reference.cases[5]!, success: !reference.cases[5]!.success }
         yield* runs.sinkMany(run.runId)([changed])
         assert.deepStrictEqual((yield* runs.show(run.runId)).cases[5], changed, "a case stored again reads as its latest result")
+        yield* sql`INSERT INTO run_batches (run_id, cases, indices, batch) VALUES (${run.runId}, 1, '[3]', '[{"index":3,"success":"yes"}]')`
+        const malformed = yield* Effect.flip(runs.show(run.runId))
+        assert.strictEqual(malformed._tag === "StoreError" && malformed.reason, "corrupt")
+        assert.include(malformed.message, "a stored run does not decode")
+        assert.include(malformed.message, "success")
         const cleared = yield* m.clear({ cache: false, responses: false, runs: true })
         assert.strictEqual(cleared.runs, 1)
         assert.strictEqual((yield* m.stats).caseResults, 0)
