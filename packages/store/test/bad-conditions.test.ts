@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Logger, LogLevel } from "effect"
+import { Effect, Layer } from "effect"
 import { CacheError, EvalCache, evaluate, LLMTestCase, Metric } from "@assay/core"
 import { Database, Maintenance, makeSqliteEvalCache, SCHEMA_VERSION, SqliteStore } from "@assay/store"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { tempDb, tempDir } from "./helpers.js"
+import { captureWarnings, tempDb, tempDir } from "./helpers.js"
 
 const cases = [LLMTestCase.make({ input: "q", actualOutput: "a", expectedOutput: "a" })]
 const exact = Metric.make({ name: "exact", inline: true, measure: () => Effect.succeed({ score: 1 }) })
@@ -31,10 +31,7 @@ describe("bad database files", () => {
       assert.strictEqual(error._tag === "StoreError" && error.reason, "unwritable")
       assert.include(error.message, path)
 
-      const logs: Array<string> = []
-      const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ logLevel, message }) => {
-        if (logLevel === LogLevel.Warning) logs.push(String(message))
-      }))
+      const { logger, warnings: logs } = captureWarnings()
       const result = yield* evaluate(cases, [exact]).pipe(
         Effect.provide(SqliteStore.cacheOrUncached({ path })),
         Effect.provide(logger)
@@ -132,10 +129,7 @@ describe("the SQLite cache log", () => {
       const merging = yield* Effect.flip(Effect.provide(Effect.flatMap(Maintenance, (m) => m.stats), Maintenance.Default.pipe(Layer.provide(Layer.succeedContext(db)))))
       assert.strictEqual(merging._tag === "StoreError" && merging.reason, "corrupt")
 
-      const logs: Array<string> = []
-      const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ logLevel, message }) => {
-        if (logLevel === LogLevel.Warning) logs.push(String(message))
-      }))
+      const { logger, warnings: logs } = captureWarnings()
       const rerun = yield* evaluate(cases, [exact]).pipe(Effect.provide(SqliteStore.layer({ path })), Effect.provide(logger))
       assert.strictEqual(rerun.summary.passed, 1)
       assert.isTrue(rerun.cases[0]!.metrics.every((m) => !m.cached), "nothing served from the damaged log")

@@ -2,7 +2,7 @@
  * Test helpers: a temporary directory removed when the scope closes, a store on a file inside it, and the
  * store backends (SQLite always; Postgres when installed or required) for suites that run on both.
  */
-import { Effect, type Layer, type Scope } from "effect"
+import { Effect, type Layer, Logger, LogLevel, type Scope } from "effect"
 import { Database, PostgresStore, SqliteStore, type StoreError, type StoreServices } from "@assay/store"
 import { freshPgDatabase, postgresBin, postgresRequired } from "./pg-server.js"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -53,3 +53,12 @@ export const postgresBackend: Backend = {
 export const backends: ReadonlyArray<Backend> = postgresBin !== undefined || postgresRequired
   ? [sqliteBackend, postgresBackend]
   : (console.warn("PostgreSQL not installed: the store suites run on SQLite only"), [sqliteBackend])
+
+/** A logger keeping the message of every warning (provide `logger`, read `warnings`). */
+export const captureWarnings = () => {
+  const warnings: Array<string> = []
+  const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ logLevel, message }) => {
+    if (logLevel === LogLevel.Warning) warnings.push(String(message))
+  }))
+  return { warnings, logger }
+}
