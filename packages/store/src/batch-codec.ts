@@ -76,6 +76,8 @@ const decoding = <A>(row: Stored, table: string, decode: () => A): Effect.Effect
     }
   })
 
+const unpack = (batch: string | Uint8Array): string | Buffer => typeof batch === "string" ? batch : inflateSync(batch)
+
 /**
  * The JSON of a stored batch: as stored (a batch of text) or decompressed (a BLOB, as UTF-8 bytes).
  *
@@ -85,7 +87,7 @@ const decoding = <A>(row: Stored, table: string, decode: () => A): Effect.Effect
  * ```
  */
 export const batchJson = (row: Stored, table: string): Effect.Effect<string | Buffer, SqlError> =>
-  typeof row.batch === "string" ? Effect.succeed(row.batch) : decoding(row, table, () => inflateSync(row.batch))
+  typeof row.batch === "string" ? Effect.succeed(row.batch) : decoding(row, table, () => unpack(row.batch))
 
 /**
  * The `[caseKey, outcomesByTag]` pairs of a stored batch.
@@ -96,4 +98,4 @@ export const batchJson = (row: Stored, table: string): Effect.Effect<string | Bu
  * ```
  */
 export const batchEntries = <A>(row: Stored, table: string): Effect.Effect<ReadonlyArray<A>, SqlError> =>
-  decoding(row, table, () => JSON.parse(typeof row.batch === "string" ? row.batch : inflateSync(row.batch).toString()) as ReadonlyArray<A>)
+  decoding(row, table, () => JSON.parse(unpack(row.batch).toString()) as ReadonlyArray<A>)
