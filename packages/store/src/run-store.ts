@@ -22,10 +22,10 @@ import { type RunInfo, RunRow, type RunSpec, type RunStatus, rowToInfo } from ".
 import { appendResults, finishedCases, storedIndices, storedResults } from "./run-sql.js"
 import { scrubSecrets } from "./secrets.js"
 
-/** A result waiting for the writer's next commit. */
+/** Results of one run waiting for the writer's next commit (one `sinkMany` call). */
 interface Pending {
   readonly runId: string
-  readonly result: CaseResult
+  readonly results: ReadonlyArray<CaseResult>
 }
 
 /** Results per stored batch at most (a commit of more is split). */
@@ -70,10 +70,10 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
 
     const writer = yield* makeBatchWriter((pending: ReadonlyArray<Pending>) => {
       const byRun = new Map<string, Array<CaseResult>>()
-      for (const { result, runId } of pending) {
-        const results = byRun.get(runId)
-        if (results === undefined) byRun.set(runId, [result])
-        else results.push(result)
+      for (const { results, runId } of pending) {
+        const known = byRun.get(runId)
+        if (known === undefined) byRun.set(runId, [...results])
+        else for (const result of results) known.push(result)
       }
       const appends = Effect.forEach(byRun, ([runId, results]) =>
         Effect.forEach(chunks(results, BATCH_RESULTS), (chunk) => appendResults(runId, chunk), { discard: true }), { discard: true })
@@ -127,7 +127,7 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
      * transaction per batch (or fewer: batches submitted meanwhile share a commit). Prefer it to {@link sink}.
      */
     const sinkMany = (runId: string) => (results: ReadonlyArray<CaseResult>): Effect.Effect<void, SinkError> =>
-      writer.submit(results.map((result) => ({ runId, result }))).pipe(
+      writer.submit(results.length === 0 ? [] : [{ runId, results }]).pipe(
         Effect.mapError((e) => new SinkError({ sink: "run-store", message: e.message }))
       )
 
