@@ -13,6 +13,7 @@ import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Layer } from "effect"
 import { cli } from "./cli.js"
+import { helpText } from "./commands/help.js"
 import { describeError, ExitCode, exitCodeOf } from "./errors.js"
 import { ExitStatus } from "./exit-status.js"
 
@@ -26,7 +27,9 @@ import { ExitStatus } from "./exit-status.js"
  */
 export const MainLive = Layer.mergeAll(NodeContext.layer, ExitStatus.Default)
 
-const program = cli(process.argv).pipe(
+const help = helpText(process.argv.slice(2))
+
+const program = (help === undefined ? cli(process.argv) : Console.log(help)).pipe(
   Effect.zipRight(Effect.flatMap(ExitStatus, (s) => s.get)),
   Effect.catchAll((error) =>
     ValidationError.isValidationError(error)
