@@ -1,18 +1,22 @@
 /**
- * `--help` that fits a screen: a usage line, the command's description, then its arguments and options one line
- * each (grouped for `run` and `resume`). The names and descriptions come from the commands' own @effect/cli
- * definitions, so they cannot drift; only the layout is ours — @effect/cli's renderer prints four lines per
- * option, including a generic type sentence ("A user-defined piece of text."), and offers no compact mode.
+ * What a person types, read before @effect/cli parses it:
+ * - `--help` that fits a screen: a usage line, the command's description, then its arguments and options one
+ *   line each (grouped for `run` and `resume`). Names and descriptions come from the commands' own @effect/cli
+ *   definitions, so they cannot drift; only the layout is ours — @effect/cli's renderer prints four lines per
+ *   option, including a generic type sentence ("A user-defined piece of text."), and has no compact mode.
+ * - an unknown `--option` named with the closest known one;
+ * - `--option=value`, which @effect/cli does not accept, split into `--option value`.
  *
  * @example
  * ```ts
- * import { helpText } from "./help.js"
+ * import { helpText } from "./usage.js"
  * helpText(["run", "--help"]) // "Usage: assay run <dataset> [options]\n…"
  * ```
  */
 import { CliConfig, CommandDescriptor, type HelpDoc } from "@effect/cli"
 import type { Span } from "@effect/cli/HelpDoc/Span"
 import { assay } from "../cli.js"
+import { didYouMean } from "../suggest.js"
 
 interface Line {
   readonly name: string
@@ -125,6 +129,16 @@ const nodeAt = (path: ReadonlyArray<string>): Node | undefined => {
   return current
 }
 
+/** The leading subcommand names of `argv`. */
+const commandPath = (argv: ReadonlyArray<string>): Array<string> => {
+  const path: Array<string> = []
+  for (const arg of argv) {
+    if (arg.startsWith("-") || nodeAt([...path, arg]) === undefined) break
+    path.push(arg)
+  }
+  return path
+}
+
 const commandsOf = (node: Node): Array<Line> =>
   childrenOf(node).map((child) => ({ name: nameOf(child), text: helpOf(child).description[0] ?? "" }))
 
@@ -157,11 +171,7 @@ const grouped = (options: ReadonlyArray<Line>, groups: typeof GROUPS, withBuiltI
  */
 export const helpText = (argv: ReadonlyArray<string>): string | undefined => {
   if (argv.length > 0 && !argv.includes("--help") && !argv.includes("-h")) return undefined
-  const path: Array<string> = []
-  for (const arg of argv) {
-    if (arg.startsWith("-") || nodeAt([...path, arg]) === undefined) break
-    path.push(arg)
-  }
+  const path = commandPath(argv)
   const node = nodeAt(path)!
   const { args, description, options } = helpOf(node)
   const commands = commandsOf(node)
@@ -173,4 +183,44 @@ export const helpText = (argv: ReadonlyArray<string>): string | undefined => {
   lines.push(...grouped(options, groups, path.length === 0))
   if (commands.length > 0) lines.push("", `Run \`assay ${[...path, "<command>"].join(" ")} --help\` for its options.`)
   return lines.join("\n")
+}
+
+/** Every option name a command accepts, its own and @effect/cli's. */
+const optionNames = (node: Node): Set<string> =>
+  new Set([...helpOf(node).options.map(flagName), ...BUILT_IN, "--help", "-h"])
+
+/**
+ * A usage message for the first `--option` in `argv` that the command does not have, with the closest one it
+ * does have; `undefined` when every option is known. (@effect/cli itself only says "Received unknown argument".)
+ *
+ * @example
+ * ```ts
+ * unknownOption(["run", "x.jsonl", "--concurency", "4"]) // "unknown option --concurency for `assay run`: did you mean --concurrency? …"
+ * ```
+ */
+export const unknownOption = (argv: ReadonlyArray<string>): string | undefined => {
+  const path = commandPath(argv)
+  const node = nodeAt(path)!
+  if (childrenOf(node).length > 0) return undefined
+  const known = optionNames(node)
+  const unknown = argv.slice(path.length).map((a) => a.split("=")[0]!).find((a) => /^--[a-z]/i.test(a) && !known.has(a))
+  if (unknown === undefined) return undefined
+  const command = ["assay", ...path].join(" ")
+  return `unknown option ${unknown} for \`${command}\`:${didYouMean(unknown, known) || " no such option"} (\`${command} --help\` lists them)`
+}
+
+/**
+ * `argv` with every `--option=value` of a known option split into `--option value`.
+ *
+ * @example
+ * ```ts
+ * splitAssignments(["run", "x.jsonl", "--concurrency=4"]) // ["run", "x.jsonl", "--concurrency", "4"]
+ * ```
+ */
+export const splitAssignments = (argv: ReadonlyArray<string>): Array<string> => {
+  const known = optionNames(nodeAt(commandPath(argv))!)
+  return argv.flatMap((arg) => {
+    const eq = arg.indexOf("=")
+    return arg.startsWith("--") && eq > 2 && known.has(arg.slice(0, eq)) ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg]
+  })
 }

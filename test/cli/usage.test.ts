@@ -1,6 +1,7 @@
 /**
- * What a person reads first: `--help` that fits a screen, `runs list` with a header, and commands that only read a
- * store refusing a database that does not exist instead of creating one.
+ * What a person reads first: `--help` that fits a screen, mistyped options and metric ids answered with the closest
+ * known name, `--option=value`, `runs list` with a header, and commands that only read a store refusing a database
+ * that does not exist instead of creating one.
  */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
@@ -43,6 +44,46 @@ describe("--help", () => {
     expect(list.stdout.split("\n")[0]).toBe("Usage: assay runs list [options]")
     const prune = await assay(["cache", "prune", "--help"])
     expect(prune.stdout).toMatch(/^  --older-than <text>\s+drop entries written longer ago/m)
+  })
+})
+
+describe("what a person types", () => {
+  it("an unknown option is a usage error naming the closest known one, before anything runs", async () => {
+    const dir = fixtureDir({ "qa.jsonl": qaJsonl() })
+    const r = await assay(["run", "qa.jsonl", "--metric", "exact-match", "--concurency", "4"], { cwd: dir })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain("unknown option --concurency for `assay run`: did you mean --concurrency?")
+    expect(existsSync(join(dir, ".assay"))).toBe(false)
+  })
+
+  it("--option=value works like --option value", async () => {
+    const dir = fixtureDir({ "qa.jsonl": qaJsonl() })
+    const r = await assay(["run", "qa.jsonl", "--metric=exact-match", "--concurrency=3", "--out=out.json", "--no-progress"], { cwd: dir })
+    expect(r.code).toBe(1)
+    expect(existsSync(join(dir, "out.json"))).toBe(true)
+  })
+
+  it("a mistyped metric id gets a suggestion; a metric that needs parameters says where they go", async () => {
+    const dir = fixtureDir({ "qa.jsonl": qaJsonl() })
+    const typo = await assay(["run", "qa.jsonl", "--metric", "exact-mach"], { cwd: dir })
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain(`unknown metric "exact-mach": did you mean exact-match?`)
+    const bare = await assay(["run", "qa.jsonl", "--metric", "g-eval", "--judge", "openai-compatible:m"], { cwd: dir })
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toContain("metric g-eval needs parameters that --metric cannot set")
+    expect(bare.stderr).toMatch(/name \(.*\); criteria \(.*\); evaluationSteps \(/)
+  })
+
+  it("assay.config.json in the current directory is used without --config, and says so", async () => {
+    const config = JSON.stringify({ metrics: ["exact-match"], minPassRate: 0.5 })
+    const dir = fixtureDir({ "qa.jsonl": qaJsonl(), "assay.config.json": config })
+    const r = await assay(["run", "qa.jsonl", "--no-progress"], { cwd: dir })
+    expect(r.code).toBe(0) // the config's minPassRate
+    expect(r.stderr).toContain("assay: using assay.config.json")
+    const both = fixtureDir({ "qa.jsonl": qaJsonl(), "assay.config.json": config, "assay.config.yaml": "metrics: [exact-match]\n" })
+    const ambiguous = await assay(["run", "qa.jsonl"], { cwd: both })
+    expect(ambiguous.code).toBe(2)
+    expect(ambiguous.stderr).toContain("assay.config.json and assay.config.yaml both found")
   })
 })
 
