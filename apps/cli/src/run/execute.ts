@@ -120,7 +120,10 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       style: outputs.style,
       extra: needsJudge ? Effect.map(judge.stats, judgeStatus) : undefined
     })
-    const appendJsonl = Option.isSome(outputs.jsonl) ? Option.some(yield* openJsonlSink(outputs.jsonl.value)) : Option.none()
+    // A resumed run's file first gets the stored results it misses (a crash between commit and write).
+    const appendJsonl = Option.isSome(outputs.jsonl)
+      ? Option.some(yield* openJsonlSink(outputs.jsonl.value, input.resume === undefined ? undefined : prior))
+      : Option.none()
 
     const report = (status: RunResult["status"]) =>
       Effect.gen(function*() {
