@@ -99,6 +99,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
+    const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
     const started = yield* Clock.currentTimeMillis
     const keepViews = Option.isSome(outputs.html) || total <= MAX_KEPT_VIEWS
@@ -119,7 +120,10 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       style: outputs.style,
       extra: needsJudge ? Effect.map(judge.stats, judgeStatus) : undefined
     })
-    const appendJsonl = Option.isSome(outputs.jsonl) ? Option.some(yield* openJsonlSink(outputs.jsonl.value)) : Option.none()
+    // A resumed run's file first gets the stored results it misses (a crash between commit and write).
+    const appendJsonl = Option.isSome(outputs.jsonl)
+      ? Option.some(yield* openJsonlSink(outputs.jsonl.value, input.resume === undefined ? undefined : prior))
+      : Option.none()
 
     const report = (status: RunResult["status"]) =>
       Effect.gen(function*() {
@@ -136,7 +140,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       runId,
       skipIndex: (index) => skip.has(index),
       // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
-      onResults: (results) => log.record(runId, results),
+      onResults: (results) => Effect.zipRight(stillHeld, log.record(runId, results)),
       onResult: (result) =>
         Effect.gen(function*() {
           if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
@@ -151,7 +155,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
           Effect.catchAll((error) => Console.error(`could not write the partial reports: ${error.message}`))
         )
       ),
-      Effect.tapError(() => Effect.ignore(log.finish(runId, "failed")))
+      Effect.tapError(() => Effect.ignore(Effect.zipRight(stillHeld, log.finish(runId, "failed"))))
     )
     const result = yield* report(outcome.status)
     if (result.unfinished.length > 0) {

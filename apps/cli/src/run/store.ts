@@ -11,9 +11,10 @@
  * withRunStore("/project/.assay/assay.db", execute(execution))
  * ```
  */
-import { Database, Maintenance, RunStore, type RunInfo as StoreRunInfo } from "@assay/store"
+import { SinkError } from "@assay/core"
+import { Database, Maintenance, RunLease, RunStore, type RunInfo as StoreRunInfo } from "@assay/store"
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Config, Effect, Either, Layer, Option, Random, Schema } from "effect"
+import { Clock, Config, Deferred, Effect, Either, Layer, Option, Random, Schema } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
 import { RunPlan } from "./plan.js"
 import { type Fingerprints, type RunInfo, RunLog } from "./run-log.js"
@@ -49,6 +50,7 @@ const runLogLayer = Layer.effect(
   RunLog,
   Effect.gen(function*() {
     const store = yield* RunStore
+    const leases = yield* RunLease
     const resolveId = (runId: string) =>
       runId === "latest"
         ? Effect.flatMap(Effect.mapError(store.list(1), failed), (runs) =>
@@ -82,6 +84,17 @@ const runLogLayer = Layer.effect(
           yield* Effect.mapError(store.reopen(runId), failed)
           return yield* Effect.mapError(store.results(runId), failed)
         }),
+      lease: (runId) =>
+        leases.acquire(runId).pipe(
+          Effect.catchTags({ RunLeased: (e) => Effect.fail(new UsageError({ message: e.message })), StoreError: (e) => Effect.fail(failed(e)) }),
+          Effect.map(({ lost }) =>
+            Effect.flatMap(Deferred.poll(lost), Option.match({
+              onNone: () => Effect.void,
+              onSome: (taker) =>
+                Effect.flatMap(taker, (by) =>
+                  new SinkError({ sink: "run-store", message: `run ${runId} was taken over by pid ${by.pid} on host ${by.host} (this process missed its heartbeats); stopping` }))
+            })))
+        ),
       record: (runId, results) => store.sinkMany(runId)(results),
       finish: (runId, status) => Effect.mapError(store.finish(runId, status), failed),
       load: (runId) =>
@@ -109,7 +122,7 @@ const runLogLayer = Layer.effect(
  */
 export const storeLayer = <E extends { readonly message: string }>(database: Layer.Layer<Database, E>) =>
   Layer.mergeAll(runLogLayer, Maintenance.Default).pipe(
-    Layer.provideMerge(RunStore.Default),
+    Layer.provideMerge(Layer.mergeAll(RunStore.Default, RunLease.Default)),
     Layer.provideMerge(database),
     Layer.mapError(failed)
   )
