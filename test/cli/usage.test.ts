@@ -34,7 +34,8 @@ describe("--help", () => {
     expect(lines).not.toContain("other:")
     expect(r.stdout).not.toContain("A user-defined piece of text")
     expect(r.stdout).toMatch(/^  --concurrency <n>\s+cases in flight/m)
-    expect(r.stdout).toMatch(/^  --min-pass-rate <text>\s+exit 0 when/m)
+    expect(r.stdout).toMatch(/^  --min-pass-rate <p%>\s+exit 0 when/m)
+    expect(r.stdout).toMatch(/^  --timeout <duration>\s+time limit per metric/m)
     expect(r.stdout).not.toMatch(ANSI)
     expect(lines.length).toBeLessThanOrEqual(70)
   })
@@ -43,7 +44,7 @@ describe("--help", () => {
     const list = await assay(["runs", "list", "-h"])
     expect(list.stdout.split("\n")[0]).toBe("Usage: assay runs list [options]")
     const prune = await assay(["cache", "prune", "--help"])
-    expect(prune.stdout).toMatch(/^  --older-than <text>\s+drop entries written longer ago/m)
+    expect(prune.stdout).toMatch(/^  --older-than <duration>\s+drop entries written longer ago/m)
   })
 })
 
@@ -88,13 +89,16 @@ describe("what a person types", () => {
 })
 
 describe("stores that do not exist", () => {
-  it("cache stats and runs list on a missing database say so and create nothing", async () => {
+  it("cache stats and runs show on a missing database say so, runs list says there are no runs; nothing is created", async () => {
     const dir = fixtureDir()
-    for (const args of [["cache", "stats", "--cache", "nope/x.db"], ["runs", "list", "--cache", "nope/x.db"]]) {
+    for (const args of [["cache", "stats", "--cache", "nope/x.db"], ["runs", "show", "latest", "--cache", "nope/x.db"]]) {
       const r = await assay(args, { cwd: dir })
       expect(r.code).toBe(2)
       expect(r.stderr).toContain(`no assay database at ${join(dir, "nope/x.db")}`)
     }
+    const list = await assay(["runs", "list", "--cache", "nope/x.db"], { cwd: dir })
+    expect(list.code).toBe(0)
+    expect(list.stdout.trim()).toBe("no runs yet")
     expect(existsSync(join(dir, "nope"))).toBe(false)
   })
 })

@@ -18,10 +18,12 @@ import { RunLog } from "../run/run-log.js"
 import { detectStyle } from "./flags.js"
 import { onExistingStore, storeFlag } from "./resume.js"
 
+const noRuns = Console.log("no runs yet")
+
 const listCommand = Command.make("list", { cache: storeFlag }, ({ cache }) =>
   onExistingStore(cache, Effect.gen(function*() {
     const runs = yield* Effect.flatMap(RunLog, (log) => log.list)
-    if (runs.length === 0) return yield* Console.log("no runs yet")
+    if (runs.length === 0) return yield* noRuns
     const row = (id: string, started: string, status: string, cases: string, name: string) =>
       `${id.padEnd(20)}  ${started.padEnd(19)}  ${status.padEnd(9)}  ${cases.padStart(13)}  ${name}`
     yield* Console.log(row("RUN", "STARTED (UTC)", "STATUS", "FINISHED/ALL", "IDENTIFIER OR DATASET"))
@@ -29,7 +31,7 @@ const listCommand = Command.make("list", { cache: storeFlag }, ({ cache }) =>
       const started = new Date(run.startedAt).toISOString().replace("T", " ").slice(0, 19)
       yield* Console.log(row(run.runId, started, run.status, `${run.finishedCases}/${run.caseCount ?? "?"}`, run.plan.identifier ?? run.plan.dataset))
     }
-  }))).pipe(Command.withDescription("List stored runs, newest first"))
+  }), noRuns)).pipe(Command.withDescription("List stored runs, newest first"))
 
 const showCommand = Command.make("show", { runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")), cache: storeFlag }, ({ cache, runId }) =>
   onExistingStore(cache, Effect.gen(function*() {

@@ -31,15 +31,17 @@ export const storeFlag = Options.text("cache").pipe(
 )
 
 /**
- * Run a command body against the store that `--cache` (or `ASSAY_DATABASE_URL`) names, which must exist.
+ * Run a command body against the store that `--cache` (or `ASSAY_DATABASE_URL`) names, which must exist (else
+ * `ifMissing` runs, or the command fails naming the path).
  *
  * @example
  * ```ts
  * onExistingStore(Option.none(), Effect.flatMap(RunLog, (log) => log.list))
  * ```
  */
-export const onExistingStore = <A, E, R>(cache: Option.Option<string>, body: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Path.Path, (path) => withRunStore(path.resolve(Option.getOrElse(cache, () => DEFAULT_CACHE)), body, { existing: true }))
+export const onExistingStore = <A, E, R>(cache: Option.Option<string>, body: Effect.Effect<A, E, R>, ifMissing?: Effect.Effect<A>) =>
+  Effect.flatMap(Path.Path, (path) =>
+    withRunStore(path.resolve(Option.getOrElse(cache, () => DEFAULT_CACHE)), body, { existing: true, ...(ifMissing ? { ifMissing } : {}) }))
 
 /**
  * The `resume` command.

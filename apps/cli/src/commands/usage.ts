@@ -42,6 +42,24 @@ const GROUPS: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
   ["gates", ["--min-pass-rate"]]
 ]
 
+/** What an option's value looks like, where @effect/cli can only say "text"; and short forms of long value lists. */
+const HINTS: Record<string, string> = Object.fromEntries([
+  ...["--config", "--cache", "--out", "--jsonl", "--junit", "--html"].map((f) => [f, `${f} <file>`]),
+  ...["--concurrency", "--repeat"].map((f) => [f, `${f} <n>`]),
+  ...["--throttle", "--timeout", "--deadline", "--older-than"].map((f) => [f, `${f} <duration>`]),
+  ["--metric", "--metric <id>..."],
+  ["--judge", "--judge <provider:model>"],
+  ["--target", "--target <provider:model>"],
+  ["--base-url", "--base-url <url>"],
+  ["--prompt-template", "--prompt-template <text>"],
+  ["--hyperparameter", "--hyperparameter <key=value>"],
+  ["--identifier", "--identifier <name>"],
+  ["--max-errors", "--max-errors <n|p%>"],
+  ["--min-pass-rate", "--min-pass-rate <p%>"],
+  ["--completions", "--completions <shell>"],
+  ["--log-level", "--log-level <level>"]
+])
+
 const spanText = (span: Span): string => {
   switch (span._tag) {
     case "Sequence":
@@ -85,7 +103,9 @@ const sectionsOf = (doc: HelpDoc.HelpDoc): Sections => {
     else if (d._tag === "Paragraph" && header === "DESCRIPTION") description.push(spanText(d.value))
     else if (d._tag === "DescriptionList") {
       for (const [span, body] of d.definitions) {
-        const line = { name: spanText(span).replace(/^\((.*)\)$/, "$1").replace(/ text\b/, " <text>").replace(/ integer\b/, " <n>"), text: ownText(body) }
+        const name = spanText(span).replace(/^\((.*)\)$/, "$1")
+        const flag = name.split(" ")[0]!
+        const line = { name: HINTS[flag] ?? name.replace(/ text\b/, " <text>").replace(/ integer\b/, " <n>"), text: ownText(body) }
         ;(header === "ARGUMENTS" ? args : options).push(line)
       }
     }
@@ -142,8 +162,6 @@ const commandPath = (argv: ReadonlyArray<string>): Array<string> => {
 const commandsOf = (node: Node): Array<Line> =>
   childrenOf(node).map((child) => ({ name: nameOf(child), text: helpOf(child).description[0] ?? "" }))
 
-/** Short forms for the built-in options whose value lists would fill a line. */
-const SHORT: Record<string, string> = { "--completions": "--completions <shell>", "--log-level": "--log-level <level>" }
 
 const grouped = (options: ReadonlyArray<Line>, groups: typeof GROUPS, withBuiltIn: boolean): Array<string> => {
   const out: Array<string> = []
@@ -155,7 +173,6 @@ const grouped = (options: ReadonlyArray<Line>, groups: typeof GROUPS, withBuiltI
   }
   const rest = options
     .filter((o) => !placed.has(o.name) && (withBuiltIn || !BUILT_IN.has(flagName(o))))
-    .map((o) => ({ ...o, name: SHORT[flagName(o)] ?? o.name }))
   if (rest.length > 0) out.push("", placed.size > 0 ? "other:" : "options:", ...table(rest))
   return out
 }

@@ -133,20 +133,25 @@ const databaseUrl = Config.option(Config.redacted("ASSAY_DATABASE_URL"))
 /**
  * Provide the database services around a command body: Postgres when `ASSAY_DATABASE_URL` is set, else the
  * SQLite file at `dbPath` (its directory is created) — or, with `existing`, only a file that is already there:
- * commands that only read or trim a store say so instead of creating an empty one.
+ * commands that only read or trim a store say so (or run `ifMissing`) instead of creating an empty one.
  *
  * @example
  * ```ts
  * withRunStore(".assay/assay.db", Effect.flatMap(RunLog, (log) => log.list), { existing: true })
  * ```
  */
-export const withRunStore = <A, E, R>(dbPath: string, effect: Effect.Effect<A, E, R>, options?: { readonly existing?: boolean }) =>
+export const withRunStore = <A, E, R>(
+  dbPath: string,
+  effect: Effect.Effect<A, E, R>,
+  options?: { readonly existing?: boolean; readonly ifMissing?: Effect.Effect<A> }
+) =>
   Effect.gen(function*() {
     const url = yield* Effect.mapError(databaseUrl, (e) => new UsageError({ message: `ASSAY_DATABASE_URL: ${e.message}` }))
     if (Option.isSome(url)) return yield* Effect.provide(effect, storeLayer(Database.layerPg({ url: url.value })))
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     if (options?.existing === true && !(yield* fs.exists(dbPath).pipe(Effect.orElseSucceed(() => false)))) {
+      if (options.ifMissing !== undefined) return yield* options.ifMissing
       return yield* new UsageError({
         message: `no assay database at ${dbPath}: nothing has run with this cache yet (pass --cache <file>, or set ASSAY_DATABASE_URL)`
       })
