@@ -37,7 +37,7 @@
  */
 import { Clock, Deferred, Duration, Effect, FiberSet, Mailbox, Option, RateLimiter } from "effect"
 import type { NoSuchElementException } from "effect/Cause"
-import { type CachedOutcomes, EvalCache, type NamedTag } from "../cache/eval-cache.js"
+import { type CachedOutcomes, EvalCache, type EvalCacheApi, type NamedTag } from "../cache/eval-cache.js"
 import { caseCacheKey, hyperparameterSuffix, metricCacheTag } from "../cache/cache-key.js"
 import type { Metric } from "../metric/metric.js"
 import type { TestCase } from "../model/test-case.js"
@@ -218,11 +218,10 @@ export const runPool = <R, E, RS, RE, RT = never>(
       })
 
     /** The cached outcomes of a case its task produced: one lookup of its own (a failure only costs the caching). */
-    const lookUpProduced = (state: CaseState): Effect.Effect<CachedOutcomes | undefined> => {
-      if (cacheApi === undefined) return Effect.succeed(undefined)
+    const lookUpProduced = (state: CaseState, cache: EvalCacheApi): Effect.Effect<CachedOutcomes | undefined> => {
       const key = caseCacheKey(state.testCase, hyperSuffix)
       state.cacheKey = key
-      return cacheApi.lookupMany([key], wantedTags).pipe(
+      return cache.lookupMany([key], wantedTags).pipe(
         Effect.map((found) => found[0]),
         Effect.catchAll((e) => Effect.as(Effect.logWarning(`cache lookup failed: ${e.message}`), undefined))
       )
@@ -231,7 +230,11 @@ export const runPool = <R, E, RS, RE, RT = never>(
     /** Run the task on a case, then measure what it produced; a failed task errors the case (or the run). */
     const produceAndMeasure = (state: CaseState, clock: Clock.Clock, produce: NonNullable<typeof task>): Effect.Effect<void, EvalError, R | RT> =>
       Effect.flatMap(runTask(produce, state, settings.timeout), (produced) => {
-        if (produced) return Effect.flatMap(lookUpProduced(state), (cached) => measureCase(state, cached, clock))
+        if (produced) {
+          return cacheApi === undefined
+            ? measureCase(state, undefined, clock)
+            : Effect.flatMap(lookUpProduced(state, cacheApi), (cached) => measureCase(state, cached, clock))
+        }
         if (tolerate) return finish(state, clock)
         return Effect.fail(new TaskFailed({ caseIndex: state.index, caseName: state.testCase.name ?? null, reason: state.taskError ?? "" }))
       })
