@@ -1,7 +1,7 @@
 /**
  * The CLI against the fake OpenAI server: LLM-judged metrics (scores, cost, tokens, retries shown in progress,
  * cached reruns), judge usage errors, and `--target` filling missing outputs from the model (a failing target
- * is a failed run, exit 3).
+ * fails the run, exit 3, by default; `failures.test.ts` covers the other error policies).
  */
 import { RunResult } from "@assay/core"
 import { Schema } from "effect"
@@ -111,6 +111,6 @@ describe("--target", () => {
       { cwd: dir, env: { OPENAI_API_KEY: "sk-test", ASSAY_JUDGE_MAX_RETRIES: "0" } }
     )
     expect(r.code).toBe(3)
-    expect(r.stderr).toMatch(/assay: target openai:gpt-4o-mini failed on case #\d+: /)
+    expect(r.stderr).toMatch(/assay: task failed on case #\d+ \(\w+\): target openai:gpt-4o-mini: /)
   }, 120_000)
 })

@@ -26,6 +26,8 @@ const { values } = parseArgs({
     "malformed-every": { type: "string" },
     "api-key": { type: "string" },
     reply: { type: "string" },
+    refuse: { type: "string" },
+    "refuse-status": { type: "string" },
     "max-seconds": { type: "string", default: "600" }
   }
 })
@@ -48,7 +50,8 @@ const config: FakeOpenAiConfig = {
   failStatus: num("fail-status", values["fail-status"]),
   malformedBodyEvery: num("malformed-every", values["malformed-every"]),
   apiKey: values["api-key"],
-  defaultReply: values.reply
+  defaultReply: values.reply,
+  refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) }
 }
 
 const program = Effect.scoped(Effect.gen(function*() {

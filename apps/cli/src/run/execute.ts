@@ -16,7 +16,7 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type TestCase } from "@assay/core"
+import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
 import { Judge, type JudgeStats } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
@@ -30,7 +30,7 @@ import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
 import { runServices } from "./services.js"
-import { withTarget } from "./target.js"
+import { makeTarget, type Target } from "./target.js"
 
 /**
  * What to execute.
@@ -107,19 +107,15 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     let seen = 0
     const finished: Array<CaseResult> = [...prior]
     const skip = new Set(prior.map((r) => r.index))
-    const generated = yield* withTarget(loadDataset(plan.dataset), plan.target, plan.concurrency, skip)
-    const source = generated.pipe(
+    const target = yield* makeTarget(plan.target)
+    const source = loadDataset(plan.dataset).pipe(
       Stream.mapChunks((chunk: Chunk.Chunk<TestCase>) => {
         if (keepViews) for (const testCase of chunk) views.set(seen++, caseView(testCase))
         return chunk
       })
     )
-    const progress = yield* makeProgress({
-      mode: outputs.progress,
-      total: total - skip.size,
-      style: outputs.style,
-      extra: needsJudge ? Effect.map(judge.stats, judgeStatus) : undefined
-    })
+    const calls = callStatus(needsJudge ? judge : undefined, target)
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - skip.size, style: outputs.style, extra: calls })
     // A resumed run's file first gets the stored results it misses (a crash between commit and write).
     const appendJsonl = Option.isSome(outputs.jsonl)
       ? Option.some(yield* openJsonlSink(outputs.jsonl.value, input.resume === undefined ? undefined : prior))
@@ -137,6 +133,8 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
 
     const run = evaluate(source, metrics, {
       ...toEvalOptions(plan),
+      // The report shows the case as measured: with the output the target produced.
+      ...(target === undefined ? {} : { task: keepViews ? showing(target.task, views) : target.task }),
       runId,
       skipIndex: (index) => skip.has(index),
       // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
@@ -158,6 +156,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       Effect.tapError(() => Effect.ignore(Effect.zipRight(stillHeld, log.finish(runId, "failed"))))
     )
     const result = yield* report(outcome.status)
+    if (calls !== undefined) yield* Effect.flatMap(calls, (line) => Console.log(`calls: ${line}`))
     if (result.unfinished.length > 0) {
       yield* Console.error(`Deadline reached: ${result.unfinished.length} cases unfinished. Continue with: assay resume ${runId}`)
     }
@@ -165,19 +164,35 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
   })
 
 /**
- * The judge part of the progress line: calls, retries, rate-limit backoffs and the adaptive connection cap.
+ * A client's part of the progress line and the run's closing `calls:` line: calls, retries after failures,
+ * 429s (waited out, counted apart), failed calls and the adaptive connection cap.
  *
  * @example
  * ```ts
  * judgeStatus(stats) // "judge 120 calls · 3 retries · 2×429 · cap 4 (3 in flight)"
+ * judgeStatus(stats, "target") // "target 40 calls · 0 retries · 9×429 · 1 failed · cap 2 (0 in flight)"
  * ```
  */
-export const judgeStatus = (stats: JudgeStats): string => {
+export const judgeStatus = (stats: JudgeStats, label = "judge"): string => {
   const p = stats.policy
   return p === undefined
     ? ""
-    : `judge ${p.calls} calls · ${p.retries} retries · ${p.rateLimited}×429 · cap ${p.cap} (${p.inFlight} in flight)`
+    : `${label} ${p.calls} calls · ${p.retries} retries · ${p.rateLimited}×429${p.failed > 0 ? ` · ${p.failed} failed` : ""}` +
+      ` · cap ${p.cap} (${p.inFlight} in flight)`
 }
+
+/** The judge's and the target's counters as one status text (undefined when the run makes no calls). */
+const callStatus = (judge: Judge["Type"] | undefined, target: Target | undefined): Effect.Effect<string> | undefined => {
+  const parts = [
+    ...(judge === undefined ? [] : [Effect.map(judge.stats, (s) => judgeStatus(s))]),
+    ...(target === undefined ? [] : [Effect.map(target.stats, (s) => judgeStatus(s, "target"))])
+  ]
+  return parts.length === 0 ? undefined : Effect.map(Effect.all(parts), (lines) => lines.filter((l) => l !== "").join(" · "))
+}
+
+/** The task, keeping the view of each case it produced for the reports. */
+const showing = (task: Task, views: Map<number, CaseView>): Task => (testCase, index) =>
+  Effect.tap(task(testCase, index), (output) => void views.set(index, caseView(output.testCase)))
 
 /**
  * The services `execute` needs from the application layer.
