@@ -35,7 +35,7 @@ describe("run leases", () => {
       { cwd: dir, onSpawn: onProgress((child) => child.kill("SIGKILL")) }
     )
     expect(killed.signal).toBe("SIGKILL")
-    const runId = (await assay(["runs", "list"], { cwd: dir })).stdout.split(" ")[0]!
+    const runId = (await assay(["runs", "list"], { cwd: dir })).stdout.split("\n")[1]!.split(" ")[0]! // below the header
 
     let second: Promise<CliResult> | undefined
     let firstPid = 0
