@@ -15,9 +15,10 @@ import type { TestCase } from "@assay/core"
 import { FileSystem } from "@effect/platform"
 import { NodeStream } from "@effect/platform-node"
 import { parse } from "csv-parse"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, identity, Stream } from "effect"
 import { DatasetError } from "../errors.js"
-import { decodeCase, parseJsonText } from "./decode.js"
+import { decodeCase, parseJsonText, type Validation } from "./decode.js"
+import { checkUtf8 } from "./utf8.js"
 
 const LIST_COLUMNS = new Set(["context", "retrieval_context", "retrievalContext", "tags"])
 const JSON_COLUMNS = new Set([
@@ -72,14 +73,14 @@ const csvError = (file: string) => (error: unknown): DatasetError => {
  * csvDataset("examples/capitals.csv")
  * ```
  */
-export const csvDataset = (file: string): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
+export const csvDataset = (file: string, validation?: Validation): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const decodeRecords = (records: Chunk.Chunk<CsvRecord>) =>
       Effect.suspend(() => {
         const cases: Array<TestCase> = []
         for (const { info, record } of records) {
-          const decoded = Either.flatMap(rowToRaw(record, file, info.lines), (raw) => decodeCase(raw, file, info.lines))
+          const decoded = Either.flatMap(rowToRaw(record, file, info.lines), (raw) => decodeCase(raw, file, info.lines, validation?.check))
           if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
           cases.push(decoded.right)
         }
@@ -87,6 +88,7 @@ export const csvDataset = (file: string): Stream.Stream<TestCase, DatasetError, 
       })
     return fs.stream(file, { chunkSize: FileSystem.MiB(1) }).pipe(
       Stream.mapError((error) => new DatasetError({ file, detail: `cannot read the file: ${error.message}` })),
+      validation === undefined ? identity : checkUtf8({ file, strict: validation.strictInput }),
       NodeStream.pipeThroughDuplex<DatasetError, CsvRecord>(
         () => parse({ columns: true, info: true, bom: true, skip_empty_lines: true }),
         csvError(file),

@@ -16,7 +16,8 @@ import { FileSystem } from "@effect/platform"
 import { Effect, Either, Stream } from "effect"
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml"
 import { DatasetError } from "../errors.js"
-import { fromInvalid, parseJsonText } from "./decode.js"
+import { fromInvalid, parseJsonText, type Validation } from "./decode.js"
+import { invalidUtf8Lines, reportInvalid } from "./utf8.js"
 
 const LIST_KEYS = ["goldens", "test_cases", "testCases"] as const
 
@@ -69,12 +70,14 @@ const snakeToCamel = (key: string) => key.replace(/_([a-z])/g, (_, c: string) =>
  * jsonDataset("examples/capitals.json")
  * ```
  */
-export const jsonDataset = (file: string): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
+export const jsonDataset = (file: string, validation?: Validation): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(file).pipe(
+    const bytes = yield* fs.readFile(file).pipe(
       Effect.mapError((error) => new DatasetError({ file, detail: `cannot read the file: ${error.message}` }))
     )
+    if (validation !== undefined) yield* reportInvalid({ file, strict: validation.strictInput }, invalidUtf8Lines(bytes, 1))
+    const text = new TextDecoder().decode(bytes)
     const { items, key } = yield* Either.flatMap(parseJsonText(text, file), (value) => caseList(value, file))
     const cases: Array<TestCase> = []
     for (let index = 0; index < items.length; index++) {
@@ -83,6 +86,11 @@ export const jsonDataset = (file: string): Stream.Stream<TestCase, DatasetError,
         const field = decoded.left.issues[0]?.split(/[.:]/)[0]
         const line = caseLine(text, key, index, field === "(case)" ? undefined : field)
         return yield* fromInvalid(decoded.left, file, line)
+      }
+      const problem = validation?.check?.(decoded.right)
+      if (problem !== undefined) {
+        const line = caseLine(text, key, index, undefined)
+        return yield* new DatasetError({ file, ...(line !== undefined ? { line } : {}), detail: problem })
       }
       cases.push(decoded.right)
     }
