@@ -34,7 +34,7 @@ export const runCommand = Command.make(
       const config = Option.isSome(parsed.config) ? yield* loadConfig(parsed.config.value) : {}
       const plan = resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE))
       const outputs = yield* toOutputs(parsed)
-      const result = yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, resume: undefined, outputs }))
+      const result = yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, resume: undefined, outputs }), { fallback: true })
       yield* ExitStatus.settle(result, plan.minPassRate)
     })
 ).pipe(Command.withDescription("Evaluate a dataset with metrics and report the results"))

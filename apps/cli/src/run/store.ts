@@ -11,9 +11,9 @@
  * withRunStore("/project/.assay/assay.db", execute(execution))
  * ```
  */
-import { Database, Maintenance, RunStore, type RunInfo as StoreRunInfo } from "@assay/store"
+import { Database, Maintenance, RunStore, type RunInfo as StoreRunInfo, type StoreError } from "@assay/store"
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Config, Effect, Either, Layer, Option, Random, Schema } from "effect"
+import { Clock, Config, Console, Effect, Either, Layer, Option, Random, Schema } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
 import { RunPlan } from "./plan.js"
 import { type Fingerprints, type RunInfo, RunLog } from "./run-log.js"
@@ -119,21 +119,36 @@ const databaseUrl = Config.option(Config.redacted("ASSAY_DATABASE_URL"))
 
 /**
  * Provide the database services around a command body: Postgres when `ASSAY_DATABASE_URL` is set, else the
- * SQLite file at `dbPath` (its directory is created).
+ * SQLite file at `dbPath` (its directory is created). With `fallback` (`assay run`), a location that cannot
+ * be written (a read-only directory, a file where the directory should be) gives a private in-memory
+ * database instead, with a warning: the run goes ahead uncached and unrecorded rather than failing.
  *
  * @example
  * ```ts
  * withRunStore(".assay/assay.db", Effect.flatMap(RunLog, (log) => log.list))
  * ```
  */
-export const withRunStore = <A, E, R>(dbPath: string, effect: Effect.Effect<A, E, R>) =>
+export const withRunStore = <A, E, R>(dbPath: string, effect: Effect.Effect<A, E, R>, options: { readonly fallback?: boolean } = {}) =>
   Effect.gen(function*() {
     const url = yield* Effect.mapError(databaseUrl, (e) => new UsageError({ message: `ASSAY_DATABASE_URL: ${e.message}` }))
     if (Option.isSome(url)) return yield* Effect.provide(effect, storeLayer(Database.layerPg({ url: url.value })))
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    yield* fs.makeDirectory(path.dirname(dbPath), { recursive: true }).pipe(
-      Effect.mapError((e) => new RunFailed({ message: `cannot create the directory of ${dbPath}: ${e.message}` }))
-    )
-    return yield* Effect.provide(effect, storeLayer(Database.layer({ path: dbPath })))
+    const directory = yield* Effect.either(fs.makeDirectory(path.dirname(dbPath), { recursive: true }))
+    if (Either.isLeft(directory) && options.fallback !== true) {
+      return yield* new RunFailed({ message: `cannot create the directory of ${dbPath}: ${directory.left.message}` })
+    }
+    const database = Either.isLeft(directory)
+      ? inMemory(`cannot create the directory of ${dbPath}: ${directory.left.message}`)
+      : Database.layer({ path: dbPath }).pipe(Layer.catchAll((error) =>
+        options.fallback === true && error.reason === "unwritable" ? inMemory(error.message) : Layer.fail(error)
+      ))
+    return yield* Effect.provide(effect, storeLayer(database))
   })
+
+/** A throw-away database standing in for one that cannot be written, announced by a warning on stderr. */
+const inMemory = (why: string): Layer.Layer<Database, StoreError> =>
+  Layer.unwrapEffect(Effect.as(
+    Console.error(`warning: ${why}\nwarning: running without the cache; this run is not recorded and cannot be resumed`),
+    Database.layer({ path: ":memory:" })
+  ))
