@@ -18,7 +18,7 @@ import { parse } from "csv-parse"
 import { Chunk, Effect, Either, identity, Stream } from "effect"
 import { DatasetError } from "../errors.js"
 import { decodeCase, parseJsonText, type Validation } from "./decode.js"
-import { checkUtf8 } from "./utf8.js"
+import { utf8Checker } from "./utf8.js"
 
 const LIST_COLUMNS = new Set(["context", "retrieval_context", "retrievalContext", "tags"])
 const JSON_COLUMNS = new Set([
@@ -76,6 +76,7 @@ const csvError = (file: string) => (error: unknown): DatasetError => {
 export const csvDataset = (file: string, validation?: Validation): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
+    const utf8 = validation === undefined ? undefined : utf8Checker({ file, strict: validation.strictInput })
     const decodeRecords = (records: Chunk.Chunk<CsvRecord>) =>
       Effect.suspend(() => {
         const cases: Array<TestCase> = []
@@ -88,12 +89,13 @@ export const csvDataset = (file: string, validation?: Validation): Stream.Stream
       })
     return fs.stream(file, { chunkSize: FileSystem.MiB(1) }).pipe(
       Stream.mapError((error) => new DatasetError({ file, detail: `cannot read the file: ${error.message}` })),
-      validation === undefined ? identity : checkUtf8({ file, strict: validation.strictInput }),
+      utf8 === undefined ? identity : utf8.pass,
       NodeStream.pipeThroughDuplex<DatasetError, CsvRecord>(
         () => parse({ columns: true, info: true, bom: true, skip_empty_lines: true }),
         csvError(file),
         { chunkSize: 4096 }
       ),
-      Stream.mapChunksEffect(decodeRecords)
+      Stream.mapChunksEffect(decodeRecords),
+      Stream.concat(utf8 === undefined ? Stream.empty : Stream.execute(utf8.finish))
     )
   }))

@@ -15,7 +15,7 @@ import { FileSystem } from "@effect/platform"
 import { Chunk, Effect, Either, identity, Stream } from "effect"
 import { DatasetError } from "../errors.js"
 import { decodeCase, parseJsonText, type Validation } from "./decode.js"
-import { checkUtf8 } from "./utf8.js"
+import { utf8Checker } from "./utf8.js"
 
 /** Read size of the JSONL reader. */
 const CHUNK_SIZE = FileSystem.MiB(1)
@@ -31,6 +31,7 @@ const CHUNK_SIZE = FileSystem.MiB(1)
 export const jsonlDataset = (file: string, validation?: Validation): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
+    const utf8 = validation === undefined ? undefined : utf8Checker({ file, strict: validation.strictInput })
     let line = 0 // fresh for every run of the stream
     const decodeLines = (lines: Chunk.Chunk<string>) =>
       Effect.suspend(() => {
@@ -46,9 +47,10 @@ export const jsonlDataset = (file: string, validation?: Validation): Stream.Stre
       })
     return fs.stream(file, { chunkSize: CHUNK_SIZE }).pipe(
       Stream.mapError((error) => new DatasetError({ file, detail: `cannot read the file: ${error.message}` })),
-      validation === undefined ? identity : checkUtf8({ file, strict: validation.strictInput }),
+      utf8 === undefined ? identity : utf8.pass,
       Stream.decodeText(),
       Stream.splitLines,
-      Stream.mapChunksEffect(decodeLines)
+      Stream.mapChunksEffect(decodeLines),
+      Stream.concat(utf8 === undefined ? Stream.empty : Stream.execute(utf8.finish))
     )
   }))

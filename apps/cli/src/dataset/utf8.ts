@@ -1,12 +1,12 @@
 /**
  * Finding the lines of a dataset that are not valid UTF-8. Decoding replaces such bytes with U+FFFD, which
- * would silently change what is scored (and the cache key); the loaders report them instead — a warning
- * naming `file:line`, or a {@link DatasetError} with `--strict-input`. The check runs on the bytes before
+ * would silently change what is scored (and the cache key); the validating read reports them instead — a
+ * warning naming `file:line`, or a {@link DatasetError} with `--strict-input`. The check runs on the bytes before
  * decoding: node's native `isUtf8` over a whole read chunk, and only when that fails, line by line.
  *
  * @example
  * ```ts
- * import { Utf8Report, invalidUtf8Lines } from "./utf8.js"
+ * import { invalidUtf8Lines } from "./utf8.js"
  * invalidUtf8Lines(new Uint8Array([0x61, 0x0a, 0xff, 0x0a]), 1) // [2]
  * ```
  */
@@ -44,7 +44,7 @@ const countNewlines = (bytes: Uint8Array): number => {
   return count
 }
 
-/** What to do about lines that are not UTF-8: warn once per file (the default) or fail at the first. */
+/** What to do about lines that are not UTF-8: warn once per file (the default) or fail naming the first. */
 export interface Utf8Policy {
   readonly file: string
   readonly strict: boolean
@@ -71,31 +71,37 @@ export const reportInvalid = (policy: Utf8Policy, lines: ReadonlyArray<number>):
 }
 
 /**
- * Check a file's byte stream for lines that are not UTF-8 as it passes through (unchanged), reporting them by
- * `policy` — under `strict` at the first bad chunk, otherwise once the stream ends.
+ * A checker of one read of a file: `pass` lets the byte stream through unchanged while it notes the lines that
+ * are not UTF-8; `finish` reports them by `policy`, to be run when the whole file was read (appended to the
+ * end of the loader's pipeline: an error raised inside it would reach `Stream.splitLines`, which first emits
+ * the cut-off line it holds, or through the CSV parser, which did not pass it on).
  *
  * @example
  * ```ts
- * fs.stream(file).pipe(checkUtf8({ file, strict: false }), Stream.decodeText())
+ * const utf8 = utf8Checker({ file, strict: false })
+ * fs.stream(file).pipe(utf8.pass, Stream.decodeText(), Stream.concat(Stream.execute(utf8.finish)))
  * ```
  */
-export const checkUtf8 = (policy: Utf8Policy) =>
-<E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Uint8Array, E | DatasetError, R> =>
-  Stream.suspend(() => {
-    let line = 1 // the line where `partial` starts
-    let partial = new Uint8Array(0) // bytes after the last newline seen: a line that continues in the next chunk
-    const bad: Array<number> = []
-    const scan = (complete: Uint8Array) => {
-      bad.push(...invalidUtf8Lines(complete, line))
-      line += countNewlines(complete)
-      return policy.strict ? reportInvalid(policy, bad) : Effect.void
-    }
-    const check = (chunk: Uint8Array) => {
-      const bytes = partial.length === 0 ? chunk : Buffer.concat([partial, chunk])
-      const cut = bytes.lastIndexOf(NEWLINE) + 1
-      partial = bytes.slice(cut)
-      return Effect.as(scan(bytes.subarray(0, cut)), chunk)
-    }
-    const finish = Effect.suspend(() => Effect.zipRight(scan(partial), reportInvalid(policy, bad)))
-    return bytes.pipe(Stream.mapEffect(check), Stream.concat(Stream.execute(finish)))
-  })
+export const utf8Checker = (policy: Utf8Policy) => {
+  let line = 1 // the line where `partial` starts
+  let partial = new Uint8Array(0) // bytes after the last newline seen: a line that continues in the next chunk
+  const bad: Array<number> = []
+  const scan = (complete: Uint8Array) => {
+    bad.push(...invalidUtf8Lines(complete, line))
+    line += countNewlines(complete)
+  }
+  const check = (chunk: Uint8Array) => {
+    const bytes = partial.length === 0 ? chunk : Buffer.concat([partial, chunk])
+    const cut = bytes.lastIndexOf(NEWLINE) + 1
+    partial = bytes.slice(cut)
+    scan(bytes.subarray(0, cut))
+    return chunk
+  }
+  return {
+    pass: <E, R>(bytes: Stream.Stream<Uint8Array, E, R>): Stream.Stream<Uint8Array, E, R> => Stream.map(bytes, check),
+    finish: Effect.suspend(() => {
+      scan(partial)
+      return reportInvalid(policy, bad)
+    })
+  }
+}

@@ -5,8 +5,8 @@
  *   reader (or an interrupted run) never sees a half-written report; a failed write (a full disk) removes the
  *   temporary file;
  * - a symbolic link is written through: the rename happens next to the file it points to, and the link stays;
- * - a FIFO or a character device (`/dev/stdout`, `/dev/null`, a terminal) is written to directly (there is
- *   nothing to rename over);
+ * - a FIFO or a character device (`/dev/null`, a terminal) is written to directly (there is nothing to rename
+ *   over); `/dev/stdout` is this process's standard output whatever it is (a pipe, a socket, a file);
  * - a directory, block device or socket is refused with a clear error.
  *
  * @example
@@ -15,7 +15,7 @@
  * yield* writeAtomic("reports/run.json", JSON.stringify(result))
  * ```
  */
-import { FileSystem, Path } from "@effect/platform"
+import { FileSystem, Path, Terminal } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect, Option, Random } from "effect"
 import { ReportError } from "../errors.js"
@@ -24,6 +24,10 @@ import { ReportError } from "../errors.js"
 type Destination =
   | { readonly kind: "replace"; readonly path: string }
   | { readonly kind: "stream" }
+  | { readonly kind: "stdout" }
+
+/** Names of this process's standard output (opening them fails when it is a socket, as under a spawner). */
+const STDOUT = new Set(["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
 
 const isNotFound = (error: PlatformError) => error._tag === "SystemError" && error.reason === "NotFound"
 
@@ -45,6 +49,7 @@ const destination = (file: string): Effect.Effect<Destination, ReportError | Pla
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
+    if (STDOUT.has(path.resolve(file))) return { kind: "stdout" }
     const link = yield* Effect.option(fs.readLink(file)) // fails unless `file` is a symbolic link
     const info = yield* fs.stat(file).pipe(Effect.map(Option.some), Effect.catchIf(isNotFound, () => Effect.succeedNone))
     if (Option.isNone(info)) {
@@ -89,10 +94,11 @@ const replace = (target: string, content: string): Effect.Effect<void, PlatformE
  * writeAtomic("out/junit.xml", xml) // Effect<void, ReportError, FileSystem | Path>
  * ```
  */
-export const writeAtomic = (file: string, content: string): Effect.Effect<void, ReportError, FileSystem.FileSystem | Path.Path> =>
+export const writeAtomic = (file: string, content: string): Effect.Effect<void, ReportError, FileSystem.FileSystem | Path.Path | Terminal.Terminal> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const target = yield* destination(file)
+    if (target.kind === "stdout") return yield* Effect.flatMap(Terminal.Terminal, (terminal) => terminal.display(content))
     if (target.kind === "stream") return yield* fs.writeFileString(file, content)
     yield* replace(target.path, content)
   }).pipe(Effect.catchIf(
