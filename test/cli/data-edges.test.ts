@@ -50,9 +50,10 @@ describe("datasets", () => {
     const deep = "[".repeat(5000) + "]".repeat(5000)
     const dir = fixtureDir({
       "deep.jsonl": `{"input":"q","actual_output":"a"}\n{"input":"q","actual_output":"a","metadata":${deep}}\n`,
-      "deep.csv": `input,actual_output,metadata\nq,a,"${deep}"\n`
+      "deep.csv": `input,actual_output,metadata\nq,a,"${deep}"\n`,
+      "deep.json": `{"goldens": [\n  {"input":"q","actual_output":"a"},\n  {"input":"q","actual_output":"a","metadata":${deep}}\n]}`
     })
-    for (const [file, line] of [["deep.jsonl", 2], ["deep.csv", 2]] as const) {
+    for (const [file, line] of [["deep.jsonl", 2], ["deep.csv", 2], ["deep.json", 3]] as const) {
       const r = await assay(["run", file, ...exact, "--no-cache", "--out", "out.json"], { cwd: dir })
       expect(r.code).toBe(2)
       expect(r.stderr).toContain(`${file}:${line}: metadata: nested deeper than 256 levels`)
