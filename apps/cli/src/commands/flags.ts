@@ -66,6 +66,7 @@ export const runFlags = {
   cache: Options.text("cache").pipe(Options.withDescription("SQLite cache and run store (default .assay/assay.db)"), Options.optional),
   noCache: Options.boolean("no-cache").pipe(Options.withDescription("neither read nor write the cache")),
   offline: Options.boolean("offline").pipe(Options.withDescription("answer judge calls only from the response cache (replay); an unseen call fails")),
+  strictInput: Options.boolean("strict-input").pipe(Options.withDescription("dataset lines that are not UTF-8 are an error (default: a warning)")),
   identifier: Options.text("identifier").pipe(Options.withDescription("a name for this run (kept with it)"), Options.optional),
   hyperparameters: Options.keyValueMap("hyperparameter").pipe(Options.withDescription("key=value, part of the cache key (repeatable)"), Options.optional)
 }
@@ -115,6 +116,7 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
   cache: parsed.cache,
   noCache: parsed.noCache,
   offline: parsed.offline,
+  strictInput: parsed.strictInput,
   identifier: parsed.identifier,
   hyperparameters: Option.match(parsed.hyperparameters, {
     onNone: () => ({}),

@@ -10,7 +10,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Effect, Option } from "effect"
-import { ExitStatus, verdict } from "../exit-status.js"
+import { ExitStatus } from "../exit-status.js"
 import { execute } from "../run/execute.js"
 import { DEFAULT_CACHE } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
@@ -68,6 +68,6 @@ export const resumeCommand = Command.make(
           return { plan, result }
         })
       )
-      yield* ExitStatus.set(verdict(result, plan.minPassRate))
+      yield* ExitStatus.settle(result, plan.minPassRate)
     })
 ).pipe(Command.withDescription("Continue an interrupted run; reports cover the whole run"))

@@ -31,6 +31,7 @@ import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
 import { runServices } from "./services.js"
 import { makeTarget, type Target } from "./target.js"
+import { validationOf } from "./validation.js"
 
 /**
  * What to execute.
@@ -95,7 +96,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const { outputs, plan } = input
     const log = yield* RunLog
     const judge = yield* Judge
-    const dataset = yield* datasetFingerprint(loadDataset(plan.dataset)) // validates the whole file first
+    const dataset = yield* datasetFingerprint(loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
