@@ -7,6 +7,9 @@
  * goes on — or stops at once when the fiber is interrupted (a timeout, a deadline, Ctrl-C).
  *
  * Inputs small enough to finish within one slice never reach this: they are scored synchronously as before.
+ * Why slices and not a worker thread: the engine's fast path (many small cases, scored inline) pays nothing,
+ * and no metric has to be rebuilt in another thread. A regex match cannot be sliced, so user patterns run on
+ * a linear-time engine instead (./linear-regex.ts).
  *
  * @example
  * ```ts
