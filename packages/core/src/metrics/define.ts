@@ -15,9 +15,10 @@
  * })
  * ```
  */
-import { Effect } from "effect"
-import { llmOnly, make, type Metric, MetricError, type Outcome } from "../metric/metric.js"
+import { Effect, Either } from "effect"
+import { llmOnly, make, type Metric, type Outcome } from "../metric/metric.js"
 import type { CaseField, LLMTestCase } from "../model/test-case.js"
+import { internalError, runSlices, Slices } from "./sliced.js"
 
 /**
  * Options every deterministic metric accepts.
@@ -65,8 +66,11 @@ export interface DeterministicSpec extends MetricInfo {
   /** The metric's own options with defaults applied (the cache identity, with `version`). */
   readonly config: Readonly<Record<string, unknown>>
   readonly requires: ReadonlyArray<CaseField>
-  /** Scores one single-turn case; must not throw for any case content. */
-  readonly score: (testCase: LLMTestCase) => Outcome
+  /**
+   * Scores one single-turn case; must not throw for any case content. Work that can take long on a large
+   * input is returned as {@link Slices}, which the engine runs a slice at a time (see ./sliced.ts).
+   */
+  readonly score: (testCase: LLMTestCase) => Outcome | Slices<Outcome>
 }
 
 /**
@@ -105,11 +109,11 @@ export const deterministic = (spec: DeterministicSpec): Metric => {
     config: { metric: spec.id, version: spec.version, ...spec.config },
     inline: true,
     // A throw would be a bug in the metric; report it against this case instead of killing the run.
-    measure: llmOnly(name, (testCase) =>
-      Effect.try({
-        try: () => score(testCase),
-        catch: (e) => new MetricError({ metric: name, message: `internal error: ${e instanceof Error ? e.message : String(e)}` })
-      }))
+    measure: llmOnly(name, (testCase) => {
+      const scored = Either.try({ try: () => score(testCase), catch: (e) => internalError(name, e) })
+      if (Either.isLeft(scored)) return Effect.fail(scored.left)
+      return scored.right instanceof Slices ? runSlices(name, scored.right.steps) : Effect.succeed(scored.right)
+    })
   })
 }
 

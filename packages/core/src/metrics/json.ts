@@ -14,11 +14,13 @@ import { Either, Schema } from "effect"
 import type { Outcome } from "../metric/metric.js"
 import { contentText } from "../model/content.js"
 import { type BaseOptions, deterministic, type MetricInfo, optionError } from "./define.js"
+import { linearRegExpEngine } from "./linear-regex.js"
 import { defineFactory, optional } from "./params.js"
 
 const JSON_VALID: MetricInfo = { id: "json-valid", version: 1, defaultThreshold: 1 }
 
-const JSON_SCHEMA: MetricInfo = { id: "json-schema", version: 1, defaultThreshold: 1 }
+// Version 2: the schema's patterns are matched by RE2 (./linear-regex.ts).
+const JSON_SCHEMA: MetricInfo = { id: "json-schema", version: 2, defaultThreshold: 1 }
 
 /**
  * Options shared by the JSON metrics.
@@ -111,7 +113,16 @@ export const jsonValid = (options: JsonOptions = {}) => {
 export const compileSchema = (schema: unknown): Either.Either<ValidateFunction, string> =>
   Either.try({
     try: () => {
-      const ajv = new Ajv({ allErrors: true, strictSchema: true, strictTypes: false, strictTuples: false, validateFormats: false, logger: false })
+      const ajv = new Ajv({
+        allErrors: true,
+        strictSchema: true,
+        strictTypes: false,
+        strictTuples: false,
+        validateFormats: false,
+        logger: false,
+        // The schema's `pattern`s are the user's: matched in linear time (./linear-regex.ts).
+        code: { regExp: linearRegExpEngine }
+      })
       return ajv.compile(schema as JsonSchemaDocument)
     },
     catch: (e) => (e instanceof Error ? e.message : String(e))

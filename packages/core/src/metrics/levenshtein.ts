@@ -15,9 +15,11 @@
  */
 import { distance } from "fastest-levenshtein"
 import { Schema } from "effect"
+import type { Outcome } from "../metric/metric.js"
 import { contentText } from "../model/content.js"
 import { type BaseOptions, deterministic, type MetricInfo } from "./define.js"
 import { caseSensitiveParam, defineFactory, optional } from "./params.js"
+import { Slices, SLICE_WORK } from "./sliced.js"
 import { normalizer } from "./text.js"
 
 const LEVENSHTEIN: MetricInfo = { id: "levenshtein", version: 1, defaultThreshold: 0.5 }
@@ -65,6 +67,15 @@ const toSingleUnits = (a: string, b: string): readonly [string, string] | undefi
   return ea === undefined || eb === undefined ? undefined : [ea, eb]
 }
 
+/** Both strings with one UTF-16 unit per code point (NFC first), so that unit edits are code point edits. */
+const prepare = (a: string, b: string): readonly [string, string] => {
+  if (!NON_ASCII.test(a) && !NON_ASCII.test(b)) return [a, b]
+  const x = a.normalize("NFC")
+  const y = b.normalize("NFC")
+  if (!SURROGATE.test(x) && !SURROGATE.test(y)) return [x, y]
+  return toSingleUnits(x, y) ?? [x, y]
+}
+
 /**
  * Levenshtein distance and the longer length, both in code points.
  *
@@ -74,18 +85,71 @@ const toSingleUnits = (a: string, b: string): readonly [string, string] | undefi
  * ```
  */
 export const editDistance = (a: string, b: string): { readonly distance: number; readonly length: number } => {
-  let x = a
-  let y = b
-  if (NON_ASCII.test(x) || NON_ASCII.test(y)) {
-    x = x.normalize("NFC")
-    y = y.normalize("NFC")
-    if (SURROGATE.test(x) || SURROGATE.test(y)) {
-      const encoded = toSingleUnits(x, y)
-      if (encoded !== undefined) [x, y] = encoded
-    }
-  }
+  const [x, y] = prepare(a, b)
   return { distance: distance(x, y), length: Math.max(x.length, y.length) }
 }
+
+/**
+ * Myers' bit-parallel edit distance over blocks of 32 characters of the longer string (the algorithm and
+ * bit operations of `fastest-levenshtein`'s `myers_x`, MIT), yielding between blocks once a slice's worth of
+ * work is done. `fastest-levenshtein` computes the same number in one call; this copy exists only so that a
+ * huge pair can be stopped between blocks (see ./sliced.ts). Takes strings prepared as {@link editDistance}
+ * prepares them (one UTF-16 unit per code point) to count code points.
+ *
+ * @example
+ * ```ts
+ * new Slices(editDistanceSteps("kitten", "sitting")) // a computation that returns 3
+ * ```
+ */
+export function* editDistanceSteps(a: string, b: string): Generator<void, number, void> {
+  const [longer, shorter] = a.length >= b.length ? [a, b] : [b, a]
+  const n = shorter.length
+  const m = longer.length
+  if (n === 0) return m
+  const peq = new Uint32Array(0x10000)
+  const phc = new Int32Array(Math.ceil(n / 32)).fill(-1)
+  const mhc = new Int32Array(Math.ceil(n / 32))
+  const blocks = Math.ceil(m / 32)
+  let score = m
+  let work = 0
+  for (let j = 0; j < blocks; j++) {
+    const last = j === blocks - 1
+    const start = j * 32
+    const end = Math.min(32, m - start) + start
+    for (let k = start; k < end; k++) peq[longer.charCodeAt(k)] = peq[longer.charCodeAt(k)]! | (1 << k)
+    let mv = 0
+    let pv = -1
+    for (let i = 0; i < n; i++) {
+      const word = (i / 32) | 0
+      const eq = peq[shorter.charCodeAt(i)]!
+      const pb = (phc[word]! >>> i) & 1
+      const mb = (mhc[word]! >>> i) & 1
+      const xv = eq | mv
+      const xh = ((((eq | mb) & pv) + pv) ^ pv) | eq | mb
+      let ph = mv | ~(xh | pv)
+      let mh = pv & xh
+      if (last) score += ((ph >>> (m - 1)) & 1) - ((mh >>> (m - 1)) & 1)
+      if ((ph >>> 31) ^ pb) phc[word] = phc[word]! ^ (1 << i)
+      if ((mh >>> 31) ^ mb) mhc[word] = mhc[word]! ^ (1 << i)
+      ph = (ph << 1) | pb
+      mh = (mh << 1) | mb
+      pv = mh | ~(xv | ph)
+      mv = ph & xv
+    }
+    for (let k = start; k < end; k++) peq[longer.charCodeAt(k)] = 0
+    work += n
+    if (work >= SLICE_WORK && !last) {
+      work = 0
+      yield
+    }
+  }
+  return score
+}
+
+const similarity = (edits: number, length: number): Outcome => ({
+  score: length === 0 ? 1 : 1 - edits / length,
+  reason: `edit distance ${edits} over length ${length}`
+})
 
 /**
  * Similarity 1 − distance / max length (1 when both are empty). Default threshold 0.5.
@@ -104,9 +168,13 @@ export const levenshtein = (options: LevenshteinOptions = {}) => {
     config: { caseSensitive: config.caseSensitive, trim: config.trim, unit: "code point", normalization: "NFC" },
     requires: ["actualOutput", "expectedOutput"],
     score: (c) => {
-      const d = editDistance(normalize(contentText(c.actualOutput)), normalize(contentText(c.expectedOutput)))
-      const score = d.length === 0 ? 1 : 1 - d.distance / d.length
-      return { score, reason: `edit distance ${d.distance} over length ${d.length}` }
+      const [x, y] = prepare(normalize(contentText(c.actualOutput)), normalize(contentText(c.expectedOutput)))
+      const length = Math.max(x.length, y.length)
+      // A pair that fits in one slice is scored at once; a larger one is run a slice at a time (./sliced.ts).
+      if (Math.ceil(length / 32) * Math.min(x.length, y.length) <= SLICE_WORK) return similarity(distance(x, y), length)
+      return new Slices((function*() {
+        return similarity(yield* editDistanceSteps(x, y), length)
+      })())
     }
   })
 }

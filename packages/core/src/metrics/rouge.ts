@@ -14,10 +14,12 @@
  * ```
  */
 import { Schema } from "effect"
+import type { Outcome } from "../metric/metric.js"
 import { contentText } from "../model/content.js"
 import { type BaseOptions, deterministic, type MetricInfo } from "./define.js"
 import { defineFactory, optional } from "./params.js"
-import { countIds, fMeasure, lcsLength, ngramLevels, overlap, wordTokens } from "./text.js"
+import { Slices, SLICE_WORK } from "./sliced.js"
+import { countIds, fMeasure, lcsLength, lcsSteps, ngramLevels, overlap, wordTokens } from "./text.js"
 
 /**
  * The ROUGE variants.
@@ -90,6 +92,11 @@ export const rougeScore = (target: ReadonlyArray<string>, prediction: ReadonlyAr
   return fromCounts(overlap(countIds(p!, level.size), countIds(t!, level.size)), p!.length, t!.length)
 }
 
+const rougeOutcome = (variant: RougeVariant, s: RougeScore): Outcome => ({
+  score: s.fmeasure,
+  reason: `${variant} precision ${s.precision.toFixed(4)}, recall ${s.recall.toFixed(4)}`
+})
+
 /**
  * ROUGE F-measure of the actual output (prediction) against the expected output (target). Default threshold
  * 0.5.
@@ -107,8 +114,15 @@ export const rouge = (options: RougeOptions = {}) => {
     config: { variant, measure: "fmeasure", tokenizer: "lowercase letters+digits", stemmer: false },
     requires: ["actualOutput", "expectedOutput"],
     score: (c) => {
-      const s = rougeScore(wordTokens(contentText(c.expectedOutput), true), wordTokens(contentText(c.actualOutput), true), variant)
-      return { score: s.fmeasure, reason: `${variant} precision ${s.precision.toFixed(4)}, recall ${s.recall.toFixed(4)}` }
+      const target = wordTokens(contentText(c.expectedOutput), true)
+      const prediction = wordTokens(contentText(c.actualOutput), true)
+      // ROUGE-L's table is O(n·m): beyond one slice it is run a slice at a time (./sliced.ts).
+      if (variant === "rougeL" && target.length * prediction.length > SLICE_WORK) {
+        return new Slices((function*() {
+          return rougeOutcome(variant, fromCounts(yield* lcsSteps(target, prediction), prediction.length, target.length))
+        })())
+      }
+      return rougeOutcome(variant, rougeScore(target, prediction, variant))
     }
   })
 }

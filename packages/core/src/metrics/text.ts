@@ -8,6 +8,7 @@
  * lcsLength(wordTokens("the cat sat", true), wordTokens("The cat", true)) // 2
  * ```
  */
+import { runToEnd, SLICE_WORK } from "./sliced.js"
 
 /**
  * Options that say which differences between two texts do not count.
@@ -194,10 +195,21 @@ export const overlap = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): num
  * lcsLength(["a", "b", "c"], ["a", "c"]) // 2
  * ```
  */
-export const lcsLength = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): number => {
+export const lcsLength = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): number => runToEnd(lcsSteps(a, b))
+
+/**
+ * {@link lcsLength} as a sliced computation: it yields after each slice's worth of table cells (./sliced.ts).
+ *
+ * @example
+ * ```ts
+ * new Slices(lcsSteps(tokensA, tokensB))
+ * ```
+ */
+export function* lcsSteps(a: ReadonlyArray<string>, b: ReadonlyArray<string>): Generator<void, number, void> {
   if (a.length === 0 || b.length === 0) return 0
   let prev = zeros(b.length + 1)
   let curr = zeros(b.length + 1)
+  let work = 0
   for (let i = 1; i <= a.length; i++) {
     const ai = a[i - 1]
     for (let j = 1; j <= b.length; j++) {
@@ -206,6 +218,11 @@ export const lcsLength = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): n
     const swap = prev
     prev = curr
     curr = swap
+    work += b.length
+    if (work >= SLICE_WORK && i < a.length) {
+      work = 0
+      yield
+    }
   }
   return prev[b.length]!
 }

@@ -37,7 +37,8 @@ describe("deterministicFactories", () => {
       const params = Either.getOrThrow(decode(f.id, required.get(f.id) ?? {}))
       const metric = f.make(params)
       expect(metric.name).toBe(f.id)
-      expect(metric.config).toMatchObject({ metric: f.id, version: 1 })
+      // regex and json-schema are at version 2 since user patterns run on RE2
+      expect(metric.config).toMatchObject({ metric: f.id, version: f.id === "regex" || f.id === "json-schema" ? 2 : 1 })
     }
   })
 

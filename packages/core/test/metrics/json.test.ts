@@ -76,7 +76,25 @@ describe("jsonSchema", () => {
 
   it("config carries the schema (the cache identity) and requires actualOutput only", () => {
     const m = jsonSchema({ schema: person })
-    expect(m.config).toEqual({ metric: "json-schema", version: 1, schema: person, stripCodeFence: false, draft: "07" })
+    expect(m.config).toEqual({ metric: "json-schema", version: 2, schema: person, stripCodeFence: false, draft: "07" })
     expect(m.requires).toEqual(["actualOutput"])
+  })
+})
+
+describe("jsonSchema patterns run on RE2 (linear time)", () => {
+  it.effect("pattern and patternProperties: a catastrophic pattern answers at once, each pattern its own", () =>
+    Effect.gen(function*() {
+      const m = jsonSchema({
+        schema: { type: "object", properties: { s: { type: "string", pattern: "^(a+)+$" } }, patternProperties: { "^x-": { type: "number" } } }
+      })
+      const o = yield* scorePair(m, JSON.stringify({ s: "a".repeat(40) + "!", "x-y": "no", other: "yes" }))
+      expect(o.verbose).toEqual([`"/s": must match pattern "^(a+)+$"`, `"/x-y": must be number`])
+      expect((yield* scorePair(m, JSON.stringify({ s: "aaa", "x-y": 1 }))).score).toBe(1)
+    }))
+
+  it("a pattern RE2 cannot run makes the schema invalid, naming the pattern", () => {
+    expect(() => jsonSchema({ schema: { type: "string", pattern: "^(?!tmp)" } })).toThrow(
+      `json-schema: option "schema" pattern "^(?!tmp)" uses a lookahead (?!…), which the linear-time regex engine (RE2) does not support`
+    )
   })
 })
