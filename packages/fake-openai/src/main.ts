@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Standalone fake OpenAI server for benchmarks and CLI tests. Prints `listening <baseUrl>` once ready and stops
- * after `--max-seconds` (default 600) or on SIGINT/SIGTERM.
+ * after `--max-seconds` (default 600) or on SIGINT/SIGTERM. `GET /_fake/log` answers its request log as JSON.
  *
  * @example
  * ```sh
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     "malformed-every": { type: "string" },
     "api-key": { type: "string" },
+    "echo-credentials": { type: "boolean" },
     reply: { type: "string" },
     "max-seconds": { type: "string", default: "600" }
   }
@@ -48,6 +49,7 @@ const config: FakeOpenAiConfig = {
   failStatus: num("fail-status", values["fail-status"]),
   malformedBodyEvery: num("malformed-every", values["malformed-every"]),
   apiKey: values["api-key"],
+  echoCredentials: values["echo-credentials"],
   defaultReply: values.reply
 }
 
