@@ -12,7 +12,7 @@
  * })
  * ```
  */
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, type Deferred, Effect, Layer, Option } from "effect"
 import { type ChatReply, type ChatRequest, estimateTokens, type ProviderReply } from "./chat.js"
 import type { JudgeError } from "./errors.js"
 import { CallPolicy, type PolicyStats } from "./policy.js"
@@ -51,6 +51,8 @@ export interface JudgeApi {
   readonly model: string
   readonly chat: (request: ChatRequest) => Effect.Effect<ChatReply, JudgeError>
   readonly stats: Effect.Effect<JudgeStats>
+  /** The provider's fatal failure, when it is guarded (see `stopOnFatal` in `./guard.ts`). */
+  readonly fatal?: Deferred.Deferred<never, JudgeError> | undefined
 }
 
 /**
@@ -119,7 +121,7 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
         }
       }))
     )
-    return { model, chat, stats }
+    return { model, chat, stats, fatal: provider.fatal }
   })
 
 /**
