@@ -17,7 +17,7 @@
  * ```
  */
 import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type TestCase } from "@assay/core"
-import { Judge, type JudgeStats } from "@assay/judge"
+import { Judge, type JudgeStats, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { Chunk, Clock, Console, Effect, Option, Stream } from "effect"
@@ -29,7 +29,7 @@ import { caseView, type CaseView } from "../report/view.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
-import { runServices } from "./services.js"
+import { fatalError, runServices } from "./services.js"
 import { withTarget } from "./target.js"
 
 /**
@@ -98,15 +98,17 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const dataset = yield* datasetFingerprint(loadDataset(plan.dataset)) // validates the whole file first
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
+    // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
+    const skip = new Set<number>() // filled below with the cases a resumed run already finished
+    const generated = yield* withTarget(loadDataset(plan.dataset), plan.target, plan.concurrency, skip)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
+    for (const r of prior) skip.add(r.index)
     const started = yield* Clock.currentTimeMillis
     const keepViews = Option.isSome(outputs.html) || total <= MAX_KEPT_VIEWS
     const views = new Map<number, CaseView>()
     let seen = 0
     const finished: Array<CaseResult> = [...prior]
-    const skip = new Set(prior.map((r) => r.index))
-    const generated = yield* withTarget(loadDataset(plan.dataset), plan.target, plan.concurrency, skip)
     const source = generated.pipe(
       Stream.mapChunks((chunk: Chunk.Chunk<TestCase>) => {
         if (keepViews) for (const testCase of chunk) views.set(seen++, caseView(testCase))
@@ -131,7 +133,8 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
         return result
       })
 
-    const run = evaluate(source, metrics, {
+    // A rejected judge key or an unreachable judge stops the run at the first call that meets it.
+    const evaluation = evaluate(source, metrics, {
       ...toEvalOptions(plan),
       runId,
       skipIndex: (index) => skip.has(index),
@@ -144,6 +147,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
           finished.push(result)
         })
     })
+    const run = stopOnFatal(judge.fatal, evaluation).pipe(Effect.catchTag("JudgeError", (e) => Effect.fail(fatalError("judge", judge.model, e))))
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(

@@ -15,6 +15,7 @@ import { Judge, judgeLayer, parseJudgeSpec } from "@assay/judge"
 import { Config, Context, Effect, Either, Layer, Option, type Scope, Stream } from "effect"
 import type { TargetConfig } from "../config/schema.js"
 import { RunFailed, UsageError } from "../errors.js"
+import { fatalError } from "./services.js"
 
 /**
  * The prompt for a case: `{{input}}` in the template replaced by the case's input text.
@@ -40,26 +41,37 @@ export const withTarget = <E, R>(
   target: TargetConfig | null,
   concurrency: number,
   skip: ReadonlySet<number>
-): Effect.Effect<Stream.Stream<TestCase, E | RunFailed, R>, UsageError, Scope.Scope> =>
+): Effect.Effect<Stream.Stream<TestCase, E | RunFailed | UsageError, R>, UsageError, Scope.Scope> =>
   Effect.gen(function*() {
     if (target === null) return source
     const spec = parseJudgeSpec(target.model)
     if (Either.isLeft(spec)) return yield* new UsageError({ message: spec.left.message.replace("--judge", "--target") })
-    const envBaseUrl = yield* Config.option(Config.string("OPENAI_BASE_URL")).pipe(Effect.orElseSucceed(() => Option.none()))
+    const baseUrlVariable = spec.right.provider === "anthropic" ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL"
+    const envBaseUrl = yield* Config.option(Config.string(baseUrlVariable)).pipe(Effect.orElseSucceed(() => Option.none()))
     const baseUrl = target.baseUrl ?? Option.getOrUndefined(envBaseUrl)
     const context = yield* Layer.build(judgeLayer({ ...spec.right, ...(baseUrl !== undefined ? { baseUrl } : {}) })).pipe(
       Effect.mapError((error) => new UsageError({ message: `target settings: ${error.message}` }))
     )
     const client = Context.get(context, Judge)
-    const generate = (testCase: TestCase, index: number): Effect.Effect<TestCase, RunFailed> => {
+    const generate = (testCase: TestCase, index: number): Effect.Effect<TestCase, RunFailed | UsageError> => {
       if (testCase._tag !== "LLMTestCase" || testCase.actualOutput !== undefined || skip.has(index)) return Effect.succeed(testCase)
       return client.chat({ messages: [{ role: "user", content: renderPrompt(target.prompt, contentText(testCase.input)) }] }).pipe(
         Effect.map((reply) => ({ ...testCase, actualOutput: reply.text })),
-        Effect.mapError((error) => new RunFailed({ message: `target ${target.model} failed on case #${index}: ${error.message}` }))
+        // A rejected key or an unreachable endpoint (latched by the provider: later calls fail without a
+        // request) stops the run whatever the error policy; any other failure is the case's.
+        Effect.mapError((error) =>
+          error.kind === "Auth" || error.kind === "Unreachable"
+            ? fatalError("target", target.model, error)
+            : new RunFailed({ message: `target ${target.model} failed on case #${index}: ${error.message}` })
+        )
       )
     }
     return source.pipe(
       Stream.zipWithIndex,
+      // The dataset is read in a fiber of its own: without the buffer, a call that fails within milliseconds (a
+      // refused connection) could hang the run for good — the ordered concurrent mapEffect of effect 3.22
+      // deadlocked with the file reader upstream, uninterruptibly, in most runs of a three-case JSONL file.
+      Stream.buffer({ capacity: concurrency }),
       Stream.mapEffect(([testCase, index]) => generate(testCase, index), { concurrency })
     )
   })
