@@ -46,7 +46,11 @@ describe("config file", () => {
   })
 
   it.each([
-    [{ metrics: ["exact-match"], concurrency: 0 }, /assay\.config\.json: concurrency: Expected a positive number/],
+    [{ metrics: ["exact-match"], concurrency: 0 }, /assay\.config\.json: concurrency: expected an integer from 1 to 10000, got 0/],
+    [{ metrics: ["exact-match"], concurrency: 1_000_000 }, /concurrency: expected an integer from 1 to 10000/],
+    [{ metrics: ["exact-match"], repeat: -1 }, /repeat: expected an integer from 1 to 1000/],
+    [{ metrics: ["exact-match"], timeout: "0s" }, /timeout: expected a duration above 0/],
+    [{ metrics: ["exact-match"], throttle: -5 }, /throttle: expected a duration/],
     [{ metrics: ["exact-match"], timeout: "soon" }, /timeout: expected a duration such as 30s/],
     [{ metrics: ["exact-match"], colour: "red" }, /colour: is unexpected/],
     [{ metrics: [{ metric: "levenshtein", threshold: 3 }] }, /metric levenshtein: threshold:/],
@@ -70,6 +74,28 @@ describe("usage errors exit 2", () => {
     const r = await assay([...args, "--no-cache"].filter((a) => !(args[0] === "frobnicate" && a === "--no-cache")), { cwd: dir })
     expect(r.code).toBe(2)
     expect(r.stdout + r.stderr).toMatch(message)
+  })
+})
+
+describe("bad flag values are usage errors, refused before a run is recorded", () => {
+  it.each([
+    ["--concurrency", "0", /--concurrency: expected an integer from 1 to 10000, got "0"/],
+    ["--concurrency", "1000000", /--concurrency: expected an integer from 1 to 10000/],
+    ["--repeat", "-1", /--repeat: expected an integer from 1 to 1000/],
+    ["--max-errors", "-2", /--max-errors: expected a whole count such as 5 or a percentage such as 10%/],
+    ["--throttle", "-5ms", /--throttle: expected a duration/],
+    ["--timeout", "0s", /--timeout: expected a duration above 0/],
+    ["--deadline", "30d", /--deadline: expected a duration above 0 up to 7d/],
+    ["--min-pass-rate", "120%", /--min-pass-rate: expected a percentage/]
+  ])("%s %s → exit 2 naming the flag, no stack trace, no run stored", async (flag, value, message) => {
+    const dir = fixtureDir({ "cases.jsonl": qaJsonl() })
+    const r = await assay(["run", "cases.jsonl", "--metric", "exact-match", "--no-progress", flag, value], { cwd: dir })
+    expect(r.code).toBe(2)
+    expect(r.stderr).toMatch(message)
+    expect(r.stderr).not.toMatch(/\bat \S+:\d+|Error:/)
+    expect(r.stdout).toBe("")
+    const runs = await assay(["runs", "list"], { cwd: dir })
+    expect(runs.stdout.trim()).toBe("no runs yet")
   })
 })
 

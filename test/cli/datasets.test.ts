@@ -62,11 +62,11 @@ describe("dataset formats", () => {
 
 describe("malformed datasets exit 2 naming file, line and field", () => {
   it.each([
-    ["bad.jsonl", '{"input":"a"}\n\n{"input": "b",\n', /bad\.jsonl:3: invalid JSON/],
-    ["field.jsonl", '{"input":"a"}\n{"input":"b","expected_output":42}\n', /field\.jsonl:2: expectedOutput: Expected string, actual 42/],
-    ["missing.jsonl", '{"input":"a"}\n{"actual_output":"b"}\n', /missing\.jsonl:2: input: is missing/],
+    ["bad.jsonl", '{"input":"a","actual_output":"a"}\n\n{"input": "b",\n', /bad\.jsonl:3: invalid JSON/],
+    ["field.jsonl", '{"input":"a","actual_output":"a"}\n{"input":"b","expected_output":42}\n', /field\.jsonl:2: expectedOutput: Expected string, actual 42/],
+    ["missing.jsonl", '{"input":"a","actual_output":"a"}\n{"actual_output":"b"}\n', /missing\.jsonl:2: input: is missing/],
     ["syntax.json", '[\n {"input": "a"},\n {"input": "b" "x": 1}\n]', /syntax\.json:3: invalid JSON/],
-    ["field.json", '{"goldens": [\n  {"input": "a"},\n  {\n    "input": "b",\n    "tags": "t"\n  }\n]}', /field\.json:5: tags: Expected ReadonlyArray<string>, actual "t"/],
+    ["field.json", '{"goldens": [\n  {"input": "a", "actual_output": "a"},\n  {\n    "input": "b",\n    "tags": "t"\n  }\n]}', /field\.json:5: tags: Expected ReadonlyArray<string>, actual "t"/],
     ["shape.json", '{"cases": []}', /shape\.json:1: expected an array of cases/],
     ["quote.csv", 'input,actual_output\n"a,b\n', /quote\.csv:2: invalid CSV: Quote Not Closed/],
     ["ragged.csv", "input,actual_output\nx,y\nx,y,z\n", /ragged\.csv:3: invalid CSV: Invalid Record Length/],

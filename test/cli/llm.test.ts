@@ -1,7 +1,7 @@
 /**
  * The CLI against the fake OpenAI server: LLM-judged metrics (scores, cost, tokens, retries shown in progress,
  * cached reruns), judge usage errors, and `--target` filling missing outputs from the model (a failing target
- * is a failed run, exit 3).
+ * fails the run, exit 3, by default; `failures.test.ts` covers the other error policies).
  */
 import { RunResult } from "@assay/core"
 import { Schema } from "effect"
@@ -74,7 +74,7 @@ describe("LLM-judged metrics", () => {
   it.each([
     [["--metric", "faithfulness"], /needs an LLM judge: pass --judge/],
     [["--metric", "faithfulness", "--judge", "nope:x"], /--judge: expected provider:model/],
-    [["--metric", "g-eval", "--judge", "openai:gpt-4o-mini"], /metric g-eval: name: is missing/]
+    [["--metric", "g-eval", "--judge", "openai:gpt-4o-mini"], /metric g-eval needs parameters that --metric cannot set/]
   ])("%j exits 2", async (args, message) => {
     const dir = fixtureDir({ "cases.jsonl": qaJsonl() })
     const r = await assay(["run", "cases.jsonl", "--no-cache", ...args], { cwd: dir, env: { OPENAI_BASE_URL: judge.baseUrl } })

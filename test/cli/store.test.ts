@@ -64,7 +64,7 @@ describe("runs and compare", () => {
     const b = readOut(dir, "b.json").runId!
 
     const list = await assay(["runs", "list"], { cwd: dir })
-    expect(list.stdout.trim().split("\n").map((l) => l.split(/\s+/)[0])).toEqual([b, a]) // newest first
+    expect(list.stdout.trim().split("\n").slice(1).map((l) => l.split(/\s+/)[0])).toEqual([b, a]) // newest first, below the header
     const show = await assay(["runs", "show", a], { cwd: dir })
     expect(show.stdout).toMatch(/FAILED\s+canberra/)
     expect(show.stdout).toContain("pass rate 70.0%")

@@ -61,4 +61,26 @@ describe("the judge's reply cache over real HTTP and SQLite", () => {
       assert.include(unseen.message, "offline")
       assert.strictEqual(yield* requests, 5)
     }).pipe(Effect.scoped))
+
+  it.live("a reply the caller cannot use is neither kept nor replayed", () =>
+    Effect.gen(function*() {
+      const server = yield* FakeOpenAi.make({ defaultReply: "prose, not JSON" })
+      const dir = mkdtempSync(join(tmpdir(), "assay-replies-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const judge = judgeWithReplies(server.baseUrl, join(dir, "assay.db"))
+      const requests = Effect.map(server.log, (log) => log.length)
+      const request = { messages: [{ role: "user" as const, content: "verdict?" }], json: true }
+      const accept = (text: string) => text.startsWith("{")
+      const ask = (options?: { readonly accept: (text: string) => boolean }) => Effect.provide(Effect.flatMap(Judge, (j) => j.chat(request, options)), judge)
+
+      assert.strictEqual((yield* ask({ accept })).text, "prose, not JSON", "the caller still gets the reply")
+      yield* ask({ accept })
+      assert.strictEqual(yield* requests, 2, "the unusable reply was not kept: asked again")
+      // Kept by a caller that accepts anything (as every reply was before), it is still not replayed to one that cannot use it.
+      yield* ask()
+      yield* ask()
+      assert.strictEqual(yield* requests, 3)
+      yield* ask({ accept })
+      assert.strictEqual(yield* requests, 4)
+    }).pipe(Effect.scoped))
 })

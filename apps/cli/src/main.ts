@@ -13,6 +13,7 @@ import { ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Layer } from "effect"
 import { cli } from "./cli.js"
+import { helpText, splitAssignments, unknownOption } from "./commands/usage.js"
 import { describeError, ExitCode, exitCodeOf } from "./errors.js"
 import { ExitStatus } from "./exit-status.js"
 
@@ -26,7 +27,17 @@ import { ExitStatus } from "./exit-status.js"
  */
 export const MainLive = Layer.mergeAll(NodeContext.layer, ExitStatus.Default)
 
-const program = cli(process.argv).pipe(
+const argv = splitAssignments(process.argv.slice(2))
+const help = helpText(argv)
+const unknown = help === undefined ? unknownOption(argv) : undefined
+
+const program = (
+  help !== undefined
+    ? Console.log(help)
+    : unknown !== undefined
+    ? Effect.zipRight(Console.error(`assay: ${unknown}`), ExitStatus.set(ExitCode.usage))
+    : cli([...process.argv.slice(0, 2), ...argv])
+).pipe(
   Effect.zipRight(Effect.flatMap(ExitStatus, (s) => s.get)),
   Effect.catchAll((error) =>
     ValidationError.isValidationError(error)

@@ -6,7 +6,7 @@ const noFlags: RunFlags = {
   metrics: [], judge: Option.none(), target: Option.none(), baseUrl: Option.none(), prompt: Option.none(),
   concurrency: Option.none(), throttle: Option.none(), ignoreErrors: false, skipOnMissingParams: false,
   maxErrors: Option.none(), timeout: Option.none(), deadline: Option.none(), repeat: Option.none(),
-  minPassRate: Option.none(), cache: Option.none(), noCache: false, offline: false, identifier: Option.none(), hyperparameters: {}
+  minPassRate: Option.none(), cache: Option.none(), noCache: false, offline: false, strictInput: false, identifier: Option.none(), hyperparameters: {}
 }
 
 describe("resolvePlan", () => {

@@ -67,6 +67,11 @@ export interface FakeOpenAiConfig {
    * 400 "credit balance is too low" (Anthropic).
    */
   readonly quotaExceeded?: boolean | undefined
+  /**
+   * Requests whose last user message matches `pattern` (a RegExp or its source) are refused at once with
+   * `status` (default 400; a 5xx is retried by clients) — a target that cannot answer chosen inputs.
+   */
+  readonly refuse?: { readonly pattern: RegExp | string; readonly status?: number | undefined } | undefined
   /** Scripted replies, first match wins. */
   readonly scripts?: ReadonlyArray<Script> | undefined
   /** Reply when no script matches (default `{"score": 1, "reason": "ok"}`... see `defaultReply`). */

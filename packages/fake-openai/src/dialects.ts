@@ -57,6 +57,7 @@ export type Failure =
   | { readonly kind: "NotFound"; readonly route: string }
   | { readonly kind: "Auth" | "Quota" | "RateLimited" | "BadBody" }
   | { readonly kind: "Server"; readonly status: number }
+  | { readonly kind: "Refused"; readonly status: number }
 
 /**
  * The rolling-window state reported in rate-limit headers; `retryAfterMs` is set on a 429.
@@ -139,6 +140,8 @@ export const openAi: Dialect = {
         return { status: 400, body: Replies.errorBody("We could not parse the JSON body.", "invalid_request_error", null) }
       case "Server":
         return { status: failure.status, body: Replies.errorBody("The server had an error.", "server_error", null) }
+      case "Refused":
+        return { status: failure.status, body: Replies.errorBody("This input is refused.", "invalid_request_error", null) }
     }
   },
   rateHeaders: (window) => ({
@@ -180,6 +183,8 @@ export const anthropic: Dialect = {
         return { status: 429, body: Replies.anthropicError("rate_limit_error", "Number of requests has exceeded your rate limit.") }
       case "BadBody":
         return { status: 400, body: Replies.anthropicError("invalid_request_error", "The request body is not valid JSON.") }
+      case "Refused":
+        return { status: failure.status, body: Replies.anthropicError("invalid_request_error", "This input is refused.") }
       case "Server":
         return failure.status === 529
           ? { status: 529, body: Replies.anthropicError("overloaded_error", "Overloaded") }

@@ -1,5 +1,5 @@
 /**
- * The fake server's request handling as an Effect: admission (auth, quota, rate cap), latency, injected
+ * The fake server's request handling as an Effect: admission (auth, quota, rate cap, refused inputs), latency, injected
  * failures, scripted content, then the reply in the endpoint's dialect (OpenAI or Anthropic, see
  * `dialects.ts`). Time comes from `Clock`, waiting from `Effect.sleep`.
  *
@@ -23,7 +23,7 @@ const refuse = (dialect: Dialect, failure: Failure, headers: Record<string, stri
   return reply(status, body, headers)
 }
 
-/** A refusal sent before the latency (not found, auth, quota, rate cap): what a real API answers at once. */
+/** A refusal sent before the latency (not found, auth, quota, rate cap, refused input): what a real API answers at once. */
 const refusedAtOnce = (dialect: Dialect, failure: Failure, headers: Record<string, string> = {}) => ({
   reply: refuse(dialect, failure, headers),
   delayed: false
@@ -91,6 +91,10 @@ const route = (
         return refusedAtOnce(dialect, { kind: "RateLimited" }, dialect.rateHeaders(window, now))
       }
       rateHeaders = dialect.rateHeaders({ limit, remaining: admission.remaining, resetMs: admission.resetMs }, now)
+    }
+    const refusal = config.refuse
+    if (refusal !== undefined && Replies.matchScript([{ pattern: refusal.pattern, content: "" }], Replies.lastUserMessage(Option.getOrElse(body, () => ({}))))) {
+      return refusedAtOnce(dialect, { kind: "Refused", status: refusal.status ?? 400 }, rateHeaders)
     }
     const failed = (config.failEvery !== undefined && seq % config.failEvery === 0) ||
       (config.failRate !== undefined && seeded(config.failRate.seed, seq) < config.failRate.rate)

@@ -27,6 +27,8 @@ const { values } = parseArgs({
     "api-key": { type: "string" },
     "echo-credentials": { type: "boolean" },
     reply: { type: "string" },
+    refuse: { type: "string" },
+    "refuse-status": { type: "string" },
     "max-seconds": { type: "string", default: "600" }
   }
 })
@@ -50,7 +52,8 @@ const config: FakeOpenAiConfig = {
   malformedBodyEvery: num("malformed-every", values["malformed-every"]),
   apiKey: values["api-key"],
   echoCredentials: values["echo-credentials"],
-  defaultReply: values.reply
+  defaultReply: values.reply,
+  refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) }
 }
 
 const program = Effect.scoped(Effect.gen(function*() {

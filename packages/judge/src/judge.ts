@@ -18,7 +18,7 @@ import type { JudgeError } from "./errors.js"
 import { CallPolicy, type PolicyStats } from "./policy.js"
 import { costAt, defaultPrices, type PriceTable, priceOf } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
-import { ReplyCache } from "./reply-cache.js"
+import { ReplyCache, type ReplyFilter } from "./reply-cache.js"
 import { traced } from "./tracing.js"
 
 /**
@@ -49,10 +49,26 @@ export interface JudgeStats {
 export interface JudgeApi {
   /** `provider:model`, e.g. `openai:gpt-4o-mini`; part of every judge metric's cache identity. */
   readonly model: string
-  readonly chat: (request: ChatRequest) => Effect.Effect<ChatReply, JudgeError>
+  /**
+   * Send a request. `options.accept` says whether a reply is usable (a metric's schema check): the reply
+   * cache keeps and replays only usable replies, so an unusable one is asked again on the next run.
+   */
+  readonly chat: (request: ChatRequest, options?: ChatOptions) => Effect.Effect<ChatReply, JudgeError>
   readonly stats: Effect.Effect<JudgeStats>
   /** The provider's fatal failure, when it is guarded (see `stopOnFatal` in `./guard.ts`). */
   readonly fatal?: Deferred.Deferred<never, JudgeError> | undefined
+}
+
+/**
+ * Options of one {@link JudgeApi.chat} call.
+ *
+ * @example
+ * ```ts
+ * judge.chat(request, { accept: (text) => Either.isRight(decode(text)) })
+ * ```
+ */
+export interface ChatOptions {
+  readonly accept?: ReplyFilter | undefined
 }
 
 /**
@@ -99,10 +115,13 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
         estimateTokens(request),
         completeWithin === undefined ? provider.complete(request) : (deadline) => completeWithin(request, deadline)
       )
-    const chat = (request: ChatRequest) =>
+    const chat = (request: ChatRequest, options?: ChatOptions) =>
       (replies === undefined
         ? Effect.flatMap(call(request), record)
-        : Effect.flatMap(replies.through(model, request, call(request)), (r) => (r.replayed ? Effect.succeed(replayed(r.reply)) : record(r.reply)))
+        : Effect.flatMap(
+          replies.through(model, request, call(request), options?.accept),
+          (r) => (r.replayed ? Effect.succeed(replayed(r.reply)) : record(r.reply))
+        )
       ).pipe(traced("judge.chat", { attributes: { model } }))
     const stats = policy.stats.pipe(
       Effect.map((all): JudgeStats => ({

@@ -2,7 +2,8 @@
  * The call policy shared by every judge call of a run, per model: a connection cap (adaptive, see
  * {@link makeGate}), token-bucket limits for requests/minute and tokens/minute (`RateLimiter`, cost = estimated
  * tokens), a pause when `x-ratelimit-remaining-*` reaches 0 (until `x-ratelimit-reset-*`), bounded retries of
- * rate limits and transient errors with backoff honoring `retry-after` ({@link retryDelayMillis}), a
+ * transient errors and timeouts, retries of rate limits (429) until the call's deadline — a 429 is load, not a
+ * failure, so it never uses up the retry budget — with backoff honoring `retry-after` ({@link retryDelayMillis}), a
  * per-attempt timeout (enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by one
  * {@link makeWatchdog} fiber per policy) and a total deadline per call, and counters for `stats`.
  *
@@ -43,7 +44,7 @@ export interface PolicySettings {
   readonly cooldown: Duration.DurationInput
   readonly requestsPerMinute: number | undefined
   readonly tokensPerMinute: number | undefined
-  /** Retries after the first attempt. */
+  /** Retries after failed attempts (transient errors, timeouts); 429s do not count: they retry until `deadline`. */
   readonly maxRetries: number
   readonly baseDelay: Duration.DurationInput
   readonly maxDelay: Duration.DurationInput
@@ -93,7 +94,9 @@ export interface PolicyStats {
   readonly calls: number
   readonly succeeded: number
   readonly failed: number
+  /** Retries after failed attempts (429s not included). */
   readonly retries: number
+  /** Attempts answered 429 (each retried until the call's deadline). */
   readonly rateLimited: number
 }
 
@@ -248,32 +251,39 @@ const runWith = (
       const wait = paused + (state.pacer?.reserve(now + paused) ?? 0)
       return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), gated) : gated
     })
-    const retryOrFail = (error: JudgeError, n: number): Effect.Effect<ProviderReply, JudgeError> =>
+    /**
+     * After a failed attempt: retry or give up. `n` counts failures (retried at most `maxRetries` times);
+     * `limited` counts 429s, which are load, not failure: they are retried until the call's deadline, after
+     * the server's Retry-After (else backoff on their own count), while the gate shrinks the connection cap.
+     */
+    const retryOrFail = (error: JudgeError, n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
       Effect.gen(function*() {
-        if (error.kind === "RateLimited") {
+        const rateLimited = error.kind === "RateLimited"
+        if (rateLimited) {
           state.counters.rateLimited++
           state.pacer?.onRateLimited(clock.unsafeCurrentTimeMillis())
           yield* state.gate.onRateLimited
           // The server's wait applies to the whole key: hold the model's other calls back too.
           if (error.retryAfterMillis !== undefined) pauseUntil(state, clock.unsafeCurrentTimeMillis() + error.retryAfterMillis)
         }
-        if (!isRetryable(error) || n >= settings.maxRetries) {
+        const attempts = n + limited + 1
+        if (!isRetryable(error) || (!rateLimited && n >= settings.maxRetries)) {
           state.counters.failed++
-          return yield* finalError(error, n + 1)
+          return yield* finalError(error, attempts)
         }
-        const delay = retryDelayMillis(n, error.retryAfterMillis, timing.backoff, yield* Random.next)
+        const delay = retryDelayMillis(rateLimited ? limited : n, error.retryAfterMillis, timing.backoff, yield* Random.next)
         if (clock.unsafeCurrentTimeMillis() + delay >= deadlineAt) {
           state.counters.failed++
-          return yield* finalError(deadlineError(settings, error), n + 1)
+          return yield* finalError(deadlineError(settings, error), attempts)
         }
-        state.counters.retries++
-        yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${n + 1} in ${delay} ms`)
+        if (!rateLimited) state.counters.retries++
+        yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${attempts} in ${delay} ms`)
         yield* Effect.sleep(Duration.millis(delay))
-        return yield* loop(n + 1)
+        return yield* (rateLimited ? loop(n, limited + 1) : loop(n + 1, limited))
       })
-    const loop = (n: number): Effect.Effect<ProviderReply, JudgeError> =>
+    const loop = (n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
       Effect.matchEffect(once, {
-        onFailure: (error) => retryOrFail(error, n),
+        onFailure: (error) => retryOrFail(error, n, limited),
         onSuccess: (reply) => {
           const now = clock.unsafeCurrentTimeMillis()
           notePause(state, reply.rateLimit, now)
@@ -282,7 +292,7 @@ const runWith = (
           return Effect.as(state.gate.onSuccess, reply)
         }
       })
-    return loop(0)
+    return loop(0, 0)
   })
 
 /**

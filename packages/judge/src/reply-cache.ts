@@ -5,7 +5,10 @@
  *
  * The key is the model (`provider:model`), the request (messages, JSON mode, logprobs, temperature, token
  * limit) and the engine's {@link currentRepetition}, so the k repetitions of a measurement stay k samples.
- * A replayed reply costs nothing. The storage is anything with `get`/`set` by request — `@assay/store`'s
+ * A replayed reply costs nothing. A reply the caller cannot use (`accept` says no: e.g. JSON that does not fit
+ * the verdict's schema) is never kept, and a kept one it cannot use is not replayed — a rerun asks the model
+ * again instead of replaying the same unusable answer for the TTL. The storage is anything with `get`/`set` by
+ * request — `@assay/store`'s
  * `ResponseCache` (SQLite, with a TTL) is the one the CLI uses.
  *
  * @example
@@ -44,9 +47,27 @@ export interface ReplyStorage {
  * ```
  */
 export interface ReplyCacheApi {
-  /** Answer from the cache, or run `call` and keep its reply (offline: fail instead of calling). */
-  readonly through: (model: string, request: ChatRequest, call: Effect.Effect<ProviderReply, JudgeError>) => Effect.Effect<CachedReply, JudgeError>
+  /**
+   * Answer from the cache, or run `call` and keep its reply (offline: fail instead of calling). Only replies
+   * that `accept` (default: all) are kept or replayed.
+   */
+  readonly through: (
+    model: string,
+    request: ChatRequest,
+    call: Effect.Effect<ProviderReply, JudgeError>,
+    accept?: ReplyFilter | undefined
+  ) => Effect.Effect<CachedReply, JudgeError>
 }
+
+/**
+ * Whether a reply's text is usable by the caller (a metric's schema check): only usable replies are cached.
+ *
+ * @example
+ * ```ts
+ * const accept: ReplyFilter = (text) => text.trim().startsWith("{")
+ * ```
+ */
+export type ReplyFilter = (text: string) => boolean
 
 /**
  * A reply and whether it was replayed.
@@ -95,17 +116,21 @@ export const makeReplyCache = (
   storage: ReplyStorage,
   options: { readonly ttl?: Duration.DurationInput | undefined; readonly offline?: boolean | undefined } = {}
 ): ReplyCacheApi => ({
-  through: (model, request, call) =>
+  through: (model, request, call, accept) =>
     Effect.flatMap(FiberRef.get(currentRepetition), (repetition) => {
       const key = { model, baseUrl: "", body: { request, repetition } }
+      const usable = (reply: { readonly text: string }) => accept === undefined || accept(reply.text)
       const live = options.offline === true
         ? Effect.fail(new JudgeError({ kind: "BadRequest", message: `offline: no cached reply of ${model} for this request` }))
         : Effect.tap(call, (reply) =>
-          storage.set(key, { text: reply.text, usage: reply.usage, ...(reply.logprobs === undefined ? {} : { logprobs: reply.logprobs }) }, options.ttl).pipe(
-            Effect.catchAll((e) => Effect.logWarning(`reply cache write failed: ${e.message}`))
-          ))
+          usable(reply)
+            ? storage.set(key, { text: reply.text, usage: reply.usage, ...(reply.logprobs === undefined ? {} : { logprobs: reply.logprobs }) }, options.ttl).pipe(
+              Effect.catchAll((e) => Effect.logWarning(`reply cache write failed: ${e.message}`))
+            )
+            : Effect.void)
       return storage.get(key).pipe(
-        Effect.map(Option.flatMap(decodeStored)),
+        // An unusable reply kept by an earlier version (or under another schema) is a miss: ask again.
+        Effect.map(Option.flatMap((stored) => Option.filter(decodeStored(stored), usable))),
         Effect.catchAll((e) => Effect.as(Effect.logWarning(`reply cache read failed: ${e.message}`), Option.none<typeof StoredReply.Type>())),
         Effect.flatMap((stored): Effect.Effect<CachedReply, JudgeError> =>
           Option.isSome(stored)

@@ -117,6 +117,14 @@ export const structured = <A, I>(
   Effect.gen(function*() {
     const judge = yield* Judge
     const decode = Schema.decodeUnknownEither(Schema.parseJson(schema))
+    // The last reply's decoding, shared by `accept` and the verdict (attempts of one call run one at a time).
+    let last: { readonly text: string; readonly decoded: ReturnType<typeof decode> } | undefined
+    const decodeReply = (text: string) => {
+      if (last?.text !== text) last = { text, decoded: decode(jsonText(text)) }
+      return last.decoded
+    }
+    // Only a reply that decodes is cached: an unusable one is asked again on the next run, not replayed.
+    const accept = (text: string) => Either.isRight(decodeReply(text))
     const repairs = options.repairs ?? 2
     const attempt = (
       messages: ReadonlyArray<ChatMessage>,
@@ -124,11 +132,11 @@ export const structured = <A, I>(
       n: number
     ): Effect.Effect<Structured<A>, MetricError> =>
       Effect.gen(function*() {
-        const reply = yield* judge.chat({ messages, json: true, topLogprobs: options.topLogprobs }).pipe(
+        const reply = yield* judge.chat({ messages, json: true, topLogprobs: options.topLogprobs }, { accept }).pipe(
           Effect.mapError((e) => new MetricError({ metric: options.metric, message: `judge call failed (${e.kind}): ${e.message}` }))
         )
         const spend = addSpend(spent, spendOf(reply))
-        const decoded = decode(jsonText(reply.text))
+        const decoded = decodeReply(reply.text)
         if (Either.isRight(decoded)) return { value: decoded.right, reply, spend }
         const problem = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
         if (n >= repairs) {

@@ -44,8 +44,50 @@ describe("call policy timing (TestClock)", () => {
       assert.isAtLeast(t2! - t1!, 400)
       assert.isAtMost(t2! - t1!, 440 + 10)
       const [stats] = yield* policy.stats
-      assert.strictEqual(stats!.retries, 2)
+      assert.strictEqual(stats!.retries, 0, "a 429 is counted apart from failure retries")
       assert.strictEqual(stats!.rateLimited, 2)
+    }))
+
+  it.scoped("429s do not use up the retry budget: more 429s than maxRetries still succeed before the deadline", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ maxRetries: 2, deadline: "30 seconds", cooldown: "10 millis" })
+      const { attempt, times } = yield* scripted(Array.from({ length: 8 }, () => rateLimited(1000)))
+      const exit = yield* runFor(policy.run("m", 10, attempt), 12_000, 50)
+      assert.strictEqual(exit._tag, "Success")
+      const t = yield* times
+      assert.strictEqual(t.length, 9, "eight 429s, then the attempt that succeeds")
+      assert.isAtMost(t.at(-1)!, 30_000)
+      const [stats] = yield* policy.stats
+      assert.deepInclude(stats, { rateLimited: 8, retries: 0, failed: 0, succeeded: 1 })
+    }))
+
+  it.scoped("429s are retried until the call's deadline, then it fails with a Deadline error naming the 429", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ maxRetries: 1, deadline: "10 seconds", cooldown: "10 millis" })
+      const { attempt, times } = yield* scripted(Array.from({ length: 1000 }, () => rateLimited(1000)))
+      const fiber = yield* Effect.fork(policy.run("m", 10, attempt))
+      // It gives up as soon as the next Retry-After wait would end past the deadline: within the last ~1.1 s.
+      for (let t = 0; t < 8_500; t += 50) yield* TestClock.adjust(50)
+      assert.isNull(fiber.unsafePoll(), "still retrying 8.5 s into a 10 s deadline, far past maxRetries")
+      for (let t = 8_500; t < 10_000; t += 50) yield* TestClock.adjust(50)
+      const error = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(error.kind, "Deadline")
+      assert.include(error.message, "429")
+      const attempts = (yield* times).length
+      assert.isAtLeast(attempts, 8, "about one attempt per Retry-After second")
+      assert.strictEqual(error.attempts, attempts)
+      assert.isAtMost((yield* times).at(-1)!, 10_000)
+    }))
+
+  it.scoped("failures between 429s still use up the retry budget", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ maxRetries: 1, baseDelay: "10 millis", maxDelay: "10 millis", cooldown: "10 millis" })
+      const { attempt, times } = yield* scripted([rateLimited(100), transient, rateLimited(100), transient, rateLimited(100)])
+      const error = yield* Effect.flip(yield* runFor(policy.run("m", 10, attempt), 2000))
+      assert.strictEqual(error.kind, "Transient")
+      assert.strictEqual((yield* times).length, 4, "429, failure, 429, failure (the second failure exceeds maxRetries 1)")
+      const [stats] = yield* policy.stats
+      assert.deepInclude(stats, { rateLimited: 2, retries: 1, failed: 1 })
     }))
 
   it.scoped("without retry-after: bounded exponential backoff with jitter, then gives up with the attempt count", () =>

@@ -17,7 +17,8 @@
  * instead of yielding wrong outcomes.
  *
  * Batches written before compression (JSON text) are still read. A batch that cannot be read fails with an
- * SqlError coded {@link DAMAGED_BATCH} (classified as a corrupt database, naming the file).
+ * SqlError coded {@link DAMAGED_BATCH} (classified as a corrupt database, naming the file); the cache skips such
+ * a batch with a warning, so it costs only its own cases.
  *
  * @example
  * ```ts
@@ -60,6 +61,17 @@ export const storedBatch = (sql: SqlClient.SqlClient, json: string): string | Ui
  * ```
  */
 export const DAMAGED_BATCH = "ASSAY_DAMAGED_BATCH"
+
+/**
+ * True for the error of a batch that cannot be decoded (see {@link DAMAGED_BATCH}).
+ *
+ * @example
+ * ```ts
+ * Effect.catchIf(batchJson(row, table), isDamagedBatch, () => Effect.succeed("[]"))
+ * ```
+ */
+export const isDamagedBatch = (error: SqlError): boolean =>
+  typeof error.cause === "object" && error.cause !== null && (error.cause as { code?: unknown }).code === DAMAGED_BATCH
 
 /** A row of the log, as far as decoding is concerned. */
 interface Stored {

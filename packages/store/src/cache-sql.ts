@@ -21,7 +21,7 @@
  */
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Effect } from "effect"
-import { batchJson } from "./batch-codec.js"
+import { batchJson, isDamagedBatch } from "./batch-codec.js"
 
 /**
  * Append one batch: its JSON text, or on SQLite its compressed JSON (`packBatch`).
@@ -111,7 +111,8 @@ export const mergeBatches: Effect.Effect<number, SqlError.SqlError, SqlClient.Sq
     // A statement per batch, oldest first: SQLite cannot read a compressed batch, so each is decompressed here
     // and passed as UTF-8 bytes (read back as text by CAST, with no conversion). Key order makes each batch's
     // B-tree inserts sequential; within a batch, position order makes the later outcome of a case win.
-    // `WHERE true` keeps SQLite's parser from reading ON CONFLICT as a join constraint.
+    // `WHERE true` keeps SQLite's parser from reading ON CONFLICT as a join constraint. A batch that cannot
+    // be decompressed is left out with a warning (and deleted with the rest); a damaged stored row is replaced.
     orElse: () =>
       Effect.flatMap(batchesSince(0), (rows) =>
         Effect.forEach(rows, (row) =>
@@ -121,10 +122,13 @@ export const mergeBatches: Effect.Effect<number, SqlError.SqlError, SqlClient.Sq
             WHERE true ORDER BY 1, e.key
             ON CONFLICT (case_key) DO UPDATE SET outcomes = (
               SELECT json_group_object(key, json(value)) FROM (
-                SELECT o.key, o.value FROM json_each(eval_cache.outcomes) o
+                SELECT o.key, o.value
+                  FROM json_each(CASE WHEN json_valid(eval_cache.outcomes) THEN eval_cache.outcomes ELSE '{}' END) o
                   WHERE o.key NOT IN (SELECT n.key FROM json_each(excluded.outcomes) n)
                 UNION ALL SELECT n.key, n.value FROM json_each(excluded.outcomes) n)),
-              created_at = excluded.created_at`), { discard: true }))
+              created_at = excluded.created_at`).pipe(
+              Effect.catchIf(isDamagedBatch, (error) => Effect.logWarning(`${error.message}; its cases are dropped from the cache`))
+            ), { discard: true }))
   })
   yield* sql`DELETE FROM eval_cache_batches`
   return n

@@ -11,13 +11,15 @@
  *   in bulk (`cache-sql.ts`) and the index is emptied. Memory stays bounded by `compactAt`.
  * - Reads: `lookupMany` answers from the recent index, and queries the keyed table (one query per chunk) only
  *   for cases the index does not fully cover — a rerun of what was just run needs no query at all.
+ * - Damage costs only what is damaged: a stored row that does not decode is a miss, a log batch that does
+ *   not (its checksum fails) or an entry of the wrong shape is left out — each with a warning naming it.
  *
  * @example
  * ```ts
  * evaluate(cases, metrics).pipe(Effect.provide(SqliteEvalCache.layer().pipe(Layer.provide(Database.layer({ path: "a.db" })))))
  * ```
  */
-import { Clock, Effect, Layer } from "effect"
+import { Clock, Effect, Either, Layer } from "effect"
 import { type CacheEntry, type CachedOutcome, type CachedOutcomes, CacheError, EvalCache, type EvalCacheApi, type NamedTag } from "@assay/core"
 import { batchEntries, storedBatch } from "./batch-codec.js"
 import { appendBatch, batchesSince, mergeBatches, nameTags, pendingSince, selectCases, type StoredBatch } from "./cache-sql.js"
@@ -60,17 +62,33 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
     let tableEmpty = false
     const namedTags = new Set<string>()
 
+    const fold = (entries: ReadonlyArray<unknown>) => {
+      let damaged = 0
+      for (const entry of entries) {
+        if (!isEntry(entry)) {
+          damaged++
+          continue
+        }
+        const [key, outcomes] = entry
+        const known = recent.get(key)
+        // Parsed here, so owned here: the first batch's object is kept and later ones are folded into it.
+        recent.set(key, known === undefined ? outcomes : Object.assign(known, outcomes))
+      }
+      return damaged
+    }
+    /** Fold batches into `recent`; a damaged batch (or entry) costs only itself, with a warning naming it. */
     const index = (batches: ReadonlyArray<StoredBatch>) =>
       Effect.forEach(batches, (row) =>
-        Effect.map(batchEntries<readonly [string, CachedOutcomes]>(row, "eval_cache_batches"), (entries) => {
-          for (const [key, outcomes] of entries) {
-            const known = recent.get(key)
-            // Parsed here, so owned here: the first batch's object is kept and later ones are folded into it.
-            recent.set(key, known === undefined ? outcomes as Record<string, CachedOutcome> : Object.assign(known, outcomes))
-          }
-          lastSeq = Math.max(lastSeq, row.seq)
-          firstSeq ??= row.seq
-        }), { discard: true })
+        batchEntries<unknown>(row, "eval_cache_batches").pipe(
+          Effect.map(fold),
+          Effect.flatMap((damaged) =>
+            damaged === 0 ? Effect.void : Effect.logWarning(`${db.path}: ${damaged} damaged entries of batch ${row.seq} of eval_cache_batches skipped`)),
+          Effect.catchAll((error) => Effect.logWarning(`${db.path}: ${error.message}; its cases are not served from the cache`)),
+          Effect.zipRight(Effect.sync(() => {
+            lastSeq = Math.max(lastSeq, row.seq)
+            firstSeq ??= row.seq
+          }))
+        ), { discard: true })
     const forget = Effect.sync(() => {
       recent.clear()
       firstSeq = undefined
@@ -102,15 +120,19 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
         if (known === undefined || tags.some((t) => known[t] === undefined)) missing.push(i)
       }
       if (missing.length === 0) return Effect.succeed(found)
-      return Effect.map(db.refine(provided(selectCases(JSON.stringify(missing.map((i) => keys[i]!))))), (rows) => {
-        const stored = new Map<string, CachedOutcomes>()
-        for (const row of rows) stored.set(row.case_key, JSON.parse(row.outcomes) as CachedOutcomes)
-        for (const i of missing) {
-          const older = stored.get(keys[i]!)
-          if (older !== undefined) found[i] = found[i] === undefined ? older : { ...older, ...found[i] }
-        }
-        return found
-      }).pipe(Effect.mapError(toCacheError))
+      return db.refine(provided(selectCases(JSON.stringify(missing.map((i) => keys[i]!))))).pipe(
+        Effect.flatMap((rows) => {
+          const { damaged, stored } = parseRows(rows)
+          for (const i of missing) {
+            const older = stored.get(keys[i]!)
+            if (older !== undefined) found[i] = found[i] === undefined ? older : { ...older, ...found[i] }
+          }
+          return damaged.length === 0
+            ? Effect.succeed(found)
+            : Effect.as(Effect.logWarning(`${db.path}: damaged cache entries skipped (measured again): ${damaged.join(", ")}`), found)
+        }),
+        Effect.mapError(toCacheError)
+      )
     }
 
     const store = (entries: ReadonlyArray<CacheEntry>, metrics: ReadonlyArray<NamedTag>) => {
@@ -134,6 +156,35 @@ export const makeSqliteEvalCache = (options: SqliteEvalCacheOptions = {}) =>
     const api: EvalCacheApi = { beginRun, lookupMany, store }
     return api
   })
+
+/** A well-formed `[caseKey, outcomesByTag]` entry of a batch. */
+const isEntry = (entry: unknown): entry is readonly [string, Record<string, CachedOutcome>] =>
+  Array.isArray(entry) && entry.length === 2 && typeof entry[0] === "string" && isOutcomes(entry[1])
+
+/** Outcomes by metric tag, each with a numeric score: what the engine may serve as a cached result. */
+const isOutcomes = (value: unknown): value is Record<string, CachedOutcome> =>
+  value !== null && typeof value === "object" && !Array.isArray(value) &&
+  Object.values(value).every((o) => o !== null && typeof o === "object" && typeof (o as { score?: unknown }).score === "number")
+
+/**
+ * The rows of the keyed table, each decoded on its own: a damaged row costs that case only (its key is
+ * listed in `damaged`).
+ */
+const parseRows = (rows: ReadonlyArray<{ readonly case_key: string; readonly outcomes: string }>) => {
+  const stored = new Map<string, CachedOutcomes>()
+  const damaged: Array<string> = []
+  for (const row of rows) {
+    const outcomes = parseOutcomes(row.outcomes)
+    if (outcomes === undefined) damaged.push(row.case_key)
+    else stored.set(row.case_key, outcomes)
+  }
+  return { stored, damaged }
+}
+
+const parseOutcomes = (text: string): CachedOutcomes | undefined => {
+  const parsed = Either.try(() => JSON.parse(text) as unknown)
+  return Either.isRight(parsed) && isOutcomes(parsed.right) ? parsed.right : undefined
+}
 
 /**
  * A cache that never hits and never writes (the run continues uncached).

@@ -16,6 +16,7 @@ import type { StoreError } from "./errors.js"
 import { noopCache, SqliteEvalCache, type SqliteEvalCacheOptions } from "./eval-cache.js"
 import { Maintenance } from "./maintenance.js"
 import { ResponseCache } from "./response-cache.js"
+import { RunLease } from "./run-lease.js"
 import { RunStore } from "./run-store.js"
 
 /**
@@ -36,10 +37,10 @@ export interface StoreOptions extends DatabaseOptions, SqliteEvalCacheOptions {}
  * const live: Layer.Layer<StoreServices, StoreError> = SqliteStore.layer({ path: "a.db" })
  * ```
  */
-export type StoreServices = EvalCache | RunStore | ResponseCache | Maintenance | Database
+export type StoreServices = EvalCache | RunStore | RunLease | ResponseCache | Maintenance | Database
 
 const services = (options: SqliteEvalCacheOptions) =>
-  Layer.mergeAll(SqliteEvalCache.layer(options), RunStore.Default, ResponseCache.Default, Maintenance.Default)
+  Layer.mergeAll(SqliteEvalCache.layer(options), RunStore.Default, RunLease.Default, ResponseCache.Default, Maintenance.Default)
 
 /**
  * The store's settings from configuration: `ASSAY_DB` (path, default `.assay/assay.db`) and

@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -150,6 +150,21 @@ const v4 = Effect.gen(function*() {
 })
 
 /**
+ * v5: a run is evaluated by one process at a time: `run_leases` holds the lease on a run — the holder's host,
+ * process id and random token, and its last heartbeat (see `run-lease.ts`).
+ */
+const v5 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE run_leases (
+    run_id TEXT PRIMARY KEY REFERENCES runs (run_id) ON DELETE CASCADE,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    token TEXT NOT NULL,
+    heartbeat_at ${int64(sql)} NOT NULL
+  )`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -161,5 +176,6 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0001_initial": v1,
   "0002_cache_staging": v2,
   "0003_cache_rows_per_case": v3,
-  "0004_run_batches": v4
+  "0004_run_batches": v4,
+  "0005_run_leases": v5
 })

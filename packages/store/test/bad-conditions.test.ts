@@ -114,7 +114,7 @@ describe("the SQLite cache log", () => {
       assert.deepStrictEqual(yield* compacting.lookupMany(["k1", "old", "k2"], ["t", "u"]), expected)
     }))
 
-  it.scoped("a damaged batch fails as a corrupt database naming the file; a run continues uncached with a warning", () =>
+  it.scoped("a damaged batch costs its own cases, with a warning naming the file and the batch (reading and merging)", () =>
     Effect.gen(function*() {
       const path = yield* tempDb
       const db = yield* Layer.build(Database.layer({ path }))
@@ -122,17 +122,17 @@ describe("the SQLite cache log", () => {
       yield* Effect.provide(evaluate(cases, [exact]), SqliteStore.layer({ path }))
       yield* sql`UPDATE eval_cache_batches SET batch = X'789c0102030405'`
 
-      const reading = yield* Effect.flip(Effect.flatMap(Effect.provide(makeSqliteEvalCache(), db), (c) => c.beginRun))
-      assert.strictEqual(reading._tag, "CacheError")
-      assert.include(reading.message, path)
-      assert.include(reading.message, "batch 1 of eval_cache_batches is damaged")
-      const merging = yield* Effect.flip(Effect.provide(Effect.flatMap(Maintenance, (m) => m.stats), Maintenance.Default.pipe(Layer.provide(Layer.succeedContext(db)))))
-      assert.strictEqual(merging._tag === "StoreError" && merging.reason, "corrupt")
-
       const { logger, warnings: logs } = captureWarnings()
+      yield* Effect.flatMap(Effect.provide(makeSqliteEvalCache(), db), (c) => c.beginRun).pipe(Effect.provide(logger))
+      assert.include(logs[0], path)
+      assert.include(logs[0], "batch 1 of eval_cache_batches is damaged")
       const rerun = yield* evaluate(cases, [exact]).pipe(Effect.provide(SqliteStore.layer({ path })), Effect.provide(logger))
       assert.strictEqual(rerun.summary.passed, 1)
-      assert.isTrue(rerun.cases[0]!.metrics.every((m) => !m.cached), "nothing served from the damaged log")
-      assert.include(logs[0], "batch 1 of eval_cache_batches is damaged")
+      assert.isTrue(rerun.cases[0]!.metrics.every((m) => !m.cached), "nothing served from the damaged batch")
+      const stats = yield* Effect.provide(Effect.flatMap(Maintenance, (m) => m.stats), Maintenance.Default.pipe(Layer.provide(Layer.succeedContext(db)))).pipe(
+        Effect.provide(logger)
+      )
+      assert.strictEqual(stats.cacheRows, 1, "the merge skipped the damaged batch and kept the rerun's")
+      assert.isTrue(logs.some((w) => w.includes("batch 1 of eval_cache_batches is damaged") && w.includes("dropped")))
     }))
 })

@@ -8,26 +8,20 @@
  * ```
  */
 import { Command, Options } from "@effect/cli"
-import { Path } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { DurationText, fromFlag } from "../config/values.js"
 import { UsageError } from "../errors.js"
 import { cacheAdmin } from "../run/cache-admin.js"
-import { DEFAULT_CACHE } from "../run/plan.js"
-import { withRunStore } from "../run/store.js"
-import { storeFlag } from "./resume.js"
+import { onExistingStore, storeFlag } from "./resume.js"
 
-const onDatabase = <A, E, R>(cache: Option.Option<string>, body: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Path.Path, (path) => withRunStore(path.resolve(Option.getOrElse(cache, () => DEFAULT_CACHE)), body))
-
-const stats = Command.make("stats", { cache: storeFlag }, ({ cache }) => onDatabase(cache, cacheAdmin.stats)).pipe(
+const stats = Command.make("stats", { cache: storeFlag }, ({ cache }) => onExistingStore(cache, cacheAdmin.stats)).pipe(
   Command.withDescription("Cached results per metric, responses, runs and database size")
 )
 
 const clear = Command.make(
   "clear",
   { cache: storeFlag, runs: Options.boolean("runs").pipe(Options.withDescription("also delete stored runs")) },
-  ({ cache, runs }) => onDatabase(cache, cacheAdmin.clear(runs))
+  ({ cache, runs }) => onExistingStore(cache, cacheAdmin.clear(runs))
 ).pipe(Command.withDescription("Delete every cached result and response (runs are kept unless --runs)"))
 
 const prune = Command.make(
@@ -42,7 +36,7 @@ const prune = Command.make(
       if (Option.isNone(olderThan) && Option.isNone(maxBytes)) {
         return yield* new UsageError({ message: "cache prune: pass --older-than <duration> and/or --max-bytes <n>" })
       }
-      yield* onDatabase(cache, cacheAdmin.prune(olderThan, maxBytes))
+      yield* onExistingStore(cache, cacheAdmin.prune(olderThan, maxBytes))
     })
 ).pipe(Command.withDescription("Drop old cache entries, or shrink the cache to a size"))
 

@@ -8,17 +8,37 @@
  * Command.make("run", { ...runFlags, ...outputFlags }, handler)
  * ```
  */
-import { Options } from "@effect/cli"
+import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Terminal } from "@effect/platform"
-import { Config, Effect, HashMap, Option } from "effect"
-import { Budget, DurationText, fromFlag, Rate } from "../config/values.js"
+import { Config, Effect, Either, HashMap, Option, ParseResult, Schema } from "effect"
+import { Budget, Concurrency, fromFlag, Pause, Rate, Repeat, TimeLimit } from "../config/values.js"
 import type { ProgressMode } from "../progress/reporter.js"
 import { makeStyle, type Style } from "../report/style.js"
 import type { Outputs } from "../run/outputs.js"
 import type { RunFlags } from "../run/plan.js"
 
-const duration = (name: string, description: string) =>
-  Options.text(name).pipe(Options.withSchema(fromFlag(DurationText)), Options.withDescription(description), Options.optional)
+/**
+ * An optional flag whose value is decoded with one of the Schemas config files use too (../config/values.ts),
+ * while the command line is parsed — before any work or any stored run. A bad value is a usage error (exit 2)
+ * naming the flag and the accepted form, e.g. `--concurrency: expected an integer from 1 to 10000, got "0"`.
+ *
+ * @example
+ * ```ts
+ * valueFlag("repeat", Repeat, "measure every metric n times")
+ * ```
+ */
+export const valueFlag = <A>(name: string, schema: Schema.Schema<A, string | number>, description: string) => {
+  const decode = Schema.decodeEither(fromFlag(schema))
+  return Options.text(name).pipe(
+    Options.mapEffect((text) =>
+      Either.mapLeft(decode(text), (error) => {
+        const detail = ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? `invalid value ${JSON.stringify(text)}`
+        return ValidationError.invalidValue(HelpDoc.p(`--${name}: ${detail}`))
+      })),
+    Options.withDescription(description),
+    Options.optional
+  )
+}
 
 /**
  * Flags that override the config file.
@@ -35,17 +55,18 @@ export const runFlags = {
   target: Options.text("target").pipe(Options.withDescription("model under test as openai:<model>; fills actualOutput from input"), Options.optional),
   baseUrl: Options.text("base-url").pipe(Options.withDescription("base URL of the target's API (default OPENAI_BASE_URL)"), Options.optional),
   prompt: Options.text("prompt-template").pipe(Options.withDescription("target prompt; {{input}} is replaced by the case input"), Options.optional),
-  concurrency: Options.integer("concurrency").pipe(Options.withDescription("cases in flight at once (default 20)"), Options.optional),
-  throttle: duration("throttle", "pause between case starts, e.g. 100ms"),
+  concurrency: valueFlag("concurrency", Concurrency, "cases in flight at once, 1 to 10000 (default 20)"),
+  throttle: valueFlag("throttle", Pause, "pause between case starts, e.g. 100ms"),
   ignoreErrors: Options.boolean("ignore-errors").pipe(Options.withDescription("record metric errors instead of failing the run")),
   skipOnMissingParams: Options.boolean("skip-on-missing-params").pipe(Options.withDescription("skip metrics whose required fields are missing")),
-  maxErrors: Options.text("max-errors").pipe(Options.withSchema(fromFlag(Budget)), Options.withDescription("errored cases tolerated: a count (5) or a share (10%)"), Options.optional),
-  timeout: duration("timeout", "time limit per metric on one case, e.g. 30s"),
-  deadline: duration("deadline", "time limit for the whole run; unfinished cases are listed"),
-  repeat: Options.integer("repeat").pipe(Options.withDescription("measure every metric n times and average"), Options.optional),
+  maxErrors: valueFlag("max-errors", Budget, "errored cases tolerated: a count (5) or a share (10%)"),
+  timeout: valueFlag("timeout", TimeLimit, "time limit per metric on one case, e.g. 30s"),
+  deadline: valueFlag("deadline", TimeLimit, "time limit for the whole run; unfinished cases are listed"),
+  repeat: valueFlag("repeat", Repeat, "measure every metric n times and average, 1 to 1000"),
   cache: Options.text("cache").pipe(Options.withDescription("SQLite cache and run store (default .assay/assay.db)"), Options.optional),
   noCache: Options.boolean("no-cache").pipe(Options.withDescription("neither read nor write the cache")),
   offline: Options.boolean("offline").pipe(Options.withDescription("answer judge calls only from the response cache (replay); an unseen call fails")),
+  strictInput: Options.boolean("strict-input").pipe(Options.withDescription("dataset lines that are not UTF-8 are an error (default: a warning)")),
   identifier: Options.text("identifier").pipe(Options.withDescription("a name for this run (kept with it)"), Options.optional),
   hyperparameters: Options.keyValueMap("hyperparameter").pipe(Options.withDescription("key=value, part of the cache key (repeatable)"), Options.optional)
 }
@@ -64,7 +85,7 @@ export const outputFlags = {
   junit: Options.text("junit").pipe(Options.withDescription("write a JUnit XML report"), Options.optional),
   html: Options.text("html").pipe(Options.withDescription("write a self-contained HTML report"), Options.optional),
   noProgress: Options.boolean("no-progress").pipe(Options.withDescription("plain progress lines instead of a live bar")),
-  minPassRate: Options.text("min-pass-rate").pipe(Options.withSchema(fromFlag(Rate)), Options.withDescription("exit 0 when the pass rate reaches this, e.g. 90%"), Options.optional)
+  minPassRate: valueFlag("min-pass-rate", Rate, "exit 0 when the pass rate reaches this, e.g. 90%")
 }
 
 type Parsed<T> = { readonly [K in keyof T]: T[K] extends Options.Options<infer A> ? A : never }
@@ -95,6 +116,7 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
   cache: parsed.cache,
   noCache: parsed.noCache,
   offline: parsed.offline,
+  strictInput: parsed.strictInput,
   identifier: parsed.identifier,
   hyperparameters: Option.match(parsed.hyperparameters, {
     onNone: () => ({}),

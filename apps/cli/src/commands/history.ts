@@ -9,35 +9,32 @@
  * ```
  */
 import { Args, Command, Options } from "@effect/cli"
-import { Path } from "@effect/platform"
 import { compareRuns } from "@assay/store"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect } from "effect"
 import { ExitStatus } from "../exit-status.js"
 import { comparisonText } from "../report/compare.js"
 import { consoleReport, summaryLine } from "../report/console.js"
-import { DEFAULT_CACHE } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
-import { withRunStore } from "../run/store.js"
 import { detectStyle } from "./flags.js"
-import { storeFlag } from "./resume.js"
+import { onExistingStore, storeFlag } from "./resume.js"
 
-const inStore = <A, E, R>(cache: Option.Option<string>, body: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(Path.Path, (path) => withRunStore(path.resolve(Option.getOrElse(cache, () => DEFAULT_CACHE)), body))
+const noRuns = Console.log("no runs yet")
 
 const listCommand = Command.make("list", { cache: storeFlag }, ({ cache }) =>
-  inStore(cache, Effect.gen(function*() {
+  onExistingStore(cache, Effect.gen(function*() {
     const runs = yield* Effect.flatMap(RunLog, (log) => log.list)
-    if (runs.length === 0) return yield* Console.log("no runs yet")
+    if (runs.length === 0) return yield* noRuns
+    const row = (id: string, started: string, status: string, cases: string, name: string) =>
+      `${id.padEnd(20)}  ${started.padEnd(19)}  ${status.padEnd(9)}  ${cases.padStart(13)}  ${name}`
+    yield* Console.log(row("RUN", "STARTED (UTC)", "STATUS", "FINISHED/ALL", "IDENTIFIER OR DATASET"))
     for (const run of runs) {
       const started = new Date(run.startedAt).toISOString().replace("T", " ").slice(0, 19)
-      yield* Console.log(
-        `${run.runId}  ${started}  ${run.status.padEnd(9)}  ${String(run.finishedCases).padStart(6)}/${run.caseCount ?? "?"}  ${run.plan.identifier ?? run.plan.dataset}`
-      )
+      yield* Console.log(row(run.runId, started, run.status, `${run.finishedCases}/${run.caseCount ?? "?"}`, run.plan.identifier ?? run.plan.dataset))
     }
-  }))).pipe(Command.withDescription("List stored runs, newest first"))
+  }), noRuns)).pipe(Command.withDescription("List stored runs, newest first"))
 
-const showCommand = Command.make("show", { runId: Args.text({ name: "run-id" }), cache: storeFlag }, ({ cache, runId }) =>
-  inStore(cache, Effect.gen(function*() {
+const showCommand = Command.make("show", { runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")), cache: storeFlag }, ({ cache, runId }) =>
+  onExistingStore(cache, Effect.gen(function*() {
     const { info, result } = yield* Effect.flatMap(RunLog, (log) => log.load(runId))
     const style = yield* detectStyle
     yield* Console.log(`run ${info.runId} · ${info.status} · ${info.plan.dataset} · metrics ${info.plan.metrics.map((m) => typeof m === "string" ? m : m.metric).join(", ")}`)
@@ -70,13 +67,13 @@ export const runsCommand = Command.make("runs").pipe(
 export const compareCommand = Command.make(
   "compare",
   {
-    runA: Args.text({ name: "run-a" }),
-    runB: Args.text({ name: "run-b" }),
+    runA: Args.text({ name: "run-a" }).pipe(Args.withDescription("the baseline run id, or latest")),
+    runB: Args.text({ name: "run-b" }).pipe(Args.withDescription("the run to compare with it, or latest")),
     failOnRegression: Options.boolean("fail-on-regression").pipe(Options.withDescription("exit 1 when a case regressed")),
     cache: storeFlag
   },
   ({ cache, failOnRegression, runA, runB }) =>
-    inStore(cache, Effect.gen(function*() {
+    onExistingStore(cache, Effect.gen(function*() {
       const log = yield* RunLog
       const a = yield* log.load(runA)
       const b = yield* log.load(runB)

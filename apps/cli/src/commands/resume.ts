@@ -12,7 +12,7 @@ import { Path } from "@effect/platform"
 import { Effect, Option } from "effect"
 import type { TargetConfig } from "../config/schema.js"
 import { UsageError } from "../errors.js"
-import { ExitStatus, verdict } from "../exit-status.js"
+import { ExitStatus } from "../exit-status.js"
 import { execute } from "../run/execute.js"
 import { DEFAULT_CACHE } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
@@ -46,6 +46,19 @@ const resumedTarget = (runId: string, target: TargetConfig | null, baseUrl: Opti
 }
 
 /**
+ * Run a command body against the store that `--cache` (or `ASSAY_DATABASE_URL`) names, which must exist (else
+ * `ifMissing` runs, or the command fails naming the path).
+ *
+ * @example
+ * ```ts
+ * onExistingStore(Option.none(), Effect.flatMap(RunLog, (log) => log.list))
+ * ```
+ */
+export const onExistingStore = <A, E, R>(cache: Option.Option<string>, body: Effect.Effect<A, E, R>, ifMissing?: Effect.Effect<A>) =>
+  Effect.flatMap(Path.Path, (path) =>
+    withRunStore(path.resolve(Option.getOrElse(cache, () => DEFAULT_CACHE)), body, { existing: true, ...(ifMissing ? { ifMissing } : {}) }))
+
+/**
  * The `resume` command.
  *
  * @example
@@ -76,6 +89,6 @@ export const resumeCommand = Command.make(
           return { plan, result }
         })
       )
-      yield* ExitStatus.set(verdict(result, plan.minPassRate))
+      yield* ExitStatus.settle(result, plan.minPassRate)
     })
 ).pipe(Command.withDescription("Continue an interrupted run; reports cover the whole run"))

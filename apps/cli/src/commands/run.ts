@@ -9,9 +9,9 @@
  */
 import { Args, Command } from "@effect/cli"
 import { Path } from "@effect/platform"
-import { Effect, Option } from "effect"
-import { loadConfig } from "../config/load.js"
-import { ExitStatus, verdict } from "../exit-status.js"
+import { Console, Effect, Option } from "effect"
+import { resolveConfig } from "../config/load.js"
+import { ExitStatus } from "../exit-status.js"
 import { execute } from "../run/execute.js"
 import { DEFAULT_CACHE, resolvePlan } from "../run/plan.js"
 import { withRunStore } from "../run/store.js"
@@ -31,10 +31,11 @@ export const runCommand = Command.make(
   (parsed) =>
     Effect.gen(function*() {
       const path = yield* Path.Path
-      const config = Option.isSome(parsed.config) ? yield* loadConfig(parsed.config.value) : {}
+      const { config, file } = yield* resolveConfig(parsed.config, path.resolve("."))
+      if (file !== undefined && Option.isNone(parsed.config)) yield* Console.error(`assay: using ${path.relative(".", file)}`)
       const plan = resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE))
       const outputs = yield* toOutputs(parsed)
-      const result = yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, resume: undefined, outputs }))
-      yield* ExitStatus.set(verdict(result, plan.minPassRate))
+      const result = yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, resume: undefined, outputs }), { fallback: true })
+      yield* ExitStatus.settle(result, plan.minPassRate)
     })
 ).pipe(Command.withDescription("Evaluate a dataset with metrics and report the results"))

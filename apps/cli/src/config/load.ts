@@ -8,8 +8,8 @@
  * const config = yield* loadConfig("examples/assay.config.json") // AssayConfig, or a UsageError
  * ```
  */
-import { FileSystem } from "@effect/platform"
-import { Effect, Either, ParseResult, Schema } from "effect"
+import { FileSystem, Path } from "@effect/platform"
+import { Effect, Either, Option, ParseResult, Schema } from "effect"
 import { parse as parseYaml } from "yaml"
 import { UsageError } from "../errors.js"
 import { AssayConfig } from "./schema.js"
@@ -43,4 +43,35 @@ export const loadConfig = (file: string): Effect.Effect<AssayConfig, UsageError,
           .map((issue) => `${issue.path.length === 0 ? "(config)" : issue.path.join(".")}: ${issue.message}`)
           .join("; ")
       }))
+  })
+
+/** The config files `assay run` picks up from the current directory when `--config` is not given. */
+export const CONFIG_NAMES = ["assay.config.json", "assay.config.yaml", "assay.config.yml"] as const
+
+/**
+ * The config a run uses: the `--config` file when given, else the one `assay.config.{json,yaml,yml}` in `cwd`
+ * (two of them is an error: which one was meant is not guessed), else none.
+ *
+ * @example
+ * ```ts
+ * const { file, config } = yield* resolveConfig(Option.none(), process.cwd())
+ * ```
+ */
+export const resolveConfig = (
+  flag: Option.Option<string>,
+  cwd: string
+): Effect.Effect<{ readonly file: string | undefined; readonly config: AssayConfig }, UsageError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    if (Option.isSome(flag)) return { file: flag.value, config: yield* loadConfig(flag.value) }
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const found = yield* Effect.filter(
+      CONFIG_NAMES.map((name) => path.join(cwd, name)),
+      (file) => fs.exists(file).pipe(Effect.orElseSucceed(() => false))
+    )
+    if (found.length > 1) {
+      return yield* new UsageError({ message: `${found.map((f) => path.basename(f)).join(" and ")} both found in ${cwd}: pass --config to choose one` })
+    }
+    const file = found[0]
+    return { file, config: file === undefined ? {} : yield* loadConfig(file) }
   })

@@ -16,7 +16,7 @@
  * ```
  */
 import { Schema } from "effect"
-import { Budget, DurationText, Rate } from "./values.js"
+import { Budget, Concurrency, Pause, Rate, Repeat, TimeLimit } from "./values.js"
 
 /**
  * A metric reference: its id, or an object `{ metric: id, ...params }`.
@@ -61,14 +61,14 @@ export const AssayConfig = Schema.Struct({
   metrics: Schema.optional(Schema.Array(MetricEntry)),
   judge: Schema.optional(Schema.String),
   target: Schema.optional(Schema.Union(Schema.String, TargetConfig)),
-  concurrency: Schema.optional(Schema.Int.pipe(Schema.positive())),
-  throttle: Schema.optional(DurationText),
+  concurrency: Schema.optional(Concurrency),
+  throttle: Schema.optional(Pause),
   ignoreErrors: Schema.optional(Schema.Boolean),
   skipOnMissingParams: Schema.optional(Schema.Boolean),
   maxErrors: Schema.optional(Budget),
-  timeout: Schema.optional(DurationText),
-  deadline: Schema.optional(DurationText),
-  repeat: Schema.optional(Schema.Int.pipe(Schema.positive())),
+  timeout: Schema.optional(TimeLimit),
+  deadline: Schema.optional(TimeLimit),
+  repeat: Schema.optional(Repeat),
   minPassRate: Schema.optional(Rate),
   cache: Schema.optional(Schema.String),
   identifier: Schema.optional(Schema.String),

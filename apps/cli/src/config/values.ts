@@ -43,7 +43,7 @@ const TextOrNumber = Schema.Union(Schema.String, Schema.Number)
 export const DurationText = Schema.transformOrFail(TextOrNumber, Schema.DurationFromSelf, {
   strict: true,
   decode: (input, _, ast) => {
-    const parsed = typeof input === "number" ? Option.some(Duration.millis(input)) : parseDuration(input)
+    const parsed = typeof input === "number" ? (input >= 0 ? Option.some(Duration.millis(input)) : Option.none()) : parseDuration(input)
     return Option.match(parsed, {
       onNone: () => ParseResult.fail(new ParseResult.Type(ast, input, `expected a duration such as 30s, 500ms or 2m, got ${JSON.stringify(input)}`)),
       onSome: ParseResult.succeed
@@ -51,6 +51,84 @@ export const DurationText = Schema.transformOrFail(TextOrNumber, Schema.Duration
   },
   encode: (duration) => ParseResult.succeed(Duration.format(duration))
 })
+
+/** The longest run setting a flag or config value may ask for (beyond it the value is a typo, not a plan). */
+const MAX_DURATION = Duration.days(7)
+
+/**
+ * A {@link DurationText} from 0 (`allowZero`) or above 0, up to 7 days.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(durationWithin(true))("0ms") // Duration.zero
+ * ```
+ */
+export const durationWithin = (allowZero: boolean) =>
+  DurationText.pipe(Schema.filter((d) => {
+    const ms = Duration.toMillis(d)
+    return (Duration.isFinite(d) && (allowZero ? ms >= 0 : ms > 0) && Duration.lessThanOrEqualTo(d, MAX_DURATION)) ||
+      `expected a duration ${allowZero ? "from 0" : "above 0"} up to 7d, such as 30s, 500ms or 2m, got ${Duration.format(d)}`
+  }))
+
+/**
+ * A positive time limit (`--timeout`, `--deadline`): above 0, up to 7 days.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(TimeLimit)("0s") // throws: expected a duration above 0 …
+ * ```
+ */
+export const TimeLimit = durationWithin(false)
+
+/**
+ * A pause (`--throttle`): 0 (none) up to 7 days.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Pause)("100ms") // Duration.millis(100)
+ * ```
+ */
+export const Pause = durationWithin(true)
+
+/**
+ * A whole number from `min` to `max`, written as a number (config files) or as text (flags).
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(integerIn(1, 10))("3") // 3
+ * ```
+ */
+export const integerIn = (min: number, max: number) =>
+  Schema.transformOrFail(TextOrNumber, Schema.Number, {
+    strict: true,
+    decode: (input, _, ast) => {
+      const value = typeof input === "number" ? input : /^\s*[-+]?\d+\s*$/.test(input) ? Number(input) : Number.NaN
+      return Number.isInteger(value) && value >= min && value <= max
+        ? ParseResult.succeed(value)
+        : ParseResult.fail(new ParseResult.Type(ast, input, `expected an integer from ${min} to ${max}, got ${JSON.stringify(input)}`))
+    },
+    encode: (n) => ParseResult.succeed(n)
+  })
+
+/**
+ * Cases in flight (`--concurrency`): each holds a fiber and its case in memory, so a million is refused.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Concurrency)("0") // throws: expected an integer from 1 to 10000
+ * ```
+ */
+export const Concurrency = integerIn(1, 10_000)
+
+/**
+ * Repetitions per metric (`--repeat`): every one is a judge call for LLM metrics.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Repeat)(5) // 5
+ * ```
+ */
+export const Repeat = integerIn(1, 1000)
 
 const parseFraction = (input: string | number, allowCount: boolean): number | undefined => {
   if (typeof input === "number") return input >= 0 && (allowCount || input <= 1) ? input : undefined
@@ -62,7 +140,8 @@ const parseFraction = (input: string | number, allowCount: boolean): number | un
   const plain = /^\s*(\d+(?:\.\d+)?)\s*$/.exec(input)
   if (!plain) return undefined
   const value = Number(plain[1])
-  return allowCount ? value : value <= 1 ? value : undefined
+  // A count above 1 is a number of cases (the engine reads values below 1 as fractions).
+  return allowCount ? (value <= 1 || Number.isInteger(value) ? value : undefined) : value <= 1 ? value : undefined
 }
 
 const fractionSchema = (allowCount: boolean, expected: string) =>
@@ -86,7 +165,7 @@ const fractionSchema = (allowCount: boolean, expected: string) =>
  * Schema.decodeUnknownSync(Budget)("5") // 5
  * ```
  */
-export const Budget = fractionSchema(true, "a count such as 5 or a percentage such as 10%")
+export const Budget = fractionSchema(true, "a whole count such as 5 or a percentage such as 10%")
 
 /**
  * A rate in [0, 1]: `80%` or `0.8`.

@@ -15,9 +15,10 @@ import type { TestCase } from "@assay/core"
 import { FileSystem } from "@effect/platform"
 import { NodeStream } from "@effect/platform-node"
 import { parse } from "csv-parse"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, identity, Stream } from "effect"
 import { DatasetError } from "../errors.js"
-import { decodeCase, parseJsonText } from "./decode.js"
+import { decodeCase, parseJsonText, type Validation } from "./decode.js"
+import { utf8Checker } from "./utf8.js"
 
 const LIST_COLUMNS = new Set(["context", "retrieval_context", "retrievalContext", "tags"])
 const JSON_COLUMNS = new Set([
@@ -72,14 +73,15 @@ const csvError = (file: string) => (error: unknown): DatasetError => {
  * csvDataset("examples/capitals.csv")
  * ```
  */
-export const csvDataset = (file: string): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
+export const csvDataset = (file: string, validation?: Validation): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
+    const utf8 = validation === undefined ? undefined : utf8Checker({ file, strict: validation.strictInput })
     const decodeRecords = (records: Chunk.Chunk<CsvRecord>) =>
       Effect.suspend(() => {
         const cases: Array<TestCase> = []
         for (const { info, record } of records) {
-          const decoded = Either.flatMap(rowToRaw(record, file, info.lines), (raw) => decodeCase(raw, file, info.lines))
+          const decoded = Either.flatMap(rowToRaw(record, file, info.lines), (raw) => decodeCase(raw, file, info.lines, validation?.check))
           if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
           cases.push(decoded.right)
         }
@@ -87,11 +89,13 @@ export const csvDataset = (file: string): Stream.Stream<TestCase, DatasetError, 
       })
     return fs.stream(file, { chunkSize: FileSystem.MiB(1) }).pipe(
       Stream.mapError((error) => new DatasetError({ file, detail: `cannot read the file: ${error.message}` })),
+      utf8 === undefined ? identity : utf8.pass,
       NodeStream.pipeThroughDuplex<DatasetError, CsvRecord>(
         () => parse({ columns: true, info: true, bom: true, skip_empty_lines: true }),
         csvError(file),
         { chunkSize: 4096 }
       ),
-      Stream.mapChunksEffect(decodeRecords)
+      Stream.mapChunksEffect(decodeRecords),
+      Stream.concat(utf8 === undefined ? Stream.empty : Stream.execute(utf8.finish))
     )
   }))

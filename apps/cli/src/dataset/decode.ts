@@ -81,5 +81,49 @@ const firstPerField = (issues: ReadonlyArray<string>): ReadonlyArray<string> => 
  * decodeCase({ input: "q", actual_output: "a" }, "cases.jsonl", 2) // Either.right(LLMTestCase)
  * ```
  */
-export const decodeCase = (raw: unknown, file: string, line: number): Either.Either<TestCase, DatasetError> =>
-  Either.mapLeft(decodeTestCaseEither(raw, { file, line }), (error) => fromInvalid(error, file, line))
+export const decodeCase = (raw: unknown, file: string, line: number, check?: CaseCheck): Either.Either<TestCase, DatasetError> =>
+  Either.flatMap(
+    Either.mapLeft(decodeTestCaseEither(raw, { file, line }), (error) => fromInvalid(error, file, line)),
+    (testCase) => checked(testCase, check, file, line)
+  )
+
+/**
+ * A further requirement on decoded cases that depends on the run (e.g. an `actualOutput` when nothing will
+ * generate one): the `field: problem` text when the case fails it.
+ *
+ * @example
+ * ```ts
+ * const check: CaseCheck = (c) => c._tag === "LLMTestCase" && c.actualOutput === undefined ? "actual_output: is missing" : undefined
+ * ```
+ */
+export type CaseCheck = (testCase: TestCase) => string | undefined
+
+/**
+ * A decoded case passed through `check`: itself, or a DatasetError at `line`.
+ *
+ * @example
+ * ```ts
+ * checked(testCase, check, "cases.jsonl", 4)
+ * ```
+ */
+export const checked = (testCase: TestCase, check: CaseCheck | undefined, file: string, line: number | undefined): Either.Either<TestCase, DatasetError> => {
+  const problem = check?.(testCase)
+  return problem === undefined
+    ? Either.right(testCase)
+    : Either.left(new DatasetError({ file, ...(line !== undefined ? { line } : {}), detail: problem }))
+}
+
+/**
+ * The checks of the validating read of a dataset (the first of a run; later reads of the same file skip them).
+ *
+ * @example
+ * ```ts
+ * loadDataset("cases.jsonl", { strictInput: false, check: undefined } satisfies Validation)
+ * ```
+ */
+export interface Validation {
+  /** Lines that are not UTF-8 are an error; otherwise one warning on stderr names them. */
+  readonly strictInput: boolean
+  /** A run-specific requirement on every case (a DatasetError at its line when unmet). */
+  readonly check: CaseCheck | undefined
+}

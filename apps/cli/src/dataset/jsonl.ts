@@ -12,9 +12,10 @@
  */
 import type { TestCase } from "@assay/core"
 import { FileSystem } from "@effect/platform"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, identity, Stream } from "effect"
 import { DatasetError } from "../errors.js"
-import { decodeCase, parseJsonText } from "./decode.js"
+import { decodeCase, parseJsonText, type Validation } from "./decode.js"
+import { utf8Checker } from "./utf8.js"
 
 /** Read size of the JSONL reader. */
 const CHUNK_SIZE = FileSystem.MiB(1)
@@ -27,9 +28,10 @@ const CHUNK_SIZE = FileSystem.MiB(1)
  * jsonlDataset("examples/capitals.jsonl").pipe(Stream.take(1))
  * ```
  */
-export const jsonlDataset = (file: string): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
+export const jsonlDataset = (file: string, validation?: Validation): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
+    const utf8 = validation === undefined ? undefined : utf8Checker({ file, strict: validation.strictInput })
     let line = 0 // fresh for every run of the stream
     const decodeLines = (lines: Chunk.Chunk<string>) =>
       Effect.suspend(() => {
@@ -37,7 +39,7 @@ export const jsonlDataset = (file: string): Stream.Stream<TestCase, DatasetError
         for (const text of lines) {
           line++
           if (text.trim() === "") continue
-          const decoded = Either.flatMap(parseJsonText(text, file, line), (raw) => decodeCase(raw, file, line))
+          const decoded = Either.flatMap(parseJsonText(text, file, line), (raw) => decodeCase(raw, file, line, validation?.check))
           if (Either.isLeft(decoded)) return Effect.fail(decoded.left)
           cases.push(decoded.right)
         }
@@ -45,8 +47,10 @@ export const jsonlDataset = (file: string): Stream.Stream<TestCase, DatasetError
       })
     return fs.stream(file, { chunkSize: CHUNK_SIZE }).pipe(
       Stream.mapError((error) => new DatasetError({ file, detail: `cannot read the file: ${error.message}` })),
+      utf8 === undefined ? identity : utf8.pass,
       Stream.decodeText(),
       Stream.splitLines,
-      Stream.mapChunksEffect(decodeLines)
+      Stream.mapChunksEffect(decodeLines),
+      Stream.concat(utf8 === undefined ? Stream.empty : Stream.execute(utf8.finish))
     )
   }))

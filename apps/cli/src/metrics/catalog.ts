@@ -14,6 +14,7 @@ import { type Judge, judgeFactories } from "@assay/judge"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import type { MetricEntry } from "../config/schema.js"
 import { UsageError } from "../errors.js"
+import { didYouMean } from "../suggest.js"
 
 /**
  * Factories of metrics that need no judge.
@@ -61,6 +62,26 @@ export interface BuiltMetrics {
 const entryId = (entry: MetricEntry) => (typeof entry === "string" ? entry : entry.metric)
 
 /**
+ * A metric's bad parameters. A metric named by `--metric` alone that needs parameters is told where they go and
+ * which it has without defaults (a cross-field rule such as "criteria or evaluationSteps" only shows up once
+ * the fields it relates are present, so they are listed rather than reported one at a time).
+ */
+const paramsError = (factory: (typeof catalog)[number], bare: boolean, error: ParseResult.ParseError): UsageError => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  if (bare && issues.every((i) => i.message === "is missing")) {
+    const needed = factory.paramsDoc.filter((p) => p.default === undefined && p.name !== "judge")
+    return new UsageError({
+      message: `metric ${factory.id} needs parameters that --metric cannot set: list it in the config file (assay.config.json ` +
+        `or .yaml), e.g. metrics: [{ metric: ${factory.id}, ${needed.slice(0, 2).map((p) => `${p.name}: …`).join(", ")} }]. ` +
+        `Its parameters without defaults: ${needed.map((p) => `${p.name} (${p.description})`).join("; ")}`
+    })
+  }
+  return new UsageError({
+    message: `metric ${factory.id}: ${issues.map((i) => `${i.path.length === 0 ? "(params)" : i.path.join(".")}: ${i.message}`).join("; ")}`
+  })
+}
+
+/**
  * Build metrics from entries; an unknown id or bad parameter is a UsageError naming the entry and field.
  * Judged metrics get the run's judge (`provider:model`) as their `judge` parameter unless the entry sets one:
  * it is part of their cache identity, so a cached verdict is never reused under another judge.
@@ -81,17 +102,15 @@ export const buildMetrics = (entries: ReadonlyArray<MetricEntry>, judge: string 
       const id = entryId(entry)
       const factory = catalog.find((f) => f.id === id)
       if (factory === undefined) {
-        return Effect.fail(new UsageError({ message: `unknown metric "${id}" (known: ${catalog.map((f) => f.id).join(", ")})` }))
+        return Effect.fail(new UsageError({
+          message: `unknown metric "${id}":${didYouMean(id, catalog.map((f) => f.id)) || " no such id"} (\`assay metrics\` lists them all)`
+        }))
       }
       const { metric: _, ...given } = typeof entry === "string" ? { metric: id } : entry
       const isJudged = judgeCatalog.includes(factory)
       const raw = isJudged && judge !== null && given.judge === undefined ? { ...given, judge } : given
       const params = Schema.decodeUnknownEither(factory.params, { errors: "all", onExcessProperty: "error" })(raw)
-      if (Either.isLeft(params)) {
-        const issues = ParseResult.ArrayFormatter.formatErrorSync(params.left)
-          .map((i) => `${i.path.length === 0 ? "(params)" : i.path.join(".")}: ${i.message}`)
-        return Effect.fail(new UsageError({ message: `metric ${id}: ${issues.join("; ")}` }))
-      }
+      if (Either.isLeft(params)) return Effect.fail(paramsError(factory, typeof entry === "string", params.left))
       metrics.push(factory.make(params.right))
       if (isJudged) needsJudge = true
     }

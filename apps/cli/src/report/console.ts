@@ -74,6 +74,7 @@ export const consoleReport = ({ cases, result }: ReportData, style: Style, optio
   const bad = result.cases.filter((c) => !c.success && !c.skipped)
   for (const c of bad.slice(0, maxFailing)) {
     lines.push(`${c.errored ? style.yellow("ERROR ") : style.red("FAILED")}  ${style.bold(caseLabel(c))}${input(c)}`)
+    if (c.error !== undefined) lines.push(`    ${style.yellow("error")} ${truncate(c.error, width)}`)
     for (const m of c.metrics) if (!m.success) lines.push(metricDetail(m, style, width))
   }
   if (bad.length > maxFailing) lines.push(style.dim(`… and ${bad.length - maxFailing} more failing cases (all of them are in --out, --junit and --html)`))

@@ -54,7 +54,8 @@ const contentCell = (view: CaseView | undefined) => {
 
 const caseRow = (c: CaseResult, view: CaseView | undefined) => {
   const status = statusOf(c)
-  const metrics = c.metrics.map((m) => {
+  const caseError = c.error === undefined ? "" : `<div class="error"><b>error</b><pre>${e(c.error)}</pre></div>`
+  const metrics = caseError + c.metrics.map((m) => {
     const cls = m.skipped ? "skip" : m.error !== null ? "error" : m.success ? "pass" : "fail"
     const detail = m.error ?? m.reason ?? ""
     return `<div class="${cls}"><b>${e(m.name)}</b> ${m.skipped ? "skipped" : num(m.score)}${m.cached ? " (cached)" : ""}` +

@@ -8,7 +8,7 @@
  * ```
  */
 import { RunResult } from "@assay/core"
-import type { FileSystem, Path } from "@effect/platform"
+import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { Effect, Schema } from "effect"
 import type { ReportError } from "../errors.js"
 import { writeAtomic } from "./atomic.js"
@@ -23,7 +23,7 @@ const encode = Schema.encode(RunResult)
  * writeJsonReport("out.json", result)
  * ```
  */
-export const writeJsonReport = (file: string, result: RunResult): Effect.Effect<void, ReportError, FileSystem.FileSystem | Path.Path> =>
+export const writeJsonReport = (file: string, result: RunResult): Effect.Effect<void, ReportError, FileSystem.FileSystem | Path.Path | Terminal.Terminal> =>
   encode(result).pipe(
     Effect.orDie, // the result was built by the engine: failing to encode it is a bug
     Effect.flatMap((encoded) => writeAtomic(file, `${JSON.stringify(encoded, null, 2)}\n`))

@@ -22,6 +22,7 @@ const testcase = (suite: string, c: CaseResult): string => {
   const failed = c.metrics.filter((m) => !m.skipped && !m.success && m.error === null)
   const errored = c.metrics.filter((m) => m.error !== null)
   const body: Array<string> = []
+  if (c.error !== undefined) body.push(`      <error message="the case could not be measured">${escapeXml(c.error)}</error>`)
   if (c.skipped) body.push(`      <skipped message="${escapeXml(c.metrics[0]?.reason ?? "no metric applied")}"/>`)
   if (errored.length > 0) {
     body.push(`      <error message="${escapeXml(errored.map((m) => m.name).join(", "))} errored">${escapeXml(errored.map(metricLine).join("\n"))}</error>`)

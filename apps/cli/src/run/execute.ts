@@ -16,8 +16,8 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type TestCase } from "@assay/core"
-import { Judge, type JudgeStats, stopOnFatal } from "@assay/judge"
+import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
+import { Judge, JudgeError, type JudgeStats, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { Chunk, Clock, Console, Effect, Option, Stream } from "effect"
@@ -30,7 +30,8 @@ import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
 import { fatalError, runServices } from "./services.js"
-import { withTarget } from "./target.js"
+import { makeTarget, type Target } from "./target.js"
+import { validationOf } from "./validation.js"
 
 /**
  * What to execute.
@@ -95,33 +96,32 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const { outputs, plan } = input
     const log = yield* RunLog
     const judge = yield* Judge
-    const dataset = yield* datasetFingerprint(loadDataset(plan.dataset)) // validates the whole file first
+    const dataset = yield* datasetFingerprint(loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
-    const skip = new Set<number>() // filled below with the cases a resumed run already finished
-    const generated = yield* withTarget(loadDataset(plan.dataset), plan.target, plan.concurrency, skip)
+    const target = yield* makeTarget(plan.target)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
+    const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
-    for (const r of prior) skip.add(r.index)
     const started = yield* Clock.currentTimeMillis
     const keepViews = Option.isSome(outputs.html) || total <= MAX_KEPT_VIEWS
     const views = new Map<number, CaseView>()
     let seen = 0
     const finished: Array<CaseResult> = [...prior]
-    const source = generated.pipe(
+    const skip = new Set(prior.map((r) => r.index))
+    const source = loadDataset(plan.dataset).pipe(
       Stream.mapChunks((chunk: Chunk.Chunk<TestCase>) => {
         if (keepViews) for (const testCase of chunk) views.set(seen++, caseView(testCase))
         return chunk
       })
     )
-    const progress = yield* makeProgress({
-      mode: outputs.progress,
-      total: total - skip.size,
-      style: outputs.style,
-      extra: needsJudge ? Effect.map(judge.stats, judgeStatus) : undefined
-    })
-    const appendJsonl = Option.isSome(outputs.jsonl) ? Option.some(yield* openJsonlSink(outputs.jsonl.value)) : Option.none()
+    const calls = callStatus(needsJudge ? judge : undefined, target)
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - skip.size, style: outputs.style, extra: calls })
+    // A resumed run's file first gets the stored results it misses (a crash between commit and write).
+    const appendJsonl = Option.isSome(outputs.jsonl)
+      ? Option.some(yield* openJsonlSink(outputs.jsonl.value, input.resume === undefined ? undefined : prior))
+      : Option.none()
 
     const report = (status: RunResult["status"]) =>
       Effect.gen(function*() {
@@ -133,13 +133,14 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
         return result
       })
 
-    // A rejected judge key or an unreachable judge stops the run at the first call that meets it.
     const evaluation = evaluate(source, metrics, {
       ...toEvalOptions(plan),
+      // The report shows the case as measured: with the output the target produced.
+      ...(target === undefined ? {} : { task: keepViews ? showing(target.task, views) : target.task }),
       runId,
       skipIndex: (index) => skip.has(index),
       // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
-      onResults: (results) => log.record(runId, results),
+      onResults: (results) => Effect.zipRight(stillHeld, log.record(runId, results)),
       onResult: (result) =>
         Effect.gen(function*() {
           if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
@@ -147,7 +148,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
           finished.push(result)
         })
     })
-    const run = stopOnFatal(judge.fatal, evaluation).pipe(Effect.catchTag("JudgeError", (e) => Effect.fail(fatalError("judge", judge.model, e))))
+    const run = stoppingOnFatal(evaluation, judge, target)
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(
@@ -155,9 +156,10 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
           Effect.catchAll((error) => Console.error(`could not write the partial reports: ${error.message}`))
         )
       ),
-      Effect.tapError(() => Effect.ignore(log.finish(runId, "failed")))
+      Effect.tapError(() => Effect.ignore(Effect.zipRight(stillHeld, log.finish(runId, "failed"))))
     )
     const result = yield* report(outcome.status)
+    if (calls !== undefined) yield* Effect.flatMap(calls, (line) => Console.log(`calls: ${line}`))
     if (result.unfinished.length > 0) {
       yield* Console.error(`Deadline reached: ${result.unfinished.length} cases unfinished. Continue with: assay resume ${runId}`)
     }
@@ -165,19 +167,49 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
   })
 
 /**
- * The judge part of the progress line: calls, retries, rate-limit backoffs and the adaptive connection cap.
+ * A client's part of the progress line and the run's closing `calls:` line: calls, retries after failures,
+ * 429s (waited out, counted apart), failed calls and the adaptive connection cap.
  *
  * @example
  * ```ts
  * judgeStatus(stats) // "judge 120 calls · 3 retries · 2×429 · cap 4 (3 in flight)"
+ * judgeStatus(stats, "target") // "target 40 calls · 0 retries · 9×429 · 1 failed · cap 2 (0 in flight)"
  * ```
  */
-export const judgeStatus = (stats: JudgeStats): string => {
+export const judgeStatus = (stats: JudgeStats, label = "judge"): string => {
   const p = stats.policy
   return p === undefined
     ? ""
-    : `judge ${p.calls} calls · ${p.retries} retries · ${p.rateLimited}×429 · cap ${p.cap} (${p.inFlight} in flight)`
+    : `${label} ${p.calls} calls · ${p.retries} retries · ${p.rateLimited}×429${p.failed > 0 ? ` · ${p.failed} failed` : ""}` +
+      ` · cap ${p.cap} (${p.inFlight} in flight)`
 }
+
+/** The judge's and the target's counters as one status text (undefined when the run makes no calls). */
+const callStatus = (judge: Judge["Type"] | undefined, target: Target | undefined): Effect.Effect<string> | undefined => {
+  const parts = [
+    ...(judge === undefined ? [] : [Effect.map(judge.stats, (s) => judgeStatus(s))]),
+    ...(target === undefined ? [] : [Effect.map(target.stats, (s) => judgeStatus(s, "target"))])
+  ]
+  return parts.length === 0 ? undefined : Effect.map(Effect.all(parts), (lines) => lines.filter((l) => l !== "").join(" · "))
+}
+
+/**
+ * The run, ended by the first fatal failure of the judge or the target (a rejected key, an unreachable
+ * endpoint; see `stopOnFatal` in @assay/judge) whatever the error policy, as a CLI error: a rejected key
+ * exits 2, an unreachable endpoint 3.
+ */
+const stoppingOnFatal = <A, E, R>(run: Effect.Effect<A, E, R>, judge: Judge["Type"], target: Target | undefined) => {
+  const reported = (role: "judge" | "target", model: string) => <X>(e: X | JudgeError) => (e instanceof JudgeError ? fatalError(role, model, e) : e)
+  return stopOnFatal(target?.fatal, run).pipe(
+    Effect.mapError(reported("target", target?.model ?? "")),
+    (targeted) => stopOnFatal(judge.fatal, targeted),
+    Effect.mapError(reported("judge", judge.model))
+  )
+}
+
+/** The task, keeping the view of each case it produced for the reports. */
+const showing = (task: Task, views: Map<number, CaseView>): Task => (testCase, index) =>
+  Effect.tap(task(testCase, index), (output) => void views.set(index, caseView(output.testCase)))
 
 /**
  * The services `execute` needs from the application layer.

@@ -8,7 +8,7 @@
  * yield* writeReports(outputs, { result, dataset, cases })
  * ```
  */
-import type { FileSystem, Path } from "@effect/platform"
+import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
 import type { ReportError } from "../errors.js"
 import { writeAtomic } from "../report/atomic.js"
@@ -45,7 +45,7 @@ export interface Outputs {
  * writeReports({ out: Option.some("r.json"), jsonl: Option.none(), junit: Option.none(), html: Option.none(), progress: "plain", style }, data)
  * ```
  */
-export const writeReports = (outputs: Outputs, data: ReportData): Effect.Effect<void, ReportError, FileSystem.FileSystem | Path.Path> =>
+export const writeReports = (outputs: Outputs, data: ReportData): Effect.Effect<void, ReportError, FileSystem.FileSystem | Path.Path | Terminal.Terminal> =>
   Effect.gen(function*() {
     if (Option.isSome(outputs.out)) yield* writeJsonReport(outputs.out.value, data.result)
     if (Option.isSome(outputs.junit)) yield* writeAtomic(outputs.junit.value, junitXml(data))

@@ -39,6 +39,8 @@ export const RunPlan = Schema.Struct({
   cache: Schema.NullOr(Schema.String),
   /** Judge calls are answered only from the response cache (plans stored before this field existed: false). */
   offline: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** Dataset lines that are not UTF-8 are an error rather than a warning (plans stored before: false). */
+  strictInput: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   identifier: Schema.NullOr(Schema.String),
   hyperparameters: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 })
@@ -70,6 +72,7 @@ export interface RunFlags {
   readonly cache: Option.Option<string>
   readonly noCache: boolean
   readonly offline: boolean
+  readonly strictInput: boolean
   readonly identifier: Option.Option<string>
   readonly hyperparameters: Readonly<Record<string, string>>
 }
@@ -124,6 +127,7 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   minPassRate: pick(flags.minPassRate, config.minPassRate),
   cache: flags.noCache ? null : Option.getOrElse(flags.cache, () => config.cache ?? cacheDefault),
   offline: flags.offline,
+  strictInput: flags.strictInput,
   identifier: pick(flags.identifier, config.identifier),
   hyperparameters: { ...config.hyperparameters, ...flags.hyperparameters }
 })

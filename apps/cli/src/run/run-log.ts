@@ -12,7 +12,7 @@
  * ```
  */
 import type { CaseResult, RunResult, SinkError } from "@assay/core"
-import { Context, type Effect } from "effect"
+import { Context, type Effect, type Scope } from "effect"
 import type { RunFailed, UsageError } from "../errors.js"
 import type { RunPlan } from "./plan.js"
 
@@ -83,6 +83,12 @@ export interface RunLogApi {
   readonly start: (plan: RunPlan, fingerprints: Fingerprints) => Effect.Effect<string, RunFailed>
   /** Mark an interrupted run running again; fails when its dataset or metrics changed. Returns its finished results. */
   readonly reopen: (runId: string, fingerprints: Fingerprints) => Effect.Effect<ReadonlyArray<CaseResult>, UsageError | RunFailed>
+  /**
+   * Hold the run's lease for the current scope: one process evaluates a run at a time. Refuses (UsageError,
+   * naming the holder) while a live process holds it; takes a dead holder's over. The returned check fails once
+   * another process took the run over (this one was presumed dead).
+   */
+  readonly lease: (runId: string) => Effect.Effect<Effect.Effect<void, SinkError>, UsageError | RunFailed, Scope.Scope>
   readonly record: (runId: string, results: ReadonlyArray<CaseResult>) => Effect.Effect<void, SinkError>
   readonly finish: (runId: string, status: Exclude<RunStatus, "running">) => Effect.Effect<void, RunFailed>
   /** A run by id, or the newest with `latest`. */

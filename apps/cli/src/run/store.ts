@@ -11,9 +11,10 @@
  * withRunStore("/project/.assay/assay.db", execute(execution))
  * ```
  */
-import { Database, Maintenance, RunStore, type RunInfo as StoreRunInfo } from "@assay/store"
+import { SinkError } from "@assay/core"
+import { Database, Maintenance, RunLease, RunStore, type RunInfo as StoreRunInfo, type StoreError } from "@assay/store"
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Config, Effect, Either, Layer, Option, Random, Schema } from "effect"
+import { Clock, Config, Console, Deferred, Effect, Either, Layer, Option, Random, Schema } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
 import { RunPlan } from "./plan.js"
 import { type Fingerprints, type RunInfo, RunLog } from "./run-log.js"
@@ -49,6 +50,7 @@ const runLogLayer = Layer.effect(
   RunLog,
   Effect.gen(function*() {
     const store = yield* RunStore
+    const leases = yield* RunLease
     const resolveId = (runId: string) =>
       runId === "latest"
         ? Effect.flatMap(Effect.mapError(store.list(1), failed), (runs) =>
@@ -82,6 +84,17 @@ const runLogLayer = Layer.effect(
           yield* Effect.mapError(store.reopen(runId), failed)
           return yield* Effect.mapError(store.results(runId), failed)
         }),
+      lease: (runId) =>
+        leases.acquire(runId).pipe(
+          Effect.catchTags({ RunLeased: (e) => Effect.fail(new UsageError({ message: e.message })), StoreError: (e) => Effect.fail(failed(e)) }),
+          Effect.map(({ lost }) =>
+            Effect.flatMap(Deferred.poll(lost), Option.match({
+              onNone: () => Effect.void,
+              onSome: (taker) =>
+                Effect.flatMap(taker, (by) =>
+                  new SinkError({ sink: "run-store", message: `run ${runId} was taken over by pid ${by.pid} on host ${by.host} (this process missed its heartbeats); stopping` }))
+            })))
+        ),
       record: (runId, results) => store.sinkMany(runId)(results),
       finish: (runId, status) => Effect.mapError(store.finish(runId, status), failed),
       load: (runId) =>
@@ -109,7 +122,7 @@ const runLogLayer = Layer.effect(
  */
 export const storeLayer = <E extends { readonly message: string }>(database: Layer.Layer<Database, E>) =>
   Layer.mergeAll(runLogLayer, Maintenance.Default).pipe(
-    Layer.provideMerge(RunStore.Default),
+    Layer.provideMerge(Layer.mergeAll(RunStore.Default, RunLease.Default)),
     Layer.provideMerge(database),
     Layer.mapError(failed)
   )
@@ -119,21 +132,48 @@ const databaseUrl = Config.option(Config.redacted("ASSAY_DATABASE_URL"))
 
 /**
  * Provide the database services around a command body: Postgres when `ASSAY_DATABASE_URL` is set, else the
- * SQLite file at `dbPath` (its directory is created).
+ * SQLite file at `dbPath` (its directory is created) — or, with `existing`, only a file that is already there:
+ * commands that only read or trim a store say so (or run `ifMissing`) instead of creating an empty one. With
+ * `fallback` (`assay run`), a location that cannot be written (a read-only directory, a file where the
+ * directory should be) gives a private in-memory database instead, with a warning: the run goes ahead uncached
+ * and unrecorded rather than failing.
  *
  * @example
  * ```ts
- * withRunStore(".assay/assay.db", Effect.flatMap(RunLog, (log) => log.list))
+ * withRunStore(".assay/assay.db", Effect.flatMap(RunLog, (log) => log.list), { existing: true })
  * ```
  */
-export const withRunStore = <A, E, R>(dbPath: string, effect: Effect.Effect<A, E, R>) =>
+export const withRunStore = <A, E, R>(
+  dbPath: string,
+  effect: Effect.Effect<A, E, R>,
+  options: { readonly existing?: boolean; readonly ifMissing?: Effect.Effect<A>; readonly fallback?: boolean } = {}
+) =>
   Effect.gen(function*() {
     const url = yield* Effect.mapError(databaseUrl, (e) => new UsageError({ message: `ASSAY_DATABASE_URL: ${e.message}` }))
     if (Option.isSome(url)) return yield* Effect.provide(effect, storeLayer(Database.layerPg({ url: url.value })))
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    yield* fs.makeDirectory(path.dirname(dbPath), { recursive: true }).pipe(
-      Effect.mapError((e) => new RunFailed({ message: `cannot create the directory of ${dbPath}: ${e.message}` }))
-    )
-    return yield* Effect.provide(effect, storeLayer(Database.layer({ path: dbPath })))
+    if (options.existing === true && !(yield* fs.exists(dbPath).pipe(Effect.orElseSucceed(() => false)))) {
+      if (options.ifMissing !== undefined) return yield* options.ifMissing
+      return yield* new UsageError({
+        message: `no assay database at ${dbPath}: nothing has run with this cache yet (pass --cache <file>, or set ASSAY_DATABASE_URL)`
+      })
+    }
+    const directory = yield* Effect.either(fs.makeDirectory(path.dirname(dbPath), { recursive: true }))
+    if (Either.isLeft(directory) && options.fallback !== true) {
+      return yield* new RunFailed({ message: `cannot create the directory of ${dbPath}: ${directory.left.message}` })
+    }
+    const database = Either.isLeft(directory)
+      ? inMemory(`cannot create the directory of ${dbPath}: ${directory.left.message}`)
+      : Database.layer({ path: dbPath }).pipe(Layer.catchAll((error) =>
+        options.fallback === true && error.reason === "unwritable" ? inMemory(error.message) : Layer.fail(error)
+      ))
+    return yield* Effect.provide(effect, storeLayer(database))
   })
+
+/** A throw-away database standing in for one that cannot be written, announced by a warning on stderr. */
+const inMemory = (why: string): Layer.Layer<Database, StoreError> =>
+  Layer.unwrapEffect(Effect.as(
+    Console.error(`warning: ${why}\nwarning: running without the cache; this run is not recorded and cannot be resumed`),
+    Database.layer({ path: ":memory:" })
+  ))

@@ -15,11 +15,16 @@ import type { CaseResult, MetricResult } from "../result/run-result.js"
 /** Mutable state of a case in flight; only the engine touches it. */
 export interface CaseState {
   readonly index: number
-  readonly testCase: TestCase
+  /** The case as measured: replaced by the task's output when the run has a task. */
+  testCase: TestCase
   readonly startedAt: number
   readonly results: Array<MetricResult | undefined>
-  /** The case's cache key, when a cache is provided. */
-  readonly cacheKey: string | undefined
+  /** The case's cache key, when a cache is provided (with a task: set once the task produced the case). */
+  cacheKey: string | undefined
+  /** What the task spent producing the case (undefined without a task). */
+  taskSpend: { readonly cost: number; readonly input: number; readonly output: number } | undefined
+  /** Why the task failed: the case is errored and its metrics do not run. */
+  taskError: string | undefined
   /** Fresh successful outcomes by metric tag, to write to the cache when the case finishes. */
   fresh: Record<string, CachedOutcome> | undefined
   /** I/O metrics still running. */
@@ -48,6 +53,8 @@ export const newCaseState = (
   startedAt,
   results: new Array(metricCount),
   cacheKey,
+  taskSpend: undefined,
+  taskError: undefined,
   fresh: undefined,
   remaining: 0,
   finishedAt: startedAt
@@ -55,7 +62,8 @@ export const newCaseState = (
 
 /**
  * The result of a finished case: it passes when every metric that ran passed (and at least one ran); it is
- * skipped when no metric ran; it is errored when any metric errored.
+ * skipped when no metric ran; it is errored when any metric errored or its task failed. Its totals include
+ * the task's spend.
  *
  * @example
  * ```ts
@@ -63,13 +71,14 @@ export const newCaseState = (
  * ```
  */
 export const toCaseResult = (state: CaseState): CaseResult => {
+  if (state.taskError !== undefined) return taskErroredResult(state, state.taskError)
   const metrics = state.results as ReadonlyArray<MetricResult>
   let ran = 0
   let allPassed = true
   let errored = false
-  let cost = 0
-  let input = 0
-  let output = 0
+  let cost = state.taskSpend?.cost ?? 0
+  let input = state.taskSpend?.input ?? 0
+  let output = state.taskSpend?.output ?? 0
   for (const m of metrics) {
     cost += m.cost
     input += m.tokens.input
@@ -91,3 +100,17 @@ export const toCaseResult = (state: CaseState): CaseResult => {
     tokens: { input, output }
   }
 }
+
+/** A case whose task failed: errored, no metric results. */
+const taskErroredResult = (state: CaseState, error: string): CaseResult => ({
+  index: state.index,
+  name: state.testCase.name ?? null,
+  success: false,
+  skipped: false,
+  errored: true,
+  metrics: [],
+  durationMs: state.finishedAt - state.startedAt,
+  cost: state.taskSpend?.cost ?? 0,
+  tokens: { input: state.taskSpend?.input ?? 0, output: state.taskSpend?.output ?? 0 },
+  error
+})

@@ -20,6 +20,17 @@ export class MetricFailed extends Schema.TaggedError<MetricFailed>()("MetricFail
   }
 }
 
+/** A case's task (the stage that produces its output) failed and errors were not ignored: the run stopped. */
+export class TaskFailed extends Schema.TaggedError<TaskFailed>()("TaskFailed", {
+  caseIndex: Schema.Number,
+  caseName: Schema.NullOr(Schema.String),
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `task failed on case #${this.caseIndex}${this.caseName ? ` (${this.caseName})` : ""}: ${this.reason}`
+  }
+}
+
 /** More cases errored than `maxErrors` allows. */
 export class ErrorBudgetExceeded extends Schema.TaggedError<ErrorBudgetExceeded>()("ErrorBudgetExceeded", {
   errored: Schema.Number,
@@ -38,4 +49,4 @@ export class SinkError extends Schema.TaggedError<SinkError>()("SinkError", {
 }) {}
 
 /** Every way a run can fail (the source's own error type is added to these). */
-export type EvalError = MetricFailed | ErrorBudgetExceeded | SinkError
+export type EvalError = MetricFailed | TaskFailed | ErrorBudgetExceeded | SinkError

@@ -27,11 +27,11 @@ import type { CaseSource } from "./source.js"
  * const result = yield* evaluate(cases, [exactMatch(), bleu()], { concurrency: 10 })
  * ```
  */
-export const evaluate = <R, E = never, RS = never>(
+export const evaluate = <R, E = never, RS = never, RT = never>(
   source: CaseSource<E, RS>,
   metrics: ReadonlyArray<Metric<R>>,
-  options: EvalOptions = {}
-): Effect.Effect<RunResult, EvalError | E, R | RS> =>
+  options: EvalOptions<RT> = {}
+): Effect.Effect<RunResult, EvalError | E, R | RS | RT> =>
   Effect.gen(function*() {
     const cases: Array<CaseResult> = []
     const run = yield* runPool(source, metrics, options, (result) => Effect.sync(() => void cases.push(result)))
@@ -56,11 +56,11 @@ export const evaluate = <R, E = never, RS = never>(
  * yield* evaluateStream(Stream.fromIterable(cases), metrics).pipe(Stream.runForEach((r) => Console.log(r.index)))
  * ```
  */
-export const evaluateStream = <R, E = never, RS = never>(
+export const evaluateStream = <R, E = never, RS = never, RT = never>(
   source: CaseSource<E, RS>,
   metrics: ReadonlyArray<Metric<R>>,
-  options: EvalOptions = {}
-): Stream.Stream<CaseResult, EvalError | E, R | RS> =>
+  options: EvalOptions<RT> = {}
+): Stream.Stream<CaseResult, EvalError | E, R | RS | RT> =>
   Stream.unwrapScoped(
     Effect.gen(function*() {
       // A bounded Mailbox: workers wait when the consumer is slow; `done` ends or fails the stream after

@@ -7,14 +7,48 @@
  * ```
  */
 import type { Duration, Effect } from "effect"
+import type { TokenUsage } from "../metric/metric.js"
+import type { TestCase } from "../model/test-case.js"
 import type { CaseResult } from "../result/run-result.js"
 import type { SinkError } from "./errors.js"
+
+/**
+ * What a task made of a case: the case to measure (e.g. with the system under test's output filled in) and
+ * what producing it cost.
+ *
+ * @example
+ * ```ts
+ * const out: TaskOutput = { testCase: { ...testCase, actualOutput: "Paris" }, cost: 0.0001, tokens: { input: 12, output: 1 } }
+ * ```
+ */
+export interface TaskOutput {
+  readonly testCase: TestCase
+  readonly cost?: number | undefined
+  readonly tokens?: TokenUsage | undefined
+}
+
+/**
+ * The stage before a case's metrics: runs in the case's worker (under `concurrency`, `timeout` and the
+ * deadline). Its failure — a typed error or a defect — is an error on that case under the run's error policy,
+ * like a metric's; its time, cost and tokens count in the case's totals. `index` is the case's input index.
+ *
+ * @example
+ * ```ts
+ * const task: Task<Model> = (c) => Effect.map(Model.answer(c), (text) => ({ testCase: { ...c, actualOutput: text } }))
+ * ```
+ */
+export type Task<R = never> = (testCase: TestCase, index: number) => Effect.Effect<TaskOutput, unknown, R>
 
 /** How repeated measurements of one metric on one case are combined. */
 export type RepeatReducer = "mean" | "min" | "pass@k"
 
-/** See the module doc; every field is optional. */
-export interface EvalOptions {
+/** See the module doc; every field is optional. `R` is what the `task` needs. */
+export interface EvalOptions<R = never> {
+  /**
+   * Produce each case before it is measured (call the system under test). With a task, cache lookups happen
+   * after it, on the case it produced.
+   */
+  readonly task?: Task<R> | undefined
   /** Cases in flight at once (default 20). A case's metrics run concurrently inside that bound. */
   readonly concurrency?: number | undefined
   /** Pause between case starts (default none). */
@@ -28,7 +62,7 @@ export interface EvalOptions {
    * any value below 1). Within the budget errors are recorded as with `ignoreErrors`.
    */
   readonly maxErrors?: number | undefined
-  /** Time limit for one metric on one case; exceeding it is a metric error. */
+  /** Time limit for one metric (and the task) on one case; exceeding it is an error on that case. */
   readonly timeout?: Duration.DurationInput | undefined
   /** Time limit for the whole run: finished results are kept, the rest are listed as unfinished. */
   readonly deadline?: Duration.DurationInput | undefined
@@ -72,7 +106,7 @@ export interface ResolvedOptions {
  * resolveOptions({}).concurrency // 20
  * ```
  */
-export const resolveOptions = (options: EvalOptions): ResolvedOptions => {
+export const resolveOptions = <R>(options: EvalOptions<R>): ResolvedOptions => {
   const concurrency = options.concurrency ?? 20
   const repeat = options.repeat ?? 1
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`)

@@ -22,6 +22,10 @@
  *   while cases keep arriving it yields to let the batch grow (no timer: batches are large exactly when the
  *   run is fast, and a slow run's results are delivered at once). The pool and the sink share a `RunLedger`.
  *
+ * With a `task`, a case worker first runs the task on the case (`task.ts`), then looks the produced case up in
+ * the cache on its own (the producer cannot: the case's content, hence its key, comes from the task), then
+ * measures it as above; a failed task makes the case errored without measuring it, or fails the run.
+ *
  * A failing fiber fails the FiberSet (fail-fast); closing the scope — on completion, failure, deadline or
  * the caller's interruption — interrupts every fiber the run started. Finished cases still waiting for the
  * sink are delivered at a deadline, and handed to the cache and `onResult` on interruption.
@@ -33,19 +37,20 @@
  */
 import { Clock, Deferred, Duration, Effect, FiberSet, Mailbox, Option, RateLimiter } from "effect"
 import type { NoSuchElementException } from "effect/Cause"
-import { type CachedOutcomes, EvalCache, type NamedTag } from "../cache/eval-cache.js"
+import { type CachedOutcomes, EvalCache, type EvalCacheApi, type NamedTag } from "../cache/eval-cache.js"
 import { caseCacheKey, hyperparameterSuffix, metricCacheTag } from "../cache/cache-key.js"
 import type { Metric } from "../metric/metric.js"
 import type { TestCase } from "../model/test-case.js"
 import type { CaseResult, MetricResult, RunSummary, UnfinishedCase } from "../result/run-result.js"
 import { SummaryAccumulator } from "../result/summary.js"
 import { type CaseState, newCaseState } from "./case-state.js"
-import { ErrorBudgetExceeded, type EvalError, MetricFailed } from "./errors.js"
+import { ErrorBudgetExceeded, type EvalError, MetricFailed, TaskFailed } from "./errors.js"
 import { cachedResult, erroredResult, measureOne, skippedResult, toCachedOutcome, unmetRequirement } from "./measure.js"
 import { type EvalOptions, resolveOptions } from "./options.js"
 import { repeatForever } from "./scheduling.js"
 import { completeIfAllDelivered, makeSink, type RunLedger, SINK_BATCH } from "./sink.js"
 import { type CaseSource, forEachSlice, knownSize } from "./source.js"
+import { runTask } from "./task.js"
 
 /** How a pool run ended. */
 export interface PoolRun {
@@ -79,14 +84,15 @@ const SLICE = 256
  * runPool(Stream.fromIterable(cases), [exactMatch()], { concurrency: 8 }, (r) => Console.log(r.index))
  * ```
  */
-export const runPool = <R, E, RS, RE>(
+export const runPool = <R, E, RS, RE, RT = never>(
   source: CaseSource<E, RS>,
   metrics: ReadonlyArray<Metric<R>>,
-  options: EvalOptions,
+  options: EvalOptions<RT>,
   emit: (result: CaseResult) => Effect.Effect<void, never, RE>
-): Effect.Effect<PoolRun, EvalError | E, R | RS | RE> =>
+): Effect.Effect<PoolRun, EvalError | E, R | RS | RE | RT> =>
   Effect.gen(function*() {
     const opts = resolveOptions(options)
+    const task = options.task
     const cacheApi = Option.getOrUndefined(yield* Effect.serviceOption(EvalCache))
     const tolerate = opts.ignoreErrors || options.maxErrors !== undefined
     const total = knownSize(source)
@@ -164,15 +170,21 @@ export const runPool = <R, E, RS, RE>(
       return Effect.void
     }
 
+    /** Hand a case to the sink. */
+    const finish = (state: CaseState, clock: Clock.Clock) =>
+      Effect.suspend(() => {
+        state.finishedAt = clock.unsafeCurrentTimeMillis()
+        return finished.offer(state)
+      })
+
     /**
-     * Everything a case worker does with one case: check requirements, serve cached metrics, hand I/O metrics
-     * to the metric pool, measure inline metrics, wait for the I/O ones, pass the case to the sink. Plain
-     * combinators: it runs once per case.
+     * Everything a case worker does with a case once it is produced: check requirements, serve cached metrics,
+     * hand I/O metrics to the metric pool, measure inline metrics, wait for the I/O ones, pass the case to the
+     * sink. Plain combinators: it runs once per case.
      */
-    const runCase = ({ cacheKey, cached, index, testCase }: PendingCase, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RE> => {
-      const start = Effect.suspend(() => {
-        const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
-        inFlight.set(index, state)
+    const measureCase = (state: CaseState, cached: CachedOutcomes | undefined, clock: Clock.Clock): Effect.Effect<void, EvalError, R> =>
+      Effect.suspend(() => {
+        const testCase = state.testCase
         const runnable: Array<number> = []
         for (let i = 0; i < metrics.length; i++) {
           const unmet = unmetRequirement(metrics[i]!, testCase)
@@ -186,26 +198,53 @@ export const runPool = <R, E, RS, RE>(
             state.results[i] = result
           }
         }
-        const finish = Effect.suspend(() => {
-          state.finishedAt = clock.unsafeCurrentTimeMillis()
-          return finished.offer(state)
-        })
+        const done = finish(state, clock)
         const io = ioMetrics.length === 0 ? [] : runnable.filter((i) => !metrics[i]!.inline)
         const inline = measureInline(state, runnable, 0, clock)
-        if (io.length === 0) return Effect.zipRight(inline, finish)
+        if (io.length === 0) return Effect.zipRight(inline, done)
         // Without inline metrics to measure meanwhile, the worker measures the first I/O metric itself while
         // the pool runs the others: a case with one judge metric takes no queue hop (~100 µs per case less).
         const selfMeasured = io.length === runnable.length
         const own = selfMeasured ? measureInto(state, io[0]!, clock) : inline
-        if (selfMeasured && io.length === 1) return Effect.zipRight(own, finish)
+        if (selfMeasured && io.length === 1) return Effect.zipRight(own, done)
         const pooled = selfMeasured ? io.slice(1) : io
         state.remaining = pooled.length
-        return Effect.flatMap(Deferred.make<void>(), (done) =>
-          Effect.forEach(pooled, (metricIndex) => jobs.offer({ state, metricIndex, done }), { discard: true }).pipe(
+        return Effect.flatMap(Deferred.make<void>(), (ioDone) =>
+          Effect.forEach(pooled, (metricIndex) => jobs.offer({ state, metricIndex, done: ioDone }), { discard: true }).pipe(
             Effect.zipRight(own),
-            Effect.zipRight(Deferred.await(done)),
-            Effect.zipRight(finish)
+            Effect.zipRight(Deferred.await(ioDone)),
+            Effect.zipRight(done)
           ))
+      })
+
+    /** The cached outcomes of a case its task produced: one lookup of its own (a failure only costs the caching). */
+    const lookUpProduced = (state: CaseState, cache: EvalCacheApi): Effect.Effect<CachedOutcomes | undefined> => {
+      const key = caseCacheKey(state.testCase, hyperSuffix)
+      state.cacheKey = key
+      return cache.lookupMany([key], wantedTags).pipe(
+        Effect.map((found) => found[0]),
+        Effect.catchAll((e) => Effect.as(Effect.logWarning(`cache lookup failed: ${e.message}`), undefined))
+      )
+    }
+
+    /** Run the task on a case, then measure what it produced; a failed task errors the case (or the run). */
+    const produceAndMeasure = (state: CaseState, clock: Clock.Clock, produce: NonNullable<typeof task>): Effect.Effect<void, EvalError, R | RT> =>
+      Effect.flatMap(runTask(produce, state, settings.timeout), (produced) => {
+        if (produced) {
+          return cacheApi === undefined
+            ? measureCase(state, undefined, clock)
+            : Effect.flatMap(lookUpProduced(state, cacheApi), (cached) => measureCase(state, cached, clock))
+        }
+        if (tolerate) return finish(state, clock)
+        return Effect.fail(new TaskFailed({ caseIndex: state.index, caseName: state.testCase.name ?? null, reason: state.taskError ?? "" }))
+      })
+
+    /** A case worker's whole job for one case: the task when there is one, then the measuring. */
+    const runCase = ({ cacheKey, cached, index, testCase }: PendingCase, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RE | RT> => {
+      const start = Effect.suspend(() => {
+        const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
+        inFlight.set(index, state)
+        return task === undefined ? measureCase(state, cached, clock) : produceAndMeasure(state, clock, task)
       })
       const announced = options.onCaseStart === undefined ? start : Effect.zipRight(options.onCaseStart(index), start)
       return throttle === undefined ? announced : Effect.zipRight(throttle(Effect.void), announced)
@@ -259,10 +298,12 @@ export const runPool = <R, E, RS, RE>(
         const testCase = slice[j]!
         admitted++
         ledger.open++
-        pending.push({ testCase, index, cacheKey: cacheApi === undefined ? undefined : caseCacheKey(testCase, hyperSuffix), cached: undefined })
+        // With a task the case is keyed (and looked up) once the task has produced it.
+        const cacheKey = cacheApi === undefined || task !== undefined ? undefined : caseCacheKey(testCase, hyperSuffix)
+        pending.push({ testCase, index, cacheKey, cached: undefined })
       }
       return Effect.zipRight(
-        lookUp(pending),
+        task === undefined ? lookUp(pending) : Effect.void,
         Effect.suspend(() => {
           const toMeasure: Array<PendingCase> = []
           const cachedOnes: Array<PendingCase> = []
@@ -286,7 +327,7 @@ export const runPool = <R, E, RS, RE>(
      */
     const worker = <A>(
       take: Effect.Effect<A, NoSuchElementException>,
-      run: (item: A, clock: Clock.Clock) => Effect.Effect<unknown, EvalError, R | RE>
+      run: (item: A, clock: Clock.Clock) => Effect.Effect<unknown, EvalError, R | RE | RT>
     ) =>
       Effect.clockWith((clock) => repeatForever(Effect.flatMap(take, (item) => run(item, clock)))).pipe(
         Effect.catchTag("NoSuchElementException", Effect.die)

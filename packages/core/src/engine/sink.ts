@@ -75,7 +75,7 @@ export interface SinkSettings<RE> {
   readonly tags: ReadonlyArray<NamedTag>
   /** Errored cases allowed before the run fails (undefined: no budget here). */
   readonly budget: number | undefined
-  readonly options: Pick<EvalOptions, "onResult" | "onResults">
+  readonly options: Pick<EvalOptions<unknown>, "onResult" | "onResults">
   readonly emit: (result: CaseResult) => Effect.Effect<void, never, RE>
   readonly ledger: RunLedger
 }
@@ -98,7 +98,7 @@ export const makeSink = <RE>({ budget, cache, emit, finished, ledger, options, t
   ): Effect.Effect<void, EvalError, RE> => {
     if (result.errored) {
       ledger.erroredCases++
-      ledger.lastError = result.metrics.find((m) => m.error !== null)?.error ?? ""
+      ledger.lastError = result.error ?? result.metrics.find((m) => m.error !== null)?.error ?? ""
       if (budget !== undefined && ledger.erroredCases > budget) {
         return Effect.fail(new ErrorBudgetExceeded({ errored: ledger.erroredCases, budget, lastError: ledger.lastError }))
       }

@@ -67,6 +67,24 @@ export const normalizeKeys = (value: unknown): unknown => {
   return out
 }
 
+/**
+ * How deeply a case's values may nest. The decoding steps below recurse, so a deeper value (an attack or a
+ * generator bug, never a real test case) would overflow the stack; it is refused as invalid instead.
+ */
+export const MAX_DEPTH = 256
+
+/** True when arrays/objects in `value` nest more than `limit` levels (checked without recursion). */
+const nestedDeeperThan = (value: unknown, limit: number): boolean => {
+  const stack: Array<readonly [unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!
+    if (current === null || typeof current !== "object") continue
+    if (depth >= limit) return true
+    for (const inner of Object.values(current)) stack.push([inner, depth + 1])
+  }
+  return false
+}
+
 const decodeLLM = Schema.decodeUnknownEither(LLMTestCase.pipe(Schema.omit("_tag")), { errors: "all" })
 const decodeConversation = Schema.decodeUnknownEither(ConversationalTestCase.pipe(Schema.omit("_tag")), { errors: "all" })
 
@@ -92,6 +110,8 @@ export const decodeTestCaseEither = (raw: unknown, location: SourceLocation = {}
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return fail([`expected an object, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`])
   }
+  const deep = Object.entries(raw).find(([, value]) => nestedDeeperThan(value, MAX_DEPTH - 1))
+  if (deep !== undefined) return fail([`${snakeToCamel[deep[0]] ?? deep[0]}: nested deeper than ${MAX_DEPTH} levels`])
   const normalized = dropNulls(normalizeKeys(raw)) as Record<string, unknown>
   const decoded: Either.Either<TestCase, ParseResult.ParseError> = "turns" in normalized
     ? Either.map(decodeConversation(normalized), (fields) => ({ _tag: "ConversationalTestCase" as const, ...fields }))

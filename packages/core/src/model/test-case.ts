@@ -75,7 +75,8 @@ export type CaseField =
   | "chatbotRole"
 
 /**
- * The required fields that a case lacks (absent, empty string or empty list), in the order given.
+ * The required fields that a case lacks (absent, empty string or empty list), in the order given. An empty
+ * `actualOutput` is not missing: a model that answered nothing produced a real (empty) output, to be scored.
  *
  * @example
  * ```ts
@@ -85,5 +86,6 @@ export type CaseField =
 export const missingFields = (testCase: TestCase, required: ReadonlyArray<CaseField>): ReadonlyArray<CaseField> =>
   required.filter((field) => {
     const value = (testCase as unknown as Record<string, unknown>)[field]
-    return value === undefined || value === null || value === "" || (Array.isArray(value) && value.length === 0)
+    return value === undefined || value === null || (value === "" && field !== "actualOutput") ||
+      (Array.isArray(value) && value.length === 0)
   })

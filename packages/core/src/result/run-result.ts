@@ -30,7 +30,11 @@ export const MetricResult = Schema.Struct({
 })
 export type MetricResult = typeof MetricResult.Type
 
-/** One case's result. `success`: every non-skipped metric passed and at least one ran. */
+/**
+ * One case's result. `success`: every non-skipped metric passed and at least one ran. `error` is present when
+ * the case's task (e.g. the CLI's `--target` call) failed: the case is errored and its metrics did not run.
+ * `durationMs`, `cost` and `tokens` include the task's.
+ */
 export const CaseResult = Schema.Struct({
   index: Schema.Number,
   name: Schema.NullOr(Schema.String),
@@ -40,7 +44,8 @@ export const CaseResult = Schema.Struct({
   metrics: Schema.Array(MetricResult),
   durationMs: Schema.Number,
   cost: Schema.Number,
-  tokens: TokenUsage
+  tokens: TokenUsage,
+  error: Schema.optional(Schema.String)
 })
 export type CaseResult = typeof CaseResult.Type
 

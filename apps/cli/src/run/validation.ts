@@ -1,0 +1,45 @@
+/**
+ * The run-specific checks of a dataset's validating read: lines that are not UTF-8 (a warning, or an error with
+ * `--strict-input`), and cases without an `actualOutput` when a selected metric needs one and nothing will
+ * produce it (no `--target`) — a data error naming `file:line` before anything runs, unless
+ * `--skip-on-missing-params` asks to skip those metrics instead.
+ *
+ * @example
+ * ```ts
+ * import { validationOf } from "./validation.js"
+ * datasetFingerprint(loadDataset(plan.dataset, validationOf(plan, metrics)))
+ * ```
+ */
+import type { Metric } from "@assay/core"
+import type { CaseCheck, Validation } from "../dataset/index.js"
+import type { RunPlan } from "./plan.js"
+
+/**
+ * The check for missing outputs, or undefined when every case may lack one.
+ *
+ * @example
+ * ```ts
+ * outputCheck(plan, [exactMatch()])?.(LLMTestCase.make({ input: "q" })) // "actual_output: is missing, …"
+ * ```
+ */
+export const outputCheck = (plan: RunPlan, metrics: ReadonlyArray<Metric.Metric<unknown>>): CaseCheck | undefined => {
+  if (plan.target !== null || plan.skipOnMissingParams) return undefined
+  const needing = metrics.filter((m) => m.appliesTo === "LLMTestCase" && m.requires.includes("actualOutput")).map((m) => m.name)
+  if (needing.length === 0) return undefined
+  const problem = `actual_output: is missing, and ${needing.join(", ")} need${needing.length === 1 ? "s" : ""} it ` +
+    "(add it, generate it with --target, or pass --skip-on-missing-params to skip those metrics)"
+  return (testCase) => testCase._tag === "LLMTestCase" && testCase.actualOutput === undefined ? problem : undefined
+}
+
+/**
+ * The validation of a run's first read of its dataset.
+ *
+ * @example
+ * ```ts
+ * validationOf(plan, metrics) // { strictInput: false, check: … }
+ * ```
+ */
+export const validationOf = (plan: RunPlan, metrics: ReadonlyArray<Metric.Metric<unknown>>): Validation => ({
+  strictInput: plan.strictInput,
+  check: outputCheck(plan, metrics)
+})

@@ -1,0 +1,81 @@
+/**
+ * The library packages as a user's project installs them: `npm pack` the workspaces, install the tarballs beside
+ * `effect@3` into a fresh temporary project, and run a small program against them. Needs the npm registry (the
+ * packages' Effect peers are installed from it) and `npm run build` (the tarballs ship `dist/`).
+ */
+import { execFile } from "node:child_process"
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { promisify } from "node:util"
+import { beforeAll, describe, expect, it } from "vitest"
+import { requireBuild, ROOT } from "../cli/harness.js"
+
+const run = promisify(execFile)
+
+/** Runs a command; resolves with its exit code and output instead of throwing on a non-zero exit. */
+const sh = (file: string, args: ReadonlyArray<string>, cwd: string) =>
+  run(file, [...args], { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false" } })
+    .then(({ stderr, stdout }) => ({ code: 0, stderr, stdout }))
+    .catch((e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? 1, stderr: e.stderr ?? "", stdout: e.stdout ?? "" }))
+
+const project = (name: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), `assay-user-${name}-`))
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `user-${name}`, private: true, type: "module" }))
+  return dir
+}
+
+const PROGRAM = `
+import { Effect } from "effect"
+import { evaluate, exactMatch, LLMTestCase } from "@assay/core"
+import { parseJudgeSpec } from "@assay/judge"
+const cases = [
+  LLMTestCase.make({ input: "Capital of France?", actualOutput: "Paris", expectedOutput: "Paris" }),
+  LLMTestCase.make({ input: "2 + 2?", actualOutput: "5", expectedOutput: "4" })
+]
+const spec = parseJudgeSpec("openai-compatible:llama3.1")
+const result = await Effect.runPromise(evaluate(cases, [exactMatch()]))
+console.log(JSON.stringify({ passed: result.summary.passed, failed: result.summary.failed, judge: spec._tag }))
+`
+
+describe("the packages installed by a user's project", () => {
+  let tarballs: Record<string, string> = {}
+
+  beforeAll(async () => {
+    requireBuild()
+    const dest = mkdtempSync(join(tmpdir(), "assay-pack-"))
+    const packed = await sh("npm", ["pack", "--pack-destination", dest, "-w", "packages/core", "-w", "packages/judge", "-w", "packages/store"], ROOT)
+    expect(packed.code, packed.stderr).toBe(0)
+    tarballs = Object.fromEntries(readdirSync(dest).map((f) => [f.replace(/-0\.\d+\.\d+\.tgz$/, ""), join(dest, f)]))
+  }, 120_000)
+
+  it("ship their compiled modules and type declarations, not their tests", async () => {
+    for (const name of ["assay-core", "assay-judge", "assay-store"]) {
+      const listing = await sh("tar", ["tzf", tarballs[name]!], ROOT)
+      const files = listing.stdout.split("\n")
+      expect(files).toContain("package/dist/index.js")
+      expect(files).toContain("package/dist/index.d.ts")
+      expect(files.filter((f) => f.startsWith("package/test/"))).toEqual([])
+    }
+  })
+
+  it("install beside effect@3 with one copy of effect, and run a program", async () => {
+    const dir = project("ok")
+    const installed = await sh("npm", ["install", tarballs["assay-core"]!, tarballs["assay-judge"]!, "effect@3"], dir)
+    expect(installed.code, installed.stderr).toBe(0)
+    const copies = await sh("npm", ["ls", "effect", "--all", "--parseable"], dir)
+    expect(new Set(copies.stdout.trim().split("\n")).size).toBe(1)
+    writeFileSync(join(dir, "program.mjs"), PROGRAM)
+    const ran = await sh(process.execPath, ["program.mjs"], dir)
+    expect(ran.code, ran.stderr).toBe(0)
+    expect(JSON.parse(ran.stdout)).toEqual({ passed: 1, failed: 1, judge: "Right" })
+  }, 300_000)
+
+  it("are refused by npm's peer check beside effect 4, before anything runs", async () => {
+    const dir = project("mismatch")
+    const refused = await sh("npm", ["install", "--dry-run", tarballs["assay-core"]!, "effect@4"], dir)
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toContain("ERESOLVE")
+    expect(refused.stderr).toContain("effect")
+  }, 120_000)
+})
