@@ -16,8 +16,10 @@ await build({
   platform: "node",
   format: "esm",
   target: "node20",
-  // Native addons and drivers with optional native parts stay installed packages, loaded at run time.
-  external: ["better-sqlite3", "pg", "pg-native"],
+  // Native addons and drivers with optional native parts stay installed packages, loaded at run time. So does
+  // tiktoken (required by Anthropic's tokenizer when @effect/ai-anthropic loads): it finds its .wasm file
+  // next to its own module through `__dirname`, which a bundled copy has no meaningful value for.
+  external: ["better-sqlite3", "pg", "pg-native", "tiktoken"],
   // Bundled CommonJS dependencies (yaml, csv-parse, …) call `require` for Node built-ins: give the module one.
   banner: { js: "import { createRequire as __assayCreateRequire } from \"node:module\"; const require = __assayCreateRequire(import.meta.url);" },
   // Unminified: stack traces of unexpected failures stay readable (minifying saved no measurable start-up time).

@@ -58,6 +58,11 @@ export interface FakeOpenAiConfig {
    */
   readonly apiKey?: string | undefined
   /**
+   * Every error reply's message quotes the request's credential header (`Authorization` or `x-api-key`), as
+   * some servers do in their 401s: for testing that clients never store or print such messages as they are.
+   */
+  readonly echoCredentials?: boolean | undefined
+  /**
    * Every request fails with a billing error that must not be retried: 429 `insufficient_quota` (OpenAI),
    * 400 "credit balance is too low" (Anthropic).
    */

@@ -31,6 +31,14 @@ const refusedAtOnce = (dialect: Dialect, failure: Failure, headers: Record<strin
 
 const decodeBody = Schema.decodeUnknownOption(Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
 
+/** With `echoCredentials`, an error reply's message quotes the credential the request carried. */
+const echoCredentials = (config: FakeOpenAiConfig, request: FakeRequest, reply: FakeReply): FakeReply => {
+  const credential = request.authorization ?? request.apiKey
+  const body = reply.body as { readonly error?: { readonly message?: unknown } } | undefined
+  if (!config.echoCredentials || reply.status < 400 || credential === undefined || typeof body?.error?.message !== "string") return reply
+  return { ...reply, body: { ...body, error: { ...body.error, message: `${body.error.message} (received credentials: ${credential})` } } }
+}
+
 /** Mulberry32: a seeded PRNG value in [0, 1) for request `seq`. */
 const seeded = (seed: number, seq: number): number => {
   let t = (seed + seq * 0x6d2b79f5) >>> 0
@@ -115,7 +123,9 @@ export const handle = (config: FakeOpenAiConfig, log: RequestLog, request: FakeR
     const parsed = decodeBody(request.body)
     const body = Option.getOrElse(parsed, () => ({} as Record<string, unknown>))
     return yield* Effect.gen(function*() {
-      const { delayed, reply } = yield* route(config, log, seq, now, request, parsed)
+      const routed = yield* route(config, log, seq, now, request, parsed)
+      const { delayed } = routed
+      const reply = echoCredentials(config, request, routed.reply)
       yield* log.record({
         seq,
         path: request.path,

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Standalone fake OpenAI server for benchmarks and CLI tests. Prints `listening <baseUrl>` once ready and stops
- * after `--max-seconds` (default 600) or on SIGINT/SIGTERM.
+ * after `--max-seconds` (default 600) or on SIGINT/SIGTERM. `GET /_fake/log` answers its request log as JSON.
  *
  * @example
  * ```sh
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "1" },
     "malformed-every": { type: "string" },
     "api-key": { type: "string" },
+    "echo-credentials": { type: "boolean" },
     reply: { type: "string" },
     refuse: { type: "string" },
     "refuse-status": { type: "string" },
@@ -50,6 +51,7 @@ const config: FakeOpenAiConfig = {
   failStatus: num("fail-status", values["fail-status"]),
   malformedBodyEvery: num("malformed-every", values["malformed-every"]),
   apiKey: values["api-key"],
+  echoCredentials: values["echo-credentials"],
   defaultReply: values.reply,
   refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) }
 }

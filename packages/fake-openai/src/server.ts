@@ -86,7 +86,11 @@ export const make = (config: FakeOpenAiConfig = {}): Effect.Effect<FakeOpenAiSer
           apiKey: typeof apiKey === "string" ? apiKey : undefined,
           body: Buffer.concat(chunks).toString("utf8")
         }
-        run(handle(config, log, request).pipe(Effect.flatMap((reply) => Effect.sync(() => send(res, reply)))))
+        // `GET /_fake/log`: the request log as JSON, for tests that run the server in another process.
+        const reply = request.method === "GET" && request.path === "/_fake/log"
+          ? Effect.map(log.snapshot, (entries): FakeReply => ({ status: 200, headers: {}, body: entries }))
+          : handle(config, log, request)
+        run(reply.pipe(Effect.flatMap((reply) => Effect.sync(() => send(res, reply)))))
       })
     }
     const server = yield* Effect.acquireRelease(

@@ -66,6 +66,25 @@ describe("fake OpenAI server", () => {
       assert.strictEqual((yield* post(`${locked.baseUrl}/chat/completions`, chat("x"), { authorization: "Bearer k" })).status, 200)
     }).pipe(Effect.scoped))
 
+  it.live("echoCredentials: error replies quote the credential header; GET /_fake/log serves the log", () =>
+    Effect.gen(function*() {
+      const server = yield* FakeOpenAi.make({ apiKey: "k", echoCredentials: true })
+      const denied = yield* post(`${server.baseUrl}/chat/completions`, chat("x"), { authorization: "Bearer sk-wrong-123" })
+      assert.strictEqual(denied.status, 401)
+      assert.include(JSON.parse(denied.text).error.message, "Bearer sk-wrong-123")
+      const anthropic = yield* post(`http://127.0.0.1:${server.port}/v1/messages`, chat("x"), { "x-api-key": "sk-ant-wrong" })
+      assert.include(JSON.parse(anthropic.text).error.message, "sk-ant-wrong")
+      const ok = yield* post(`${server.baseUrl}/chat/completions`, chat("x"), { authorization: "Bearer k" })
+      assert.notInclude(ok.text, "Bearer k")
+      const log = yield* HttpClient.get(`http://127.0.0.1:${server.port}/_fake/log`).pipe(
+        Effect.flatMap((r) => r.text),
+        Effect.scoped,
+        Effect.provide(FetchHttpClient.layer),
+        Effect.orDie
+      )
+      assert.deepStrictEqual(JSON.parse(log).map((e: { status: number }) => e.status), [401, 401, 200])
+    }).pipe(Effect.scoped))
+
   it.live("responses, embeddings, unknown routes; max in flight under concurrency", () =>
     Effect.gen(function*() {
       const server = yield* FakeOpenAi.make({ latency: "30 millis" })

@@ -1,7 +1,8 @@
 /**
  * Why a judge call failed, classified for the call policy: `RateLimited`, `Transient` and `Timeout` are
- * retried; `Auth`, `Quota` (`insufficient_quota`), `BadRequest` and `Deadline` never are. Messages never
- * contain the API key (the key lives in a `Redacted` and is never formatted).
+ * retried; `Auth`, `Quota` (`insufficient_quota`), `BadRequest`, `Unreachable` (nothing listens at the URL, or
+ * its host name does not resolve) and `Deadline` never are. Messages never contain the API key (the key lives
+ * in a `Redacted` and is never formatted; what a server echoes back is removed by `./guard.ts`).
  *
  * @example
  * ```ts
@@ -18,7 +19,7 @@ import { Schema } from "effect"
  * Schema.decodeUnknownSync(JudgeErrorKind)("RateLimited")
  * ```
  */
-export const JudgeErrorKind = Schema.Literal("RateLimited", "Transient", "Timeout", "Auth", "Quota", "BadRequest", "Deadline")
+export const JudgeErrorKind = Schema.Literal("RateLimited", "Transient", "Timeout", "Auth", "Quota", "BadRequest", "Unreachable", "Deadline")
 export type JudgeErrorKind = typeof JudgeErrorKind.Type
 
 /**

@@ -12,7 +12,7 @@
  * })
  * ```
  */
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, type Deferred, Effect, Layer, Option } from "effect"
 import { type ChatReply, type ChatRequest, estimateTokens, type ProviderReply } from "./chat.js"
 import type { JudgeError } from "./errors.js"
 import { CallPolicy, type PolicyStats } from "./policy.js"
@@ -55,6 +55,8 @@ export interface JudgeApi {
    */
   readonly chat: (request: ChatRequest, options?: ChatOptions) => Effect.Effect<ChatReply, JudgeError>
   readonly stats: Effect.Effect<JudgeStats>
+  /** The provider's fatal failure, when it is guarded (see `stopOnFatal` in `./guard.ts`). */
+  readonly fatal?: Deferred.Deferred<never, JudgeError> | undefined
 }
 
 /**
@@ -138,7 +140,7 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
         }
       }))
     )
-    return { model, chat, stats }
+    return { model, chat, stats, fatal: provider.fatal }
   })
 
 /**

@@ -4,6 +4,9 @@
  * `anthropic` provider; a `Redacted`, never logged), base URL (`ASSAY_JUDGE_BASE_URL`, else `OPENAI_BASE_URL` —
  * `ANTHROPIC_BASE_URL` for `anthropic`), temperature (`ASSAY_JUDGE_TEMPERATURE`, default 0) and
  * limits (`ASSAY_JUDGE_MAX_CONNECTIONS`, `ASSAY_JUDGE_RPM`, `ASSAY_JUDGE_TPM`). Explicit spec fields win.
+ * `openai:` and `anthropic:` without a key fail here, before any request; the provider sits behind the
+ * redacting, fatal-error-latching seam of `./guard.ts`; a key bound for a non-loopback plain-http URL gets a
+ * warning.
  *
  * HTTP goes through undici's dispatcher (`NodeHttpClient.layerUndici`, and for openai-compatible the dispatcher
  * itself, `NodeHttpClient.dispatcherLayer`): measured ~0.7 ms of CPU per judge call through the undici
@@ -18,11 +21,12 @@
  */
 import type { HttpClient } from "@effect/platform"
 import { NodeHttpClient } from "@effect/platform-node"
-import { Config, type ConfigError, Effect, Either, Layer, Option, type Redacted, Schema } from "effect"
+import { Config, ConfigError, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import { guard, type GuardOptions } from "./guard.js"
 import { layerJudge, Judge } from "./judge.js"
 import { CallPolicy, type PolicySettings } from "./policy.js"
 import { defaultPrices, type PriceTable } from "./pricing.js"
-import type { ChatProvider } from "./provider.js"
+import { ChatProvider } from "./provider.js"
 import * as Anthropic from "./providers/anthropic.js"
 import * as OpenAi from "./providers/openai.js"
 import * as OpenAiCompatible from "./providers/openai-compatible.js"
@@ -82,13 +86,18 @@ const optionalNumber = (name: string) => Config.option(Config.number(name)).pipe
 
 /** Judge settings read from Config; `vendor` names the fallback variables (`OPENAI_API_KEY`, `ANTHROPIC_BASE_URL`, …). */
 const settings = (vendor: "OPENAI" | "ANTHROPIC") => Config.all({
-  apiKey: Config.option(Config.redacted("ASSAY_JUDGE_API_KEY").pipe(Config.orElse(() => Config.redacted(`${vendor}_API_KEY`)))),
+  judgeKey: Config.option(Config.redacted("ASSAY_JUDGE_API_KEY")),
+  vendorKey: Config.option(Config.redacted(`${vendor}_API_KEY`)),
   baseUrl: Config.option(Config.string("ASSAY_JUDGE_BASE_URL").pipe(Config.orElse(() => Config.string(`${vendor}_BASE_URL`)))),
   temperature: Config.number("ASSAY_JUDGE_TEMPERATURE").pipe(Config.withDefault(0)),
   maxConnections: optionalNumber("ASSAY_JUDGE_MAX_CONNECTIONS"),
   requestsPerMinute: optionalNumber("ASSAY_JUDGE_RPM"),
   tokensPerMinute: optionalNumber("ASSAY_JUDGE_TPM")
 })
+
+/** Every variable that may hold a secret: their values are removed from provider errors (see `./guard.ts`). */
+const SECRET_VARIABLES = ["ASSAY_JUDGE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ASSAY_DATABASE_URL"] as const
+const configuredSecrets = Config.all(SECRET_VARIABLES.map((name) => Config.option(Config.redacted(name))))
 
 const OPENAI_URL = "https://api.openai.com/v1"
 const ANTHROPIC_URL = "https://api.anthropic.com"
@@ -111,6 +120,49 @@ const providerLayer = (
 }
 
 /**
+ * The API key of a spec and what to tell the user when it is rejected. `openai:` and `anthropic:` need one
+ * (their APIs do, whatever the base URL): without it this is a ConfigError naming the variable, before any
+ * request. Keyless servers are what `openai-compatible:` is for.
+ */
+const keyOf = (
+  spec: JudgeSpec,
+  vendor: "OPENAI" | "ANTHROPIC",
+  s: { readonly judgeKey: Option.Option<Redacted.Redacted>; readonly vendorKey: Option.Option<Redacted.Redacted> }
+): Either.Either<{ readonly apiKey: Option.Option<Redacted.Redacted>; readonly hint: string }, ConfigError.ConfigError> => {
+  const variable = `${vendor}_API_KEY`
+  if (Option.isSome(s.judgeKey)) return Either.right({ apiKey: s.judgeKey, hint: "check ASSAY_JUDGE_API_KEY" })
+  if (Option.isSome(s.vendorKey)) return Either.right({ apiKey: s.vendorKey, hint: `check ${variable}` })
+  if (spec.provider === "openai-compatible") {
+    return Either.right({ apiKey: Option.none(), hint: `set ${variable} (or ASSAY_JUDGE_API_KEY) to the server's key` })
+  }
+  const keyless = spec.provider === "openai" ? "; for a server that needs no key use openai-compatible:<model>" : ""
+  return Either.left(ConfigError.MissingData([variable], `${spec.provider}:${spec.model} needs an API key: set ${variable} (or ASSAY_JUDGE_API_KEY)${keyless}`))
+}
+
+/** Loopback hosts, where plain http never leaves the machine. */
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+
+/** A warning when a key (or URL credentials) would travel unencrypted to another machine. */
+const warnIfUnencrypted = (spec: JudgeSpec, baseUrl: string | undefined, hasKey: boolean): Effect.Effect<void> => {
+  if (baseUrl === undefined || !URL.canParse(baseUrl)) return Effect.void
+  const url = new URL(baseUrl)
+  if (url.protocol !== "http:" || LOOPBACK.test(url.hostname) || (!hasKey && url.password === "")) return Effect.void
+  return Effect.logWarning(
+    `${spec.provider}:${spec.model}: the API key is sent unencrypted over plain http to ${url.host}; use an https:// base URL`
+  )
+}
+
+/** The password of a base URL with credentials, as a secret. */
+const urlPassword = (baseUrl: string | undefined): ReadonlyArray<Redacted.Redacted> => {
+  const password = baseUrl !== undefined && URL.canParse(baseUrl) ? new URL(baseUrl).password : ""
+  return password === "" ? [] : [Redacted.make(decodeURIComponent(password))]
+}
+
+/** A provider layer behind the seam of `./guard.ts`. */
+const guarded = <E, R>(provider: Layer.Layer<ChatProvider, E, R>, options: GuardOptions): Layer.Layer<ChatProvider, E, R> =>
+  Layer.effect(ChatProvider, Effect.flatMap(ChatProvider, (inner) => guard(inner, options))).pipe(Layer.provide(provider))
+
+/**
  * Build the Judge + CallPolicy layer for a spec; see the module doc. The openai-compatible default base URL is
  * Ollama's (`http://127.0.0.1:11434/v1`); anthropic's is `https://api.anthropic.com`.
  *
@@ -121,12 +173,15 @@ const providerLayer = (
  */
 export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.gen(function*() {
-    const s = yield* settings(spec.provider === "anthropic" ? "ANTHROPIC" : "OPENAI")
-    const provider = providerLayer(spec, {
-      apiKey: Option.getOrUndefined(s.apiKey),
-      baseUrl: spec.baseUrl ?? Option.getOrUndefined(s.baseUrl),
-      temperature: s.temperature
-    })
+    const vendor = spec.provider === "anthropic" ? "ANTHROPIC" : "OPENAI"
+    const s = yield* settings(vendor)
+    const key = keyOf(spec, vendor, s)
+    if (Either.isLeft(key)) return yield* Effect.fail(key.left)
+    const baseUrl = spec.baseUrl ?? Option.getOrUndefined(s.baseUrl)
+    const apiKey = Option.getOrUndefined(key.right.apiKey)
+    yield* warnIfUnencrypted(spec, baseUrl, apiKey !== undefined)
+    const secrets = [...(yield* configuredSecrets).flatMap(Option.toArray), ...urlPassword(baseUrl)]
+    const provider = guarded(providerLayer(spec, { apiKey, baseUrl, temperature: s.temperature }), { secrets, keyHint: key.right.hint })
     const limits: Partial<PolicySettings> = {
       ...(s.maxConnections === undefined ? {} : { maxConnections: s.maxConnections }),
       ...(s.requestsPerMinute === undefined ? {} : { requestsPerMinute: s.requestsPerMinute }),

@@ -8,7 +8,7 @@
  * const fake = Layer.succeed(ChatProvider, { provider: "test", model: "m", complete: () => Effect.succeed(reply) })
  * ```
  */
-import { Context, type Effect } from "effect"
+import { Context, type Deferred, type Effect } from "effect"
 import type { AttemptDeadline, ChatRequest, ProviderReply } from "./chat.js"
 import type { JudgeError } from "./errors.js"
 
@@ -30,6 +30,11 @@ export interface ChatProviderApi {
    * policy times `complete`.
    */
   readonly completeWithin?: ((request: ChatRequest, deadline: AttemptDeadline) => Effect.Effect<ProviderReply, JudgeError>) | undefined
+  /**
+   * Fails with the provider's first fatal error — a rejected key, an endpoint that cannot be reached — after
+   * which every call fails the same way (set by `guard`, `./guard.ts`; absent on unguarded providers).
+   */
+  readonly fatal?: Deferred.Deferred<never, JudgeError> | undefined
 }
 
 /**

@@ -33,15 +33,15 @@ describe.each<Transport>(["undici", "httpClient"])("openai-compatible over %s", 
       assert.strictEqual((yield* locked.log).length, 1)
     }).pipe(Effect.scoped))
 
-  it.live("nothing listening: a Transient connection error after the bounded retries", () =>
+  it.live("nothing listening, or no such host: Unreachable at the first attempt (no retry), naming the URL", () =>
     Effect.gen(function*() {
-      const error = yield* chat("hi").pipe(
-        Effect.provide(judgeAt("http://127.0.0.1:9/v1", { ...quick, maxRetries: 1, baseDelay: "1 millis" }, undefined, transport)),
-        Effect.flip
-      )
-      assert.strictEqual(error.kind, "Transient")
-      assert.include(error.message, "connection failed")
-      assert.strictEqual(error.attempts, 2)
+      for (const [baseUrl, code] of [["http://127.0.0.1:9/v1", "ECONNREFUSED"], ["http://nowhere.invalid/v1", "ENOTFOUND"]] as const) {
+        const error = yield* chat("hi").pipe(Effect.provide(judgeAt(baseUrl, quick, undefined, transport)), Effect.flip)
+        assert.strictEqual(error.kind, "Unreachable")
+        assert.strictEqual(error.attempts, 1)
+        assert.strictEqual(error.message.startsWith(`cannot connect to ${baseUrl}/chat/completions: `), true, error.message)
+        assert.include(error.message, code)
+      }
     }))
 
   it.live("interrupting a call in flight aborts its request", () =>

@@ -10,6 +10,8 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Effect, Option } from "effect"
+import type { TargetConfig } from "../config/schema.js"
+import { UsageError } from "../errors.js"
 import { ExitStatus } from "../exit-status.js"
 import { execute } from "../run/execute.js"
 import { DEFAULT_CACHE } from "../run/plan.js"
@@ -29,6 +31,19 @@ export const storeFlag = Options.text("cache").pipe(
   Options.withDescription("SQLite cache and run store (default .assay/assay.db)"),
   Options.optional
 )
+
+/**
+ * The target of a resumed run: `--base-url` replaces the stored base URL, which must be given again when the
+ * stored one had its credentials removed (the run store never keeps them).
+ */
+const resumedTarget = (runId: string, target: TargetConfig | null, baseUrl: Option.Option<string>) => {
+  if (target === null || Option.isNone(baseUrl)) {
+    return target?.baseUrl?.includes("<redacted>@")
+      ? Effect.fail(new UsageError({ message: `run ${runId}'s target base URL carried credentials, which are not stored: resume with --base-url <url>` }))
+      : Effect.succeed(target)
+  }
+  return Effect.succeed({ ...target, baseUrl: baseUrl.value })
+}
 
 /**
  * Run a command body against the store that `--cache` (or `ASSAY_DATABASE_URL`) names, which must exist (else
@@ -53,7 +68,12 @@ export const onExistingStore = <A, E, R>(cache: Option.Option<string>, body: Eff
  */
 export const resumeCommand = Command.make(
   "resume",
-  { runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")), cache: storeFlag, ...outputFlags },
+  {
+    runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")),
+    cache: storeFlag,
+    baseUrl: Options.text("base-url").pipe(Options.withDescription("the target's base URL again (needed when it carried credentials, which are not stored)"), Options.optional),
+    ...outputFlags
+  },
   (parsed) =>
     Effect.gen(function*() {
       const path = yield* Path.Path
@@ -63,7 +83,8 @@ export const resumeCommand = Command.make(
         storePath,
         Effect.gen(function*() {
           const stored = yield* Effect.flatMap(RunLog, (log) => log.load(parsed.runId))
-          const plan = { ...stored.info.plan, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
+          const target = yield* resumedTarget(stored.info.runId, stored.info.plan.target, parsed.baseUrl)
+          const plan = { ...stored.info.plan, target, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
           const result = yield* execute({ plan, resume: stored.info.runId, outputs })
           return { plan, result }
         })

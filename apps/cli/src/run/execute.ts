@@ -17,7 +17,7 @@
  * ```
  */
 import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
-import { Judge, type JudgeStats } from "@assay/judge"
+import { Judge, JudgeError, type JudgeStats, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { Chunk, Clock, Console, Effect, Option, Stream } from "effect"
@@ -29,7 +29,7 @@ import { caseView, type CaseView } from "../report/view.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
-import { runServices } from "./services.js"
+import { fatalError, runServices } from "./services.js"
 import { makeTarget, type Target } from "./target.js"
 import { validationOf } from "./validation.js"
 
@@ -99,6 +99,8 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const dataset = yield* datasetFingerprint(loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
+    // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
+    const target = yield* makeTarget(plan.target)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
@@ -108,7 +110,6 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     let seen = 0
     const finished: Array<CaseResult> = [...prior]
     const skip = new Set(prior.map((r) => r.index))
-    const target = yield* makeTarget(plan.target)
     const source = loadDataset(plan.dataset).pipe(
       Stream.mapChunks((chunk: Chunk.Chunk<TestCase>) => {
         if (keepViews) for (const testCase of chunk) views.set(seen++, caseView(testCase))
@@ -132,7 +133,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
         return result
       })
 
-    const run = evaluate(source, metrics, {
+    const evaluation = evaluate(source, metrics, {
       ...toEvalOptions(plan),
       // The report shows the case as measured: with the output the target produced.
       ...(target === undefined ? {} : { task: keepViews ? showing(target.task, views) : target.task }),
@@ -147,6 +148,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
           finished.push(result)
         })
     })
+    const run = stoppingOnFatal(evaluation, judge, target)
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(
@@ -189,6 +191,20 @@ const callStatus = (judge: Judge["Type"] | undefined, target: Target | undefined
     ...(target === undefined ? [] : [Effect.map(target.stats, (s) => judgeStatus(s, "target"))])
   ]
   return parts.length === 0 ? undefined : Effect.map(Effect.all(parts), (lines) => lines.filter((l) => l !== "").join(" · "))
+}
+
+/**
+ * The run, ended by the first fatal failure of the judge or the target (a rejected key, an unreachable
+ * endpoint; see `stopOnFatal` in @assay/judge) whatever the error policy, as a CLI error: a rejected key
+ * exits 2, an unreachable endpoint 3.
+ */
+const stoppingOnFatal = <A, E, R>(run: Effect.Effect<A, E, R>, judge: Judge["Type"], target: Target | undefined) => {
+  const reported = (role: "judge" | "target", model: string) => <X>(e: X | JudgeError) => (e instanceof JudgeError ? fatalError(role, model, e) : e)
+  return stopOnFatal(target?.fatal, run).pipe(
+    Effect.mapError(reported("target", target?.model ?? "")),
+    (targeted) => stopOnFatal(judge.fatal, targeted),
+    Effect.mapError(reported("judge", judge.model))
+  )
 }
 
 /** The task, keeping the view of each case it produced for the reports. */

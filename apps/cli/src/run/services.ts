@@ -14,7 +14,7 @@ import { EvalCache } from "@assay/core"
 import { Judge, JudgeError, judgeLayer, makeReplyCache, parseJudgeSpec, ReplyCache } from "@assay/judge"
 import { type Database, noopCache, ResponseCache, SqliteEvalCache } from "@assay/store"
 import { Effect, Either, Layer } from "effect"
-import { UsageError } from "../errors.js"
+import { RunFailed, UsageError } from "../errors.js"
 import type { RunPlan } from "./plan.js"
 
 const refuse = Effect.fail(new JudgeError({ kind: "BadRequest", message: "no judge configured (pass --judge)" }))
@@ -60,3 +60,17 @@ export const judgeFor = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge,
  */
 export const runServices = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge | EvalCache, UsageError, Database> =>
   Layer.merge(judgeFor(plan, needsJudge), plan.cache === null ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer())
+
+/**
+ * A fatal failure of the judge or the target (see `stopOnFatal` in @assay/judge) as the CLI reports it: a
+ * rejected key is a configuration error (exit 2), an unreachable endpoint a failed run (exit 3).
+ *
+ * @example
+ * ```ts
+ * fatalError("judge", "openai:gpt-4o-mini", error).message // "judge openai:gpt-4o-mini: openai rejected the API key (…): check OPENAI_API_KEY"
+ * ```
+ */
+export const fatalError = (role: "judge" | "target", model: string, error: JudgeError): UsageError | RunFailed => {
+  const message = `${role} ${model}: ${error.message}`
+  return error.kind === "Auth" ? new UsageError({ message }) : new RunFailed({ message })
+}

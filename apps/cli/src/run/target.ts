@@ -11,8 +11,8 @@
  * ```
  */
 import { contentText, type Task, type TaskOutput } from "@assay/core"
-import { Judge, judgeLayer, type JudgeStats, parseJudgeSpec } from "@assay/judge"
-import { Config, Context, Effect, Either, Layer, Option, Schema, type Scope } from "effect"
+import { Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec } from "@assay/judge"
+import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema, type Scope } from "effect"
 import type { TargetConfig } from "../config/schema.js"
 import { UsageError } from "../errors.js"
 
@@ -39,8 +39,12 @@ export const renderPrompt = (template: string | undefined, input: string): strin
  * ```
  */
 export interface Target {
+  /** The `--target` value, e.g. `openai:gpt-4o-mini`. */
+  readonly model: string
   readonly task: Task
   readonly stats: Effect.Effect<JudgeStats>
+  /** The client's fatal failure — a rejected key, an unreachable endpoint — which ends the run (`stopOnFatal`). */
+  readonly fatal: Deferred.Deferred<never, JudgeError> | undefined
 }
 
 /**
@@ -59,7 +63,8 @@ export const makeTarget = (target: TargetConfig | null): Effect.Effect<Target | 
     if (target === null) return undefined
     const spec = parseJudgeSpec(target.model)
     if (Either.isLeft(spec)) return yield* new UsageError({ message: spec.left.message.replace("--judge", "--target") })
-    const envBaseUrl = yield* Config.option(Config.string("OPENAI_BASE_URL")).pipe(Effect.orElseSucceed(() => Option.none()))
+    const baseUrlVariable = spec.right.provider === "anthropic" ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL"
+    const envBaseUrl = yield* Config.option(Config.string(baseUrlVariable)).pipe(Effect.orElseSucceed(() => Option.none()))
     const baseUrl = target.baseUrl ?? Option.getOrUndefined(envBaseUrl)
     const context = yield* Layer.build(judgeLayer({ ...spec.right, ...(baseUrl !== undefined ? { baseUrl } : {}) })).pipe(
       Effect.mapError((error) => new UsageError({ message: `target settings: ${error.message}` }))
@@ -72,5 +77,5 @@ export const makeTarget = (target: TargetConfig | null): Effect.Effect<Target | 
         Effect.mapError((error) => new TargetFailed({ message: `target ${target.model}: ${error.message}` }))
       )
     }
-    return { task, stats: client.stats }
+    return { model: target.model, task, stats: client.stats, fatal: client.fatal }
   })

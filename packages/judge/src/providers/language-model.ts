@@ -3,7 +3,7 @@
  * `@effect/ai-anthropic`, …) behind the {@link ChatProviderApi} interface, and the mapping of its `AiError`s to
  * classified {@link JudgeError}s, so every `LanguageModel`-backed provider gets the same retry behaviour from
  * the call policy (429 → `RateLimited` with `Retry-After`, 5xx/529 → `Transient`, 401/403 → `Auth`, other 4xx →
- * `BadRequest`).
+ * `BadRequest`, nothing listening → `Unreachable`).
  *
  * @example
  * ```ts
@@ -13,7 +13,7 @@
 import { type AiError, LanguageModel } from "@effect/ai"
 import { Clock, Effect } from "effect"
 import type { ChatRequest, ProviderReply } from "../chat.js"
-import { classifyStatus } from "../classify.js"
+import { classifyStatus, classifyTransport } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import type { ChatProviderApi } from "../provider.js"
 
@@ -35,7 +35,9 @@ export const fromAiError = (error: AiError.AiError, now: number): JudgeError => 
     case "MalformedInput":
       return new JudgeError({ kind: "BadRequest", message: error.description ?? "malformed input" })
     case "HttpRequestError":
-      return new JudgeError({ kind: "Transient", message: `request failed (${error.reason}): ${error.description ?? ""}` })
+      return error.reason === "Transport"
+        ? classifyTransport(error.request.url, error.cause)
+        : new JudgeError({ kind: "BadRequest", message: `request failed (${error.reason}): ${error.description ?? error.request.url}` })
     default:
       return new JudgeError({ kind: "Transient", message: error.message })
   }

@@ -1,6 +1,7 @@
 /**
  * One JSON POST for a provider: send a body, get the status, headers and body text back; a connection
- * failure is a `Transient` {@link JudgeError} (retried by the call policy), and an interrupted call (a
+ * failure is a {@link JudgeError} naming the URL (`Unreachable` when nothing listens there, else `Transient`:
+ * see {@link classifyTransport}), and an interrupted call (a
  * cancelled run) aborts its request. Given an {@link AttemptDeadline}, a POST still unanswered when it
  * expires is aborted and fails with the deadline's error. Two transports:
  *
@@ -23,6 +24,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import type * as Undici from "@effect/platform-node/Undici"
 import { Effect } from "effect"
 import type { AttemptDeadline } from "../chat.js"
+import { classifyTransport } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import type { Headers } from "../headers.js"
 
@@ -51,11 +53,6 @@ export interface RawResponse {
  */
 export type PostJson = (body: unknown, deadline?: AttemptDeadline) => Effect.Effect<RawResponse, JudgeError>
 
-const transportError = (error: unknown) =>
-  new JudgeError({
-    kind: "Transient",
-    message: `connection failed: ${typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)}`
-  })
 
 /**
  * POST through an `HttpClient` (tracing off: the judge's own `judge.chat` span covers the call, and the
@@ -76,7 +73,7 @@ export const viaHttpClient = (client: HttpClient.HttpClient, url: string, header
       Effect.flatMap((response) =>
         Effect.map(response.text, (text): RawResponse => ({ status: response.status, headers: response.headers as Headers, text }))
       ),
-      Effect.mapError(transportError)
+      Effect.mapError((error) => classifyTransport(url, error))
     )
     return deadline === undefined ? post : Effect.timeoutFail(post, { duration: deadline.millis, onTimeout: deadline.onExpire })
   }
@@ -140,7 +137,7 @@ export const viaDispatcher = (dispatcher: Undici.Dispatcher, url: string, header
           chunks.push(chunk)
         },
         onResponseEnd: () => settle(Effect.succeed({ status, headers, text: Buffer.concat(chunks).toString("utf8") })),
-        onResponseError: (_, error) => settle(Effect.fail(transportError(error)))
+        onResponseError: (_, error) => settle(Effect.fail(classifyTransport(url, error)))
       }
       try {
         dispatcher.dispatch({
@@ -154,7 +151,7 @@ export const viaDispatcher = (dispatcher: Undici.Dispatcher, url: string, header
           bodyTimeout: 0
         }, handler)
       } catch (error) {
-        settle(Effect.fail(transportError(error)))
+        settle(Effect.fail(classifyTransport(url, error)))
       }
       // Interrupted (a cancelled run): abort the request, or its body read.
       return Effect.sync(() => {
