@@ -8,7 +8,7 @@ import { Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { assay, type FakeServer, fixtureDir, qaJsonl, requireBuild, startFake } from "./harness.js"
+import { assay, type FakeServer, fixtureDir, gevalConfig, qaJsonl, requireBuild, startFake } from "./harness.js"
 
 const servers: Array<FakeServer> = []
 const start = async (args: ReadonlyArray<string>) => {
@@ -22,14 +22,7 @@ afterAll(() => servers.forEach((s) => s.stop()))
 const readResult = (dir: string, file: string) => Schema.decodeUnknownSync(RunResult)(JSON.parse(readFileSync(join(dir, file), "utf8")))
 const lastProgress = (stderr: string) => stderr.trim().split("\n").filter((l) => l.startsWith("progress ")).at(-1) ?? ""
 
-const GEVAL_CONFIG = [
-  "metrics:",
-  "  - metric: g-eval",
-  "    name: correctness",
-  "    evaluationSteps: [\"Check that the answer is factually correct\"]",
-  "    threshold: 0.7",
-  "judge: openai:gpt-4o-mini"
-].join("\n")
+const GEVAL_CONFIG = gevalConfig()
 
 describe("schema-invalid judge replies", () => {
   it("are not cached: a rerun against a healthy judge asks again and scores", async () => {

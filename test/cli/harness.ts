@@ -142,3 +142,17 @@ export const startFake = (args: ReadonlyArray<string>): Promise<FakeServer> =>
     child.on("error", reject)
     child.on("close", (code) => reject(new Error(`fake server exited (${code}) before listening: ${out}`)))
   })
+
+/**
+ * A YAML config with one G-Eval metric (name `correctness`, threshold 0.7) judged by `openai:gpt-4o-mini`,
+ * plus `extraMetrics` (metric ids) after it.
+ */
+export const gevalConfig = (extraMetrics: ReadonlyArray<string> = []): string => [
+  "metrics:",
+  "  - metric: g-eval",
+  "    name: correctness",
+  "    evaluationSteps: [\"Check that the answer is factually correct\"]",
+  "    threshold: 0.7",
+  ...extraMetrics.map((id) => `  - ${id}`),
+  "judge: openai:gpt-4o-mini"
+].join("\n")

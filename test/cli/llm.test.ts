@@ -8,7 +8,7 @@ import { Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { assay, type FakeServer, fixtureDir, qaJsonl, requireBuild, startFake } from "./harness.js"
+import { assay, type FakeServer, fixtureDir, gevalConfig, qaJsonl, requireBuild, startFake } from "./harness.js"
 
 let fake: FakeServer
 let judge: FakeServer
@@ -23,15 +23,7 @@ afterAll(() => {
   judge?.stop()
 })
 
-const GEVAL_CONFIG = [
-  "metrics:",
-  "  - metric: g-eval",
-  "    name: correctness",
-  "    evaluationSteps: [\"Check that the answer is factually correct\"]",
-  "    threshold: 0.7",
-  "  - exact-match",
-  "judge: openai:gpt-4o-mini"
-].join("\n")
+const GEVAL_CONFIG = gevalConfig(["exact-match"])
 
 describe("LLM-judged metrics", () => {
   it("score through the judge with cost and tokens, show judge retries in progress, and are cached on rerun", async () => {
