@@ -106,38 +106,67 @@ export const scoreText = (validate: ValidateFunction, text: string, stripCodeFen
     }
   })
 
-/** Outputs up to this many UTF-16 units are validated on the engine's thread against a linear schema. */
+/** Outputs up to this many UTF-16 units are validated on the engine's thread against a non-recursive schema. */
 const INLINE_TEXT = 64 * 1024
 /** The same with `uniqueItems` in the schema, which compares every pair of items. */
 const INLINE_TEXT_UNIQUE = 4 * 1024
-/** Schema nodes × output units below which a large schema still validates inline. */
+/** Unfolded schema size × output units up to which an output is validated on the engine's thread. */
 const INLINE_WORK = 8 * 1024 * 1024
 
-/** `$ref` anywhere (draft-07 has no other reference keyword), `uniqueItems`, and the number of schema nodes. */
-const schemaShape = (schema: unknown) => {
-  let nodes = 0
-  let ref = false
-  let unique = false
-  const visit = (node: unknown): void => {
-    if (typeof node !== "object" || node === null) return
-    nodes++
-    if (Array.isArray(node)) return node.forEach(visit)
-    for (const [key, value] of Object.entries(node)) {
-      if (key === "$ref") ref = true
-      else if (key === "uniqueItems" && value === true) unique = true
-      visit(value)
-    }
+/** A local reference's target (`#` or `#/json/pointer`) in `root`, or undefined for any other reference. */
+const resolveLocal = (root: unknown, ref: string): unknown => {
+  if (ref !== "#" && !ref.startsWith("#/")) return undefined
+  let node = root
+  for (const raw of ref === "#" ? [] : ref.slice(2).split("/")) {
+    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~")
+    if (typeof node !== "object" || node === null || !Object.hasOwn(node, key)) return undefined
+    node = (node as Record<string, unknown>)[key]
   }
-  visit(schema)
-  return { nodes, ref, unique }
+  return node
+}
+
+/**
+ * The number of values in the schema with every `$ref` replaced by its target, and whether it has
+ * `uniqueItems`. Infinity when a reference is recursive, not a local pointer, or inside a nested `$id` (which
+ * changes what `#` means).
+ */
+const unfoldedShape = (root: unknown) => {
+  let unique = false
+  const memo = new Map<object, number>()
+  const open = new Set<object>()
+  const size = (node: unknown, isRoot: boolean): number => {
+    if (typeof node !== "object" || node === null) return 1
+    const known = memo.get(node)
+    if (known !== undefined) return known
+    if (open.has(node)) return Infinity
+    open.add(node)
+    let total = 1
+    for (const [key, value] of Object.entries(node)) {
+      if (key === "$ref") {
+        const target = typeof value === "string" ? resolveLocal(root, value) : undefined
+        total += target === undefined ? Infinity : size(target, false)
+      } else if (key === "$id" && !isRoot && !Array.isArray(node)) total = Infinity
+      else {
+        if (key === "uniqueItems" && value === true) unique = true
+        total += size(value, false)
+      }
+      if (total === Infinity) break
+    }
+    open.delete(node)
+    memo.set(node, total)
+    return total
+  }
+  // A schema nested beyond the call stack is treated as recursive.
+  const nodes = Either.getOrElse(Either.try(() => size(root, true)), () => Infinity)
+  return { nodes, unique }
 }
 
 /**
  * The longest output (in UTF-16 units) that validates against `schema` on the engine's thread; longer outputs
- * go to the worker, where a timeout or Ctrl-C can stop them. Without `$ref` a schema cannot recurse, so Ajv's
- * work is bounded by schema nodes × output size (`pattern`s run on RE2) — except `uniqueItems`, quadratic in
- * the items; with `$ref`, a recursive `anyOf` can be exponential in the output's depth, so every output goes
- * to the worker.
+ * go to the worker, where a timeout or Ctrl-C can stop them. Without recursion Ajv's work is bounded by the
+ * unfolded schema's size × the output's (`pattern`s run on RE2) — except `uniqueItems`, quadratic in the
+ * items. A recursive schema (a `$ref` to an enclosing schema) can take time exponential in the output's depth
+ * (a recursive `anyOf`), so every output goes to the worker.
  *
  * @example
  * ```ts
@@ -146,8 +175,8 @@ const schemaShape = (schema: unknown) => {
  * ```
  */
 export const inlineLimit = (schema: unknown): number => {
-  const shape = schemaShape(schema)
-  if (shape.ref) return -1
-  const bound = Math.min(INLINE_TEXT, Math.floor(INLINE_WORK / Math.max(1, shape.nodes)))
+  const shape = unfoldedShape(schema)
+  if (shape.nodes === Infinity) return -1
+  const bound = Math.min(INLINE_TEXT, Math.floor(INLINE_WORK / shape.nodes))
   return shape.unique ? Math.min(bound, INLINE_TEXT_UNIQUE) : bound
 }
