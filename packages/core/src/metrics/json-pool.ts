@@ -66,14 +66,18 @@ const counts = { started: 0, terminated: 0 }
 
 /**
  * How many workers were started and terminated so far (terminated = stopped under a job nobody waits for any
- * more, or crashed), and how many are running now. For tests and diagnostics.
+ * more, or crashed), how many are running now, and how many jobs they hold. For tests and diagnostics.
  *
  * @example
  * ```ts
- * workerCounts() // { started: 1, terminated: 0, running: 1 }
+ * workerCounts() // { started: 1, terminated: 0, running: 1, pending: 0 }
  * ```
  */
-export const workerCounts = () => ({ ...counts, running: slots.length })
+export const workerCounts = () => ({
+  ...counts,
+  running: slots.length,
+  pending: slots.reduce((n, slot) => n + slot.pending.length, 0)
+})
 
 const failure = (p: Pending, message: string) =>
   p.resume(Effect.fail(new MetricError({ metric: p.v.metric, message: `internal error: ${message}` })))
