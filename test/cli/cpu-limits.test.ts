@@ -1,8 +1,8 @@
 /**
  * Limits that hold for CPU-bound metrics, end to end: a user regex that backtracks catastrophically in
- * JavaScript finishes under `--timeout` (RE2 is linear), a levenshtein of two 300k-character texts past
- * `--timeout 1s` is recorded as a timeout error, and SIGINT during that levenshtein exits 130 with the case
- * left unfinished. The assertions are about what was recorded, not about durations (those are measured by hand:
+ * JavaScript finishes under `--timeout` (RE2 is linear), a levenshtein of two 300k-character texts or a
+ * json-schema validation with a recursive `anyOf` (in its worker thread) past `--timeout 1s` is recorded as a
+ * timeout error, and SIGINT during either exits 130 with the case left unfinished. The assertions are about what was recorded, not about durations (those are measured by hand:
  * run once whole, the levenshtein holds the thread for well over ten seconds on any machine).
  */
 import { RunResult } from "@assay/core"
@@ -32,6 +32,45 @@ const LONG_PAIR = [
   { name: "small", input: "q", actual_output: "kitten", expected_output: "sitting" },
   { name: "huge", input: "q", actual_output: letters(300_000, 1), expected_output: letters(300_000, 2) }
 ].map((c) => JSON.stringify(c)).join("\n") + "\n"
+
+/** A small case, then a 37-character output nested 18 deep: 3^18 steps of a recursive anyOf. */
+const DEEP_JSON = [
+  { name: "small", input: "q", actual_output: "[[1]]" },
+  { name: "deep", input: "q", actual_output: "[".repeat(18) + "1" + "]".repeat(18) }
+].map((c) => JSON.stringify(c)).join("\n") + "\n"
+const ref = { $ref: "#/definitions/n" }
+const RECURSIVE_SCHEMA = JSON.stringify({
+  metrics: [{
+    metric: "json-schema",
+    schema: {
+      definitions: { n: { anyOf: [{ type: "array", items: ref, maxItems: 0 }, { type: "array", items: ref, maxItems: 0 }, { type: "array", items: ref }, { type: "integer" }] } },
+      $ref: "#/definitions/n"
+    }
+  }]
+})
+
+/** Run `assay` with `args` in `dir`, sending SIGINT once the first of two cases is done (the second is being measured). */
+const interruptSecond = async (dir: string, args: ReadonlyArray<string>) => {
+  let sent = false
+  const r = await assay(args, {
+    cwd: dir,
+    onSpawn: (child, output) => {
+      const poll = setInterval(() => {
+        if (!sent && output.stderr.includes("progress 1/2")) {
+          sent = true
+          child.kill("SIGINT")
+        }
+      }, 20)
+      child.on("close", () => clearInterval(poll))
+    }
+  })
+  expect(sent).toBe(true)
+  expect(r.code).toBe(130)
+  const out = readOut(dir)
+  expect(out.status).toBe("cancelled")
+  expect(out.cases.map((c) => c.name)).toEqual(["small"])
+  expect(out.unfinished.map((u) => u.index)).toEqual([1])
+}
 
 describe("CPU-bound metrics under limits", () => {
   it("a catastrophic regex finishes under --timeout 1s: matched in linear time, scored, not errored", async () => {
@@ -69,25 +108,20 @@ describe("CPU-bound metrics under limits", () => {
 
   it("SIGINT during a long levenshtein exits 130 with that case unfinished", async () => {
     const dir = fixtureDir({ "cases.jsonl": LONG_PAIR })
-    let sent = false
-    const r = await assay(["run", "cases.jsonl", "--metric", "levenshtein", "--concurrency", "1", "--no-cache", "--out", "out.json"], {
-      cwd: dir,
-      // The progress line for the small case means the huge one is being measured.
-      onSpawn: (child, output) => {
-        const poll = setInterval(() => {
-          if (!sent && output.stderr.includes("progress 1/2")) {
-            sent = true
-            child.kill("SIGINT")
-          }
-        }, 20)
-        child.on("close", () => clearInterval(poll))
-      }
-    })
-    expect(sent).toBe(true)
-    expect(r.code).toBe(130)
+    await interruptSecond(dir, ["run", "cases.jsonl", "--metric", "levenshtein", "--concurrency", "1", "--no-cache", "--out", "out.json"])
+  })
+
+  it("a json-schema validation past --timeout 1s is a timeout error on that case; the others are scored", async () => {
+    const dir = fixtureDir({ "cases.jsonl": DEEP_JSON, "config.json": RECURSIVE_SCHEMA })
+    const r = await assay(["run", "cases.jsonl", "--config", "config.json", "--timeout", "1s", "--ignore-errors", "--no-cache", "--out", "out.json"], { cwd: dir })
+    expect(r.code, r.stderr).toBe(1)
     const out = readOut(dir)
-    expect(out.status).toBe("cancelled")
-    expect(out.cases.map((c) => c.name)).toEqual(["small"])
-    expect(out.unfinished.map((u) => u.index)).toEqual([1])
+    expect(out.summary).toMatchObject({ passed: 1, errored: 1 })
+    expect(out.cases[1]!.metrics[0]).toMatchObject({ name: "json-schema", score: null, error: "timed out after 1s" })
+  })
+
+  it("SIGINT during a long json-schema validation exits 130 with that case unfinished", async () => {
+    const dir = fixtureDir({ "cases.jsonl": DEEP_JSON, "config.json": RECURSIVE_SCHEMA })
+    await interruptSecond(dir, ["run", "cases.jsonl", "--config", "config.json", "--concurrency", "1", "--no-cache", "--out", "out.json"])
   })
 })

@@ -27,7 +27,7 @@ const project = (name: string): string => {
 
 const PROGRAM = `
 import { Effect } from "effect"
-import { evaluate, exactMatch, LLMTestCase } from "@assay/core"
+import { evaluate, exactMatch, jsonSchema, LLMTestCase } from "@assay/core"
 import { parseJudgeSpec } from "@assay/judge"
 const cases = [
   LLMTestCase.make({ input: "Capital of France?", actualOutput: "Paris", expectedOutput: "Paris" }),
@@ -35,7 +35,10 @@ const cases = [
 ]
 const spec = parseJudgeSpec("openai-compatible:llama3.1")
 const result = await Effect.runPromise(evaluate(cases, [exactMatch()]))
-console.log(JSON.stringify({ passed: result.summary.passed, failed: result.summary.failed, judge: spec._tag }))
+// A recursive schema validates in the package's worker thread; the idle worker must not keep the process alive.
+const tree = jsonSchema({ schema: { definitions: { t: { type: "array", items: { $ref: "#/definitions/t" } } }, $ref: "#/definitions/t" } })
+const worker = await Effect.runPromise(tree.measure(LLMTestCase.make({ input: "q", actualOutput: "[[], [[]], 1]" })))
+console.log(JSON.stringify({ passed: result.summary.passed, failed: result.summary.failed, judge: spec._tag, worker: worker.reason }))
 `
 
 describe("the packages installed by a user's project", () => {
@@ -55,6 +58,7 @@ describe("the packages installed by a user's project", () => {
       const files = listing.stdout.split("\n")
       expect(files).toContain("package/dist/index.js")
       expect(files).toContain("package/dist/index.d.ts")
+      if (name === "assay-core") expect(files).toContain("package/dist/metrics/json-worker.js")
       expect(files.filter((f) => f.startsWith("package/test/"))).toEqual([])
     }
   })
@@ -68,7 +72,7 @@ describe("the packages installed by a user's project", () => {
     writeFileSync(join(dir, "program.mjs"), PROGRAM)
     const ran = await sh(process.execPath, ["program.mjs"], dir)
     expect(ran.code, ran.stderr).toBe(0)
-    expect(JSON.parse(ran.stdout)).toEqual({ passed: 1, failed: 1, judge: "Right" })
+    expect(JSON.parse(ran.stdout)).toEqual({ passed: 1, failed: 1, judge: "Right", worker: `1 schema violation: "/2": must be array` })
   }, 300_000)
 
   it("are refused by npm's peer check beside effect 4, before anything runs", async () => {

@@ -16,7 +16,7 @@
  * ```
  */
 import { Effect, Either } from "effect"
-import { llmOnly, make, type Metric, type Outcome } from "../metric/metric.js"
+import { llmOnly, make, type Metric, type MetricError, type Outcome } from "../metric/metric.js"
 import type { CaseField, LLMTestCase } from "../model/test-case.js"
 import { internalError, runSlices, Slices } from "./sliced.js"
 
@@ -68,9 +68,10 @@ export interface DeterministicSpec extends MetricInfo {
   readonly requires: ReadonlyArray<CaseField>
   /**
    * Scores one single-turn case; must not throw for any case content. Work that can take long on a large
-   * input is returned as {@link Slices}, which the engine runs a slice at a time (see ./sliced.ts).
+   * input is returned as {@link Slices}, which the engine runs a slice at a time (see ./sliced.ts), or as an
+   * interruptible Effect (json-schema hands long validations to a worker thread, see ./json-pool.ts).
    */
-  readonly score: (testCase: LLMTestCase) => Outcome | Slices<Outcome>
+  readonly score: (testCase: LLMTestCase) => Outcome | Slices<Outcome> | Effect.Effect<Outcome, MetricError>
 }
 
 /**
@@ -112,7 +113,9 @@ export const deterministic = (spec: DeterministicSpec): Metric => {
     measure: llmOnly(name, (testCase) => {
       const scored = Either.try({ try: () => score(testCase), catch: (e) => internalError(name, e) })
       if (Either.isLeft(scored)) return Effect.fail(scored.left)
-      return scored.right instanceof Slices ? runSlices(name, scored.right.steps) : Effect.succeed(scored.right)
+      const outcome = scored.right
+      if (outcome instanceof Slices) return runSlices(name, outcome.steps)
+      return Effect.isEffect(outcome) ? outcome : Effect.succeed(outcome)
     })
   })
 }

@@ -9,13 +9,15 @@
  * const m = jsonSchema({ schema: { type: "object", required: ["name"] } })
  * ```
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv"
-import { Either, Schema } from "effect"
-import type { Outcome } from "../metric/metric.js"
+import { Effect, Either, Schema } from "effect"
+import type { MetricError, Outcome } from "../metric/metric.js"
 import { contentText } from "../model/content.js"
 import { type BaseOptions, deterministic, type MetricInfo, optionError } from "./define.js"
-import { linearRegExpEngine } from "./linear-regex.js"
+import { validateInWorker } from "./json-pool.js"
+import { compileSchema, inlineLimit, parseOutput, scoreText } from "./json-validate.js"
 import { defineFactory, optional } from "./params.js"
+
+export { compileSchema, describeErrors } from "./json-validate.js"
 
 const JSON_VALID: MetricInfo = { id: "json-valid", version: 1, defaultThreshold: 1 }
 
@@ -58,27 +60,6 @@ export interface JsonSchemaOptions extends JsonOptions {
   readonly schema: JsonSchemaDocument
 }
 
-const FENCED = /^\s*```[^\n]*\n([\s\S]*?)\n?```\s*$/
-
-/** The JSON text of an output: itself, or the inside of a code fence when asked and present. */
-const jsonText = (text: string, stripCodeFence: boolean): string => {
-  if (!stripCodeFence) return text
-  const fenced = FENCED.exec(text)
-  return fenced === null ? text : fenced[1]!
-}
-
-/**
- * Parse the output, or an outcome of 0 with the parser's message. Parsing untrusted text is the point of this
- * metric and the value only goes on to Ajv, so `JSON.parse` is called directly: `Schema.parseJson` would wrap
- * the same SyntaxError in a ParseError and costs about three times as much on invalid output (measured:
- * 20 µs vs 7.5 µs), which matters at hundreds of thousands of cases.
- */
-const parseOutput = (text: string, stripCodeFence: boolean): Either.Either<unknown, Outcome> =>
-  Either.try({
-    try: (): unknown => JSON.parse(jsonText(text, stripCodeFence)),
-    catch: (e) => ({ score: 0, reason: `not valid JSON: ${e instanceof Error ? e.message : String(e)}` })
-  })
-
 /**
  * 1 when the actual output is valid JSON, else 0 with the parser's message. Default threshold 1.
  *
@@ -101,47 +82,8 @@ export const jsonValid = (options: JsonOptions = {}) => {
   })
 }
 
-/**
- * Compile a JSON Schema the way {@link jsonSchema} does (Ajv, all errors, unknown keywords rejected), or say
- * why it is not a usable schema.
- *
- * @example
- * ```ts
- * compileSchema({ type: "strin" }) // Either.left("schema is invalid: data/type must be equal to one of the allowed values…")
- * ```
- */
-export const compileSchema = (schema: unknown): Either.Either<ValidateFunction, string> =>
-  Either.try({
-    try: () => {
-      const ajv = new Ajv({
-        allErrors: true,
-        strictSchema: true,
-        strictTypes: false,
-        strictTuples: false,
-        validateFormats: false,
-        logger: false,
-        // The schema's `pattern`s are the user's: matched in linear time (./linear-regex.ts).
-        code: { regExp: linearRegExpEngine }
-      })
-      return ajv.compile(schema as JsonSchemaDocument)
-    },
-    catch: (e) => (e instanceof Error ? e.message : String(e))
-  })
-
-/**
- * One line per schema violation: the JSON pointer of the offending value (`""` is the whole document), the
- * problem, and the allowed values when the keyword has them.
- *
- * @example
- * ```ts
- * describeErrors(validate.errors ?? []) // ['"/age": must be >= 0']
- * ```
- */
-export const describeErrors = (errors: ReadonlyArray<ErrorObject>): ReadonlyArray<string> =>
-  errors.map((e) => {
-    const allowed = e.keyword === "enum" ? ` ${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)}` : ""
-    return `${JSON.stringify(e.instancePath)}: ${e.message ?? e.keyword}${allowed}`
-  })
+/** Tells the schemas of metric instances apart in the workers, which compile each once. */
+let nextSchemaKey = 0
 
 /**
  * 1 when the actual output is JSON that conforms to `schema`, else 0; the reason lists each violation with its
@@ -157,23 +99,22 @@ export const jsonSchema = (options: JsonSchemaOptions) => {
   const compiled = compileSchema(options.schema)
   if (Either.isLeft(compiled)) throw optionError(JSON_SCHEMA.id, "schema", compiled.left)
   const validate = compiled.right
+  // Small outputs against a schema that cannot recurse validate here, at no cost; the rest in a worker that a
+  // timeout, a deadline or Ctrl-C can terminate (./json-pool.ts).
+  const limit = inlineLimit(options.schema)
+  const key = nextSchemaKey++
+  const name = options.name ?? JSON_SCHEMA.id
   return deterministic({
     ...JSON_SCHEMA,
     options,
     config: { schema: options.schema, stripCodeFence, draft: "07" },
     requires: ["actualOutput"],
-    score: (c) => Either.match(parseOutput(contentText(c.actualOutput), stripCodeFence), {
-      onLeft: (outcome) => outcome,
-      onRight: (value): Outcome => {
-        if (validate(value)) return { score: 1, reason: "conforms to the schema" }
-        const problems = describeErrors(validate.errors ?? [])
-        return {
-          score: 0,
-          reason: `${problems.length} schema violation${problems.length === 1 ? "" : "s"}: ${problems.join("; ")}`,
-          verbose: problems
-        }
-      }
-    })
+    score: (c): Outcome | Effect.Effect<Outcome, MetricError> => {
+      const text = contentText(c.actualOutput)
+      return text.length <= limit
+        ? scoreText(validate, text, stripCodeFence)
+        : validateInWorker({ metric: name, key, schema: options.schema, text, stripCodeFence })
+    }
   })
 }
 
