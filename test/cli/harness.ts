@@ -156,3 +156,13 @@ export const gevalConfig = (extraMetrics: ReadonlyArray<string> = []): string =>
   ...extraMetrics.map((id) => `  - ${id}`),
   "judge: openai:gpt-4o-mini"
 ].join("\n")
+
+/** One request in the fake server's log: its path and how many requests were in flight when it arrived. */
+export interface FakeLogEntry {
+  readonly path: string
+  readonly inFlight: number
+}
+
+/** The fake server's request log (`GET /_fake/log`). */
+export const fakeLog = async (server: FakeServer): Promise<ReadonlyArray<FakeLogEntry>> =>
+  (await (await fetch(`${server.baseUrl.replace(/\/v1$/, "")}/_fake/log`)).json()) as ReadonlyArray<FakeLogEntry>

@@ -9,7 +9,7 @@ import { Schema } from "effect"
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { assay, type FakeServer, fixtureDir, qaJsonl, requireBuild, startFake } from "./harness.js"
+import { assay, fakeLog, type FakeServer, fixtureDir, qaJsonl, requireBuild, startFake } from "./harness.js"
 
 /** Not shaped like a token (no `sk-`, no `Bearer` when sent to Anthropic): only the configured value finds it. */
 const KEY = "plainkey-7f3a9c2e1d5b"
@@ -29,7 +29,7 @@ afterAll(() => {
 })
 
 const root = (server: FakeServer) => server.baseUrl.replace(/\/v1$/, "")
-const requests = async (server: FakeServer): Promise<number> => ((await (await fetch(`${root(server)}/_fake/log`)).json()) as Array<unknown>).length
+const requests = async (server: FakeServer): Promise<number> => (await fakeLog(server)).length
 
 /** The environment that points `provider` at `server` with `key`. */
 const envFor = (provider: string, server: FakeServer, key: string): Record<string, string> =>
@@ -174,7 +174,7 @@ describe("anthropic: from the built binary", () => {
     })
     expect(generated.stderr).not.toMatch(/^assay: (?!using )/m)
     expect(generated.code).toBe(0)
-    const log = (await (await fetch(`${root(paris)}/_fake/log`)).json()) as Array<{ path: string }>
+    const log = await fakeLog(paris)
     expect(log.filter((e) => e.path === "/v1/messages").length).toBe(20)
   })
 })

@@ -34,6 +34,12 @@ export interface GateSettings {
   readonly cooldownMillis: number
   /** When false the cap stays at `ceiling`. */
   readonly adaptive: boolean
+  /**
+   * The cap to start from (default `ceiling`). Below the ceiling, until the first rate-limit signal, every
+   * success adds one permit — the cap doubles per round of calls (TCP's slow start) — so a high ceiling is
+   * reached in a few rounds without opening every connection at once on a provider that may refuse them.
+   */
+  readonly initial?: number | undefined
 }
 
 /**
@@ -70,7 +76,13 @@ export const makeGate = (settings: GateSettings): Effect.Effect<Gate> =>
   Effect.sync(() => {
     // Plain mutable state, read and written only inside synchronous Effect steps: fibers interleave only between
     // steps, so each update is atomic (what a Ref gives) without a Ref operation per field on every call.
-    const state = { cap: settings.ceiling, successes: 0, lastShrinkAt: -Infinity, inFlight: 0 }
+    const state = {
+      cap: Math.min(settings.ceiling, Math.max(settings.floor, settings.initial ?? settings.ceiling)),
+      slowStart: true,
+      successes: 0,
+      lastShrinkAt: -Infinity,
+      inFlight: 0
+    }
     const waiters = MutableList.empty<Waiter>()
     /** Hand free permits (`cap − inFlight`) to waiting fibers, first come first served, one wake-up each. */
     const grant = () => {
@@ -107,6 +119,7 @@ export const makeGate = (settings: GateSettings): Effect.Effect<Gate> =>
       Effect.sync(() => {
         const now = clock.unsafeCurrentTimeMillis()
         state.successes = 0
+        state.slowStart = false
         if (!settings.adaptive || now - state.lastShrinkAt < settings.cooldownMillis) return
         // Calls in flight over the new cap finish; new calls wait until in-flight drops below it.
         state.cap = Math.max(settings.floor, Math.floor(state.cap * settings.decrease))
@@ -116,7 +129,7 @@ export const makeGate = (settings: GateSettings): Effect.Effect<Gate> =>
     // At the ceiling (the usual case) a success changes nothing: no transition.
     const onSuccess = Effect.sync(() => {
       if (!settings.adaptive || state.cap >= settings.ceiling) return
-      if (state.successes + 1 < state.cap) {
+      if (!state.slowStart && state.successes + 1 < state.cap) {
         state.successes++
         return
       }

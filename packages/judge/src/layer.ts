@@ -43,7 +43,10 @@ export interface JudgeSpec {
   readonly provider: "openai" | "openai-compatible" | "anthropic"
   readonly model: string
   readonly baseUrl?: string | undefined
+  /** Policy settings that win over the environment's (`ASSAY_JUDGE_*`). */
   readonly policy?: Partial<PolicySettings> | undefined
+  /** Policy settings the environment's override: what the caller's workload asks for (e.g. a run's concurrency). */
+  readonly defaults?: Partial<PolicySettings> | undefined
   readonly prices?: PriceTable | undefined
 }
 
@@ -183,6 +186,7 @@ export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, Con
     const secrets = [...(yield* configuredSecrets).flatMap(Option.toArray), ...urlPassword(baseUrl)]
     const provider = guarded(providerLayer(spec, { apiKey, baseUrl, temperature: s.temperature }), { secrets, keyHint: key.right.hint })
     const limits: Partial<PolicySettings> = {
+      ...spec.defaults,
       ...(s.maxConnections === undefined ? {} : { maxConnections: s.maxConnections }),
       ...(s.requestsPerMinute === undefined ? {} : { requestsPerMinute: s.requestsPerMinute }),
       ...(s.tokensPerMinute === undefined ? {} : { tokensPerMinute: s.tokensPerMinute }),

@@ -37,6 +37,8 @@ export interface PolicySettings {
   /** Connection cap per model (the adaptive cap's ceiling). */
   readonly maxConnections: number
   readonly minConnections: number
+  /** The cap to start from, growing by slow start to `maxConnections` (default: `maxConnections` at once). */
+  readonly initialConnections?: number | undefined
   /** Adapt to rate limits: shrink the cap on a 429 and pace attempt starts for a `cooldown` after one. */
   readonly adaptive: boolean
   /** Cap multiplier on a 429. */
@@ -174,6 +176,7 @@ const makeModelState = (settings: PolicySettings) =>
     const state: ModelState = {
       gate: yield* makeGate({
         ceiling: settings.maxConnections,
+        initial: settings.initialConnections,
         floor: settings.minConnections,
         decrease: settings.decrease,
         cooldownMillis: millis(settings.cooldown),

@@ -224,6 +224,27 @@ describe("adaptive connection cap (TestClock)", () => {
       assert.strictEqual(yield* gate.cap, 8, "never above the ceiling")
     }))
 
+  it.effect("slow start: from `initial`, one permit more per success (doubling per round) until the first 429, then additive", () =>
+    Effect.gen(function*() {
+      const gate = yield* makeGate({ ceiling: 100, floor: 1, decrease: 0.5, cooldownMillis: 0, adaptive: true, initial: 8 })
+      assert.strictEqual(yield* gate.cap, 8, "starts at `initial`, not the ceiling")
+      const work = gate.withPermit(Effect.sleep("10 millis")).pipe(Effect.zipLeft(gate.onSuccess))
+      const first = yield* Effect.fork(Effect.all(Array.from({ length: 100 }, () => work), { concurrency: "unbounded" }))
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(yield* gate.inFlight, 8, "the first round opens only `initial` connections")
+      yield* TestClock.adjust("10 millis")
+      assert.strictEqual(yield* gate.cap, 16, "eight successes: doubled")
+      for (let i = 0; i < 20; i++) yield* TestClock.adjust("10 millis")
+      yield* Fiber.join(first)
+      assert.strictEqual(yield* gate.cap, 100, "the ceiling is reached in a few rounds")
+      yield* gate.onRateLimited
+      assert.strictEqual(yield* gate.cap, 50)
+      for (let i = 0; i < 49; i++) yield* gate.onSuccess
+      assert.strictEqual(yield* gate.cap, 50, "after a 429, growth is additive: one per `cap` successes")
+      yield* gate.onSuccess
+      assert.strictEqual(yield* gate.cap, 51)
+    }))
+
   it.effect("the current cap bounds concurrent permits, including after a shrink with calls in flight", () =>
     Effect.gen(function*() {
       const gate = yield* makeGate({ ceiling: 4, floor: 1, decrease: 0.5, cooldownMillis: 0, adaptive: true })

@@ -57,6 +57,8 @@ export const catalog: ReadonlyArray<MetricFactory<Judge>> = [...deterministicCat
 export interface BuiltMetrics {
   readonly metrics: ReadonlyArray<M.Metric<Judge>>
   readonly needsJudge: boolean
+  /** How many of them call the judge (each case can have that many judge calls in flight). */
+  readonly judged: number
 }
 
 const entryId = (entry: MetricEntry) => (typeof entry === "string" ? entry : entry.metric)
@@ -97,7 +99,7 @@ export const buildMetrics = (entries: ReadonlyArray<MetricEntry>, judge: string 
       return Effect.fail(new UsageError({ message: "no metrics: pass --metric <id> or list metrics in --config (see `assay metrics`)" }))
     }
     const metrics: Array<M.Metric<Judge>> = []
-    let needsJudge = false
+    let judged = 0
     for (const entry of entries) {
       const id = entryId(entry)
       const factory = catalog.find((f) => f.id === id)
@@ -112,7 +114,7 @@ export const buildMetrics = (entries: ReadonlyArray<MetricEntry>, judge: string 
       const params = Schema.decodeUnknownEither(factory.params, { errors: "all", onExcessProperty: "error" })(raw)
       if (Either.isLeft(params)) return Effect.fail(paramsError(factory, typeof entry === "string", params.left))
       metrics.push(factory.make(params.right))
-      if (isJudged) needsJudge = true
+      if (isJudged) judged++
     }
-    return Effect.succeed({ metrics, needsJudge })
+    return Effect.succeed({ metrics, needsJudge: judged > 0, judged })
   })

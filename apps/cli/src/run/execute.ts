@@ -88,8 +88,8 @@ export const assemble = (
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(buildMetrics(input.plan.metrics, input.plan.judge), ({ metrics, needsJudge }) =>
-    evaluatePlan(input, metrics, needsJudge).pipe(Effect.scoped, Effect.provide(runServices(input.plan, needsJudge))))
+  Effect.flatMap(buildMetrics(input.plan.metrics, input.plan.judge), ({ judged, metrics, needsJudge }) =>
+    evaluatePlan(input, metrics, needsJudge).pipe(Effect.scoped, Effect.provide(runServices(input.plan, judged))))
 
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
   Effect.gen(function*() {
@@ -100,7 +100,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
-    const target = yield* makeTarget(plan.target)
+    const target = yield* makeTarget(plan.target, plan.concurrency)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)

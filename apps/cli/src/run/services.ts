@@ -7,11 +7,20 @@
  * @example
  * ```ts
  * import { runServices } from "./services.js"
- * run.pipe(Effect.provide(runServices(plan, needsJudge)))
+ * run.pipe(Effect.provide(runServices(plan, judged)))
  * ```
  */
 import { EvalCache } from "@assay/core"
-import { Judge, JudgeError, judgeLayer, makeReplyCache, parseJudgeSpec, ReplyCache } from "@assay/judge"
+import {
+  defaultPolicySettings,
+  Judge,
+  JudgeError,
+  judgeLayer,
+  makeReplyCache,
+  parseJudgeSpec,
+  type PolicySettings,
+  ReplyCache
+} from "@assay/judge"
 import { type Database, noopCache, ResponseCache, SqliteEvalCache } from "@assay/store"
 import { Effect, Either, Layer } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
@@ -27,22 +36,38 @@ const noJudge = Layer.succeed(Judge, {
 })
 
 /**
- * The judge layer of a plan.
+ * The connection cap a run asks of a model unless `ASSAY_JUDGE_MAX_CONNECTIONS` says otherwise: one connection
+ * per call the run can have in flight (cases in flight × concurrent calls per case, at least the library
+ * default), reached by slow start from the library default so a provider that refuses many connections is
+ * found out before they are all open.
  *
  * @example
  * ```ts
- * judgeFor({ ...plan, judge: "openai:gpt-4o-mini" }, true)
+ * runConnections(100, 2) // { maxConnections: 200, initialConnections: 8 }
  * ```
  */
-export const judgeFor = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge, UsageError, Database> => {
-  if (!needsJudge) return noJudge
+export const runConnections = (concurrency: number, callsPerCase: number): Partial<PolicySettings> => {
+  const floor = defaultPolicySettings.maxConnections
+  return { maxConnections: Math.max(floor, concurrency * Math.max(1, callsPerCase)), initialConnections: floor }
+}
+
+/**
+ * The judge layer of a plan whose metrics include `judged` judge metrics (none: a judge that refuses).
+ *
+ * @example
+ * ```ts
+ * judgeFor({ ...plan, judge: "openai:gpt-4o-mini" }, 2)
+ * ```
+ */
+export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, UsageError, Database> => {
+  if (judged === 0) return noJudge
   if (plan.offline && plan.cache === null) return Layer.fail(new UsageError({ message: "--offline replays the response cache: it cannot be combined with --no-cache" }))
   if (plan.judge === null) {
     return Layer.fail(new UsageError({ message: "a selected metric needs an LLM judge: pass --judge <provider>:<model>" }))
   }
   const spec = parseJudgeSpec(plan.judge)
   if (Either.isLeft(spec)) return Layer.fail(new UsageError({ message: spec.left.message }))
-  const judge = judgeLayer(spec.right).pipe(
+  const judge = judgeLayer({ ...spec.right, defaults: runConnections(plan.concurrency, judged) }).pipe(
     Layer.mapError((error) => new UsageError({ message: `judge settings: ${error.message}` }))
   )
   if (plan.cache === null) return judge
@@ -55,11 +80,11 @@ export const judgeFor = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge,
  *
  * @example
  * ```ts
- * Effect.provide(run, runServices(plan, false))
+ * Effect.provide(run, runServices(plan, 0))
  * ```
  */
-export const runServices = (plan: RunPlan, needsJudge: boolean): Layer.Layer<Judge | EvalCache, UsageError, Database> =>
-  Layer.merge(judgeFor(plan, needsJudge), plan.cache === null ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer())
+export const runServices = (plan: RunPlan, judged: number): Layer.Layer<Judge | EvalCache, UsageError, Database> =>
+  Layer.merge(judgeFor(plan, judged), plan.cache === null ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer())
 
 /**
  * A fatal failure of the judge or the target (see `stopOnFatal` in @assay/judge) as the CLI reports it: a

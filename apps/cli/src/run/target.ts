@@ -15,6 +15,7 @@ import { Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec } f
 import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema, type Scope } from "effect"
 import type { TargetConfig } from "../config/schema.js"
 import { UsageError } from "../errors.js"
+import { runConnections } from "./services.js"
 
 /** The target call of one case failed (after its retries): an error on that case. */
 class TargetFailed extends Schema.TaggedError<TargetFailed>()("TargetFailed", { message: Schema.String }) {}
@@ -55,10 +56,10 @@ export interface Target {
  *
  * @example
  * ```ts
- * evaluate(source, metrics, { task: (yield* makeTarget(plan.target))?.task })
+ * evaluate(source, metrics, { task: (yield* makeTarget(plan.target, plan.concurrency))?.task })
  * ```
  */
-export const makeTarget = (target: TargetConfig | null): Effect.Effect<Target | undefined, UsageError, Scope.Scope> =>
+export const makeTarget = (target: TargetConfig | null, concurrency: number): Effect.Effect<Target | undefined, UsageError, Scope.Scope> =>
   Effect.gen(function*() {
     if (target === null) return undefined
     const spec = parseJudgeSpec(target.model)
@@ -66,7 +67,8 @@ export const makeTarget = (target: TargetConfig | null): Effect.Effect<Target | 
     const baseUrlVariable = spec.right.provider === "anthropic" ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL"
     const envBaseUrl = yield* Config.option(Config.string(baseUrlVariable)).pipe(Effect.orElseSucceed(() => Option.none()))
     const baseUrl = target.baseUrl ?? Option.getOrUndefined(envBaseUrl)
-    const context = yield* Layer.build(judgeLayer({ ...spec.right, ...(baseUrl !== undefined ? { baseUrl } : {}) })).pipe(
+    const layer = judgeLayer({ ...spec.right, defaults: runConnections(concurrency, 1), ...(baseUrl !== undefined ? { baseUrl } : {}) })
+    const context = yield* Layer.build(layer).pipe(
       Effect.mapError((error) => new UsageError({ message: `target settings: ${error.message}` }))
     )
     const client = Context.get(context, Judge)
