@@ -1,11 +1,14 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Duration, Option } from "effect"
 import { resolvePlan, type RunFlags, toEvalOptions } from "../src/run/plan.js"
+import { policyOf } from "../src/run/services.js"
 
 const noFlags: RunFlags = {
   metrics: [], judge: Option.none(), target: Option.none(), baseUrl: Option.none(), prompt: Option.none(),
   concurrency: Option.none(), throttle: Option.none(), ignoreErrors: false, skipOnMissingParams: false,
   maxErrors: Option.none(), timeout: Option.none(), deadline: Option.none(), repeat: Option.none(),
+  maxConnections: Option.none(), rpm: Option.none(), tpm: Option.none(), maxRetries: Option.none(),
+  attemptTimeout: Option.none(), callDeadline: Option.none(),
   minPassRate: Option.none(), cache: Option.none(), noCache: false, offline: false, strictInput: false, identifier: Option.none(), hyperparameters: {}
 }
 
@@ -28,6 +31,16 @@ describe("resolvePlan", () => {
     expect(plan.deadlineMs).toBe(300_000)
     expect(plan.cache).toBeNull()
     expect(plan.hyperparameters).toEqual({ prompt: "v2", model: "m" })
+  })
+
+  it("call-policy settings: flags over config, absent ones left to the run's defaults", () => {
+    const plan = resolvePlan("/d.jsonl", { ...noFlags, maxRetries: Option.some(0), callDeadline: Option.some(Duration.seconds(90)) },
+      { maxRetries: 3, maxConnections: 12, attemptTimeout: Duration.seconds(20) }, "/db")
+    expect(plan.calls).toEqual({ maxRetries: 0, maxConnections: 12, attemptTimeoutMs: 20_000, callDeadlineMs: 90_000 })
+    expect(policyOf(plan.calls)).toEqual({
+      maxRetries: 0, maxConnections: 12, attemptTimeout: Duration.millis(20_000), deadline: Duration.millis(90_000)
+    })
+    expect(resolvePlan("/d.jsonl", noFlags, {}, "/db").calls).toEqual({})
   })
 
   it("a target from the config keeps its template unless the flags replace parts of it", () => {

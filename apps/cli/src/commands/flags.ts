@@ -11,7 +11,7 @@
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Terminal } from "@effect/platform"
 import { Config, Effect, Either, HashMap, Option, ParseResult, Schema } from "effect"
-import { Budget, Concurrency, fromFlag, Pause, Rate, Repeat, TimeLimit } from "../config/values.js"
+import { Budget, Concurrency, Connections, fromFlag, Pause, PerMinute, Rate, Repeat, Retries, TimeLimit } from "../config/values.js"
 import type { ProgressMode } from "../progress/reporter.js"
 import { makeStyle, type Style } from "../report/style.js"
 import type { Outputs } from "../run/outputs.js"
@@ -63,6 +63,12 @@ export const runFlags = {
   timeout: valueFlag("timeout", TimeLimit, "time limit per metric on one case, e.g. 30s"),
   deadline: valueFlag("deadline", TimeLimit, "time limit for the whole run; unfinished cases are listed"),
   repeat: valueFlag("repeat", Repeat, "measure every metric n times and average, 1 to 1000"),
+  maxConnections: valueFlag("max-connections", Connections, "model calls in flight per model (default: concurrency × calls per case)"),
+  rpm: valueFlag("rpm", PerMinute, "requests per minute per model"),
+  tpm: valueFlag("tpm", PerMinute, "tokens per minute per model"),
+  maxRetries: valueFlag("max-retries", Retries, "retries after a failed call attempt; 429s never count (default 6)"),
+  attemptTimeout: valueFlag("attempt-timeout", TimeLimit, "time limit per model call attempt (default 60s)"),
+  callDeadline: valueFlag("call-deadline", TimeLimit, "time limit per model call, retries included (default 5m)"),
   cache: Options.text("cache").pipe(Options.withDescription("SQLite cache and run store (default .assay/assay.db)"), Options.optional),
   noCache: Options.boolean("no-cache").pipe(Options.withDescription("neither read nor write the cache")),
   offline: Options.boolean("offline").pipe(Options.withDescription("answer judge calls only from the response cache (replay); an unseen call fails")),
@@ -112,6 +118,12 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
   timeout: parsed.timeout,
   deadline: parsed.deadline,
   repeat: parsed.repeat,
+  maxConnections: parsed.maxConnections,
+  rpm: parsed.rpm,
+  tpm: parsed.tpm,
+  maxRetries: parsed.maxRetries,
+  attemptTimeout: parsed.attemptTimeout,
+  callDeadline: parsed.callDeadline,
   minPassRate: parsed.minPassRate,
   cache: parsed.cache,
   noCache: parsed.noCache,

@@ -16,7 +16,7 @@
  * ```
  */
 import { Schema } from "effect"
-import { Budget, Concurrency, Pause, Rate, Repeat, TimeLimit } from "./values.js"
+import { Budget, Concurrency, Connections, Pause, PerMinute, Rate, Repeat, Retries, TimeLimit } from "./values.js"
 
 /**
  * A metric reference: its id, or an object `{ metric: id, ...params }`.
@@ -69,6 +69,12 @@ export const AssayConfig = Schema.Struct({
   timeout: Schema.optional(TimeLimit),
   deadline: Schema.optional(TimeLimit),
   repeat: Schema.optional(Repeat),
+  maxConnections: Schema.optional(Connections),
+  rpm: Schema.optional(PerMinute),
+  tpm: Schema.optional(PerMinute),
+  maxRetries: Schema.optional(Retries),
+  attemptTimeout: Schema.optional(TimeLimit),
+  callDeadline: Schema.optional(TimeLimit),
   minPassRate: Schema.optional(Rate),
   cache: Schema.optional(Schema.String),
   identifier: Schema.optional(Schema.String),

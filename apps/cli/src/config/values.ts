@@ -130,6 +130,36 @@ export const Concurrency = integerIn(1, 10_000)
  */
 export const Repeat = integerIn(1, 1000)
 
+/**
+ * Connections per model (`--max-connections`).
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Connections)("64") // 64
+ * ```
+ */
+export const Connections = integerIn(1, 10_000)
+
+/**
+ * Requests or tokens per minute per model (`--rpm`, `--tpm`).
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(PerMinute)("500") // 500
+ * ```
+ */
+export const PerMinute = integerIn(1, 1_000_000_000)
+
+/**
+ * Retries after a failed call attempt (`--max-retries`); 429s never count against it.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Retries)("0") // 0
+ * ```
+ */
+export const Retries = integerIn(0, 100)
+
 const parseFraction = (input: string | number, allowCount: boolean): number | undefined => {
   if (typeof input === "number") return input >= 0 && (allowCount || input <= 1) ? input : undefined
   const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(input)

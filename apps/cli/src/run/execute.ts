@@ -100,7 +100,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
-    const target = yield* makeTarget(plan.target, plan.concurrency)
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)

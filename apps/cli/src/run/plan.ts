@@ -22,6 +22,25 @@ import { type AssayConfig, MetricEntry, TargetConfig } from "../config/schema.js
  * Schema.encodeSync(RunPlan)(plan) // stored with the run for `assay resume`
  * ```
  */
+/**
+ * Call-policy settings for judge and target calls that flags or the config gave (absent: the run's own defaults,
+ * then `ASSAY_JUDGE_*`, then the library's).
+ *
+ * @example
+ * ```ts
+ * const calls: CallLimits = { maxConnections: 16, maxRetries: 2 }
+ * ```
+ */
+export const CallLimits = Schema.Struct({
+  maxConnections: Schema.optionalWith(Schema.Number, { exact: true }),
+  requestsPerMinute: Schema.optionalWith(Schema.Number, { exact: true }),
+  tokensPerMinute: Schema.optionalWith(Schema.Number, { exact: true }),
+  maxRetries: Schema.optionalWith(Schema.Number, { exact: true }),
+  attemptTimeoutMs: Schema.optionalWith(Schema.Number, { exact: true }),
+  callDeadlineMs: Schema.optionalWith(Schema.Number, { exact: true })
+})
+export type CallLimits = typeof CallLimits.Type
+
 export const RunPlan = Schema.Struct({
   dataset: Schema.String,
   metrics: Schema.Array(MetricEntry),
@@ -42,7 +61,9 @@ export const RunPlan = Schema.Struct({
   /** Dataset lines that are not UTF-8 are an error rather than a warning (plans stored before: false). */
   strictInput: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   identifier: Schema.NullOr(Schema.String),
-  hyperparameters: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  hyperparameters: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  /** Call-policy settings (plans stored before this field existed: none). */
+  calls: Schema.optionalWith(CallLimits, { default: () => ({}) })
 })
 export type RunPlan = typeof RunPlan.Type
 
@@ -68,6 +89,12 @@ export interface RunFlags {
   readonly timeout: Option.Option<Duration.Duration>
   readonly deadline: Option.Option<Duration.Duration>
   readonly repeat: Option.Option<number>
+  readonly maxConnections: Option.Option<number>
+  readonly rpm: Option.Option<number>
+  readonly tpm: Option.Option<number>
+  readonly maxRetries: Option.Option<number>
+  readonly attemptTimeout: Option.Option<Duration.Duration>
+  readonly callDeadline: Option.Option<Duration.Duration>
   readonly minPassRate: Option.Option<number>
   readonly cache: Option.Option<string>
   readonly noCache: boolean
@@ -103,6 +130,18 @@ const targetOf = (flags: RunFlags, config: AssayConfig): TargetConfig | null => 
   return { model, ...(prompt !== null ? { prompt } : {}), ...(baseUrl !== null ? { baseUrl } : {}) }
 }
 
+const callLimitsOf = (flags: RunFlags, config: AssayConfig): CallLimits => {
+  const given = {
+    maxConnections: pick(flags.maxConnections, config.maxConnections),
+    requestsPerMinute: pick(flags.rpm, config.rpm),
+    tokensPerMinute: pick(flags.tpm, config.tpm),
+    maxRetries: pick(flags.maxRetries, config.maxRetries),
+    attemptTimeoutMs: millis(flags.attemptTimeout, config.attemptTimeout),
+    callDeadlineMs: millis(flags.callDeadline, config.callDeadline)
+  }
+  return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== null)) as CallLimits
+}
+
 /**
  * Resolve the plan: flags over config over defaults. `--metric` flags replace the config's metric list.
  *
@@ -129,7 +168,8 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   offline: flags.offline,
   strictInput: flags.strictInput,
   identifier: pick(flags.identifier, config.identifier),
-  hyperparameters: { ...config.hyperparameters, ...flags.hyperparameters }
+  hyperparameters: { ...config.hyperparameters, ...flags.hyperparameters },
+  calls: callLimitsOf(flags, config)
 })
 
 /**

@@ -22,9 +22,9 @@ import {
   ReplyCache
 } from "@assay/judge"
 import { type Database, noopCache, ResponseCache, SqliteEvalCache } from "@assay/store"
-import { Effect, Either, Layer } from "effect"
+import { Duration, Effect, Either, Layer } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
-import type { RunPlan } from "./plan.js"
+import type { CallLimits, RunPlan } from "./plan.js"
 
 const refuse = Effect.fail(new JudgeError({ kind: "BadRequest", message: "no judge configured (pass --judge)" }))
 
@@ -52,6 +52,23 @@ export const runConnections = (concurrency: number, callsPerCase: number): Parti
 }
 
 /**
+ * The call-policy settings a plan's flags or config gave; they win over `ASSAY_JUDGE_*` and the run's defaults.
+ *
+ * @example
+ * ```ts
+ * policyOf({ maxRetries: 2, callDeadlineMs: 60_000 }) // { maxRetries: 2, deadline: Duration.millis(60000) }
+ * ```
+ */
+export const policyOf = (calls: CallLimits): Partial<PolicySettings> => {
+  const { attemptTimeoutMs, callDeadlineMs, ...counts } = calls
+  return {
+    ...counts,
+    ...(attemptTimeoutMs === undefined ? {} : { attemptTimeout: Duration.millis(attemptTimeoutMs) }),
+    ...(callDeadlineMs === undefined ? {} : { deadline: Duration.millis(callDeadlineMs) })
+  }
+}
+
+/**
  * The judge layer of a plan whose metrics include `judged` judge metrics (none: a judge that refuses).
  *
  * @example
@@ -67,7 +84,7 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
   }
   const spec = parseJudgeSpec(plan.judge)
   if (Either.isLeft(spec)) return Layer.fail(new UsageError({ message: spec.left.message }))
-  const judge = judgeLayer({ ...spec.right, defaults: runConnections(plan.concurrency, judged) }).pipe(
+  const judge = judgeLayer({ ...spec.right, defaults: runConnections(plan.concurrency, judged), policy: policyOf(plan.calls) }).pipe(
     Layer.mapError((error) => new UsageError({ message: `judge settings: ${error.message}` }))
   )
   if (plan.cache === null) return judge

@@ -15,7 +15,8 @@ import { Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec } f
 import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema, type Scope } from "effect"
 import type { TargetConfig } from "../config/schema.js"
 import { UsageError } from "../errors.js"
-import { runConnections } from "./services.js"
+import type { CallLimits } from "./plan.js"
+import { policyOf, runConnections } from "./services.js"
 
 /** The target call of one case failed (after its retries): an error on that case. */
 class TargetFailed extends Schema.TaggedError<TargetFailed>()("TargetFailed", { message: Schema.String }) {}
@@ -56,10 +57,14 @@ export interface Target {
  *
  * @example
  * ```ts
- * evaluate(source, metrics, { task: (yield* makeTarget(plan.target, plan.concurrency))?.task })
+ * evaluate(source, metrics, { task: (yield* makeTarget(plan.target, plan.concurrency, plan.calls))?.task })
  * ```
  */
-export const makeTarget = (target: TargetConfig | null, concurrency: number): Effect.Effect<Target | undefined, UsageError, Scope.Scope> =>
+export const makeTarget = (
+  target: TargetConfig | null,
+  concurrency: number,
+  calls: CallLimits = {}
+): Effect.Effect<Target | undefined, UsageError, Scope.Scope> =>
   Effect.gen(function*() {
     if (target === null) return undefined
     const spec = parseJudgeSpec(target.model)
@@ -67,7 +72,12 @@ export const makeTarget = (target: TargetConfig | null, concurrency: number): Ef
     const baseUrlVariable = spec.right.provider === "anthropic" ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL"
     const envBaseUrl = yield* Config.option(Config.string(baseUrlVariable)).pipe(Effect.orElseSucceed(() => Option.none()))
     const baseUrl = target.baseUrl ?? Option.getOrUndefined(envBaseUrl)
-    const layer = judgeLayer({ ...spec.right, defaults: runConnections(concurrency, 1), ...(baseUrl !== undefined ? { baseUrl } : {}) })
+    const layer = judgeLayer({
+      ...spec.right,
+      defaults: runConnections(concurrency, 1),
+      policy: policyOf(calls),
+      ...(baseUrl !== undefined ? { baseUrl } : {})
+    })
     const context = yield* Layer.build(layer).pipe(
       Effect.mapError((error) => new UsageError({ message: `target settings: ${error.message}` }))
     )
