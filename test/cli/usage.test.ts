@@ -3,7 +3,7 @@
  * known name, `--option=value`, `runs list` with a header, and commands that only read a store refusing a database
  * that does not exist instead of creating one.
  */
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { assay, fixtureDir, qaJsonl, requireBuild } from "./harness.js"
@@ -85,6 +85,20 @@ describe("what a person types", () => {
     const ambiguous = await assay(["run", "qa.jsonl"], { cwd: both })
     expect(ambiguous.code).toBe(2)
     expect(ambiguous.stderr).toContain("assay.config.json and assay.config.yaml both found")
+  })
+})
+
+describe("the end of a run", () => {
+  it("names the run, where its results went, and why the exit code is what it is", async () => {
+    const dir = fixtureDir({ "qa.jsonl": qaJsonl() })
+    const failed = await assay(["run", "qa.jsonl", "--metric", "exact-match", "--out", "out.json", "--no-progress"], { cwd: dir })
+    expect(failed.code).toBe(1)
+    const runId = JSON.parse(readFileSync(join(dir, "out.json"), "utf8")).runId as string
+    expect(failed.stderr).toContain(`run ${runId} · reports: out.json · see it again: assay runs show ${runId}`)
+    expect(failed.stderr).toContain("exit 1: 3 of 10 cases failed or errored; no --min-pass-rate gate allows that")
+    const gated = await assay(["run", "qa.jsonl", "--metric", "exact-match", "--min-pass-rate", "50%", "--no-progress"], { cwd: dir })
+    expect(gated.code).toBe(0)
+    expect(gated.stderr).toContain("exit 0: pass rate 70% ≥ the minimum 50% (--min-pass-rate)")
   })
 })
 

@@ -27,10 +27,10 @@ export class ExitStatus extends Effect.Service<ExitStatus>()("assay/cli/ExitStat
 }) {
   /** Set the exit code. */
   static set = (code: number) => Effect.flatMap(ExitStatus, (s) => s.set(code))
-  /** Set the exit code of a finished run, printing first why a run that scored nothing passes or fails. */
+  /** Set the exit code of a finished run, printing first why it is what it is. */
   static settle = (result: RunResult, minPassRate: number | null) =>
     Effect.zipRight(
-      Effect.forEach(notices(result, minPassRate), (line) => Console.error(line), { discard: true }),
+      Effect.forEach([...notices(result, minPassRate), reason(result, minPassRate)], (line) => Console.error(line), { discard: true }),
       ExitStatus.set(verdict(result, minPassRate))
     )
 }
@@ -50,6 +50,28 @@ export const notices = (result: RunResult, minPassRate: number | null): Readonly
     lines.push(`--min-pass-rate ${Math.round(minPassRate * 1000) / 10}%: nothing was scored, so the gate fails (exit 1)`)
   }
   return lines
+}
+
+const pct = (rate: number) => `${Math.round(rate * 1000) / 10}%`
+
+/**
+ * Why a finished run exits as it does, in one line that starts with the exit code.
+ *
+ * @example
+ * ```ts
+ * reason(result, 0.7) // "exit 0: pass rate 75% ≥ the minimum 70% (--min-pass-rate)"
+ * ```
+ */
+export const reason = (result: RunResult, minPassRate: number | null): string => {
+  const s = result.summary
+  const code = verdict(result, minPassRate)
+  const bad = s.failed + s.errored
+  const gate = minPassRate === null ? null : `the minimum ${pct(minPassRate)} (--min-pass-rate)`
+  if (gate !== null && s.passRate === null) return `exit ${code}: nothing was scored, which fails ${gate}`
+  if (bad === 0 && result.unfinished.length === 0) return `exit ${code}: every scored case passed (${s.passed} of ${s.total})`
+  if (gate !== null && s.passRate !== null) return `exit ${code}: pass rate ${pct(s.passRate)} ${code === 0 ? "≥" : "<"} ${gate}`
+  const unfinished = result.unfinished.length > 0 ? `, ${result.unfinished.length} unfinished` : ""
+  return `exit ${code}: ${bad} of ${s.total} cases failed or errored${unfinished}; no --min-pass-rate gate allows that`
 }
 
 /**

@@ -160,11 +160,25 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     )
     const result = yield* report(outcome.status)
     if (calls !== undefined) yield* Effect.flatMap(calls, (line) => Console.log(`calls: ${line}`))
+    yield* Console.error(whereItWent(runId, outputs))
     if (result.unfinished.length > 0) {
       yield* Console.error(`Deadline reached: ${result.unfinished.length} cases unfinished. Continue with: assay resume ${runId}`)
     }
     return result
   })
+
+/**
+ * The run's closing line on stderr: its id and where its results went.
+ *
+ * @example
+ * ```ts
+ * whereItWent("20261204-101500-ab12", outputs) // "run 20261204-101500-ab12 · reports: out.json, report.html · …"
+ * ```
+ */
+export const whereItWent = (runId: string, outputs: Outputs): string => {
+  const files = [outputs.out, outputs.jsonl, outputs.junit, outputs.html].flatMap((o) => Option.isSome(o) ? [o.value] : [])
+  return `run ${runId}${files.length > 0 ? ` · reports: ${files.join(", ")}` : ""} · see it again: assay runs show ${runId}`
+}
 
 /**
  * A client's part of the progress line and the run's closing `calls:` line: calls, retries after failures,
