@@ -10,7 +10,7 @@ import { Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { assay, fixtureDir, requireBuild } from "./harness.js"
+import { assay, fixtureDir, requireBuild, whenStderr } from "./harness.js"
 
 beforeAll(requireBuild)
 
@@ -51,20 +51,9 @@ const RECURSIVE_SCHEMA = JSON.stringify({
 
 /** Run `assay` with `args` in `dir`, sending SIGINT once the first of two cases is done (the second is being measured). */
 const interruptSecond = async (dir: string, args: ReadonlyArray<string>) => {
-  let sent = false
-  const r = await assay(args, {
-    cwd: dir,
-    onSpawn: (child, output) => {
-      const poll = setInterval(() => {
-        if (!sent && output.stderr.includes("progress 1/2")) {
-          sent = true
-          child.kill("SIGINT")
-        }
-      }, 20)
-      child.on("close", () => clearInterval(poll))
-    }
-  })
-  expect(sent).toBe(true)
+  const signal = whenStderr("progress 1/2", (child) => child.kill("SIGINT"))
+  const r = await assay(args, { cwd: dir, onSpawn: signal.onSpawn })
+  expect(signal.fired()).toBe(true)
   expect(r.code).toBe(130)
   const out = readOut(dir)
   expect(out.status).toBe("cancelled")

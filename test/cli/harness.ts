@@ -166,3 +166,21 @@ export interface FakeLogEntry {
 /** The fake server's request log (`GET /_fake/log`). */
 export const fakeLog = async (server: FakeServer): Promise<ReadonlyArray<FakeLogEntry>> =>
   (await (await fetch(`${server.baseUrl.replace(/\/v1$/, "")}/_fake/log`)).json()) as ReadonlyArray<FakeLogEntry>
+
+/**
+ * An `onSpawn` handler that calls `act` once, as soon as the child's stderr contains `marker` (a progress line, say):
+ * the tests signal a run once it is visibly under way, never after a guessed delay. `fired()` says whether it did.
+ */
+export const whenStderr = (marker: string, act: (child: ChildProcess) => void) => {
+  let fired = false
+  const onSpawn = (child: ChildProcess, output: { readonly stderr: string }) => {
+    const poll = setInterval(() => {
+      if (!fired && output.stderr.includes(marker)) {
+        fired = true
+        act(child)
+      }
+    }, 20)
+    child.on("close", () => clearInterval(poll))
+  }
+  return { onSpawn, fired: () => fired }
+}

@@ -10,7 +10,7 @@ import { Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { assay, fixtureDir, requireBuild, ROOT } from "./harness.js"
+import { assay, fixtureDir, requireBuild, ROOT, whenStderr } from "./harness.js"
 
 beforeAll(requireBuild)
 
@@ -19,23 +19,12 @@ const CONFIG = join(ROOT, "examples/assay.config.json")
 
 /** Run the example slowly and send SIGINT once the first progress line shows. */
 export const interruptedRun = async (dir: string, extra: ReadonlyArray<string> = []) => {
-  let sent = false
+  const signal = whenStderr("progress ", (child) => child.kill("SIGINT"))
   const r = await assay(
     ["run", DATASET, "--config", CONFIG, "--throttle", "150ms", "--concurrency", "1", "--out", "out.json", "--jsonl", "out.jsonl", ...extra],
-    {
-      cwd: dir,
-      onSpawn: (child, output) => {
-        const poll = setInterval(() => {
-          if (!sent && output.stderr.includes("progress ")) {
-            sent = true
-            child.kill("SIGINT")
-          }
-        }, 20)
-        child.on("close", () => clearInterval(poll))
-      }
-    }
+    { cwd: dir, onSpawn: signal.onSpawn }
   )
-  expect(sent).toBe(true)
+  expect(signal.fired()).toBe(true)
   return r
 }
 

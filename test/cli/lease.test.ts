@@ -4,10 +4,9 @@
  * and the holder — so no case is evaluated twice. The runs are slowed by `--throttle` (one case at a time),
  * and every signal is sent once the output shows the run under way: nothing depends on speed.
  */
-import { type ChildProcess } from "node:child_process"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { assay, type CliResult, fixtureDir, requireBuild, ROOT } from "./harness.js"
+import { assay, type CliResult, fixtureDir, requireBuild, ROOT, whenStderr } from "./harness.js"
 
 beforeAll(requireBuild)
 
@@ -15,24 +14,12 @@ const DATASET = join(ROOT, "examples/qa.jsonl")
 const CONFIG = join(ROOT, "examples/assay.config.json")
 const TOTAL = 36
 
-/** Call `act` once, as soon as the child's stderr shows a progress line. */
-const onProgress = (act: (child: ChildProcess) => void) => (child: ChildProcess, output: { stderr: string }) => {
-  let done = false
-  const poll = setInterval(() => {
-    if (!done && output.stderr.includes("progress ")) {
-      done = true
-      act(child)
-    }
-  }, 20)
-  child.on("close", () => clearInterval(poll))
-}
-
 describe("run leases", () => {
   it("resume right after kill -9 works; a second resume while it runs refuses with exit 2 naming the holder", async () => {
     const dir = fixtureDir()
     const killed = await assay(
       ["run", DATASET, "--config", CONFIG, "--no-cache", "--throttle", "150ms", "--concurrency", "1", "--no-progress"],
-      { cwd: dir, onSpawn: onProgress((child) => child.kill("SIGKILL")) }
+      { cwd: dir, onSpawn: whenStderr("progress ", (child) => child.kill("SIGKILL")).onSpawn }
     )
     expect(killed.signal).toBe("SIGKILL")
     const runId = (await assay(["runs", "list"], { cwd: dir })).stdout.split("\n")[1]!.split(" ")[0]! // below the header
@@ -41,10 +28,10 @@ describe("run leases", () => {
     let firstPid = 0
     const first = await assay(["resume", runId, "--no-progress"], {
       cwd: dir,
-      onSpawn: onProgress((child) => {
+      onSpawn: whenStderr("progress ", (child) => {
         firstPid = child.pid!
         second = assay(["resume", "latest", "--no-progress"], { cwd: dir })
-      })
+      }).onSpawn
     })
     expect(first.code).toBe(0) // the example's minPassRate; the dead holder did not block it
     expect(second).toBeDefined()
