@@ -30,27 +30,21 @@ export class ExitStatus extends Effect.Service<ExitStatus>()("assay/cli/ExitStat
   /** Set the exit code of a finished run, printing first why it is what it is. */
   static settle = (result: RunResult, minPassRate: number | null) =>
     Effect.zipRight(
-      Effect.forEach([...notices(result, minPassRate), reason(result, minPassRate)], (line) => Console.error(line), { discard: true }),
+      Effect.forEach([...notices(result), reason(result, minPassRate)], (line) => Console.error(line), { discard: true }),
       ExitStatus.set(verdict(result, minPassRate))
     )
 }
 
 /**
- * Warnings about a run that scored nothing (an empty dataset, or every metric skipped).
+ * A warning about a run that evaluated nothing (an empty dataset); why a gate fails on it is {@link reason}'s.
  *
  * @example
  * ```ts
- * notices(emptyResult, 0.9) // ["warning: the dataset has no cases", "--min-pass-rate 90%: nothing was scored…"]
+ * notices(emptyResult, 0.9) // ["warning: the dataset has no cases: nothing was evaluated"]
  * ```
  */
-export const notices = (result: RunResult, minPassRate: number | null): ReadonlyArray<string> => {
-  const lines: Array<string> = []
-  if (result.summary.total === 0) lines.push("warning: the dataset has no cases: nothing was evaluated")
-  if (minPassRate !== null && result.summary.passRate === null && result.unfinished.length === 0) {
-    lines.push(`--min-pass-rate ${Math.round(minPassRate * 1000) / 10}%: nothing was scored, so the gate fails (exit 1)`)
-  }
-  return lines
-}
+export const notices = (result: RunResult): ReadonlyArray<string> =>
+  result.summary.total === 0 ? ["warning: the dataset has no cases: nothing was evaluated"] : []
 
 const pct = (rate: number) => `${Math.round(rate * 1000) / 10}%`
 
@@ -66,8 +60,10 @@ export const reason = (result: RunResult, minPassRate: number | null): string =>
   const s = result.summary
   const code = verdict(result, minPassRate)
   const bad = s.failed + s.errored
+  if (minPassRate !== null && s.passRate === null) {
+    return `exit ${code}: --min-pass-rate ${pct(minPassRate)}: nothing was scored, so the gate fails`
+  }
   const gate = minPassRate === null ? null : `the minimum ${pct(minPassRate)} (--min-pass-rate)`
-  if (gate !== null && s.passRate === null) return `exit ${code}: nothing was scored, which fails ${gate}`
   if (bad === 0 && result.unfinished.length === 0) return `exit ${code}: every scored case passed (${s.passed} of ${s.total})`
   if (gate !== null && s.passRate !== null) return `exit ${code}: pass rate ${pct(s.passRate)} ${code === 0 ? "≥" : "<"} ${gate}`
   const unfinished = result.unfinished.length > 0 ? `, ${result.unfinished.length} unfinished` : ""

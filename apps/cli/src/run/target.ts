@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { makeTarget } from "./target.js"
- * const target = yield* makeTarget({ model: "openai:gpt-4o-mini", prompt: "Answer briefly: {{input}}" })
+ * const target = yield* makeTarget({ model: "openai:gpt-4o-mini", prompt: "Answer briefly: {{input}}" }, 20)
  * ```
  */
 import { contentText, type Task, type TaskOutput } from "@assay/core"
@@ -37,7 +37,7 @@ export const renderPrompt = (template: string | undefined, input: string): strin
  *
  * @example
  * ```ts
- * const target = yield* makeTarget(plan.target) // undefined without --target
+ * const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls) // undefined without --target
  * ```
  */
 export interface Target {
