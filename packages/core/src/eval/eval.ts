@@ -47,6 +47,12 @@ export interface TaskResult {
 }
 
 /**
+ * The case a task receives: a test case whose `input` reads as undefined on conversational cases, so a task
+ * can use `testCase.input` without narrowing first.
+ */
+export type EvalCase = TestCase & { readonly input?: Content | undefined }
+
+/**
  * The task of an Eval: call the system under test for one case. A failure (typed error or defect) is an error
  * on that case, under the run's error policy.
  *
@@ -55,7 +61,7 @@ export interface TaskResult {
  * const task: EvalTask<Atlas> = (c) => Effect.flatMap(Atlas, (a) => a.capital(String(c.input)))
  * ```
  */
-export type EvalTask<R = never> = (testCase: TestCase) => Effect.Effect<string | TaskResult, unknown, R>
+export type EvalTask<R = never> = (testCase: EvalCase) => Effect.Effect<string | TaskResult, unknown, R>
 
 /**
  * Where an Eval's cases come from: plain items with the fields of a dataset file (camelCase or snake_case),

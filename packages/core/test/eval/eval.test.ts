@@ -34,12 +34,12 @@ describe("Eval", () => {
     })
     expectTypeOf(open).toEqualTypeOf<Eval.Eval<Atlas | Style, never>>()
     expectTypeOf(runEval(open)).toEqualTypeOf<Effect.Effect<import("@assay/core").RunResult, import("@assay/core").EvalError | import("@assay/core").InvalidTestCase, Atlas | Style>>()
+    // @ts-expect-error the layer does not provide Style, which `quiet` needs
     Eval.make({
       name: "missing",
       data: [],
       task: (c) => Effect.flatMap(Atlas, (a) => a.capital(String(c.input))),
       metrics: [quiet],
-      // @ts-expect-error the layer does not provide Style, which `quiet` needs
       layer: AtlasLive
     })
     Eval.make({
