@@ -20,7 +20,8 @@ import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumula
 import { Judge, JudgeError, type JudgeStats, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
-import { Chunk, Clock, Console, Effect, Option, Stream } from "effect"
+import { Chunk, Clock, Console, Effect, Layer, Option, Stream } from "effect"
+import { type DatasetError, describeError, RunFailed } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
@@ -46,6 +47,24 @@ export interface Execution {
   /** The stored run to continue (its finished cases are not evaluated again); a new run when absent. */
   readonly resume: string | undefined
   readonly outputs: Outputs
+  /** An Eval's cases, task, metrics and layer, used instead of the plan's dataset and target. */
+  readonly eval?: EvalSource | undefined
+}
+
+/**
+ * What an Eval brings to a run: its cases (read twice: once to validate and count, once to evaluate), its
+ * metrics (beside the plan's), its task and the layer providing what they need.
+ *
+ * @example
+ * ```ts
+ * execute({ plan, resume: undefined, outputs, eval: { cases, metrics, task, layer: undefined } })
+ * ```
+ */
+export interface EvalSource {
+  readonly cases: Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem>
+  readonly metrics: ReadonlyArray<Metric.Metric<never>>
+  readonly task: Task | undefined
+  readonly layer: Layer.Layer<never, unknown> | undefined
 }
 
 /** Case content kept for reports beyond this many cases only when `--html` asks for it. */
@@ -88,19 +107,27 @@ export const assemble = (
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(buildMetrics(input.plan.metrics, input.plan.judge), ({ judged, metrics, needsJudge }) =>
-    evaluatePlan(input, metrics, needsJudge).pipe(Effect.scoped, Effect.provide(runServices(input.plan, judged))))
+  Effect.flatMap(planMetrics(input), ({ judged, metrics, needsJudge }) =>
+    evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge).pipe(Effect.scoped, Effect.provide(runServices(input.plan, judged))))
+
+/** The plan's metrics; an Eval with metrics of its own needs none from flags or config. */
+const planMetrics = (input: Execution) =>
+  input.eval !== undefined && input.eval.metrics.length > 0 && input.plan.metrics.length === 0
+    ? Effect.succeed({ judged: 0, metrics: [], needsJudge: false })
+    : buildMetrics(input.plan.metrics, input.plan.judge)
 
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
   Effect.gen(function*() {
     const { outputs, plan } = input
     const log = yield* RunLog
     const judge = yield* Judge
-    const dataset = yield* datasetFingerprint(loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
+    const cases = input.eval?.cases
+    const dataset = yield* datasetFingerprint(cases ?? loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
     const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls)
+    const task = input.eval?.task ?? target?.task
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
@@ -110,7 +137,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     let seen = 0
     const finished: Array<CaseResult> = [...prior]
     const skip = new Set(prior.map((r) => r.index))
-    const source = loadDataset(plan.dataset).pipe(
+    const source = (cases ?? loadDataset(plan.dataset)).pipe(
       Stream.mapChunks((chunk: Chunk.Chunk<TestCase>) => {
         if (keepViews) for (const testCase of chunk) views.set(seen++, caseView(testCase))
         return chunk
@@ -136,7 +163,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const evaluation = evaluate(source, metrics, {
       ...toEvalOptions(plan),
       // The report shows the case as measured: with the output the target produced.
-      ...(target === undefined ? {} : { task: keepViews ? showing(target.task, views) : target.task }),
+      ...(task === undefined ? {} : { task: keepViews ? showing(task, views) : task }),
       runId,
       skipIndex: (index) => skip.has(index),
       // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
@@ -148,7 +175,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
           finished.push(result)
         })
     })
-    const run = stoppingOnFatal(evaluation, judge, target)
+    const run = stoppingOnFatal(withLayer(evaluation, input.eval?.layer), judge, target)
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(
@@ -220,6 +247,12 @@ const stoppingOnFatal = <A, E, R>(run: Effect.Effect<A, E, R>, judge: Judge["Typ
     Effect.mapError(reported("judge", judge.model))
   )
 }
+
+/** The run with an Eval's layer provided; a layer that fails to build stops the run, naming its error. */
+const withLayer = <A, E, R>(run: Effect.Effect<A, E, R>, layer: Layer.Layer<never, unknown> | undefined) =>
+  layer === undefined
+    ? run
+    : Effect.provide(run, Layer.mapError(layer, (error) => new RunFailed({ message: `the eval's layer failed to build: ${describeError(error)}` })))
 
 /** The task, keeping the view of each case it produced for the reports. */
 const showing = (task: Task, views: Map<number, CaseView>): Task => (testCase, index) =>
