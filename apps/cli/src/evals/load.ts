@@ -13,7 +13,7 @@
 import { type Eval, isEval } from "@assay/core"
 import { Effect } from "effect"
 import { readFileSync, statSync } from "node:fs"
-import { relative, resolve } from "node:path"
+import { dirname, isAbsolute, relative, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { UsageError } from "../errors.js"
 
@@ -124,7 +124,9 @@ const loadFailure = (file: string, cwd: string, error: unknown): string => {
   const message = error instanceof Error ? error.message : String(error)
   const first = message.split("\n").find((l) => l.trim() !== "" && !/^Transform failed/.test(l))?.trim() ?? message
   const line = lineOf(file, error, message)
-  const detail = first.replace(/^\S*?:\d+:\d+: (?:ERROR: )?/, "")
+  const detail = /Cannot require\(\) ES Module|require\(\) of ES Module/.test(first)
+    ? "Node loads it as CommonJS: name it .mts, or add \"type\": \"module\" to the nearest package.json"
+    : first.replace(/^\S*?:\d+:\d+: (?:ERROR: )?/, "")
   return `${shown}${line === undefined ? "" : `:${line}`}: cannot load: ${detail}`
 }
 
@@ -142,7 +144,8 @@ const lineOf = (file: string, error: unknown, message: string): number | undefin
   }
   const missing = message.match(/Cannot find (?:package|module) '([^']+)'/)
   if (missing !== null) {
-    const name = missing[1]!.startsWith("file://") ? relative(resolve(fileURLToPath(url), ".."), fileURLToPath(missing[1]!)) : missing[1]!
+    const target = missing[1]!.startsWith("file://") ? fileURLToPath(missing[1]!) : missing[1]!
+    const name = isAbsolute(target) ? relative(dirname(file), target) : target
     const index = readSource(file).split("\n").findIndex((l) => l.includes(name.replace(/\.[mc]?[jt]s$/, "")))
     if (index >= 0) return index + 1
   }
