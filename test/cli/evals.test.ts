@@ -7,7 +7,7 @@ import { Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { assay, fixtureDir, requireBuild, ROOT } from "./harness.js"
+import { assay, fixtureDir, requireBuild, ROOT, startFake } from "./harness.js"
 
 beforeAll(requireBuild)
 
@@ -100,5 +100,25 @@ describe("assay run <file.eval.ts>", () => {
     expect(r.code).toBe(0)
     const flagged = await assay(["run", "half.eval.ts", "--no-cache", "--min-pass-rate", "0.9"], { cwd })
     expect(flagged.code).toBe(1)
+  })
+
+  it("examples/rag: retrieval, an answer through the judge client from the fake server, built-in and custom metrics", async () => {
+    const fake = await startFake(["--answer-from-prompt"])
+    try {
+      const dir = fixtureDir()
+      const r = await assay(["run", join(ROOT, "examples/rag/rag.eval.ts"), "--no-cache", "--out", "out.json"], {
+        cwd: dir,
+        env: { OPENAI_BASE_URL: fake.baseUrl }
+      })
+      expect(r.code).toBe(1) // the out-of-scope question is answered anyway: the one failure the eval exists to catch
+      const out = readOut(join(dir, "out.json"))
+      expect(out.summary.total).toBe(10)
+      expect(out.summary.passed).toBe(9)
+      expect(out.cases.find((c) => !c.success)!.name).toBe("out-of-scope")
+      const grounded = out.cases.flatMap((c) => c.metrics.filter((m) => m.name === "grounded"))
+      expect(grounded.every((m) => m.score === 1 && m.reason?.startsWith("found in "))).toBe(true)
+    } finally {
+      fake.stop()
+    }
   })
 })
