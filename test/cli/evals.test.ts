@@ -71,6 +71,18 @@ describe("assay run <file.eval.ts>", () => {
     expect(none.stderr).toContain("no eval files found")
   })
 
+  it("data from a dataset file beside the eval; an invalid item names the file and line, or the eval and index", async () => {
+    const dir = fixtureDir()
+    const good = await assay(["run", join(FIXTURES, "data/from-file.eval.ts"), "--no-cache", "--out", "out.json"], { cwd: dir })
+    expect(good.code).toBe(0)
+    expect(readOut(join(dir, "out.json")).summary.passed).toBe(2)
+    const bad = await assay(["run", join(FIXTURES, "data/bad-item.eval.ts"), "--no-cache"], { cwd: dir })
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/bad\.jsonl:2: .*expectedOutput/)
+    expect(bad.stderr).toContain("bad-item.eval.ts: case #1: input: is missing")
+    expect(bad.stderr).not.toMatch(/\n\s+at /)
+  })
+
   it("a file that fails to load exits 2 naming the file and line, with no stack trace", async () => {
     const dir = fixtureDir({
       "package.json": JSON.stringify({ type: "module" }),

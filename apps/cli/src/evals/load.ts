@@ -38,6 +38,16 @@ const GLOB = /[*?[\]{}]/
  */
 export const isEvalTarget = (arg: string): boolean => EVAL_FILE.test(arg) || GLOB.test(arg) || isDirectory(arg)
 
+/**
+ * True for the dataset of a stored plan that ran an Eval (`/path/file.eval.ts#name`).
+ *
+ * @example
+ * ```ts
+ * isEvalRun("/p/qa.eval.ts#qa") // true
+ * ```
+ */
+export const isEvalRun = (dataset: string): boolean => /\.(?:ts|mts|cts|js|mjs|cjs)#[^/]*$/i.test(dataset)
+
 const isDirectory = (path: string): boolean => {
   try {
     return statSync(path).isDirectory()

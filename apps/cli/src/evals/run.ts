@@ -7,9 +7,9 @@
  * yield* runEvalFiles("examples/rag/rag.eval.ts", flags, outputs, config, cwd)
  * ```
  */
-import { evalCases, type EvalDefaults, toEngineTask } from "@assay/core"
+import { evalCases, type EvalDefaults, InvalidTestCase, toEngineTask } from "@assay/core"
 import { Console, Duration, Effect, Option, Stream } from "effect"
-import { basename, dirname, extname, join, relative } from "node:path"
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path"
 import type { AssayConfig } from "../config/schema.js"
 import { DatasetError, describeError, exitCodeOf } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
@@ -34,7 +34,7 @@ export const runEvalFiles = (arg: string, flags: RunFlags, outputs: Outputs, con
     let worst = 0
     for (const loaded of evals) {
       const name = loaded.eval.name
-      if (evals.length > 1) yield* Console.error(`\n── eval ${name} (${relative(cwd, loaded.file)}) ──`)
+      if (evals.length > 1) yield* Console.error(`\n── eval ${name} (${shown(loaded.file, cwd)}) ──`)
       const code = yield* runOne(loaded, flags, evals.length > 1 ? perEval(outputs, name) : outputs, config, cwd).pipe(
         Effect.catchAll((error) => Effect.as(Console.error(`assay: eval ${name}: ${describeError(error)}`), exitCodeOf(error)))
       )
@@ -43,13 +43,22 @@ export const runEvalFiles = (arg: string, flags: RunFlags, outputs: Outputs, con
     yield* ExitStatus.set(worst)
   })
 
+/** A file's path as shown: relative to the working directory when it is beneath it. */
+const shown = (file: string, cwd: string): string => {
+  const rel = relative(cwd, file)
+  return rel.startsWith("..") || isAbsolute(rel) ? file : rel
+}
+
 /** One Eval's run; its exit code (0 or 1) once it finished. */
 const runOne = (loaded: LoadedEval, flags: RunFlags, outputs: Outputs, config: AssayConfig, cwd: string) =>
   Effect.gen(function*() {
     const self = loaded.eval
     const plan = resolvePlan(`${loaded.file}#${self.name}`, flags, withDefaults(config, self.options), join(cwd, DEFAULT_CACHE))
-    const cases = evalCases(self, (path) => loadDataset(join(cwd, path))).pipe(
-      Stream.mapError((error) => error instanceof DatasetError ? error : new DatasetError({ file: relative(cwd, loaded.file), detail: `eval ${self.name}: ${describeError(error)}` }))
+    const cases = evalCases(self, (path) => loadDataset(resolve(dirname(loaded.file), path))).pipe(
+      Stream.mapError((error) =>
+        error instanceof DatasetError
+          ? error
+          : new DatasetError({ file: shown(loaded.file, cwd), detail: error instanceof InvalidTestCase ? `case #${error.index}: ${error.issues.join("; ")}` : describeError(error) }))
     )
     const source = { cases, metrics: self.metrics, task: self.task === undefined ? undefined : toEngineTask(self.task), layer: self.layer }
     const result = yield* withRunStore(plan.cache ?? join(cwd, DEFAULT_CACHE), execute({ plan, resume: undefined, outputs, eval: source }), { fallback: true })

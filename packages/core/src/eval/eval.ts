@@ -65,7 +65,8 @@ export type EvalTask<R = never> = (testCase: EvalCase) => Effect.Effect<string |
 
 /**
  * Where an Eval's cases come from: plain items with the fields of a dataset file (camelCase or snake_case),
- * the path of a `.json`, `.jsonl` or `.csv` dataset, or a Stream of such items.
+ * the path of a `.json`, `.jsonl` or `.csv` dataset (the CLI resolves it against the eval file's folder; a
+ * program passes `loadDataset` to `runEval`), or a Stream of such items.
  *
  * @example
  * ```ts
