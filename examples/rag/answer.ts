@@ -4,7 +4,7 @@
  */
 import { judgeLayer, Judge } from "@assay/judge"
 import { Context, Effect, Layer } from "effect"
-import type { Passage } from "./retriever.ts"
+import type { Passage } from "./retriever.js"
 
 /** Answers a question from passages. */
 export class Answerer extends Context.Tag("rag/Answerer")<Answerer, {

@@ -9,8 +9,8 @@ import { containsAll, Eval, Metric, rouge } from "@assay/core"
 import { NodeContext } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { fileURLToPath } from "node:url"
-import { Answerer, AnswererLive } from "./answer.ts"
-import { Corpus, CorpusFromDir, Retriever, RetrieverBm25 } from "./retriever.ts"
+import { Answerer, AnswererLive } from "./answer.js"
+import { Corpus, CorpusFromDir, Retriever, RetrieverBm25 } from "./retriever.js"
 
 /** Grounded: the answer is a sentence of some corpus document (the app must not make things up). */
 const grounded = Metric.make({
