@@ -56,7 +56,7 @@ describe("assay run <file.eval.ts>", () => {
     expect(readOut(join(dir, "out.failing.json")).summary.failed).toBe(1)
   })
 
-  it("a folder runs every *.eval.ts under it; a glob runs the files it matches; flags override the eval's options", async () => {
+  it("a folder runs every *.eval.ts under it; a glob runs the files it matches", async () => {
     const dir = fixtureDir()
     const folder = await assay(["run", join(FIXTURES, "suite"), "--no-cache", "--out", "out.json"], { cwd: dir })
     expect(folder.code).toBe(1)
