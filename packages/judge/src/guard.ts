@@ -121,6 +121,7 @@ export const guard = (provider: ChatProviderApi, options: GuardOptions): Effect.
     return {
       provider: provider.provider,
       model: provider.model,
+      route: provider.route,
       complete: (request) => guarded(provider.complete(request)),
       completeWithin: completeWithin === undefined ? undefined : (request, deadline) => guarded(completeWithin(request, deadline)),
       fatal
