@@ -165,11 +165,19 @@ const maskSecrets = (secrets: ReadonlyArray<Redacted.Redacted>) => {
  */
 const recordLayer = (
   file: string,
-  options: { readonly secrets?: ReadonlyArray<Redacted.Redacted> | undefined } = {}
+  options: {
+    readonly secrets?: ReadonlyArray<Redacted.Redacted> | undefined
+    /** Keep the calls the file already holds (a resumed run adds to its recording). */
+    readonly keep?: boolean | undefined
+  } = {}
 ): Layer.Layer<Recording, never, FileSystem.FileSystem> =>
   Layer.scoped(Recording, Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const kept = new Map<string, string>()
+    if (options.keep === true && (yield* fs.exists(file).pipe(Effect.orElseSucceed(() => false)))) {
+      const earlier = yield* readRecording(file).pipe(Effect.orElseSucceed(() => new Map<string, unknown>()))
+      for (const [id, response] of earlier) kept.set(id, `{"request":${id},"response":${canonicalJson(response)}}`)
+    }
     const mask = maskSecrets(options.secrets ?? [])
     const write = Effect.suspend(() => {
       const lines = [...kept.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, line]) => mask(line))
