@@ -8,7 +8,7 @@ import { Schema } from "effect"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { assay, fakeLog, type FakeServer, fixtureDir, requireBuild, startFake } from "./harness.js"
+import { assay, fakeLog, type FakeServer, fixtureDir, requireBuild, startFake, whenStderr } from "./harness.js"
 
 let target: FakeServer
 let judge: FakeServer
@@ -167,4 +167,25 @@ describe("task output cache", () => {
     expect((await run("--no-cache")).code).toBe(1)
     expect(await targetRequests()).toBe(before + 3)
   }, 90_000)
+})
+
+describe("resume with a target", () => {
+  it("does not produce again the cases the interrupted run finished", async () => {
+    const many = Array.from({ length: 20 }, (_, i) => JSON.stringify({ input: `Capital of country ${i}?`, expected_output: "Paris" })).join("\n") + "\n"
+    const dir = fixtureDir({ "cases.jsonl": many, "assay.config.yaml": config() })
+    // --fresh-task: the task cache must not be what spares the finished cases.
+    const args = ["--config", "assay.config.yaml", "--metric", "exact-match", "--fresh-task", "--throttle", "150ms", "--concurrency", "1", "--out", "out.json"]
+    const signal = whenStderr("progress ", (child) => child.kill("SIGINT"))
+    const before = await targetRequests()
+    const first = await assay(["run", "cases.jsonl", ...args], { cwd: dir, env: env(), onSpawn: signal.onSpawn })
+    expect(first.code).toBe(130)
+    const out = read(dir, "out.json")
+    expect(out.unfinished.length).toBeGreaterThan(0)
+    const afterFirst = await targetRequests()
+    expect(afterFirst - before).toBeGreaterThanOrEqual(out.cases.length)
+    const resumed = await assay(["resume", out.runId!, "--out", "full.json"], { cwd: dir, env: env() })
+    expect(resumed.code).toBe(0)
+    expect(read(dir, "full.json").cases).toHaveLength(20)
+    expect((await targetRequests()) - afterFirst).toBe(out.unfinished.length)
+  }, 120_000)
 })
