@@ -19,7 +19,7 @@ const httpTask = (baseUrl: string): Task<HttpClient.HttpClient> => (testCase) =>
     const response = yield* client.execute(
       HttpClientRequest.post(`${baseUrl}/chat/completions?api_key=${SECRET}`).pipe(
         HttpClientRequest.setHeader("authorization", `Bearer ${SECRET}`),
-        HttpClientRequest.bodyUnsafeJson({ model: "app", user: "volatile-user-id", messages: [{ role: "user", content: String(testCase.input) }] })
+        HttpClientRequest.bodyUnsafeJson({ model: "app", user: "volatile-user-id", messages: [{ role: "user", content: testCase._tag === "LLMTestCase" ? String(testCase.input) : "" }] })
       )
     )
     const body = (yield* response.json) as { choices: ReadonlyArray<{ message: { content: string } }> }
