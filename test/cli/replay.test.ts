@@ -115,6 +115,22 @@ describe("record and replay", () => {
     expect(s.stderr).toMatch(/replay: case #[12]( "spain")? made a call/)
   }, 60_000)
 
+  it("an openai: target (Responses API over HttpClient) replays with no API key and no request", async () => {
+    const dir = fixtureDir({ "cases.jsonl": CASES })
+    const args = ["run", "cases.jsonl", "--metric", "exact-match", "--target", "openai:gpt-4o-mini", "--base-url", target.baseUrl, "--no-cache"]
+    const recorded = await assay([...args, "--record", "calls.jsonl", "--out", "a.json"], { cwd: dir, env: { OPENAI_API_KEY: SECRET } })
+    expect(recorded.code).toBe(1)
+    const lines = readFileSync(join(dir, "calls.jsonl"), "utf8").trim().split("\n")
+    expect(lines).toHaveLength(3)
+    expect(lines.every((l) => l.includes('"path":"/v1/responses"'))).toBe(true)
+    const before = await targetRequests()
+    const replayed = await assay([...args, "--replay", "calls.jsonl", "--offline", "--out", "b.json"], { cwd: dir })
+    expect(replayed.stderr).not.toContain("assay:")
+    expect(replayed.code).toBe(1)
+    expect(await targetRequests()).toBe(before)
+    expect(outcome(read(dir, "b.json"))).toEqual(outcome(read(dir, "a.json")))
+  }, 60_000)
+
   it("a recording that is not one fails naming the file and line", async () => {
     const dir = fixtureDir({ "cases.jsonl": CASES, "assay.config.yaml": config(), "calls.jsonl": "{\"request\":{},\"response\":1}\nnot json\n" })
     const r = await assay(["run", "cases.jsonl", "--config", "assay.config.yaml", "--replay", "calls.jsonl"], { cwd: dir, env: env() })

@@ -132,7 +132,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
     yield* offlineTarget(plan)
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls)
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null)
     const task = target === undefined ? undefined : targetTask(plan, target)
     const recording = yield* Effect.serviceOption(Recording)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))

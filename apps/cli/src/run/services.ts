@@ -86,7 +86,12 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
   }
   const spec = parseJudgeSpec(plan.judge)
   if (Either.isLeft(spec)) return Layer.fail(new UsageError({ message: spec.left.message }))
-  const judge = judgeLayer({ ...spec.right, defaults: runConnections(plan.concurrency, judged), policy: policyOf(plan.calls) }).pipe(
+  const judge = judgeLayer({
+    ...spec.right,
+    defaults: runConnections(plan.concurrency, judged),
+    policy: policyOf(plan.calls),
+    requireKey: plan.replay === null
+  }).pipe(
     Layer.mapError((error) => new UsageError({ message: `judge settings: ${error.message}` }))
   )
   if (plan.cache === null) return judge
