@@ -15,7 +15,7 @@ import { isEvalTarget } from "../evals/load.js"
 import { runEvalFiles } from "../evals/run.js"
 import { ExitStatus } from "../exit-status.js"
 import { execute } from "../run/execute.js"
-import { DEFAULT_CACHE, resolvePlan } from "../run/plan.js"
+import { DEFAULT_CACHE, resolvePlan, withAbsoluteRecordings } from "../run/plan.js"
 import { withRunStore } from "../run/store.js"
 import { outputFlags, runFlags, toOutputs, toRunFlags } from "./flags.js"
 
@@ -37,7 +37,7 @@ export const runCommand = Command.make(
       if (file !== undefined && Option.isNone(parsed.config)) yield* Console.error(`assay: using ${path.relative(".", file)}`)
       const outputs = yield* toOutputs(parsed)
       if (isEvalTarget(parsed.dataset)) return yield* runEvalFiles(parsed.dataset, toRunFlags(parsed), outputs, config, path.resolve("."))
-      const plan = resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE))
+      const plan = withAbsoluteRecordings(resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE)), path.resolve("."))
       const result = yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, resume: undefined, outputs }), { fallback: true })
       yield* ExitStatus.settle(result, plan.minPassRate)
     })

@@ -16,7 +16,7 @@ import { loadDataset } from "../dataset/index.js"
 import { ExitStatus, notices, reason, verdict } from "../exit-status.js"
 import { execute } from "../run/execute.js"
 import type { Outputs } from "../run/outputs.js"
-import { DEFAULT_CACHE, resolvePlan, type RunFlags } from "../run/plan.js"
+import { DEFAULT_CACHE, resolvePlan, type RunFlags, withAbsoluteRecordings } from "../run/plan.js"
 import { withRunStore } from "../run/store.js"
 import { type LoadedEval, loadEvals } from "./load.js"
 
@@ -53,7 +53,7 @@ const shown = (file: string, cwd: string): string => {
 const runOne = (loaded: LoadedEval, flags: RunFlags, outputs: Outputs, config: AssayConfig, cwd: string) =>
   Effect.gen(function*() {
     const self = loaded.eval
-    const plan = resolvePlan(`${loaded.file}#${self.name}`, flags, withDefaults(config, self.options), join(cwd, DEFAULT_CACHE))
+    const plan = withAbsoluteRecordings(resolvePlan(`${loaded.file}#${self.name}`, flags, withDefaults(config, self.options), join(cwd, DEFAULT_CACHE)), cwd)
     const cases = evalCases(self, (path) => loadDataset(resolve(dirname(loaded.file), path))).pipe(
       Stream.mapError((error) =>
         error instanceof DatasetError

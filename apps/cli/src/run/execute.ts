@@ -16,12 +16,12 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
-import { Judge, JudgeError, type JudgeStats, stopOnFatal } from "@assay/judge"
+import { cachedTask, type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
+import { Judge, JudgeError, type JudgeStats, Recording, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { Chunk, Clock, Console, Effect, Layer, Option, Stream } from "effect"
-import { type DatasetError, describeError, RunFailed } from "../errors.js"
+import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
@@ -30,7 +30,7 @@ import { caseView, type CaseView } from "../report/view.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
-import { fatalError, runServices } from "./services.js"
+import { fatalError, recordingFor, runServices, servesCached } from "./services.js"
 import { makeTarget, type Target } from "./target.js"
 import { validationOf } from "./validation.js"
 
@@ -107,8 +107,38 @@ export const assemble = (
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(planMetrics(input), ({ judged, metrics, needsJudge }) =>
-    evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge).pipe(Effect.scoped, Effect.provide(runServices(input.plan, judged))))
+  Effect.flatMap(planMetrics(input), ({ judged, metrics, needsJudge }) => {
+    const services = runServices(input.plan, judged)
+    const recording = recordingFor(input.plan, input.resume !== undefined)
+    // One recording for the judge and the target (built inside the run from the same context).
+    const all = recording === undefined ? services : Layer.provideMerge(services, recording)
+    return evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge).pipe(Effect.scoped, Effect.provide(all))
+  })
+
+/**
+ * `--offline` means no network at all: a target can only be answered from a recording.
+ *
+ * @example
+ * ```ts
+ * yield* offlineTarget(plan) // fails with --offline --target and no --replay
+ * ```
+ */
+const offlineTarget = (plan: RunPlan): Effect.Effect<void, UsageError> =>
+  plan.offline && plan.target !== null && plan.replay === null
+    ? Effect.fail(new UsageError({
+      message: `--offline: the target ${plan.target.model} would call the network; answer it from a recording with --replay <file> (made with --record)`
+    }))
+    : Effect.void
+
+/** The target's task, served from the task cache for unchanged cases (read only when cached results may be served). */
+const targetTask = (plan: RunPlan, target: Target): Task =>
+  plan.target === null
+    ? target.task
+    : cachedTask(target.task, {
+      name: `target:${target.model}`,
+      version: plan.target.version,
+      hyperparameters: { prompt: plan.target.prompt ?? null, ...plan.hyperparameters }
+    }, { read: !plan.freshTask && servesCached(plan) })
 
 /** The plan's metrics; an Eval with metrics of its own needs none from flags or config. */
 const planMetrics = (input: Execution) =>
@@ -126,8 +156,10 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls)
-    const task = input.eval?.task ?? target?.task
+    yield* offlineTarget(plan)
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null)
+    const task = input.eval?.task ?? (target === undefined ? undefined : targetTask(plan, target))
+    const recording = yield* Effect.serviceOption(Recording)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
@@ -175,7 +207,10 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
           finished.push(result)
         })
     })
-    const run = stoppingOnFatal(withLayer(evaluation, input.eval?.layer), judge, target)
+    const run = stopOnFatal(
+      Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
+      stoppingOnFatal(withLayer(evaluation, input.eval?.layer), judge, target)
+    ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))))
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(
