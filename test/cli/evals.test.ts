@@ -133,4 +133,17 @@ describe("assay run <file.eval.ts>", () => {
       fake.stop()
     }
   })
+
+  it("examples/rag replays offline from its committed recording: same results, no server", async () => {
+    const dir = fixtureDir()
+    const r = await assay(["run", join(ROOT, "examples/rag/rag.eval.ts"), "--no-cache", "--replay", join(ROOT, "examples/rag/rag.recording.jsonl"), "--out", "out.json"], {
+      cwd: dir,
+      env: { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" } // nothing listens there: any live call would fail
+    })
+    expect(r.code).toBe(1)
+    const out = readOut(join(dir, "out.json"))
+    expect(out.summary.passed).toBe(9)
+    expect(out.summary.errored).toBe(0)
+    expect(out.cases.find((c) => !c.success)!.name).toBe("out-of-scope")
+  })
 })
