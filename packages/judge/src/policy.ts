@@ -1,7 +1,9 @@
 /**
  * The call policy shared by every judge call of a run, per model: a connection cap (adaptive, see
- * {@link makeGate}), token-bucket limits for requests/minute and tokens/minute (`RateLimiter`, cost = estimated
- * tokens), a pause when `x-ratelimit-remaining-*` reaches 0 (until `x-ratelimit-reset-*`), bounded retries of
+ * {@link makeGate}), token buckets for requests/minute and tokens/minute ({@link makeBucket}; cost = estimated
+ * tokens, corrected by the usage the reply reports), configured or learned from the provider's
+ * `x-ratelimit-limit-*` headers (the learned limit spent at a per-second pace, as providers enforce it), a pause
+ * when `x-ratelimit-remaining-*` reaches 0 (until `x-ratelimit-reset-*`), bounded retries of
  * transient errors and timeouts, retries of rate limits (429) until the call's deadline — a 429 is load, not a
  * failure, so it never uses up the retry budget — with backoff honoring `retry-after` ({@link retryDelayMillis}), a
  * per-attempt timeout (enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by one
@@ -16,9 +18,10 @@
  * }).pipe(Effect.provide(CallPolicy.layer({ maxConnections: 50 })))
  * ```
  */
-import { Context, Duration, Effect, Layer, Random, RateLimiter, Scope } from "effect"
+import { Context, Duration, Effect, Layer, Random, Scope } from "effect"
 import { makeGate, type Gate } from "./adaptive.js"
 import { type BackoffSettings, retryDelayMillis } from "./backoff.js"
+import { type Bucket, makeBucket } from "./bucket.js"
 import type { AttemptDeadline, ProviderReply } from "./chat.js"
 import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
@@ -100,6 +103,10 @@ export interface PolicyStats {
   readonly retries: number
   /** Attempts answered 429 (each retried until the call's deadline). */
   readonly rateLimited: number
+  /** Requests/minute the provider's `x-ratelimit-limit-requests` (or Anthropic's) header stated, once seen. */
+  readonly learnedRequestsPerMinute?: number | undefined
+  /** Tokens/minute the provider's `x-ratelimit-limit-tokens` header stated, once seen. */
+  readonly learnedTokensPerMinute?: number | undefined
 }
 
 /**
@@ -139,7 +146,7 @@ export type Attempt =
  */
 interface ModelState {
   readonly gate: Gate
-  readonly limit: <A, E, R>(estimatedTokens: number, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly limits: Limits
   readonly counters: { calls: number; succeeded: number; failed: number; retries: number; rateLimited: number }
   readonly pacer: Pacer | undefined
   /** Clock time until which no attempt starts (0: no pause). */
@@ -155,21 +162,67 @@ interface Timing {
 
 const millis = (d: Duration.DurationInput) => Duration.toMillis(Duration.decode(d))
 
-const makeLimit = (settings: PolicySettings) =>
-  Effect.gen(function*() {
-    const rpm = settings.requestsPerMinute === undefined
-      ? undefined
-      : yield* RateLimiter.make({ limit: settings.requestsPerMinute, interval: "1 minute", algorithm: "token-bucket" })
-    const tpm = settings.tokensPerMinute === undefined
-      ? undefined
-      : yield* RateLimiter.make({ limit: settings.tokensPerMinute, interval: "1 minute", algorithm: "token-bucket" })
-    return <A, E, R>(tokens: number, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-      const byRequests = rpm === undefined ? effect : rpm(effect).pipe(RateLimiter.withCost(1))
-      return tpm === undefined
-        ? byRequests
-        : tpm(byRequests).pipe(RateLimiter.withCost(Math.min(tokens, settings.tokensPerMinute ?? tokens)))
-    }
-  })
+/**
+ * A model's request and token buckets: the configured ones (`--rpm`, `--tpm`: a minute's worth may go at once,
+ * as the user stated a per-minute budget) and the learned ones, from the provider's headers. A learned limit is
+ * spent at a steady per-second pace with a small burst, a little under the limit: providers enforce per-minute
+ * limits over shorter windows (OpenAI: "60,000 RPM may be enforced as 1,000 requests per second").
+ */
+interface Limits {
+  readonly requests: Bucket | undefined
+  readonly tokens: Bucket | undefined
+  learnedRequests: Bucket | undefined
+  learnedTokens: Bucket | undefined
+}
+
+const MINUTE = 60_000
+const learnedRequestLimit = (perMinute: number) => ({ perMinute, burstMillis: 20, share: 0.98 })
+const learnedTokenLimit = (perMinute: number) => ({ perMinute, burstMillis: 1000, share: 0.98 })
+
+const makeLimits = (settings: PolicySettings, now: number): Limits => ({
+  requests: settings.requestsPerMinute === undefined ? undefined : makeBucket({ perMinute: settings.requestsPerMinute, burstMillis: MINUTE }, now),
+  tokens: settings.tokensPerMinute === undefined ? undefined : makeBucket({ perMinute: settings.tokensPerMinute, burstMillis: MINUTE }, now),
+  learnedRequests: undefined,
+  learnedTokens: undefined
+})
+
+/** The token buckets one attempt was charged in, to correct by its reply's usage. */
+type Charged = ReadonlyArray<Bucket>
+
+/** Charge an attempt (one request, `tokens` estimated) in every bucket; the wait is the longest of them. */
+const reserve = (limits: Limits, now: number, tokens: number): { readonly wait: number; readonly charged: Charged } => {
+  let wait = 0
+  if (limits.requests !== undefined) wait = Math.max(wait, limits.requests.reserve(now, 1))
+  if (limits.learnedRequests !== undefined) wait = Math.max(wait, limits.learnedRequests.reserve(now, 1))
+  const charged: Array<Bucket> = []
+  for (const bucket of [limits.tokens, limits.learnedTokens]) {
+    if (bucket === undefined) continue
+    wait = Math.max(wait, bucket.reserve(now, tokens))
+    charged.push(bucket)
+  }
+  return { wait, charged }
+}
+
+/** Learn (or follow a change of) the limits a reply's headers state. */
+const learn = (limits: Limits, info: RateLimitInfo | undefined, now: number) => {
+  const requests = info?.limitRequests
+  if (requests !== undefined && requests > 0 && limits.learnedRequests?.limit.perMinute !== requests) {
+    if (limits.learnedRequests === undefined) limits.learnedRequests = makeBucket(learnedRequestLimit(requests), now)
+    else limits.learnedRequests.setLimit(now, learnedRequestLimit(requests))
+  }
+  const tokens = info?.limitTokens
+  if (tokens !== undefined && tokens > 0 && limits.learnedTokens?.limit.perMinute !== tokens) {
+    if (limits.learnedTokens === undefined) limits.learnedTokens = makeBucket(learnedTokenLimit(tokens), now)
+    else limits.learnedTokens.setLimit(now, learnedTokenLimit(tokens))
+  }
+}
+
+/** Give back what an attempt's token estimate overcharged (or take what it undercharged), once usage is known. */
+const correct = (charged: Charged, reply: ProviderReply, estimated: number, now: number) => {
+  const used = reply.usage.input + reply.usage.output
+  if (used <= 0 || charged.length === 0) return // no usage reported: the estimate stands
+  for (const bucket of charged) bucket.adjust(now, estimated - used)
+}
 
 const makeModelState = (settings: PolicySettings) =>
   Effect.gen(function*() {
@@ -182,7 +235,7 @@ const makeModelState = (settings: PolicySettings) =>
         cooldownMillis: millis(settings.cooldown),
         adaptive: settings.adaptive
       }),
-      limit: yield* makeLimit(settings),
+      limits: makeLimits(settings, yield* Effect.clockWith((clock) => clock.currentTimeMillis)),
       counters: { calls: 0, succeeded: 0, failed: 0, retries: 0, rateLimited: 0 },
       pacer: settings.adaptive ? makePacer({ quietMillis: millis(settings.cooldown) }) : undefined,
       pauseUntil: 0
@@ -246,12 +299,19 @@ const runWith = (
       const onExpire = () => (budget < timing.attemptMillis ? deadlineError(settings) : timeoutError(timing))
       return Effect.isEffect(attempt) ? watchdog.within(attempt, now + budget, onExpire) : attempt({ millis: budget, onExpire })
     })
-    const gated = state.limit(estimatedTokens, state.gate.withPermit(timed))
-    /** Wait out a pause the server asked for and the pacer's slot (plain reads when neither applies), then attempt. */
+    const gated = state.gate.withPermit(timed)
+    /** The buckets the latest attempt was charged in. */
+    let charged: Charged = []
+    /**
+     * Wait out a pause the server asked for, the pacer's slot and the rate buckets (plain reads when none
+     * applies), then attempt: every wait happens before the connection permit is taken, never while holding it.
+     */
     const once = Effect.suspend(() => {
       const now = clock.unsafeCurrentTimeMillis()
       const paused = Math.max(0, state.pauseUntil - now)
-      const wait = paused + (state.pacer?.reserve(now + paused) ?? 0)
+      const limited = reserve(state.limits, now + paused, estimatedTokens)
+      charged = limited.charged
+      const wait = paused + Math.max(limited.wait, state.pacer?.reserve(now + paused) ?? 0)
       return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), gated) : gated
     })
     /**
@@ -264,8 +324,12 @@ const runWith = (
         const rateLimited = error.kind === "RateLimited"
         if (rateLimited) {
           state.counters.rateLimited++
-          state.pacer?.onRateLimited(clock.unsafeCurrentTimeMillis())
-          yield* state.gate.onRateLimited
+          // With a learned request limit the bucket already paces the calls: a 429 is timing jitter at the
+          // limit's edge, not too many connections, so neither the cap nor the pacer reacts to it.
+          if (state.limits.learnedRequests === undefined) {
+            state.pacer?.onRateLimited(clock.unsafeCurrentTimeMillis())
+            yield* state.gate.onRateLimited
+          }
           // The server's wait applies to the whole key: hold the model's other calls back too.
           if (error.retryAfterMillis !== undefined) pauseUntil(state, clock.unsafeCurrentTimeMillis() + error.retryAfterMillis)
         }
@@ -290,6 +354,8 @@ const runWith = (
         onSuccess: (reply) => {
           const now = clock.unsafeCurrentTimeMillis()
           notePause(state, reply.rateLimit, now)
+          learn(state.limits, reply.rateLimit, now)
+          correct(charged, reply, estimatedTokens, now)
           state.pacer?.onSuccess(now)
           state.counters.succeeded++
           return Effect.as(state.gate.onSuccess, reply)
@@ -329,7 +395,14 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     const stats = Effect.suspend(() =>
       Effect.forEach([...models], ([model, state]) =>
         Effect.all({ cap: state.gate.cap, inFlight: state.gate.inFlight }).pipe(
-          Effect.map(({ cap, inFlight }): PolicyStats => ({ model, cap, inFlight, ...state.counters }))
+          Effect.map(({ cap, inFlight }): PolicyStats => ({
+            model,
+            cap,
+            inFlight,
+            ...state.counters,
+            learnedRequestsPerMinute: state.limits.learnedRequests?.limit.perMinute,
+            learnedTokensPerMinute: state.limits.learnedTokens?.limit.perMinute
+          }))
         ))
     )
     return {
