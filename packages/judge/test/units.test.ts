@@ -101,13 +101,14 @@ describe("pricing, spec parsing and JSON extraction", () => {
   })
   it("parses --judge provider:model", () => {
     assert.deepStrictEqual(parseJudgeSpec("openai:gpt-4o-mini"), Either.right({ provider: "openai", model: "gpt-4o-mini" }))
+    assert.deepStrictEqual(parseJudgeSpec("openai-responses:gpt-4o"), Either.right({ provider: "openai-responses", model: "gpt-4o" }))
     assert.deepStrictEqual(parseJudgeSpec("openai-compatible:llama3.1:8b"), Either.right({ provider: "openai-compatible", model: "llama3.1:8b" }))
     assert.deepStrictEqual(
       parseJudgeSpec("anthropic:claude-3-5-haiku-latest"),
       Either.right({ provider: "anthropic", model: "claude-3-5-haiku-latest" })
     )
     const bad = parseJudgeSpec("gemini:flash")
-    assert.isTrue(Either.isLeft(bad) && bad.left.message.includes("provider one of openai, openai-compatible, anthropic"))
+    assert.isTrue(Either.isLeft(bad) && bad.left.message.includes("provider one of openai, openai-compatible, openai-responses, anthropic"))
     assert.isTrue(Either.isLeft(parseJudgeSpec("openai:")))
   })
   it("finds the JSON object in fenced or chatty replies", () => {
