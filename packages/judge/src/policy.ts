@@ -151,6 +151,8 @@ interface ModelState {
   readonly pacer: Pacer | undefined
   /** Clock time until which no attempt starts (0: no pause). */
   pauseUntil: number
+  /** Failed attempts (not 429s) since the model's last success: how long it has been failing as a whole. */
+  failureStreak: number
 }
 
 /** The settings decoded once per policy. */
@@ -186,21 +188,33 @@ const makeLimits = (settings: PolicySettings, now: number): Limits => ({
   learnedTokens: undefined
 })
 
-/** The token buckets one attempt was charged in, to correct by its reply's usage. */
-type Charged = ReadonlyArray<Bucket>
+/** What one attempt was charged: its request and token buckets, to refund or correct by its reply's usage. */
+interface Charged {
+  readonly requests: ReadonlyArray<Bucket>
+  readonly tokens: ReadonlyArray<Bucket>
+}
+
+const nothingCharged: Charged = { requests: [], tokens: [] }
+
+const present = (buckets: ReadonlyArray<Bucket | undefined>): ReadonlyArray<Bucket> =>
+  buckets.filter((bucket): bucket is Bucket => bucket !== undefined)
 
 /** Charge an attempt (one request, `tokens` estimated) in every bucket; the wait is the longest of them. */
 const reserve = (limits: Limits, now: number, tokens: number): { readonly wait: number; readonly charged: Charged } => {
-  let wait = 0
-  if (limits.requests !== undefined) wait = Math.max(wait, limits.requests.reserve(now, 1))
-  if (limits.learnedRequests !== undefined) wait = Math.max(wait, limits.learnedRequests.reserve(now, 1))
-  const charged: Array<Bucket> = []
-  for (const bucket of [limits.tokens, limits.learnedTokens]) {
-    if (bucket === undefined) continue
-    wait = Math.max(wait, bucket.reserve(now, tokens))
-    charged.push(bucket)
+  const charged: Charged = {
+    requests: present([limits.requests, limits.learnedRequests]),
+    tokens: present([limits.tokens, limits.learnedTokens])
   }
+  let wait = 0
+  for (const bucket of charged.requests) wait = Math.max(wait, bucket.reserve(now, 1))
+  for (const bucket of charged.tokens) wait = Math.max(wait, bucket.reserve(now, tokens))
   return { wait, charged }
+}
+
+/** Give an attempt's charge back (it did not start: a pause held it back and it queues again). */
+const refund = (charged: Charged, now: number, tokens: number) => {
+  for (const bucket of charged.requests) bucket.adjust(now, 1)
+  for (const bucket of charged.tokens) bucket.adjust(now, tokens)
 }
 
 /** Learn (or follow a change of) the limits a reply's headers state. */
@@ -220,8 +234,8 @@ const learn = (limits: Limits, info: RateLimitInfo | undefined, now: number) => 
 /** Give back what an attempt's token estimate overcharged (or take what it undercharged), once usage is known. */
 const correct = (charged: Charged, reply: ProviderReply, estimated: number, now: number) => {
   const used = reply.usage.input + reply.usage.output
-  if (used <= 0 || charged.length === 0) return // no usage reported: the estimate stands
-  for (const bucket of charged) bucket.adjust(now, estimated - used)
+  if (used <= 0) return // no usage reported: the estimate stands
+  for (const bucket of charged.tokens) bucket.adjust(now, estimated - used)
 }
 
 const makeModelState = (settings: PolicySettings) =>
@@ -238,7 +252,9 @@ const makeModelState = (settings: PolicySettings) =>
       limits: makeLimits(settings, yield* Effect.clockWith((clock) => clock.currentTimeMillis)),
       counters: { calls: 0, succeeded: 0, failed: 0, retries: 0, rateLimited: 0 },
       pacer: settings.adaptive ? makePacer({ quietMillis: millis(settings.cooldown) }) : undefined,
-      pauseUntil: 0
+      pauseUntil: 0,
+      // Until its first success a model is not known to be healthy: its first failure is not a lone one.
+      failureStreak: 1
     }
     return state
   })
@@ -254,6 +270,15 @@ const notePause = (state: ModelState, info: RateLimitInfo | undefined, now: numb
   if (info.remainingRequests === 0 && info.resetRequestsMillis !== undefined) pauseUntil(state, now + info.resetRequestsMillis)
   if (info.remainingTokens === 0 && info.resetTokensMillis !== undefined) pauseUntil(state, now + info.resetTokensMillis)
 }
+
+/**
+ * The backoff step of a call's retry after its failure number `n` (0-based): its own failures, but no more than
+ * the model has failed in a row. A failure among successes (a random 5xx: the model's attempt before it
+ * succeeded) is the call's bad luck, not an outage: it retries after a quarter of the base delay however often
+ * that call was unlucky, so a few unlucky calls do not stretch the run; when calls keep failing, the steps grow
+ * with the call's own failures.
+ */
+const backoffStep = (state: ModelState, n: number) => (state.failureStreak <= 1 ? -2 : Math.min(n, state.failureStreak - 1))
 
 const deadlineError = (settings: PolicySettings, last?: JudgeError) =>
   new JudgeError({
@@ -301,7 +326,7 @@ const runWith = (
     })
     const gated = state.gate.withPermit(timed)
     /** The buckets the latest attempt was charged in. */
-    let charged: Charged = []
+    let charged: Charged = nothingCharged
     /**
      * Wait out a pause the server asked for, the pacer's slot and the rate buckets (plain reads when none
      * applies), then attempt: every wait happens before the connection permit is taken, never while holding it.
@@ -312,7 +337,18 @@ const runWith = (
       const limited = reserve(state.limits, now + paused, estimatedTokens)
       charged = limited.charged
       const wait = paused + Math.max(limited.wait, state.pacer?.reserve(now + paused) ?? 0)
-      return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), gated) : gated
+      return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), unpaused) : gated
+    })
+    /**
+     * After a wait: a pause the server asked for meanwhile (a 429, a budget at 0) holds this call back too, and
+     * it queues again in the buckets from the pause's end (its charge refunded), so that the calls it held back
+     * do not all start the moment it ends.
+     */
+    const unpaused: Effect.Effect<ProviderReply, JudgeError> = Effect.suspend(() => {
+      const now = clock.unsafeCurrentTimeMillis()
+      if (state.pauseUntil <= now) return gated
+      refund(charged, now, estimatedTokens)
+      return once
     })
     /**
      * After a failed attempt: retry or give up. `n` counts failures (retried at most `maxRetries` times);
@@ -338,7 +374,8 @@ const runWith = (
           state.counters.failed++
           return yield* finalError(error, attempts)
         }
-        const delay = retryDelayMillis(rateLimited ? limited : n, error.retryAfterMillis, timing.backoff, yield* Random.next)
+        if (!rateLimited) state.failureStreak++
+        const delay = retryDelayMillis(rateLimited ? limited : backoffStep(state, n), error.retryAfterMillis, timing.backoff, yield* Random.next)
         if (clock.unsafeCurrentTimeMillis() + delay >= deadlineAt) {
           state.counters.failed++
           return yield* finalError(deadlineError(settings, error), attempts)
@@ -358,6 +395,7 @@ const runWith = (
           correct(charged, reply, estimatedTokens, now)
           state.pacer?.onSuccess(now)
           state.counters.succeeded++
+          state.failureStreak = 0
           return Effect.as(state.gate.onSuccess, reply)
         }
       })

@@ -131,7 +131,7 @@ describe("learned limits over real HTTP", () => {
       const blind = yield* run(false)
       assert.isUndefined(blind.stats.learnedRequestsPerMinute)
       assert.isAbove(blind.limited, 0, "without headers the server had to refuse calls")
-      assert.isBelow(learned.limited, blind.limited, "with them, fewer refusals")
+      assert.isBelow(learned.limited, blind.limited, `with them, fewer refusals (${learned.limited} against ${blind.limited})`)
     }))
 
   it.live("429 cap plus 20% HTTP 500s: every call completes", () =>
@@ -147,4 +147,33 @@ describe("learned limits over real HTTP", () => {
       assert.strictEqual(stats.policy?.failed, 0)
       assert.strictEqual(stats.policy?.retries, log.filter((e) => e.status === 500).length)
     }).pipe(Effect.scoped))
+})
+
+describe("retry backoff follows failures, not load (TestClock)", () => {
+  const transient = new JudgeError({ kind: "Transient", message: "500", status: 500 })
+  /** The gaps between the attempts of one call failing `failures` times, with other calls succeeding meanwhile or not. */
+  const gaps = (failures: number, othersSucceed: boolean) =>
+    Effect.gen(function*() {
+      const policy = yield* makePolicy({ maxConnections: 4, baseDelay: "100 millis", maxDelay: "10 seconds", maxRetries: 8 })
+      const starts = yield* Ref.make<ReadonlyArray<number>>([])
+      const unlucky = Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const seen = yield* Ref.modify(starts, (s) => [s.length, [...s, now]] as const)
+        return seen < failures ? yield* Effect.fail(transient) : { text: "ok", usage: { input: 1, output: 1 } }
+      })
+      const lucky = Effect.as(Effect.sleep("10 millis"), { text: "ok", usage: { input: 1, output: 1 } })
+      const others = othersSucceed ? Effect.forEach(Array.from({ length: 400 }), () => policy.run("m", 1, lucky), { discard: true }) : Effect.void
+      yield* runFor(Effect.all([policy.run("m", 1, unlucky), others], { concurrency: 2 }), 6000)
+      const times = yield* Ref.get(starts)
+      return times.slice(1).map((t, i) => t - times[i]!)
+    })
+
+  it.scoped("a call failing among successes retries after the base delay each time; in an outage the delay grows", () =>
+    Effect.gen(function*() {
+      const healthy = yield* gaps(4, true)
+      assert.strictEqual(healthy.length, 4)
+      healthy.forEach((gap) => assert.isAtMost(gap, 100, "the base delay's range, [50, 100) ms"))
+      const outage = yield* gaps(4, false)
+      assert.isAtLeast(outage[3]!, 400, "fourth retry: 800 ms ceiling, at least half of it")
+    }))
 })
