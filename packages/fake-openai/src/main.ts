@@ -7,6 +7,7 @@
  * ```sh
  * node packages/fake-openai/dist/main.js --port 0 --latency 50 --rate 200 --fail-every 5 --reply '{"score":8}'
  * node packages/fake-openai/dist/main.js --answer-from-prompt   # examples/rag: answers from the prompt's context
+ * # --rate: requests/s, stated per minute in x-ratelimit-* headers (--tpm adds a token limit; --no-rate-headers drops them)
  * ```
  */
 import { parseArgs } from "node:util"
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     port: { type: "string", default: "0" },
     latency: { type: "string" },
     rate: { type: "string" },
+    tpm: { type: "string" },
+    "no-rate-headers": { type: "boolean" },
     "fail-every": { type: "string" },
     "fail-rate": { type: "string" },
     "fail-status": { type: "string" },
@@ -45,7 +48,11 @@ const num = (name: string, text: string | undefined): number | undefined => {
 const config: FakeOpenAiConfig = {
   port: num("port", values.port) ?? 0,
   latency: values.latency === undefined ? undefined : parseLatency(values.latency),
-  rateLimit: values.rate === undefined ? undefined : { requestsPerSecond: num("rate", values.rate)! },
+  rateLimit: values.rate === undefined ? undefined : {
+    requestsPerSecond: num("rate", values.rate)!,
+    tokensPerMinute: num("tpm", values.tpm),
+    headers: values["no-rate-headers"] !== true
+  },
   failEvery: num("fail-every", values["fail-every"]),
   failRate: values["fail-rate"] === undefined
     ? undefined
