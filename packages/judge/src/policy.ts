@@ -100,6 +100,11 @@ export interface PolicyStats {
   readonly retries: number
   /** Attempts answered 429 (each retried until the call's deadline). */
   readonly rateLimited: number
+  /**
+   * Calls waiting out a backoff right now (after a 429 or a failed attempt, or a server-requested pause):
+   * a gauge, not a total — what tells a person that a quiet run is waiting, not hung.
+   */
+  readonly backingOff: number
 }
 
 /**
@@ -140,7 +145,7 @@ export type Attempt =
 interface ModelState {
   readonly gate: Gate
   readonly limit: <A, E, R>(estimatedTokens: number, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  readonly counters: { calls: number; succeeded: number; failed: number; retries: number; rateLimited: number }
+  readonly counters: { calls: number; succeeded: number; failed: number; retries: number; rateLimited: number; backingOff: number }
   readonly pacer: Pacer | undefined
   /** Clock time until which no attempt starts (0: no pause). */
   pauseUntil: number
@@ -183,7 +188,7 @@ const makeModelState = (settings: PolicySettings) =>
         adaptive: settings.adaptive
       }),
       limit: yield* makeLimit(settings),
-      counters: { calls: 0, succeeded: 0, failed: 0, retries: 0, rateLimited: 0 },
+      counters: { calls: 0, succeeded: 0, failed: 0, retries: 0, rateLimited: 0, backingOff: 0 },
       pacer: settings.adaptive ? makePacer({ quietMillis: millis(settings.cooldown) }) : undefined,
       pauseUntil: 0
     }
@@ -201,6 +206,13 @@ const notePause = (state: ModelState, info: RateLimitInfo | undefined, now: numb
   if (info.remainingRequests === 0 && info.resetRequestsMillis !== undefined) pauseUntil(state, now + info.resetRequestsMillis)
   if (info.remainingTokens === 0 && info.resetTokensMillis !== undefined) pauseUntil(state, now + info.resetTokensMillis)
 }
+
+/** Sleep `millis`, counted in the model's `backingOff` gauge meanwhile (interruption included). */
+const backOff = (state: ModelState, millis: number) =>
+  Effect.suspend(() => {
+    state.counters.backingOff++
+    return Effect.ensuring(Effect.sleep(Duration.millis(millis)), Effect.sync(() => void state.counters.backingOff--))
+  })
 
 const deadlineError = (settings: PolicySettings, last?: JudgeError) =>
   new JudgeError({
@@ -252,7 +264,7 @@ const runWith = (
       const now = clock.unsafeCurrentTimeMillis()
       const paused = Math.max(0, state.pauseUntil - now)
       const wait = paused + (state.pacer?.reserve(now + paused) ?? 0)
-      return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), gated) : gated
+      return wait > 0 ? Effect.zipRight(backOff(state, wait), gated) : gated
     })
     /**
      * After a failed attempt: retry or give up. `n` counts failures (retried at most `maxRetries` times);
@@ -281,7 +293,7 @@ const runWith = (
         }
         if (!rateLimited) state.counters.retries++
         yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${attempts} in ${delay} ms`)
-        yield* Effect.sleep(Duration.millis(delay))
+        yield* backOff(state, delay)
         return yield* (rateLimited ? loop(n, limited + 1) : loop(n + 1, limited))
       })
     const loop = (n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
