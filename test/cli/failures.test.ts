@@ -42,12 +42,12 @@ describe("schema-invalid judge replies", () => {
     expect(a.summary.errored).toBe(10)
     expect(a.cases[0]!.metrics[0]!.error).toContain("judge reply unusable")
     // 10 cases × (the question + 2 repairs), all answered with prose
-    expect(lastProgress(first.stderr)).toContain("judge 30 calls")
+    expect(lastProgress(first.stderr)).toMatch(/judge \d+\/\d+ in flight, .* 30 calls$/)
 
     const second = await run(healthy.baseUrl, "b.json")
     expect(second.stderr).not.toContain("assay:")
     expect(second.code).toBe(0)
-    expect(lastProgress(second.stderr)).toContain("judge 10 calls") // asked again, not replayed
+    expect(lastProgress(second.stderr)).toMatch(/judge \d+\/\d+ in flight, .* 10 calls$/) // asked again, not replayed
     const b = readResult(dir, "b.json")
     expect(b.summary).toMatchObject({ passed: 10, errored: 0 })
     expect(b.cases.every((c) => c.metrics[0]!.score === 0.8 && !c.metrics[0]!.cached)).toBe(true)
@@ -117,7 +117,7 @@ describe("a failing target call is an error on its case", () => {
     const out = readResult(dir, "out.json")
     expect(out.summary).toMatchObject({ passed: 3, errored: 2 })
     expect(out.cases[2]!.error).toBe("timed out after 2s")
-    expect(lastProgress(r.stderr)).toMatch(/target \d+ calls · [1-9]\d* retries/)
+    expect(lastProgress(r.stderr)).toMatch(/target \d+\/\d+ in flight, \d+ backing off, \d+×429, [1-9]\d* retries, .*\d+ calls$/)
   })
 })
 

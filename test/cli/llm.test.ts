@@ -40,7 +40,7 @@ describe("LLM-judged metrics", () => {
     expect(a.summary.tokens.input).toBeGreaterThan(0)
     expect(a.cases[0]!.metrics[0]!.reason).toContain("the answer names the right city")
     const last = first.stderr.trim().split("\n").filter((l) => l.startsWith("progress ")).at(-1)
-    expect(last).toMatch(/judge 1\d calls · [1-9]\d* retries · \d+×429 · cap \d+ \(\d+ in flight\)/)
+    expect(last).toMatch(/judge \d+\/\d+ in flight, \d+ backing off, \d+×429, [1-9]\d* retries, (\d+ failed, )?1\d calls$/)
 
     const second = await assay(["run", "cases.jsonl", "--config", "assay.config.yaml", "--out", "b.json"], { cwd: dir, env })
     expect(second.code).toBe(1)

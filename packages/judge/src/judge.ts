@@ -140,7 +140,8 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
           succeeded: 0,
           failed: 0,
           retries: 0,
-          rateLimited: 0
+          rateLimited: 0,
+          backingOff: 0
         }
       }))
     )

@@ -107,6 +107,11 @@ export interface PolicyStats {
   readonly learnedRequestsPerMinute?: number | undefined
   /** Tokens/minute the provider's `x-ratelimit-limit-tokens` header stated, once seen. */
   readonly learnedTokensPerMinute?: number | undefined
+  /**
+   * Calls waiting out a backoff right now (after a 429 or a failed attempt, or a server-requested pause):
+   * a gauge, not a total — what tells a person that a quiet run is waiting, not hung.
+   */
+  readonly backingOff: number
 }
 
 /**
@@ -147,7 +152,7 @@ export type Attempt =
 interface ModelState {
   readonly gate: Gate
   readonly limits: Limits
-  readonly counters: { calls: number; succeeded: number; failed: number; retries: number; rateLimited: number }
+  readonly counters: { calls: number; succeeded: number; failed: number; retries: number; rateLimited: number; backingOff: number }
   readonly pacer: Pacer | undefined
   /** Clock time until which no attempt starts (0: no pause). */
   pauseUntil: number
@@ -250,7 +255,7 @@ const makeModelState = (settings: PolicySettings) =>
         adaptive: settings.adaptive
       }),
       limits: makeLimits(settings, yield* Effect.clockWith((clock) => clock.currentTimeMillis)),
-      counters: { calls: 0, succeeded: 0, failed: 0, retries: 0, rateLimited: 0 },
+      counters: { calls: 0, succeeded: 0, failed: 0, retries: 0, rateLimited: 0, backingOff: 0 },
       pacer: settings.adaptive ? makePacer({ quietMillis: millis(settings.cooldown) }) : undefined,
       pauseUntil: 0,
       // Until its first success a model is not known to be healthy: its first failure is not a lone one.
@@ -279,6 +284,12 @@ const notePause = (state: ModelState, info: RateLimitInfo | undefined, now: numb
  * with the call's own failures.
  */
 const backoffStep = (state: ModelState, n: number) => (state.failureStreak <= 1 ? -2 : Math.min(n, state.failureStreak - 1))
+/** Sleep `millis`, counted in the model's `backingOff` gauge meanwhile (interruption included). */
+const backOff = (state: ModelState, millis: number) =>
+  Effect.suspend(() => {
+    state.counters.backingOff++
+    return Effect.ensuring(Effect.sleep(Duration.millis(millis)), Effect.sync(() => void state.counters.backingOff--))
+  })
 
 const deadlineError = (settings: PolicySettings, last?: JudgeError) =>
   new JudgeError({
@@ -337,7 +348,7 @@ const runWith = (
       const limited = reserve(state.limits, now + paused, estimatedTokens)
       charged = limited.charged
       const wait = paused + Math.max(limited.wait, state.pacer?.reserve(now + paused) ?? 0)
-      return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), unpaused) : gated
+      return wait > 0 ? Effect.zipRight(backOff(state, wait), unpaused) : gated
     })
     /**
      * After a wait: a pause the server asked for meanwhile (a 429, a budget at 0) holds this call back too, and
@@ -382,7 +393,7 @@ const runWith = (
         }
         if (!rateLimited) state.counters.retries++
         yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${attempts} in ${delay} ms`)
-        yield* Effect.sleep(Duration.millis(delay))
+        yield* backOff(state, delay)
         return yield* (rateLimited ? loop(n, limited + 1) : loop(n + 1, limited))
       })
     const loop = (n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>

@@ -105,7 +105,8 @@ describe("judge stats", () => {
         succeeded: 0,
         failed: 0,
         retries: 0,
-        rateLimited: 0
+        rateLimited: 0,
+        backingOff: 0
       })
       assert.strictEqual(stats.cost, 0)
     }).pipe(Effect.scoped))

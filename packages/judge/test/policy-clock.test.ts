@@ -48,6 +48,26 @@ describe("call policy timing (TestClock)", () => {
       assert.strictEqual(stats!.rateLimited, 2)
     }))
 
+  it.scoped("backingOff counts the calls waiting out a backoff now (the server's pause included), then drops to 0", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ cooldown: "10 millis" })
+      const { attempt } = yield* scripted([rateLimited(1000), rateLimited(1000), transient])
+      const { attempt: healthy } = yield* scripted([])
+      const limited = yield* Effect.fork(policy.run("m", 10, attempt))
+      yield* TestClock.adjust(10)
+      const [waiting] = yield* policy.stats
+      assert.deepInclude(waiting, { backingOff: 1, inFlight: 0, rateLimited: 1 })
+      // The Retry-After pauses the model's other calls too: they count as backing off, not as in flight.
+      const other = yield* Effect.fork(policy.run("m", 10, healthy))
+      yield* TestClock.adjust(10)
+      assert.deepInclude((yield* policy.stats)[0], { backingOff: 2, inFlight: 0 })
+      yield* TestClock.adjust(5000)
+      yield* Fiber.join(limited)
+      yield* Fiber.join(other)
+      const [after] = yield* policy.stats
+      assert.deepInclude(after, { backingOff: 0, rateLimited: 2, retries: 1, succeeded: 2 })
+    }))
+
   it.scoped("429s do not use up the retry budget: more 429s than maxRetries still succeed before the deadline", () =>
     Effect.gen(function*() {
       const policy = yield* policyWith({ maxRetries: 2, deadline: "30 seconds", cooldown: "10 millis" })

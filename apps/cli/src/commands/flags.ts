@@ -12,7 +12,7 @@ import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Terminal } from "@effect/platform"
 import { Config, Effect, Either, HashMap, Option, ParseResult, Schema } from "effect"
 import { Budget, Concurrency, Connections, fromFlag, Pause, PerMinute, Rate, Repeat, Retries, TimeLimit } from "../config/values.js"
-import type { ProgressMode } from "../progress/reporter.js"
+import { progressTerminal, type ProgressMode } from "../progress/reporter.js"
 import { makeStyle, type Style } from "../report/style.js"
 import type { Outputs } from "../run/outputs.js"
 import type { RunFlags } from "../run/plan.js"
@@ -143,8 +143,8 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
 })
 
 /**
- * Resolve the output settings: colours only on a TTY without NO_COLOR; a live bar only on a TTY without
- * `--no-progress`.
+ * Resolve the output settings: colours only on a TTY without NO_COLOR; a live progress region only when stderr
+ * (where progress goes) is a terminal, not a dumb one, and `--no-progress` is not given.
  *
  * @example
  * ```ts
@@ -153,8 +153,7 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
  */
 export const toOutputs = (parsed: Parsed<typeof outputFlags>): Effect.Effect<Outputs, never, Terminal.Terminal> =>
   Effect.gen(function*() {
-    const tty = yield* Effect.flatMap(Terminal.Terminal, (t) => t.isTTY)
-    const progress: ProgressMode = tty && !parsed.noProgress ? "bar" : "plain"
+    const progress: ProgressMode = !parsed.noProgress && (yield* progressTerminal) ? "bar" : "plain"
     return { out: parsed.out, jsonl: parsed.jsonl, junit: parsed.junit, html: parsed.html, progress, style: yield* detectStyle }
   })
 

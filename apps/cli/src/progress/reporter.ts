@@ -1,25 +1,31 @@
 /**
- * Progress reporting for a run, in one of two modes:
+ * Progress reporting for a run, in one of three modes:
  *
- * - `bar`: an overall bar redrawn in place on the terminal every 200 ms. No progress library is installed in
- *   this workspace, so this is a small renderer on @effect/platform's `Terminal` service: it writes
- *   `\r` + "erase line" + the bar with `Terminal.display`, and erases the line before the final report.
- * - `plain` (stdout is not a TTY, or `--no-progress`): a plain line on stderr each time another 10 % of the
- *   cases finish (every 100 cases when the total is unknown), so logs stay readable and stdout stays clean.
+ * - `bar` (stderr is a terminal): a live region of two or more lines at the bottom of the terminal, redrawn
+ *   every 200 ms — the overall bar with done/total, pass rate, rate and ETA, a line per client that makes
+ *   calls (in flight against the connection cap, calls backing off now, 429s, retries), and the per-metric
+ *   pass counts (see `./render.ts`). Lines printed inside {@link Progress.around} (through the Console, which
+ *   Effect's default loggers use too) or by {@link Progress.message} appear above it.
+ * - `plain` (stderr is not a terminal, or `--no-progress`): a plain line on stderr each time another 10 % of
+ *   the cases finish (every 100 cases when the total is unknown) and at least every 10 s, so CI logs show a
+ *   slow run is alive; no escape codes.
+ * - `off`: counts only.
  *
- * The reporter lives in the caller's Scope; its redraw loop stops when the scope closes.
+ * The reporter lives in the caller's Scope; its timers stop, and the region is cleared, when the scope closes.
  *
  * @example
  * ```ts
  * const progress = yield* makeProgress({ mode: "plain", total: 40, style })
- * yield* progress.add(caseResult)
+ * yield* progress.around(run) // calling `progress.add(result)` for each result
  * yield* progress.finish
  * ```
  */
 import type { CaseResult } from "@assay/core"
-import { Terminal } from "@effect/platform"
-import { Clock, Console, Effect, Schedule, type Scope } from "effect"
+import { Clock, Config, Console, Duration, Effect, Fiber, Schedule, type Scope } from "effect"
 import type { Style } from "../report/style.js"
+import { type CallClient, callsLine, callsViews } from "./calls.js"
+import { type LiveRegion, terminalRegion } from "./region.js"
+import { liveLines, plainLine, type ProgressSnapshot } from "./render.js"
 import { ProgressState } from "./state.js"
 
 /**
@@ -44,10 +50,12 @@ export interface ProgressSettings {
   readonly mode: ProgressMode
   readonly total: number | undefined
   readonly style: Style
+  /** The clients whose calls are shown (judge, target). */
+  readonly clients?: ReadonlyArray<CallClient> | undefined
   /** Where plain lines go (default: stderr through `Console.error`). */
   readonly print?: ((line: string) => Effect.Effect<void>) | undefined
-  /** Extra status (judge retries, backoff, connection cap), polled at every redraw. */
-  readonly extra?: Effect.Effect<string> | undefined
+  /** The live region (default: log-update on stderr). */
+  readonly region?: LiveRegion | undefined
 }
 
 /**
@@ -60,16 +68,49 @@ export interface ProgressSettings {
  */
 export interface Progress {
   readonly add: (result: CaseResult) => Effect.Effect<void>
-  /** Erase the bar (bar mode) or print the last line (plain mode). */
+  /**
+   * Run `effect` with a Console (the one Effect's default loggers write through too) whose every print clears
+   * the live region, prints, and redraws it: what `effect` prints lands above the region, never glued to it.
+   */
+  readonly around: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Print a line on stderr, above the live region. */
+  readonly message: (line: string) => Effect.Effect<void>
+  /** Clear the live region for good (bar mode) or print the last line (plain mode). */
   readonly finish: Effect.Effect<void>
+  /** The clients' counters as the run's closing `calls:` text (undefined when the run makes no calls). */
+  readonly callsSummary: Effect.Effect<string | undefined>
 }
 
-const BAR_WIDTH = 24
+/**
+ * Whether stderr, where progress goes, can hold a live region: a terminal whose TERM is not `dumb`.
+ *
+ * @example
+ * ```ts
+ * const mode: ProgressMode = (yield* progressTerminal) ? "bar" : "plain"
+ * ```
+ */
+export const progressTerminal: Effect.Effect<boolean> = Effect.zipWith(
+  Effect.sync(() => process.stderr.isTTY === true),
+  Config.string("TERM").pipe(Config.withDefault(""), Effect.orElseSucceed(() => "")),
+  (tty, term) => tty && term !== "dumb"
+)
 
-const bar = (fraction: number | undefined, style: Style) => {
-  if (fraction === undefined) return ""
-  const full = Math.round(fraction * BAR_WIDTH)
-  return `${style.green("█".repeat(full))}${style.dim("░".repeat(BAR_WIDTH - full))} `
+/** Live redraw interval. */
+const REDRAW = Duration.millis(200)
+/** Longest silence of plain mode. */
+const HEARTBEAT_MILLIS = 10_000
+
+/** A Console whose printing methods, sync and effectful, run through `wrap` (the live region's `above`). */
+const consoleAbove = (base: Console.Console, wrap: (print: () => void) => void): Console.Console => {
+  const unsafe: Console.UnsafeConsole = Object.create(base.unsafe)
+  const printing = ["log", "error", "warn", "info", "debug"] as const
+  const overrides: Record<string, unknown> = {}
+  for (const name of printing) {
+    const original = base.unsafe[name].bind(base.unsafe)
+    ;(unsafe as unknown as Record<string, unknown>)[name] = (...args: ReadonlyArray<unknown>) => wrap(() => original(...args))
+    overrides[name] = (...args: ReadonlyArray<unknown>) => Effect.sync(() => unsafe[name](...args))
+  }
+  return Object.assign(Object.create(base), overrides, { unsafe }) as Console.Console
 }
 
 /**
@@ -80,45 +121,64 @@ const bar = (fraction: number | undefined, style: Style) => {
  * Effect.scoped(makeProgress({ mode: "bar", total: 100, style: makeStyle(true) }))
  * ```
  */
-export const makeProgress = (settings: ProgressSettings): Effect.Effect<Progress, never, Terminal.Terminal | Scope.Scope> =>
+export const makeProgress = (settings: ProgressSettings): Effect.Effect<Progress, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const terminal = yield* Terminal.Terminal
     const state = new ProgressState(settings.total, yield* Clock.currentTimeMillis)
-    const extra = settings.extra ?? Effect.succeed("")
-    const render = Effect.gen(function*() {
-      const now = yield* Clock.currentTimeMillis
-      return state.line(now, yield* extra)
-    })
-    if (settings.mode === "off") return { add: (r) => Effect.sync(() => state.add(r)), finish: Effect.void }
-
-    if (settings.mode === "plain") {
-      const step = settings.total === undefined ? 100 : Math.max(1, Math.ceil(settings.total / 10))
-      let printed = 0
-      const printLine = settings.print ?? ((line: string) => Console.error(line))
-      const print = Effect.flatMap(render, (line) => printLine(`progress ${line}`))
-      return {
-        add: (result) =>
-          Effect.suspend(() => {
-            state.add(result)
-            if (state.done - printed < step) return Effect.void
-            printed = state.done
-            return print
-          }),
-        finish: Effect.suspend(() => (printed === state.done ? Effect.void : Effect.zipRight(Effect.sync(() => printed = state.done), print)))
-      }
+    const clients = settings.clients ?? []
+    const snapshot = Effect.zipWith(Clock.currentTimeMillis, callsViews(clients), (now, calls) => state.snapshot(now, calls))
+    const base = {
+      message: (line: string) => Console.error(line),
+      around: <A, E, R>(effect: Effect.Effect<A, E, R>) => effect,
+      callsSummary: callsLine(clients)
     }
+    if (settings.mode === "off") return { ...base, add: (r) => Effect.sync(() => state.add(r)), finish: Effect.void }
+    if (settings.mode === "plain") return { ...base, ...(yield* plainReporter(settings, state, snapshot)) }
+    return { ...base, ...(yield* liveReporter(settings, state, snapshot)) }
+  })
 
-    let stopped = false
-    const draw = Effect.suspend(() =>
-      stopped ? Effect.void : Effect.gen(function*() {
-        const line = yield* render
-        const room = Math.max(20, (yield* terminal.columns) - BAR_WIDTH - 2) // never wrap: a wrapped line cannot be redrawn
-        const text = line.length > room ? `${line.slice(0, room - 1)}…` : line
-        yield* terminal.display(`\r\x1b[2K${bar(state.fraction(), settings.style)}${text}`).pipe(Effect.ignore)
-      }))
-    yield* draw.pipe(Effect.repeat(Schedule.spaced("200 millis")), Effect.forkScoped)
+/** Plain mode: a line per 10 % of the cases and at least every 10 s, from a timer fiber in the scope. */
+const plainReporter = (settings: ProgressSettings, state: ProgressState, snapshot: Effect.Effect<ProgressSnapshot>) =>
+  Effect.gen(function*() {
+    const step = settings.total === undefined ? 100 : Math.max(1, Math.ceil(settings.total / 10))
+    const printLine = settings.print ?? ((line: string) => Console.error(line))
+    let printedDone = 0
+    let printedAt = yield* Clock.currentTimeMillis
+    const print = Effect.gen(function*() {
+      printedDone = state.done
+      printedAt = yield* Clock.currentTimeMillis
+      yield* printLine(plainLine(yield* snapshot))
+    })
+    // Wakes when the last line is 10 s old (a line printed meanwhile moves the next wake-up).
+    const heartbeat = Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const due = printedAt + HEARTBEAT_MILLIS
+      yield* now >= due ? print : Effect.sleep(Duration.millis(due - now))
+    }).pipe(Effect.forever, Effect.interruptible)
+    const timer = yield* Effect.forkScoped(heartbeat)
     return {
-      add: (result) => Effect.sync(() => state.add(result)),
-      finish: Effect.zipRight(Effect.sync(() => stopped = true), terminal.display("\r\x1b[2K").pipe(Effect.ignore))
+      add: (result: CaseResult) =>
+        Effect.suspend(() => {
+          state.add(result)
+          return state.done - printedDone < step ? Effect.void : print
+        }),
+      finish: Effect.zipRight(Fiber.interrupt(timer), Effect.suspend(() => (printedDone === state.done ? Effect.void : print)))
+    }
+  })
+
+/** Bar mode: the live region, redrawn every 200 ms by a fiber in the scope, cleared when the scope closes. */
+const liveReporter = (settings: ProgressSettings, state: ProgressState, snapshot: Effect.Effect<ProgressSnapshot>) =>
+  Effect.gen(function*() {
+    const region = settings.region ?? terminalRegion(process.stderr)
+    yield* Effect.addFinalizer(() => Effect.sync(() => region.close()))
+    const above = consoleAbove(yield* Effect.console, (print) => region.above(print))
+    // One column spare: a line exactly as wide as the terminal leaves the cursor in its pending-wrap state.
+    const draw = Effect.map(snapshot, (s) => region.draw(liveLines(s, region.columns() - 1, settings.style)))
+    const redraws = yield* draw.pipe(Effect.repeat(Schedule.spaced(REDRAW)), Effect.forkScoped)
+    const around = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => Effect.withConsole(effect, above)
+    return {
+      add: (result: CaseResult) => Effect.sync(() => state.add(result)),
+      around,
+      message: (line: string) => around(Console.error(line)),
+      finish: Effect.zipRight(Fiber.interrupt(redraws), Effect.sync(() => region.close()))
     }
   })

@@ -1,24 +1,24 @@
 /**
- * Progress counters of a run and their one-line rendering: done/total, pass rate so far, throughput, ETA,
- * per-metric pass counts, and (when judges run) the judge status line.
+ * Progress counters of a run: done, passed, per-metric pass counts, turned into a {@link ProgressSnapshot} for
+ * the renderer (`./render.ts`).
  *
  * @example
  * ```ts
  * import { ProgressState } from "./state.js"
  * const state = new ProgressState(40, 0)
  * state.add(caseResult)
- * state.line(1_000) // "12/40 30% · pass 91.7% · 12.0/s · ETA 2s · exact-match 11/12"
+ * state.snapshot(1_000, []) // { done: 1, total: 40, passed: 1, judged: 1, elapsedMs: 1000, … }
  * ```
  */
 import type { CaseResult } from "@assay/core"
-import { formatMillis, percent } from "../report/text.js"
+import type { CallsView, ProgressSnapshot } from "./render.js"
 
 /**
  * Mutable counters; only the progress reporter touches them.
  *
  * @example
  * ```ts
- * const state = new ProgressState(10, 0); state.add(result); state.line(2000)
+ * const state = new ProgressState(10, 0); state.add(result); state.snapshot(2000, [])
  * ```
  */
 export class ProgressState {
@@ -45,26 +45,16 @@ export class ProgressState {
     }
   }
 
-  /** Fraction done, when the total is known. */
-  fraction(): number | undefined {
-    return this.total === undefined || this.total === 0 ? undefined : Math.min(1, this.done / this.total)
-  }
-
-  /** The status text at time `now` (ms); `extra` is appended (judge retries, connection cap). */
-  line(now: number, extra?: string): string {
-    const elapsed = Math.max(1, now - this.startedAt)
-    const rate = (this.done * 1000) / elapsed
-    const parts = [
-      this.total === undefined ? `${this.done}` : `${this.done}/${this.total} ${percent(this.fraction() ?? 0)}`,
-      `pass ${percent(this.judged === 0 ? null : this.passed / this.judged)}`,
-      `${rate.toFixed(1)}/s`
-    ]
-    if (this.total !== undefined && this.done > 0 && this.done < this.total) {
-      parts.push(`ETA ${formatMillis(((this.total - this.done) / rate) * 1000)}`)
+  /** Everything the renderer shows, at time `now` (ms), with the clients' call counters. */
+  snapshot(now: number, calls: ReadonlyArray<CallsView>): ProgressSnapshot {
+    return {
+      done: this.done,
+      total: this.total,
+      passed: this.passed,
+      judged: this.judged,
+      elapsedMs: Math.max(0, now - this.startedAt),
+      metrics: [...this.metrics].map(([name, m]) => ({ name, passed: m.passed, ran: m.ran })),
+      calls
     }
-    const perMetric = [...this.metrics].map(([name, m]) => `${name} ${m.passed}/${m.ran}`).join(" ")
-    if (perMetric !== "") parts.push(perMetric)
-    if (extra !== undefined && extra !== "") parts.push(extra)
-    return parts.join(" · ")
   }
 }

@@ -17,7 +17,7 @@
  * ```
  */
 import { cachedTask, type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
-import { Judge, JudgeError, type JudgeStats, Recording, stopOnFatal } from "@assay/judge"
+import { Judge, JudgeError, Recording, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { Chunk, Clock, Console, Effect, Layer, Option, Stream } from "effect"
@@ -175,8 +175,11 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
         return chunk
       })
     )
-    const calls = callStatus(needsJudge ? judge : undefined, target)
-    const progress = yield* makeProgress({ mode: outputs.progress, total: total - skip.size, style: outputs.style, extra: calls })
+    const clients = [
+      ...(needsJudge ? [{ label: "judge", stats: judge.stats }] : []),
+      ...(target === undefined ? [] : [{ label: "target", stats: target.stats }])
+    ]
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - skip.size, style: outputs.style, clients })
     // A resumed run's file first gets the stored results it misses (a crash between commit and write).
     const appendJsonl = Option.isSome(outputs.jsonl)
       ? Option.some(yield* openJsonlSink(outputs.jsonl.value, input.resume === undefined ? undefined : prior))
@@ -210,7 +213,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const run = stopOnFatal(
       Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
       stoppingOnFatal(withLayer(evaluation, input.eval?.layer), judge, target)
-    ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))))
+    ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))), progress.around)
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(
@@ -221,7 +224,8 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       Effect.tapError(() => Effect.ignore(Effect.zipRight(stillHeld, log.finish(runId, "failed"))))
     )
     const result = yield* report(outcome.status)
-    if (calls !== undefined) yield* Effect.flatMap(calls, (line) => Console.log(`calls: ${line}`))
+    const calls = yield* progress.callsSummary
+    if (calls !== undefined) yield* Console.log(`calls: ${calls}`)
     yield* Console.error(whereItWent(runId, outputs))
     if (result.unfinished.length > 0) {
       yield* Console.error(`Deadline reached: ${result.unfinished.length} cases unfinished. Continue with: assay resume ${runId}`)
@@ -240,33 +244,6 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
 export const whereItWent = (runId: string, outputs: Outputs): string => {
   const files = [outputs.out, outputs.jsonl, outputs.junit, outputs.html].flatMap((o) => Option.isSome(o) ? [o.value] : [])
   return `run ${runId}${files.length > 0 ? ` · reports: ${files.join(", ")}` : ""} · see it again: assay runs show ${runId}`
-}
-
-/**
- * A client's part of the progress line and the run's closing `calls:` line: calls, retries after failures,
- * 429s (waited out, counted apart), failed calls and the adaptive connection cap.
- *
- * @example
- * ```ts
- * judgeStatus(stats) // "judge 120 calls · 3 retries · 2×429 · cap 4 (3 in flight)"
- * judgeStatus(stats, "target") // "target 40 calls · 0 retries · 9×429 · 1 failed · cap 2 (0 in flight)"
- * ```
- */
-export const judgeStatus = (stats: JudgeStats, label = "judge"): string => {
-  const p = stats.policy
-  return p === undefined
-    ? ""
-    : `${label} ${p.calls} calls · ${p.retries} retries · ${p.rateLimited}×429${p.failed > 0 ? ` · ${p.failed} failed` : ""}` +
-      ` · cap ${p.cap} (${p.inFlight} in flight)`
-}
-
-/** The judge's and the target's counters as one status text (undefined when the run makes no calls). */
-const callStatus = (judge: Judge["Type"] | undefined, target: Target | undefined): Effect.Effect<string> | undefined => {
-  const parts = [
-    ...(judge === undefined ? [] : [Effect.map(judge.stats, (s) => judgeStatus(s))]),
-    ...(target === undefined ? [] : [Effect.map(target.stats, (s) => judgeStatus(s, "target"))])
-  ]
-  return parts.length === 0 ? undefined : Effect.map(Effect.all(parts), (lines) => lines.filter((l) => l !== "").join(" · "))
 }
 
 /**

@@ -7,7 +7,8 @@
  *
  * - The producer reads the source in order, looks up a slice of cases in the cache with one `lookupMany`,
  *   and offers the cases to a bounded Mailbox (back-pressure: a huge dataset is never loaded ahead).
- * - `concurrency` case workers loop on its `take`, so at most `concurrency` cases are measured at once.
+ * - Up to `concurrency` case workers loop on its `take`, so at most `concurrency` cases are measured at once;
+ *   they start as cases are offered (never more workers than cases).
  *   `throttle` spaces case starts with a RateLimiter. A worker serves cached metrics from the looked-up
  *   outcomes, offers the case's I/O metrics (judges) to the metric Mailbox, measures its inline (CPU-only)
  *   metrics itself meanwhile — or, with none, the first I/O metric — waits for the pooled ones, then hands
@@ -292,6 +293,27 @@ export const runPool = <R, E, RS, RE, RT = never>(
         return options.onCaseStart === undefined ? offer : Effect.zipRight(options.onCaseStart(index), offer)
       })
 
+    /**
+     * Start workers as cases arrive, up to `concurrency` case workers (and their metric workers): a run of 36
+     * cases at `--concurrency 10000` starts 36 fibers, not 10,000, whether or not the source's size is known.
+     */
+    let offered = 0
+    let caseWorkers = 0
+    const staff = (more: number): Effect.Effect<void, never, R | RE | RT> =>
+      Effect.suspend(() => {
+        offered += more
+        const wanted = Math.min(opts.concurrency, offered)
+        const starting = wanted - caseWorkers
+        if (starting <= 0) return Effect.void
+        caseWorkers = wanted
+        const start = (n: number, run: Effect.Effect<void, EvalError | E, R | RE | RT>) =>
+          Effect.forEach(Array.from({ length: n }), () => FiberSet.run(group, run), { discard: true })
+        return Effect.zipRight(
+          start(starting, worker(cases.take, runCase)),
+          start(starting * pooledPerCase, worker(jobs.take, runMetricJob))
+        )
+      })
+
     const begin = cacheApi === undefined
       ? Effect.void
       : Effect.catchAll(cacheApi.beginRun, (e) => Effect.logWarning(`cache unavailable for this run's lookups: ${e.message}`))
@@ -315,7 +337,7 @@ export const runPool = <R, E, RS, RE, RT = never>(
           for (const p of pending) (servedByCache(p) ? cachedOnes : toMeasure).push(p)
           // One `offerAll` per slice: while the queue is full the producer waits once per slice, not once per
           // case (each wait allocates a Deferred — a measurable share of the per-case cost of I/O runs).
-          const measured = toMeasure.length === 0 ? Effect.void : cases.offerAll(toMeasure)
+          const measured = toMeasure.length === 0 ? Effect.void : Effect.zipRight(staff(toMeasure.length), cases.offerAll(toMeasure))
           return cachedOnes.length === 0 ? measured : Effect.zipRight(Effect.forEach(cachedOnes, deliverCached, { discard: true }), measured)
         })
       )
@@ -337,8 +359,6 @@ export const runPool = <R, E, RS, RE, RT = never>(
       Effect.clockWith((clock) => repeatForever(Effect.flatMap(take, (item) => run(item, clock)))).pipe(
         Effect.catchTag("NoSuchElementException", Effect.die)
       )
-    for (let w = 0; w < opts.concurrency; w++) yield* FiberSet.run(group, worker(cases.take, runCase))
-    for (let w = 0; w < opts.concurrency * pooledPerCase; w++) yield* FiberSet.run(group, worker(jobs.take, runMetricJob))
     yield* FiberSet.run(group, sink)
     yield* FiberSet.run(group, producer)
 

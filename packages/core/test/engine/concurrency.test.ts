@@ -1,9 +1,37 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Stream, TestClock } from "effect"
+import { Chunk, Effect, Fiber, Stream, Supervisor, TestClock } from "effect"
 import { evaluate, evaluateStream, Metric } from "@assay/core"
 import { indexOf, makeCases, makeProbe } from "./helpers.js"
 
+/** A supervisor that counts the fibers started under it. */
+class StartCounter extends Supervisor.AbstractSupervisor<number> {
+  started = 0
+  get value() {
+    return Effect.sync(() => this.started)
+  }
+  override onStart() {
+    this.started++
+  }
+}
+
 describe("engine concurrency", () => {
+  for (const [label, source] of [["an array", () => makeCases(36)], ["a stream", () => Stream.fromIterable(makeCases(36))]] as const) {
+    it.effect(`starts workers for the cases there are, not for a concurrency far above them (${label})`, () =>
+      Effect.gen(function*() {
+        const probe = makeProbe()
+        const metrics = ["a", "b"].map((name) => probe.metric({ name, delay: () => "1 second" }))
+        const counter = new StartCounter()
+        const fiber = yield* Effect.fork(Effect.supervised(evaluate(source(), metrics, { concurrency: 10_000 }), counter))
+        yield* TestClock.adjust("1 second")
+        const result = yield* Fiber.join(fiber)
+        assert.strictEqual(result.summary.passed, 36)
+        assert.strictEqual(probe.state.maxCases, 36, "all cases still run at once")
+        // 36 case workers + 36 metric workers + the sink, producer and timers: far below 10,000.
+        assert.isAtMost(counter.started, 200)
+      }))
+  }
+
+
   it.effect("never runs more than `concurrency` cases at once, and uses all of them", () =>
     Effect.gen(function*() {
       const probe = makeProbe()
