@@ -15,7 +15,9 @@
  * hyperparameters: { prompt: v3 }
  * ```
  */
-import { Schema } from "effect"
+import { Either, Schema } from "effect"
+import { parseOutputPath } from "../run/targets/json-path.js"
+import { checkPlaceholder, placeholdersIn, templateProblems } from "../run/targets/placeholders.js"
 import { Budget, Concurrency, Connections, Pause, PerMinute, Rate, Repeat, Retries, TimeLimit } from "./values.js"
 
 /**
@@ -33,19 +35,76 @@ export const MetricEntry = Schema.Union(
 export type MetricEntry = typeof MetricEntry.Type
 
 /**
- * The system under test: a model that produces `actualOutput` from `input`.
+ * An http target's body template (`target.body`): any JSON value whose strings may hold `{{input}}`,
+ * `{{name}}`, `{{context}}`, `{{metadata.key}}` … (see `run/targets/placeholders.ts`); checked when the config
+ * is read, so a misspelt placeholder names its field.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(BodyTemplate)({ messages: [{ role: "user", content: "{{input}}" }] })
+ * ```
+ */
+export const BodyTemplate = Schema.Unknown.pipe(Schema.filter((body) => {
+  const problems = templateProblems(body, false)
+  return problems.length === 0 || problems.join("; ")
+}))
+
+/**
+ * An http target's output path (`target.output`): `choices.0.message.content`, `$.answer`, `$.data[0].text`.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(OutputPath)("$.answer")
+ * ```
+ */
+export const OutputPath = Schema.String.pipe(Schema.filter((path) => Either.match(parseOutputPath(path), { onLeft: (e) => e, onRight: () => true })))
+
+/**
+ * An http target's headers (`target.headers`): values are text where `{{env.NAME}}` is replaced by that
+ * environment variable, read as a secret (never printed, stored or reported; the run keeps only the template).
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(TargetHeaders)({ Authorization: "Bearer {{env.APP_TOKEN}}" })
+ * ```
+ */
+export const TargetHeaders = Schema.Record({
+  key: Schema.String.pipe(Schema.filter((name) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || `invalid header name ${JSON.stringify(name)}`)),
+  value: Schema.String.pipe(Schema.filter((value) => {
+    if (/[\r\n]/.test(value)) return "a header value cannot contain a line break"
+    const problems = placeholdersIn(value).flatMap((name) => {
+      if (!name.startsWith("env.")) return [`{{${name}}}: header values may reference {{env.NAME}} only`]
+      const problem = checkPlaceholder(name, true)
+      return problem === undefined ? [] : [problem]
+    })
+    return problems.length === 0 || problems.join("; ")
+  }))
+})
+
+/**
+ * The system under test, which produces `actualOutput` from each case: a model (`openai:<model>`,
+ * `openai-compatible:<model>`, `anthropic:<model>`, with `prompt` and `baseUrl`), the user's HTTP endpoint
+ * (`http://…` / `https://…`, with `body`, `output` and `headers`), or a program (`exec:./app --q {{input}}`).
  *
  * @example
  * ```ts
  * Schema.decodeUnknownSync(TargetConfig)({ model: "openai:gpt-4o-mini", prompt: "Q: {{input}}" })
+ * Schema.decodeUnknownSync(TargetConfig)({ model: "http://127.0.0.1:8000/ask", body: { q: "{{input}}" }, output: "$.answer" })
  * ```
  */
 export const TargetConfig = Schema.Struct({
-  /** `openai:<model>` */
+  /** `openai:<model>`, `http://host/path`, `exec:<command line>`. */
   model: Schema.String,
-  /** Prompt template; `{{input}}` is replaced by the case's input (default: the input alone). */
+  /** LLM targets: prompt template; `{{input}}` is replaced by the case's input (default: the input alone). */
   prompt: Schema.optional(Schema.String),
-  baseUrl: Schema.optional(Schema.String)
+  /** LLM targets: the API's base URL. */
+  baseUrl: Schema.optional(Schema.String),
+  /** http targets: the JSON body posted per case (default `{ "input": "{{input}}" }`). */
+  body: Schema.optional(BodyTemplate),
+  /** http targets: where the output is in the JSON reply (default: the whole reply body as text). */
+  output: Schema.optional(OutputPath),
+  /** http targets: request headers; `{{env.NAME}}` reads a secret from the environment. */
+  headers: Schema.optional(TargetHeaders)
 })
 export type TargetConfig = typeof TargetConfig.Type
 

@@ -19,7 +19,7 @@
 import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
 import { Judge, JudgeError, type JudgeStats, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
-import type { FileSystem, Path, Terminal } from "@effect/platform"
+import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
 import { Chunk, Clock, Console, Effect, Option, Stream } from "effect"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
@@ -233,4 +233,4 @@ const showing = (task: Task, views: Map<number, CaseView>): Task => (testCase, i
  * const program: Effect.Effect<RunResult, unknown, ExecuteContext> = execute(execution)
  * ```
  */
-export type ExecuteContext = FileSystem.FileSystem | Path.Path | Terminal.Terminal | RunLog
+export type ExecuteContext = FileSystem.FileSystem | Path.Path | Terminal.Terminal | RunLog | HttpClient.HttpClient | CommandExecutor.CommandExecutor

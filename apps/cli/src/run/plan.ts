@@ -127,7 +127,16 @@ const targetOf = (flags: RunFlags, config: AssayConfig): TargetConfig | null => 
   if (model === null) return null
   const prompt = pick(flags.prompt, fromConfig?.prompt)
   const baseUrl = pick(flags.baseUrl, fromConfig?.baseUrl)
-  return { model, ...(prompt !== null ? { prompt } : {}), ...(baseUrl !== null ? { baseUrl } : {}) }
+  // An http target's body, output path and headers come from the config only (`--target` may name the URL).
+  const { body, headers, output } = fromConfig ?? {}
+  return {
+    model,
+    ...(prompt !== null ? { prompt } : {}),
+    ...(baseUrl !== null ? { baseUrl } : {}),
+    ...(body !== undefined ? { body } : {}),
+    ...(output !== undefined ? { output } : {}),
+    ...(headers !== undefined ? { headers } : {})
+  }
 }
 
 const callLimitsOf = (flags: RunFlags, config: AssayConfig): CallLimits => {
