@@ -15,7 +15,7 @@
  * hyperparameters: { prompt: v3 }
  * ```
  */
-import { Either, Schema } from "effect"
+import { Either, ParseResult, Schema } from "effect"
 import { parseOutputPath } from "../run/targets/json-path.js"
 import { checkPlaceholder, placeholdersIn, templateProblems } from "../run/targets/placeholders.js"
 import { Budget, Concurrency, Connections, Pause, PerMinute, Rate, Repeat, Retries, TimeLimit } from "./values.js"
@@ -100,13 +100,32 @@ export const TargetConfig = Schema.Struct({
   /** LLM targets: the API's base URL. */
   baseUrl: Schema.optional(Schema.String),
   /** http targets: the JSON body posted per case (default `{ "input": "{{input}}" }`). */
-  body: Schema.optional(BodyTemplate),
+  body: Schema.optionalWith(BodyTemplate, { exact: true }),
   /** http targets: where the output is in the JSON reply (default: the whole reply body as text). */
-  output: Schema.optional(OutputPath),
+  output: Schema.optionalWith(OutputPath, { exact: true }),
   /** http targets: request headers; `{{env.NAME}}` reads a secret from the environment. */
-  headers: Schema.optional(TargetHeaders)
+  headers: Schema.optionalWith(TargetHeaders, { exact: true })
 })
 export type TargetConfig = typeof TargetConfig.Type
+
+/**
+ * The config's `target`: a spec string, or a {@link TargetConfig}. Decoded by hand so a bad field is reported
+ * once, at its path, rather than beside "expected a string" from the other alternative.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(TargetEntry)("exec:./app {{input}}")
+ * ```
+ */
+export const TargetEntry = Schema.transformOrFail(Schema.Unknown, Schema.Union(Schema.String, Schema.typeSchema(TargetConfig)), {
+  strict: true,
+  decode: (input, options, ast) => {
+    if (typeof input === "string") return ParseResult.succeed(input)
+    if (typeof input === "object" && input !== null && !Array.isArray(input)) return ParseResult.decodeUnknown(TargetConfig)(input, options)
+    return ParseResult.fail(new ParseResult.Type(ast, input, `expected openai:<model>, http://…, exec:<command> or { model: …, … }, got ${JSON.stringify(input)}`))
+  },
+  encode: ParseResult.succeed
+})
 
 /**
  * The whole config file.
@@ -119,7 +138,7 @@ export type TargetConfig = typeof TargetConfig.Type
 export const AssayConfig = Schema.Struct({
   metrics: Schema.optional(Schema.Array(MetricEntry)),
   judge: Schema.optional(Schema.String),
-  target: Schema.optional(Schema.Union(Schema.String, TargetConfig)),
+  target: Schema.optionalWith(TargetEntry, { exact: true }),
   concurrency: Schema.optional(Concurrency),
   throttle: Schema.optional(Pause),
   ignoreErrors: Schema.optional(Schema.Boolean),

@@ -159,7 +159,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       Effect.tapError(() => Effect.ignore(Effect.zipRight(stillHeld, log.finish(runId, "failed"))))
     )
     const result = yield* report(outcome.status)
-    if (calls !== undefined) yield* Effect.flatMap(calls, (line) => Console.log(`calls: ${line}`))
+    if (calls !== undefined) yield* Effect.flatMap(calls, (line) => (line === "" ? Effect.void : Console.log(`calls: ${line}`)))
     yield* Console.error(whereItWent(runId, outputs))
     if (result.unfinished.length > 0) {
       yield* Console.error(`Deadline reached: ${result.unfinished.length} cases unfinished. Continue with: assay resume ${runId}`)

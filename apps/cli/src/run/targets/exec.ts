@@ -56,7 +56,8 @@ const runOnce = (argv: ReadonlyArray<string>, limit: Duration.Duration) =>
   Effect.scoped(Effect.gen(function*() {
     // A program that cannot be started (not found, not executable) fails every case alike: it ends the run.
     const process = yield* Command.start(Command.make(argv[0]!, ...argv.slice(1)).pipe(Command.stdin(Stream.empty))).pipe(
-      Effect.mapError((error) => new JudgeError({ kind: "Unreachable", message: `cannot run ${argv[0]}: ${error.message}` }))
+      Effect.mapError((error) =>
+        new JudgeError({ kind: "Unreachable", message: `cannot run ${argv[0]} (${error._tag === "SystemError" ? error.reason : error.message}): check the program in --target` }))
     )
     // Runs before the executor's own release (a SIGTERM it waits on): a timeout or an interruption kills at once.
     yield* Effect.addFinalizer(() => Effect.flatMap(process.isRunning, (running) => running ? process.kill("SIGKILL") : Effect.void).pipe(Effect.ignore))

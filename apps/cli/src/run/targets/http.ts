@@ -106,7 +106,7 @@ export const makeHttpTarget = (
         Effect.mapError((error) =>
           new JudgeError({
             kind: error.kind,
-            message: redact(error.kind === "Auth" ? `${error.message}: the server refused the credentials, check target.headers` : error.message),
+            message: redact(error.kind === "Auth" ? `${error.message} — the server refused the credentials (check target.headers)` : error.message),
             ...(error.status === undefined ? {} : { status: error.status }),
             ...(error.retryAfterMillis === undefined ? {} : { retryAfterMillis: error.retryAfterMillis })
           }))
