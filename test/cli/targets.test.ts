@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { assay, fixtureDir, requireBuild, ROOT } from "./harness.js"
+import { assay, fixtureDir, requireBuild, ROOT, whenStderr } from "./harness.js"
 
 const SECRET = "s3cr3t-app-token-41f7"
 const APP = join(ROOT, "test/cli/fixtures/target-app.mjs")
@@ -21,6 +21,8 @@ interface Received {
 let server: Server
 let base = ""
 const received: Array<Received> = []
+/** While true, the question "hang" gets no answer (to interrupt a run with a request in flight). */
+let holding = false
 
 /** The fake app: /ask answers `<question>!` (or, for "echo", the Authorization header it got); /fail is a 500 quoting it; /deny a 401. */
 const handle = (path: string, headers: IncomingHttpHeaders, body: { question?: string }): [number, string] => {
@@ -37,6 +39,7 @@ beforeAll(async () => {
     req.setEncoding("utf8").on("data", (d: string) => (text += d)).on("end", () => {
       const body = JSON.parse(text) as { question?: string }
       received.push({ path: req.url ?? "", headers: req.headers, body })
+      if (holding && body.question === "hang") return
       const [status, reply] = handle(req.url ?? "", req.headers, body)
       res.writeHead(status, { "content-type": "application/json" }).end(reply)
     })
@@ -45,6 +48,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 })
 afterAll(() => {
+  server?.closeAllConnections()
   server?.close()
 })
 
@@ -125,6 +129,25 @@ describe("--target http://", () => {
     expect(denied.stderr + none.stderr).not.toContain(SECRET)
   })
 
+  it("assay resume sends the headers again: the run keeps their templates, never their values", async () => {
+    const cases = [{ input: "Paris", expectedOutput: "Paris!" }, { input: "hang", expectedOutput: "hang!" }].map((c) => JSON.stringify(c)).join("\n") + "\n"
+    const dir = fixtureDir({ "cases.jsonl": cases, "assay.config.yaml": httpConfig("/ask") })
+    const env = { APP_TOKEN: SECRET }
+    holding = true
+    const interrupt = whenStderr("progress 1/2", (child) => child.kill("SIGINT"))
+    const first = await assay(["run", "cases.jsonl", "--concurrency", "1"], { cwd: dir, env, onSpawn: interrupt.onSpawn })
+    expect(first.code).toBe(130)
+    holding = false
+    received.length = 0
+    const resumed = await assay(["resume", "latest", "--out", "out.json"], { cwd: dir, env })
+    expect(resumed.stderr).not.toContain("assay:")
+    expect(resumed.code).toBe(0)
+    expect(received.map((x) => [x.body, x.headers.authorization])).toEqual([[expect.objectContaining({ question: "hang" }), `Bearer ${SECRET}`]])
+    expect(results(dir).cases.map((c) => c.metrics[0]!.score)).toEqual([1, 1])
+    expect(everything(dir)).toContain("Bearer {{env.APP_TOKEN}}")
+    expect(first.stdout + first.stderr + resumed.stdout + resumed.stderr + everything(dir)).not.toContain(SECRET)
+  })
+
   it("bad settings are usage errors naming the file and field, or the flag", async () => {
     const bad = (yaml: string, extra: ReadonlyArray<string> = []) =>
       assay(["run", "cases.jsonl", "--config", "c.yaml", ...extra], { cwd: fixtureDir({ "cases.jsonl": CASES, "c.yaml": yaml }), env: { APP_TOKEN: SECRET } })
@@ -137,6 +160,9 @@ describe("--target http://", () => {
     const unset = await bad(httpConfig("/ask").replace("APP_TOKEN", "NOT_SET_ANYWHERE"))
     expect(unset.code).toBe(2)
     expect(unset.stderr).toContain("target.headers.Authorization reads {{env.NOT_SET_ANYWHERE}}, which is not set")
+    const literal = await bad(httpConfig("/ask").replace("{{env.APP_TOKEN}}", "abc123"))
+    expect(literal.code).toBe(2)
+    expect(literal.stderr).toContain("c.yaml: target.headers.Authorization: a credential must come from the environment")
     const prompt = await bad(httpConfig("/ask"), ["--prompt-template", "Q: {{input}}"])
     expect(prompt.code).toBe(2)
     expect(prompt.stderr).toContain("--prompt-template (target.prompt) applies to LLM targets (openai:, openai-compatible:, anthropic:) only")

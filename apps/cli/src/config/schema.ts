@@ -70,16 +70,28 @@ export const OutputPath = Schema.String.pipe(Schema.filter((path) => Either.matc
  */
 export const TargetHeaders = Schema.Record({
   key: Schema.String.pipe(Schema.filter((name) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || `invalid header name ${JSON.stringify(name)}`)),
-  value: Schema.String.pipe(Schema.filter((value) => {
-    if (/[\r\n]/.test(value)) return "a header value cannot contain a line break"
-    const problems = placeholdersIn(value).flatMap((name) => {
-      if (!name.startsWith("env.")) return [`{{${name}}}: header values may reference {{env.NAME}} only`]
-      const problem = checkPlaceholder(name, true)
-      return problem === undefined ? [] : [problem]
-    })
-    return problems.length === 0 || problems.join("; ")
-  }))
-})
+  value: Schema.String
+}).pipe(Schema.filter((headers) => {
+  const problems = Object.entries(headers).flatMap(([name, value]) => headerProblems(name, value).map((p) => ({ path: [name], message: p })))
+  return problems.length === 0 || problems
+}))
+
+/** Header names whose values are credentials: they must come from the environment, so no config or run keeps them. */
+const CREDENTIAL_HEADER = /(authorization|api[-_]?key|token|secret|password|cookie)/i
+
+/** What is wrong with one header value. */
+const headerProblems = (name: string, value: string): ReadonlyArray<string> => {
+  if (/[\r\n]/.test(value)) return ["a header value cannot contain a line break"]
+  const names = placeholdersIn(value)
+  if (CREDENTIAL_HEADER.test(name) && !names.some((n) => n.startsWith("env."))) {
+    return ["a credential must come from the environment: write it as {{env.NAME}} (e.g. \"Bearer {{env.APP_TOKEN}}\"), never in the config file"]
+  }
+  return names.flatMap((placeholder) => {
+    if (!placeholder.startsWith("env.")) return [`{{${placeholder}}}: header values may reference {{env.NAME}} only`]
+    const problem = checkPlaceholder(placeholder, true)
+    return problem === undefined ? [] : [problem]
+  })
+}
 
 /**
  * The system under test, which produces `actualOutput` from each case: a model (`openai:<model>`,
