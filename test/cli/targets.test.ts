@@ -129,6 +129,16 @@ describe("--target http://", () => {
     expect(denied.stderr + none.stderr).not.toContain(SECRET)
   })
 
+  it("--attempt-timeout ends a call the app never answers: the case's error", async () => {
+    const cases = [{ input: "hang", expectedOutput: "hang!" }].map((c) => JSON.stringify(c)).join("\n") + "\n"
+    const dir = fixtureDir({ "cases.jsonl": cases, "assay.config.yaml": httpConfig("/ask") })
+    holding = true
+    const r = await assay(["run", "cases.jsonl", "--attempt-timeout", "1s", "--max-retries", "0", "--ignore-errors", "--out", "out.json"], { cwd: dir, env: { APP_TOKEN: SECRET } })
+    holding = false
+    expect(r.code).toBe(1)
+    expect(results(dir).cases.map((c) => c.error)).toEqual([`target ${base}/ask: attempt timed out after 1s`])
+  })
+
   it("assay resume sends the headers again: the run keeps their templates, never their values", async () => {
     const cases = [{ input: "Paris", expectedOutput: "Paris!" }, { input: "hang", expectedOutput: "hang!" }].map((c) => JSON.stringify(c)).join("\n") + "\n"
     const dir = fixtureDir({ "cases.jsonl": cases, "assay.config.yaml": httpConfig("/ask") })

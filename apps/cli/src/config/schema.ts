@@ -13,6 +13,12 @@
  * maxErrors: 10%
  * minPassRate: 80%
  * hyperparameters: { prompt: v3 }
+ * # the system under test: openai:<model>, or the user's app over HTTP or as a program (exec:…)
+ * target:
+ *   model: http://127.0.0.1:8000/ask
+ *   body: { question: "{{input}}", context: "{{context}}" }
+ *   output: $.answer
+ *   headers: { Authorization: "Bearer {{env.APP_TOKEN}}" }
  * ```
  */
 import { Either, ParseResult, Schema } from "effect"
