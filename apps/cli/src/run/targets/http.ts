@@ -62,6 +62,51 @@ const outputOf = (url: string, body: string, path: ReadonlyArray<string> | undef
   })
 }
 
+/** What one POST needs besides its body. */
+interface Endpoint {
+  readonly url: string
+  readonly client: HttpClient.HttpClient
+  readonly headers: ReadonlyArray<readonly [string, Redacted.Redacted]>
+  readonly redact: (text: string) => string
+}
+
+/**
+ * One attempt: POST the body; a 2xx reply's text, or the failure classified for the call policy (429/5xx/
+ * timeouts retried, 401/403 `Auth`, nothing listening `Unreachable` until the endpoint has answered once),
+ * with every secret removed from its message.
+ */
+const makeAttempt = (endpoint: Endpoint) => {
+  const { client, redact, url } = endpoint
+  const headers = Object.fromEntries(endpoint.headers.map(([name, value]) => [name, Redacted.value(value)]))
+  let answered = false // once the endpoint has answered, a refused connection is a restart: retried, not fatal
+  return (body: string): Effect.Effect<ProviderReply, JudgeError> =>
+    HttpClientRequest.post(url).pipe(
+      HttpClientRequest.setHeaders(headers),
+      HttpClientRequest.bodyText(body, "application/json"),
+      client.execute,
+      Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
+      Effect.catchAll((error) => {
+        const classified = classifyTransport(url, error.reason === "Transport" ? error.cause : error)
+        return Effect.fail(answered && classified.kind === "Unreachable" ? new JudgeError({ kind: "Transient", message: classified.message }) : classified)
+      }),
+      Effect.flatMap(({ response, text }) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          answered = true
+          return response.status >= 200 && response.status < 300
+            ? Effect.succeed({ text, usage: { input: 0, output: 0 } })
+            : Effect.fail(classifyStatus(response.status, response.headers, text, now))
+        })
+      ),
+      Effect.mapError((error) =>
+        new JudgeError({
+          kind: error.kind,
+          message: redact(error.kind === "Auth" ? `${error.message} — the server refused the credentials (check target.headers)` : error.message),
+          ...(error.status === undefined ? {} : { status: error.status }),
+          ...(error.retryAfterMillis === undefined ? {} : { retryAfterMillis: error.retryAfterMillis })
+        }))
+    )
+}
+
 /**
  * The http target; see the module doc. Needs the `HttpClient` from the application's layer.
  *
@@ -77,41 +122,12 @@ export const makeHttpTarget = (
 ): Effect.Effect<Target, UsageError, HttpClient.HttpClient | Scope.Scope> =>
   Effect.gen(function*() {
     const url = target.model
-    const client = yield* HttpClient.HttpClient
+    const path = target.output === undefined ? undefined : yield* Either.mapLeft(parseOutputPath(target.output), (e) => new UsageError({ message: `target.output: ${e}` }))
     const { headers, secrets } = yield* resolveHeaders(target.headers ?? {})
     const redact = redactor(secrets)
-    const path = target.output === undefined ? undefined : Either.getOrThrow(parseOutputPath(target.output)) // validated by the config schema
+    const attempt = makeAttempt({ url, client: yield* HttpClient.HttpClient, headers, redact })
     const policy = yield* makePolicy({ ...runConnections(concurrency, 1), ...policyOf(calls) })
     const latch = yield* makeLatch
-    let answered = false // once the endpoint has answered, a refused connection is a restart: retried, not fatal
-
-    const attempt = (body: string): Effect.Effect<ProviderReply, JudgeError> =>
-      HttpClientRequest.post(url).pipe(
-        HttpClientRequest.setHeaders(Object.fromEntries(headers.map(([name, value]) => [name, Redacted.value(value)]))),
-        HttpClientRequest.bodyText(body, "application/json"),
-        client.execute,
-        Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
-        Effect.catchAll((error) => {
-          const classified = classifyTransport(url, error.reason === "Transport" ? error.cause : error)
-          return Effect.fail(answered && classified.kind === "Unreachable" ? new JudgeError({ kind: "Transient", message: classified.message }) : classified)
-        }),
-        Effect.flatMap(({ response, text }) =>
-          Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            answered = true
-            return response.status >= 200 && response.status < 300
-              ? Effect.succeed({ text, usage: { input: 0, output: 0 } })
-              : Effect.fail(classifyStatus(response.status, response.headers, text, now))
-          })
-        ),
-        Effect.mapError((error) =>
-          new JudgeError({
-            kind: error.kind,
-            message: redact(error.kind === "Auth" ? `${error.message} — the server refused the credentials (check target.headers)` : error.message),
-            ...(error.status === undefined ? {} : { status: error.status }),
-            ...(error.retryAfterMillis === undefined ? {} : { retryAfterMillis: error.retryAfterMillis })
-          }))
-      )
-
     const task: Task = (testCase, index) => {
       if (testCase._tag !== "LLMTestCase" || testCase.actualOutput !== undefined) return Effect.succeed({ testCase })
       const body = JSON.stringify(renderJson(target.body ?? DEFAULT_BODY, testCase, index))

@@ -49,6 +49,7 @@ export const pick = (value: unknown, steps: ReadonlyArray<string>): Option.Optio
   let current: unknown = value
   for (const step of steps) {
     if (typeof current !== "object" || current === null || !Object.hasOwn(current, step)) return Option.none()
+    if (Array.isArray(current) && !/^\d+$/.test(step)) return Option.none() // `length` is no member of a JSON array
     current = (current as Record<string, unknown>)[step]
   }
   return current === undefined ? Option.none() : Option.some(current)

@@ -17,7 +17,7 @@ import { contentText, type LLMTestCase } from "@assay/core"
 /** One `{{ name }}` (spaces allowed inside the braces). */
 const PLACEHOLDER = /\{\{\s*([^{}\s]+)\s*\}\}/g
 const WHOLE = /^\{\{\s*([^{}\s]+)\s*\}\}$/
-const FIELDS = new Set(["input", "name", "context", "expectedOutput", "retrievalContext", "tags", "index", "actualOutput"])
+const FIELDS = new Set(["input", "name", "context", "expectedOutput", "retrievalContext", "tags", "index"])
 
 /**
  * The placeholder names in a text.
@@ -86,7 +86,7 @@ const valueOf = (name: string, testCase: LLMTestCase, index: number): unknown =>
 const asText = (name: string, value: unknown): string => {
   if (typeof value === "string") return value
   if (value === null) return ""
-  if ((name === "input" || name === "expectedOutput" || name === "actualOutput") && Array.isArray(value)) {
+  if ((name === "input" || name === "expectedOutput") && Array.isArray(value)) {
     return contentText(value as Parameters<typeof contentText>[0])
   }
   return JSON.stringify(value)
