@@ -14,7 +14,7 @@
  * ```
  */
 import type { LLMTestCase, Task, TaskOutput } from "@assay/core"
-import { defaultPolicySettings, JudgeError } from "@assay/judge"
+import { defaultPolicySettings, JudgeError, redactor } from "@assay/judge"
 import { Command, CommandExecutor } from "@effect/platform"
 // string-argv splits a command line as a POSIX user expects (double and single quotes group words) without a
 // shell; it is small, dependency-free and used by lint-staged and others, so quoting rules are not hand-rolled.
@@ -31,6 +31,10 @@ class ExecTargetFailed extends Schema.TaggedError<ExecTargetFailed>()("ExecTarge
 
 /** How much of stderr a failed case's error quotes. */
 const STDERR_TAIL = 500
+/** The most stdout one case may produce: a runaway program fails its case rather than exhaust memory. */
+const MAX_OUTPUT_CHARS = 16 * 1024 * 1024
+/** Token-shaped secrets (`Bearer …`, `sk-…`, URL user-info) a program may print on stderr are not quoted. */
+const scrub = redactor([])
 
 /** The arguments of an `exec:` target, or why they cannot be used. */
 const parseCommand = (spec: string): Effect.Effect<ReadonlyArray<string>, UsageError> => {
@@ -42,6 +46,16 @@ const parseCommand = (spec: string): Effect.Effect<ReadonlyArray<string>, UsageE
   const problems = argv.flatMap(placeholdersIn).flatMap((name) => checkPlaceholder(name, false) ?? [])
   return problems.length === 0 ? Effect.succeed(argv) : Effect.fail(new UsageError({ message: `--target ${spec}: ${problems.join("; ")}` }))
 }
+
+/** All of a stream of text, up to {@link MAX_OUTPUT_CHARS}. */
+const textOf = <E>(stream: Stream.Stream<Uint8Array, E>) =>
+  stream.pipe(
+    Stream.decodeText(),
+    Stream.runFoldEffect("", (kept, chunk) =>
+      kept.length + chunk.length > MAX_OUTPUT_CHARS
+        ? Effect.fail(new ExecTargetFailed({ message: `stdout exceeded ${MAX_OUTPUT_CHARS / 1024 / 1024} MiB` }))
+        : Effect.succeed(kept + chunk))
+  )
 
 /** The last `STDERR_TAIL` characters of a stream of text, as it arrives. */
 const tailOf = <E>(stream: Stream.Stream<Uint8Array, E>) =>
@@ -62,11 +76,15 @@ const runOnce = (argv: ReadonlyArray<string>, limit: Duration.Duration) =>
     // Runs before the executor's own release (a SIGTERM it waits on): a timeout or an interruption kills at once.
     yield* Effect.addFinalizer(() => Effect.flatMap(process.isRunning, (running) => running ? process.kill("SIGKILL") : Effect.void).pipe(Effect.ignore))
     const [stdout, stderr, code] = yield* Effect.all(
-      [process.stdout.pipe(Stream.decodeText(), Stream.mkString), tailOf(process.stderr), process.exitCode],
+      [textOf(process.stdout), tailOf(process.stderr), process.exitCode],
       { concurrency: "unbounded" }
-    ).pipe(Effect.mapError((error) => new ExecTargetFailed({ message: error.message }))) // e.g. killed by a signal
+    ).pipe(Effect.mapError((error) =>
+      error instanceof ExecTargetFailed
+        ? error
+        : new ExecTargetFailed({ message: (error._tag === "SystemError" ? error.description : undefined) ?? error.message }) // e.g. ended by a signal
+    ))
     if (code !== 0) {
-      const tail = stderr.trim()
+      const tail = scrub(stderr.trim())
       return yield* new ExecTargetFailed({ message: `exit code ${code}${tail === "" ? "" : `: ${tail}`}` })
     }
     return stdout.endsWith("\r\n") ? stdout.slice(0, -2) : stdout.endsWith("\n") ? stdout.slice(0, -1) : stdout
