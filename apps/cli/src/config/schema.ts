@@ -122,7 +122,9 @@ export const TargetConfig = Schema.Struct({
   /** http targets: where the output is in the JSON reply (default: the whole reply body as text). */
   output: Schema.optionalWith(OutputPath, { exact: true }),
   /** http targets: request headers; `{{env.NAME}}` reads a secret from the environment. */
-  headers: Schema.optionalWith(TargetHeaders, { exact: true })
+  headers: Schema.optionalWith(TargetHeaders, { exact: true }),
+  /** Part of the task cache key: bump it to produce every case again. */
+  version: Schema.optional(Schema.String)
 })
 export type TargetConfig = typeof TargetConfig.Type
 
@@ -173,6 +175,12 @@ export const AssayConfig = Schema.Struct({
   callDeadline: Schema.optional(TimeLimit),
   minPassRate: Schema.optional(Rate),
   cache: Schema.optional(Schema.String),
+  /** Record every model call into this JSONL file (`--record`). */
+  record: Schema.optional(Schema.String),
+  /** Answer every model call from this recording, with no network (`--replay`). */
+  replay: Schema.optional(Schema.String),
+  /** No network at all (`--offline`). */
+  offline: Schema.optional(Schema.Boolean),
   identifier: Schema.optional(Schema.String),
   hyperparameters: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 })

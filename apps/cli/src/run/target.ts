@@ -68,7 +68,9 @@ export interface Target {
 export const makeTarget = (
   target: TargetConfig | null,
   concurrency: number,
-  calls: CallLimits = {}
+  calls: CallLimits = {},
+  /** False when every call is replayed from a recording: no API key needed. */
+  requireKey = true
 ): Effect.Effect<Target | undefined, UsageError, Scope.Scope | HttpClient.HttpClient | CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     if (target === null) return undefined
@@ -80,7 +82,7 @@ export const makeTarget = (
       return yield* makeHttpTarget(target, concurrency, calls)
     }
     if (kind === "exec") return yield* makeExecTarget(target.model, calls)
-    return yield* makeModelTarget(target, concurrency, calls)
+    return yield* makeModelTarget(target, concurrency, calls, requireKey)
   })
 
 /** What kind of system a `--target` names. */
@@ -100,7 +102,7 @@ const misplacedSettings = (target: TargetConfig, kind: "http" | "exec" | "model"
 }
 
 /** The `openai:` / `openai-compatible:` / `anthropic:` target, through the judge package's client. */
-const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits) =>
+const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits, requireKey: boolean) =>
   Effect.gen(function*() {
     const spec = parseJudgeSpec(target.model)
     if (Either.isLeft(spec)) return yield* new UsageError({ message: spec.left.message.replace("--judge", "--target") })
@@ -111,6 +113,7 @@ const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallL
       ...spec.right,
       defaults: runConnections(concurrency, 1),
       policy: policyOf(calls),
+      requireKey,
       ...(baseUrl !== undefined ? { baseUrl } : {})
     })
     const context = yield* Layer.build(layer).pipe(
