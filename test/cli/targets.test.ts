@@ -139,6 +139,22 @@ describe("--target http://", () => {
     expect(results(dir).cases.map((c) => c.error)).toEqual([`target ${base}/ask: attempt timed out after 1s`])
   })
 
+  it("--record keeps the calls without the secret; --replay --offline answers them with no request", async () => {
+    const dir = fixtureDir({ "cases.jsonl": CASES, "assay.config.yaml": httpConfig("/ask") })
+    const env = { APP_TOKEN: SECRET }
+    const recorded = await assay(["run", "cases.jsonl", "--record", "calls.jsonl", "--no-cache", "--out", "a.json"], { cwd: dir, env })
+    expect(recorded.code).toBe(1)
+    received.length = 0
+    const replayed = await assay(["run", "cases.jsonl", "--replay", "calls.jsonl", "--offline", "--no-cache", "--out", "b.json"], { cwd: dir, env })
+    expect(replayed.stderr).not.toMatch(/assay: (?!using)/)
+    expect(replayed.code).toBe(1)
+    expect(received).toEqual([])
+    const scores = (file: string) => results(dir, file).cases.map((c) => [c.metrics[0]!.score, c.metrics[0]!.reason])
+    expect(scores("b.json")).toEqual(scores("a.json"))
+    expect(readFileSync(join(dir, "calls.jsonl"), "utf8")).toContain("Paris!")
+    expect(everything(dir)).not.toContain(SECRET)
+  })
+
   it("assay resume sends the headers again: the run keeps their templates, never their values", async () => {
     const cases = [{ input: "Paris", expectedOutput: "Paris!" }, { input: "hang", expectedOutput: "hang!" }].map((c) => JSON.stringify(c)).join("\n") + "\n"
     const dir = fixtureDir({ "cases.jsonl": cases, "assay.config.yaml": httpConfig("/ask") })
