@@ -10,7 +10,7 @@
  * ```
  */
 import { ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Layer } from "effect"
 import { cli } from "./cli.js"
 import { helpText, splitAssignments, unknownOption } from "./commands/usage.js"
@@ -18,14 +18,16 @@ import { describeError, ExitCode, exitCodeOf } from "./errors.js"
 import { ExitStatus } from "./exit-status.js"
 
 /**
- * Everything the commands need from the application.
+ * Everything the commands need from the application: the Node platform (files, paths, terminal, child
+ * processes for `exec:` targets) and the `HttpClient` that `http://` targets post through (a record/replay
+ * layer can wrap it here).
  *
  * @example
  * ```ts
  * cli(process.argv).pipe(Effect.provide(MainLive))
  * ```
  */
-export const MainLive = Layer.mergeAll(NodeContext.layer, ExitStatus.Default)
+export const MainLive = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici, ExitStatus.Default)
 
 const argv = splitAssignments(process.argv.slice(2))
 const help = helpText(argv)

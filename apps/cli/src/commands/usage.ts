@@ -49,7 +49,7 @@ const HINTS: Record<string, string> = Object.fromEntries([
   ...["--throttle", "--timeout", "--deadline", "--older-than", "--attempt-timeout", "--call-deadline"].map((f) => [f, `${f} <duration>`]),
   ["--metric", "--metric <id>..."],
   ["--judge", "--judge <provider:model>"],
-  ["--target", "--target <provider:model>"],
+  ["--target", "--target <model|url|exec:cmd>"],
   ["--base-url", "--base-url <url>"],
   ["--prompt-template", "--prompt-template <text>"],
   ["--hyperparameter", "--hyperparameter <key=value>"],

@@ -17,9 +17,9 @@
  * ```
  */
 import { cachedTask, type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
-import { Judge, JudgeError, Recording, stopOnFatal } from "@assay/judge"
+import { Judge, JudgeError, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
-import type { FileSystem, Path, Terminal } from "@effect/platform"
+import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
 import { Chunk, Clock, Console, Effect, Layer, Option, Stream } from "effect"
 import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
@@ -137,7 +137,14 @@ const targetTask = (plan: RunPlan, target: Target): Task =>
     : cachedTask(target.task, {
       name: `target:${target.model}`,
       version: plan.target.version,
-      hyperparameters: { prompt: plan.target.prompt ?? null, ...plan.hyperparameters }
+      // An http target's templates decide what it is asked (header templates hold no secret, see TargetHeaders).
+      hyperparameters: {
+        prompt: plan.target.prompt ?? null,
+        body: plan.target.body ?? null,
+        output: plan.target.output ?? null,
+        headers: plan.target.headers ?? null,
+        ...plan.hyperparameters
+      }
     }, { read: !plan.freshTask && servesCached(plan) })
 
 /** The plan's metrics; an Eval with metrics of its own needs none from flags or config. */
@@ -157,7 +164,8 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
     yield* offlineTarget(plan)
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null)
+    // An http target posts through the application's HttpClient, recorded or replayed with --record / --replay.
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null).pipe(Effect.provide(recordedHttpClient))
     const task = input.eval?.task ?? (target === undefined ? undefined : targetTask(plan, target))
     const recording = yield* Effect.serviceOption(Recording)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
@@ -278,4 +286,4 @@ const showing = (task: Task, views: Map<number, CaseView>): Task => (testCase, i
  * const program: Effect.Effect<RunResult, unknown, ExecuteContext> = execute(execution)
  * ```
  */
-export type ExecuteContext = FileSystem.FileSystem | Path.Path | Terminal.Terminal | RunLog
+export type ExecuteContext = FileSystem.FileSystem | Path.Path | Terminal.Terminal | RunLog | HttpClient.HttpClient | CommandExecutor.CommandExecutor

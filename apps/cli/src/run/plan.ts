@@ -42,11 +42,31 @@ export const CallLimits = Schema.Struct({
 })
 export type CallLimits = typeof CallLimits.Type
 
+/**
+ * A target as the run store keeps it: like {@link TargetConfig}, with headers as `[name, template]` pairs. Their
+ * templates hold no secret (credentials are `{{env.NAME}}` references, see `TargetHeaders`), and as pairs they are
+ * not masked by name when the plan is stored (an `Authorization` member would be), so `assay resume` sends them.
+ *
+ * @example
+ * ```ts
+ * Schema.encodeSync(StoredTarget)({ model: "http://h/ask", headers: { Authorization: "Bearer {{env.T}}" } }).headers // [["Authorization", "Bearer {{env.T}}"]]
+ * ```
+ */
+export const StoredTarget = Schema.transform(
+  Schema.Struct({ ...TargetConfig.fields, headers: Schema.optionalWith(Schema.Array(Schema.Tuple(Schema.String, Schema.String)), { exact: true }) }),
+  Schema.typeSchema(TargetConfig),
+  {
+    strict: true,
+    decode: ({ headers, ...rest }) => (headers === undefined ? rest : { ...rest, headers: Object.fromEntries(headers) }),
+    encode: ({ headers, ...rest }) => (headers === undefined ? rest : { ...rest, headers: Object.entries(headers) })
+  }
+)
+
 export const RunPlan = Schema.Struct({
   dataset: Schema.String,
   metrics: Schema.Array(MetricEntry),
   judge: Schema.NullOr(Schema.String),
-  target: Schema.NullOr(TargetConfig),
+  target: Schema.NullOr(StoredTarget),
   concurrency: Schema.Number,
   throttleMs: Schema.NullOr(Schema.Number),
   timeoutMs: Schema.NullOr(Schema.Number),
@@ -137,11 +157,15 @@ const targetOf = (flags: RunFlags, config: AssayConfig): TargetConfig | null => 
   if (model === null) return null
   const prompt = pick(flags.prompt, fromConfig?.prompt)
   const baseUrl = pick(flags.baseUrl, fromConfig?.baseUrl)
-  const version = fromConfig?.version
+  // An http target's body, output path and headers come from the config only (`--target` may name the URL).
+  const { body, headers, output, version } = fromConfig ?? {}
   return {
     model,
     ...(prompt !== null ? { prompt } : {}),
     ...(baseUrl !== null ? { baseUrl } : {}),
+    ...(body !== undefined ? { body } : {}),
+    ...(output !== undefined ? { output } : {}),
+    ...(headers !== undefined ? { headers } : {}),
     ...(version !== undefined ? { version } : {})
   }
 }

@@ -118,11 +118,15 @@ export const recordingFor = (plan: RunPlan, resumed: boolean): Layer.Layer<Recor
   const file = plan.record
   return Layer.unwrapEffect(
     Effect.map(
-      Config.all(SECRET_VARIABLES.map((name) => Config.option(Config.redacted(name)))).pipe(Effect.orElseSucceed((): ReadonlyArray<Option.Option<Redacted.Redacted>> => [])),
+      Config.all([...SECRET_VARIABLES, ...headerVariables(plan)].map((name) => Config.option(Config.redacted(name)))).pipe(Effect.orElseSucceed((): ReadonlyArray<Option.Option<Redacted.Redacted>> => [])),
       (secrets) => Recording.record(file, { secrets: secrets.flatMap(Option.toArray), keep: resumed })
     )
   )
 }
+
+/** The environment variables an http target's headers read (`{{env.NAME}}`): secrets a server may echo back. */
+const headerVariables = (plan: RunPlan): ReadonlyArray<string> =>
+  Object.values(plan.target?.headers ?? {}).flatMap((value) => [...value.matchAll(/\{\{\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!))
 
 /** The task cache of a plan: on the run's database unless `--no-cache`. */
 const taskCacheFor = (plan: RunPlan): Layer.Layer<TaskCache, never, Database> =>

@@ -2,7 +2,9 @@
  * The system under test: with `--target openai:<model>` (or `openai-compatible:`, `anthropic:`), every case
  * that has no `actualOutput` gets one by sending its input (through the prompt template) to the model, using
  * the judge package's client (call policy, retries and rate limits included), as the engine's task: inside
- * the case's worker, under the run's concurrency and error policy.
+ * the case's worker, under the run's concurrency and error policy. `--target http://…` posts the case to the
+ * user's endpoint (`targets/http.ts`) and `--target exec:"…"` runs the user's program (`targets/exec.ts`),
+ * as the same kind of task.
  *
  * @example
  * ```ts
@@ -12,11 +14,14 @@
  */
 import { contentText, type Task, type TaskOutput } from "@assay/core"
 import { Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec } from "@assay/judge"
+import type { CommandExecutor, HttpClient } from "@effect/platform"
 import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema, type Scope } from "effect"
 import type { TargetConfig } from "../config/schema.js"
 import { UsageError } from "../errors.js"
 import type { CallLimits } from "./plan.js"
 import { policyOf, runConnections } from "./services.js"
+import { makeExecTarget } from "./targets/exec.js"
+import { makeHttpTarget } from "./targets/http.js"
 
 /** The target call of one case failed (after its retries): an error on that case. */
 class TargetFailed extends Schema.TaggedError<TargetFailed>()("TargetFailed", { message: Schema.String }) {}
@@ -66,9 +71,39 @@ export const makeTarget = (
   calls: CallLimits = {},
   /** False when every call is replayed from a recording: no API key needed. */
   requireKey = true
-): Effect.Effect<Target | undefined, UsageError, Scope.Scope> =>
+): Effect.Effect<Target | undefined, UsageError, Scope.Scope | HttpClient.HttpClient | CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     if (target === null) return undefined
+    const kind = targetKind(target.model)
+    const misplaced = misplacedSettings(target, kind)
+    if (misplaced !== undefined) return yield* new UsageError({ message: misplaced })
+    if (kind === "http") {
+      if (!URL.canParse(target.model)) return yield* new UsageError({ message: `--target ${target.model}: not a valid URL` })
+      return yield* makeHttpTarget(target, concurrency, calls)
+    }
+    if (kind === "exec") return yield* makeExecTarget(target.model, calls)
+    return yield* makeModelTarget(target, concurrency, calls, requireKey)
+  })
+
+/** What kind of system a `--target` names. */
+const targetKind = (spec: string): "http" | "exec" | "model" =>
+  /^https?:\/\//i.test(spec) ? "http" : spec.startsWith("exec:") ? "exec" : "model"
+
+/** Why settings given for another kind of target do not apply to this one (undefined: they all do). */
+const misplacedSettings = (target: TargetConfig, kind: "http" | "exec" | "model"): string | undefined => {
+  const given = (names: ReadonlyArray<[keyof TargetConfig, string]>) => names.filter(([key]) => target[key] !== undefined).map(([, label]) => label)
+  const llmOnly = kind === "model" ? [] : given([["prompt", "--prompt-template (target.prompt)"], ["baseUrl", "--base-url (target.baseUrl)"]])
+  if (llmOnly.length > 0) {
+    const where = kind === "http" ? "put {{input}} in target.body" : "put {{input}} in the command"
+    return `${llmOnly.join(" and ")} applies to LLM targets (openai:, openai-compatible:, anthropic:) only: with --target ${target.model}, ${where}`
+  }
+  const httpOnly = kind === "http" ? [] : given([["body", "target.body"], ["output", "target.output"], ["headers", "target.headers"]])
+  return httpOnly.length > 0 ? `${httpOnly.join(", ")} applies to http:// and https:// targets only, not to --target ${target.model}` : undefined
+}
+
+/** The `openai:` / `openai-compatible:` / `anthropic:` target, through the judge package's client. */
+const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits, requireKey: boolean) =>
+  Effect.gen(function*() {
     const spec = parseJudgeSpec(target.model)
     if (Either.isLeft(spec)) return yield* new UsageError({ message: spec.left.message.replace("--judge", "--target") })
     const baseUrlVariable = spec.right.provider === "anthropic" ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL"
