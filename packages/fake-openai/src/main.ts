@@ -6,6 +6,8 @@
  * @example
  * ```sh
  * node packages/fake-openai/dist/main.js --port 0 --latency 50 --rate 200 --fail-every 5 --reply '{"score":8}'
+ * node packages/fake-openai/dist/main.js --replies 'Paris|Lyon|Lyon' # a flaky model: asked the same thing thrice,
+ *                                                                   # it answers Paris, then Lyon, then Lyon
  * ```
  */
 import { parseArgs } from "node:util"
@@ -27,6 +29,7 @@ const { values } = parseArgs({
     "api-key": { type: "string" },
     "echo-credentials": { type: "boolean" },
     reply: { type: "string" },
+    replies: { type: "string" },
     refuse: { type: "string" },
     "refuse-status": { type: "string" },
     "max-seconds": { type: "string", default: "600" }
@@ -38,6 +41,19 @@ const num = (name: string, text: string | undefined): number | undefined => {
   const n = Number(text)
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a non-negative number, got "${text}"`)
   return n
+}
+
+/**
+ * `--replies a|b|c`: the n-th request with a given last user message is answered with the n-th text (cycling),
+ * whatever the order of requests across messages — a flaky model whose answers per question are predictable.
+ */
+const cycling = (texts: ReadonlyArray<string>) => {
+  const asked = new Map<string, number>()
+  return (message: string): string => {
+    const n = asked.get(message) ?? 0
+    asked.set(message, n + 1)
+    return texts[n % texts.length]!
+  }
 }
 
 const config: FakeOpenAiConfig = {
@@ -53,6 +69,7 @@ const config: FakeOpenAiConfig = {
   apiKey: values["api-key"],
   echoCredentials: values["echo-credentials"],
   defaultReply: values.reply,
+  scripts: values.replies === undefined ? undefined : [{ pattern: /[^]*/, content: cycling(values.replies.split("|")) }],
   refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) }
 }
 

@@ -16,7 +16,7 @@
  * ```
  */
 import { Schema } from "effect"
-import { Budget, Concurrency, Connections, Pause, PerMinute, Rate, Repeat, Retries, TimeLimit } from "./values.js"
+import { Budget, Concurrency, Connections, Pause, PerMinute, Rate, Reducer, Repeat, Retries, TimeLimit } from "./values.js"
 
 /**
  * A metric reference: its id, or an object `{ metric: id, ...params }`.
@@ -69,6 +69,7 @@ export const AssayConfig = Schema.Struct({
   timeout: Schema.optional(TimeLimit),
   deadline: Schema.optional(TimeLimit),
   repeat: Schema.optional(Repeat),
+  reducer: Schema.optional(Reducer),
   maxConnections: Schema.optional(Connections),
   rpm: Schema.optional(PerMinute),
   tpm: Schema.optional(PerMinute),
