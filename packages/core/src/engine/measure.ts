@@ -153,6 +153,31 @@ const withTimeout = <R>(metric: Metric<R>, effect: Effect.Effect<Outcome, Metric
     onTimeout: () => new MetricError({ metric: metric.name, message: `timed out after ${Duration.format(timeout)}` })
   })
 
+/** A metric measured `settings.repeat` times on one case, each with its index in currentRepetition, reduced. */
+const measureRepeated = <R>(
+  metric: Metric<R>,
+  once: Effect.Effect<Outcome, MetricError, R>,
+  settings: MeasureSettings,
+  clock: Clock.Clock,
+  started: number
+): Effect.Effect<Measured, never, R> => {
+  const failed = (message: string): Measured => ({
+    result: erroredResult(metric, message, clock.unsafeCurrentTimeMillis() - started),
+    fresh: undefined
+  })
+  const each = Effect.forEach(Array.from({ length: settings.repeat }, (_, i) => i), (i) => Effect.locally(once, currentRepetition, i))
+  return Effect.match(each, {
+    onFailure: (error) => failed(error.message),
+    onSuccess: (all): Measured => {
+      const clamped = all.map((o) => ({ ...o, score: normalizeScore(o.score) ?? Number.NaN }))
+      if (clamped.some((o) => Number.isNaN(o.score))) return failed(NOT_A_NUMBER)
+      const outcome = reduceRepeats(clamped, settings.repeatReducer)
+      const result = scoredResult(metric, outcome, false, clock.unsafeCurrentTimeMillis() - started)
+      return { result: { ...result, epochScores: clamped.map((o) => o.score) }, fresh: outcome }
+    }
+  })
+}
+
 /**
  * Measure one metric on one case. Never fails: a MetricError (or timeout) becomes an errored result, and the
  * engine decides whether that stops the run. `clock` is the worker's clock (read synchronously: this is the
@@ -173,25 +198,12 @@ export const measureOne = <R>(
   const once = settings.timeout === undefined
     ? metric.measure(testCase)
     : withTimeout(metric, metric.measure(testCase), settings.timeout)
-  const failed = (message: string): Measured => ({
-    result: erroredResult(metric, message, clock.unsafeCurrentTimeMillis() - started),
-    fresh: undefined
-  })
-  if (settings.repeat > 1) {
-    const each = Effect.forEach(Array.from({ length: settings.repeat }, (_, i) => i), (i) => Effect.locally(once, currentRepetition, i))
-    return Effect.match(each, {
-      onFailure: (error) => failed(error.message),
-      onSuccess: (all): Measured => {
-        const clamped = all.map((o) => ({ ...o, score: normalizeScore(o.score) ?? Number.NaN }))
-        if (clamped.some((o) => Number.isNaN(o.score))) return failed(NOT_A_NUMBER)
-        const outcome = reduceRepeats(clamped, settings.repeatReducer)
-        const result = scoredResult(metric, outcome, false, clock.unsafeCurrentTimeMillis() - started)
-        return { result: { ...result, epochScores: clamped.map((o) => o.score) }, fresh: outcome }
-      }
-    })
-  }
+  if (settings.repeat > 1) return measureRepeated(metric, once, settings, clock, started)
   return Effect.match(once, {
-    onFailure: (error) => failed(error.message),
+    onFailure: (error): Measured => ({
+      result: erroredResult(metric, error.message, clock.unsafeCurrentTimeMillis() - started),
+      fresh: undefined
+    }),
     onSuccess: (outcome): Measured => {
       const durationMs = clock.unsafeCurrentTimeMillis() - started
       const score = normalizeScore(outcome.score)
