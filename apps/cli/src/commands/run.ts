@@ -33,7 +33,13 @@ export const runCommand = Command.make(
       const path = yield* Path.Path
       const { config, file } = yield* resolveConfig(parsed.config, path.resolve("."))
       if (file !== undefined && Option.isNone(parsed.config)) yield* Console.error(`assay: using ${path.relative(".", file)}`)
-      const plan = resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE))
+      const resolved = resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE))
+      // Recordings are named relative to the working directory; the stored plan keeps them absolute (for resume).
+      const plan = {
+        ...resolved,
+        record: resolved.record === null ? null : path.resolve(resolved.record),
+        replay: resolved.replay === null ? null : path.resolve(resolved.replay)
+      }
       const outputs = yield* toOutputs(parsed)
       const result = yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, resume: undefined, outputs }), { fallback: true })
       yield* ExitStatus.settle(result, plan.minPassRate)

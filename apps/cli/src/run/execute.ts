@@ -16,11 +16,12 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
-import { Judge, JudgeError, type JudgeStats, stopOnFatal } from "@assay/judge"
+import { cachedTask, type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
+import { Judge, JudgeError, type JudgeStats, Recording, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
-import { Chunk, Clock, Console, Effect, Option, Stream } from "effect"
+import { Chunk, Clock, Console, Effect, Layer, Option, Stream } from "effect"
+import { RunFailed, UsageError } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
@@ -29,7 +30,7 @@ import { caseView, type CaseView } from "../report/view.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
-import { fatalError, runServices } from "./services.js"
+import { fatalError, recordingFor, runServices, servesCached } from "./services.js"
 import { makeTarget, type Target } from "./target.js"
 import { validationOf } from "./validation.js"
 
@@ -88,8 +89,38 @@ export const assemble = (
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(buildMetrics(input.plan.metrics, input.plan.judge), ({ judged, metrics, needsJudge }) =>
-    evaluatePlan(input, metrics, needsJudge).pipe(Effect.scoped, Effect.provide(runServices(input.plan, judged))))
+  Effect.flatMap(buildMetrics(input.plan.metrics, input.plan.judge), ({ judged, metrics, needsJudge }) => {
+    const services = runServices(input.plan, judged)
+    const recording = recordingFor(input.plan, input.resume !== undefined)
+    // One recording for the judge and the target (built inside the run from the same context).
+    const all = recording === undefined ? services : Layer.provideMerge(services, recording)
+    return evaluatePlan(input, metrics, needsJudge).pipe(Effect.scoped, Effect.provide(all))
+  })
+
+/**
+ * `--offline` means no network at all: a target can only be answered from a recording.
+ *
+ * @example
+ * ```ts
+ * yield* offlineTarget(plan) // fails with --offline --target and no --replay
+ * ```
+ */
+const offlineTarget = (plan: RunPlan): Effect.Effect<void, UsageError> =>
+  plan.offline && plan.target !== null && plan.replay === null
+    ? Effect.fail(new UsageError({
+      message: `--offline: the target ${plan.target.model} would call the network; answer it from a recording with --replay <file> (made with --record)`
+    }))
+    : Effect.void
+
+/** The target's task, served from the task cache for unchanged cases (read only when cached results may be served). */
+const targetTask = (plan: RunPlan, target: Target): Task =>
+  plan.target === null
+    ? target.task
+    : cachedTask(target.task, {
+      name: `target:${target.model}`,
+      version: plan.target.version,
+      hyperparameters: { prompt: plan.target.prompt ?? null, ...plan.hyperparameters }
+    }, { read: !plan.freshTask && servesCached(plan) })
 
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
   Effect.gen(function*() {
@@ -100,7 +131,10 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls)
+    yield* offlineTarget(plan)
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null)
+    const task = target === undefined ? undefined : targetTask(plan, target)
+    const recording = yield* Effect.serviceOption(Recording)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
@@ -136,7 +170,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const evaluation = evaluate(source, metrics, {
       ...toEvalOptions(plan),
       // The report shows the case as measured: with the output the target produced.
-      ...(target === undefined ? {} : { task: keepViews ? showing(target.task, views) : target.task }),
+      ...(task === undefined ? {} : { task: keepViews ? showing(task, views) : task }),
       runId,
       skipIndex: (index) => skip.has(index),
       // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
@@ -148,7 +182,10 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
           finished.push(result)
         })
     })
-    const run = stoppingOnFatal(evaluation, judge, target)
+    const run = stopOnFatal(
+      Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
+      stoppingOnFatal(evaluation, judge, target)
+    ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))))
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(

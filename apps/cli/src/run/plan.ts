@@ -60,6 +60,12 @@ export const RunPlan = Schema.Struct({
   cache: Schema.NullOr(Schema.String),
   /** Judge calls are answered only from the response cache (plans stored before this field existed: false). */
   offline: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** Record every model call into this file (plans stored before this field existed: none). */
+  record: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** Answer every model call from this recording (plans stored before: none). */
+  replay: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** Produce every task output again rather than serve it from the task cache (plans stored before: false). */
+  freshTask: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** Dataset lines that are not UTF-8 are an error rather than a warning (plans stored before: false). */
   strictInput: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   identifier: Schema.NullOr(Schema.String),
@@ -102,6 +108,9 @@ export interface RunFlags {
   readonly cache: Option.Option<string>
   readonly noCache: boolean
   readonly offline: boolean
+  readonly record: Option.Option<string>
+  readonly replay: Option.Option<string>
+  readonly freshTask: boolean
   readonly strictInput: boolean
   readonly identifier: Option.Option<string>
   readonly hyperparameters: Readonly<Record<string, string>>
@@ -130,7 +139,13 @@ const targetOf = (flags: RunFlags, config: AssayConfig): TargetConfig | null => 
   if (model === null) return null
   const prompt = pick(flags.prompt, fromConfig?.prompt)
   const baseUrl = pick(flags.baseUrl, fromConfig?.baseUrl)
-  return { model, ...(prompt !== null ? { prompt } : {}), ...(baseUrl !== null ? { baseUrl } : {}) }
+  const version = fromConfig?.version
+  return {
+    model,
+    ...(prompt !== null ? { prompt } : {}),
+    ...(baseUrl !== null ? { baseUrl } : {}),
+    ...(version !== undefined ? { version } : {})
+  }
 }
 
 const callLimitsOf = (flags: RunFlags, config: AssayConfig): CallLimits => {
@@ -169,7 +184,10 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   reducer: Option.getOrElse(flags.reducer, () => config.reducer ?? "mean"),
   minPassRate: pick(flags.minPassRate, config.minPassRate),
   cache: flags.noCache ? null : Option.getOrElse(flags.cache, () => config.cache ?? cacheDefault),
-  offline: flags.offline,
+  offline: flags.offline || (config.offline ?? false),
+  record: pick(flags.record, config.record),
+  replay: pick(flags.replay, config.replay),
+  freshTask: flags.freshTask,
   strictInput: flags.strictInput,
   identifier: pick(flags.identifier, config.identifier),
   hyperparameters: { ...config.hyperparameters, ...flags.hyperparameters },

@@ -55,6 +55,11 @@ import { completeIfAllDelivered, makeSink, type RunLedger, SINK_BATCH } from "./
 import { type CaseSource, forEachSlice, knownSize } from "./source.js"
 import { runTask } from "./task.js"
 import { runEpochs } from "./epochs.js"
+import { CurrentCase } from "./current-case.js"
+
+/** `work` with {@link CurrentCase} set to the state's case and its epoch (0 unless the run repeats its task). */
+const inCase = <A, E, R>(state: CaseState, work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(work, CurrentCase, Option.some({ index: state.index, name: state.testCase.name, repetition: state.epoch ?? 0 }))
 
 /** How a pool run ended. */
 export interface PoolRun {
@@ -262,7 +267,7 @@ export const runPool = <R, E, RS, RE, RT = never>(
       Effect.zipRight(
         opts.repeat === 1
           ? produceAndMeasure(state, clock, produce)
-          : runEpochs(state, opts.repeat, opts.repeatReducer, metrics, (epoch) => produceAndMeasure(epoch, clock, produce)),
+          : runEpochs(state, opts.repeat, opts.repeatReducer, metrics, (epoch) => inCase(epoch, produceAndMeasure(epoch, clock, produce))),
         finish(state, clock)
       )
 
@@ -271,7 +276,7 @@ export const runPool = <R, E, RS, RE, RT = never>(
       const start = Effect.suspend(() => {
         const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
         inFlight.set(index, state)
-        return task === undefined ? measureCase(state, cached, clock) : runTaskCase(state, clock, task)
+        return inCase(state, task === undefined ? measureCase(state, cached, clock) : runTaskCase(state, clock, task))
       })
       const announced = options.onCaseStart === undefined ? start : Effect.zipRight(options.onCaseStart(index), start)
       return throttle === undefined ? announced : Effect.zipRight(throttle(Effect.void), announced)
@@ -279,7 +284,7 @@ export const runPool = <R, E, RS, RE, RT = never>(
 
     const runMetricJob = ({ done, metricIndex, state }: MetricJob, clock: Clock.Clock) =>
       Effect.flatMap(
-        measureInto(state, metricIndex, clock),
+        inCase(state, measureInto(state, metricIndex, clock)),
         () => (--state.remaining === 0 ? Deferred.succeed(done, undefined) : Effect.void)
       )
 

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Data, Effect, FiberRef, Fiber, TestClock } from "effect"
-import { currentRepetition, EvalCache, evaluate, exactMatch, LLMTestCase, Metric, type RepeatReducer, type Task, type TestCase } from "@assay/core"
+import { Data, Effect, FiberRef, Fiber, Option, TestClock } from "effect"
+import { CurrentCase, currentRepetition, EvalCache, evaluate, exactMatch, LLMTestCase, Metric, type RepeatReducer, type Task, type TestCase } from "@assay/core"
 
 class Refused extends Data.TaggedError("Refused")<{ readonly message: string }> {}
 
@@ -74,12 +74,13 @@ describe("epochs with a task", () => {
       assert.match(metric.reason ?? "", /^pass\^k of 3 epochs \(1\.000, 0\.000, 1\.000\); epoch 2: /)
     }))
 
-  it.effect("each epoch runs with its index in currentRepetition, in the task and in pooled metrics", () =>
+  it.effect("each epoch runs with its index in currentRepetition and CurrentCase, in the task and in pooled metrics", () =>
     Effect.gen(function*() {
       const { repetitions, task } = flakyTask(["Paris"])
       const seen: Array<number> = []
-      const probe = (name: string) =>
-        Metric.make({ name, measure: () => Effect.map(FiberRef.get(currentRepetition), (i) => (seen.push(i), { score: 1 })) })
+      const epochOf = Effect.zipWith(FiberRef.get(currentRepetition), FiberRef.get(CurrentCase), (r, c) =>
+        Option.match(c, { onNone: () => -1, onSome: (ref) => (ref.repetition === r ? r : -1) }))
+      const probe = (name: string) => Metric.make({ name, measure: () => Effect.map(epochOf, (i) => (seen.push(i), { score: 1 })) })
       const fiber = yield* Effect.fork(evaluate(paris(1), [probe("a"), probe("b"), probe("c")], { task, repeat: 3 }))
       yield* TestClock.adjust("3 seconds")
       yield* Fiber.join(fiber)
