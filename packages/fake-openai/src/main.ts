@@ -8,6 +8,7 @@
  * node packages/fake-openai/dist/main.js --port 0 --latency 50 --rate 200 --fail-every 5 --reply '{"score":8}'
  * node packages/fake-openai/dist/main.js --replies 'Paris|Lyon|Lyon' # a flaky model: asked the same thing thrice,
  *                                                                   # it answers Paris, then Lyon, then Lyon
+ * node packages/fake-openai/dist/main.js --answer-from-prompt   # examples/rag: answers from the prompt's context
  * ```
  */
 import { parseArgs } from "node:util"
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     "echo-credentials": { type: "boolean" },
     reply: { type: "string" },
     replies: { type: "string" },
+    "answer-from-prompt": { type: "boolean" },
     refuse: { type: "string" },
     "refuse-status": { type: "string" },
     "max-seconds": { type: "string", default: "600" }
@@ -70,6 +72,7 @@ const config: FakeOpenAiConfig = {
   echoCredentials: values["echo-credentials"],
   defaultReply: values.reply,
   scripts: values.replies === undefined ? undefined : [{ pattern: /[^]*/, content: cycling(values.replies.split("|")) }],
+  answerFromPrompt: values["answer-from-prompt"],
   refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) }
 }
 

@@ -21,7 +21,7 @@ import { Judge, JudgeError, type JudgeStats, Recording, stopOnFatal } from "@ass
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
 import { Chunk, Clock, Console, Effect, Layer, Option, Stream } from "effect"
-import { RunFailed, UsageError } from "../errors.js"
+import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
@@ -47,6 +47,24 @@ export interface Execution {
   /** The stored run to continue (its finished cases are not evaluated again); a new run when absent. */
   readonly resume: string | undefined
   readonly outputs: Outputs
+  /** An Eval's cases, task, metrics and layer, used instead of the plan's dataset and target. */
+  readonly eval?: EvalSource | undefined
+}
+
+/**
+ * What an Eval brings to a run: its cases (read twice: once to validate and count, once to evaluate), its
+ * metrics (beside the plan's), its task and the layer providing what they need.
+ *
+ * @example
+ * ```ts
+ * execute({ plan, resume: undefined, outputs, eval: { cases, metrics, task, layer: undefined } })
+ * ```
+ */
+export interface EvalSource {
+  readonly cases: Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem>
+  readonly metrics: ReadonlyArray<Metric.Metric<never>>
+  readonly task: Task | undefined
+  readonly layer: Layer.Layer<never, unknown> | undefined
 }
 
 /** Case content kept for reports beyond this many cases only when `--html` asks for it. */
@@ -89,12 +107,12 @@ export const assemble = (
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(buildMetrics(input.plan.metrics, input.plan.judge), ({ judged, metrics, needsJudge }) => {
+  Effect.flatMap(planMetrics(input), ({ judged, metrics, needsJudge }) => {
     const services = runServices(input.plan, judged)
     const recording = recordingFor(input.plan, input.resume !== undefined)
     // One recording for the judge and the target (built inside the run from the same context).
     const all = recording === undefined ? services : Layer.provideMerge(services, recording)
-    return evaluatePlan(input, metrics, needsJudge).pipe(Effect.scoped, Effect.provide(all))
+    return evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge).pipe(Effect.scoped, Effect.provide(all))
   })
 
 /**
@@ -122,18 +140,25 @@ const targetTask = (plan: RunPlan, target: Target): Task =>
       hyperparameters: { prompt: plan.target.prompt ?? null, ...plan.hyperparameters }
     }, { read: !plan.freshTask && servesCached(plan) })
 
+/** The plan's metrics; an Eval with metrics of its own needs none from flags or config. */
+const planMetrics = (input: Execution) =>
+  input.eval !== undefined && input.eval.metrics.length > 0 && input.plan.metrics.length === 0
+    ? Effect.succeed({ judged: 0, metrics: [], needsJudge: false })
+    : buildMetrics(input.plan.metrics, input.plan.judge)
+
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
   Effect.gen(function*() {
     const { outputs, plan } = input
     const log = yield* RunLog
     const judge = yield* Judge
-    const dataset = yield* datasetFingerprint(loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
+    const cases = input.eval?.cases
+    const dataset = yield* datasetFingerprint(cases ?? loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
     yield* offlineTarget(plan)
     const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null)
-    const task = target === undefined ? undefined : targetTask(plan, target)
+    const task = input.eval?.task ?? (target === undefined ? undefined : targetTask(plan, target))
     const recording = yield* Effect.serviceOption(Recording)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
@@ -144,7 +169,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     let seen = 0
     const finished: Array<CaseResult> = [...prior]
     const skip = new Set(prior.map((r) => r.index))
-    const source = loadDataset(plan.dataset).pipe(
+    const source = (cases ?? loadDataset(plan.dataset)).pipe(
       Stream.mapChunks((chunk: Chunk.Chunk<TestCase>) => {
         if (keepViews) for (const testCase of chunk) views.set(seen++, caseView(testCase))
         return chunk
@@ -184,7 +209,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     })
     const run = stopOnFatal(
       Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
-      stoppingOnFatal(evaluation, judge, target)
+      stoppingOnFatal(withLayer(evaluation, input.eval?.layer), judge, target)
     ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))))
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
@@ -257,6 +282,12 @@ const stoppingOnFatal = <A, E, R>(run: Effect.Effect<A, E, R>, judge: Judge["Typ
     Effect.mapError(reported("judge", judge.model))
   )
 }
+
+/** The run with an Eval's layer provided; a layer that fails to build stops the run, naming its error. */
+const withLayer = <A, E, R>(run: Effect.Effect<A, E, R>, layer: Layer.Layer<never, unknown> | undefined) =>
+  layer === undefined
+    ? run
+    : Effect.provide(run, Layer.mapError(layer, (error) => new RunFailed({ message: `the eval's layer failed to build: ${describeError(error)}` })))
 
 /** The task, keeping the view of each case it produced for the reports. */
 const showing = (task: Task, views: Map<number, CaseView>): Task => (testCase, index) =>

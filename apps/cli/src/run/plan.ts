@@ -12,6 +12,7 @@
  */
 import { type EvalOptions, REDUCERS, type RepeatReducer } from "@assay/core"
 import { Duration, Option, Schema } from "effect"
+import { resolve } from "node:path"
 import { type AssayConfig, MetricEntry, TargetConfig } from "../config/schema.js"
 
 /**
@@ -214,4 +215,19 @@ export const toEvalOptions = (plan: RunPlan): EvalOptions => ({
   ...(plan.deadlineMs !== null ? { deadline: Duration.millis(plan.deadlineMs) } : {}),
   ...(plan.maxErrors !== null ? { maxErrors: plan.maxErrors } : {}),
   ...(plan.identifier !== null ? { identifier: plan.identifier } : {})
+})
+
+/**
+ * The plan with `--record`/`--replay` files made absolute against `cwd`: they are named relative to the
+ * working directory, and the stored plan keeps them absolute (for resume).
+ *
+ * @example
+ * ```ts
+ * withAbsoluteRecordings(plan, "/project").replay // "/project/rag.recording.jsonl"
+ * ```
+ */
+export const withAbsoluteRecordings = (plan: RunPlan, cwd: string): RunPlan => ({
+  ...plan,
+  record: plan.record === null ? null : resolve(cwd, plan.record),
+  replay: plan.replay === null ? null : resolve(cwd, plan.replay)
 })
