@@ -42,15 +42,15 @@ console.log(JSON.stringify({ passed: result.summary.passed, failed: result.summa
 `
 
 const EVAL_TEST = `
-import { exactMatch, LLMTestCase } from "@assay/core"
+import { Eval, exactMatch } from "@assay/core"
 import { evalTest } from "@assay/vitest"
-const ask = (name, input, actualOutput, expectedOutput) => LLMTestCase.make({ name, input, actualOutput, expectedOutput })
-evalTest("right", { name: "right", data: [ask("paris", "Capital of France?", "Paris", "Paris")], metrics: [exactMatch()] })
-evalTest("wrong", {
+const ask = (name, input, actualOutput, expectedOutput) => ({ name, input, actualOutput, expectedOutput })
+evalTest("right", Eval.make({ name: "right", data: [ask("paris", "Capital of France?", "Paris", "Paris")], metrics: [exactMatch()] }))
+evalTest("wrong", Eval.make({
   name: "capitals",
   data: [ask("paris", "Capital of France?", "Paris", "Paris"), ask("canberra", "Capital of Australia?", "Sydney", "Canberra")],
   metrics: [exactMatch()]
-}, { timeout: "1 minute" })
+}), { timeout: "1 minute" })
 `
 
 describe("the packages installed by a user's project", () => {

@@ -10,11 +10,11 @@
  * ```
  */
 import { it } from "@effect/vitest"
-import type { EvalOptions } from "@assay/core"
+import type { Eval, RunEvalOptions } from "@assay/core"
 import { Duration, Effect } from "effect"
 import { assertEval } from "./assert-eval.js"
 import type { EvalBar } from "./failures.js"
-import { type Eval, runEvalKeepingCases } from "./internal/run-eval.js"
+import { runEvalKeepingCases } from "./internal/run-eval.js"
 
 /** The test's time limit when none is given: judge-scored evals take minutes, not vitest's default 5 s. */
 export const DEFAULT_EVAL_TIMEOUT: Duration.Duration = Duration.minutes(10)
@@ -33,8 +33,8 @@ export interface EvalTestOptions extends EvalBar {
    * run's expected length: vitest fails a test that exceeds it, whatever `testTimeout` in the config says.
    */
   readonly timeout?: Duration.DurationInput | undefined
-  /** Run options over the Eval's own (concurrency, repeat, repeatReducer…). */
-  readonly run?: Omit<EvalOptions<never>, "task"> | undefined
+  /** Run options over the Eval's own (concurrency, repeat, repeatReducer, loadDataset…), as `runEval` takes. */
+  readonly run?: RunEvalOptions | undefined
 }
 
 /**
@@ -48,7 +48,7 @@ export interface EvalTestOptions extends EvalBar {
  * evalTest("capitals", Eval.make({ name: "capitals", data, task, metrics: [exactMatch()], layer: AtlasLive }))
  * ```
  */
-export const evalTest = <R, LE>(name: string, ev: Eval<R, LE>, options: EvalTestOptions = {}): void => {
+export const evalTest = <E>(name: string, ev: Eval.Eval<never, E>, options: EvalTestOptions = {}): void => {
   const timeout = Duration.toMillis(Duration.decode(options.timeout ?? DEFAULT_EVAL_TIMEOUT))
   it.live(name, () =>
     Effect.map(runEvalKeepingCases(ev, options.run), ({ cases, result }) =>

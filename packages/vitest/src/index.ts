@@ -12,4 +12,4 @@
 export * from "./assert-eval.js"
 export * from "./eval-test.js"
 export * from "./failures.js"
-export { type Eval, type EvalRun, type EvalSpec, runEvalKeepingCases } from "./internal/run-eval.js"
+export { type EvalRun, runEvalKeepingCases } from "./internal/run-eval.js"
