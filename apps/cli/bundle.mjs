@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundle the `assay` CLI into one ES module, dist/assay.mjs, from tsc's output (run after `tsc -b`; the root
+// Bundle the `assay` CLI into an ES module, dist/assay.mjs (plus lazily loaded chunks), from tsc's output (run after `tsc -b`; the root
 // `build`, `prepare` and `test` scripts do both). Why: unbundled, every start resolved, read and compiled ~1,000
 // ESM files (effect, @effect/*, undici, …) — about 1.5 s of a 2.2 s `assay run` on ten cases, measured with
 // --cpu-prof; bundled, the same run takes 0.7 s. esbuild does the work; this file only holds its settings.
@@ -7,6 +7,7 @@
 // from the file beside the running module (`new URL("./json-worker.js", import.meta.url)`), here the bundle.
 //   node apps/cli/bundle.mjs
 import { build } from "esbuild"
+import { readdirSync, rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
@@ -29,6 +30,20 @@ const settings = {
   logLevel: "warning"
 }
 
+// Code splitting: what is only reached through a dynamic `import()` (the @effect/ai providers, …) goes to
+// chunks beside the entry, dist/assay-*.mjs, loaded when first used, so a run that does not need them does not
+// parse them at start-up. The chunks sit in dist/ itself, not a subfolder: bundled code finds the json worker
+// beside `import.meta.url`, which in a chunk is the chunk's own URL.
+const chunk = /^assay-.+\.mjs$/
+for (const name of readdirSync(here("./dist"))) if (chunk.test(name)) rmSync(here(`./dist/${name}`))
+
 // The worker first: test/cli/harness.ts checks that assay.mjs is newer than every compiled module.
 await build({ ...settings, entryPoints: [worker], outfile: here("./dist/json-worker.js") })
-await build({ ...settings, entryPoints: [here("./dist/main.js")], outfile: here("./dist/assay.mjs") })
+await build({
+  ...settings,
+  entryPoints: { assay: here("./dist/main.js") },
+  outdir: here("./dist"),
+  outExtension: { ".js": ".mjs" },
+  splitting: true,
+  chunkNames: "assay-[name]-[hash]"
+})

@@ -103,6 +103,6 @@ describe("--target", () => {
       { cwd: dir, env: { OPENAI_API_KEY: "sk-test" } }
     )
     expect(r.code).toBe(3)
-    expect(r.stderr).toContain("assay: target openai:gpt-4o-mini: cannot connect to http://127.0.0.1:9/v1/responses: connection refused (ECONNREFUSED)")
+    expect(r.stderr).toContain("assay: target openai:gpt-4o-mini: cannot connect to http://127.0.0.1:9/v1/chat/completions: connection refused (ECONNREFUSED)")
   }, 120_000)
 })

@@ -115,9 +115,9 @@ describe("record and replay", () => {
     expect(s.stderr).toMatch(/replay: case #[12]( "spain")? made a call/)
   }, 60_000)
 
-  it("an openai: target (Responses API over HttpClient) replays with no API key and no request", async () => {
+  it("an openai-responses: target (Responses API over HttpClient) replays with no API key and no request", async () => {
     const dir = fixtureDir({ "cases.jsonl": CASES })
-    const args = ["run", "cases.jsonl", "--metric", "exact-match", "--target", "openai:gpt-4o-mini", "--base-url", target.baseUrl, "--no-cache"]
+    const args = ["run", "cases.jsonl", "--metric", "exact-match", "--target", "openai-responses:gpt-4o-mini", "--base-url", target.baseUrl, "--no-cache"]
     const recorded = await assay([...args, "--record", "calls.jsonl", "--out", "a.json"], { cwd: dir, env: { OPENAI_API_KEY: SECRET } })
     expect(recorded.code).toBe(1)
     const lines = readFileSync(join(dir, "calls.jsonl"), "utf8").trim().split("\n")

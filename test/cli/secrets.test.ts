@@ -128,16 +128,19 @@ describe("unreachable endpoints", () => {
     expect(r.stderr).toMatch(new RegExp(`assay: judge ${provider}:m: cannot connect to http://127\\.0\\.0\\.1:9/v1/\\S+: connection refused \\(ECONNREFUSED\\)`))
   })
 
-  it("a target host that does not resolve: exit 3 naming the URL, and a warning about the key over plain http", async () => {
+  it.each([
+    ["openai:m", "chat/completions"],
+    ["openai-responses:m", "responses"]
+  ])("a target host that does not resolve (%s): exit 3 naming the URL, and a warning about the key over plain http", async (target, path) => {
     const dir = fixtureDir({ "cases.jsonl": TARGET_CASES })
-    const r = await assay(["run", "cases.jsonl", "--metric", "exact-match", "--target", "openai:m", "--base-url", "http://nowhere.invalid/v1", "--no-cache"], {
+    const r = await assay(["run", "cases.jsonl", "--metric", "exact-match", "--target", target, "--base-url", "http://nowhere.invalid/v1", "--no-cache"], {
       cwd: dir,
       env: { OPENAI_API_KEY: KEY }
     })
     expect(r.code).toBe(3)
     // Effect's logger (warnings included) writes to stdout
     expect(r.stdout + r.stderr).toContain("the API key is sent unencrypted over plain http to nowhere.invalid")
-    expect(r.stderr).toContain("assay: target openai:m: cannot connect to http://nowhere.invalid/v1/responses: host name not found (ENOTFOUND)")
+    expect(r.stderr).toContain(`assay: target ${target}: cannot connect to http://nowhere.invalid/v1/${path}: host name not found (ENOTFOUND)`)
   })
 })
 

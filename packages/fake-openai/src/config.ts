@@ -42,8 +42,17 @@ export interface FakeOpenAiConfig {
   readonly port?: number | undefined
   /** How long after it arrives every accepted request is answered (the server's own work counts towards it). */
   readonly latency?: Duration.DurationInput | undefined
-  /** Accepted requests per rolling second; beyond it the server answers 429 with Retry-After. */
-  readonly rateLimit?: { readonly requestsPerSecond: number } | undefined
+  /**
+   * Accepted requests per rolling second; beyond it the server answers 429 with Retry-After. Replies carry the
+   * cap in rate-limit headers (`x-ratelimit-{limit,remaining,reset}-requests`, `anthropic-ratelimit-requests-*`),
+   * stated per minute (× 60) as the providers do, unless `headers` is false; `tokensPerMinute` adds a token
+   * limit to the headers (stated, not enforced).
+   */
+  readonly rateLimit?: {
+    readonly requestsPerSecond: number
+    readonly tokensPerMinute?: number | undefined
+    readonly headers?: boolean | undefined
+  } | undefined
   /** Every k-th request (1-based: k, 2k, …) answers `failStatus`. */
   readonly failEvery?: number | undefined
   /** A seeded fraction of requests answers `failStatus` (deterministic for a given seed and request order). */

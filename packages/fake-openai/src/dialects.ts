@@ -68,8 +68,12 @@ export type Failure =
  * ```
  */
 export interface RateWindow {
+  /** Requests admitted per rolling second. */
   readonly limit: number
+  /** What is left of them in the current second. */
   readonly remaining: number
+  /** Tokens per minute stated in the headers (not enforced). */
+  readonly tokensPerMinute?: number | undefined
   readonly resetMs: number
   readonly retryAfterMs?: number | undefined
 }
@@ -112,6 +116,12 @@ export interface Dialect {
   readonly reply: (turn: Turn) => unknown
 }
 
+/**
+ * The window's limits as providers state them, per minute: the cap and what is left of the current second,
+ * times 60 — a per-minute limit enforced per second, as OpenAI documents its limits may be.
+ */
+const perMinute = (window: RateWindow) => ({ limit: window.limit * 60, remaining: window.remaining * 60 })
+
 const retryAfterSeconds = (window: RateWindow) =>
   window.retryAfterMs === undefined ? {} : { "retry-after": String(Math.ceil(window.retryAfterMs / 1000)) }
 
@@ -145,8 +155,9 @@ export const openAi: Dialect = {
     }
   },
   rateHeaders: (window) => ({
-    "x-ratelimit-limit-requests": String(window.limit),
-    "x-ratelimit-remaining-requests": String(window.remaining),
+    "x-ratelimit-limit-requests": String(perMinute(window).limit),
+    "x-ratelimit-remaining-requests": String(perMinute(window).remaining),
+    ...(window.tokensPerMinute === undefined ? {} : { "x-ratelimit-limit-tokens": String(window.tokensPerMinute) }),
     "x-ratelimit-reset-requests": `${window.resetMs}ms`,
     ...retryAfterSeconds(window),
     ...(window.retryAfterMs === undefined ? {} : { "retry-after-ms": String(window.retryAfterMs) })
@@ -192,8 +203,9 @@ export const anthropic: Dialect = {
     }
   },
   rateHeaders: (window, now) => ({
-    "anthropic-ratelimit-requests-limit": String(window.limit),
-    "anthropic-ratelimit-requests-remaining": String(window.remaining),
+    "anthropic-ratelimit-requests-limit": String(perMinute(window).limit),
+    "anthropic-ratelimit-requests-remaining": String(perMinute(window).remaining),
+    ...(window.tokensPerMinute === undefined ? {} : { "anthropic-ratelimit-tokens-limit": String(window.tokensPerMinute) }),
     "anthropic-ratelimit-requests-reset": new Date(now + window.resetMs).toISOString(),
     ...retryAfterSeconds(window)
   }),

@@ -10,7 +10,7 @@
  */
 import { Clock, Duration, Effect, Option, Schema } from "effect"
 import { defaultReply, type FakeOpenAiConfig } from "./config.js"
-import { type Dialect, dialectOf, type Failure, type FakeReply, type FakeRequest, openAi } from "./dialects.js"
+import { type Dialect, dialectOf, type Failure, type FakeReply, type FakeRequest, openAi, type RateWindow } from "./dialects.js"
 import type { RequestLog } from "./log.js"
 import * as Replies from "./replies.js"
 
@@ -28,6 +28,10 @@ const refusedAtOnce = (dialect: Dialect, failure: Failure, headers: Record<strin
   reply: refuse(dialect, failure, headers),
   delayed: false
 })
+
+/** Only the retry headers of a 429's rate headers (`retry-after`, `retry-after-ms`). */
+const retryHeaders = (dialect: Dialect, window: RateWindow, now: number): Record<string, string> =>
+  Object.fromEntries(Object.entries(dialect.rateHeaders(window, now)).filter(([name]) => name.startsWith("retry-after")))
 
 const decodeBody = Schema.decodeUnknownOption(Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
 
@@ -86,11 +90,15 @@ const route = (
     let rateHeaders: Record<string, string> = {}
     if (limit !== undefined) {
       const admission = yield* log.admit(now, limit)
+      const stated = config.rateLimit?.headers !== false
+      const tokensPerMinute = config.rateLimit?.tokensPerMinute
       if (!admission.admitted) {
-        const window = { limit, remaining: 0, resetMs: admission.waitMs, retryAfterMs: admission.waitMs }
-        return refusedAtOnce(dialect, { kind: "RateLimited" }, dialect.rateHeaders(window, now))
+        const window = { limit, remaining: 0, resetMs: admission.waitMs, retryAfterMs: admission.waitMs, tokensPerMinute }
+        // Retry-After is sent whether or not the limits are: it is the 429's own answer.
+        const headers = stated ? dialect.rateHeaders(window, now) : retryHeaders(dialect, window, now)
+        return refusedAtOnce(dialect, { kind: "RateLimited" }, headers)
       }
-      rateHeaders = dialect.rateHeaders({ limit, remaining: admission.remaining, resetMs: admission.resetMs }, now)
+      if (stated) rateHeaders = dialect.rateHeaders({ limit, remaining: admission.remaining, resetMs: admission.resetMs, tokensPerMinute }, now)
     }
     const refusal = config.refuse
     if (refusal !== undefined && Replies.matchScript([{ pattern: refusal.pattern, content: "" }], Replies.lastUserMessage(Option.getOrElse(body, () => ({}))))) {

@@ -9,6 +9,7 @@
  * node packages/fake-openai/dist/main.js --replies 'Paris|Lyon|Lyon' # a flaky model: asked the same thing thrice,
  *                                                                   # it answers Paris, then Lyon, then Lyon
  * node packages/fake-openai/dist/main.js --answer-from-prompt   # examples/rag: answers from the prompt's context
+ * # --rate: requests/s, stated per minute in x-ratelimit-* headers (--tpm adds a token limit; --no-rate-headers drops them)
  * ```
  */
 import { parseArgs } from "node:util"
@@ -22,6 +23,8 @@ const { values } = parseArgs({
     port: { type: "string", default: "0" },
     latency: { type: "string" },
     rate: { type: "string" },
+    tpm: { type: "string" },
+    "no-rate-headers": { type: "boolean" },
     "fail-every": { type: "string" },
     "fail-rate": { type: "string" },
     "fail-status": { type: "string" },
@@ -61,7 +64,11 @@ const cycling = (texts: ReadonlyArray<string>) => {
 const config: FakeOpenAiConfig = {
   port: num("port", values.port) ?? 0,
   latency: values.latency === undefined ? undefined : parseLatency(values.latency),
-  rateLimit: values.rate === undefined ? undefined : { requestsPerSecond: num("rate", values.rate)! },
+  rateLimit: values.rate === undefined ? undefined : {
+    requestsPerSecond: num("rate", values.rate)!,
+    tokensPerMinute: num("tpm", values.tpm),
+    headers: values["no-rate-headers"] !== true
+  },
   failEvery: num("fail-every", values["fail-every"]),
   failRate: values["fail-rate"] === undefined
     ? undefined

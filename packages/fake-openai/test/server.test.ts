@@ -37,12 +37,27 @@ describe("fake OpenAI server", () => {
       const server = yield* FakeOpenAi.make({ rateLimit: { requestsPerSecond: 3 } })
       const replies = yield* Effect.forEach([1, 2, 3, 4, 5], () => post(`${server.baseUrl}/chat/completions`, chat("x")))
       assert.deepStrictEqual(replies.map((r) => r.status), [200, 200, 200, 429, 429])
-      assert.strictEqual(replies[0]!.headers["x-ratelimit-remaining-requests"], "2")
+      assert.strictEqual(replies[0]!.headers["x-ratelimit-limit-requests"], "180", "3/s stated per minute")
+      assert.strictEqual(replies[0]!.headers["x-ratelimit-remaining-requests"], "120", "2 left this second, per minute")
       assert.match(replies[3]!.headers["retry-after"] ?? "", /^\d+$/)
       assert.isAbove(Number(replies[3]!.headers["retry-after-ms"]), 0)
       const log = yield* server.log
       assert.deepStrictEqual(log.map((e) => e.status), [200, 200, 200, 429, 429])
       assert.deepStrictEqual(log.map((e) => e.seq), [1, 2, 3, 4, 5])
+    }).pipe(Effect.scoped))
+
+  it.live("rate headers: a token limit when asked; none with headers: false, but 429s keep Retry-After", () =>
+    Effect.gen(function*() {
+      const stated = yield* FakeOpenAi.make({ rateLimit: { requestsPerSecond: 2, tokensPerMinute: 9000 } })
+      const first = yield* post(`${stated.baseUrl}/chat/completions`, chat("x"))
+      assert.strictEqual(first.headers["x-ratelimit-limit-tokens"], "9000")
+      const silent = yield* FakeOpenAi.make({ rateLimit: { requestsPerSecond: 1, headers: false } })
+      const [ok, limited] = yield* Effect.forEach([1, 2], () => post(`${silent.baseUrl}/chat/completions`, chat("x")))
+      assert.strictEqual(ok!.status, 200)
+      assert.isUndefined(ok!.headers["x-ratelimit-limit-requests"])
+      assert.strictEqual(limited!.status, 429)
+      assert.isUndefined(limited!.headers["x-ratelimit-remaining-requests"])
+      assert.isAbove(Number(limited!.headers["retry-after-ms"]), 0)
     }).pipe(Effect.scoped))
 
   it.live("every k-th request fails, seeded failures are deterministic, broken bodies and auth", () =>

@@ -1,7 +1,8 @@
 /**
- * Rate-limit information from OpenAI-style response headers: `retry-after-ms`, `Retry-After` (seconds or an
- * HTTP date), `x-ratelimit-remaining-{requests,tokens}` and `x-ratelimit-reset-{requests,tokens}`
- * (durations like `1s`, `6m0s`, `20ms`).
+ * Rate-limit information from response headers: `retry-after-ms`, `Retry-After` (seconds or an HTTP date),
+ * OpenAI's `x-ratelimit-{limit,remaining}-{requests,tokens}` and `x-ratelimit-reset-{requests,tokens}`
+ * (durations like `1s`, `6m0s`, `20ms`), and Anthropic's `anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset}`
+ * (the reset an RFC 3339 time). Limits are per minute, as both providers state them.
  *
  * @example
  * ```ts
@@ -29,6 +30,10 @@ export type Headers = Readonly<Record<string, string | undefined>>
  * ```
  */
 export interface RateLimitInfo {
+  /** Requests per minute the key may make. */
+  readonly limitRequests?: number | undefined
+  /** Tokens per minute the key may use. */
+  readonly limitTokens?: number | undefined
   readonly remainingRequests?: number | undefined
   readonly resetRequestsMillis?: number | undefined
   readonly remainingTokens?: number | undefined
@@ -86,8 +91,34 @@ const count = (text: string | undefined): number | undefined =>
  * ```
  */
 export const rateLimitInfo = (headers: Headers): RateLimitInfo => ({
+  limitRequests: count(headers["x-ratelimit-limit-requests"]),
   remainingRequests: count(headers["x-ratelimit-remaining-requests"]),
   resetRequestsMillis: parseResetDuration(headers["x-ratelimit-reset-requests"]),
+  limitTokens: count(headers["x-ratelimit-limit-tokens"]),
   remainingTokens: count(headers["x-ratelimit-remaining-tokens"]),
   resetTokensMillis: parseResetDuration(headers["x-ratelimit-reset-tokens"])
+})
+
+/** Milliseconds from `now` to an RFC 3339 time (Anthropic's resets); undefined when unreadable. */
+const untilTime = (text: string | undefined, now: number): number | undefined => {
+  const at = text === undefined ? Number.NaN : Date.parse(text)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/**
+ * The `anthropic-ratelimit-*` headers of a response (`now`: ms since the epoch, for the reset times).
+ *
+ * @example
+ * ```ts
+ * anthropicRateLimitInfo({ "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "49" }, Date.now())
+ * // { limitRequests: 50, remainingRequests: 49, ... }
+ * ```
+ */
+export const anthropicRateLimitInfo = (headers: Headers, now: number): RateLimitInfo => ({
+  limitRequests: count(headers["anthropic-ratelimit-requests-limit"]),
+  remainingRequests: count(headers["anthropic-ratelimit-requests-remaining"]),
+  resetRequestsMillis: untilTime(headers["anthropic-ratelimit-requests-reset"], now),
+  limitTokens: count(headers["anthropic-ratelimit-tokens-limit"]),
+  remainingTokens: count(headers["anthropic-ratelimit-tokens-remaining"]),
+  resetTokensMillis: untilTime(headers["anthropic-ratelimit-tokens-reset"], now)
 })

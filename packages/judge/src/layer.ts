@@ -4,11 +4,11 @@
  * `anthropic` provider; a `Redacted`, never logged), base URL (`ASSAY_JUDGE_BASE_URL`, else `OPENAI_BASE_URL` —
  * `ANTHROPIC_BASE_URL` for `anthropic`), temperature (`ASSAY_JUDGE_TEMPERATURE`, default 0) and
  * limits (`ASSAY_JUDGE_MAX_CONNECTIONS`, `ASSAY_JUDGE_RPM`, `ASSAY_JUDGE_TPM`). Explicit spec fields win.
- * `openai:` and `anthropic:` without a key fail here, before any request; the provider sits behind the
+ * `openai:`, `openai-responses:` and `anthropic:` without a key fail here, before any request; the provider sits behind the
  * redacting, fatal-error-latching seam of `./guard.ts`; a key bound for a non-loopback plain-http URL gets a
  * warning.
  *
- * HTTP goes through undici's dispatcher (`NodeHttpClient.layerUndici`, and for openai-compatible the dispatcher
+ * HTTP goes through undici's dispatcher (`NodeHttpClient.layerUndici`, and for openai-compatible and openai the dispatcher
  * itself, `NodeHttpClient.dispatcherLayer`): measured ~0.7 ms of CPU per judge call through the undici
  * `HttpClient` against ~1.2–2.2 ms for the `fetch`-based client and ~1.4–1.7 ms for `node:http`, and
  * ~0.3 ms less again on the dispatcher directly (2,000 calls, 50 in flight).
@@ -40,7 +40,7 @@ import * as OpenAiCompatible from "./providers/openai-compatible.js"
  * ```
  */
 export interface JudgeSpec {
-  readonly provider: "openai" | "openai-compatible" | "anthropic"
+  readonly provider: "openai" | "openai-compatible" | "openai-responses" | "anthropic"
   readonly model: string
   readonly baseUrl?: string | undefined
   /** Policy settings that win over the environment's (`ASSAY_JUDGE_*`). */
@@ -68,7 +68,7 @@ export class JudgeSpecError extends Schema.TaggedError<JudgeSpecError>()("JudgeS
   message: Schema.String
 }) {}
 
-const PROVIDERS = ["openai", "openai-compatible", "anthropic"] as const
+const PROVIDERS = ["openai", "openai-compatible", "openai-responses", "anthropic"] as const
 
 /**
  * Parse `provider:model` (the model may itself contain colons, e.g. `openai-compatible:llama3.1:8b`).
@@ -119,6 +119,11 @@ const providerLayer = (
   const { apiKey, baseUrl, temperature } = options
   switch (spec.provider) {
     case "openai":
+      // Chat completions over the same undici client as openai-compatible: the Responses path through
+      // @effect/ai costs about twice the CPU per call (and over a second to import); it stays available as
+      // openai-responses.
+      return OpenAiCompatible.layerUndici({ provider: "openai", model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature })
+    case "openai-responses":
       return OpenAi.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature })
     case "anthropic":
       return Anthropic.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? ANTHROPIC_URL, temperature })
@@ -143,7 +148,7 @@ const keyOf = (
   if (spec.provider === "openai-compatible" || spec.requireKey === false) {
     return Either.right({ apiKey: Option.none(), hint: `set ${variable} (or ASSAY_JUDGE_API_KEY) to the server's key` })
   }
-  const keyless = spec.provider === "openai" ? "; for a server that needs no key use openai-compatible:<model>" : ""
+  const keyless = spec.provider !== "anthropic" ? "; for a server that needs no key use openai-compatible:<model>" : ""
   return Either.left(ConfigError.MissingData([variable], `${spec.provider}:${spec.model} needs an API key: set ${variable} (or ASSAY_JUDGE_API_KEY)${keyless}`))
 }
 

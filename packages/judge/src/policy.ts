@@ -1,7 +1,9 @@
 /**
  * The call policy shared by every judge call of a run, per model: a connection cap (adaptive, see
- * {@link makeGate}), token-bucket limits for requests/minute and tokens/minute (`RateLimiter`, cost = estimated
- * tokens), a pause when `x-ratelimit-remaining-*` reaches 0 (until `x-ratelimit-reset-*`), bounded retries of
+ * {@link makeGate}), token buckets for requests/minute and tokens/minute ({@link makeBucket}; cost = estimated
+ * tokens, corrected by the usage the reply reports), configured or learned from the provider's
+ * `x-ratelimit-limit-*` headers (the learned limit spent at a per-second pace, as providers enforce it), a pause
+ * when `x-ratelimit-remaining-*` reaches 0 (until `x-ratelimit-reset-*`), bounded retries of
  * transient errors and timeouts, retries of rate limits (429) until the call's deadline — a 429 is load, not a
  * failure, so it never uses up the retry budget — with backoff honoring `retry-after` ({@link retryDelayMillis}), a
  * per-attempt timeout (enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by one
@@ -16,9 +18,10 @@
  * }).pipe(Effect.provide(CallPolicy.layer({ maxConnections: 50 })))
  * ```
  */
-import { Context, Duration, Effect, Layer, Random, RateLimiter, Scope } from "effect"
+import { Context, Duration, Effect, Layer, Random, Scope } from "effect"
 import { makeGate, type Gate } from "./adaptive.js"
 import { type BackoffSettings, retryDelayMillis } from "./backoff.js"
+import { type Bucket, makeBucket } from "./bucket.js"
 import type { AttemptDeadline, ProviderReply } from "./chat.js"
 import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
@@ -100,6 +103,10 @@ export interface PolicyStats {
   readonly retries: number
   /** Attempts answered 429 (each retried until the call's deadline). */
   readonly rateLimited: number
+  /** Requests/minute the provider's `x-ratelimit-limit-requests` (or Anthropic's) header stated, once seen. */
+  readonly learnedRequestsPerMinute?: number | undefined
+  /** Tokens/minute the provider's `x-ratelimit-limit-tokens` header stated, once seen. */
+  readonly learnedTokensPerMinute?: number | undefined
 }
 
 /**
@@ -139,11 +146,13 @@ export type Attempt =
  */
 interface ModelState {
   readonly gate: Gate
-  readonly limit: <A, E, R>(estimatedTokens: number, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly limits: Limits
   readonly counters: { calls: number; succeeded: number; failed: number; retries: number; rateLimited: number }
   readonly pacer: Pacer | undefined
   /** Clock time until which no attempt starts (0: no pause). */
   pauseUntil: number
+  /** Failed attempts (not 429s) since the model's last success: how long it has been failing as a whole. */
+  failureStreak: number
 }
 
 /** The settings decoded once per policy. */
@@ -155,21 +164,79 @@ interface Timing {
 
 const millis = (d: Duration.DurationInput) => Duration.toMillis(Duration.decode(d))
 
-const makeLimit = (settings: PolicySettings) =>
-  Effect.gen(function*() {
-    const rpm = settings.requestsPerMinute === undefined
-      ? undefined
-      : yield* RateLimiter.make({ limit: settings.requestsPerMinute, interval: "1 minute", algorithm: "token-bucket" })
-    const tpm = settings.tokensPerMinute === undefined
-      ? undefined
-      : yield* RateLimiter.make({ limit: settings.tokensPerMinute, interval: "1 minute", algorithm: "token-bucket" })
-    return <A, E, R>(tokens: number, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-      const byRequests = rpm === undefined ? effect : rpm(effect).pipe(RateLimiter.withCost(1))
-      return tpm === undefined
-        ? byRequests
-        : tpm(byRequests).pipe(RateLimiter.withCost(Math.min(tokens, settings.tokensPerMinute ?? tokens)))
-    }
-  })
+/**
+ * A model's request and token buckets: the configured ones (`--rpm`, `--tpm`: a minute's worth may go at once,
+ * as the user stated a per-minute budget) and the learned ones, from the provider's headers. A learned limit is
+ * spent at a steady per-second pace with a small burst, a little under the limit: providers enforce per-minute
+ * limits over shorter windows (OpenAI: "60,000 RPM may be enforced as 1,000 requests per second").
+ */
+interface Limits {
+  readonly requests: Bucket | undefined
+  readonly tokens: Bucket | undefined
+  learnedRequests: Bucket | undefined
+  learnedTokens: Bucket | undefined
+}
+
+const MINUTE = 60_000
+const learnedRequestLimit = (perMinute: number) => ({ perMinute, burstMillis: 20, share: 0.98 })
+const learnedTokenLimit = (perMinute: number) => ({ perMinute, burstMillis: 1000, share: 0.98 })
+
+const makeLimits = (settings: PolicySettings, now: number): Limits => ({
+  requests: settings.requestsPerMinute === undefined ? undefined : makeBucket({ perMinute: settings.requestsPerMinute, burstMillis: MINUTE }, now),
+  tokens: settings.tokensPerMinute === undefined ? undefined : makeBucket({ perMinute: settings.tokensPerMinute, burstMillis: MINUTE }, now),
+  learnedRequests: undefined,
+  learnedTokens: undefined
+})
+
+/** What one attempt was charged: its request and token buckets, to refund or correct by its reply's usage. */
+interface Charged {
+  readonly requests: ReadonlyArray<Bucket>
+  readonly tokens: ReadonlyArray<Bucket>
+}
+
+const nothingCharged: Charged = { requests: [], tokens: [] }
+
+const present = (buckets: ReadonlyArray<Bucket | undefined>): ReadonlyArray<Bucket> =>
+  buckets.filter((bucket): bucket is Bucket => bucket !== undefined)
+
+/** Charge an attempt (one request, `tokens` estimated) in every bucket; the wait is the longest of them. */
+const reserve = (limits: Limits, now: number, tokens: number): { readonly wait: number; readonly charged: Charged } => {
+  const charged: Charged = {
+    requests: present([limits.requests, limits.learnedRequests]),
+    tokens: present([limits.tokens, limits.learnedTokens])
+  }
+  let wait = 0
+  for (const bucket of charged.requests) wait = Math.max(wait, bucket.reserve(now, 1))
+  for (const bucket of charged.tokens) wait = Math.max(wait, bucket.reserve(now, tokens))
+  return { wait, charged }
+}
+
+/** Give an attempt's charge back (it did not start: a pause held it back and it queues again). */
+const refund = (charged: Charged, now: number, tokens: number) => {
+  for (const bucket of charged.requests) bucket.adjust(now, 1)
+  for (const bucket of charged.tokens) bucket.adjust(now, tokens)
+}
+
+/** Learn (or follow a change of) the limits a reply's headers state. */
+const learn = (limits: Limits, info: RateLimitInfo | undefined, now: number) => {
+  const requests = info?.limitRequests
+  if (requests !== undefined && requests > 0 && limits.learnedRequests?.limit.perMinute !== requests) {
+    if (limits.learnedRequests === undefined) limits.learnedRequests = makeBucket(learnedRequestLimit(requests), now)
+    else limits.learnedRequests.setLimit(now, learnedRequestLimit(requests))
+  }
+  const tokens = info?.limitTokens
+  if (tokens !== undefined && tokens > 0 && limits.learnedTokens?.limit.perMinute !== tokens) {
+    if (limits.learnedTokens === undefined) limits.learnedTokens = makeBucket(learnedTokenLimit(tokens), now)
+    else limits.learnedTokens.setLimit(now, learnedTokenLimit(tokens))
+  }
+}
+
+/** Give back what an attempt's token estimate overcharged (or take what it undercharged), once usage is known. */
+const correct = (charged: Charged, reply: ProviderReply, estimated: number, now: number) => {
+  const used = reply.usage.input + reply.usage.output
+  if (used <= 0) return // no usage reported: the estimate stands
+  for (const bucket of charged.tokens) bucket.adjust(now, estimated - used)
+}
 
 const makeModelState = (settings: PolicySettings) =>
   Effect.gen(function*() {
@@ -182,10 +249,12 @@ const makeModelState = (settings: PolicySettings) =>
         cooldownMillis: millis(settings.cooldown),
         adaptive: settings.adaptive
       }),
-      limit: yield* makeLimit(settings),
+      limits: makeLimits(settings, yield* Effect.clockWith((clock) => clock.currentTimeMillis)),
       counters: { calls: 0, succeeded: 0, failed: 0, retries: 0, rateLimited: 0 },
       pacer: settings.adaptive ? makePacer({ quietMillis: millis(settings.cooldown) }) : undefined,
-      pauseUntil: 0
+      pauseUntil: 0,
+      // Until its first success a model is not known to be healthy: its first failure is not a lone one.
+      failureStreak: 1
     }
     return state
   })
@@ -201,6 +270,15 @@ const notePause = (state: ModelState, info: RateLimitInfo | undefined, now: numb
   if (info.remainingRequests === 0 && info.resetRequestsMillis !== undefined) pauseUntil(state, now + info.resetRequestsMillis)
   if (info.remainingTokens === 0 && info.resetTokensMillis !== undefined) pauseUntil(state, now + info.resetTokensMillis)
 }
+
+/**
+ * The backoff step of a call's retry after its failure number `n` (0-based): its own failures, but no more than
+ * the model has failed in a row. A failure among successes (a random 5xx: the model's attempt before it
+ * succeeded) is the call's bad luck, not an outage: it retries after a quarter of the base delay however often
+ * that call was unlucky, so a few unlucky calls do not stretch the run; when calls keep failing, the steps grow
+ * with the call's own failures.
+ */
+const backoffStep = (state: ModelState, n: number) => (state.failureStreak <= 1 ? -2 : Math.min(n, state.failureStreak - 1))
 
 const deadlineError = (settings: PolicySettings, last?: JudgeError) =>
   new JudgeError({
@@ -246,13 +324,31 @@ const runWith = (
       const onExpire = () => (budget < timing.attemptMillis ? deadlineError(settings) : timeoutError(timing))
       return Effect.isEffect(attempt) ? watchdog.within(attempt, now + budget, onExpire) : attempt({ millis: budget, onExpire })
     })
-    const gated = state.limit(estimatedTokens, state.gate.withPermit(timed))
-    /** Wait out a pause the server asked for and the pacer's slot (plain reads when neither applies), then attempt. */
+    const gated = state.gate.withPermit(timed)
+    /** The buckets the latest attempt was charged in. */
+    let charged: Charged = nothingCharged
+    /**
+     * Wait out a pause the server asked for, the pacer's slot and the rate buckets (plain reads when none
+     * applies), then attempt: every wait happens before the connection permit is taken, never while holding it.
+     */
     const once = Effect.suspend(() => {
       const now = clock.unsafeCurrentTimeMillis()
       const paused = Math.max(0, state.pauseUntil - now)
-      const wait = paused + (state.pacer?.reserve(now + paused) ?? 0)
-      return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), gated) : gated
+      const limited = reserve(state.limits, now + paused, estimatedTokens)
+      charged = limited.charged
+      const wait = paused + Math.max(limited.wait, state.pacer?.reserve(now + paused) ?? 0)
+      return wait > 0 ? Effect.zipRight(Effect.sleep(Duration.millis(wait)), unpaused) : gated
+    })
+    /**
+     * After a wait: a pause the server asked for meanwhile (a 429, a budget at 0) holds this call back too, and
+     * it queues again in the buckets from the pause's end (its charge refunded), so that the calls it held back
+     * do not all start the moment it ends.
+     */
+    const unpaused: Effect.Effect<ProviderReply, JudgeError> = Effect.suspend(() => {
+      const now = clock.unsafeCurrentTimeMillis()
+      if (state.pauseUntil <= now) return gated
+      refund(charged, now, estimatedTokens)
+      return once
     })
     /**
      * After a failed attempt: retry or give up. `n` counts failures (retried at most `maxRetries` times);
@@ -264,8 +360,12 @@ const runWith = (
         const rateLimited = error.kind === "RateLimited"
         if (rateLimited) {
           state.counters.rateLimited++
-          state.pacer?.onRateLimited(clock.unsafeCurrentTimeMillis())
-          yield* state.gate.onRateLimited
+          // With a learned request limit the bucket already paces the calls: a 429 is timing jitter at the
+          // limit's edge, not too many connections, so neither the cap nor the pacer reacts to it.
+          if (state.limits.learnedRequests === undefined) {
+            state.pacer?.onRateLimited(clock.unsafeCurrentTimeMillis())
+            yield* state.gate.onRateLimited
+          }
           // The server's wait applies to the whole key: hold the model's other calls back too.
           if (error.retryAfterMillis !== undefined) pauseUntil(state, clock.unsafeCurrentTimeMillis() + error.retryAfterMillis)
         }
@@ -274,7 +374,8 @@ const runWith = (
           state.counters.failed++
           return yield* finalError(error, attempts)
         }
-        const delay = retryDelayMillis(rateLimited ? limited : n, error.retryAfterMillis, timing.backoff, yield* Random.next)
+        if (!rateLimited) state.failureStreak++
+        const delay = retryDelayMillis(rateLimited ? limited : backoffStep(state, n), error.retryAfterMillis, timing.backoff, yield* Random.next)
         if (clock.unsafeCurrentTimeMillis() + delay >= deadlineAt) {
           state.counters.failed++
           return yield* finalError(deadlineError(settings, error), attempts)
@@ -290,8 +391,11 @@ const runWith = (
         onSuccess: (reply) => {
           const now = clock.unsafeCurrentTimeMillis()
           notePause(state, reply.rateLimit, now)
+          learn(state.limits, reply.rateLimit, now)
+          correct(charged, reply, estimatedTokens, now)
           state.pacer?.onSuccess(now)
           state.counters.succeeded++
+          state.failureStreak = 0
           return Effect.as(state.gate.onSuccess, reply)
         }
       })
@@ -329,7 +433,14 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     const stats = Effect.suspend(() =>
       Effect.forEach([...models], ([model, state]) =>
         Effect.all({ cap: state.gate.cap, inFlight: state.gate.inFlight }).pipe(
-          Effect.map(({ cap, inFlight }): PolicyStats => ({ model, cap, inFlight, ...state.counters }))
+          Effect.map(({ cap, inFlight }): PolicyStats => ({
+            model,
+            cap,
+            inFlight,
+            ...state.counters,
+            learnedRequestsPerMinute: state.limits.learnedRequests?.limit.perMinute,
+            learnedTokensPerMinute: state.limits.learnedTokens?.limit.perMinute
+          }))
         ))
     )
     return {

@@ -18,6 +18,7 @@ const providers = (root: string, key: string) =>
   [
     [{ provider: "openai-compatible", model: "m", policy: quick }, [["OPENAI_BASE_URL", `${root}/v1`], ["OPENAI_API_KEY", key]]],
     [{ provider: "openai", model: "m", policy: quick }, [["OPENAI_BASE_URL", `${root}/v1`], ["OPENAI_API_KEY", key]]],
+    [{ provider: "openai-responses", model: "m", policy: quick }, [["OPENAI_BASE_URL", `${root}/v1`], ["OPENAI_API_KEY", key]]],
     [{ provider: "anthropic", model: "m", policy: quick }, [["ANTHROPIC_BASE_URL", root], ["ANTHROPIC_API_KEY", key]]]
   ] as const satisfies ReadonlyArray<readonly [JudgeSpec, ReadonlyArray<readonly [string, string]>]>
 

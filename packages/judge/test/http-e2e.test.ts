@@ -85,18 +85,21 @@ describe("judge end to end over HTTP", () => {
       assert.strictEqual(stats.model, "openai-compatible:local")
     }).pipe(Effect.scoped))
 
-  it.live("the openai provider speaks /responses through @effect/ai's LanguageModel", () =>
+  it.live("openai: speaks /chat/completions with the key; openai-responses: speaks /responses through @effect/ai", () =>
     Effect.gen(function*() {
       const server = yield* FakeOpenAi.make({ apiKey: SECRET, defaultReply: "{\"score\": 9}" })
       const config = ConfigProvider.fromMap(new Map([["OPENAI_API_KEY", SECRET]]))
-      const reply = yield* Effect.flatMap(Judge, (j) => j.chat(ask("hi"))).pipe(
-        Effect.provide(judgeLayer({ provider: "openai", model: "gpt-4o-mini", baseUrl: server.baseUrl })),
-        Effect.withConfigProvider(config)
-      )
-      assert.strictEqual(reply.text, "{\"score\": 9}")
-      assert.isAbove(reply.usage.input, 0)
-      assert.isAbove(reply.cost, 0, "gpt-4o-mini has a list price")
+      for (const provider of ["openai", "openai-responses"] as const) {
+        const { model, reply } = yield* Effect.flatMap(Judge, (j) => Effect.map(j.chat(ask("hi")), (reply) => ({ model: j.model, reply }))).pipe(
+          Effect.provide(judgeLayer({ provider, model: "gpt-4o-mini", baseUrl: server.baseUrl })),
+          Effect.withConfigProvider(config)
+        )
+        assert.strictEqual(reply.text, "{\"score\": 9}")
+        assert.strictEqual(model, `${provider}:gpt-4o-mini`)
+        assert.isAbove(reply.usage.input, 0)
+        assert.isAbove(reply.cost, 0, "gpt-4o-mini has a list price")
+      }
       const log = yield* server.log
-      assert.deepStrictEqual(log.map((e) => e.path), ["/v1/responses"])
+      assert.deepStrictEqual(log.map((e) => [e.path, e.status]), [["/v1/chat/completions", 200], ["/v1/responses", 200]])
     }).pipe(Effect.scoped))
 })

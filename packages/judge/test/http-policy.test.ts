@@ -18,7 +18,7 @@ describe("judge over real HTTP", () => {
 
   it.live("waits out 429 + Retry-After and completes every call, with no retry budget for failures", () =>
     Effect.gen(function*() {
-      const server = yield* FakeOpenAi.make({ latency: "5 millis", rateLimit: { requestsPerSecond: 25 } })
+      const server = yield* FakeOpenAi.make({ latency: "5 millis", rateLimit: { requestsPerSecond: 25, headers: false } })
       const { replies, stats } = yield* Effect.all({ replies: callMany(60), stats: Effect.flatMap(Judge, (j) => j.stats) }).pipe(
         Effect.provide(judgeAt(server.baseUrl, { ...quick, maxConnections: 10, maxRetries: 0, maxDelay: "2 seconds" }))
       )

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
-import { classifyStatus, costOf, defaultPrices, jsonText, makePacer, parseJudgeSpec, parseResetDuration, priceOf, rateLimitInfo, retryAfterMillis, retryDelayMillis } from "@assay/judge"
+import { anthropicRateLimitInfo, classifyStatus, costOf, defaultPrices, jsonText, makePacer, parseJudgeSpec, parseResetDuration, priceOf, rateLimitInfo, retryAfterMillis, retryDelayMillis } from "@assay/judge"
 
 describe("headers", () => {
   it("retry-after-ms wins; Retry-After as seconds or HTTP date", () => {
@@ -21,8 +21,28 @@ describe("headers", () => {
     assert.strictEqual(parseResetDuration("2"), 2000)
     assert.isUndefined(parseResetDuration("2 minutes"))
     assert.deepStrictEqual(rateLimitInfo({ "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "1s", "x-ratelimit-remaining-tokens": "x" }), {
+      limitRequests: undefined,
       remainingRequests: 0,
       resetRequestsMillis: 1000,
+      limitTokens: undefined,
+      remainingTokens: undefined,
+      resetTokensMillis: undefined
+    })
+    assert.deepInclude(rateLimitInfo({ "x-ratelimit-limit-requests": "500", "x-ratelimit-limit-tokens": "30000" }), {
+      limitRequests: 500,
+      limitTokens: 30_000
+    })
+    const now = Date.parse("2026-01-01T00:00:00Z")
+    assert.deepStrictEqual(anthropicRateLimitInfo({
+      "anthropic-ratelimit-requests-limit": "50",
+      "anthropic-ratelimit-requests-remaining": "0",
+      "anthropic-ratelimit-requests-reset": "2026-01-01T00:00:02Z",
+      "anthropic-ratelimit-tokens-limit": "40000"
+    }, now), {
+      limitRequests: 50,
+      remainingRequests: 0,
+      resetRequestsMillis: 2000,
+      limitTokens: 40_000,
       remainingTokens: undefined,
       resetTokensMillis: undefined
     })
@@ -81,13 +101,14 @@ describe("pricing, spec parsing and JSON extraction", () => {
   })
   it("parses --judge provider:model", () => {
     assert.deepStrictEqual(parseJudgeSpec("openai:gpt-4o-mini"), Either.right({ provider: "openai", model: "gpt-4o-mini" }))
+    assert.deepStrictEqual(parseJudgeSpec("openai-responses:gpt-4o"), Either.right({ provider: "openai-responses", model: "gpt-4o" }))
     assert.deepStrictEqual(parseJudgeSpec("openai-compatible:llama3.1:8b"), Either.right({ provider: "openai-compatible", model: "llama3.1:8b" }))
     assert.deepStrictEqual(
       parseJudgeSpec("anthropic:claude-3-5-haiku-latest"),
       Either.right({ provider: "anthropic", model: "claude-3-5-haiku-latest" })
     )
     const bad = parseJudgeSpec("gemini:flash")
-    assert.isTrue(Either.isLeft(bad) && bad.left.message.includes("provider one of openai, openai-compatible, anthropic"))
+    assert.isTrue(Either.isLeft(bad) && bad.left.message.includes("provider one of openai, openai-compatible, openai-responses, anthropic"))
     assert.isTrue(Either.isLeft(parseJudgeSpec("openai:")))
   })
   it("finds the JSON object in fenced or chatty replies", () => {

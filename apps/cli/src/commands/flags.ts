@@ -51,8 +51,8 @@ export const valueFlag = <A>(name: string, schema: Schema.Schema<A, string | num
 export const runFlags = {
   config: Options.text("config").pipe(Options.withDescription("assay.config.json or .yaml: metrics, judge, target, run options"), Options.optional),
   metrics: Options.text("metric").pipe(Options.withDescription("metric id (repeatable; see `assay metrics`)"), Options.repeated),
-  judge: Options.text("judge").pipe(Options.withDescription("LLM judge as <provider>:<model>, e.g. openai:gpt-4o-mini"), Options.optional),
-  target: Options.text("target").pipe(Options.withDescription("model under test as openai:<model>; fills actualOutput from input"), Options.optional),
+  judge: Options.text("judge").pipe(Options.withDescription("LLM judge as <provider>:<model>: openai, openai-compatible, openai-responses, anthropic"), Options.optional),
+  target: Options.text("target").pipe(Options.withDescription("model under test as <provider>:<model> (as --judge); fills actualOutput from input"), Options.optional),
   baseUrl: Options.text("base-url").pipe(Options.withDescription("base URL of the target's API (default OPENAI_BASE_URL)"), Options.optional),
   prompt: Options.text("prompt-template").pipe(Options.withDescription("target prompt; {{input}} is replaced by the case input"), Options.optional),
   concurrency: valueFlag("concurrency", Concurrency, "cases in flight at once, 1 to 10000 (default 20)"),

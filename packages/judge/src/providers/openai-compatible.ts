@@ -7,7 +7,7 @@
  * Responses API (`/responses`), which most OpenAI-compatible servers do not serve, and `generateText` exposes
  * neither token logprobs (G-Eval's weighting) nor the response headers of successful calls
  * (`x-ratelimit-remaining-*`, which the call policy reads). So this path speaks chat completions itself and
- * decodes the body with a Schema; the `openai` provider does use `LanguageModel`. Two transports
+ * decodes the body with a Schema (for `openai:` too, with OpenAI's base URL); `openai-responses:` uses `LanguageModel`. Two transports
  * (`./post-json.ts`): {@link layer} over any `HttpClient`, {@link layerUndici} over platform-node's undici
  * dispatcher (less CPU per call; the CLI's choice).
  *
@@ -60,6 +60,8 @@ export interface OpenAiCompatibleOptions {
   /** Sent as a bearer token when present; never logged. */
   readonly apiKey: Redacted.Redacted | undefined
   readonly temperature?: number | undefined
+  /** The provider's name in messages and the judge's identity (`<provider>:<model>`; default `openai-compatible`). */
+  readonly provider?: string | undefined
 }
 
 const requestBody = (options: OpenAiCompatibleOptions, request: ChatRequest) => ({
@@ -111,7 +113,7 @@ export const makeWith = (options: OpenAiCompatibleOptions, post: PostJson) => {
     Effect.flatMap(post(requestBody(options, request), deadline), ({ headers, status, text }) =>
       status >= 200 && status < 300 ? parseReply(text, headers) : statusError(status, headers, text))
   return {
-    provider: "openai-compatible",
+    provider: options.provider ?? "openai-compatible",
     model: options.model,
     route: routeOf(`${options.baseUrl.replace(/\/+$/, "")}/chat/completions`),
     complete: (request: ChatRequest) => completeWithin(request),

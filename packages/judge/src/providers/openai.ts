@@ -1,6 +1,6 @@
 /**
- * OpenAI through `@effect/ai`: the `LanguageModel` of `@effect/ai-openai` (which speaks the Responses API,
- * `/responses`) behind the {@link ChatProvider} interface, so the call policy, pricing and metrics are shared
+ * OpenAI's Responses API (`/responses`, the `openai-responses:` provider) through `@effect/ai`: the
+ * `LanguageModel` of `@effect/ai-openai` behind the {@link ChatProvider} interface, so the call policy, pricing and metrics are shared
  * with the chat-completions path. JSON mode is not requested here: the provider's config override only exposes
  * `text.verbosity` (JSON output would need `generateObject`, which bypasses the provider-agnostic repair
  * loop in {@link structured}); the prompts ask for JSON and the repair loop handles the rest. Token logprobs are not exposed
@@ -62,7 +62,7 @@ export const make = (options: OpenAiOptions): Effect.Effect<ChatProviderApi, nev
         config: options.temperature === undefined ? {} : { temperature: options.temperature }
       }),
       (languageModel) =>
-        fromLanguageModel({ provider: "openai", model: options.model, route: routeOf(`${options.baseUrl ?? "https://api.openai.com/v1"}/responses`), languageModel })
+        fromLanguageModel({ provider: "openai-responses", model: options.model, route: routeOf(`${options.baseUrl ?? "https://api.openai.com/v1"}/responses`), languageModel })
     ))
 
 // @effect/ai-openai's generated client takes ~1.3 s to import; loading it on first use keeps it off the start-up
