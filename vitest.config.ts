@@ -9,6 +9,7 @@ export default defineConfig({
       "@assay/core": src("./packages/core/src/index.ts"),
       "@assay/store": src("./packages/store/src/index.ts"),
       "@assay/judge": src("./packages/judge/src/index.ts"),
+      "@assay/vitest": src("./packages/vitest/src/index.ts"),
       "@assay/fake-openai": src("./packages/fake-openai/src/index.ts")
     }
   },

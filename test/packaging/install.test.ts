@@ -41,19 +41,31 @@ const worker = await Effect.runPromise(tree.measure(LLMTestCase.make({ input: "q
 console.log(JSON.stringify({ passed: result.summary.passed, failed: result.summary.failed, judge: spec._tag, worker: worker.reason }))
 `
 
+const EVAL_TEST = `
+import { Eval, exactMatch } from "@assay/core"
+import { evalTest } from "@assay/vitest"
+const ask = (name, input, actualOutput, expectedOutput) => ({ name, input, actualOutput, expectedOutput })
+evalTest("right", Eval.make({ name: "right", data: [ask("paris", "Capital of France?", "Paris", "Paris")], metrics: [exactMatch()] }))
+evalTest("wrong", Eval.make({
+  name: "capitals",
+  data: [ask("paris", "Capital of France?", "Paris", "Paris"), ask("canberra", "Capital of Australia?", "Sydney", "Canberra")],
+  metrics: [exactMatch()]
+}), { timeout: "1 minute" })
+`
+
 describe("the packages installed by a user's project", () => {
   let tarballs: Record<string, string> = {}
 
   beforeAll(async () => {
     requireBuild()
     const dest = mkdtempSync(join(tmpdir(), "assay-pack-"))
-    const packed = await sh("npm", ["pack", "--pack-destination", dest, "-w", "packages/core", "-w", "packages/judge", "-w", "packages/store"], ROOT)
+    const packed = await sh("npm", ["pack", "--pack-destination", dest, "-w", "packages/core", "-w", "packages/judge", "-w", "packages/store", "-w", "packages/vitest"], ROOT)
     expect(packed.code, packed.stderr).toBe(0)
     tarballs = Object.fromEntries(readdirSync(dest).map((f) => [f.replace(/-0\.\d+\.\d+\.tgz$/, ""), join(dest, f)]))
   }, 120_000)
 
   it("ship their compiled modules and type declarations, not their tests", async () => {
-    for (const name of ["assay-core", "assay-judge", "assay-store"]) {
+    for (const name of ["assay-core", "assay-judge", "assay-store", "assay-vitest"]) {
       const listing = await sh("tar", ["tzf", tarballs[name]!], ROOT)
       const files = listing.stdout.split("\n")
       expect(files).toContain("package/dist/index.js")
@@ -73,6 +85,22 @@ describe("the packages installed by a user's project", () => {
     const ran = await sh(process.execPath, ["program.mjs"], dir)
     expect(ran.code, ran.stderr).toBe(0)
     expect(JSON.parse(ran.stdout)).toEqual({ passed: 1, failed: 1, judge: "Right", worker: `1 schema violation: "/2": must be array` })
+  }, 300_000)
+
+  it("@assay/vitest installs beside vitest and @effect/vitest, and its evalTest fails with the table", async () => {
+    const dir = project("vitest")
+    const installed = await sh("npm", ["install", tarballs["assay-core"]!, tarballs["assay-vitest"]!, "effect@3", "vitest@3", "@effect/vitest@0.30"], dir)
+    expect(installed.code, installed.stderr).toBe(0)
+    const copies = await sh("npm", ["ls", "effect", "--all", "--parseable"], dir)
+    expect(new Set(copies.stdout.trim().split("\n")).size).toBe(1)
+    writeFileSync(join(dir, "capitals.test.mjs"), EVAL_TEST)
+    const ran = await sh(process.execPath, ["node_modules/vitest/vitest.mjs", "run", "--no-color", "--reporter", "verbose"], dir)
+    const output = ran.stdout + ran.stderr
+    expect(ran.code, output).toBe(1)
+    expect(output).toContain("✓ capitals.test.mjs > right")
+    expect(output).toContain('eval "capitals": 1 of 2 cases failed')
+    expect(output).toMatch(/Tests\s+1 failed \| 1 passed/)
+    expect(output).toMatch(/#1 canberra\s+│ Capital of Australia\?\s+│ Canberra\s+│ Sydney\s+│ exact-match/)
   }, 300_000)
 
   it("are refused by npm's peer check beside effect 4, before anything runs", async () => {

@@ -6,6 +6,8 @@
  * @example
  * ```sh
  * node packages/fake-openai/dist/main.js --port 0 --latency 50 --rate 200 --fail-every 5 --reply '{"score":8}'
+ * node packages/fake-openai/dist/main.js --replies 'Paris|Lyon|Lyon' # a flaky model: asked the same thing thrice,
+ *                                                                   # it answers Paris, then Lyon, then Lyon
  * node packages/fake-openai/dist/main.js --answer-from-prompt   # examples/rag: answers from the prompt's context
  * # --rate: requests/s, stated per minute in x-ratelimit-* headers (--tpm adds a token limit; --no-rate-headers drops them)
  * ```
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     "api-key": { type: "string" },
     "echo-credentials": { type: "boolean" },
     reply: { type: "string" },
+    replies: { type: "string" },
     "answer-from-prompt": { type: "boolean" },
     refuse: { type: "string" },
     "refuse-status": { type: "string" },
@@ -43,6 +46,19 @@ const num = (name: string, text: string | undefined): number | undefined => {
   const n = Number(text)
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: expected a non-negative number, got "${text}"`)
   return n
+}
+
+/**
+ * `--replies a|b|c`: the n-th request with a given last user message is answered with the n-th text (cycling),
+ * whatever the order of requests across messages — a flaky model whose answers per question are predictable.
+ */
+const cycling = (texts: ReadonlyArray<string>) => {
+  const asked = new Map<string, number>()
+  return (message: string): string => {
+    const n = asked.get(message) ?? 0
+    asked.set(message, n + 1)
+    return texts[n % texts.length]!
+  }
 }
 
 const config: FakeOpenAiConfig = {
@@ -62,6 +78,7 @@ const config: FakeOpenAiConfig = {
   apiKey: values["api-key"],
   echoCredentials: values["echo-credentials"],
   defaultReply: values.reply,
+  scripts: values.replies === undefined ? undefined : [{ pattern: /[^]*/, content: cycling(values.replies.split("|")) }],
   answerFromPrompt: values["answer-from-prompt"],
   refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) }
 }

@@ -11,7 +11,7 @@
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Terminal } from "@effect/platform"
 import { Config, Effect, Either, HashMap, Option, ParseResult, Schema } from "effect"
-import { Budget, Concurrency, Connections, fromFlag, Pause, PerMinute, Rate, Repeat, Retries, TimeLimit } from "../config/values.js"
+import { Budget, Concurrency, Connections, fromFlag, Pause, PerMinute, Rate, Reducer, Repeat, Retries, TimeLimit } from "../config/values.js"
 import { progressTerminal, type ProgressMode } from "../progress/reporter.js"
 import { makeStyle, type Style } from "../report/style.js"
 import type { Outputs } from "../run/outputs.js"
@@ -62,7 +62,8 @@ export const runFlags = {
   maxErrors: valueFlag("max-errors", Budget, "errored cases tolerated: a count (5) or a share (10%)"),
   timeout: valueFlag("timeout", TimeLimit, "time limit per metric on one case, e.g. 30s"),
   deadline: valueFlag("deadline", TimeLimit, "time limit for the whole run; unfinished cases are listed"),
-  repeat: valueFlag("repeat", Repeat, "measure every metric n times and average, 1 to 1000"),
+  repeat: valueFlag("repeat", Repeat, "epochs per case, 1 to 1000: the target and metrics run n times, reduced by --reducer"),
+  reducer: valueFlag("reducer", Reducer, "how epoch scores combine: mean (default), min, pass@k (any epoch passes), pass^k (all pass)"),
   maxConnections: valueFlag("max-connections", Connections, "model calls in flight per model (default: concurrency × calls per case)"),
   rpm: valueFlag("rpm", PerMinute, "requests per minute per model"),
   tpm: valueFlag("tpm", PerMinute, "tokens per minute per model"),
@@ -121,6 +122,7 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
   timeout: parsed.timeout,
   deadline: parsed.deadline,
   repeat: parsed.repeat,
+  reducer: parsed.reducer,
   maxConnections: parsed.maxConnections,
   rpm: parsed.rpm,
   tpm: parsed.tpm,

@@ -35,7 +35,7 @@ const BUILT_IN = new Set(["--completions", "--log-level", "--wizard", "--version
 /** The option groups of `run` (and the subset `resume` has), in display order. */
 const GROUPS: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
   ["input", ["--config", "--metric", "--judge", "--target", "--base-url", "--prompt-template", "--hyperparameter", "--identifier", "--strict-input"]],
-  ["run", ["--concurrency", "--throttle", "--repeat", "--ignore-errors", "--skip-on-missing-params", "--max-errors"]],
+  ["run", ["--concurrency", "--throttle", "--repeat", "--reducer", "--ignore-errors", "--skip-on-missing-params", "--max-errors"]],
   ["limits", ["--timeout", "--deadline", "--max-connections", "--rpm", "--tpm", "--max-retries", "--attempt-timeout", "--call-deadline"]],
   ["cache", ["--cache", "--no-cache", "--fresh-task", "--offline", "--record", "--replay"]],
   ["output", ["--out", "--jsonl", "--junit", "--html", "--no-progress"]],
@@ -55,6 +55,7 @@ const HINTS: Record<string, string> = Object.fromEntries([
   ["--hyperparameter", "--hyperparameter <key=value>"],
   ["--identifier", "--identifier <name>"],
   ["--max-errors", "--max-errors <n|p%>"],
+  ["--reducer", "--reducer mean|min|pass@k|pass^k"],
   ["--min-pass-rate", "--min-pass-rate <p%>"],
   ["--completions", "--completions <shell>"],
   ["--log-level", "--log-level <level>"]

@@ -24,7 +24,7 @@
 import { Either, ParseResult, Schema } from "effect"
 import { parseOutputPath } from "../run/targets/json-path.js"
 import { checkPlaceholder, placeholdersIn, templateProblems } from "../run/targets/placeholders.js"
-import { Budget, Concurrency, Connections, Pause, PerMinute, Rate, Repeat, Retries, TimeLimit } from "./values.js"
+import { Budget, Concurrency, Connections, Pause, PerMinute, Rate, Reducer, Repeat, Retries, TimeLimit } from "./values.js"
 
 /**
  * A metric reference: its id, or an object `{ metric: id, ...params }`.
@@ -167,6 +167,7 @@ export const AssayConfig = Schema.Struct({
   timeout: Schema.optional(TimeLimit),
   deadline: Schema.optional(TimeLimit),
   repeat: Schema.optional(Repeat),
+  reducer: Schema.optional(Reducer),
   maxConnections: Schema.optional(Connections),
   rpm: Schema.optional(PerMinute),
   tpm: Schema.optional(PerMinute),

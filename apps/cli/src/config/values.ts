@@ -10,6 +10,7 @@
  * Schema.decodeUnknownSync(Budget)("10%")         // 0.1
  * ```
  */
+import { REDUCERS, type RepeatReducer } from "@assay/core"
 import { Duration, Option, ParseResult, Schema } from "effect"
 
 const UNITS: Record<string, Duration.Unit> = {
@@ -129,6 +130,23 @@ export const Concurrency = integerIn(1, 10_000)
  * ```
  */
 export const Repeat = integerIn(1, 1000)
+
+/**
+ * How epoch scores are combined (`--reducer`, config `reducer`): one of the engine's {@link REDUCERS}.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Reducer)("pass@k") // "pass@k"
+ * ```
+ */
+export const Reducer: Schema.Schema<RepeatReducer, string | number> = Schema.transformOrFail(TextOrNumber, Schema.Literal(...REDUCERS), {
+  strict: true,
+  decode: (input, _, ast) =>
+    typeof input === "string" && (REDUCERS as ReadonlyArray<string>).includes(input)
+      ? ParseResult.succeed(input as RepeatReducer)
+      : ParseResult.fail(new ParseResult.Type(ast, input, `expected one of ${REDUCERS.join(", ")}, got ${JSON.stringify(input)}`)),
+  encode: ParseResult.succeed
+})
 
 /**
  * Connections per model (`--max-connections`).

@@ -10,7 +10,7 @@
  * evaluate(cases, metrics, toEvalOptions(plan))
  * ```
  */
-import type { EvalOptions } from "@assay/core"
+import { type EvalOptions, REDUCERS, type RepeatReducer } from "@assay/core"
 import { Duration, Option, Schema } from "effect"
 import { resolve } from "node:path"
 import { type AssayConfig, MetricEntry, TargetConfig } from "../config/schema.js"
@@ -75,6 +75,8 @@ export const RunPlan = Schema.Struct({
   skipOnMissingParams: Schema.Boolean,
   maxErrors: Schema.NullOr(Schema.Number),
   repeat: Schema.Number,
+  /** How epoch scores combine (plans stored before this field existed: mean). */
+  reducer: Schema.optionalWith(Schema.Literal(...REDUCERS), { default: () => "mean" as const }),
   minPassRate: Schema.NullOr(Schema.Number),
   cache: Schema.NullOr(Schema.String),
   /** Judge calls are answered only from the response cache (plans stored before this field existed: false). */
@@ -116,6 +118,7 @@ export interface RunFlags {
   readonly timeout: Option.Option<Duration.Duration>
   readonly deadline: Option.Option<Duration.Duration>
   readonly repeat: Option.Option<number>
+  readonly reducer: Option.Option<RepeatReducer>
   readonly maxConnections: Option.Option<number>
   readonly rpm: Option.Option<number>
   readonly tpm: Option.Option<number>
@@ -203,6 +206,7 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   skipOnMissingParams: flags.skipOnMissingParams || (config.skipOnMissingParams ?? false),
   maxErrors: pick(flags.maxErrors, config.maxErrors),
   repeat: Option.getOrElse(flags.repeat, () => config.repeat ?? 1),
+  reducer: Option.getOrElse(flags.reducer, () => config.reducer ?? "mean"),
   minPassRate: pick(flags.minPassRate, config.minPassRate),
   cache: flags.noCache ? null : Option.getOrElse(flags.cache, () => config.cache ?? cacheDefault),
   offline: flags.offline || (config.offline ?? false),
@@ -228,6 +232,7 @@ export const toEvalOptions = (plan: RunPlan): EvalOptions => ({
   ignoreErrors: plan.ignoreErrors,
   skipOnMissingParams: plan.skipOnMissingParams,
   repeat: plan.repeat,
+  repeatReducer: plan.reducer,
   hyperparameters: plan.hyperparameters,
   ...(plan.throttleMs !== null ? { throttle: Duration.millis(plan.throttleMs) } : {}),
   ...(plan.timeoutMs !== null ? { timeout: Duration.millis(plan.timeoutMs) } : {}),

@@ -65,7 +65,7 @@ const runLogLayer = Layer.effect(
         Effect.flatMap(newRunId, (runId) => store.start({
           runId,
           ...(plan.identifier !== null ? { identifier: plan.identifier } : {}),
-          options: { concurrency: plan.concurrency, timeoutMs: plan.timeoutMs, repeat: plan.repeat },
+          options: { concurrency: plan.concurrency, timeoutMs: plan.timeoutMs, repeat: plan.repeat, reducer: plan.reducer },
           hyperparameters: plan.hyperparameters,
           settings: { plan: encodePlan(plan) },
           datasetFingerprint: fp.dataset,

@@ -29,6 +29,8 @@ export interface CaseState {
   fresh: Record<string, CachedOutcome> | undefined
   /** I/O metrics still running. */
   remaining: number
+  /** Which epoch of the case this state measures (`epochs.ts`); undefined for the case's own state. */
+  epoch: number | undefined
   /** When the case's last metric finished (set by its worker; the result is delivered a little later). */
   finishedAt: number
 }
@@ -57,6 +59,7 @@ export const newCaseState = (
   taskError: undefined,
   fresh: undefined,
   remaining: 0,
+  epoch: undefined,
   finishedAt: startedAt
 })
 

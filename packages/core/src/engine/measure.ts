@@ -1,5 +1,5 @@
 /**
- * One unit of work: one metric on one case — repeats, timeout, and turning the outcome (or the error) into a
+ * One unit of work: one metric on one case — repeats (epochs of a case without a task), timeout, and turning the outcome (or the error) into a
  * {@link MetricResult}. Cache lookups happen before, a chunk of cases at a time (`pool.ts`).
  *
  * @example
@@ -13,6 +13,7 @@ import { MetricError, normalizeScore, NOT_A_NUMBER, passes, type Metric, type Ou
 import { currentRepetition } from "../metric/repetition.js"
 import { missingFields, type TestCase } from "../model/test-case.js"
 import type { MetricResult } from "../result/run-result.js"
+import { reducedReason, reduceScores } from "./epochs.js"
 import type { RepeatReducer } from "./options.js"
 
 /** How to measure: everything the engine decided for this run. */
@@ -97,21 +98,21 @@ const scoredResult = (metric: Metric<unknown>, outcome: Outcome, cached: boolean
   return result
 }
 
+/**
+ * Reduce the k outcomes of a metric measured k times on one case (scores already clamped): the reduced outcome
+ * (summed cost and tokens) and its epoch scores.
+ */
 const reduceRepeats = (outcomes: ReadonlyArray<Outcome>, reducer: RepeatReducer): Outcome => {
-  if (outcomes.length === 1) return outcomes[0]!
   const scores = outcomes.map((o) => o.score)
-  const score = reducer === "min"
-    ? Math.min(...scores)
-    : reducer === "pass@k"
-    ? Math.max(...scores) // passes iff at least one of the k runs passed
-    : scores.reduce((a, b) => a + b, 0) / scores.length
+  const { pick, score } = reduceScores(scores, reducer)
   const sum = (f: (o: Outcome) => number) => outcomes.reduce((acc, o) => acc + f(o), 0)
+  const decided = outcomes[pick]!
   return {
     score,
-    reason: `${reducer} of ${outcomes.length} runs (${scores.map((s) => s.toFixed(3)).join(", ")})` +
-      (outcomes[0]!.reason ? `; first: ${outcomes[0]!.reason}` : ""),
+    reason: reducedReason(reducer, scores, pick, decided.reason),
     cost: sum((o) => o.cost ?? 0),
-    tokens: { input: sum((o) => o.tokens?.input ?? 0), output: sum((o) => o.tokens?.output ?? 0) }
+    tokens: { input: sum((o) => o.tokens?.input ?? 0), output: sum((o) => o.tokens?.output ?? 0) },
+    ...(decided.verbose === undefined ? {} : { verbose: decided.verbose })
   }
 }
 
@@ -152,6 +153,31 @@ const withTimeout = <R>(metric: Metric<R>, effect: Effect.Effect<Outcome, Metric
     onTimeout: () => new MetricError({ metric: metric.name, message: `timed out after ${Duration.format(timeout)}` })
   })
 
+/** A metric measured `settings.repeat` times on one case, each with its index in currentRepetition, reduced. */
+const measureRepeated = <R>(
+  metric: Metric<R>,
+  once: Effect.Effect<Outcome, MetricError, R>,
+  settings: MeasureSettings,
+  clock: Clock.Clock,
+  started: number
+): Effect.Effect<Measured, never, R> => {
+  const failed = (message: string): Measured => ({
+    result: erroredResult(metric, message, clock.unsafeCurrentTimeMillis() - started),
+    fresh: undefined
+  })
+  const each = Effect.forEach(Array.from({ length: settings.repeat }, (_, i) => i), (i) => Effect.locally(once, currentRepetition, i))
+  return Effect.match(each, {
+    onFailure: (error) => failed(error.message),
+    onSuccess: (all): Measured => {
+      const clamped = all.map((o) => ({ ...o, score: normalizeScore(o.score) ?? Number.NaN }))
+      if (clamped.some((o) => Number.isNaN(o.score))) return failed(NOT_A_NUMBER)
+      const outcome = reduceRepeats(clamped, settings.repeatReducer)
+      const result = scoredResult(metric, outcome, false, clock.unsafeCurrentTimeMillis() - started)
+      return { result: { ...result, epochScores: clamped.map((o) => o.score) }, fresh: outcome }
+    }
+  })
+}
+
 /**
  * Measure one metric on one case. Never fails: a MetricError (or timeout) becomes an errored result, and the
  * engine decides whether that stops the run. `clock` is the worker's clock (read synchronously: this is the
@@ -172,13 +198,8 @@ export const measureOne = <R>(
   const once = settings.timeout === undefined
     ? metric.measure(testCase)
     : withTimeout(metric, metric.measure(testCase), settings.timeout)
-  const attempt = settings.repeat === 1
-    ? once
-    : Effect.map(
-      Effect.forEach(Array.from({ length: settings.repeat }, (_, i) => i), (i) => Effect.locally(once, currentRepetition, i)),
-      (all) => reduceRepeats(all, settings.repeatReducer)
-    )
-  return Effect.match(attempt, {
+  if (settings.repeat > 1) return measureRepeated(metric, once, settings, clock, started)
+  return Effect.match(once, {
     onFailure: (error): Measured => ({
       result: erroredResult(metric, error.message, clock.unsafeCurrentTimeMillis() - started),
       fresh: undefined

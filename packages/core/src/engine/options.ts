@@ -39,8 +39,11 @@ export interface TaskOutput {
  */
 export type Task<R = never> = (testCase: TestCase, index: number) => Effect.Effect<TaskOutput, unknown, R>
 
-/** How repeated measurements of one metric on one case are combined. */
-export type RepeatReducer = "mean" | "min" | "pass@k"
+/**
+ * How a metric's scores over a case's epochs (`repeat`) are combined: `mean`, `min`, `pass@k` (passes when any
+ * epoch passed) or `pass^k` (passes only when every epoch passed). See `epochs.ts`.
+ */
+export type RepeatReducer = "mean" | "min" | "pass@k" | "pass^k"
 
 /** See the module doc; every field is optional. `R` is what the `task` needs. */
 export interface EvalOptions<R = never> {
@@ -66,8 +69,15 @@ export interface EvalOptions<R = never> {
   readonly timeout?: Duration.DurationInput | undefined
   /** Time limit for the whole run: finished results are kept, the rest are listed as unfinished. */
   readonly deadline?: Duration.DurationInput | undefined
-  /** Measure every metric this many times (default 1) and combine with `repeatReducer` (default mean). */
+  /**
+   * Epochs per case (default 1). With a `task`, each epoch re-runs the task and then the metrics on that
+   * epoch's output; without one, every metric is measured this many times on the case as given. Each metric's
+   * epoch scores are combined by `repeatReducer` (default mean) and kept in its `epochScores`. Runs with
+   * epochs neither read nor write the metric cache: fresh samples are their point (a judge's reply cache,
+   * keyed by epoch, still replays each sample).
+   */
   readonly repeat?: number | undefined
+  /** See {@link RepeatReducer}. */
   readonly repeatReducer?: RepeatReducer | undefined
   /** Part of every cache key (prompt version, model under test…). */
   readonly hyperparameters?: Readonly<Record<string, unknown>> | undefined
@@ -87,6 +97,16 @@ export interface EvalOptions<R = never> {
   /** Called once per case as it is admitted (progress "total" for streamed sources). */
   readonly onCaseStart?: ((index: number) => Effect.Effect<void>) | undefined
 }
+
+/**
+ * Every {@link RepeatReducer}, in the order help texts list them.
+ *
+ * @example
+ * ```ts
+ * REDUCERS.includes("pass^k") // true
+ * ```
+ */
+export const REDUCERS: ReadonlyArray<RepeatReducer> = ["mean", "min", "pass@k", "pass^k"]
 
 /** Options with defaults applied. */
 export interface ResolvedOptions {
@@ -111,6 +131,9 @@ export const resolveOptions = <R>(options: EvalOptions<R>): ResolvedOptions => {
   const repeat = options.repeat ?? 1
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`)
   if (!Number.isInteger(repeat) || repeat < 1) throw new RangeError(`repeat must be a positive integer, got ${repeat}`)
+  if (options.repeatReducer !== undefined && !REDUCERS.includes(options.repeatReducer)) {
+    throw new RangeError(`repeatReducer must be one of ${REDUCERS.join(", ")}, got ${String(options.repeatReducer)}`)
+  }
   if (options.maxErrors !== undefined && !(options.maxErrors >= 0)) throw new RangeError(`maxErrors must be ≥ 0, got ${options.maxErrors}`)
   return {
     concurrency,

@@ -23,6 +23,8 @@
  *   while cases keep arriving it yields to let the batch grow (no timer: batches are large exactly when the
  *   run is fast, and a slow run's results are delivered at once). The pool and the sink share a `RunLedger`.
  *
+ * With a `task` and `repeat` k > 1, a case worker runs k epochs of the case one after another — task, then
+ * metrics — and reduces them into one result (`epochs.ts`); runs with k > 1 bypass the metric cache.
  * With a `task`, a case worker first runs the task on the case (`task.ts`), then looks the produced case up in
  * the cache on its own (the producer cannot: the case's content, hence its key, comes from the task), then
  * measures it as above; a failed task makes the case errored without measuring it, or fails the run.
@@ -41,6 +43,7 @@ import type { NoSuchElementException } from "effect/Cause"
 import { type CachedOutcomes, EvalCache, type EvalCacheApi, type NamedTag } from "../cache/eval-cache.js"
 import { caseCacheKey, hyperparameterSuffix, metricCacheTag } from "../cache/cache-key.js"
 import type { Metric } from "../metric/metric.js"
+import { currentRepetition } from "../metric/repetition.js"
 import type { TestCase } from "../model/test-case.js"
 import type { CaseResult, MetricResult, RunSummary, UnfinishedCase } from "../result/run-result.js"
 import { SummaryAccumulator } from "../result/summary.js"
@@ -52,11 +55,12 @@ import { repeatForever } from "./scheduling.js"
 import { completeIfAllDelivered, makeSink, type RunLedger, SINK_BATCH } from "./sink.js"
 import { type CaseSource, forEachSlice, knownSize } from "./source.js"
 import { runTask } from "./task.js"
+import { runEpochs } from "./epochs.js"
 import { CurrentCase } from "./current-case.js"
 
-/** `work` with {@link CurrentCase} set to the state's case (the task's repetition: 0 until tasks repeat). */
+/** `work` with {@link CurrentCase} set to the state's case and its epoch (0 unless the run repeats its task). */
 const inCase = <A, E, R>(state: CaseState, work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locally(work, CurrentCase, Option.some({ index: state.index, name: state.testCase.name, repetition: 0 }))
+  Effect.locally(work, CurrentCase, Option.some({ index: state.index, name: state.testCase.name, repetition: state.epoch ?? 0 }))
 
 /** How a pool run ended. */
 export interface PoolRun {
@@ -99,7 +103,8 @@ export const runPool = <R, E, RS, RE, RT = never>(
   Effect.gen(function*() {
     const opts = resolveOptions(options)
     const task = options.task
-    const cacheApi = Option.getOrUndefined(yield* Effect.serviceOption(EvalCache))
+    // Epochs are fresh samples: a reduced score is no score of the case's content, so they bypass the cache.
+    const cacheApi = opts.repeat > 1 ? undefined : Option.getOrUndefined(yield* Effect.serviceOption(EvalCache))
     const tolerate = opts.ignoreErrors || options.maxErrors !== undefined
     const total = knownSize(source)
     const budget = options.maxErrors === undefined
@@ -114,6 +119,8 @@ export const runPool = <R, E, RS, RE, RT = never>(
       repeat: opts.repeat,
       repeatReducer: opts.repeatReducer
     }
+    // An epoch of a case with a task measures each metric once (`epochs.ts` reduces across epochs).
+    const perEpoch = { ...settings, repeat: 1 }
     const throttle = options.throttle === undefined
       ? undefined
       : yield* RateLimiter.make({ limit: 1, interval: options.throttle, algorithm: "fixed-window" })
@@ -154,14 +161,20 @@ export const runPool = <R, E, RS, RE, RT = never>(
 
     /** Measure metric `i` of a case and record it; the hot path, so plain flatMaps and a synchronous clock. */
     const measureInto = (state: CaseState, metricIndex: number, clock: Clock.Clock): Effect.Effect<void, EvalError, R> =>
-      Effect.flatMap(measureOne(metrics[metricIndex]!, state.testCase, settings, clock), ({ fresh, result }) => {
+      Effect.flatMap(
+        state.epoch === undefined
+          ? measureOne(metrics[metricIndex]!, state.testCase, settings, clock)
+          // Set here too: pooled metrics run in the metric workers' fibers, outside the epoch's `locally`.
+          : Effect.locally(measureOne(metrics[metricIndex]!, state.testCase, perEpoch, clock), currentRepetition, state.epoch),
+        ({ fresh, result }) => {
         if (result.error !== null && !tolerate) return Effect.fail(metricFailed(state, result))
         state.results[metricIndex] = result
         if (fresh !== undefined && state.cacheKey !== undefined) {
           ;(state.fresh ??= {})[tags[metricIndex]!.tag] = toCachedOutcome(fresh)
         }
         return Effect.void
-      })
+      }
+      )
 
     const { drain, sink } = makeSink({ finished, cache: cacheApi, tags, budget, options, emit, ledger })
 
@@ -185,10 +198,10 @@ export const runPool = <R, E, RS, RE, RT = never>(
 
     /**
      * Everything a case worker does with a case once it is produced: check requirements, serve cached metrics,
-     * hand I/O metrics to the metric pool, measure inline metrics, wait for the I/O ones, pass the case to the
-     * sink. Plain combinators: it runs once per case.
+     * hand I/O metrics to the metric pool, measure inline metrics, wait for the I/O ones. Plain combinators:
+     * it runs once per case (per epoch with a task and `repeat`).
      */
-    const measureCase = (state: CaseState, cached: CachedOutcomes | undefined, clock: Clock.Clock): Effect.Effect<void, EvalError, R> =>
+    const measureMetrics = (state: CaseState, cached: CachedOutcomes | undefined, clock: Clock.Clock): Effect.Effect<void, EvalError, R> =>
       Effect.suspend(() => {
         const testCase = state.testCase
         const runnable: Array<number> = []
@@ -204,24 +217,26 @@ export const runPool = <R, E, RS, RE, RT = never>(
             state.results[i] = result
           }
         }
-        const done = finish(state, clock)
         const io = ioMetrics.length === 0 ? [] : runnable.filter((i) => !metrics[i]!.inline)
         const inline = measureInline(state, runnable, 0, clock)
-        if (io.length === 0) return Effect.zipRight(inline, done)
+        if (io.length === 0) return inline
         // Without inline metrics to measure meanwhile, the worker measures the first I/O metric itself while
         // the pool runs the others: a case with one judge metric takes no queue hop (~100 µs per case less).
         const selfMeasured = io.length === runnable.length
         const own = selfMeasured ? measureInto(state, io[0]!, clock) : inline
-        if (selfMeasured && io.length === 1) return Effect.zipRight(own, done)
+        if (selfMeasured && io.length === 1) return own
         const pooled = selfMeasured ? io.slice(1) : io
         state.remaining = pooled.length
         return Effect.flatMap(Deferred.make<void>(), (ioDone) =>
           Effect.forEach(pooled, (metricIndex) => jobs.offer({ state, metricIndex, done: ioDone }), { discard: true }).pipe(
             Effect.zipRight(own),
-            Effect.zipRight(Deferred.await(ioDone)),
-            Effect.zipRight(done)
+            Effect.zipRight(Deferred.await(ioDone))
           ))
       })
+
+    /** Measure a case, then hand it to the sink. */
+    const measureCase = (state: CaseState, cached: CachedOutcomes | undefined, clock: Clock.Clock): Effect.Effect<void, EvalError, R> =>
+      Effect.zipRight(measureMetrics(state, cached, clock), finish(state, clock))
 
     /** The cached outcomes of a case its task produced: one lookup of its own (a failure only costs the caching). */
     const lookUpProduced = (state: CaseState, cache: EvalCacheApi): Effect.Effect<CachedOutcomes | undefined> => {
@@ -233,24 +248,36 @@ export const runPool = <R, E, RS, RE, RT = never>(
       )
     }
 
-    /** Run the task on a case, then measure what it produced; a failed task errors the case (or the run). */
+    /**
+     * Run the task on a case (or one epoch of it), then measure what it produced — without handing it to the
+     * sink; a failed task errors the case (or fails the run).
+     */
     const produceAndMeasure = (state: CaseState, clock: Clock.Clock, produce: NonNullable<typeof task>): Effect.Effect<void, EvalError, R | RT> =>
       Effect.flatMap(runTask(produce, state, settings.timeout), (produced) => {
         if (produced) {
           return cacheApi === undefined
-            ? measureCase(state, undefined, clock)
-            : Effect.flatMap(lookUpProduced(state, cacheApi), (cached) => measureCase(state, cached, clock))
+            ? measureMetrics(state, undefined, clock)
+            : Effect.flatMap(lookUpProduced(state, cacheApi), (cached) => measureMetrics(state, cached, clock))
         }
-        if (tolerate) return finish(state, clock)
+        if (tolerate) return Effect.void
         return Effect.fail(new TaskFailed({ caseIndex: state.index, caseName: state.testCase.name ?? null, reason: state.taskError ?? "" }))
       })
+
+    /** A case with a task: one run of it, or `repeat` epochs reduced into one result (`epochs.ts`). */
+    const runTaskCase = (state: CaseState, clock: Clock.Clock, produce: NonNullable<typeof task>): Effect.Effect<void, EvalError, R | RT> =>
+      Effect.zipRight(
+        opts.repeat === 1
+          ? produceAndMeasure(state, clock, produce)
+          : runEpochs(state, opts.repeat, opts.repeatReducer, metrics, (epoch) => inCase(epoch, produceAndMeasure(epoch, clock, produce))),
+        finish(state, clock)
+      )
 
     /** A case worker's whole job for one case: the task when there is one, then the measuring. */
     const runCase = ({ cacheKey, cached, index, testCase }: PendingCase, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RE | RT> => {
       const start = Effect.suspend(() => {
         const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
         inFlight.set(index, state)
-        return inCase(state, task === undefined ? measureCase(state, cached, clock) : produceAndMeasure(state, clock, task))
+        return inCase(state, task === undefined ? measureCase(state, cached, clock) : runTaskCase(state, clock, task))
       })
       const announced = options.onCaseStart === undefined ? start : Effect.zipRight(options.onCaseStart(index), start)
       return throttle === undefined ? announced : Effect.zipRight(throttle(Effect.void), announced)

@@ -1,6 +1,7 @@
 /**
  * Which repetition of a measurement is running: 0 normally, 0…k−1 when a run measures each metric k times
- * (`repeat`). The engine sets it around each repetition; a service that caches by request (the judge's reply
+ * (`repeat` without a task) or runs k epochs of each case (`repeat` with a task: the task and the metrics of
+ * epoch e run with e here and in `CurrentCase`). The engine sets it around each repetition; a service that caches by request (the judge's reply
  * cache) keys on it, so k repetitions stay k independent samples — and a replay reproduces each of them.
  *
  * @example

@@ -26,7 +26,12 @@ export const MetricResult = Schema.Struct({
   cost: Schema.Number,
   tokens: TokenUsage,
   durationMs: Schema.Number,
-  verbose: Schema.optional(Schema.Array(Schema.String))
+  verbose: Schema.optional(Schema.Array(Schema.String)),
+  /**
+   * With `repeat` above 1: every epoch's score (null where it skipped or errored), reduced into `score`;
+   * `cost`, `tokens` and `durationMs` are then the epochs' sums.
+   */
+  epochScores: Schema.optional(Schema.Array(Schema.NullOr(Schema.Number)))
 })
 export type MetricResult = typeof MetricResult.Type
 

@@ -1,0 +1,45 @@
+/**
+ * `assertEval`: hold a finished run to a bar inside any test — an `it.effect`, a plain `it` — and throw an
+ * assertion error whose message is the failure table.
+ *
+ * @example
+ * ```ts
+ * it.effect("capitals", () => Effect.gen(function*() {
+ *   const result = yield* evaluate(cases, [exactMatch()])
+ *   assertEval(result, { minPassRate: 0.9 })
+ * }))
+ * ```
+ */
+import { AssertionError } from "node:assert"
+import type { RunResult, TestCase } from "@assay/core"
+import { type EvalBar, formatVerdict, judgeRun } from "./failures.js"
+
+/**
+ * Options of {@link assertEval}: the bar, and the name shown in the message.
+ *
+ * @example
+ * ```ts
+ * const options: AssertEvalOptions = { name: "capitals", minPassRate: 1, thresholds: { "exact-match": 1 } }
+ * ```
+ */
+export interface AssertEvalOptions extends EvalBar {
+  /** Shown in the message (default: the run's identifier, else "eval"). */
+  readonly name?: string | undefined
+}
+
+/**
+ * Throw an AssertionError listing the failing cases when the run's pass rate is below `minPassRate` (default
+ * 1: every scored case must pass). Input, expected and actual output come from each case result's `testCase`
+ * (or `lookup`, given the case by input index). A `thresholds` key naming no metric of the run is an error.
+ *
+ * @example
+ * ```ts
+ * assertEval(result, { thresholds: { "answer-relevancy": 0.7 } })
+ * ```
+ */
+export const assertEval = (result: RunResult, options: AssertEvalOptions = {}, lookup?: (index: number) => TestCase | undefined): void => {
+  const verdict = judgeRun(result, options, lookup)
+  if (verdict.ok) return
+  const message = formatVerdict(options.name ?? result.identifier ?? "eval", verdict)
+  throw new AssertionError({ message })
+}
