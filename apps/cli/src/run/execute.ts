@@ -5,7 +5,8 @@
  *    fails here, before anything is evaluated or written);
  * 2. stream the dataset through the engine, leaving out cases a resumed run already finished; every finished
  *    case goes to the run store, the `--jsonl` file and the progress reporter as it completes;
- * 3. write the reports for the whole run (earlier results included).
+ * 3. write the reports for the whole run (earlier results included) in one pass streamed from the run store
+ *    (`outputs.ts`); the summary is accumulated as results arrive (`tally.ts`), so no list of results is kept.
  *
  * On interruption (Ctrl-C) the finished results are already stored; the reports are written for what
  * finished, the run is marked cancelled, and the resume command is printed.
@@ -16,20 +17,20 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
+import { evaluateToSinks, type Metric, type RunOutcome } from "@assay/core"
 import { Judge, JudgeError, type JudgeStats, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
-import { Chunk, Clock, Console, Effect, Option, Stream } from "effect"
+import { Clock, Console, Effect, Option } from "effect"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
 import { openJsonlSink } from "../report/jsonl.js"
-import { caseView, type CaseView } from "../report/view.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
 import { fatalError, runServices } from "./services.js"
+import { RunTally } from "./tally.js"
 import { makeTarget, type Target } from "./target.js"
 import { validationOf } from "./validation.js"
 
@@ -46,37 +47,6 @@ export interface Execution {
   /** The stored run to continue (its finished cases are not evaluated again); a new run when absent. */
   readonly resume: string | undefined
   readonly outputs: Outputs
-}
-
-/** Case content kept for reports beyond this many cases only when `--html` asks for it. */
-const MAX_KEPT_VIEWS = 50_000
-
-/**
- * A whole-run RunResult from the finished results (in input order) and the cases that did not finish.
- *
- * @example
- * ```ts
- * assemble("run-1", null, "cancelled", results, 40, 1234)
- * ```
- */
-export const assemble = (
-  runId: string,
-  identifier: string | null,
-  status: RunResult["status"],
-  finished: ReadonlyArray<CaseResult>,
-  total: number,
-  durationMs: number
-): RunResult => {
-  const cases = [...finished].sort((a, b) => a.index - b.index)
-  const summary = SummaryAccumulator.empty()
-  const done = new Set<number>()
-  for (const c of cases) {
-    summary.add(c)
-    done.add(c.index)
-  }
-  const unfinished: Array<{ index: number; name: null }> = []
-  for (let i = 0; i < total; i++) if (!done.has(i)) unfinished.push({ index: i, name: null })
-  return { runId, identifier, status, summary: summary.summary(durationMs), cases, unfinished }
 }
 
 /**
@@ -105,17 +75,9 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
     const started = yield* Clock.currentTimeMillis
-    const keepViews = Option.isSome(outputs.html) || total <= MAX_KEPT_VIEWS
-    const views = new Map<number, CaseView>()
-    let seen = 0
-    const finished: Array<CaseResult> = [...prior]
+    const tally = new RunTally(total, prior)
     const skip = new Set(prior.map((r) => r.index))
-    const source = loadDataset(plan.dataset).pipe(
-      Stream.mapChunks((chunk: Chunk.Chunk<TestCase>) => {
-        if (keepViews) for (const testCase of chunk) views.set(seen++, caseView(testCase))
-        return chunk
-      })
-    )
+    const source = loadDataset(plan.dataset)
     const calls = callStatus(needsJudge ? judge : undefined, target)
     const progress = yield* makeProgress({ mode: outputs.progress, total: total - skip.size, style: outputs.style, extra: calls })
     // A resumed run's file first gets the stored results it misses (a crash between commit and write).
@@ -123,20 +85,19 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       ? Option.some(yield* openJsonlSink(outputs.jsonl.value, input.resume === undefined ? undefined : prior))
       : Option.none()
 
-    const report = (status: RunResult["status"]) =>
+    const report = (status: RunOutcome["status"]) =>
       Effect.gen(function*() {
         yield* progress.finish
         const duration = (yield* Clock.currentTimeMillis) - started
-        const result = assemble(runId, plan.identifier, status, finished, total, duration)
-        yield* log.finish(runId, status)
-        yield* writeReports(outputs, { result, dataset: plan.dataset, cases: views })
-        return result
+        const outcome = tally.outcome(runId, plan.identifier, status, duration)
+        yield* log.finish(runId, status, outcome.summary.passRate)
+        yield* writeReports(outputs, { outcome, dataset: plan.dataset }, log.results(runId))
+        return outcome
       })
 
-    const evaluation = evaluate(source, metrics, {
+    const evaluation = evaluateToSinks(source, metrics, {
       ...toEvalOptions(plan),
-      // The report shows the case as measured: with the output the target produced.
-      ...(target === undefined ? {} : { task: keepViews ? showing(target.task, views) : target.task }),
+      ...(target === undefined ? {} : { task: target.task }),
       runId,
       skipIndex: (index) => skip.has(index),
       // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
@@ -145,14 +106,14 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
         Effect.gen(function*() {
           if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
           yield* progress.add(result)
-          finished.push(result)
+          tally.add(result)
         })
     })
     const run = stoppingOnFatal(evaluation, judge, target)
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(
-          Effect.zipRight(Console.error(`\nInterrupted: ${finished.length} of ${total} cases finished. Resume with: assay resume ${runId}`)),
+          Effect.zipRight(Console.error(`\nInterrupted: ${tally.finished} of ${total} cases finished. Resume with: assay resume ${runId}`)),
           Effect.catchAll((error) => Console.error(`could not write the partial reports: ${error.message}`))
         )
       ),
@@ -220,10 +181,6 @@ const stoppingOnFatal = <A, E, R>(run: Effect.Effect<A, E, R>, judge: Judge["Typ
     Effect.mapError(reported("judge", judge.model))
   )
 }
-
-/** The task, keeping the view of each case it produced for the reports. */
-const showing = (task: Task, views: Map<number, CaseView>): Task => (testCase, index) =>
-  Effect.tap(task(testCase, index), (output) => void views.set(index, caseView(output.testCase)))
 
 /**
  * The services `execute` needs from the application layer.
