@@ -158,7 +158,8 @@ export const openReport = (file: string): Effect.Effect<ReportFile, ReportError,
       let committed = target.kind === "stream"
       // The temporary file goes away unless the report was committed (registered before it is created).
       if (!committed) yield* Effect.addFinalizer(() => (committed ? Effect.void : Effect.ignore(fs.remove(path))))
-      const handle = yield* fs.open(path, { flag: "w" })
+      // A FIFO or device is opened for appending: its writes then carry no file position (a pipe cannot seek).
+      const handle = yield* fs.open(path, { flag: target.kind === "stream" ? "a" : "w" })
       sink = (bytes) => handle.writeAll(bytes)
       if (target.kind === "replace") {
         finish = Effect.zipRight(fs.rename(path, target.path), Effect.sync(() => void (committed = true)))
