@@ -93,6 +93,12 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
 }
 
 /**
+ * Cases whose fresh cache outcomes the cache keeps indexed in memory before merging them into its table: a
+ * bound on the memory a long run holds for the cache, whatever the dataset's size.
+ */
+const CACHE_INDEX_CASES = 50_000
+
+/**
  * Every service a run of `plan` needs.
  *
  * @example
@@ -101,7 +107,7 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
  * ```
  */
 export const runServices = (plan: RunPlan, judged: number): Layer.Layer<Judge | EvalCache, UsageError, Database> =>
-  Layer.merge(judgeFor(plan, judged), plan.cache === null ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer())
+  Layer.merge(judgeFor(plan, judged), plan.cache === null ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer({ compactAt: CACHE_INDEX_CASES }))
 
 /**
  * A fatal failure of the judge or the target (see `stopOnFatal` in @assay/judge) as the CLI reports it: a
