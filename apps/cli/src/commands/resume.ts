@@ -82,10 +82,10 @@ export const resumeCommand = Command.make(
       const { plan, result } = yield* withRunStore(
         storePath,
         Effect.gen(function*() {
-          const stored = yield* Effect.flatMap(RunLog, (log) => log.load(parsed.runId))
-          const target = yield* resumedTarget(stored.info.runId, stored.info.plan.target, parsed.baseUrl)
-          const plan = { ...stored.info.plan, target, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
-          const result = yield* execute({ plan, resume: stored.info.runId, outputs })
+          const info = yield* Effect.flatMap(RunLog, (log) => log.info(parsed.runId))
+          const target = yield* resumedTarget(info.runId, info.plan.target, parsed.baseUrl)
+          const plan = { ...info.plan, target, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
+          const result = yield* execute({ plan, resume: info.runId, outputs })
           return { plan, result }
         })
       )

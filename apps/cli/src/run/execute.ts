@@ -21,7 +21,7 @@ import { evaluateToSinks, type Metric, type RunOutcome } from "@assay/core"
 import { Judge, JudgeError, type JudgeStats, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
-import { Clock, Console, Effect, Option } from "effect"
+import { Clock, Console, Effect, Option, Stream } from "effect"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
@@ -73,17 +73,17 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
-    const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
+    if (input.resume !== undefined) yield* log.reopen(input.resume, fingerprints)
     const started = yield* Clock.currentTimeMillis
-    const tally = new RunTally(total, prior)
-    const skip = new Set(prior.map((r) => r.index))
+    const tally = new RunTally(total)
+    // A resumed run's stored results are streamed once: counted, and with --jsonl appended where the file
+    // misses them (a crash between commit and write).
+    const stored = input.resume === undefined ? undefined : Stream.tap(log.results(input.resume), (r) => Effect.sync(() => tally.add(r)))
+    const appendJsonl = Option.isSome(outputs.jsonl) ? Option.some(yield* openJsonlSink(outputs.jsonl.value, stored)) : Option.none()
+    if (stored !== undefined && Option.isNone(outputs.jsonl)) yield* Stream.runDrain(stored)
     const source = loadDataset(plan.dataset)
     const calls = callStatus(needsJudge ? judge : undefined, target)
-    const progress = yield* makeProgress({ mode: outputs.progress, total: total - skip.size, style: outputs.style, extra: calls })
-    // A resumed run's file first gets the stored results it misses (a crash between commit and write).
-    const appendJsonl = Option.isSome(outputs.jsonl)
-      ? Option.some(yield* openJsonlSink(outputs.jsonl.value, input.resume === undefined ? undefined : prior))
-      : Option.none()
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.style, extra: calls })
 
     const report = (status: RunOutcome["status"]) =>
       Effect.gen(function*() {
@@ -99,7 +99,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       ...toEvalOptions(plan),
       ...(target === undefined ? {} : { task: target.task }),
       runId,
-      skipIndex: (index) => skip.has(index),
+      skipIndex: (index) => tally.has(index),
       // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
       onResults: (results) => Effect.zipRight(stillHeld, log.record(runId, results)),
       onResult: (result) =>

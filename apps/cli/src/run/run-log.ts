@@ -82,8 +82,8 @@ export interface StoredRun {
  */
 export interface RunLogApi {
   readonly start: (plan: RunPlan, fingerprints: Fingerprints) => Effect.Effect<string, RunFailed>
-  /** Mark an interrupted run running again; fails when its dataset or metrics changed. Returns its finished results. */
-  readonly reopen: (runId: string, fingerprints: Fingerprints) => Effect.Effect<ReadonlyArray<CaseResult>, UsageError | RunFailed>
+  /** Mark an interrupted run running again; fails when its dataset or metrics changed (its results: `results`). */
+  readonly reopen: (runId: string, fingerprints: Fingerprints) => Effect.Effect<void, UsageError | RunFailed>
   /**
    * Hold the run's lease for the current scope: one process evaluates a run at a time. Refuses (UsageError,
    * naming the holder) while a live process holds it; takes a dead holder's over. The returned check fails once
@@ -93,6 +93,8 @@ export interface RunLogApi {
   readonly record: (runId: string, results: ReadonlyArray<CaseResult>) => Effect.Effect<void, SinkError>
   /** Mark how the run ended, with its pass rate when known (shown by `runs list`). */
   readonly finish: (runId: string, status: Exclude<RunStatus, "running">, passRate?: number | null) => Effect.Effect<void, RunFailed>
+  /** A run's header, by id or `latest` (nothing of its results is read). */
+  readonly info: (runId: string) => Effect.Effect<RunInfo, UsageError | RunFailed>
   /** A run's header and outcome (summary recomputed in one streamed pass), by id or `latest`, without its results. */
   readonly outline: (runId: string) => Effect.Effect<{ readonly info: RunInfo; readonly outcome: RunOutcome }, UsageError | RunFailed>
   /** A run's stored results in input order, streamed from the store (never all in memory). */

@@ -82,7 +82,6 @@ const runLogLayer = Layer.effect(
             return yield* new UsageError({ message: `cannot resume run ${runId}: the metric configuration changed since it started; start a new run instead` })
           }
           yield* Effect.mapError(store.reopen(runId), failed)
-          return yield* Effect.mapError(store.results(runId), failed)
         }),
       lease: (runId) =>
         leases.acquire(runId).pipe(
@@ -97,6 +96,7 @@ const runLogLayer = Layer.effect(
         ),
       record: (runId, results) => store.sinkMany(runId)(results),
       finish: (runId, status, passRate) => Effect.mapError(store.finish(runId, status, passRate ?? null), failed),
+      info: (runId) => Effect.flatMap(resolveId(runId), (id) => Effect.flatMap(get(id), toInfo)),
       outline: (runId) =>
         Effect.gen(function*() {
           const id = yield* resolveId(runId)

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * import { RunTally } from "./tally.js"
- * const tally = new RunTally(total, storedResults)
+ * const tally = new RunTally(total)
  * tally.add(result)
  * const outcome = tally.outcome(runId, null, "completed", durationMs)
  * ```
@@ -19,9 +19,13 @@ export class RunTally {
   /** Cases finished, earlier results of a resumed run included. */
   finished = 0
 
-  constructor(private readonly total: number, earlier: Iterable<CaseResult> = []) {
+  constructor(private readonly total: number) {
     this.done = new Uint8Array(total)
-    for (const result of earlier) this.add(result)
+  }
+
+  /** Whether case `index` has finished (a resumed run does not evaluate it again). */
+  has(index: number): boolean {
+    return this.done[index] === 1
   }
 
   /** Count one finished case. */
