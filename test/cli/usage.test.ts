@@ -124,7 +124,7 @@ describe("runs list", () => {
     expect(ran.code).not.toBe(2)
     const r = await assay(["runs", "list"], { cwd: dir })
     const [header, first] = r.stdout.split("\n")
-    expect(header).toMatch(/^RUN\s+STARTED \(UTC\)\s+STATUS\s+FINISHED\/ALL\s+IDENTIFIER OR DATASET$/)
+    expect(header).toMatch(/^RUN\s+STARTED \(UTC\)\s+STATUS\s+FINISHED\/ALL\s+PASS RATE\s+IDENTIFIER OR DATASET$/)
     expect(first).toMatch(/completed\s+\d+\/\d+\s+listed$/)
   })
 })
