@@ -1,3 +1,23 @@
 #!/usr/bin/env node
 // The bundled CLI (`npm run build`: tsc, then apps/cli/bundle.mjs): one module to load instead of ~1,000.
-import "../dist/assay.mjs"
+// Eval files are the exception: they import effect and @assay/* from node_modules, and a Tag, Schema or
+// Eval from those copies must be the very module the engine runs with — the bundle embeds its own copies —
+// so `assay run <eval file | folder | glob>` starts the unbundled CLI (dist/main.js), which imports the same
+// node_modules. The test below only looks at argv (and stats at most one path).
+import { statSync } from "node:fs"
+
+const args = process.argv.slice(2)
+const run = args.indexOf("run")
+const evalTarget = (arg) => {
+  if (arg.startsWith("-")) return false
+  if (/\.(?:ts|mts|cts|js|mjs|cjs)$/i.test(arg) || /[*?[\]{}]/.test(arg)) return true
+  try {
+    return statSync(arg).isDirectory()
+  } catch {
+    return false
+  }
+}
+const evals = run >= 0 && args.slice(0, run).every((a) => a.startsWith("-")) && args.slice(run + 1).some(evalTarget)
+
+if (evals) await import("../dist/main.js")
+else await import("../dist/assay.mjs")

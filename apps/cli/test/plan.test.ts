@@ -9,7 +9,7 @@ const noFlags: RunFlags = {
   maxErrors: Option.none(), timeout: Option.none(), deadline: Option.none(), repeat: Option.none(),
   maxConnections: Option.none(), rpm: Option.none(), tpm: Option.none(), maxRetries: Option.none(),
   attemptTimeout: Option.none(), callDeadline: Option.none(),
-  minPassRate: Option.none(), cache: Option.none(), noCache: false, offline: false, strictInput: false, identifier: Option.none(), hyperparameters: {}
+  minPassRate: Option.none(), cache: Option.none(), noCache: false, offline: false, record: Option.none(), replay: Option.none(), freshTask: false, strictInput: false, identifier: Option.none(), hyperparameters: {}
 }
 
 describe("resolvePlan", () => {

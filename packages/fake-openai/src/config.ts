@@ -74,6 +74,11 @@ export interface FakeOpenAiConfig {
   readonly refuse?: { readonly pattern: RegExp | string; readonly status?: number | undefined } | undefined
   /** Scripted replies, first match wins. */
   readonly scripts?: ReadonlyArray<Script> | undefined
+  /**
+   * When no script matches a message made of a `Context:` block and a `Question:` line, reply with the context
+   * sentence sharing the most words with the question (a deterministic stand-in for a RAG answer step).
+   */
+  readonly answerFromPrompt?: boolean | undefined
   /** Reply when no script matches (default `{"score": 1, "reason": "ok"}`... see `defaultReply`). */
   readonly defaultReply?: string | undefined
   /** Dimension of the deterministic embeddings (default 8). */

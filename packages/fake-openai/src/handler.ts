@@ -52,7 +52,7 @@ const answer = (config: FakeOpenAiConfig, dialect: Dialect, seq: number, now: nu
   const message = Replies.lastUserMessage(body)
   const script = Replies.matchScript(config.scripts ?? [], message)
   const content = script === undefined
-    ? config.defaultReply ?? defaultReply
+    ? (config.answerFromPrompt === true ? Replies.answerFromContext(message) : undefined) ?? config.defaultReply ?? defaultReply
     : typeof script.content === "string" ? script.content : script.content(message)
   return dialect.reply({
     seq,

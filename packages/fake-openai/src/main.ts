@@ -6,6 +6,7 @@
  * @example
  * ```sh
  * node packages/fake-openai/dist/main.js --port 0 --latency 50 --rate 200 --fail-every 5 --reply '{"score":8}'
+ * node packages/fake-openai/dist/main.js --answer-from-prompt   # examples/rag: answers from the prompt's context
  * ```
  */
 import { parseArgs } from "node:util"
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     "api-key": { type: "string" },
     "echo-credentials": { type: "boolean" },
     reply: { type: "string" },
+    "answer-from-prompt": { type: "boolean" },
     refuse: { type: "string" },
     "refuse-status": { type: "string" },
     "max-seconds": { type: "string", default: "600" }
@@ -53,6 +55,7 @@ const config: FakeOpenAiConfig = {
   apiKey: values["api-key"],
   echoCredentials: values["echo-credentials"],
   defaultReply: values.reply,
+  answerFromPrompt: values["answer-from-prompt"],
   refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) }
 }
 

@@ -180,3 +180,29 @@ export const messageBody = (o: {
 
 /** An Anthropic error body (`{"type": "error", "error": {"type": ..., "message": ...}}`). */
 export const anthropicError = (type: string, message: string) => ({ type: "error", error: { type, message } })
+
+const words = (text: string): Set<string> => new Set(text.toLowerCase().match(/[a-z0-9]{3,}/g) ?? [])
+
+/**
+ * For a prompt with a `Context:` block and a `Question:` line: the context sentence sharing the most words
+ * with the question (the first on ties); undefined for any other prompt.
+ *
+ * @example
+ * ```ts
+ * answerFromContext("Context:\nParis is in France. Rome is in Italy.\nQuestion: Where is Rome?") // "Rome is in Italy."
+ * ```
+ */
+export const answerFromContext = (message: string): string | undefined => {
+  const match = message.match(/Context:\s*([\s\S]*?)\n\s*Question:\s*(.*)/)
+  if (match === null) return undefined
+  const question = words(match[2]!)
+  const sentences = match[1]!.split(/(?<=[.!?])\s+|\n+/).map((s) => s.replace(/^\[[^\]]*\]\s*/, "").trim()).filter((s) => s !== "")
+  let best: string | undefined
+  let bestScore = 0
+  for (const sentence of sentences) {
+    let score = 0
+    for (const word of words(sentence)) if (question.has(word)) score++
+    if (score > bestScore) [best, bestScore] = [sentence, score]
+  }
+  return best ?? "I don't know."
+}

@@ -138,6 +138,17 @@ describe("fake OpenAI server", () => {
       assert.strictEqual(JSON.parse(openAiFailure.text).error.type, "server_error")
     }).pipe(Effect.scoped))
 
+  it.live("answerFromPrompt replies with the context sentence closest to the question", () =>
+    Effect.gen(function*() {
+      const server = yield* FakeOpenAi.make({ answerFromPrompt: true })
+      const ask = (content: string) =>
+        Effect.map(post(`${server.baseUrl}/chat/completions`, chat(content)), (r) => JSON.parse(r.text).choices[0].message.content)
+      const prompt = "Context:\n[a.md] Paris is in France. Rome is the capital of Italy.\nQuestion: What is the capital of Italy?"
+      assert.strictEqual(yield* ask(prompt), "Rome is the capital of Italy.")
+      assert.strictEqual(yield* ask("Context:\nNothing here.\nQuestion: zebra?"), "I don't know.")
+      assert.strictEqual(yield* ask("hello"), "ok")
+    }).pipe(Effect.scoped))
+
   it("parses --latency values", () => {
     assert.strictEqual(parseLatency("50").toString(), parseLatency("50ms").toString())
     assert.strictEqual(parseLatency("2 seconds").toString(), parseLatency("2000").toString())

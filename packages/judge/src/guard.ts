@@ -121,6 +121,7 @@ export const guard = (provider: ChatProviderApi, options: GuardOptions): Effect.
     return {
       provider: provider.provider,
       model: provider.model,
+      route: provider.route,
       complete: (request) => guarded(provider.complete(request)),
       completeWithin: completeWithin === undefined ? undefined : (request, deadline) => guarded(completeWithin(request, deadline)),
       fatal
@@ -137,10 +138,10 @@ export const guard = (provider: ChatProviderApi, options: GuardOptions): Effect.
  * const result = yield* stopOnFatal(judge.fatal, evaluate(cases, metrics, { ignoreErrors: true }))
  * ```
  */
-export const stopOnFatal = <A, E, R>(
-  fatal: Deferred.Deferred<never, JudgeError> | undefined,
+export const stopOnFatal = <A, E, R, F = JudgeError>(
+  fatal: Deferred.Deferred<never, F> | undefined,
   effect: Effect.Effect<A, E, R>
-): Effect.Effect<A, E | JudgeError, R> =>
+): Effect.Effect<A, E | F, R> =>
   fatal === undefined
     ? effect
     : Effect.raceFirst(effect, Deferred.await(fatal)).pipe(

@@ -12,12 +12,13 @@
  * })
  * ```
  */
-import { Context, type Deferred, Effect, Layer, Option } from "effect"
+import { Context, type Deferred, Effect, Layer, Option, Schema } from "effect"
 import { type ChatReply, type ChatRequest, estimateTokens, type ProviderReply } from "./chat.js"
-import type { JudgeError } from "./errors.js"
+import { JudgeError } from "./errors.js"
 import { CallPolicy, type PolicyStats } from "./policy.js"
 import { costAt, defaultPrices, type PriceTable, priceOf } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
+import { Recording, type RecordingApi } from "./recording.js"
 import { ReplyCache, type ReplyFilter } from "./reply-cache.js"
 import { traced } from "./tracing.js"
 
@@ -115,14 +116,17 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
         estimateTokens(request),
         completeWithin === undefined ? provider.complete(request) : (deadline) => completeWithin(request, deadline)
       )
-    const chat = (request: ChatRequest, options?: ChatOptions) =>
-      (replies === undefined
+    const direct = (request: ChatRequest, options?: ChatOptions) =>
+      replies === undefined
         ? Effect.flatMap(call(request), record)
         : Effect.flatMap(
           replies.through(model, request, call(request), options?.accept),
           (r) => (r.replayed ? Effect.succeed(replayed(r.reply)) : record(r.reply))
         )
-      ).pipe(traced("judge.chat", { attributes: { model } }))
+    const recording = Option.getOrUndefined(yield* Effect.serviceOption(Recording))
+    const route = provider.route ?? `/${provider.provider}`
+    const through = recording === undefined ? direct : recorded(recording, route, model, direct)
+    const chat = (request: ChatRequest, options?: ChatOptions) => through(request, options).pipe(traced("judge.chat", { attributes: { model } }))
     const stats = policy.stats.pipe(
       Effect.map((all): JudgeStats => ({
         model,
@@ -142,6 +146,46 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     )
     return { model, chat, stats, fatal: provider.fatal }
   })
+
+/** A chat reply as a recording keeps it (what the run saw: a reply-cache hit's zero cost included). */
+const RecordedReply = Schema.Struct({
+  text: Schema.String,
+  usage: Schema.Struct({ input: Schema.Number, output: Schema.Number }),
+  cost: Schema.Number,
+  logprobs: Schema.optional(Schema.Array(Schema.Struct({
+    token: Schema.String,
+    logprob: Schema.Number,
+    top: Schema.Array(Schema.Struct({ token: Schema.String, logprob: Schema.Number }))
+  })))
+})
+const decodeRecorded = Schema.decodeUnknownEither(RecordedReply)
+
+/**
+ * Chat calls through a recording, keyed by the provider's route and the request with its model: recorded
+ * whether the model or the reply cache answered; replayed without either.
+ */
+const recorded = (
+  recording: RecordingApi,
+  route: string,
+  model: string,
+  chat: (request: ChatRequest, options?: ChatOptions) => Effect.Effect<ChatReply, JudgeError>
+) =>
+(request: ChatRequest, options?: ChatOptions): Effect.Effect<ChatReply, JudgeError> =>
+  recording.through(
+    { method: "POST", path: route, body: { model, ...request } },
+    Effect.map(chat(request, options), (reply) => ({
+      text: reply.text,
+      usage: reply.usage,
+      cost: reply.cost,
+      ...(reply.logprobs === undefined ? {} : { logprobs: reply.logprobs })
+    }))
+  ).pipe(
+    Effect.flatMap((kept) =>
+      Effect.mapError(decodeRecorded(kept), () => new JudgeError({ kind: "BadRequest", message: `recorded reply of ${model} is unreadable` }))
+    ),
+    Effect.map((reply): ChatReply => ({ ...reply, model, logprobs: reply.logprobs })),
+    Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new JudgeError({ kind: "BadRequest", message: miss.message })))
+  )
 
 /**
  * The Judge layer over a provider and a policy (provide both).

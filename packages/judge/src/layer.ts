@@ -48,6 +48,11 @@ export interface JudgeSpec {
   /** Policy settings the environment's override: what the caller's workload asks for (e.g. a run's concurrency). */
   readonly defaults?: Partial<PolicySettings> | undefined
   readonly prices?: PriceTable | undefined
+  /**
+   * Whether `openai:` / `anthropic:` need an API key (default true). False when no request will be made — a
+   * replay from a recording (`./recording.ts`) — so CI can replay without the key.
+   */
+  readonly requireKey?: boolean | undefined
 }
 
 /**
@@ -135,7 +140,7 @@ const keyOf = (
   const variable = `${vendor}_API_KEY`
   if (Option.isSome(s.judgeKey)) return Either.right({ apiKey: s.judgeKey, hint: "check ASSAY_JUDGE_API_KEY" })
   if (Option.isSome(s.vendorKey)) return Either.right({ apiKey: s.vendorKey, hint: `check ${variable}` })
-  if (spec.provider === "openai-compatible") {
+  if (spec.provider === "openai-compatible" || spec.requireKey === false) {
     return Either.right({ apiKey: Option.none(), hint: `set ${variable} (or ASSAY_JUDGE_API_KEY) to the server's key` })
   }
   const keyless = spec.provider === "openai" ? "; for a server that needs no key use openai-compatible:<model>" : ""

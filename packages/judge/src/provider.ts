@@ -23,6 +23,11 @@ import type { JudgeError } from "./errors.js"
 export interface ChatProviderApi {
   readonly provider: string
   readonly model: string
+  /**
+   * The URL path the provider posts to (e.g. `/v1/chat/completions`), without host: part of the request key
+   * of a recording (`./recording.ts`). Absent: `/<provider>`.
+   */
+  readonly route?: string | undefined
   readonly complete: (request: ChatRequest) => Effect.Effect<ProviderReply, JudgeError>
   /**
    * `complete` under an attempt deadline the provider enforces itself — a timer on the request, far cheaper

@@ -22,6 +22,7 @@ export { type Lease, type LeaseHolder, type LeaseOptions, RunLease, RunLeased } 
 export * from "./compare.js"
 export * from "./resume.js"
 export * from "./response-cache.js"
+export * from "./task-cache.js"
 export * from "./maintenance.js"
 export { scrubSecrets } from "./secrets.js"
 export * from "./layers.js"

@@ -71,7 +71,10 @@ export const runFlags = {
   callDeadline: valueFlag("call-deadline", TimeLimit, "time limit per model call, retries included (default 5m)"),
   cache: Options.text("cache").pipe(Options.withDescription("SQLite cache and run store (default .assay/assay.db)"), Options.optional),
   noCache: Options.boolean("no-cache").pipe(Options.withDescription("neither read nor write the cache")),
-  offline: Options.boolean("offline").pipe(Options.withDescription("answer judge calls only from the response cache (replay); an unseen call fails")),
+  offline: Options.boolean("offline").pipe(Options.withDescription("no network: judge calls only from the response cache or --replay; the target only from --replay")),
+  record: Options.text("record").pipe(Options.withDescription("write every model call (judge and target) to this JSONL file"), Options.optional),
+  replay: Options.text("replay").pipe(Options.withDescription("answer every model call from a --record file, with no network; a missing call fails the run"), Options.optional),
+  freshTask: Options.boolean("fresh-task").pipe(Options.withDescription("produce every target output again instead of serving it from the cache")),
   strictInput: Options.boolean("strict-input").pipe(Options.withDescription("dataset lines that are not UTF-8 are an error (default: a warning)")),
   identifier: Options.text("identifier").pipe(Options.withDescription("a name for this run (kept with it)"), Options.optional),
   hyperparameters: Options.keyValueMap("hyperparameter").pipe(Options.withDescription("key=value, part of the cache key (repeatable)"), Options.optional)
@@ -128,6 +131,9 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
   cache: parsed.cache,
   noCache: parsed.noCache,
   offline: parsed.offline,
+  record: parsed.record,
+  replay: parsed.replay,
+  freshTask: parsed.freshTask,
   strictInput: parsed.strictInput,
   identifier: parsed.identifier,
   hyperparameters: Option.match(parsed.hyperparameters, {

@@ -14,6 +14,7 @@ import type { TargetConfig } from "../config/schema.js"
 import { UsageError } from "../errors.js"
 import { ExitStatus } from "../exit-status.js"
 import { execute } from "../run/execute.js"
+import { isEvalRun } from "../evals/load.js"
 import { DEFAULT_CACHE } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
 import { withRunStore } from "../run/store.js"
@@ -83,6 +84,9 @@ export const resumeCommand = Command.make(
         storePath,
         Effect.gen(function*() {
           const info = yield* Effect.flatMap(RunLog, (log) => log.info(parsed.runId))
+          if (isEvalRun(info.plan.dataset)) {
+            return yield* new UsageError({ message: `run ${info.runId} ran an eval file (${info.plan.dataset}): eval runs cannot be resumed yet; run the file again (its cached metric results are reused)` })
+          }
           const target = yield* resumedTarget(info.runId, info.plan.target, parsed.baseUrl)
           const plan = { ...info.plan, target, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
           const result = yield* execute({ plan, resume: info.runId, outputs })

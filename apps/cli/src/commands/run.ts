@@ -11,9 +11,11 @@ import { Args, Command } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Console, Effect, Option } from "effect"
 import { resolveConfig } from "../config/load.js"
+import { isEvalTarget } from "../evals/load.js"
+import { runEvalFiles } from "../evals/run.js"
 import { ExitStatus } from "../exit-status.js"
 import { execute } from "../run/execute.js"
-import { DEFAULT_CACHE, resolvePlan } from "../run/plan.js"
+import { DEFAULT_CACHE, resolvePlan, withAbsoluteRecordings } from "../run/plan.js"
 import { withRunStore } from "../run/store.js"
 import { outputFlags, runFlags, toOutputs, toRunFlags } from "./flags.js"
 
@@ -27,14 +29,15 @@ import { outputFlags, runFlags, toOutputs, toRunFlags } from "./flags.js"
  */
 export const runCommand = Command.make(
   "run",
-  { dataset: Args.text({ name: "dataset" }).pipe(Args.withDescription("a .json, .jsonl or .csv file of test cases")), ...runFlags, ...outputFlags },
+  { dataset: Args.text({ name: "dataset" }).pipe(Args.withDescription("a .json, .jsonl or .csv file of test cases, or eval files: a *.eval.ts file, a folder or a glob")), ...runFlags, ...outputFlags },
   (parsed) =>
     Effect.gen(function*() {
       const path = yield* Path.Path
       const { config, file } = yield* resolveConfig(parsed.config, path.resolve("."))
       if (file !== undefined && Option.isNone(parsed.config)) yield* Console.error(`assay: using ${path.relative(".", file)}`)
-      const plan = resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE))
       const outputs = yield* toOutputs(parsed)
+      if (isEvalTarget(parsed.dataset)) return yield* runEvalFiles(parsed.dataset, toRunFlags(parsed), outputs, config, path.resolve("."))
+      const plan = withAbsoluteRecordings(resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE)), path.resolve("."))
       const result = yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, resume: undefined, outputs }), { fallback: true })
       yield* ExitStatus.settle(result, plan.minPassRate)
     })

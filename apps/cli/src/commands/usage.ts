@@ -37,14 +37,14 @@ const GROUPS: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
   ["input", ["--config", "--metric", "--judge", "--target", "--base-url", "--prompt-template", "--hyperparameter", "--identifier", "--strict-input"]],
   ["run", ["--concurrency", "--throttle", "--repeat", "--ignore-errors", "--skip-on-missing-params", "--max-errors"]],
   ["limits", ["--timeout", "--deadline", "--max-connections", "--rpm", "--tpm", "--max-retries", "--attempt-timeout", "--call-deadline"]],
-  ["cache", ["--cache", "--no-cache", "--offline"]],
+  ["cache", ["--cache", "--no-cache", "--fresh-task", "--offline", "--record", "--replay"]],
   ["output", ["--out", "--jsonl", "--junit", "--html", "--no-progress"]],
   ["gates", ["--min-pass-rate"]]
 ]
 
 /** What an option's value looks like, where @effect/cli can only say "text"; and short forms of long value lists. */
 const HINTS: Record<string, string> = Object.fromEntries([
-  ...["--config", "--cache", "--out", "--jsonl", "--junit", "--html"].map((f) => [f, `${f} <file>`]),
+  ...["--config", "--cache", "--out", "--jsonl", "--junit", "--html", "--record", "--replay"].map((f) => [f, `${f} <file>`]),
   ...["--concurrency", "--repeat", "--max-connections", "--rpm", "--tpm", "--max-retries"].map((f) => [f, `${f} <n>`]),
   ...["--throttle", "--timeout", "--deadline", "--older-than", "--attempt-timeout", "--call-deadline"].map((f) => [f, `${f} <duration>`]),
   ["--metric", "--metric <id>..."],

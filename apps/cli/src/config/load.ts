@@ -1,5 +1,6 @@
 /**
- * Loading the config file: JSON (`.json`) or YAML (`.yaml` / `.yml`), validated against {@link AssayConfig};
+ * Loading the config file: JSON (`.json`), YAML (`.yaml` / `.yml`) or TypeScript/JavaScript (`.ts`, `.mts`,
+ * `.js`, `.mjs`: the default export, loaded through tsx), validated against {@link AssayConfig};
  * every problem is reported with the file and the field path.
  *
  * @example
@@ -11,7 +12,9 @@
 import { FileSystem, Path } from "@effect/platform"
 import { Effect, Either, Option, ParseResult, Schema } from "effect"
 import { parse as parseYaml } from "yaml"
+import { resolve } from "node:path"
 import { UsageError } from "../errors.js"
+import { importModule } from "../evals/load.js"
 import { AssayConfig } from "./schema.js"
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
@@ -21,6 +24,12 @@ const parseText = (file: string, text: string): Either.Either<unknown, string> =
   /\.ya?ml$/i.test(file)
     ? Either.try({ try: () => parseYaml(text) as unknown, catch: (e) => `invalid YAML: ${e instanceof Error ? e.message : String(e)}` })
     : Either.mapLeft(decodeJson(text), (e) => `invalid JSON: ${ParseResult.ArrayFormatter.formatErrorSync(e)[0]?.message ?? ""}`)
+
+const SCRIPT = /\.(?:ts|mts|js|mjs)$/i
+
+/** A TypeScript or JavaScript config: its default export (loaded through tsx, like eval files). */
+const scriptConfig = (file: string): Effect.Effect<unknown, UsageError> =>
+  Effect.map(importModule(resolve(file), process.cwd()), (module) => module["default"] ?? module)
 
 /**
  * Read and validate a config file.
@@ -32,11 +41,13 @@ const parseText = (file: string, text: string): Either.Either<unknown, string> =
  */
 export const loadConfig = (file: string): Effect.Effect<AssayConfig, UsageError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(file).pipe(
-      Effect.mapError((e) => new UsageError({ message: `${file}: cannot read the config file: ${e.message}` }))
-    )
-    const raw = yield* Either.mapLeft(parseText(file, text), (detail) => new UsageError({ message: `${file}: ${detail}` }))
+    const raw = SCRIPT.test(file) ? yield* scriptConfig(file) : yield* Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const text = yield* fs.readFileString(file).pipe(
+        Effect.mapError((e) => new UsageError({ message: `${file}: cannot read the config file: ${e.message}` }))
+      )
+      return yield* Either.mapLeft(parseText(file, text), (detail) => new UsageError({ message: `${file}: ${detail}` }))
+    })
     return yield* Either.mapLeft(decodeConfig(raw ?? {}), (error) =>
       new UsageError({
         message: `${file}: ` + ParseResult.ArrayFormatter.formatErrorSync(error)
@@ -46,10 +57,10 @@ export const loadConfig = (file: string): Effect.Effect<AssayConfig, UsageError,
   })
 
 /** The config files `assay run` picks up from the current directory when `--config` is not given. */
-export const CONFIG_NAMES = ["assay.config.json", "assay.config.yaml", "assay.config.yml"] as const
+export const CONFIG_NAMES = ["assay.config.ts", "assay.config.mts", "assay.config.json", "assay.config.yaml", "assay.config.yml"] as const
 
 /**
- * The config a run uses: the `--config` file when given, else the one `assay.config.{json,yaml,yml}` in `cwd`
+ * The config a run uses: the `--config` file when given, else the one `assay.config.{ts,mts,json,yaml,yml}` in `cwd`
  * (two of them is an error: which one was meant is not guessed), else none.
  *
  * @example

@@ -45,7 +45,9 @@ export const TargetConfig = Schema.Struct({
   model: Schema.String,
   /** Prompt template; `{{input}}` is replaced by the case's input (default: the input alone). */
   prompt: Schema.optional(Schema.String),
-  baseUrl: Schema.optional(Schema.String)
+  baseUrl: Schema.optional(Schema.String),
+  /** Part of the task cache key: bump it to produce every case again. */
+  version: Schema.optional(Schema.String)
 })
 export type TargetConfig = typeof TargetConfig.Type
 
@@ -77,6 +79,12 @@ export const AssayConfig = Schema.Struct({
   callDeadline: Schema.optional(TimeLimit),
   minPassRate: Schema.optional(Rate),
   cache: Schema.optional(Schema.String),
+  /** Record every model call into this JSONL file (`--record`). */
+  record: Schema.optional(Schema.String),
+  /** Answer every model call from this recording, with no network (`--replay`). */
+  replay: Schema.optional(Schema.String),
+  /** No network at all (`--offline`). */
+  offline: Schema.optional(Schema.Boolean),
   identifier: Schema.optional(Schema.String),
   hyperparameters: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 })

@@ -17,11 +17,12 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { evaluateToSinks, type Metric, type RunOutcome } from "@assay/core"
-import { Judge, JudgeError, type JudgeStats, stopOnFatal } from "@assay/judge"
+import { cachedTask, evaluateToSinks, type Metric, type RunOutcome, type Task, type TestCase } from "@assay/core"
+import { Judge, JudgeError, type JudgeStats, Recording, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
-import { Clock, Console, Effect, Option, Stream } from "effect"
+import { Clock, Console, Effect, Layer, Option, Stream } from "effect"
+import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
@@ -29,7 +30,7 @@ import { openJsonlSink } from "../report/jsonl.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
-import { fatalError, runServices } from "./services.js"
+import { fatalError, recordingFor, runServices, servesCached } from "./services.js"
 import { RunTally } from "./tally.js"
 import { makeTarget, type Target } from "./target.js"
 import { validationOf } from "./validation.js"
@@ -47,6 +48,24 @@ export interface Execution {
   /** The stored run to continue (its finished cases are not evaluated again); a new run when absent. */
   readonly resume: string | undefined
   readonly outputs: Outputs
+  /** An Eval's cases, task, metrics and layer, used instead of the plan's dataset and target. */
+  readonly eval?: EvalSource | undefined
+}
+
+/**
+ * What an Eval brings to a run: its cases (read twice: once to validate and count, once to evaluate), its
+ * metrics (beside the plan's), its task and the layer providing what they need.
+ *
+ * @example
+ * ```ts
+ * execute({ plan, resume: undefined, outputs, eval: { cases, metrics, task, layer: undefined } })
+ * ```
+ */
+export interface EvalSource {
+  readonly cases: Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem>
+  readonly metrics: ReadonlyArray<Metric.Metric<never>>
+  readonly task: Task | undefined
+  readonly layer: Layer.Layer<never, unknown> | undefined
 }
 
 /**
@@ -58,19 +77,59 @@ export interface Execution {
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(buildMetrics(input.plan.metrics, input.plan.judge), ({ judged, metrics, needsJudge }) =>
-    evaluatePlan(input, metrics, needsJudge).pipe(Effect.scoped, Effect.provide(runServices(input.plan, judged))))
+  Effect.flatMap(planMetrics(input), ({ judged, metrics, needsJudge }) => {
+    const services = runServices(input.plan, judged)
+    const recording = recordingFor(input.plan, input.resume !== undefined)
+    // One recording for the judge and the target (built inside the run from the same context).
+    const all = recording === undefined ? services : Layer.provideMerge(services, recording)
+    return evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge).pipe(Effect.scoped, Effect.provide(all))
+  })
+
+/**
+ * `--offline` means no network at all: a target can only be answered from a recording.
+ *
+ * @example
+ * ```ts
+ * yield* offlineTarget(plan) // fails with --offline --target and no --replay
+ * ```
+ */
+const offlineTarget = (plan: RunPlan): Effect.Effect<void, UsageError> =>
+  plan.offline && plan.target !== null && plan.replay === null
+    ? Effect.fail(new UsageError({
+      message: `--offline: the target ${plan.target.model} would call the network; answer it from a recording with --replay <file> (made with --record)`
+    }))
+    : Effect.void
+
+/** The target's task, served from the task cache for unchanged cases (read only when cached results may be served). */
+const targetTask = (plan: RunPlan, target: Target): Task =>
+  plan.target === null
+    ? target.task
+    : cachedTask(target.task, {
+      name: `target:${target.model}`,
+      version: plan.target.version,
+      hyperparameters: { prompt: plan.target.prompt ?? null, ...plan.hyperparameters }
+    }, { read: !plan.freshTask && servesCached(plan) })
+
+/** The plan's metrics; an Eval with metrics of its own needs none from flags or config. */
+const planMetrics = (input: Execution) =>
+  input.eval !== undefined && input.eval.metrics.length > 0 && input.plan.metrics.length === 0
+    ? Effect.succeed({ judged: 0, metrics: [], needsJudge: false })
+    : buildMetrics(input.plan.metrics, input.plan.judge)
 
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
   Effect.gen(function*() {
     const { outputs, plan } = input
     const log = yield* RunLog
     const judge = yield* Judge
-    const dataset = yield* datasetFingerprint(loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
+    const cases = input.eval?.cases
+    const dataset = yield* datasetFingerprint(cases ?? loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls)
+    yield* offlineTarget(plan)
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null)
+    const task = input.eval?.task ?? (target === undefined ? undefined : targetTask(plan, target))
+    const recording = yield* Effect.serviceOption(Recording)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     if (input.resume !== undefined) yield* log.reopen(input.resume, fingerprints)
@@ -81,7 +140,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const stored = input.resume === undefined ? undefined : Stream.tap(log.results(input.resume), (r) => Effect.sync(() => tally.add(r)))
     const appendJsonl = Option.isSome(outputs.jsonl) ? Option.some(yield* openJsonlSink(outputs.jsonl.value, stored)) : Option.none()
     if (stored !== undefined && Option.isNone(outputs.jsonl)) yield* Stream.runDrain(stored)
-    const source = loadDataset(plan.dataset)
+    const source = cases ?? loadDataset(plan.dataset)
     const calls = callStatus(needsJudge ? judge : undefined, target)
     const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.style, extra: calls })
 
@@ -97,7 +156,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
 
     const evaluation = evaluateToSinks(source, metrics, {
       ...toEvalOptions(plan),
-      ...(target === undefined ? {} : { task: target.task }),
+      ...(task === undefined ? {} : { task }),
       runId,
       skipIndex: (index) => tally.has(index),
       // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
@@ -109,7 +168,10 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
           tally.add(result)
         })
     })
-    const run = stoppingOnFatal(evaluation, judge, target)
+    const run = stopOnFatal(
+      Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
+      stoppingOnFatal(withLayer(evaluation, input.eval?.layer), judge, target)
+    ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))))
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(
@@ -181,6 +243,12 @@ const stoppingOnFatal = <A, E, R>(run: Effect.Effect<A, E, R>, judge: Judge["Typ
     Effect.mapError(reported("judge", judge.model))
   )
 }
+
+/** The run with an Eval's layer provided; a layer that fails to build stops the run, naming its error. */
+const withLayer = <A, E, R>(run: Effect.Effect<A, E, R>, layer: Layer.Layer<never, unknown> | undefined) =>
+  layer === undefined
+    ? run
+    : Effect.provide(run, Layer.mapError(layer, (error) => new RunFailed({ message: `the eval's layer failed to build: ${describeError(error)}` })))
 
 /**
  * The services `execute` needs from the application layer.

@@ -12,6 +12,7 @@
  */
 import type { EvalOptions } from "@assay/core"
 import { Duration, Option, Schema } from "effect"
+import { resolve } from "node:path"
 import { type AssayConfig, MetricEntry, TargetConfig } from "../config/schema.js"
 
 /**
@@ -58,6 +59,12 @@ export const RunPlan = Schema.Struct({
   cache: Schema.NullOr(Schema.String),
   /** Judge calls are answered only from the response cache (plans stored before this field existed: false). */
   offline: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** Record every model call into this file (plans stored before this field existed: none). */
+  record: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** Answer every model call from this recording (plans stored before: none). */
+  replay: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
+  /** Produce every task output again rather than serve it from the task cache (plans stored before: false). */
+  freshTask: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** Dataset lines that are not UTF-8 are an error rather than a warning (plans stored before: false). */
   strictInput: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   identifier: Schema.NullOr(Schema.String),
@@ -99,6 +106,9 @@ export interface RunFlags {
   readonly cache: Option.Option<string>
   readonly noCache: boolean
   readonly offline: boolean
+  readonly record: Option.Option<string>
+  readonly replay: Option.Option<string>
+  readonly freshTask: boolean
   readonly strictInput: boolean
   readonly identifier: Option.Option<string>
   readonly hyperparameters: Readonly<Record<string, string>>
@@ -127,7 +137,13 @@ const targetOf = (flags: RunFlags, config: AssayConfig): TargetConfig | null => 
   if (model === null) return null
   const prompt = pick(flags.prompt, fromConfig?.prompt)
   const baseUrl = pick(flags.baseUrl, fromConfig?.baseUrl)
-  return { model, ...(prompt !== null ? { prompt } : {}), ...(baseUrl !== null ? { baseUrl } : {}) }
+  const version = fromConfig?.version
+  return {
+    model,
+    ...(prompt !== null ? { prompt } : {}),
+    ...(baseUrl !== null ? { baseUrl } : {}),
+    ...(version !== undefined ? { version } : {})
+  }
 }
 
 const callLimitsOf = (flags: RunFlags, config: AssayConfig): CallLimits => {
@@ -165,7 +181,10 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   repeat: Option.getOrElse(flags.repeat, () => config.repeat ?? 1),
   minPassRate: pick(flags.minPassRate, config.minPassRate),
   cache: flags.noCache ? null : Option.getOrElse(flags.cache, () => config.cache ?? cacheDefault),
-  offline: flags.offline,
+  offline: flags.offline || (config.offline ?? false),
+  record: pick(flags.record, config.record),
+  replay: pick(flags.replay, config.replay),
+  freshTask: flags.freshTask,
   strictInput: flags.strictInput,
   identifier: pick(flags.identifier, config.identifier),
   hyperparameters: { ...config.hyperparameters, ...flags.hyperparameters },
@@ -191,4 +210,19 @@ export const toEvalOptions = (plan: RunPlan): EvalOptions => ({
   ...(plan.deadlineMs !== null ? { deadline: Duration.millis(plan.deadlineMs) } : {}),
   ...(plan.maxErrors !== null ? { maxErrors: plan.maxErrors } : {}),
   ...(plan.identifier !== null ? { identifier: plan.identifier } : {})
+})
+
+/**
+ * The plan with `--record`/`--replay` files made absolute against `cwd`: they are named relative to the
+ * working directory, and the stored plan keeps them absolute (for resume).
+ *
+ * @example
+ * ```ts
+ * withAbsoluteRecordings(plan, "/project").replay // "/project/rag.recording.jsonl"
+ * ```
+ */
+export const withAbsoluteRecordings = (plan: RunPlan, cwd: string): RunPlan => ({
+  ...plan,
+  record: plan.record === null ? null : resolve(cwd, plan.record),
+  replay: plan.replay === null ? null : resolve(cwd, plan.replay)
 })

@@ -10,7 +10,7 @@
  * run.pipe(Effect.provide(runServices(plan, judged)))
  * ```
  */
-import { EvalCache } from "@assay/core"
+import { EvalCache, TaskCache } from "@assay/core"
 import {
   defaultPolicySettings,
   Judge,
@@ -19,10 +19,12 @@ import {
   makeReplyCache,
   parseJudgeSpec,
   type PolicySettings,
+  Recording,
   ReplyCache
 } from "@assay/judge"
-import { type Database, noopCache, ResponseCache, SqliteEvalCache } from "@assay/store"
-import { Duration, Effect, Either, Layer } from "effect"
+import { type Database, noopCache, ResponseCache, SqliteEvalCache, SqlTaskCache } from "@assay/store"
+import type { FileSystem } from "@effect/platform"
+import { Config, Duration, Effect, Either, Layer, Option, type Redacted } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
 import type { CallLimits, RunPlan } from "./plan.js"
 
@@ -78,19 +80,66 @@ export const policyOf = (calls: CallLimits): Partial<PolicySettings> => {
  */
 export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, UsageError, Database> => {
   if (judged === 0) return noJudge
-  if (plan.offline && plan.cache === null) return Layer.fail(new UsageError({ message: "--offline replays the response cache: it cannot be combined with --no-cache" }))
+  if (plan.offline && plan.cache === null && plan.replay === null) return Layer.fail(new UsageError({ message: "--offline replays the response cache: it cannot be combined with --no-cache" }))
   if (plan.judge === null) {
     return Layer.fail(new UsageError({ message: "a selected metric needs an LLM judge: pass --judge <provider>:<model>" }))
   }
   const spec = parseJudgeSpec(plan.judge)
   if (Either.isLeft(spec)) return Layer.fail(new UsageError({ message: spec.left.message }))
-  const judge = judgeLayer({ ...spec.right, defaults: runConnections(plan.concurrency, judged), policy: policyOf(plan.calls) }).pipe(
+  const judge = judgeLayer({
+    ...spec.right,
+    defaults: runConnections(plan.concurrency, judged),
+    policy: policyOf(plan.calls),
+    requireKey: plan.replay === null
+  }).pipe(
     Layer.mapError((error) => new UsageError({ message: `judge settings: ${error.message}` }))
   )
   if (plan.cache === null) return judge
   const replies = Layer.effect(ReplyCache, Effect.map(ResponseCache, (responses) => makeReplyCache(responses, { offline: plan.offline })))
   return judge.pipe(Layer.provide(replies), Layer.provide(ResponseCache.Default))
 }
+
+/** Every variable that may hold a secret: their values are masked in a recording. */
+const SECRET_VARIABLES = ["ASSAY_JUDGE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ASSAY_DATABASE_URL"] as const
+
+/**
+ * The recording a plan asks for (`--record` / `--replay`), or none. Both at once are a usage error; a
+ * recording that cannot be read is one too, naming the file and line.
+ *
+ * @example
+ * ```ts
+ * const recording = recordingFor(plan) // undefined without --record/--replay
+ * ```
+ */
+export const recordingFor = (plan: RunPlan, resumed: boolean): Layer.Layer<Recording, UsageError, FileSystem.FileSystem> | undefined => {
+  if (plan.record !== null && plan.replay !== null) return Layer.fail(new UsageError({ message: "--record and --replay cannot be combined" }))
+  if (plan.replay !== null) return Recording.replay(plan.replay).pipe(Layer.mapError((e) => new UsageError({ message: e.message })))
+  if (plan.record === null) return undefined
+  const file = plan.record
+  return Layer.unwrapEffect(
+    Effect.map(
+      Config.all(SECRET_VARIABLES.map((name) => Config.option(Config.redacted(name)))).pipe(Effect.orElseSucceed((): ReadonlyArray<Option.Option<Redacted.Redacted>> => [])),
+      (secrets) => Recording.record(file, { secrets: secrets.flatMap(Option.toArray), keep: resumed })
+    )
+  )
+}
+
+/** The task cache of a plan: on the run's database unless `--no-cache`. */
+const taskCacheFor = (plan: RunPlan): Layer.Layer<TaskCache, never, Database> =>
+  plan.cache === null
+    ? Layer.succeed(TaskCache, { get: () => Effect.succeedNone, set: () => Effect.void })
+    : SqlTaskCache.pipe(Layer.provide(ResponseCache.Default))
+
+/**
+ * Whether cached results may be served: not with `--record` (every call must reach the recording) nor
+ * `--replay` (every call must come from it).
+ *
+ * @example
+ * ```ts
+ * servesCached(plan) // false with --record
+ * ```
+ */
+export const servesCached = (plan: RunPlan): boolean => plan.record === null && plan.replay === null
 
 /**
  * Cases whose fresh cache outcomes the cache keeps indexed in memory before merging them into its table: a
@@ -106,8 +155,12 @@ const CACHE_INDEX_CASES = 50_000
  * Effect.provide(run, runServices(plan, 0))
  * ```
  */
-export const runServices = (plan: RunPlan, judged: number): Layer.Layer<Judge | EvalCache, UsageError, Database> =>
-  Layer.merge(judgeFor(plan, judged), plan.cache === null ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer({ compactAt: CACHE_INDEX_CASES }))
+export const runServices = (plan: RunPlan, judged: number): Layer.Layer<Judge | EvalCache | TaskCache, UsageError, Database> =>
+  Layer.mergeAll(
+    judgeFor(plan, judged),
+    plan.cache === null || !servesCached(plan) ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer({ compactAt: CACHE_INDEX_CASES }),
+    taskCacheFor(plan)
+  )
 
 /**
  * A fatal failure of the judge or the target (see `stopOnFatal` in @assay/judge) as the CLI reports it: a

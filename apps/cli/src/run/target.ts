@@ -63,7 +63,9 @@ export interface Target {
 export const makeTarget = (
   target: TargetConfig | null,
   concurrency: number,
-  calls: CallLimits = {}
+  calls: CallLimits = {},
+  /** False when every call is replayed from a recording: no API key needed. */
+  requireKey = true
 ): Effect.Effect<Target | undefined, UsageError, Scope.Scope> =>
   Effect.gen(function*() {
     if (target === null) return undefined
@@ -76,6 +78,7 @@ export const makeTarget = (
       ...spec.right,
       defaults: runConnections(concurrency, 1),
       policy: policyOf(calls),
+      requireKey,
       ...(baseUrl !== undefined ? { baseUrl } : {})
     })
     const context = yield* Layer.build(layer).pipe(

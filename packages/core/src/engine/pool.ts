@@ -51,6 +51,11 @@ import { repeatForever } from "./scheduling.js"
 import { completeIfAllDelivered, makeSink, type RunLedger, SINK_BATCH } from "./sink.js"
 import { type CaseSource, forEachSlice, knownSize } from "./source.js"
 import { runTask } from "./task.js"
+import { CurrentCase } from "./current-case.js"
+
+/** `work` with {@link CurrentCase} set to the state's case (the task's repetition: 0 until tasks repeat). */
+const inCase = <A, E, R>(state: CaseState, work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(work, CurrentCase, Option.some({ index: state.index, name: state.testCase.name, repetition: 0 }))
 
 /** How a pool run ended. */
 export interface PoolRun {
@@ -244,7 +249,7 @@ export const runPool = <R, E, RS, RE, RT = never>(
       const start = Effect.suspend(() => {
         const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
         inFlight.set(index, state)
-        return task === undefined ? measureCase(state, cached, clock) : produceAndMeasure(state, clock, task)
+        return inCase(state, task === undefined ? measureCase(state, cached, clock) : produceAndMeasure(state, clock, task))
       })
       const announced = options.onCaseStart === undefined ? start : Effect.zipRight(options.onCaseStart(index), start)
       return throttle === undefined ? announced : Effect.zipRight(throttle(Effect.void), announced)
@@ -252,7 +257,7 @@ export const runPool = <R, E, RS, RE, RT = never>(
 
     const runMetricJob = ({ done, metricIndex, state }: MetricJob, clock: Clock.Clock) =>
       Effect.flatMap(
-        measureInto(state, metricIndex, clock),
+        inCase(state, measureInto(state, metricIndex, clock)),
         () => (--state.remaining === 0 ? Deferred.succeed(done, undefined) : Effect.void)
       )
 

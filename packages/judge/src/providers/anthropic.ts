@@ -24,6 +24,7 @@ import type { HttpClient } from "@effect/platform"
 import { Effect, Layer, type Redacted } from "effect"
 import type { ChatRequest } from "../chat.js"
 import { ChatProvider, type ChatProviderApi } from "../provider.js"
+import { routeOf } from "../recording.js"
 import { fromLanguageModel } from "./language-model.js"
 
 /**
@@ -80,7 +81,13 @@ export const make = (options: AnthropicOptions): Effect.Effect<ChatProviderApi, 
     Effect.map(
       anthropic.AnthropicLanguageModel.make({ model: options.model }),
       (languageModel) =>
-        fromLanguageModel({ provider: "anthropic", model: options.model, languageModel, configure: configure(anthropic, options) })
+        fromLanguageModel({
+          provider: "anthropic",
+          model: options.model,
+          route: routeOf(`${apiRoot(options.baseUrl ?? "https://api.anthropic.com")}/v1/messages`),
+          languageModel,
+          configure: configure(anthropic, options)
+        })
     ))
 
 // Loaded on first use, like the OpenAI provider: runs that do not judge with Anthropic never pay its import.

@@ -55,6 +55,8 @@ export interface LanguageModelProviderOptions {
   /** The provider name reported in stats and cache keys, e.g. `anthropic`. */
   readonly provider: string
   readonly model: string
+  /** The URL path the model posts to (see `ChatProviderApi.route`). */
+  readonly route?: string | undefined
   readonly languageModel: LanguageModel.Service
   /**
    * Per-request provider settings (e.g. the request's `maxTokens` / `temperature` through the provider's
@@ -87,5 +89,5 @@ export const fromLanguageModel = (options: LanguageModelProviderOptions): ChatPr
       })),
       Effect.catchAll((error) => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(fromAiError(error, now))))
     )
-  return { provider: options.provider, model: options.model, complete }
+  return { provider: options.provider, model: options.model, route: options.route, complete }
 }

@@ -24,6 +24,7 @@ import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import { type Headers, rateLimitInfo } from "../headers.js"
 import { ChatProvider } from "../provider.js"
+import { routeOf } from "../recording.js"
 import { type PostJson, viaDispatcher, viaHttpClient } from "./post-json.js"
 
 const TopLogprob = Schema.Struct({ token: Schema.String, logprob: Schema.Number })
@@ -112,6 +113,7 @@ export const makeWith = (options: OpenAiCompatibleOptions, post: PostJson) => {
   return {
     provider: "openai-compatible",
     model: options.model,
+    route: routeOf(`${options.baseUrl.replace(/\/+$/, "")}/chat/completions`),
     complete: (request: ChatRequest) => completeWithin(request),
     completeWithin
   } as const

@@ -17,6 +17,7 @@ import type { OpenAiClient } from "@effect/ai-openai"
 import type { HttpClient } from "@effect/platform"
 import { Effect, Layer, type Redacted } from "effect"
 import { ChatProvider, type ChatProviderApi } from "../provider.js"
+import { routeOf } from "../recording.js"
 import { fromLanguageModel } from "./language-model.js"
 
 /**
@@ -60,7 +61,8 @@ export const make = (options: OpenAiOptions): Effect.Effect<ChatProviderApi, nev
         model: options.model,
         config: options.temperature === undefined ? {} : { temperature: options.temperature }
       }),
-      (languageModel) => fromLanguageModel({ provider: "openai", model: options.model, languageModel })
+      (languageModel) =>
+        fromLanguageModel({ provider: "openai", model: options.model, route: routeOf(`${options.baseUrl ?? "https://api.openai.com/v1"}/responses`), languageModel })
     ))
 
 // @effect/ai-openai's generated client takes ~1.3 s to import; loading it on first use keeps it off the start-up

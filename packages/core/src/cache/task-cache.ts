@@ -1,0 +1,132 @@
+/**
+ * The task-output cache: what a task produced for a case, kept by case content and task identity, so an
+ * unchanged case is not produced again on the next run (its model calls are not made again). The key is the
+ * case's scoring content (labels — `name`, `tags` — left out, as for metric results), the task's identity
+ * (`name`, a `version` the user bumps when the task's code changes, its hyperparameters) and the repetition
+ * being produced (`CurrentCase`), so k epochs stay k samples. A cached output costs nothing.
+ *
+ * Provide a {@link TaskCache} (in memory here; SQLite/Postgres in @assay/store) and wrap a task with
+ * {@link cachedTask}; without the service the wrapper just runs the task.
+ *
+ * @example
+ * ```ts
+ * const task = cachedTask(answer, { name: "capitals", version: "2" })
+ * evaluate(cases, metrics, { task }).pipe(Effect.provide(TaskCache.memory))
+ * ```
+ */
+import { Context, Effect, FiberRef, Layer, Option, Schema } from "effect"
+import { CurrentCase } from "../engine/current-case.js"
+import type { Task, TaskOutput } from "../engine/options.js"
+import { TestCase } from "../model/test-case.js"
+import { canonicalJson, caseCacheKey } from "./cache-key.js"
+import type { CacheError } from "./eval-cache.js"
+
+/**
+ * The identity of a task: changing any part produces every case again.
+ *
+ * @example
+ * ```ts
+ * const identity: TaskIdentity = { name: "target:openai:gpt-4o-mini", version: "3", hyperparameters: { prompt: "v2" } }
+ * ```
+ */
+export interface TaskIdentity {
+  readonly name: string
+  /** Bump it when the task's behaviour changes (default: none). */
+  readonly version?: string | undefined
+  readonly hyperparameters?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * Where task outputs are kept: a key-value store of encoded outputs.
+ *
+ * @example
+ * ```ts
+ * const stored = yield* cache.get(key) // Option<unknown>
+ * ```
+ */
+export interface TaskCacheApi {
+  readonly get: (key: string) => Effect.Effect<Option.Option<unknown>, CacheError>
+  readonly set: (key: string, output: unknown) => Effect.Effect<void, CacheError>
+}
+
+/** The task cache service; when it is not provided, {@link cachedTask} runs the task every time. */
+export class TaskCache extends Context.Tag("assay/TaskCache")<TaskCache, TaskCacheApi>() {
+  /** A fresh in-memory task cache. */
+  static readonly memory: Layer.Layer<TaskCache> = Layer.sync(TaskCache, () => {
+    const rows = new Map<string, unknown>()
+    return {
+      get: (key) => Effect.sync(() => Option.fromNullable(rows.get(key))),
+      set: (key, output) => Effect.sync(() => void rows.set(key, output))
+    }
+  })
+}
+
+/** What is kept of an output: the produced case (its spend is not: a cached output costs nothing). */
+const Stored = Schema.Struct({ testCase: TestCase })
+const encode = Schema.encodeSync(Stored)
+const decode = Schema.decodeUnknownOption(Stored)
+
+/**
+ * The cache key of a case for a task (see the module doc).
+ *
+ * @example
+ * ```ts
+ * taskCacheKey(testCase, { name: "capitals" }, 0)
+ * ```
+ */
+export const taskCacheKey = (testCase: TestCase, identity: TaskIdentity, repetition: number): string =>
+  caseCacheKey(testCase, `\u0000task:${canonicalJson({ ...identity, repetition })}`)
+
+/** A kept output for this case: labels (`name`, `tags`) are not part of the key, so they come from the case. */
+const relabelled = (kept: TestCase, testCase: TestCase): TaskOutput => {
+  const { name: _name, tags: _tags, ...content } = kept
+  return {
+    testCase: {
+      ...content,
+      ...(testCase.name === undefined ? {} : { name: testCase.name }),
+      ...(testCase.tags === undefined ? {} : { tags: testCase.tags })
+    } as TestCase
+  }
+}
+
+/**
+ * Options of {@link cachedTask}.
+ *
+ * @example
+ * ```ts
+ * cachedTask(task, identity, { read: false }) // --fresh-task: produce again, keep the new outputs
+ * ```
+ */
+export interface CachedTaskOptions {
+  /** Serve kept outputs (default true); false still keeps what the task produces. */
+  readonly read?: boolean | undefined
+}
+
+/**
+ * `task` served from the {@link TaskCache} when it holds an output for the case and identity, else run and
+ * its output kept. Cache failures never fail a case: a failed read is a miss and a failed write only loses
+ * the reuse (each with a warning).
+ *
+ * @example
+ * ```ts
+ * const task = cachedTask((c) => Effect.succeed({ testCase: { ...c, actualOutput: "Paris" } }), { name: "capitals", version: "1" })
+ * ```
+ */
+export const cachedTask = <R>(task: Task<R>, identity: TaskIdentity, options: CachedTaskOptions = {}): Task<R> => (testCase, index) =>
+  Effect.flatMap(Effect.serviceOption(TaskCache), (service) => {
+    if (Option.isNone(service)) return task(testCase, index)
+    const cache = service.value
+    return Effect.flatMap(FiberRef.get(CurrentCase), (current) => {
+      const key = taskCacheKey(testCase, identity, Option.match(current, { onNone: () => 0, onSome: (c) => c.repetition }))
+      const produce = Effect.tap(task(testCase, index), (output) =>
+        cache.set(key, encode({ testCase: output.testCase })).pipe(
+          Effect.catchAll((e) => Effect.logWarning(`task cache write failed: ${e.message}`))
+        ))
+      if (options.read === false) return produce
+      return cache.get(key).pipe(
+        Effect.map(Option.flatMap(decode)),
+        Effect.catchAll((e) => Effect.as(Effect.logWarning(`task cache read failed: ${e.message}`), Option.none())),
+        Effect.flatMap((kept) => Option.isSome(kept) ? Effect.succeed(relabelled(kept.value.testCase, testCase)) : produce)
+      )
+    })
+  })

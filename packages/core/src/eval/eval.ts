@@ -1,0 +1,145 @@
+/**
+ * The `Eval` value: a named dataset, the task that calls the system under test for each case, the metrics that
+ * score it and the Layer that provides what task and metrics need — one typed value that the CLI
+ * (`assay run file.eval.ts`) and a program (`runEval`) run unchanged.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Eval, exactMatch } from "@assay/core"
+ * export default Eval.make({
+ *   name: "capitals",
+ *   data: [{ input: "France", expectedOutput: "Paris" }],
+ *   task: (testCase) => Effect.flatMap(Atlas, (atlas) => atlas.capital(String(testCase.input))),
+ *   metrics: [exactMatch()],
+ *   layer: AtlasLive
+ * })
+ * ```
+ */
+import type { Effect, Layer, Stream } from "effect"
+import type { EvalOptions } from "../engine/options.js"
+import type { Metric, TokenUsage } from "../metric/metric.js"
+import type { Content } from "../model/content.js"
+import type { ToolCall } from "../model/tool-call.js"
+import type { TestCase, Turn } from "../model/test-case.js"
+
+/** Marks Eval values (`isEval` tests for it; a module may export other things beside its evals). */
+export const TypeId: unique symbol = Symbol.for("@assay/core/Eval")
+export type TypeId = typeof TypeId
+
+/**
+ * What a task may return besides a plain string: the output and what came with it, merged into the case
+ * before its metrics run (metadata is merged key by key).
+ *
+ * @example
+ * ```ts
+ * const out: TaskResult = { actualOutput: "Paris", retrievalContext: ["Paris is the capital of France."], cost: 0.0002 }
+ * ```
+ */
+export interface TaskResult {
+  readonly actualOutput?: Content | undefined
+  readonly retrievalContext?: ReadonlyArray<string> | undefined
+  readonly toolsCalled?: ReadonlyArray<ToolCall> | undefined
+  readonly turns?: ReadonlyArray<Turn> | undefined
+  readonly cost?: number | undefined
+  readonly tokens?: TokenUsage | undefined
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * The case a task receives: a test case whose `input` reads as undefined on conversational cases, so a task
+ * can use `testCase.input` without narrowing first.
+ */
+export type EvalCase = TestCase & { readonly input?: Content | undefined }
+
+/**
+ * The task of an Eval: call the system under test for one case. A failure (typed error or defect) is an error
+ * on that case, under the run's error policy.
+ *
+ * @example
+ * ```ts
+ * const task: EvalTask<Atlas> = (c) => Effect.flatMap(Atlas, (a) => a.capital(String(c.input)))
+ * ```
+ */
+export type EvalTask<R = never> = (testCase: EvalCase) => Effect.Effect<string | TaskResult, unknown, R>
+
+/**
+ * Where an Eval's cases come from: plain items with the fields of a dataset file (camelCase or snake_case),
+ * the path of a `.json`, `.jsonl` or `.csv` dataset (the CLI resolves it against the eval file's folder; a
+ * program passes `loadDataset` to `runEval`), or a Stream of such items.
+ *
+ * @example
+ * ```ts
+ * const data: EvalData = [{ input: "France", expected_output: "Paris" }]
+ * ```
+ */
+export type EvalData<E = never, R = never> = ReadonlyArray<unknown> | string | Stream.Stream<unknown, E, R>
+
+/** Run options an Eval may set as defaults (the CLI's flags and `runEval`'s options override them). */
+export type EvalDefaults = Omit<EvalOptions, "task" | "onResult" | "onResults" | "onCaseStart" | "skipIndex">
+
+/**
+ * An evaluation. `R` is what running it still needs (never once `layer` provides everything), `E` how its
+ * data or its layer can fail.
+ */
+export interface Eval<R = never, E = never> {
+  readonly [TypeId]: TypeId
+  readonly name: string
+  readonly data: EvalData<E, R>
+  readonly task: EvalTask<R> | undefined
+  readonly metrics: ReadonlyArray<Metric<R>>
+  readonly layer: Layer.Layer<never, E> | undefined
+  readonly options: EvalDefaults
+}
+
+/** What {@link make} takes; `RT` is what the task needs, `RM` what the metrics need. */
+export interface EvalSpec<RT, RM, ED, RD> {
+  readonly name: string
+  readonly data: EvalData<ED, RD>
+  readonly task?: EvalTask<RT> | undefined
+  readonly metrics: ReadonlyArray<Metric<RM>>
+  readonly options?: EvalDefaults | undefined
+}
+
+/**
+ * Build an Eval. With a `layer`, the layer must provide every service the task, the metrics and a streamed
+ * data source require — a missing one is a type error here; without one, the requirements stay in the Eval's
+ * type for the caller of `runEval` to provide.
+ *
+ * @example
+ * ```ts
+ * Eval.make({ name: "qa", data: "cases.jsonl", metrics: [exactMatch()] }) // cases already carry actualOutput
+ * ```
+ */
+export function make<RT = never, RM = never, ED = never, RD = never, LE = never>(
+  spec: EvalSpec<RT, RM, ED, RD> & { readonly layer: Layer.Layer<NoInfer<RT | RM | RD>, LE> }
+): Eval<never, ED | LE>
+export function make<RT = never, RM = never, ED = never, RD = never>(
+  spec: EvalSpec<RT, RM, ED, RD> & { readonly layer?: undefined }
+): Eval<RT | RM | RD, ED>
+export function make(
+  spec: EvalSpec<unknown, unknown, unknown, unknown> & { readonly layer?: Layer.Layer<unknown, unknown> | undefined }
+): Eval<unknown, unknown> {
+  if (typeof spec.name !== "string" || spec.name.trim() === "") throw new TypeError("Eval.make: name must be a non-empty string")
+  if (!Array.isArray(spec.metrics)) throw new TypeError(`Eval.make(${spec.name}): metrics must be an array`)
+  return {
+    [TypeId]: TypeId,
+    name: spec.name,
+    data: spec.data,
+    task: spec.task,
+    metrics: spec.metrics,
+    layer: spec.layer as Layer.Layer<never, unknown> | undefined,
+    options: spec.options ?? {}
+  }
+}
+
+/**
+ * True for values built by {@link make} (used to find the evals among a module's exports).
+ *
+ * @example
+ * ```ts
+ * Object.values(await import("./qa.eval.ts")).filter(isEval)
+ * ```
+ */
+export const isEval = (value: unknown): value is Eval<unknown, unknown> =>
+  typeof value === "object" && value !== null && TypeId in value

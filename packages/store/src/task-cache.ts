@@ -1,0 +1,32 @@
+/**
+ * The task-output cache (`TaskCache` of @assay/core) on the command's database: outputs are rows of the
+ * response cache (SQLite or Postgres, whichever the `Database` is) under the model name `task`, kept for
+ * {@link TASK_OUTPUT_TTL} — a task's output does not go stale by age, only by its identity's version.
+ *
+ * @example
+ * ```ts
+ * run.pipe(Effect.provide(SqlTaskCache.pipe(Layer.provide(ResponseCache.Default))))
+ * ```
+ */
+import { TaskCache } from "@assay/core"
+import { type Duration, Effect, Layer } from "effect"
+import { ResponseCache } from "./response-cache.js"
+
+/** How long a task output is kept: ten years (the cache's rows need an expiry; outputs are versioned instead). */
+export const TASK_OUTPUT_TTL: Duration.DurationInput = "3650 days"
+
+/**
+ * See the module doc.
+ *
+ * @example
+ * ```ts
+ * Layer.provide(SqlTaskCache, ResponseCache.Default)
+ * ```
+ */
+export const SqlTaskCache: Layer.Layer<TaskCache, never, ResponseCache> = Layer.effect(
+  TaskCache,
+  Effect.map(ResponseCache, (responses) => ({
+    get: (key: string) => responses.get({ model: "task", baseUrl: "", body: key }),
+    set: (key: string, output: unknown) => responses.set({ model: "task", baseUrl: "", body: key }, output, TASK_OUTPUT_TTL)
+  }))
+)
