@@ -125,6 +125,6 @@ describe("runs list", () => {
     const r = await assay(["runs", "list"], { cwd: dir })
     const [header, first] = r.stdout.split("\n")
     expect(header).toMatch(/^RUN\s+STARTED \(UTC\)\s+STATUS\s+FINISHED\/ALL\s+PASS RATE\s+IDENTIFIER OR DATASET$/)
-    expect(first).toMatch(/completed\s+\d+\/\d+\s+listed$/)
+    expect(first).toMatch(/completed\s+\d+\/\d+\s+(\d+\.\d%|n\/a)\s+listed$/)
   })
 })
