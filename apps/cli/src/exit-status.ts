@@ -8,7 +8,7 @@
  * yield* ExitStatus.set(verdict(result, 0.8))
  * ```
  */
-import type { RunResult } from "@assay/core"
+import type { RunOutcome } from "@assay/core"
 import { Console, Effect, Ref } from "effect"
 
 /**
@@ -28,7 +28,7 @@ export class ExitStatus extends Effect.Service<ExitStatus>()("assay/cli/ExitStat
   /** Set the exit code. */
   static set = (code: number) => Effect.flatMap(ExitStatus, (s) => s.set(code))
   /** Set the exit code of a finished run, printing first why it is what it is. */
-  static settle = (result: RunResult, minPassRate: number | null) =>
+  static settle = (result: RunOutcome, minPassRate: number | null) =>
     Effect.zipRight(
       Effect.forEach([...notices(result), reason(result, minPassRate)], (line) => Console.error(line), { discard: true }),
       ExitStatus.set(verdict(result, minPassRate))
@@ -43,7 +43,7 @@ export class ExitStatus extends Effect.Service<ExitStatus>()("assay/cli/ExitStat
  * notices(emptyResult, 0.9) // ["warning: the dataset has no cases: nothing was evaluated"]
  * ```
  */
-export const notices = (result: RunResult): ReadonlyArray<string> =>
+export const notices = (result: RunOutcome): ReadonlyArray<string> =>
   result.summary.total === 0 ? ["warning: the dataset has no cases: nothing was evaluated"] : []
 
 const pct = (rate: number) => `${Math.round(rate * 1000) / 10}%`
@@ -56,7 +56,7 @@ const pct = (rate: number) => `${Math.round(rate * 1000) / 10}%`
  * reason(result, 0.7) // "exit 0: pass rate 75% ≥ the minimum 70% (--min-pass-rate)"
  * ```
  */
-export const reason = (result: RunResult, minPassRate: number | null): string => {
+export const reason = (result: RunOutcome, minPassRate: number | null): string => {
   const s = result.summary
   const code = verdict(result, minPassRate)
   const bad = s.failed + s.errored
@@ -79,7 +79,7 @@ export const reason = (result: RunResult, minPassRate: number | null): string =>
  * verdict(result, null) // 1 when any case failed or errored
  * ```
  */
-export const verdict = (result: RunResult, minPassRate: number | null): number => {
+export const verdict = (result: RunOutcome, minPassRate: number | null): number => {
   const s = result.summary
   if (minPassRate !== null && s.passRate === null) return 1
   if (s.failed + s.errored === 0 && result.unfinished.length === 0) return 0

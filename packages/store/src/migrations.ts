@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -165,6 +165,23 @@ const v5 = Effect.gen(function*() {
 })
 
 /**
+ * v6: each `run_batches` row records its smallest case index (`first_index`), so a run's results are read
+ * back in case order a few batches at a time (`run-read.ts`) instead of all at once. Rows written before are
+ * filled in from their `indices`. `runs.pass_rate` records the pass rate a run ended with, for `runs list`.
+ */
+const v6 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE runs ADD COLUMN pass_rate REAL`
+  yield* sql`ALTER TABLE run_batches ADD COLUMN first_index INTEGER`
+  const smallest = sql.onDialectOrElse({
+    pg: () => "(SELECT MIN(e.value::bigint) FROM json_array_elements_text(run_batches.indices::json) AS e(value))",
+    orElse: () => "(SELECT MIN(e.value) FROM json_each(run_batches.indices) AS e)"
+  })
+  yield* sql`UPDATE run_batches SET first_index = ${sql.literal(smallest)}`
+  yield* sql`CREATE INDEX run_batches_order ON run_batches (run_id, first_index, seq)`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -177,5 +194,6 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0002_cache_staging": v2,
   "0003_cache_rows_per_case": v3,
   "0004_run_batches": v4,
-  "0005_run_leases": v5
+  "0005_run_leases": v5,
+  "0006_run_batches_first_index": v6
 })

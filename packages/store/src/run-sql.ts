@@ -29,9 +29,11 @@ import { batchEntries, storedBatch } from "./batch-codec.js"
  */
 export const appendResults = (runId: string, results: ReadonlyArray<CaseResult>): Effect.Effect<void, SqlError.SqlError, SqlClient.SqlClient> =>
   Effect.flatMap(SqlClient.SqlClient, (sql) => {
-    const indices = JSON.stringify(results.map((r) => r.index))
+    const indexes = results.map((r) => r.index)
+    const first = indexes.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY)
     const batch = storedBatch(sql, JSON.stringify(results))
-    return sql`INSERT INTO run_batches (run_id, cases, indices, batch) VALUES (${runId}, ${results.length}, ${indices}, ${batch})`
+    return sql`INSERT INTO run_batches (run_id, cases, indices, batch, first_index)
+      VALUES (${runId}, ${results.length}, ${JSON.stringify(indexes)}, ${batch}, ${first})`
   })
 
 /**

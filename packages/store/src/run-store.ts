@@ -11,13 +11,16 @@
  * yield* runs.finish(run.runId, result.status)
  * ```
  */
-import { CaseResult, type RunResult, SinkError, SummaryAccumulator } from "@assay/core"
-import { Clock, Effect, Option, type ParseResult, Schema } from "effect"
+import { CaseResult, type RunOutcome, type RunResult, SinkError, SummaryAccumulator } from "@assay/core"
+import { SqlClient } from "@effect/sql"
+import { Clock, Effect, Option, type ParseResult, Schema, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import { makeBatchWriter } from "./batch-writer.js"
 import { compareRuns, type RunComparison } from "./compare.js"
 import { Database } from "./database.js"
+import { classify } from "./classify.js"
 import { RunNotFound, StoreError } from "./errors.js"
+import { orderedResults } from "./run-read.js"
 import { type RunInfo, RunRow, type RunSpec, type RunStatus, rowToInfo } from "./run-info.js"
 import { appendResults, finishedCases, storedIndices, storedResults } from "./run-sql.js"
 import { scrubSecrets } from "./secrets.js"
@@ -137,10 +140,10 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
      */
     const sink = (runId: string) => (result: CaseResult): Effect.Effect<void, SinkError> => sinkMany(runId)([result])
 
-    /** Mark the final status. */
-    const finish = (runId: string, status: Exclude<RunStatus, "running">): Effect.Effect<void, StoreError> =>
+    /** Mark the final status (and the pass rate the run ended with, when known). */
+    const finish = (runId: string, status: Exclude<RunStatus, "running">, passRate: number | null = null): Effect.Effect<void, StoreError> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        db.refine(sql`UPDATE runs SET status = ${status}, finished_at = ${now} WHERE run_id = ${runId}`))
+        db.refine(sql`UPDATE runs SET status = ${status}, finished_at = ${now}, pass_rate = ${passRate} WHERE run_id = ${runId}`))
 
     /** Mark a run running again (it is being resumed). */
     const reopen = (runId: string): Effect.Effect<void, StoreError> =>
@@ -184,6 +187,38 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
         }
       })
 
+    /**
+     * The stored case results of a run in input order, streamed a few batches at a time (`run-read.ts`):
+     * memory independent of the run's size.
+     */
+    const stream = (runId: string): Stream.Stream<CaseResult, StoreError> =>
+      orderedResults(runId, validate).pipe(
+        Stream.provideService(SqlClient.SqlClient, sql),
+        Stream.mapError((e) => (e._tag === "ParseError" ? corrupt(e) : classify(db.path, e)))
+      )
+
+    /**
+     * A stored run's outcome — status, summary recomputed in one streamed pass over its results, unfinished
+     * cases — without holding its results.
+     */
+    const outline = (runId: string): Effect.Effect<RunOutcome, RunNotFound | StoreError> =>
+      Effect.gen(function*() {
+        const info = yield* get(runId)
+        const acc = SummaryAccumulator.empty()
+        const done = new Uint8Array(info.caseCount ?? 0)
+        yield* Stream.runForEachChunk(stream(runId), (chunk) =>
+          Effect.sync(() => {
+            for (const c of chunk) {
+              acc.add(c)
+              if (c.index < done.length) done[c.index] = 1
+            }
+          }))
+        const unfinished = []
+        for (let i = 0; i < done.length; i++) if (done[i] === 0) unfinished.push({ index: i, name: null })
+        const durationMs = info.finishedAt === null ? 0 : info.finishedAt - info.startedAt
+        return { runId: info.runId, identifier: info.identifier, status: RESULT_STATUS[info.status], summary: acc.summary(durationMs), unfinished }
+      })
+
     /** Compare two stored runs case by case. */
     const compare = (before: string, after: string): Effect.Effect<RunComparison, RunNotFound | StoreError> =>
       Effect.zipWith(show(before), show(after), compareRuns)
@@ -192,7 +227,7 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
     const find = (runId: string): Effect.Effect<Option.Option<RunInfo>, StoreError> =>
       get(runId).pipe(Effect.asSome, Effect.catchTag("RunNotFound", () => Effect.succeedNone))
 
-    return { start, get, find, list, sink, sinkMany, finish, reopen, results, finishedIndices, show, compare } as const
+    return { start, get, find, list, sink, sinkMany, finish, reopen, results, finishedIndices, show, stream, outline, compare } as const
   })
 }) {}
 

@@ -8,7 +8,7 @@
  * if (!verdict.ok) console.log(formatVerdict("capitals", verdict))
  * ```
  */
-import { contentText, type CaseResult, type MetricResult, type RunResult, type TestCase } from "@assay/core"
+import { type CaseContent, caseContent, contentText, type CaseResult, type MetricResult, type RunResult, type TestCase } from "@assay/core"
 
 /**
  * The bar a run must clear.
@@ -37,7 +37,7 @@ export interface FailedMetric {
 /** A case that failed the bar: its result, the case as measured (when known), and its failing metrics. */
 export interface FailedCase {
   readonly result: CaseResult
-  readonly testCase: TestCase | undefined
+  readonly testCase: CaseContent | undefined
   readonly metrics: ReadonlyArray<FailedMetric>
 }
 
@@ -58,9 +58,10 @@ const metricFails = (m: MetricResult, threshold: number | undefined): boolean =>
 }
 
 /** The case a result was measured on: its `testCase` field when the engine keeps it, else `lookup`'s. */
-const caseOf = (result: CaseResult, lookup: ((index: number) => TestCase | undefined) | undefined): TestCase | undefined => {
-  const kept = (result as { readonly testCase?: TestCase }).testCase
-  return kept ?? lookup?.(result.index)
+const caseOf = (result: CaseResult, lookup: ((index: number) => TestCase | undefined) | undefined): CaseContent | undefined => {
+  if (result.testCase !== undefined) return result.testCase
+  const found = lookup?.(result.index)
+  return found === undefined ? undefined : caseContent(found)
 }
 
 /**
@@ -110,14 +111,12 @@ const cell = (value: unknown, width = CELL): string => {
 
 const num = (n: number | null): string => (n === null ? "-" : n.toFixed(3))
 
-const fields = (testCase: TestCase | undefined) => {
+const text = (content: CaseContent["input"]): string | undefined => (content === undefined ? undefined : contentText(content))
+
+const fields = (testCase: CaseContent | undefined) => {
   if (testCase === undefined) return { input: undefined, expected: undefined, actual: undefined }
-  if (testCase._tag === "LLMTestCase") {
-    return {
-      input: contentText(testCase.input),
-      expected: testCase.expectedOutput === undefined ? undefined : contentText(testCase.expectedOutput),
-      actual: testCase.actualOutput === undefined ? undefined : contentText(testCase.actualOutput)
-    }
+  if (testCase.turns === undefined) {
+    return { input: text(testCase.input), expected: text(testCase.expectedOutput), actual: text(testCase.actualOutput) }
   }
   const last = testCase.turns.at(-1)
   return { input: `${testCase.turns.length} turns`, expected: testCase.expectedOutcome, actual: last === undefined ? undefined : contentText(last.content) }

@@ -1,10 +1,12 @@
 /**
- * The run-history commands: `assay runs list`, `assay runs show <run-id>` and
+ * The run-history commands: `assay runs list`, `assay runs show <run-id> [--out f.json] [--junit f.xml]
+ * [--html f.html]` (a past run's reports, written from the store by content) and
  * `assay compare <run-a> <run-b> [--fail-on-regression]`.
  *
  * @example
  * ```sh
  * assay runs list
+ * assay runs show latest --html last.html
  * assay compare 20261123-101500-ab12 latest --fail-on-regression
  * ```
  */
@@ -13,9 +15,10 @@ import { compareRuns } from "@assay/store"
 import { Console, Effect } from "effect"
 import { ExitStatus } from "../exit-status.js"
 import { comparisonText } from "../report/compare.js"
-import { consoleReport, summaryLine } from "../report/console.js"
+import { percent } from "../report/text.js"
+import { writeReports } from "../run/outputs.js"
 import { RunLog } from "../run/run-log.js"
-import { detectStyle } from "./flags.js"
+import { detectStyle, outputFlags } from "./flags.js"
 import { onExistingStore, storeFlag } from "./resume.js"
 
 const noRuns = Console.log("no runs yet")
@@ -24,23 +27,32 @@ const listCommand = Command.make("list", { cache: storeFlag }, ({ cache }) =>
   onExistingStore(cache, Effect.gen(function*() {
     const runs = yield* Effect.flatMap(RunLog, (log) => log.list)
     if (runs.length === 0) return yield* noRuns
-    const row = (id: string, started: string, status: string, cases: string, name: string) =>
-      `${id.padEnd(20)}  ${started.padEnd(19)}  ${status.padEnd(9)}  ${cases.padStart(13)}  ${name}`
-    yield* Console.log(row("RUN", "STARTED (UTC)", "STATUS", "FINISHED/ALL", "IDENTIFIER OR DATASET"))
+    const row = (id: string, started: string, status: string, cases: string, rate: string, name: string) =>
+      `${id.padEnd(20)}  ${started.padEnd(19)}  ${status.padEnd(9)}  ${cases.padStart(13)}  ${rate.padStart(9)}  ${name}`
+    yield* Console.log(row("RUN", "STARTED (UTC)", "STATUS", "FINISHED/ALL", "PASS RATE", "IDENTIFIER OR DATASET"))
     for (const run of runs) {
       const started = new Date(run.startedAt).toISOString().replace("T", " ").slice(0, 19)
-      yield* Console.log(row(run.runId, started, run.status, `${run.finishedCases}/${run.caseCount ?? "?"}`, run.plan.identifier ?? run.plan.dataset))
+      const cases = `${run.finishedCases}/${run.caseCount ?? "?"}`
+      yield* Console.log(row(run.runId, started, run.status, cases, percent(run.passRate), run.plan.identifier ?? run.plan.dataset))
     }
   }), noRuns)).pipe(Command.withDescription("List stored runs, newest first"))
 
-const showCommand = Command.make("show", { runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")), cache: storeFlag }, ({ cache, runId }) =>
+const showFlags = {
+  runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")),
+  cache: storeFlag,
+  out: outputFlags.out,
+  junit: outputFlags.junit,
+  html: outputFlags.html
+}
+
+const showCommand = Command.make("show", showFlags, ({ cache, html, junit, out, runId }) =>
   onExistingStore(cache, Effect.gen(function*() {
-    const { info, result } = yield* Effect.flatMap(RunLog, (log) => log.load(runId))
+    const log = yield* RunLog
+    const { info, outcome } = yield* log.outline(runId)
     const style = yield* detectStyle
     yield* Console.log(`run ${info.runId} · ${info.status} · ${info.plan.dataset} · metrics ${info.plan.metrics.map((m) => typeof m === "string" ? m : m.metric).join(", ")}`)
-    yield* Console.log(consoleReport({ result, dataset: info.plan.dataset, cases: new Map() }, style))
-    yield* Console.log(summaryLine(result.summary, style))
-  }))).pipe(Command.withDescription("Show one stored run"))
+    yield* writeReports({ out, junit, html, style }, { outcome, dataset: info.plan.dataset }, log.results(info.runId))
+  }))).pipe(Command.withDescription("Show one stored run; --out, --junit and --html write its reports from the store"))
 
 /**
  * `assay runs list|show`.

@@ -83,13 +83,13 @@ export const resumeCommand = Command.make(
       const { plan, result } = yield* withRunStore(
         storePath,
         Effect.gen(function*() {
-          const stored = yield* Effect.flatMap(RunLog, (log) => log.load(parsed.runId))
-          if (isEvalRun(stored.info.plan.dataset)) {
-            return yield* new UsageError({ message: `run ${stored.info.runId} ran an eval file (${stored.info.plan.dataset}): eval runs cannot be resumed yet; run the file again (its cached metric results are reused)` })
+          const info = yield* Effect.flatMap(RunLog, (log) => log.info(parsed.runId))
+          if (isEvalRun(info.plan.dataset)) {
+            return yield* new UsageError({ message: `run ${info.runId} ran an eval file (${info.plan.dataset}): eval runs cannot be resumed yet; run the file again (its cached metric results are reused)` })
           }
-          const target = yield* resumedTarget(stored.info.runId, stored.info.plan.target, parsed.baseUrl)
-          const plan = { ...stored.info.plan, target, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
-          const result = yield* execute({ plan, resume: stored.info.runId, outputs })
+          const target = yield* resumedTarget(info.runId, info.plan.target, parsed.baseUrl)
+          const plan = { ...info.plan, target, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
+          const result = yield* execute({ plan, resume: info.runId, outputs })
           return { plan, result }
         })
       )

@@ -52,6 +52,16 @@ export interface Utf8Policy {
 
 const SHOWN = 5
 
+/** Bytes of one line carried between reads at most before it is checked in pieces. */
+const LONG_LINE = 1 << 16
+
+/** The offset where the last (possibly incomplete) UTF-8 character of `bytes` starts. */
+const lastCharStart = (bytes: Uint8Array): number => {
+  let i = bytes.length - 1
+  while (i > 0 && bytes.length - i < 4 && (bytes[i]! & 0xc0) === 0x80) i--
+  return Math.max(i, 0)
+}
+
 /**
  * Report the bad lines found in a file: the first fails under `strict`, otherwise one warning lists them.
  *
@@ -87,12 +97,15 @@ export const utf8Checker = (policy: Utf8Policy) => {
   let partial = new Uint8Array(0) // bytes after the last newline seen: a line that continues in the next chunk
   const bad: Array<number> = []
   const scan = (complete: Uint8Array) => {
-    bad.push(...invalidUtf8Lines(complete, line))
+    for (const at of invalidUtf8Lines(complete, line)) if (bad[bad.length - 1] !== at) bad.push(at)
     line += countNewlines(complete)
   }
   const check = (chunk: Uint8Array) => {
     const bytes = partial.length === 0 ? chunk : Buffer.concat([partial, chunk])
-    const cut = bytes.lastIndexOf(NEWLINE) + 1
+    let cut = bytes.lastIndexOf(NEWLINE) + 1
+    // A long line (a JSON document on one line) is checked in pieces cut between characters, so the carry
+    // stays small instead of growing with the line.
+    if (bytes.length - cut > LONG_LINE) cut = lastCharStart(bytes)
     partial = bytes.slice(cut)
     scan(bytes.subarray(0, cut))
     return chunk

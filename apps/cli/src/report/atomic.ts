@@ -17,7 +17,7 @@
  */
 import { FileSystem, Path, Terminal } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
-import { Effect, Option, Random } from "effect"
+import { Effect, Option, Random, type Scope } from "effect"
 import { ReportError } from "../errors.js"
 
 /** How a report reaches its path. */
@@ -70,15 +70,22 @@ const destination = (file: string): Effect.Effect<Destination, ReportError | Pla
 const describeType = (type: FileSystem.File.Type): string =>
   type === "Directory" ? "directory" : type === "BlockDevice" ? "block device" : type === "Socket" ? "socket" : "special file"
 
-/** Write through a temporary file renamed over `target`; the temporary file never outlives a failure. */
-const replace = (target: string, content: string): Effect.Effect<void, PlatformError, FileSystem.FileSystem | Path.Path> =>
+/** A fresh temporary path next to `target` (same directory: the rename stays on one file system). */
+const tempPathFor = (target: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const dir = path.dirname(target)
     const suffix = (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
-    const temp = path.join(dir, `.${path.basename(target)}.${suffix}.tmp`)
     yield* fs.makeDirectory(dir, { recursive: true })
+    return path.join(dir, `.${path.basename(target)}.${suffix}.tmp`)
+  })
+
+/** Write through a temporary file renamed over `target`; the temporary file never outlives a failure. */
+const replace = (target: string, content: string): Effect.Effect<void, PlatformError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const temp = yield* tempPathFor(target)
     yield* fs.writeFileString(temp, content).pipe(
       Effect.zipRight(fs.rename(temp, target)),
       Effect.tapError(() => Effect.ignore(fs.remove(temp))),
@@ -105,3 +112,84 @@ export const writeAtomic = (file: string, content: string): Effect.Effect<void, 
     (error): error is PlatformError => error._tag !== "ReportError",
     (error) => Effect.fail(new ReportError({ file, message: `cannot write ${file}: ${reasonOf(error)}` }))
   ))
+
+/**
+ * A report being written piece by piece (see {@link openReport}).
+ *
+ * @example
+ * ```ts
+ * yield* report.write("<html>")
+ * yield* report.commit
+ * ```
+ */
+export interface ReportFile {
+  /** Append text (buffered; written in large blocks). */
+  readonly write: (text: string) => Effect.Effect<void, ReportError>
+  /** Write what is buffered and put the report in place (the rename of its temporary file). */
+  readonly commit: Effect.Effect<void, ReportError>
+}
+
+/** Text buffered before a write. */
+const BLOCK = 1 << 20
+const encoder = new TextEncoder()
+
+/**
+ * Open `file` for a report written in pieces, with the guarantees of {@link writeAtomic}: a regular file is
+ * written to a temporary file that `commit` renames over it; if the scope closes without a commit (a failure,
+ * Ctrl-C) the temporary file is removed and `file` is left as it was.
+ *
+ * @example
+ * ```ts
+ * Effect.scoped(Effect.flatMap(openReport("out.json"), (r) => Effect.zipRight(r.write("{}"), r.commit)))
+ * ```
+ */
+export const openReport = (file: string): Effect.Effect<ReportFile, ReportError, FileSystem.FileSystem | Path.Path | Terminal.Terminal | Scope.Scope> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const target = yield* destination(file)
+    let sink: (bytes: Uint8Array) => Effect.Effect<void, PlatformError | ReportError>
+    let finish: Effect.Effect<void, PlatformError> = Effect.void
+    if (target.kind === "stdout") {
+      const terminal = yield* Terminal.Terminal
+      const decoder = new TextDecoder()
+      sink = (bytes) => terminal.display(decoder.decode(bytes))
+    } else {
+      const path = target.kind === "stream" ? file : yield* tempPathFor(target.path)
+      let committed = target.kind === "stream"
+      // The temporary file goes away unless the report was committed (registered before it is created).
+      if (!committed) yield* Effect.addFinalizer(() => (committed ? Effect.void : Effect.ignore(fs.remove(path))))
+      // A FIFO or device is opened for appending: its writes then carry no file position (a pipe cannot seek).
+      const handle = yield* fs.open(path, { flag: target.kind === "stream" ? "a" : "w" })
+      sink = (bytes) => handle.writeAll(bytes)
+      if (target.kind === "replace") {
+        finish = Effect.zipRight(fs.rename(path, target.path), Effect.sync(() => void (committed = true)))
+      }
+    }
+    let buffered: Array<string> = []
+    let size = 0
+    const flush = Effect.suspend(() => {
+      if (buffered.length === 0) return Effect.void
+      const bytes = encoder.encode(buffered.join(""))
+      buffered = []
+      size = 0
+      return sink(bytes)
+    })
+    const failed = mapFailure(file)
+    return {
+      write: (text: string) =>
+        Effect.suspend(() => {
+          buffered.push(text)
+          size += text.length
+          return size >= BLOCK ? failed(flush) : Effect.void
+        }),
+      commit: failed(Effect.zipRight(flush, finish))
+    }
+  }).pipe(mapFailure(file))
+
+/** Platform errors as the ReportError a user reads (naming the file and the OS's reason). */
+const mapFailure = (file: string) => <A, R>(effect: Effect.Effect<A, PlatformError | ReportError, R>): Effect.Effect<A, ReportError, R> =>
+  Effect.catchIf(
+    effect,
+    (error): error is PlatformError => error._tag !== "ReportError",
+    (error) => Effect.fail(new ReportError({ file, message: `cannot write ${file}: ${reasonOf(error)}` }))
+  )

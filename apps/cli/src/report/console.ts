@@ -4,22 +4,23 @@
  *
  * @example
  * ```ts
- * import { consoleReport, summaryLine } from "./console.js"
- * import { makeStyle } from "./style.js"
- * Console.log(consoleReport(data, makeStyle(false), { maxPassing: 10 }))
+ * import { ConsoleDigest, summaryLine } from "./console.js"
+ * const digest = new ConsoleDigest({ maxPassing: 10 })
+ * for (const c of results) digest.add(c)
+ * Console.log(digest.render(outcome, makeStyle(false)))
  * ```
  */
-import type { CaseResult, RunSummary } from "@assay/core"
+import type { CaseResult, RunOutcome, RunSummary } from "@assay/core"
 import type { Style } from "./style.js"
 import { formatCost, formatMillis, percent, truncate } from "./text.js"
-import { caseLabel, type ReportData } from "./view.js"
+import { caseLabel, resultView } from "./view.js"
 
 /**
  * How much to show.
  *
  * @example
  * ```ts
- * consoleReport(data, style, { maxPassing: 5, width: 80 } satisfies ConsoleReportOptions)
+ * new ConsoleDigest({ maxPassing: 5, width: 80 } satisfies ConsoleReportOptions)
  * ```
  */
 export interface ConsoleReportOptions {
@@ -55,41 +56,59 @@ export const summaryLine = (s: RunSummary, style: Style): string => {
 }
 
 /**
- * The full console report (without the trailing summary line).
+ * The console report gathered a case at a time: the first failing/errored and passing cases in full, the
+ * rest counted, so a run of any size is summarized in bounded memory.
  *
  * @example
  * ```ts
- * consoleReport(data, makeStyle(false)).split("\n")[0] // "FAILED  #3 What is the capital of Australia?"
+ * const digest = new ConsoleDigest()
+ * for (const c of results) digest.add(c)
+ * Console.log(digest.render(outcome, style))
  * ```
  */
-export const consoleReport = ({ cases, result }: ReportData, style: Style, options: ConsoleReportOptions = {}): string => {
-  const width = options.width ?? 100
-  const maxPassing = options.maxPassing ?? 10
-  const lines: Array<string> = []
-  const input = (c: CaseResult) => {
-    const view = cases.get(c.index)
-    return view === undefined ? "" : ` ${style.dim(truncate(view.input, 60))}`
+export class ConsoleDigest {
+  private readonly bad: Array<CaseResult> = []
+  private readonly good: Array<CaseResult> = []
+  private badCount = 0
+  private goodCount = 0
+  private skipped = 0
+  constructor(private readonly options: ConsoleReportOptions = {}) {}
+
+  /** Take one case (in input order). */
+  add(c: CaseResult): void {
+    if (c.skipped) this.skipped++
+    else if (c.success) {
+      if (this.goodCount++ < (this.options.maxPassing ?? 10)) this.good.push(c)
+    } else if (this.badCount++ < (this.options.maxFailing ?? 100)) this.bad.push(c)
   }
-  const maxFailing = options.maxFailing ?? 100
-  const bad = result.cases.filter((c) => !c.success && !c.skipped)
-  for (const c of bad.slice(0, maxFailing)) {
-    lines.push(`${c.errored ? style.yellow("ERROR ") : style.red("FAILED")}  ${style.bold(caseLabel(c))}${input(c)}`)
-    if (c.error !== undefined) lines.push(`    ${style.yellow("error")} ${truncate(c.error, width)}`)
-    for (const m of c.metrics) if (!m.success) lines.push(metricDetail(m, style, width))
-  }
-  if (bad.length > maxFailing) lines.push(style.dim(`… and ${bad.length - maxFailing} more failing cases (all of them are in --out, --junit and --html)`))
-  const good = result.cases.filter((c) => c.success)
-  for (const c of good.slice(0, maxPassing)) lines.push(`${style.green("passed")}  ${caseLabel(c)}${input(c)}`)
-  if (good.length > maxPassing) lines.push(style.dim(`… and ${good.length - maxPassing} more passing cases`))
-  const skipped = result.cases.filter((c) => c.skipped).length
-  if (skipped > 0) lines.push(style.dim(`${skipped} cases skipped (no metric applied)`))
-  if (result.unfinished.length > 0) lines.push(style.yellow(`${result.unfinished.length} cases unfinished (${result.status})`))
-  if (result.summary.metrics.length > 0) {
-    lines.push("")
-    for (const m of result.summary.metrics) {
-      lines.push(`  ${m.name.padEnd(24)} pass ${percent(m.passRate).padStart(6)}  mean ${m.mean?.toFixed(3) ?? "n/a"}` +
-        `${m.errored > 0 ? `  ${m.errored} errored` : ""}${m.skipped > 0 ? `  ${m.skipped} skipped` : ""}`)
+
+  /** The report (without the trailing summary line). */
+  render(outcome: RunOutcome, style: Style): string {
+    const width = this.options.width ?? 100
+    const lines: Array<string> = []
+    const input = (c: CaseResult) => {
+      const view = resultView(c)
+      return view === undefined ? "" : ` ${style.dim(truncate(view.input, 60))}`
     }
+    for (const c of this.bad) {
+      lines.push(`${c.errored ? style.yellow("ERROR ") : style.red("FAILED")}  ${style.bold(caseLabel(c))}${input(c)}`)
+      if (c.error !== undefined) lines.push(`    ${style.yellow("error")} ${truncate(c.error, width)}`)
+      for (const m of c.metrics) if (!m.success) lines.push(metricDetail(m, style, width))
+    }
+    const moreBad = this.badCount - this.bad.length
+    if (moreBad > 0) lines.push(style.dim(`… and ${moreBad} more failing cases (all of them are in --out, --junit and --html)`))
+    for (const c of this.good) lines.push(`${style.green("passed")}  ${caseLabel(c)}${input(c)}`)
+    const moreGood = this.goodCount - this.good.length
+    if (moreGood > 0) lines.push(style.dim(`… and ${moreGood} more passing cases`))
+    if (this.skipped > 0) lines.push(style.dim(`${this.skipped} cases skipped (no metric applied)`))
+    if (outcome.unfinished.length > 0) lines.push(style.yellow(`${outcome.unfinished.length} cases unfinished (${outcome.status})`))
+    if (outcome.summary.metrics.length > 0) {
+      lines.push("")
+      for (const m of outcome.summary.metrics) {
+        lines.push(`  ${m.name.padEnd(24)} pass ${percent(m.passRate).padStart(6)}  mean ${m.mean?.toFixed(3) ?? "n/a"}` +
+          `${m.errored > 0 ? `  ${m.errored} errored` : ""}${m.skipped > 0 ? `  ${m.skipped} skipped` : ""}`)
+      }
+    }
+    return lines.join("\n")
   }
-  return lines.join("\n")
 }

@@ -7,12 +7,13 @@
  * @example
  * ```ts
  * import { htmlReport } from "./html.js"
- * const page = htmlReport({ result, dataset: "cases.jsonl", cases })
+ * const page = renderWhole(htmlReport, { outcome, dataset: "cases.jsonl" }, results)
  * ```
  */
 import type { CaseResult, MetricSummary } from "@assay/core"
+import type { StreamedReport } from "./streamed.js"
 import { escapeHtml as e, formatCost, formatMillis, percent } from "./text.js"
-import { caseLabel, type CaseView, type ReportData } from "./view.js"
+import { caseLabel, type CaseView, resultView } from "./view.js"
 
 const STYLE = `
 body{font:14px/1.45 system-ui,sans-serif;margin:2rem;color:#1d1d1f;background:#fafafa}
@@ -52,7 +53,8 @@ const contentCell = (view: CaseView | undefined) => {
     `${view.context.length > 0 ? part("context", view.context.join("\n")) : ""}</td>`
 }
 
-const caseRow = (c: CaseResult, view: CaseView | undefined) => {
+const caseRow = (c: CaseResult) => {
+  const view = resultView(c)
   const status = statusOf(c)
   const caseError = c.error === undefined ? "" : `<div class="error"><b>error</b><pre>${e(c.error)}</pre></div>`
   const metrics = caseError + c.metrics.map((m) => {
@@ -66,25 +68,25 @@ const caseRow = (c: CaseResult, view: CaseView | undefined) => {
 }
 
 /**
- * Render the report page.
+ * The report page, a case row at a time.
  *
  * @example
  * ```ts
- * htmlReport(data).includes("<table") // true
+ * renderWhole(htmlReport, head, results).includes("<table") // true
  * ```
  */
-export const htmlReport = ({ cases, dataset, result }: ReportData): string => {
-  const s = result.summary
-  const title = `assay — ${result.identifier ?? dataset}`
+export const htmlReport: StreamedReport = ({ dataset, outcome }) => {
+  const s = outcome.summary
+  const title = `assay — ${outcome.identifier ?? dataset}`
   const card = (label: string, value: string) => `<div class="card"><span class="muted">${label}</span><b>${value}</b></div>`
   const filter = (value: string, count: number) =>
     `<label><input type="checkbox" value="${value}" checked> ${value} (${count})</label>`
-  return `<!doctype html>
+  const head = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${e(title)}</title><style>${STYLE}</style></head>
 <body>
 <h1>${e(title)}</h1>
-<div class="muted">run <span id="run-id">${e(result.runId ?? "–")}</span> · dataset ${e(dataset)} · status <span id="status">${result.status}</span></div>
+<div class="muted">run <span id="run-id">${e(outcome.runId ?? "–")}</span> · dataset ${e(dataset)} · status <span id="status">${outcome.status}</span></div>
 <div class="cards">${card("pass rate", `<span id="pass-rate">${percent(s.passRate)}</span>`)}${card("passed", String(s.passed))}${card("failed", String(s.failed))}${card("errored", String(s.errored))}${card("skipped", String(s.skipped))}${card("duration", formatMillis(s.durationMs))}${card("cost", formatCost(s.cost))}</div>
 <h2>Metrics</h2>
 <table id="metrics"><thead><tr><th>metric</th><th>count</th><th>passed</th><th>errored</th><th>skipped</th><th>mean</th><th>min</th><th>max</th><th>pass rate</th></tr></thead>
@@ -92,11 +94,12 @@ export const htmlReport = ({ cases, dataset, result }: ReportData): string => {
 <h2>Cases</h2>
 <div class="filters">${filter("failed", s.failed)}${filter("errored", s.errored)}${filter("passed", s.passed)}${filter("skipped", s.skipped)} · showing <span id="shown">–</span></div>
 <table id="cases"><thead><tr><th>case</th><th>status</th><th>content</th><th>metrics</th></tr></thead>
-<tbody>
-${result.cases.map((c) => caseRow(c, cases.get(c.index))).join("\n")}
+<tbody>`
+  const tail = `
 </tbody></table>
-${result.unfinished.length > 0 ? `<p class="muted">${result.unfinished.length} unfinished cases.</p>` : ""}
+${outcome.unfinished.length > 0 ? `<p class="muted">${outcome.unfinished.length} unfinished cases.</p>` : ""}
 <script>${SCRIPT}</script>
 </body></html>
 `
+  return { head, item: (c) => `\n${caseRow(c)}`, tail }
 }

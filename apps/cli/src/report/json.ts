@@ -1,30 +1,28 @@
 /**
- * The `--out` report: the RunResult encoded with core's Schema, pretty-printed, written atomically.
+ * The `--out` report: the run as core's `RunResult` JSON, with one case per line (`cases` holds one compact
+ * CaseResult per line, in input order), so it is written and read a case at a time.
  *
  * @example
  * ```ts
- * import { writeJsonReport } from "./json.js"
- * yield* writeJsonReport("results.json", result)
+ * import { jsonReport } from "./json.js"
+ * JSON.parse(renderWhole(jsonReport, head, results)).cases.length
  * ```
  */
-import { RunResult } from "@assay/core"
-import type { FileSystem, Path, Terminal } from "@effect/platform"
-import { Effect, Schema } from "effect"
-import type { ReportError } from "../errors.js"
-import { writeAtomic } from "./atomic.js"
-
-const encode = Schema.encode(RunResult)
+import type { CaseResult } from "@assay/core"
+import type { StreamedReport } from "./streamed.js"
 
 /**
- * Write a RunResult as JSON.
+ * The RunResult JSON report; see the module doc. A CaseResult's schema has no transformations, so its
+ * encoded form is the value itself.
  *
  * @example
  * ```ts
- * writeJsonReport("out.json", result)
+ * jsonReport(head).item(result, true) // '\n    {"index":0,…}'
  * ```
  */
-export const writeJsonReport = (file: string, result: RunResult): Effect.Effect<void, ReportError, FileSystem.FileSystem | Path.Path | Terminal.Terminal> =>
-  encode(result).pipe(
-    Effect.orDie, // the result was built by the engine: failing to encode it is a bug
-    Effect.flatMap((encoded) => writeAtomic(file, `${JSON.stringify(encoded, null, 2)}\n`))
-  )
+export const jsonReport: StreamedReport = ({ outcome }) => ({
+  head: `{\n  "runId": ${JSON.stringify(outcome.runId)},\n  "identifier": ${JSON.stringify(outcome.identifier)},\n` +
+    `  "status": ${JSON.stringify(outcome.status)},\n  "summary": ${JSON.stringify(outcome.summary)},\n  "cases": [`,
+  item: (result: CaseResult, first) => `${first ? "" : ","}\n    ${JSON.stringify(result)}`,
+  tail: `\n  ],\n  "unfinished": ${JSON.stringify(outcome.unfinished)}\n}\n`
+})

@@ -11,13 +11,13 @@
  * @example
  * ```ts
  * import { openJsonlSink } from "./jsonl.js"
- * const append = yield* openJsonlSink("results.jsonl", storedResults)
+ * const append = yield* openJsonlSink("results.jsonl", storedResults) // a Stream of the run's stored results
  * yield* append(caseResult)
  * ```
  */
 import { CaseResult, SinkError } from "@assay/core"
 import { FileSystem, Path } from "@effect/platform"
-import { Console, Effect, Schema, type Scope } from "effect"
+import { Console, Effect, Schema, type Scope, Stream } from "effect"
 import { ReportError } from "../errors.js"
 
 const encode = Schema.encodeSync(CaseResult)
@@ -54,13 +54,12 @@ const encodeLines = (results: ReadonlyArray<CaseResult>): Uint8Array =>
   encoder.encode(results.map((result) => `${JSON.stringify(encode(result))}\n`).join(""))
 
 /**
- * Bring an existing file in line with the store: cut a torn last line, and return the stored results it
- * lacks (by case index).
+ * Bring an existing file in line with the store: cut a torn last line, and return the case indexes it holds.
  */
-const reconcile = (file: string, stored: ReadonlyArray<CaseResult>) =>
+const reconcile = (file: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    if (!(yield* fs.exists(file))) return stored
+    if (!(yield* fs.exists(file))) return new Set<number>()
     const bytes = yield* fs.readFile(file)
     const whole = bytes.lastIndexOf(NEWLINE) + 1
     if (whole < bytes.length) {
@@ -69,29 +68,29 @@ const reconcile = (file: string, stored: ReadonlyArray<CaseResult>) =>
     }
     const { foreign, indexes } = lineIndexes(bytes, whole)
     if (foreign > 0) yield* Console.error(`${file}: ${foreign} lines are not case results of this run; left as they are`)
-    return stored.filter((result) => !indexes.has(result.index))
+    return indexes
   })
 
 /**
  * Open `file` for appending; the returned function writes one result per line. `stored`: the results a
- * resumed run already has (the file gets those it misses first); omit it for a new run.
+ * resumed run already has, streamed (the file gets those it misses first); omit it for a new run.
  *
  * @example
  * ```ts
  * Effect.scoped(Effect.flatMap(openJsonlSink("r.jsonl"), (append) => append(result)))
  * ```
  */
-export const openJsonlSink = (file: string, stored?: ReadonlyArray<CaseResult>): Effect.Effect<
+export const openJsonlSink = <E = never, R = never>(file: string, stored?: Stream.Stream<CaseResult, E, R>): Effect.Effect<
   (result: CaseResult) => Effect.Effect<void, SinkError>,
-  ReportError,
-  FileSystem.FileSystem | Path.Path | Scope.Scope
+  ReportError | E,
+  FileSystem.FileSystem | Path.Path | Scope.Scope | R
 > =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const cannot = (e: { readonly message: string }) => new ReportError({ file, message: `cannot write ${file}: ${e.message}` })
     yield* fs.makeDirectory(path.dirname(file), { recursive: true }).pipe(Effect.mapError(cannot))
-    const missing = stored === undefined ? [] : yield* Effect.mapError(reconcile(file, stored), cannot)
+    const present = stored === undefined ? new Set<number>() : yield* Effect.mapError(reconcile(file), cannot)
     const handle = yield* fs.open(file, { flag: "a" }).pipe(Effect.mapError((e) => new ReportError({ file, message: `cannot open ${file}: ${e.message}` })))
     let size = Number((yield* Effect.mapError(handle.stat, cannot)).size)
     /** Append whole lines: a failed write (a full disk) is cut back to the last whole line. */
@@ -100,7 +99,13 @@ export const openJsonlSink = (file: string, stored?: ReadonlyArray<CaseResult>):
         Effect.tap(() => Effect.sync(() => (size += bytes.length))),
         Effect.tapError(() => Effect.ignore(handle.truncate(size)))
       )
-    if (missing.length > 0) yield* Effect.mapError(appendLines(encodeLines(missing)), cannot)
+    if (stored !== undefined) {
+      yield* Stream.runForEachChunk(stored, (chunk) => {
+        const missing: Array<CaseResult> = []
+        for (const result of chunk) if (!present.has(result.index)) missing.push(result)
+        return missing.length === 0 ? Effect.void : Effect.mapError(appendLines(encodeLines(missing)), cannot)
+      })
+    }
     return (result: CaseResult) =>
       appendLines(encodeLines([result])).pipe(
         Effect.mapError((e) => new SinkError({ sink: "jsonl", message: `cannot write ${file}: ${e.message}` }))

@@ -1,16 +1,18 @@
 /**
  * The `--junit` report: JUnit XML (one `<testcase>` per case; a failing metric is a `<failure>`, an errored
- * one an `<error>`, a skipped case `<skipped>`), which CI systems render natively.
+ * one an `<error>`, a skipped case `<skipped>`), which CI systems render natively. Each case's `<system-out>`
+ * shows its test case (input, expected and actual output, context) above its metrics' scores.
  *
  * @example
  * ```ts
- * import { junitXml } from "./junit.js"
- * const xml = junitXml({ result, dataset: "cases.jsonl", cases: new Map() })
+ * import { junitReport } from "./junit.js"
+ * const xml = renderWhole(junitReport, head, results)
  * ```
  */
 import type { CaseResult } from "@assay/core"
+import type { StreamedReport } from "./streamed.js"
 import { escapeXml } from "./text.js"
-import { caseLabel, type ReportData } from "./view.js"
+import { caseLabel, resultView } from "./view.js"
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3)
 
@@ -30,29 +32,41 @@ const testcase = (suite: string, c: CaseResult): string => {
   if (failed.length > 0) {
     body.push(`      <failure message="${escapeXml(failed.map((m) => m.name).join(", "))} below threshold">${escapeXml(failed.map(metricLine).join("\n"))}</failure>`)
   }
-  body.push(`      <system-out>${escapeXml(c.metrics.map(metricLine).join("\n"))}</system-out>`)
+  body.push(`      <system-out>${escapeXml([...contentLines(c), ...c.metrics.map(metricLine)].join("\n"))}</system-out>`)
   return [open, ...body, "    </testcase>"].join("\n")
 }
 
+/** The case's content as `label: text` lines (none for results stored without it). */
+const contentLines = (c: CaseResult): ReadonlyArray<string> => {
+  const view = resultView(c)
+  if (view === undefined) return []
+  const lines = [`input: ${view.input}`]
+  if (view.expected !== undefined) lines.push(`expected: ${view.expected}`)
+  if (view.actual !== undefined) lines.push(`actual: ${view.actual}`)
+  if (view.context.length > 0) lines.push(`context: ${view.context.join(" | ")}`)
+  return lines
+}
+
 /**
- * Render a run as JUnit XML.
+ * The run as JUnit XML, a case at a time.
  *
  * @example
  * ```ts
- * junitXml(data).startsWith("<?xml") // true
+ * renderWhole(junitReport, head, results).startsWith("<?xml") // true
  * ```
  */
-export const junitXml = ({ dataset, result }: ReportData): string => {
-  const suite = result.identifier ?? dataset
-  const s = result.summary
-  return [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="assay" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped}" time="${seconds(s.durationMs)}">`,
-    `  <testsuite name="${escapeXml(suite)}" tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped}" time="${seconds(s.durationMs)}">`,
-    `    <properties><property name="runId" value="${escapeXml(result.runId ?? "")}"/><property name="status" value="${result.status}"/></properties>`,
-    ...result.cases.map((c) => testcase(suite, c)),
-    `  </testsuite>`,
-    `</testsuites>`,
-    ``
-  ].join("\n")
+export const junitReport: StreamedReport = ({ dataset, outcome }) => {
+  const suite = outcome.identifier ?? dataset
+  const s = outcome.summary
+  const counts = `tests="${s.total}" failures="${s.failed}" errors="${s.errored}" skipped="${s.skipped}" time="${seconds(s.durationMs)}"`
+  return {
+    head: [
+      `<?xml version="1.0" encoding="UTF-8"?>`,
+      `<testsuites name="assay" ${counts}>`,
+      `  <testsuite name="${escapeXml(suite)}" ${counts}>`,
+      `    <properties><property name="runId" value="${escapeXml(outcome.runId ?? "")}"/><property name="status" value="${outcome.status}"/></properties>`
+    ].join("\n"),
+    item: (c) => `\n${testcase(suite, c)}`,
+    tail: `\n  </testsuite>\n</testsuites>\n`
+  }
 }

@@ -1,14 +1,14 @@
 /**
- * What the human-readable reports show about a run: the RunResult plus a text view of each case's content
- * (input, expected and actual output, context), kept by the runner for the cases it saw.
+ * What the reports show about a run: its outcome (status, summary, unfinished cases), the dataset it read, and
+ * a text view of each case's content, taken from the test case the result carries.
  *
  * @example
  * ```ts
  * import { caseView } from "./view.js"
- * caseView(testCase).input // "What is the capital of France?"
+ * caseView({ input: "What is the capital of France?" }).input // "What is the capital of France?"
  * ```
  */
-import { contentText, type RunResult, type TestCase } from "@assay/core"
+import { type CaseContent, type CaseResult, contentText, type RunOutcome } from "@assay/core"
 
 /**
  * The text of one case, for reports.
@@ -26,31 +26,28 @@ export interface CaseView {
 }
 
 /**
- * Everything a report writer needs.
+ * What every report knows before its first case: the run's outcome and the dataset file it read.
  *
  * @example
  * ```ts
- * const data: ReportData = { result, dataset: "cases.jsonl", cases: new Map() }
+ * const head: ReportHead = { outcome, dataset: "cases.jsonl" }
  * ```
  */
-export interface ReportData {
-  readonly result: RunResult
-  /** The dataset file the run read. */
+export interface ReportHead {
+  readonly outcome: RunOutcome
   readonly dataset: string
-  /** Case content by input index (may be empty when content was not kept). */
-  readonly cases: ReadonlyMap<number, CaseView>
 }
 
 /**
- * The text view of a case; a conversation shows as `role: text` lines.
+ * The text view of a case's content; a conversation shows as `role: text` lines.
  *
  * @example
  * ```ts
- * caseView({ _tag: "LLMTestCase", input: "2+2?", actualOutput: "4" }).actual // "4"
+ * caseView({ input: "2+2?", actualOutput: "4" }).actual // "4"
  * ```
  */
-export const caseView = (testCase: TestCase): CaseView =>
-  testCase._tag === "LLMTestCase"
+export const caseView = (testCase: CaseContent): CaseView =>
+  testCase.turns === undefined
     ? {
       input: contentText(testCase.input),
       expected: testCase.expectedOutput === undefined ? undefined : contentText(testCase.expectedOutput),
@@ -63,6 +60,17 @@ export const caseView = (testCase: TestCase): CaseView =>
       actual: undefined,
       context: testCase.context ?? []
     }
+
+/**
+ * The view of a result's case, when the result carries it (results stored by earlier versions do not).
+ *
+ * @example
+ * ```ts
+ * resultView(result)?.input
+ * ```
+ */
+export const resultView = (result: CaseResult): CaseView | undefined =>
+  result.testCase === undefined ? undefined : caseView(result.testCase)
 
 /**
  * The display name of a case: its name, or `#index`.

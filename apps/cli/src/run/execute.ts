@@ -5,7 +5,8 @@
  *    fails here, before anything is evaluated or written);
  * 2. stream the dataset through the engine, leaving out cases a resumed run already finished; every finished
  *    case goes to the run store, the `--jsonl` file and the progress reporter as it completes;
- * 3. write the reports for the whole run (earlier results included).
+ * 3. write the reports for the whole run (earlier results included) in one pass streamed from the run store
+ *    (`outputs.ts`); the summary is accumulated as results arrive (`tally.ts`), so no list of results is kept.
  *
  * On interruption (Ctrl-C) the finished results are already stored; the reports are written for what
  * finished, the run is marked cancelled, and the resume command is printed.
@@ -16,21 +17,21 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { cachedTask, type CaseResult, evaluate, type Metric, type RunResult, SummaryAccumulator, type Task, type TestCase } from "@assay/core"
+import { cachedTask, evaluateToSinks, type Metric, type RunOutcome, type Task, type TestCase } from "@assay/core"
 import { Judge, JudgeError, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
-import { Chunk, Clock, Console, Effect, Layer, Option, Stream } from "effect"
+import { Clock, Console, Effect, Layer, Option, Stream } from "effect"
 import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
 import { openJsonlSink } from "../report/jsonl.js"
-import { caseView, type CaseView } from "../report/view.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
 import { fatalError, recordingFor, runServices, servesCached } from "./services.js"
+import { RunTally } from "./tally.js"
 import { makeTarget, type Target } from "./target.js"
 import { validationOf } from "./validation.js"
 
@@ -65,37 +66,6 @@ export interface EvalSource {
   readonly metrics: ReadonlyArray<Metric.Metric<never>>
   readonly task: Task | undefined
   readonly layer: Layer.Layer<never, unknown> | undefined
-}
-
-/** Case content kept for reports beyond this many cases only when `--html` asks for it. */
-const MAX_KEPT_VIEWS = 50_000
-
-/**
- * A whole-run RunResult from the finished results (in input order) and the cases that did not finish.
- *
- * @example
- * ```ts
- * assemble("run-1", null, "cancelled", results, 40, 1234)
- * ```
- */
-export const assemble = (
-  runId: string,
-  identifier: string | null,
-  status: RunResult["status"],
-  finished: ReadonlyArray<CaseResult>,
-  total: number,
-  durationMs: number
-): RunResult => {
-  const cases = [...finished].sort((a, b) => a.index - b.index)
-  const summary = SummaryAccumulator.empty()
-  const done = new Set<number>()
-  for (const c of cases) {
-    summary.add(c)
-    done.add(c.index)
-  }
-  const unfinished: Array<{ index: number; name: null }> = []
-  for (let i = 0; i < total; i++) if (!done.has(i)) unfinished.push({ index: i, name: null })
-  return { runId, identifier, status, summary: summary.summary(durationMs), cases, unfinished }
 }
 
 /**
@@ -170,52 +140,43 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const recording = yield* Effect.serviceOption(Recording)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
-    const prior = input.resume === undefined ? [] : yield* log.reopen(input.resume, fingerprints)
+    if (input.resume !== undefined) yield* log.reopen(input.resume, fingerprints)
     const started = yield* Clock.currentTimeMillis
-    const keepViews = Option.isSome(outputs.html) || total <= MAX_KEPT_VIEWS
-    const views = new Map<number, CaseView>()
-    let seen = 0
-    const finished: Array<CaseResult> = [...prior]
-    const skip = new Set(prior.map((r) => r.index))
-    const source = (cases ?? loadDataset(plan.dataset)).pipe(
-      Stream.mapChunks((chunk: Chunk.Chunk<TestCase>) => {
-        if (keepViews) for (const testCase of chunk) views.set(seen++, caseView(testCase))
-        return chunk
-      })
-    )
+    const tally = new RunTally(total)
+    // A resumed run's stored results are streamed once: counted, and with --jsonl appended where the file
+    // misses them (a crash between commit and write).
+    const stored = input.resume === undefined ? undefined : Stream.tap(log.results(input.resume), (r) => Effect.sync(() => tally.add(r)))
+    const appendJsonl = Option.isSome(outputs.jsonl) ? Option.some(yield* openJsonlSink(outputs.jsonl.value, stored)) : Option.none()
+    if (stored !== undefined && Option.isNone(outputs.jsonl)) yield* Stream.runDrain(stored)
+    const source = cases ?? loadDataset(plan.dataset)
     const clients = [
       ...(needsJudge ? [{ label: "judge", stats: judge.stats }] : []),
       ...(target === undefined ? [] : [{ label: "target", stats: target.stats }])
     ]
-    const progress = yield* makeProgress({ mode: outputs.progress, total: total - skip.size, style: outputs.style, clients })
-    // A resumed run's file first gets the stored results it misses (a crash between commit and write).
-    const appendJsonl = Option.isSome(outputs.jsonl)
-      ? Option.some(yield* openJsonlSink(outputs.jsonl.value, input.resume === undefined ? undefined : prior))
-      : Option.none()
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.style, clients })
 
-    const report = (status: RunResult["status"]) =>
+    const report = (status: RunOutcome["status"]) =>
       Effect.gen(function*() {
         yield* progress.finish
         const duration = (yield* Clock.currentTimeMillis) - started
-        const result = assemble(runId, plan.identifier, status, finished, total, duration)
-        yield* log.finish(runId, status)
-        yield* writeReports(outputs, { result, dataset: plan.dataset, cases: views })
-        return result
+        const outcome = tally.outcome(runId, plan.identifier, status, duration)
+        yield* log.finish(runId, status, outcome.summary.passRate)
+        yield* writeReports(outputs, { outcome, dataset: plan.dataset }, log.results(runId))
+        return outcome
       })
 
-    const evaluation = evaluate(source, metrics, {
+    const evaluation = evaluateToSinks(source, metrics, {
       ...toEvalOptions(plan),
-      // The report shows the case as measured: with the output the target produced.
-      ...(task === undefined ? {} : { task: keepViews ? showing(task, views) : task }),
+      ...(task === undefined ? {} : { task }),
       runId,
-      skipIndex: (index) => skip.has(index),
+      skipIndex: (index) => tally.has(index),
       // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
       onResults: (results) => Effect.zipRight(stillHeld, log.record(runId, results)),
       onResult: (result) =>
         Effect.gen(function*() {
           if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
           yield* progress.add(result)
-          finished.push(result)
+          tally.add(result)
         })
     })
     const run = stopOnFatal(
@@ -225,7 +186,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
         report("cancelled").pipe(
-          Effect.zipRight(Console.error(`\nInterrupted: ${finished.length} of ${total} cases finished. Resume with: assay resume ${runId}`)),
+          Effect.zipRight(Console.error(`\nInterrupted: ${tally.finished} of ${total} cases finished. Resume with: assay resume ${runId}`)),
           Effect.catchAll((error) => Console.error(`could not write the partial reports: ${error.message}`))
         )
       ),
@@ -273,10 +234,6 @@ const withLayer = <A, E, R>(run: Effect.Effect<A, E, R>, layer: Layer.Layer<neve
   layer === undefined
     ? run
     : Effect.provide(run, Layer.mapError(layer, (error) => new RunFailed({ message: `the eval's layer failed to build: ${describeError(error)}` })))
-
-/** The task, keeping the view of each case it produced for the reports. */
-const showing = (task: Task, views: Map<number, CaseView>): Task => (testCase, index) =>
-  Effect.tap(task(testCase, index), (output) => void views.set(index, caseView(output.testCase)))
 
 /**
  * The services `execute` needs from the application layer.

@@ -1,24 +1,27 @@
 /**
  * Report outputs of a run and how they are written once the run ends (or is interrupted): `--out` JSON,
- * `--junit` XML, `--html` page (atomically), then the console table and summary line.
+ * `--junit` XML and `--html` page in one pass over the run's results in case order (streamed from the run
+ * store, never held together), each atomically; then the console report and summary line.
  *
  * @example
  * ```ts
  * import { writeReports } from "./outputs.js"
- * yield* writeReports(outputs, { result, dataset, cases })
+ * yield* writeReports(outputs, { outcome, dataset }, log.results(runId))
  * ```
  */
+import type { CaseResult } from "@assay/core"
 import type { FileSystem, Path, Terminal } from "@effect/platform"
-import { Console, Effect, Option } from "effect"
+import { Console, Effect, Option, Stream } from "effect"
 import type { ReportError } from "../errors.js"
-import { writeAtomic } from "../report/atomic.js"
-import { consoleReport, summaryLine } from "../report/console.js"
-import { htmlReport } from "../report/html.js"
-import { writeJsonReport } from "../report/json.js"
-import { junitXml } from "../report/junit.js"
-import type { Style } from "../report/style.js"
-import type { ReportData } from "../report/view.js"
 import type { ProgressMode } from "../progress/reporter.js"
+import { openReport, type ReportFile } from "../report/atomic.js"
+import { ConsoleDigest, summaryLine } from "../report/console.js"
+import { htmlReport } from "../report/html.js"
+import { jsonReport } from "../report/json.js"
+import { junitReport } from "../report/junit.js"
+import type { ReportPieces, StreamedReport } from "../report/streamed.js"
+import type { Style } from "../report/style.js"
+import type { ReportHead } from "../report/view.js"
 
 /**
  * Where and how to report.
@@ -37,20 +40,52 @@ export interface Outputs {
   readonly style: Style
 }
 
+/** A report being written: its file and its pieces for this run. */
+interface Open {
+  readonly file: ReportFile
+  readonly pieces: ReportPieces
+}
+
 /**
- * Write the requested report files and print the console report.
+ * Write the requested report files from `cases` (input order) and print the console report. A report file is
+ * only put in place once complete: a failure or an interruption leaves the previous file (or none).
  *
  * @example
  * ```ts
- * writeReports({ out: Option.some("r.json"), jsonl: Option.none(), junit: Option.none(), html: Option.none(), progress: "plain", style }, data)
+ * writeReports(outputs, { outcome, dataset: "cases.jsonl" }, Stream.fromIterable(results))
  * ```
  */
-export const writeReports = (outputs: Outputs, data: ReportData): Effect.Effect<void, ReportError, FileSystem.FileSystem | Path.Path | Terminal.Terminal> =>
+export const writeReports = <E, R>(
+  outputs: Pick<Outputs, "out" | "junit" | "html" | "style">,
+  head: ReportHead,
+  cases: Stream.Stream<CaseResult, E, R>
+): Effect.Effect<void, ReportError | E, FileSystem.FileSystem | Path.Path | Terminal.Terminal | R> =>
   Effect.gen(function*() {
-    if (Option.isSome(outputs.out)) yield* writeJsonReport(outputs.out.value, data.result)
-    if (Option.isSome(outputs.junit)) yield* writeAtomic(outputs.junit.value, junitXml(data))
-    if (Option.isSome(outputs.html)) yield* writeAtomic(outputs.html.value, htmlReport(data))
-    const table = consoleReport(data, outputs.style)
+    const wanted: Array<readonly [Option.Option<string>, StreamedReport]> = [[outputs.out, jsonReport], [outputs.junit, junitReport], [
+      outputs.html,
+      htmlReport
+    ]]
+    const open: Array<Open> = []
+    for (const [file, report] of wanted) {
+      if (Option.isSome(file)) open.push({ file: yield* openReport(file.value), pieces: report(head) })
+    }
+    const digest = new ConsoleDigest()
+    const writeAll = (text: (o: Open) => string) => Effect.forEach(open, (o) => o.file.write(text(o)), { discard: true })
+    yield* writeAll((o) => o.pieces.head)
+    let first = true
+    yield* Stream.runForEachChunk(cases, (chunk) =>
+      Effect.suspend(() => {
+        const texts = open.map(() => [] as Array<string>)
+        for (const c of chunk) {
+          digest.add(c)
+          for (let i = 0; i < open.length; i++) texts[i]!.push(open[i]!.pieces.item(c, first))
+          first = false
+        }
+        return Effect.forEach(open, (o, i) => o.file.write(texts[i]!.join("")), { discard: true })
+      }))
+    yield* writeAll((o) => o.pieces.tail)
+    yield* Effect.forEach(open, (o) => o.file.commit, { discard: true })
+    const table = digest.render(head.outcome, outputs.style)
     if (table !== "") yield* Console.log(table)
-    yield* Console.log(summaryLine(data.result.summary, outputs.style))
-  })
+    yield* Console.log(summaryLine(head.outcome.summary, outputs.style))
+  }).pipe(Effect.scoped)

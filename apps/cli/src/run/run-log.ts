@@ -11,8 +11,8 @@
  * yield* log.record(runId, [caseResult])
  * ```
  */
-import type { CaseResult, RunResult, SinkError } from "@assay/core"
-import { Context, type Effect, type Scope } from "effect"
+import type { CaseResult, RunOutcome, RunResult, SinkError } from "@assay/core"
+import { Context, type Effect, type Scope, type Stream } from "effect"
 import type { RunFailed, UsageError } from "../errors.js"
 import type { RunPlan } from "./plan.js"
 
@@ -56,6 +56,7 @@ export interface RunInfo {
   readonly startedAt: number
   readonly caseCount: number | null
   readonly finishedCases: number
+  readonly passRate: number | null
 }
 
 /**
@@ -81,8 +82,8 @@ export interface StoredRun {
  */
 export interface RunLogApi {
   readonly start: (plan: RunPlan, fingerprints: Fingerprints) => Effect.Effect<string, RunFailed>
-  /** Mark an interrupted run running again; fails when its dataset or metrics changed. Returns its finished results. */
-  readonly reopen: (runId: string, fingerprints: Fingerprints) => Effect.Effect<ReadonlyArray<CaseResult>, UsageError | RunFailed>
+  /** Mark an interrupted run running again; fails when its dataset or metrics changed (its results: `results`). */
+  readonly reopen: (runId: string, fingerprints: Fingerprints) => Effect.Effect<void, UsageError | RunFailed>
   /**
    * Hold the run's lease for the current scope: one process evaluates a run at a time. Refuses (UsageError,
    * naming the holder) while a live process holds it; takes a dead holder's over. The returned check fails once
@@ -90,8 +91,15 @@ export interface RunLogApi {
    */
   readonly lease: (runId: string) => Effect.Effect<Effect.Effect<void, SinkError>, UsageError | RunFailed, Scope.Scope>
   readonly record: (runId: string, results: ReadonlyArray<CaseResult>) => Effect.Effect<void, SinkError>
-  readonly finish: (runId: string, status: Exclude<RunStatus, "running">) => Effect.Effect<void, RunFailed>
-  /** A run by id, or the newest with `latest`. */
+  /** Mark how the run ended, with its pass rate when known (shown by `runs list`). */
+  readonly finish: (runId: string, status: Exclude<RunStatus, "running">, passRate?: number | null) => Effect.Effect<void, RunFailed>
+  /** A run's header, by id or `latest` (nothing of its results is read). */
+  readonly info: (runId: string) => Effect.Effect<RunInfo, UsageError | RunFailed>
+  /** A run's header and outcome (summary recomputed in one streamed pass), by id or `latest`, without its results. */
+  readonly outline: (runId: string) => Effect.Effect<{ readonly info: RunInfo; readonly outcome: RunOutcome }, UsageError | RunFailed>
+  /** A run's stored results in input order, streamed from the store (never all in memory). */
+  readonly results: (runId: string) => Stream.Stream<CaseResult, RunFailed>
+  /** A run by id, or the newest with `latest` (every result in memory: for small runs and comparisons). */
   readonly load: (runId: string) => Effect.Effect<StoredRun, UsageError | RunFailed>
   readonly list: Effect.Effect<ReadonlyArray<RunInfo>, RunFailed>
 }

@@ -146,6 +146,12 @@ const taskCacheFor = (plan: RunPlan): Layer.Layer<TaskCache, never, Database> =>
 export const servesCached = (plan: RunPlan): boolean => plan.record === null && plan.replay === null
 
 /**
+ * Cases whose fresh cache outcomes the cache keeps indexed in memory before merging them into its table: a
+ * bound on the memory a long run holds for the cache, whatever the dataset's size.
+ */
+const CACHE_INDEX_CASES = 50_000
+
+/**
  * Every service a run of `plan` needs.
  *
  * @example
@@ -156,7 +162,7 @@ export const servesCached = (plan: RunPlan): boolean => plan.record === null && 
 export const runServices = (plan: RunPlan, judged: number): Layer.Layer<Judge | EvalCache | TaskCache, UsageError, Database> =>
   Layer.mergeAll(
     judgeFor(plan, judged),
-    plan.cache === null || !servesCached(plan) ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer(),
+    plan.cache === null || !servesCached(plan) ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer({ compactAt: CACHE_INDEX_CASES }),
     taskCacheFor(plan)
   )
 

@@ -14,7 +14,7 @@
 import { SinkError } from "@assay/core"
 import { Database, Maintenance, RunLease, RunStore, type RunInfo as StoreRunInfo, type StoreError } from "@assay/store"
 import { FileSystem, Path } from "@effect/platform"
-import { Clock, Config, Console, Deferred, Effect, Either, Layer, Option, Random, Schema } from "effect"
+import { Clock, Config, Console, Deferred, Effect, Either, Layer, Option, Random, Schema, Stream } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
 import { RunPlan } from "./plan.js"
 import { type Fingerprints, type RunInfo, RunLog } from "./run-log.js"
@@ -27,7 +27,7 @@ const failed = (error: { readonly message: string }) => new RunFailed({ message:
 const toInfo = (run: StoreRunInfo): Either.Either<RunInfo, RunFailed> =>
   Either.map(
     Either.mapLeft(decodePlan(run.settings.plan), () => new RunFailed({ message: `run ${run.runId} was not recorded by the assay CLI (no run plan)` })),
-    (plan) => ({ runId: run.runId, plan, status: run.status, startedAt: run.startedAt, caseCount: run.caseCount, finishedCases: run.finishedCases })
+    (plan) => ({ runId: run.runId, plan, status: run.status, startedAt: run.startedAt, caseCount: run.caseCount, finishedCases: run.finishedCases, passRate: run.passRate })
   )
 
 /**
@@ -82,7 +82,6 @@ const runLogLayer = Layer.effect(
             return yield* new UsageError({ message: `cannot resume run ${runId}: the metric configuration changed since it started; start a new run instead` })
           }
           yield* Effect.mapError(store.reopen(runId), failed)
-          return yield* Effect.mapError(store.results(runId), failed)
         }),
       lease: (runId) =>
         leases.acquire(runId).pipe(
@@ -96,7 +95,16 @@ const runLogLayer = Layer.effect(
             })))
         ),
       record: (runId, results) => store.sinkMany(runId)(results),
-      finish: (runId, status) => Effect.mapError(store.finish(runId, status), failed),
+      finish: (runId, status, passRate) => Effect.mapError(store.finish(runId, status, passRate ?? null), failed),
+      info: (runId) => Effect.flatMap(resolveId(runId), (id) => Effect.flatMap(get(id), toInfo)),
+      outline: (runId) =>
+        Effect.gen(function*() {
+          const id = yield* resolveId(runId)
+          const info = yield* Effect.flatMap(get(id), toInfo)
+          const outcome = yield* store.outline(id).pipe(Effect.mapError((e) => e._tag === "RunNotFound" ? new UsageError({ message: e.message }) : failed(e)))
+          return { info, outcome }
+        }),
+      results: (runId) => Stream.mapError(store.stream(runId), failed),
       load: (runId) =>
         Effect.gen(function*() {
           const id = yield* resolveId(runId)

@@ -10,6 +10,7 @@
  */
 import type { CachedOutcome } from "../cache/eval-cache.js"
 import type { TestCase } from "../model/test-case.js"
+import { caseContent } from "../result/case-content.js"
 import type { CaseResult, MetricResult } from "../result/run-result.js"
 
 /** Mutable state of a case in flight; only the engine touches it. */
@@ -66,7 +67,7 @@ export const newCaseState = (
 /**
  * The result of a finished case: it passes when every metric that ran passed (and at least one ran); it is
  * skipped when no metric ran; it is errored when any metric errored or its task failed. Its totals include
- * the task's spend.
+ * the task's spend. It carries the case as measured (`testCase`).
  *
  * @example
  * ```ts
@@ -100,7 +101,8 @@ export const toCaseResult = (state: CaseState): CaseResult => {
     metrics,
     durationMs: state.finishedAt - state.startedAt,
     cost,
-    tokens: { input, output }
+    tokens: { input, output },
+    testCase: caseContent(state.testCase)
   }
 }
 
@@ -115,5 +117,6 @@ const taskErroredResult = (state: CaseState, error: string): CaseResult => ({
   durationMs: state.finishedAt - state.startedAt,
   cost: state.taskSpend?.cost ?? 0,
   tokens: { input: state.taskSpend?.input ?? 0, output: state.taskSpend?.output ?? 0 },
-  error
+  error,
+  testCase: caseContent(state.testCase)
 })

@@ -1,6 +1,7 @@
 /**
- * The public entry points: `evaluate` (all results, in input order — asyncio's gather) and `evaluateStream`
- * (results as they complete — asyncio's as_completed).
+ * The public entry points: `evaluate` (all results, in input order — asyncio's gather), `evaluateStream`
+ * (results as they complete — asyncio's as_completed) and `evaluateToSinks` (results only to the options'
+ * `onResults`/`onResult` sinks, never collected: memory independent of the number of cases).
  *
  * @example
  * ```ts
@@ -12,7 +13,7 @@
  */
 import { Effect, Exit, Mailbox, Stream } from "effect"
 import type { Metric } from "../metric/metric.js"
-import type { CaseResult, RunResult } from "../result/run-result.js"
+import type { CaseResult, RunResult, RunSummary, UnfinishedCase } from "../result/run-result.js"
 import type { EvalError } from "./errors.js"
 import type { EvalOptions } from "./options.js"
 import { runPool } from "./pool.js"
@@ -45,6 +46,44 @@ export const evaluate = <R, E = never, RS = never, RT = never>(
       unfinished: run.unfinished
     }
   })
+
+/**
+ * A run's outcome without its case results (they went to the sinks).
+ *
+ * @example
+ * ```ts
+ * const outcome: RunOutcome = yield* evaluateToSinks(cases, metrics, { onResults })
+ * ```
+ */
+export interface RunOutcome {
+  readonly runId: string | null
+  readonly identifier: string | null
+  readonly status: RunResult["status"]
+  readonly summary: RunSummary
+  readonly unfinished: ReadonlyArray<UnfinishedCase>
+}
+
+/**
+ * Score every case, handing each result only to `options.onResults` / `options.onResult` (completion order)
+ * and keeping none: the outcome holds the summary, accumulated as results arrive. Fails like {@link evaluate}.
+ *
+ * @example
+ * ```ts
+ * const outcome = yield* evaluateToSinks(stream, [exactMatch()], { onResult: (r) => Console.log(r.index) })
+ * ```
+ */
+export const evaluateToSinks = <R, E = never, RS = never, RT = never>(
+  source: CaseSource<E, RS>,
+  metrics: ReadonlyArray<Metric<R>>,
+  options: EvalOptions<RT> = {}
+): Effect.Effect<RunOutcome, EvalError | E, R | RS | RT> =>
+  Effect.map(runPool(source, metrics, options, () => Effect.void), (run) => ({
+    runId: options.runId ?? null,
+    identifier: options.identifier ?? null,
+    status: run.status,
+    summary: run.summary,
+    unfinished: run.unfinished
+  }))
 
 /**
  * Score every case, emitting each case result as soon as it finishes (completion order). The stream ends when

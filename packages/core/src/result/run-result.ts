@@ -11,6 +11,9 @@
  */
 import { Schema } from "effect"
 import { TokenUsage } from "../metric/metric.js"
+import { Content } from "../model/content.js"
+import { Turn } from "../model/test-case.js"
+import { ToolCall } from "../model/tool-call.js"
 
 /** One metric's result on one case. */
 export const MetricResult = Schema.Struct({
@@ -35,10 +38,37 @@ export const MetricResult = Schema.Struct({
 })
 export type MetricResult = typeof MetricResult.Type
 
+const Strings = Schema.Array(Schema.String)
+
+/**
+ * The test case as it was evaluated (after the task, if any, produced its output), in camelCase and without
+ * a kind tag: only the fields the case has. Reports and the run store keep it, so a past run shows what the
+ * application was asked and what it said.
+ */
+export const CaseContent = Schema.Struct({
+  name: Schema.optional(Schema.String),
+  input: Schema.optional(Content),
+  actualOutput: Schema.optional(Content),
+  expectedOutput: Schema.optional(Content),
+  context: Schema.optional(Strings),
+  retrievalContext: Schema.optional(Strings),
+  toolsCalled: Schema.optional(Schema.Array(ToolCall)),
+  expectedTools: Schema.optional(Schema.Array(ToolCall)),
+  turns: Schema.optional(Schema.Array(Turn)),
+  scenario: Schema.optional(Schema.String),
+  expectedOutcome: Schema.optional(Schema.String),
+  chatbotRole: Schema.optional(Schema.String),
+  userDescription: Schema.optional(Schema.String),
+  tags: Schema.optional(Strings),
+  metadata: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+export type CaseContent = typeof CaseContent.Type
+
 /**
  * One case's result. `success`: every non-skipped metric passed and at least one ran. `error` is present when
  * the case's task (e.g. the CLI's `--target` call) failed: the case is errored and its metrics did not run.
- * `durationMs`, `cost` and `tokens` include the task's.
+ * `durationMs`, `cost` and `tokens` include the task's. `testCase` is the case as evaluated (absent in results
+ * stored by earlier versions).
  */
 export const CaseResult = Schema.Struct({
   index: Schema.Number,
@@ -50,7 +80,8 @@ export const CaseResult = Schema.Struct({
   durationMs: Schema.Number,
   cost: Schema.Number,
   tokens: TokenUsage,
-  error: Schema.optional(Schema.String)
+  error: Schema.optional(Schema.String),
+  testCase: Schema.optional(CaseContent)
 })
 export type CaseResult = typeof CaseResult.Type
 

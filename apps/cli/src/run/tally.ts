@@ -1,0 +1,46 @@
+/**
+ * A run's outcome accumulated as its results arrive: the summary (`SummaryAccumulator`, memory O(metrics))
+ * and which cases finished (one byte per case), so the CLI never keeps the results themselves.
+ *
+ * @example
+ * ```ts
+ * import { RunTally } from "./tally.js"
+ * const tally = new RunTally(total)
+ * tally.add(result)
+ * const outcome = tally.outcome(runId, null, "completed", durationMs)
+ * ```
+ */
+import { type CaseResult, type RunOutcome, SummaryAccumulator, type UnfinishedCase } from "@assay/core"
+
+/** See the module doc. */
+export class RunTally {
+  private readonly summary = SummaryAccumulator.empty()
+  private readonly done: Uint8Array
+  /** Cases finished, earlier results of a resumed run included. */
+  finished = 0
+
+  constructor(private readonly total: number) {
+    this.done = new Uint8Array(total)
+  }
+
+  /** Whether case `index` has finished (a resumed run does not evaluate it again). */
+  has(index: number): boolean {
+    return this.done[index] === 1
+  }
+
+  /** Count one finished case. */
+  add(result: CaseResult): void {
+    this.summary.add(result)
+    if (result.index < this.total && this.done[result.index] === 0) {
+      this.done[result.index] = 1
+      this.finished++
+    }
+  }
+
+  /** The outcome so far: every case not added is unfinished. */
+  outcome(runId: string, identifier: string | null, status: RunOutcome["status"], durationMs: number): RunOutcome {
+    const unfinished: Array<UnfinishedCase> = []
+    for (let i = 0; i < this.total; i++) if (this.done[i] === 0) unfinished.push({ index: i, name: null })
+    return { runId, identifier, status, summary: this.summary.summary(durationMs), unfinished }
+  }
+}
