@@ -112,7 +112,9 @@ describe("token estimates corrected by usage (TestClock)", () => {
 
 // Real HTTP to the fake server on the live clock: assertions on what the server saw, never on elapsed time.
 describe("learned limits over real HTTP", () => {
-  it.live("the fake server's x-ratelimit headers teach the limit, and the run stays under it", () =>
+  // Pacing under a learned limit is asserted under TestClock above; over real HTTP only what was learned is
+  // asserted, since how many 429s a run meets depends on the machine's speed.
+  it.live("the fake server's x-ratelimit headers teach the limit; without them nothing is learned", () =>
     Effect.gen(function*() {
       const run = (headers: boolean) =>
         Effect.gen(function*() {
@@ -123,15 +125,13 @@ describe("learned limits over real HTTP", () => {
           )
           const log = yield* server.log
           assert.strictEqual(log.filter((e) => e.status === 200).length, 80)
-          return { stats: stats.policy!, limited: log.filter((e) => e.status === 429).length }
+          return { stats: stats.policy! }
         }).pipe(Effect.scoped)
       const learned = yield* run(true)
       assert.strictEqual(learned.stats.learnedRequestsPerMinute, 2400)
       assert.strictEqual(learned.stats.learnedTokensPerMinute, 90_000)
       const blind = yield* run(false)
       assert.isUndefined(blind.stats.learnedRequestsPerMinute)
-      assert.isAbove(blind.limited, 0, "without headers the server had to refuse calls")
-      assert.isBelow(learned.limited, blind.limited, `with them, fewer refusals (${learned.limited} against ${blind.limited})`)
     }))
 
   it.live("429 cap plus 20% HTTP 500s: every call completes", () =>
