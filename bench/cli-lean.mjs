@@ -13,6 +13,7 @@ import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readSync
 import { cpus, loadavg } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { levenshtein } from "./scorers.mjs"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const outDir = join(here, "out")
@@ -37,20 +38,6 @@ async function generate(n) {
 
 /** The bare loop: read 1 MiB chunks, JSON.parse each line, exact match + Levenshtein, write a JSON line per case. */
 function bare(file, outFile) {
-  const levenshtein = (a, b) => {
-    if (a === b) return 1
-    let prev = new Array(b.length + 1)
-    let cur = new Array(b.length + 1)
-    for (let j = 0; j <= b.length; j++) prev[j] = j
-    for (let i = 1; i <= a.length; i++) {
-      cur[0] = i
-      for (let j = 1; j <= b.length; j++) {
-        cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1))
-      }
-      ;[prev, cur] = [cur, prev]
-    }
-    return 1 - prev[b.length] / Math.max(a.length, b.length, 1)
-  }
   const fd = openSync(file, "r")
   const out = openSync(outFile, "w")
   const buf = Buffer.alloc(1 << 20)

@@ -4,7 +4,8 @@ import { Effect } from "effect"
 const norm = (s) => s.trim().toLowerCase()
 const exact = (a, b) => (norm(a) === norm(b) ? 1 : 0)
 const contains = (a, b) => (norm(a).includes(norm(b).split(" ")[0]) ? 1 : 0)
-function levenshtein(a, b) {
+/** Levenshtein similarity, 1 − distance ÷ the longer length (the bare loops' version of the metric). */
+export function levenshtein(a, b) {
   if (a === b) return 1
   let prev = new Array(b.length + 1)
   let cur = new Array(b.length + 1)
