@@ -69,6 +69,9 @@ describe("assay run <file.eval.ts>", () => {
     const none = await assay(["run", join(dir, "*.eval.ts")], { cwd: dir })
     expect(none.code).toBe(2)
     expect(none.stderr).toContain("no eval files found")
+    const absent = await assay(["run", "absent.eval.ts"], { cwd: dir })
+    expect(absent.code).toBe(2)
+    expect(absent.stderr).toContain("absent.eval.ts: no such file")
   })
 
   it("data from a dataset file beside the eval; an invalid item names the file and line, or the eval and index", async () => {

@@ -12,7 +12,7 @@
  */
 import { type Eval, isEval } from "@assay/core"
 import { Effect } from "effect"
-import { readFileSync, statSync } from "node:fs"
+import { existsSync, readFileSync, statSync } from "node:fs"
 import { dirname, isAbsolute, relative, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { UsageError } from "../errors.js"
@@ -59,7 +59,10 @@ const isDirectory = (path: string): boolean => {
 /** The eval files an argument names, sorted; none found is a usage error. */
 const discover = (arg: string, cwd: string): Effect.Effect<ReadonlyArray<string>, UsageError> =>
   Effect.gen(function*() {
-    if (!GLOB.test(arg) && !isDirectory(arg)) return [resolve(cwd, arg)]
+    if (!GLOB.test(arg) && !isDirectory(resolve(cwd, arg))) {
+      if (!existsSync(resolve(cwd, arg))) return yield* new UsageError({ message: `${arg}: no such file` })
+      return [resolve(cwd, arg)]
+    }
     // tinyglobby: Node 20 has no fs.glob, and brace/`**` patterns are not worth writing by hand.
     const { glob } = yield* Effect.promise(() => import("tinyglobby"))
     const pattern = GLOB.test(arg) ? arg : `${arg.replace(/\/+$/, "")}/**/*.eval.{ts,mts,js,mjs}`
