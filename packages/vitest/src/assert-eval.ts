@@ -11,7 +11,7 @@
  * ```
  */
 import { AssertionError } from "node:assert"
-import type { RunResult, TestCase } from "@assay/core"
+import type { RunResult } from "@assay/core"
 import { type EvalBar, formatVerdict, judgeRun } from "./failures.js"
 
 /**
@@ -29,16 +29,16 @@ export interface AssertEvalOptions extends EvalBar {
 
 /**
  * Throw an AssertionError listing the failing cases when the run's pass rate is below `minPassRate` (default
- * 1: every scored case must pass). Input, expected and actual output come from each case result's `testCase`
- * (or `lookup`, given the case by input index). A `thresholds` key naming no metric of the run is an error.
+ * 1: every scored case must pass). Input, expected and actual output come from each case result's `testCase`.
+ * A `thresholds` key naming no metric of the run is an error.
  *
  * @example
  * ```ts
  * assertEval(result, { thresholds: { "answer-relevancy": 0.7 } })
  * ```
  */
-export const assertEval = (result: RunResult, options: AssertEvalOptions = {}, lookup?: (index: number) => TestCase | undefined): void => {
-  const verdict = judgeRun(result, options, lookup)
+export const assertEval = (result: RunResult, options: AssertEvalOptions = {}): void => {
+  const verdict = judgeRun(result, options)
   if (verdict.ok) return
   const message = formatVerdict(options.name ?? result.identifier ?? "eval", verdict)
   throw new AssertionError({ message })

@@ -10,11 +10,10 @@
  * ```
  */
 import { it } from "@effect/vitest"
-import type { Eval, RunEvalOptions } from "@assay/core"
+import { type Eval, runEval, type RunEvalOptions } from "@assay/core"
 import { Duration, Effect } from "effect"
 import { assertEval } from "./assert-eval.js"
 import type { EvalBar } from "./failures.js"
-import { runEvalKeepingCases } from "./internal/run-eval.js"
 
 /** The test's time limit when none is given: judge-scored evals take minutes, not vitest's default 5 s. */
 export const DEFAULT_EVAL_TIMEOUT: Duration.Duration = Duration.minutes(10)
@@ -51,6 +50,6 @@ export interface EvalTestOptions extends EvalBar {
 export const evalTest = <E>(name: string, ev: Eval.Eval<never, E>, options: EvalTestOptions = {}): void => {
   const timeout = Duration.toMillis(Duration.decode(options.timeout ?? DEFAULT_EVAL_TIMEOUT))
   it.live(name, () =>
-    Effect.map(runEvalKeepingCases(ev, options.run), ({ cases, result }) =>
-      assertEval(result, { name: ev.name, minPassRate: options.minPassRate, thresholds: options.thresholds }, (i) => cases.get(i))), timeout)
+    Effect.map(runEval(ev, options.run), (result) =>
+      assertEval(result, { name: ev.name, minPassRate: options.minPassRate, thresholds: options.thresholds })), timeout)
 }

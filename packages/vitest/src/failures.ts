@@ -8,7 +8,7 @@
  * if (!verdict.ok) console.log(formatVerdict("capitals", verdict))
  * ```
  */
-import { type CaseContent, caseContent, contentText, type CaseResult, type MetricResult, type RunResult, type TestCase } from "@assay/core"
+import { type CaseContent, contentText, type CaseResult, type MetricResult, type RunResult } from "@assay/core"
 
 /**
  * The bar a run must clear.
@@ -57,13 +57,6 @@ const metricFails = (m: MetricResult, threshold: number | undefined): boolean =>
   return threshold === undefined ? !m.success : m.score < threshold
 }
 
-/** The case a result was measured on: its `testCase` field when the engine keeps it, else `lookup`'s. */
-const caseOf = (result: CaseResult, lookup: ((index: number) => TestCase | undefined) | undefined): CaseContent | undefined => {
-  if (result.testCase !== undefined) return result.testCase
-  const found = lookup?.(result.index)
-  return found === undefined ? undefined : caseContent(found)
-}
-
 /**
  * Hold a run to a bar. Fails (throws a RangeError) when `thresholds` names a metric the run does not have, or
  * `minPassRate` is outside [0, 1]: a typo must not make an assertion pass.
@@ -73,7 +66,7 @@ const caseOf = (result: CaseResult, lookup: ((index: number) => TestCase | undef
  * judgeRun(result, { thresholds: { "exact-match": 1 } }).failures.length
  * ```
  */
-export const judgeRun = (run: RunResult, bar: EvalBar = {}, lookup?: (index: number) => TestCase | undefined): Verdict => {
+export const judgeRun = (run: RunResult, bar: EvalBar = {}): Verdict => {
   const minPassRate = bar.minPassRate ?? 1
   if (!(minPassRate >= 0 && minPassRate <= 1)) throw new RangeError(`minPassRate must be between 0 and 1, got ${minPassRate}`)
   const thresholds = bar.thresholds ?? {}
@@ -90,7 +83,7 @@ export const judgeRun = (run: RunResult, bar: EvalBar = {}, lookup?: (index: num
     if (!ran && result.error === undefined) continue // skipped case: not judged
     judged++
     if (metrics.length === 0 && result.error === undefined) passed++
-    else failures.push({ result, testCase: caseOf(result, lookup), metrics })
+    else failures.push({ result, testCase: result.testCase, metrics })
   }
   const passRate = judged === 0 ? null : passed / judged
   return { ok: passRate !== null && passRate >= minPassRate, passed, judged, passRate, minPassRate, failures }

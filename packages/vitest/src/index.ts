@@ -12,4 +12,3 @@
 export * from "./assert-eval.js"
 export * from "./eval-test.js"
 export * from "./failures.js"
-export { type EvalRun, runEvalKeepingCases } from "./internal/run-eval.js"

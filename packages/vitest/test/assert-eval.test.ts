@@ -8,14 +8,13 @@ const cases: ReadonlyArray<TestCase> = [
   LLMTestCase.make({ name: "canberra", input: "Capital of Australia?", actualOutput: "Sydney", expectedOutput: "Canberra" }),
   LLMTestCase.make({ name: "multi", input: "Two lines?", actualOutput: "one\ntwo", expectedOutput: "one\ntwo" })
 ]
-const lookup = (i: number) => cases[i]
 /** A metric scoring 0.6 with a reason, passing at its default threshold 0.5. */
 const lenient = Metric.make({ name: "lenient", measure: () => Effect.succeed({ score: 0.6, reason: "mostly right" }) })
 
 /** The message assertEval throws, or "" when it passes. */
 const thrown = (result: RunResult, options: Parameters<typeof assertEval>[1]): string => {
   try {
-    assertEval(result, options, lookup)
+    assertEval(result, options)
     return ""
   } catch (e) {
     assert.strictEqual((e as Error).name, "AssertionError")
