@@ -7,7 +7,7 @@ import { Schema } from "effect"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { assay, fixtureDir, requireBuild, ROOT, startFake } from "./harness.js"
+import { assay, fakeLog, fixtureDir, requireBuild, ROOT, startFake } from "./harness.js"
 
 beforeAll(requireBuild)
 
@@ -148,5 +148,34 @@ describe("assay run <file.eval.ts>", () => {
     expect(out.summary.passed).toBe(9)
     expect(out.summary.errored).toBe(0)
     expect(out.cases.find((c) => !c.success)!.name).toBe("out-of-scope")
+  })
+})
+
+describe("--offline reaches an Eval's own judge", () => {
+  it("no request leaves the process: the judge call fails naming --offline and the case; a replay still answers", async () => {
+    const fake = await startFake(["--reply", '{"score": 9, "reason": "right"}'])
+    try {
+      const dir = fixtureDir()
+      const file = join(FIXTURES, "judged/judged.eval.ts")
+      const env = { OPENAI_BASE_URL: fake.baseUrl }
+      const recorded = await assay(["run", file, "--no-cache", "--record", "calls.jsonl"], { cwd: dir, env })
+      expect(recorded.code).toBe(0)
+      const made = (await fakeLog(fake)).length
+      expect(made).toBe(2)
+      const offline = await assay(["run", file, "--offline", "--ignore-errors", "--out", "out.json"], { cwd: dir, env })
+      expect(offline.stderr).not.toMatch(/\n\s+at /)
+      expect(offline.code).toBe(1)
+      const out = readOut(join(dir, "out.json"))
+      expect(out.summary.errored).toBe(2)
+      expect(out.cases[0]!.metrics[0]!.error).toContain("--offline: case #0 \"fr\" would call openai-compatible:eval-judge")
+      const failFast = await assay(["run", file, "--offline"], { cwd: dir, env })
+      expect(failFast.code).toBe(3)
+      expect(failFast.stderr).toContain("--offline")
+      const replayed = await assay(["run", file, "--offline", "--replay", "calls.jsonl"], { cwd: dir, env })
+      expect(replayed.code).toBe(0)
+      expect((await fakeLog(fake)).length).toBe(made) // nothing reached the server after the recording
+    } finally {
+      fake.stop()
+    }
   })
 })
