@@ -4,7 +4,7 @@
  */
 import { RunResult } from "@assay/core"
 import { Schema } from "effect"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { assay, fakeLog, fixtureDir, requireBuild, ROOT, startFake } from "./harness.js"
@@ -177,5 +177,26 @@ describe("--offline reaches an Eval's own judge", () => {
     } finally {
       fake.stop()
     }
+  })
+})
+
+describe("an Eval's versioned task is cached", () => {
+  it("a rerun skips the task for unchanged cases; --fresh-task and a new version call it again; --no-cache never reads", async () => {
+    const dir = fixtureDir()
+    const file = join(FIXTURES, "cached/versioned.eval.ts")
+    const calls = () => (existsSync(join(dir, "calls.log")) ? readFileSync(join(dir, "calls.log"), "utf8").split("\n").filter((l) => l !== "").length : 0)
+    const first = await assay(["run", file, "--out", "a.json"], { cwd: dir })
+    expect(first.code).toBe(0)
+    expect(calls()).toBe(2)
+    const again = await assay(["run", file, "--out", "b.json"], { cwd: dir })
+    expect(again.code).toBe(0)
+    expect(calls()).toBe(2) // both outputs came from the task cache
+    expect(readOut(join(dir, "b.json")).cases.map((c) => c.testCase?.actualOutput)).toEqual(["PARIS", "ROME"])
+    expect((await assay(["run", file, "--fresh-task"], { cwd: dir })).code).toBe(0)
+    expect(calls()).toBe(4)
+    expect((await assay(["run", file], { cwd: dir, env: { TASK_VERSION: "2" } })).code).toBe(0)
+    expect(calls()).toBe(6)
+    expect((await assay(["run", file, "--no-cache"], { cwd: dir })).code).toBe(0)
+    expect(calls()).toBe(8)
   })
 })

@@ -7,7 +7,7 @@
  * yield* runEvalFiles("examples/rag/rag.eval.ts", flags, outputs, config, cwd)
  * ```
  */
-import { evalCases, type EvalDefaults, InvalidTestCase, toEngineTask } from "@assay/core"
+import { evalCases, type EvalDefaults, evalTask, InvalidTestCase } from "@assay/core"
 import { Console, Duration, Effect, Option, Stream } from "effect"
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path"
 import type { AssayConfig } from "../config/schema.js"
@@ -17,6 +17,7 @@ import { ExitStatus, notices, reason, verdict } from "../exit-status.js"
 import { execute } from "../run/execute.js"
 import type { Outputs } from "../run/outputs.js"
 import { DEFAULT_CACHE, resolvePlan, type RunFlags, withAbsoluteRecordings } from "../run/plan.js"
+import { servesCached } from "../run/services.js"
 import { withRunStore } from "../run/store.js"
 import { type LoadedEval, loadEvals } from "./load.js"
 
@@ -60,7 +61,9 @@ const runOne = (loaded: LoadedEval, flags: RunFlags, outputs: Outputs, config: A
           ? error
           : new DatasetError({ file: shown(loaded.file, cwd), detail: error instanceof InvalidTestCase ? `case #${error.index}: ${error.issues.join("; ")}` : describeError(error) }))
     )
-    const source = { cases, metrics: self.metrics, task: self.task === undefined ? undefined : toEngineTask(self.task), layer: self.layer }
+    // A versioned task is served from the run's task cache (not when --fresh-task, --record or --replay).
+    const task = evalTask(self, plan.hyperparameters, { read: !plan.freshTask && servesCached(plan) })
+    const source = { cases, metrics: self.metrics, task, layer: self.layer }
     const result = yield* withRunStore(plan.cache ?? join(cwd, DEFAULT_CACHE), execute({ plan, resume: undefined, outputs, eval: source }), { fallback: true })
     yield* Effect.forEach([...notices(result), reason(result, plan.minPassRate)], (line) => Console.error(line), { discard: true })
     return verdict(result, plan.minPassRate)
