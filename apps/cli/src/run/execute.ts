@@ -155,7 +155,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       ...(needsJudge ? [{ label: "judge", stats: judge.stats }] : []),
       ...(target === undefined ? [] : [{ label: "target", stats: target.stats }])
     ]
-    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.style, clients })
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.progressStyle, clients })
 
     const report = (status: RunOutcome["status"]) =>
       Effect.gen(function*() {

@@ -28,7 +28,7 @@ import type { ReportHead } from "../report/view.js"
  *
  * @example
  * ```ts
- * const outputs: Outputs = { out: Option.some("r.json"), jsonl: Option.none(), junit: Option.none(), html: Option.none(), progress: "plain", style }
+ * const outputs: Outputs = { out: Option.some("r.json"), jsonl: Option.none(), junit: Option.none(), html: Option.none(), progress: "plain", style, progressStyle: style }
  * ```
  */
 export interface Outputs {
@@ -37,7 +37,10 @@ export interface Outputs {
   readonly junit: Option.Option<string>
   readonly html: Option.Option<string>
   readonly progress: ProgressMode
+  /** Colours of what goes to stdout (reports, the summary). */
   readonly style: Style
+  /** Colours of the progress display on stderr. */
+  readonly progressStyle: Style
 }
 
 /** A report being written: its file and its pieces for this run. */
