@@ -200,3 +200,33 @@ describe("an Eval's versioned task is cached", () => {
     expect(calls()).toBe(8)
   })
 })
+
+describe("assay resume of an eval file's run", () => {
+  it("after SIGKILL, continues without running the finished cases' tasks again; the reports cover the whole run", async () => {
+    const dir = fixtureDir()
+    const file = join(FIXTURES, "resumable/hangs.eval.ts")
+    const jsonl = join(dir, "cases.jsonl")
+    const killed = await assay(["run", file, "--no-progress", "--jsonl", "cases.jsonl"], {
+      cwd: dir,
+      onSpawn: (child) => {
+        // The two cases before "hang" are committed to the run store before they reach the --jsonl file.
+        const poll = setInterval(() => {
+          if (existsSync(jsonl) && readFileSync(jsonl, "utf8").split("\n").filter((l) => l !== "").length >= 2) child.kill("SIGKILL")
+        }, 20)
+        child.on("close", () => clearInterval(poll))
+      }
+    })
+    expect(killed.signal).toBe("SIGKILL")
+    const resumed = await assay(["resume", "latest", "--no-progress", "--out", "out.json"], { cwd: dir, env: { RELEASE: "1" } })
+    expect(resumed.stderr).not.toMatch(/\n\s+at /)
+    expect(resumed.code).toBe(0)
+    const out = readOut(join(dir, "out.json"))
+    expect(out.summary.total).toBe(4)
+    expect(out.summary.passed).toBe(4)
+    const calls = readFileSync(join(dir, "calls.log"), "utf8").split("\n").filter((l) => l !== "")
+    expect(calls.filter((c) => c === "fr")).toHaveLength(1)
+    expect(calls.filter((c) => c === "it")).toHaveLength(1)
+    expect(calls.filter((c) => c === "hang")).toHaveLength(2) // started before the kill, and again
+    expect(calls.filter((c) => c === "es")).toHaveLength(1)
+  })
+})
