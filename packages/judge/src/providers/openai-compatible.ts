@@ -17,13 +17,14 @@
  * ```
  */
 import { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import type { NodeHttpClient } from "@effect/platform-node"
 import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
 import type { AttemptDeadline, ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import { type Headers, rateLimitInfo } from "../headers.js"
-import { ChatProvider } from "../provider.js"
+import { nodeHttpClient } from "../node-http.js"
+import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
 import { type PostJson, viaDispatcher, viaHttpClient } from "./post-json.js"
 
@@ -144,11 +145,11 @@ export const make = (options: OpenAiCompatibleOptions) =>
  * const provider = yield* makeUndici({ baseUrl, model: "qwen2.5", apiKey: undefined })
  * ```
  */
-export const makeUndici = (options: OpenAiCompatibleOptions) =>
-  Effect.map(NodeHttpClient.Dispatcher, (dispatcher) => {
+export const makeUndici = (options: OpenAiCompatibleOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
+  Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher).pipe(Effect.map((dispatcher) => {
     const { headers, url } = endpoint(options)
     return makeWith(options, viaDispatcher(dispatcher, url, headers))
-  })
+  }))
 
 /**
  * The provider as a Layer over any `HttpClient`.
