@@ -12,6 +12,8 @@ export type Query = Readonly<Record<string, string>>
 export interface Source {
   /** True when served by `assay view` (live updates and comparisons are available). */
   readonly served: boolean
+  /** The one run a self-contained page holds (its page is the start page). */
+  readonly single?: string
   readonly runs: () => Promise<ReadonlyArray<RunRowView>>
   readonly summary: (id: string) => Promise<RunSummaryView>
   readonly cases: (id: string, query: Query) => Promise<CasePage>
@@ -203,6 +205,7 @@ export const embedded = (): Source | undefined => {
   const missing = (what: string) => Promise.reject(new LoadError(what))
   return {
     served: false,
+    single: id,
     runs: () => Promise.resolve([run]),
     summary: (runId) => runId === id ? Promise.resolve(summary) : missing(`this page holds run ${id} only`),
     cases: (_, q) => Promise.resolve({ offset: Number(q["offset"] ?? 0), ...queryRows(rows, results, q) }),

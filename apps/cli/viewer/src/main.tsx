@@ -7,13 +7,15 @@ import { useEffect, useState } from "preact/hooks"
 import { CasePage } from "./case.js"
 import { ComparePageView } from "./compare.js"
 import { embedded, type Source, served } from "./data.js"
-import { currentRoute, href, navigate, type Route, useHash } from "./route.js"
+import { currentRoute, href, navigate, type Route, seg, useHash } from "./route.js"
 import { RunPage } from "./run.js"
 import { RunsPage } from "./runs.js"
 
 const local = embedded()
 if (local !== undefined) useHash()
 const source: Source = local ?? served
+// A self-contained page opens on its run.
+if (source.single !== undefined && location.hash === "") history.replaceState(null, "", `#/runs/${seg(source.single)}`)
 
 const Page = ({ route }: { readonly route: Route }) => {
   switch (route.page) {

@@ -48,7 +48,8 @@ export const useKeys = (keys: Readonly<Record<string, (event: KeyboardEvent) => 
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey) return
       const target = event.target as HTMLElement | null
-      const typing = target !== null && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")
+      const typing = target !== null && (target.tagName === "SELECT" || target.tagName === "TEXTAREA" ||
+        (target instanceof HTMLInputElement && !["checkbox", "radio", "button"].includes(target.type)))
       if (typing && event.key !== "Escape") return
       const action = keys[event.key]
       if (action !== undefined) {
