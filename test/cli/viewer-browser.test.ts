@@ -43,7 +43,7 @@ const newPage = async (): Promise<Page> => {
   page.on("dialog", (d) => void d.dismiss())
   return page
 }
-const pwned = (page: Page) => page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)
+const pwned = (page: Page) => page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)
 
 describe.skipIf(!present)("the viewer in headless Chromium", () => {
   beforeAll(async () => {
