@@ -21,7 +21,7 @@ import { batchEntries } from "./batch-codec.js"
 import type { CaseStatus } from "./view-schema.js"
 
 /** Batches decoded per transaction: bounds memory (a batch holds up to 2,000 results). */
-const BATCHES_PER_STEP = 4
+const BATCHES_PER_STEP = 1
 /** Characters of input and actual output kept for the case table. */
 const PREVIEW = 240
 /** Characters of name, input, actual and expected output searched (each). */

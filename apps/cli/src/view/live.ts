@@ -6,11 +6,11 @@
  *
  * @example
  * ```ts
- * const events = progressEvents(views, "20261123-214501-k3f9") // Stream<Uint8Array>
+ * const events = progressEvents(views.progress, "20261123-214501-k3f9") // Stream<Uint8Array>
  * ```
  */
 import { HttpLayerRouter, HttpServerResponse } from "@effect/platform"
-import { RunViews } from "@assay/store"
+import { type RunProgress, RunViews } from "@assay/store"
 import { Duration, Effect, Schedule, Stream } from "effect"
 
 const encoder = new TextEncoder()
@@ -25,11 +25,14 @@ const POLL = Duration.seconds(1)
  *
  * @example
  * ```ts
- * Stream.runCollect(progressEvents(views, runId))
+ * Stream.runCollect(progressEvents(views.progress, runId))
  * ```
  */
-export const progressEvents = (views: RunViews, runId: string): Stream.Stream<Uint8Array> =>
-  Stream.repeatEffectWithSchedule(views.progress(runId), Schedule.spaced(POLL)).pipe(
+export const progressEvents = <E extends { readonly message: string }>(
+  progress: (runId: string) => Effect.Effect<RunProgress, E>,
+  runId: string
+): Stream.Stream<Uint8Array> =>
+  Stream.repeatEffectWithSchedule(progress(runId), Schedule.spaced(POLL)).pipe(
     Stream.changesWith((a, b) => a.finished === b.finished && a.status === b.status),
     Stream.takeUntil((p) => p.status !== "running"),
     Stream.map((p) => event("progress", p)),
@@ -49,7 +52,7 @@ export const LiveRoute = HttpLayerRouter.use((router) =>
     const views = yield* RunViews
     yield* router.add("GET", "/api/runs/:id/events", Effect.gen(function*() {
       const { id } = yield* HttpLayerRouter.params
-      return HttpServerResponse.stream(progressEvents(views, id ?? ""), {
+      return HttpServerResponse.stream(progressEvents(views.progress, id ?? ""), {
         contentType: "text/event-stream",
         headers: { "cache-control": "no-cache", "x-accel-buffering": "no" }
       })
