@@ -137,7 +137,8 @@ describe("assay view: the JSON API", () => {
 describe("assay view: usage errors", () => {
   it("a bad --port, an unknown flag, a missing store or a taken port exit 2 with one clear line", async () => {
     const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
-      [["view", "--port", "70000", "--cache", "assay.db"], "--port: expected a port from 0 to 65535, got 70000"],
+      [["view", "--port", "70000", "--cache", "assay.db"], '--port: expected an integer from 0 to 65535, got "70000"'],
+      [["view", "--port", "abc", "--cache", "assay.db"], '--port: expected an integer from 0 to 65535, got "abc"'],
       [["view", "--prot", "1", "--cache", "assay.db"], "did you mean --port?"],
       [["view", "--cache", "missing.db"], "no assay database at"],
       [["view", "--port", new URL(view.url).port, "--cache", "assay.db"], `cannot listen on 127.0.0.1:${new URL(view.url).port}`]

@@ -11,10 +11,15 @@
 import { Command, Options } from "@effect/cli"
 import { Command as Process, HttpServer } from "@effect/platform"
 import { RunViews } from "@assay/store"
-import { Console, Effect, Layer } from "effect"
+import { Console, Effect, Layer, Option } from "effect"
+import { integerIn } from "../config/values.js"
 import { UsageError } from "../errors.js"
 import { viewerServer } from "../view/server.js"
+import { valueFlag } from "./flags.js"
 import { onExistingStore, storeFlag } from "./resume.js"
+
+/** The port `assay view` listens on by default. */
+const DEFAULT_PORT = 4173
 
 /** The program that opens a URL in the default browser on this platform. */
 const opener = (url: string) =>
@@ -55,12 +60,9 @@ const serve = (port: number, open: boolean) =>
 export const viewCommand = Command.make(
   "view",
   {
-    port: Options.integer("port").pipe(Options.withDescription("port on 127.0.0.1, 0 for any free one (default 4173)"), Options.withDefault(4173)),
+    port: valueFlag("port", integerIn(0, 65535), "port on 127.0.0.1, 0 for any free one (default 4173)"),
     cache: storeFlag,
     open: Options.boolean("open").pipe(Options.withDescription("open the viewer in the default browser"))
   },
-  ({ cache, open, port }) =>
-    port < 0 || port > 65535
-      ? new UsageError({ message: `--port: expected a port from 0 to 65535, got ${port}` })
-      : onExistingStore(cache, serve(port, open))
+  ({ cache, open, port }) => onExistingStore(cache, serve(Option.getOrElse(port, () => DEFAULT_PORT), open))
 ).pipe(Command.withDescription("Browse stored runs in the browser (a local server on 127.0.0.1)"))
