@@ -12,7 +12,7 @@
  */
 import { type Content, type ContentPart, MetricError } from "@assay/core"
 import { FileSystem } from "@effect/platform"
-import { NodeFileSystem } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem" // not the index, which loads undici
 import { Effect, Encoding, Either } from "effect"
 import type { ChatImage } from "./chat.js"
 

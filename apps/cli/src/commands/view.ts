@@ -14,9 +14,11 @@ import { RunViews } from "@assay/store"
 import { Console, Effect, Layer, Option } from "effect"
 import { integerIn } from "../config/values.js"
 import { UsageError } from "../errors.js"
-import { viewerServer } from "../view/server.js"
 import { valueFlag } from "./flags.js"
 import { onExistingStore, storeFlag } from "./resume.js"
+
+/** The viewer's server, imported when the command runs: @effect/platform-node's HTTP server loads undici. */
+const lazyServer = (port: number) => Layer.unwrapEffect(Effect.map(Effect.promise(() => import("../view/server.js")), (m) => m.viewerServer({ port })))
 
 /** The port `assay view` listens on by default. */
 const DEFAULT_PORT = 4173
@@ -44,7 +46,7 @@ const announce = (open: boolean) =>
   }))
 
 const serve = (port: number, open: boolean) =>
-  Layer.launch(announce(open).pipe(Layer.provideMerge(viewerServer({ port })), Layer.provide(RunViews.Default))).pipe(
+  Layer.launch(announce(open).pipe(Layer.provideMerge(lazyServer(port)), Layer.provide(RunViews.Default))).pipe(
     Effect.catchTag("ServeError", (e) =>
       new UsageError({ message: `cannot listen on 127.0.0.1:${port}: ${e.cause instanceof Error ? e.cause.message : String(e.cause)} (pass --port <n>)` }))
   )

@@ -10,7 +10,7 @@
  * ```
  */
 import { HttpLayerRouter, HttpServer, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer" // not the index, which loads undici
 import { Effect, Layer } from "effect"
 import { createServer } from "node:http"
 import { ViewerApi } from "./api.js"
