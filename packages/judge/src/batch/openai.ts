@@ -10,6 +10,7 @@
  */
 import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Effect, Either, Redacted, Schema } from "effect"
+import { randomUUID } from "node:crypto"
 import { JudgeError } from "../errors.js"
 import { type OpenAiCompatibleOptions, parseReply, requestBody } from "../providers/openai-compatible.js"
 import type { BatchClientApi, BatchLine, LineResult } from "./api.js"
@@ -44,6 +45,21 @@ const lineResult = (line: typeof OutputLine.Type): LineResult => {
 }
 
 /**
+ * The JSONL upload as a multipart body written out by hand: platform-node's undici client fails on a web
+ * `FormData` body ("action is not a function"), and the form has just two fields.
+ */
+const multipart = (jsonl: string) => {
+  const boundary = `assay-${randomUUID()}`
+  const body = [
+    `--${boundary}\r\nContent-Disposition: form-data; name="purpose"\r\n\r\nbatch\r\n`,
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="assay-batch.jsonl"\r\nContent-Type: application/jsonl\r\n\r\n`,
+    jsonl,
+    `\r\n--${boundary}--\r\n`
+  ].join("")
+  return HttpClientRequest.bodyUint8Array(new TextEncoder().encode(body), `multipart/form-data; boundary=${boundary}`)
+}
+
+/**
  * The batch client over an `HttpClient`.
  *
  * @example
@@ -73,10 +89,8 @@ export const make = (options: OpenAiCompatibleOptions) =>
       lineBytes: (line) => Buffer.byteLength(jsonLine(line)) + 1,
       submit: (lines) =>
         Effect.gen(function*() {
-          const form = new FormData()
-          form.append("purpose", "batch")
-          form.append("file", new Blob([lines.map(jsonLine).join("\n") + "\n"], { type: "application/jsonl" }), "assay-batch.jsonl")
-          const file = yield* Effect.flatMap(send(HttpClientRequest.post(`${base}/files`).pipe(HttpClientRequest.bodyFormData(form))), decodeWith(FileObject, "file"))
+          const upload = HttpClientRequest.post(`${base}/files`).pipe(multipart(lines.map(jsonLine).join("\n") + "\n"))
+          const file = yield* Effect.flatMap(send(upload), decodeWith(FileObject, "file"))
           const created = yield* send(HttpClientRequest.post(`${base}/batches`).pipe(
             HttpClientRequest.bodyUnsafeJson({ input_file_id: file.id, endpoint: "/v1/chat/completions", completion_window: "24h" })
           ))
