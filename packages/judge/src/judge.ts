@@ -136,14 +136,14 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const route = provider.route ?? `/${provider.provider}`
     const through = recording === undefined ? direct : recorded(recording, route, model, direct)
     const chat = (request: ChatRequest, options?: ChatOptions) => through(request, options).pipe(traced("judge.chat", { attributes: { model } }))
-    const batchStats = batch === undefined ? Effect.succeed(undefined) : batch.stats
+    const batchStats = batch === undefined ? Effect.succeedNone : Effect.asSome(batch.stats)
     const stats = Effect.zip(policy.stats, batchStats).pipe(
       Effect.map(([all, batched]): JudgeStats => ({
         model,
         inputTokens: totals.inputTokens,
         outputTokens: totals.outputTokens,
         cost: totals.cost,
-        ...(batched === undefined ? {} : { liveCost: totals.liveCost, batch: batched }),
+        ...(Option.isSome(batched) ? { liveCost: totals.liveCost, batch: batched.value } : {}),
         // Before the first call the policy has no entry for the model yet: report its idle state.
         policy: all.find((s) => s.model === model) ?? {
           model,

@@ -88,10 +88,10 @@ export const execute = (input: Execution) =>
       const all = recording === undefined ? services : Layer.provideMerge(services, recording)
       // Batch mode's journal of submitted batches, for the run whose id is known once it is recorded.
       const runId = yield* Deferred.make<string>()
+      // The journal is both an input of the judge's layer and, for the target's (built inside), in the context.
       return yield* evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge, runId).pipe(
         Effect.scoped,
-        Effect.provide(all),
-        Effect.provide(batchJournalLayer(runId))
+        Effect.provide(Layer.provideMerge(all, batchJournalLayer(runId)))
       )
     }))
 
