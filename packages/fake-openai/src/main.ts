@@ -10,6 +10,7 @@
  *                                                                   # it answers Paris, then Lyon, then Lyon
  * node packages/fake-openai/dist/main.js --answer-from-prompt   # examples/rag: answers from the prompt's context
  * node packages/fake-openai/dist/main.js --batch-delay 2000 --batch-fail broken # batches end after 2 s; lines asking "broken" fail
+ * node packages/fake-openai/dist/main.js --judge-scripts        # deterministic replies to the agent/DAG/multimodal judges
  * # --rate: requests/s, stated per minute in x-ratelimit-* headers (--tpm adds a token limit; --no-rate-headers drops them)
  * ```
  */
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     reply: { type: "string" },
     replies: { type: "string" },
     "answer-from-prompt": { type: "boolean" },
+    "judge-scripts": { type: "boolean" },
     refuse: { type: "string" },
     "batch-delay": { type: "string" },
     "batch-fail": { type: "string" },
@@ -89,6 +91,7 @@ const config: FakeOpenAiConfig = {
   defaultReply: values.reply,
   scripts: values.replies === undefined ? undefined : [{ pattern: /[^]*/, content: cycling(values.replies.split("|")) }],
   answerFromPrompt: values["answer-from-prompt"],
+  judgeScripts: values["judge-scripts"],
   refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) },
   batch: {
     delay: values["batch-delay"] === undefined ? undefined : parseLatency(values["batch-delay"]),

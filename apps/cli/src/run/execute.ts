@@ -18,7 +18,7 @@
  * ```
  */
 import { cachedTask, evaluateToSinks, type Metric, type RunOutcome, type Task, type TestCase } from "@assay/core"
-import { Judge, JudgeError, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
+import { Judge, JudgeError, Offline, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint, type ProviderBatches } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
 import { Clock, Console, Deferred, Effect, Layer, Option, Stream } from "effect"
@@ -84,15 +84,15 @@ export const execute = (input: Execution) =>
       if (problem !== undefined) return yield* new UsageError({ message: problem })
       const services = runServices(input.plan, judged)
       const recording = recordingFor(input.plan, input.resume !== undefined)
-      // One recording for the judge and the target (built inside the run from the same context).
-      const all = recording === undefined ? services : Layer.provideMerge(services, recording)
-      // Batch mode's journal of submitted batches, for the run whose id is known once it is recorded.
+      // One recording and one network policy for the judge, the target and an Eval's own layer (all built
+      // inside the run from the same context): under --offline a judge an Eval builds cannot call out either.
+      const offline = Layer.succeed(Offline, input.plan.offline)
+      // Batch mode's journal of submitted batches, for the run whose id is known once it is recorded: an input
+      // of the judge's layer and, for the target's (built inside the run), in the context too.
       const runId = yield* Deferred.make<string>()
-      // The journal is both an input of the judge's layer and, for the target's (built inside), in the context.
-      return yield* evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge, runId).pipe(
-        Effect.scoped,
-        Effect.provide(Layer.provideMerge(all, batchJournalLayer(runId)))
-      )
+      const shared = Layer.mergeAll(offline, batchJournalLayer(runId), ...(recording === undefined ? [] : [recording]))
+      const all = Layer.provideMerge(services, shared)
+      return yield* evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge, runId).pipe(Effect.scoped, Effect.provide(all))
     }))
 
 /**
@@ -164,7 +164,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       ...(needsJudge ? [{ label: "judge", stats: judge.stats }] : []),
       ...(target === undefined ? [] : [{ label: "target", stats: target.stats }])
     ]
-    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.style, clients })
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.progressStyle, clients })
 
     const report = (status: RunOutcome["status"]) =>
       Effect.gen(function*() {
