@@ -97,6 +97,25 @@ export interface FakeOpenAiConfig {
   readonly defaultReply?: string | undefined
   /** Dimension of the deterministic embeddings (default 8). */
   readonly embeddingDimensions?: number | undefined
+  /** How the batch APIs (OpenAI Files + Batches, Anthropic Message Batches; `batches.ts`) behave. */
+  readonly batch?: BatchConfig | undefined
+}
+
+/**
+ * Batch API behaviour of the fake server.
+ *
+ * @example
+ * ```ts
+ * const batch: BatchConfig = { delay: "2 seconds", failPattern: /broken/, outcome: "completed" }
+ * ```
+ */
+export interface BatchConfig {
+  /** How long after creation a batch ends (default 1 second). Until then it is in progress. */
+  readonly delay?: Duration.DurationInput | undefined
+  /** Lines whose last user message matches fail on their own (a 500 in OpenAI's error file, `errored` for Anthropic). */
+  readonly failPattern?: RegExp | string | undefined
+  /** How every batch ends: completed (default), expired (no line answered) or failed (OpenAI `failed`). */
+  readonly outcome?: "completed" | "expired" | "failed" | undefined
 }
 
 /**

@@ -28,6 +28,8 @@ export interface FakeRequest {
   readonly authorization: string | undefined
   /** The `x-api-key` header (Anthropic). */
   readonly apiKey?: string | undefined
+  /** The `Content-Type` header (a multipart file upload's boundary). */
+  readonly contentType?: string | undefined
   readonly body: string
 }
 

@@ -52,8 +52,11 @@ const seeded = (seed: number, seq: number): number => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-/** The 200 reply of a turn: the first matching script's content (or the default reply) in the dialect's body. */
-const answer = (config: FakeOpenAiConfig, dialect: Dialect, seq: number, now: number, request: FakeRequest, body: Record<string, unknown>) => {
+/**
+ * The 200 reply of a turn: the first matching script's content (or the default reply) in the dialect's body.
+ * Also answers the lines of a batch (`batches.ts`).
+ */
+export const answer = (config: FakeOpenAiConfig, dialect: Dialect, seq: number, now: number, request: FakeRequest, body: Record<string, unknown>) => {
   const message = Replies.lastUserMessage(body)
   const script = Replies.matchScript(config.scripts ?? [], message) ??
     (config.judgeScripts === true ? Replies.matchScript(judgeScripts, message) : undefined)

@@ -23,6 +23,8 @@ export interface LogEntry {
   /** 1-based arrival order. */
   readonly seq: number
   readonly path: string
+  /** The HTTP method, where it tells routes apart (the batch APIs: `POST /v1/batches` creates, `GET` polls). */
+  readonly method?: string | undefined
   /** Clock time (ms) when the request arrived. */
   readonly arrivedAt: number
   /** Requests in flight when this one arrived, itself included. */

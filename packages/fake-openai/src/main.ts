@@ -9,6 +9,7 @@
  * node packages/fake-openai/dist/main.js --replies 'Paris|Lyon|Lyon' # a flaky model: asked the same thing thrice,
  *                                                                   # it answers Paris, then Lyon, then Lyon
  * node packages/fake-openai/dist/main.js --answer-from-prompt   # examples/rag: answers from the prompt's context
+ * node packages/fake-openai/dist/main.js --batch-delay 2000 --batch-fail broken # batches end after 2 s; lines asking "broken" fail
  * node packages/fake-openai/dist/main.js --judge-scripts        # deterministic replies to the agent/DAG/multimodal judges
  * # --rate: requests/s, stated per minute in x-ratelimit-* headers (--tpm adds a token limit; --no-rate-headers drops them)
  * ```
@@ -38,6 +39,9 @@ const { values } = parseArgs({
     "answer-from-prompt": { type: "boolean" },
     "judge-scripts": { type: "boolean" },
     refuse: { type: "string" },
+    "batch-delay": { type: "string" },
+    "batch-fail": { type: "string" },
+    "batch-outcome": { type: "string" },
     "refuse-status": { type: "string" },
     "max-seconds": { type: "string", default: "600" }
   }
@@ -63,6 +67,11 @@ const cycling = (texts: ReadonlyArray<string>) => {
   }
 }
 
+function batchOutcome(text: string | undefined): "completed" | "expired" | "failed" | undefined {
+  if (text === undefined || text === "completed" || text === "expired" || text === "failed") return text
+  throw new Error(`--batch-outcome: expected completed, expired or failed, got "${text}"`)
+}
+
 const config: FakeOpenAiConfig = {
   port: num("port", values.port) ?? 0,
   latency: values.latency === undefined ? undefined : parseLatency(values.latency),
@@ -83,7 +92,12 @@ const config: FakeOpenAiConfig = {
   scripts: values.replies === undefined ? undefined : [{ pattern: /[^]*/, content: cycling(values.replies.split("|")) }],
   answerFromPrompt: values["answer-from-prompt"],
   judgeScripts: values["judge-scripts"],
-  refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) }
+  refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) },
+  batch: {
+    delay: values["batch-delay"] === undefined ? undefined : parseLatency(values["batch-delay"]),
+    failPattern: values["batch-fail"],
+    outcome: batchOutcome(values["batch-outcome"])
+  }
 }
 
 const program = Effect.scoped(Effect.gen(function*() {

@@ -13,10 +13,11 @@
  * ```
  */
 import { Context, type Deferred, Effect, Layer, Option, Schema } from "effect"
+import { BatchCalls, type BatchStats } from "./batch/api.js"
 import { type ChatReply, type ChatRequest, estimateTokens, type ProviderReply } from "./chat.js"
 import { JudgeError } from "./errors.js"
 import { CallPolicy, type PolicyStats } from "./policy.js"
-import { costAt, defaultPrices, type PriceTable, priceOf } from "./pricing.js"
+import { batchCostAt, costAt, defaultPrices, type PriceTable, priceOf } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
 import { Offline, offlineRefusal } from "./offline.js"
 import { Recording, type RecordingApi } from "./recording.js"
@@ -38,6 +39,10 @@ export interface JudgeStats {
   readonly cost: number
   /** The call policy's counters for this judge's model (zeros before the first call). */
   readonly policy: PolicyStats | undefined
+  /** In batch mode: what the calls would have cost live (`cost` is at the batch price). */
+  readonly liveCost?: number | undefined
+  /** In batch mode: the batches' counters. */
+  readonly batch?: BatchStats | undefined
 }
 
 /**
@@ -96,15 +101,19 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const provider = yield* ChatProvider
     const policy = yield* CallPolicy
     // Plain mutable totals, updated in one synchronous step per reply (atomic between fibers, like a Ref).
-    const totals = { inputTokens: 0, outputTokens: 0, cost: 0 }
+    const totals = { inputTokens: 0, outputTokens: 0, cost: 0, liveCost: 0 }
     const model = `${provider.provider}:${provider.model}`
     const price = priceOf(prices, provider.model)
+    // Batch mode (a BatchCalls service): calls go through the provider's batch API, at its batch price.
+    const batch = Option.getOrUndefined(yield* Effect.serviceOption(BatchCalls))
     const record = (reply: ProviderReply) =>
       Effect.sync((): ChatReply => {
-        const cost = costAt(price, reply.usage)
+        const live = costAt(price, reply.usage)
+        const cost = batch === undefined ? live : batchCostAt(price, reply.usage)
         totals.inputTokens += reply.usage.input
         totals.outputTokens += reply.usage.output
         totals.cost += cost
+        totals.liveCost += live
         return { text: reply.text, usage: reply.usage, cost, model, logprobs: reply.logprobs }
       })
     const replies = Option.getOrUndefined(yield* Effect.serviceOption(ReplyCache))
@@ -114,7 +123,7 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     // Under Offline no request reaches the provider: only the reply cache or a replayed recording answers.
     const offline = yield* Offline
     const call = (request: ChatRequest) =>
-      offline ? offlineRefusal(model) : policy.run(
+      batch !== undefined ? batch.call(request) : offline ? offlineRefusal(model) : policy.run(
         model,
         estimateTokens(request),
         completeWithin === undefined ? provider.complete(request) : (deadline) => completeWithin(request, deadline)
@@ -130,10 +139,14 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const route = provider.route ?? `/${provider.provider}`
     const through = recording === undefined ? direct : recorded(recording, route, model, direct)
     const chat = (request: ChatRequest, options?: ChatOptions) => through(request, options).pipe(traced("judge.chat", { attributes: { model } }))
-    const stats = policy.stats.pipe(
-      Effect.map((all): JudgeStats => ({
+    const batchStats = batch === undefined ? Effect.succeedNone : Effect.asSome(batch.stats)
+    const stats = Effect.zip(policy.stats, batchStats).pipe(
+      Effect.map(([all, batched]): JudgeStats => ({
         model,
-        ...totals,
+        inputTokens: totals.inputTokens,
+        outputTokens: totals.outputTokens,
+        cost: totals.cost,
+        ...(Option.isSome(batched) ? { liveCost: totals.liveCost, batch: batched.value } : {}),
         // Before the first call the policy has no entry for the model yet: report its idle state.
         policy: all.find((s) => s.model === model) ?? {
           model,
@@ -148,7 +161,7 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
         }
       }))
     )
-    return { model, chat, stats, fatal: provider.fatal }
+    return { model, chat, stats, fatal: batch?.fatal ?? provider.fatal }
   })
 
 /** A chat reply as a recording keeps it (what the run saw: a reply-cache hit's zero cost included). */

@@ -22,7 +22,8 @@
 import type { HttpClient } from "@effect/platform"
 import type { NodeHttpClient } from "@effect/platform-node"
 import { Config, ConfigError, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
-import { guard, type GuardOptions } from "./guard.js"
+import { batchCallsLayer, type BatchOptions, batchSupport } from "./batch/layer.js"
+import { guard, type GuardOptions, redactor } from "./guard.js"
 import { undiciLayer } from "./node-http.js"
 import { layerJudge, Judge } from "./judge.js"
 import { CallPolicy, type PolicySettings } from "./policy.js"
@@ -54,6 +55,11 @@ export interface JudgeSpec {
    * replay from a recording (`./recording.ts`) — so CI can replay without the key.
    */
   readonly requireKey?: boolean | undefined
+  /**
+   * Batch mode: calls go through the provider's batch API (`./batch/`) instead of live requests. Only
+   * `openai:` and `anthropic:` have one; another provider is a ConfigError.
+   */
+  readonly batch?: BatchOptions | undefined
 }
 
 /**
@@ -204,7 +210,10 @@ export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, Con
       ...spec.policy
     }
     const policy = CallPolicy.layer(limits)
-    return layerJudge(spec.prices ?? defaultPrices).pipe(
+    const judge = spec.batch === undefined
+      ? layerJudge(spec.prices ?? defaultPrices)
+      : yield* batchJudge(spec, spec.batch, { apiKey, baseUrl, temperature: s.temperature, redact: redactor(secrets), keyHint: key.right.hint })
+    return judge.pipe(
       Layer.provideMerge(policy),
       Layer.provide(provider),
       // One undici connection pool, used directly (openai-compatible) or through HttpClient (the others),
@@ -212,3 +221,18 @@ export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, Con
       Layer.provide(undiciLayer)
     )
   }))
+
+/** The Judge layer in batch mode: its calls through the provider's batch API (a ConfigError for providers without one). */
+const batchJudge = (
+  spec: JudgeSpec,
+  options: BatchOptions,
+  settings: { readonly apiKey: Redacted.Redacted | undefined; readonly baseUrl: string | undefined; readonly temperature: number; readonly redact: (text: string) => string; readonly keyHint: string }
+) => {
+  const unsupported = batchSupport(spec.provider, spec.model)
+  if (unsupported !== undefined || (spec.provider !== "openai" && spec.provider !== "anthropic")) {
+    return Effect.fail(ConfigError.InvalidData([], unsupported ?? "no batch API"))
+  }
+  const baseUrl = settings.baseUrl ?? (spec.provider === "openai" ? OPENAI_URL : ANTHROPIC_URL)
+  const calls = batchCallsLayer({ provider: spec.provider, model: spec.model }, { ...settings, baseUrl }, options)
+  return Effect.succeed(layerJudge(spec.prices ?? defaultPrices).pipe(Layer.provide(calls)))
+}

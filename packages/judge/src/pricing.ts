@@ -21,6 +21,8 @@ import type { TokenUsage } from "@assay/core"
 export interface Price {
   readonly input: number
   readonly output: number
+  /** Fraction taken off in the provider's batch API (default {@link BATCH_DISCOUNT}). */
+  readonly batchDiscount?: number | undefined
 }
 
 /**
@@ -97,3 +99,25 @@ export const costOf = (table: PriceTable, model: string, usage: TokenUsage): num
  */
 export const costAt = (price: Price | undefined, usage: TokenUsage): number =>
   price === undefined ? 0 : (usage.input * price.input + usage.output * price.output) / 1_000_000
+
+/**
+ * The discount OpenAI's Batch API and Anthropic's Message Batches give on their list prices: half off.
+ *
+ * @example
+ * ```ts
+ * costAt(price, usage) * (1 - BATCH_DISCOUNT)
+ * ```
+ */
+export const BATCH_DISCOUNT = 0.5
+
+/**
+ * The cost of a usage made through a provider's batch API: the live cost less the price's batch discount
+ * ({@link BATCH_DISCOUNT} unless the price says otherwise).
+ *
+ * @example
+ * ```ts
+ * batchCostAt({ input: 1, output: 1 }, { input: 1_000_000, output: 0 }) // 0.5
+ * ```
+ */
+export const batchCostAt = (price: Price | undefined, usage: TokenUsage): number =>
+  costAt(price, usage) * (1 - (price?.batchDiscount ?? BATCH_DISCOUNT))

@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 7
+export const SCHEMA_VERSION = 8
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -223,6 +223,23 @@ const v7 = Effect.gen(function*() {
 })
 
 /**
+ * v8: the provider batches a run submitted in batch mode (`run_provider_batches`: the batch id, the
+ * `provider:model` that submitted it and its requests' custom ids as a JSON array), so a resumed run polls
+ * them instead of submitting its requests again (see `provider-batches.ts`).
+ */
+const v8 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE run_provider_batches (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    batch_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    custom_ids TEXT NOT NULL,
+    submitted_at ${int64(sql)} NOT NULL,
+    PRIMARY KEY (run_id, batch_id)
+  )`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -237,5 +254,6 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0004_run_batches": v4,
   "0005_run_leases": v5,
   "0006_run_batches_first_index": v6,
-  "0007_view_index": v7
+  "0007_view_index": v7,
+  "0008_run_provider_batches": v8
 })

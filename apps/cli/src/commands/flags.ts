@@ -74,6 +74,8 @@ export const runFlags = {
   offline: Options.boolean("offline").pipe(Options.withDescription("no network: judge calls only from the response cache or --replay; the target only from --replay")),
   record: Options.text("record").pipe(Options.withDescription("write every model call (judge and target) to this JSONL file"), Options.optional),
   replay: Options.text("replay").pipe(Options.withDescription("answer every model call from a --record file, with no network; a missing call fails the run"), Options.optional),
+  batch: Options.boolean("batch").pipe(Options.withDescription("send judge and model-target calls through the provider's batch API (openai:, anthropic:) at half price")),
+  batchPoll: valueFlag("batch-poll", TimeLimit, "first wait between polls of a batch (default 1s, growing to 30s)"),
   freshTask: Options.boolean("fresh-task").pipe(Options.withDescription("produce every target output again instead of serving it from the cache")),
   strictInput: Options.boolean("strict-input").pipe(Options.withDescription("dataset lines that are not UTF-8 are an error (default: a warning)")),
   identifier: Options.text("identifier").pipe(Options.withDescription("a name for this run (kept with it)"), Options.optional),
@@ -135,6 +137,8 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
   record: parsed.record,
   replay: parsed.replay,
   freshTask: parsed.freshTask,
+  batch: parsed.batch,
+  batchPoll: parsed.batchPoll,
   strictInput: parsed.strictInput,
   identifier: parsed.identifier,
   hyperparameters: Option.match(parsed.hyperparameters, {

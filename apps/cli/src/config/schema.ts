@@ -182,6 +182,10 @@ export const AssayConfig = Schema.Struct({
   replay: Schema.optional(Schema.String),
   /** No network at all (`--offline`). */
   offline: Schema.optional(Schema.Boolean),
+  /** Judge and model-target calls through the providers' batch APIs (`--batch`). */
+  batch: Schema.optional(Schema.Boolean),
+  /** The first wait between polls of a batch (`--batch-poll`, default 1s; it grows to 30s). */
+  batchPoll: Schema.optional(TimeLimit),
   identifier: Schema.optional(Schema.String),
   hyperparameters: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 })

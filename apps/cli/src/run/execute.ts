@@ -19,14 +19,15 @@
  */
 import { cachedTask, evaluateToSinks, type Metric, type RunOutcome, type Task, type TestCase } from "@assay/core"
 import { Judge, JudgeError, Offline, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
-import { datasetFingerprint, metricsFingerprint } from "@assay/store"
+import { datasetFingerprint, metricsFingerprint, type ProviderBatches } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
-import { Clock, Console, Effect, Layer, Option, Stream } from "effect"
+import { Clock, Console, Deferred, Effect, Layer, Option, Stream } from "effect"
 import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
 import { openJsonlSink } from "../report/jsonl.js"
+import { batchJournalLayer, batchOptionsOf, batchProblem, runConcurrency } from "./batch.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
@@ -77,15 +78,22 @@ export interface EvalSource {
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(planMetrics(input), ({ judged, metrics, needsJudge }) => {
-    const services = runServices(input.plan, judged)
-    const recording = recordingFor(input.plan, input.resume !== undefined)
-    // One recording and one network policy for the judge, the target and an Eval's own layer (all built
-    // inside the run from the same context): under --offline a judge an Eval builds cannot call out either.
-    const offline = Layer.succeed(Offline, input.plan.offline)
-    const all = Layer.provideMerge(services, recording === undefined ? offline : Layer.merge(recording, offline))
-    return evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge).pipe(Effect.scoped, Effect.provide(all))
-  })
+  Effect.flatMap(planMetrics(input), ({ judged, metrics, needsJudge }) =>
+    Effect.gen(function*() {
+      const problem = batchProblem(input.plan, needsJudge)
+      if (problem !== undefined) return yield* new UsageError({ message: problem })
+      const services = runServices(input.plan, judged)
+      const recording = recordingFor(input.plan, input.resume !== undefined)
+      // One recording and one network policy for the judge, the target and an Eval's own layer (all built
+      // inside the run from the same context): under --offline a judge an Eval builds cannot call out either.
+      const offline = Layer.succeed(Offline, input.plan.offline)
+      // Batch mode's journal of submitted batches, for the run whose id is known once it is recorded: an input
+      // of the judge's layer and, for the target's (built inside the run), in the context too.
+      const runId = yield* Deferred.make<string>()
+      const shared = Layer.mergeAll(offline, batchJournalLayer(runId), ...(recording === undefined ? [] : [recording]))
+      const all = Layer.provideMerge(services, shared)
+      return yield* evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge, runId).pipe(Effect.scoped, Effect.provide(all))
+    }))
 
 /**
  * `--offline` means no network at all: a target can only be answered from a recording.
@@ -125,7 +133,7 @@ const planMetrics = (input: Execution) =>
     ? Effect.succeed({ judged: 0, metrics: [], needsJudge: false })
     : buildMetrics(input.plan.metrics, input.plan.judge)
 
-const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
+const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean, runIdCell: Deferred.Deferred<string>) =>
   Effect.gen(function*() {
     const { outputs, plan } = input
     const log = yield* RunLog
@@ -137,12 +145,13 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
     yield* offlineTarget(plan)
     // An http target posts through the application's HttpClient, recorded or replayed with --record / --replay.
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null).pipe(Effect.provide(recordedHttpClient))
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null, batchOptionsOf(plan)).pipe(Effect.provide(recordedHttpClient))
     const task = input.eval?.task ?? (target === undefined ? undefined : targetTask(plan, target))
     const recording = yield* Effect.serviceOption(Recording)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     if (input.resume !== undefined) yield* log.reopen(input.resume, fingerprints)
+    yield* Deferred.succeed(runIdCell, runId)
     const started = yield* Clock.currentTimeMillis
     const tally = new RunTally(total)
     // A resumed run's stored results are streamed once: counted, and with --jsonl appended where the file
@@ -169,6 +178,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
 
     const evaluation = evaluateToSinks(source, metrics, {
       ...toEvalOptions(plan),
+      concurrency: runConcurrency(plan, total),
       ...(task === undefined ? {} : { task }),
       runId,
       skipIndex: (index) => tally.has(index),
@@ -245,4 +255,11 @@ const withLayer = <A, E, R>(run: Effect.Effect<A, E, R>, layer: Layer.Layer<neve
  * const program: Effect.Effect<RunResult, unknown, ExecuteContext> = execute(execution)
  * ```
  */
-export type ExecuteContext = FileSystem.FileSystem | Path.Path | Terminal.Terminal | RunLog | HttpClient.HttpClient | CommandExecutor.CommandExecutor
+export type ExecuteContext =
+  | FileSystem.FileSystem
+  | Path.Path
+  | Terminal.Terminal
+  | RunLog
+  | ProviderBatches
+  | HttpClient.HttpClient
+  | CommandExecutor.CommandExecutor

@@ -92,7 +92,11 @@ export const RunPlan = Schema.Struct({
   identifier: Schema.NullOr(Schema.String),
   hyperparameters: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
   /** Call-policy settings (plans stored before this field existed: none). */
-  calls: Schema.optionalWith(CallLimits, { default: () => ({}) })
+  calls: Schema.optionalWith(CallLimits, { default: () => ({}) }),
+  /** Judge and model-target calls go through the providers' batch APIs (plans stored before: false). */
+  batch: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** The first wait between polls of a batch, in ms (plans stored before: the default). */
+  batchPollMs: Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null })
 })
 export type RunPlan = typeof RunPlan.Type
 
@@ -135,6 +139,10 @@ export interface RunFlags {
   readonly strictInput: boolean
   readonly identifier: Option.Option<string>
   readonly hyperparameters: Readonly<Record<string, string>>
+  /** `--batch` (absent: false). */
+  readonly batch?: boolean | undefined
+  /** `--batch-poll` (absent: not given). */
+  readonly batchPoll?: Option.Option<Duration.Duration> | undefined
 }
 
 /**
@@ -216,7 +224,9 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   strictInput: flags.strictInput,
   identifier: pick(flags.identifier, config.identifier),
   hyperparameters: { ...config.hyperparameters, ...flags.hyperparameters },
-  calls: callLimitsOf(flags, config)
+  calls: callLimitsOf(flags, config),
+  batch: flags.batch === true || (config.batch ?? false),
+  batchPollMs: millis(flags.batchPoll ?? Option.none(), config.batchPoll)
 })
 
 /**

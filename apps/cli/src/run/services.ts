@@ -26,6 +26,7 @@ import { type Database, noopCache, ResponseCache, SqliteEvalCache, SqlTaskCache 
 import type { FileSystem } from "@effect/platform"
 import { Config, Duration, Effect, Either, Layer, Option, type Redacted } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
+import { batchOptionsOf } from "./batch.js"
 import type { CallLimits, RunPlan } from "./plan.js"
 
 const refuse = Effect.fail(new JudgeError({ kind: "BadRequest", message: "no judge configured (pass --judge)" }))
@@ -90,7 +91,8 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
     ...spec.right,
     defaults: runConnections(plan.concurrency, judged),
     policy: policyOf(plan.calls),
-    requireKey: plan.replay === null
+    requireKey: plan.replay === null,
+    batch: batchOptionsOf(plan)
   }).pipe(
     Layer.mapError((error) => new UsageError({ message: `judge settings: ${error.message}` }))
   )

@@ -77,7 +77,15 @@ const wireMessage = (message: ChatMessage) =>
       ]
     }
 
-const requestBody = (options: OpenAiCompatibleOptions, request: ChatRequest) => ({
+/**
+ * The chat-completions body of a request (also a line of an OpenAI batch, `../batch/openai.ts`).
+ *
+ * @example
+ * ```ts
+ * requestBody({ baseUrl, model: "gpt-4o-mini", apiKey: undefined }, { messages }).model // "gpt-4o-mini"
+ * ```
+ */
+export const requestBody = (options: OpenAiCompatibleOptions, request: ChatRequest) => ({
   model: options.model,
   messages: request.messages.map(wireMessage),
   temperature: request.temperature ?? options.temperature ?? 0,
@@ -86,8 +94,16 @@ const requestBody = (options: OpenAiCompatibleOptions, request: ChatRequest) => 
   ...(request.topLogprobs === undefined ? {} : { logprobs: true, top_logprobs: request.topLogprobs })
 })
 
-/** The reply in a 2xx body; a 200 with a broken body is a server/proxy fault, retried like a 5xx. */
-const parseReply = (text: string, headers: Headers): Either.Either<ProviderReply, JudgeError> => {
+/**
+ * The reply in a 2xx body; a 200 with a broken body is a server/proxy fault, retried like a 5xx. Also reads
+ * the bodies in an OpenAI batch's output file.
+ *
+ * @example
+ * ```ts
+ * parseReply(text, {}) // Either.right({ text: "ok", usage: { input: 3, output: 1 }, ... })
+ * ```
+ */
+export const parseReply = (text: string, headers: Headers): Either.Either<ProviderReply, JudgeError> => {
   const decoded = decodeCompletion(text)
   if (Either.isLeft(decoded)) {
     return Either.left(new JudgeError({ kind: "Transient", message: `unreadable completion body: ${text.slice(0, 200)}` }))
