@@ -32,3 +32,4 @@ export { type EvalCase, type EvalData, type EvalDefaults, type EvalTask, isEval,
 export * from "./eval/run.js"
 export * from "./cache/task-cache.js"
 export * from "./engine/current-case.js"
+export * from "./engine/tracing.js"

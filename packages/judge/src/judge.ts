@@ -20,7 +20,7 @@ import { costAt, defaultPrices, type PriceTable, priceOf } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
 import { Recording, type RecordingApi } from "./recording.js"
 import { ReplyCache, type ReplyFilter } from "./reply-cache.js"
-import { traced } from "./tracing.js"
+import { spendAttributes, traced } from "./tracing.js"
 
 /**
  * Totals of a judge, plus its policy counters.
@@ -126,7 +126,10 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const recording = Option.getOrUndefined(yield* Effect.serviceOption(Recording))
     const route = provider.route ?? `/${provider.provider}`
     const through = recording === undefined ? direct : recorded(recording, route, model, direct)
-    const chat = (request: ChatRequest, options?: ChatOptions) => through(request, options).pipe(traced("judge.chat", { attributes: { model } }))
+    const chat = (request: ChatRequest, options?: ChatOptions) => through(request, options).pipe(traced("assay.judge.chat", {
+      attributes: { "gen_ai.operation.name": "chat", "gen_ai.system": provider.provider, "gen_ai.request.model": provider.model },
+      annotate: (reply) => ({ "gen_ai.response.model": reply.model, ...spendAttributes(reply.cost, reply.usage) })
+    }))
     const stats = policy.stats.pipe(
       Effect.map((all): JudgeStats => ({
         model,
