@@ -55,11 +55,18 @@ export const bootstrapMeanCI = (values: ArrayLike<number>, options: BootstrapOpt
   if (n === 0) return null
   const resamples = options.resamples ?? 1000
   const level = options.level ?? 0.95
-  const next = seededRandom(options.seed ?? 1)
+  const data = values instanceof Float64Array ? values : Float64Array.from(values)
   const means = new Float64Array(resamples)
+  // mulberry32 (as in seededRandom) inlined: the draw is the whole cost, n × resamples of them.
+  let a = (options.seed ?? 1) >>> 0
   for (let r = 0; r < resamples; r++) {
     let sum = 0
-    for (let i = 0; i < n; i++) sum += values[Math.floor(next() * n)]!
+    for (let i = 0; i < n; i++) {
+      a = (a + 0x6d2b79f5) >>> 0
+      let t = Math.imul(a ^ (a >>> 15), a | 1)
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+      sum += data[Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)]!
+    }
     means[r] = sum / n
   }
   means.sort()
