@@ -22,7 +22,7 @@ import { ChatProvider } from "./provider.js"
 import { Offline, offlineRefusal } from "./offline.js"
 import { Recording, type RecordingApi } from "./recording.js"
 import { ReplyCache, type ReplyFilter } from "./reply-cache.js"
-import { traced } from "./tracing.js"
+import { spendAttributes, traced } from "./tracing.js"
 
 /**
  * Totals of a judge, plus its policy counters.
@@ -138,7 +138,10 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const recording = Option.getOrUndefined(yield* Effect.serviceOption(Recording))
     const route = provider.route ?? `/${provider.provider}`
     const through = recording === undefined ? direct : recorded(recording, route, model, direct)
-    const chat = (request: ChatRequest, options?: ChatOptions) => through(request, options).pipe(traced("judge.chat", { attributes: { model } }))
+    const chat = (request: ChatRequest, options?: ChatOptions) => through(request, options).pipe(traced("assay.judge.chat", {
+      attributes: { "gen_ai.operation.name": "chat", "gen_ai.system": provider.provider, "gen_ai.request.model": provider.model },
+      annotate: (reply) => ({ "gen_ai.response.model": reply.model, ...spendAttributes(reply.cost, reply.usage) })
+    }))
     const batchStats = batch === undefined ? Effect.succeedNone : Effect.asSome(batch.stats)
     const stats = Effect.zip(policy.stats, batchStats).pipe(
       Effect.map(([all, batched]): JudgeStats => ({

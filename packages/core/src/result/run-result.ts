@@ -85,6 +85,10 @@ export const CaseResult = Schema.Struct({
 })
 export type CaseResult = typeof CaseResult.Type
 
+/** A two-sided 95 % confidence interval. */
+export const Interval = Schema.Struct({ low: Schema.Number, high: Schema.Number })
+export type Interval = typeof Interval.Type
+
 /** Aggregates of one metric over the run (scores of skipped/errored results excluded). */
 export const MetricSummary = Schema.Struct({
   name: Schema.String,
@@ -95,7 +99,11 @@ export const MetricSummary = Schema.Struct({
   mean: Schema.NullOr(Schema.Number),
   min: Schema.NullOr(Schema.Number),
   max: Schema.NullOr(Schema.Number),
-  passRate: Schema.NullOr(Schema.Number)
+  passRate: Schema.NullOr(Schema.Number),
+  /** 95 % interval of `mean` (normal approximation); absent below two scores and in older results. */
+  meanCI: Schema.optional(Interval),
+  /** 95 % Wilson interval of `passRate`; absent when nothing ran and in older results. */
+  passRateCI: Schema.optional(Interval)
 })
 export type MetricSummary = typeof MetricSummary.Type
 
@@ -107,6 +115,8 @@ export const RunSummary = Schema.Struct({
   errored: Schema.Number,
   skipped: Schema.Number,
   passRate: Schema.NullOr(Schema.Number),
+  /** 95 % Wilson interval of `passRate`; absent when nothing was scored and in older results. */
+  passRateCI: Schema.optional(Interval),
   durationMs: Schema.Number,
   cost: Schema.Number,
   tokens: TokenUsage,
