@@ -51,7 +51,7 @@ export const valueFlag = <A>(name: string, schema: Schema.Schema<A, string | num
 export const runFlags = {
   config: Options.text("config").pipe(Options.withDescription("assay.config.json or .yaml: metrics, judge, target, run options"), Options.optional),
   metrics: Options.text("metric").pipe(Options.withDescription("metric id (repeatable; see `assay metrics`)"), Options.repeated),
-  judge: Options.text("judge").pipe(Options.withDescription("LLM judge as <provider>:<model>: openai, openai-compatible, openai-responses, anthropic"), Options.optional),
+  judge: Options.text("judge").pipe(Options.withDescription("LLM judge as <provider>:<model>: openai, openai-compatible, openai-responses, anthropic, gemini, bedrock"), Options.optional),
   target: Options.text("target").pipe(Options.withDescription("system under test, fills actualOutput: <provider>:<model> (as --judge), http://host/path or exec:\"./app {{input}}\""), Options.optional),
   baseUrl: Options.text("base-url").pipe(Options.withDescription("base URL of the target's API (default OPENAI_BASE_URL)"), Options.optional),
   prompt: Options.text("prompt-template").pipe(Options.withDescription("LLM target prompt; {{input}} is replaced by the case input (not for http:// or exec: targets)"), Options.optional),

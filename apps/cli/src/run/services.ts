@@ -19,6 +19,7 @@ import {
   makeReplyCache,
   parseJudgeSpec,
   type PolicySettings,
+  PROVIDER_SECRET_VARIABLES,
   Recording,
   ReplyCache
 } from "@assay/judge"
@@ -100,7 +101,7 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
 }
 
 /** Every variable that may hold a secret: their values are masked in a recording. */
-const SECRET_VARIABLES = ["ASSAY_JUDGE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ASSAY_DATABASE_URL"] as const
+const SECRET_VARIABLES = ["ASSAY_JUDGE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ASSAY_DATABASE_URL", ...PROVIDER_SECRET_VARIABLES] as const
 
 /**
  * The recording a plan asks for (`--record` / `--replay`), or none. Both at once are a usage error; a
