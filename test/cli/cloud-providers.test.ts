@@ -99,3 +99,40 @@ describe("--target gemini: / bedrock:", () => {
     expect(run.summary.cost).toBeGreaterThan(0)
   })
 })
+
+describe("--metric semantic-similarity", () => {
+  it("scores the cosine of the fake's embeddings, caches them, and names a bad --embedding-model", async () => {
+    const { embedding } = await import("@assay/fake-openai")
+    const { cosineSimilarity } = await import("@assay/judge")
+    const fake = await startFake(["--api-key", "sk-embed-cli-0123456789"])
+    try {
+      const dir = fixtureDir({ "cases.jsonl": qaJsonl() })
+      const env = { OPENAI_BASE_URL: fake.baseUrl, OPENAI_API_KEY: "sk-embed-cli-0123456789" }
+      const args = ["run", "cases.jsonl", "--metric", "semantic-similarity", "--embedding-model", "openai-compatible:nomic-embed-text"]
+      const first = await assay([...args, "--out", "a.json"], { cwd: dir, env })
+      expect(first.stderr).not.toContain("assay:")
+      const a = Schema.decodeUnknownSync(RunResult)(JSON.parse(readFileSync(join(dir, "a.json"), "utf8")))
+      const scores = a.cases.map((c) => c.metrics[0]!.score)
+      const want = [
+        ["Paris", "Paris"],
+        ["Sydney", "Canberra"]
+      ].map(([x, y]) => Math.max(0, cosineSimilarity(embedding(x!, 8), embedding(y!, 8))))
+      expect(scores[0]).toBeCloseTo(want[0]!, 9)
+      expect(scores[1]).toBeCloseTo(want[1]!, 9)
+      expect((await fakeLog(fake)).filter((e) => e.path === "/v1/embeddings").length).toBe(10)
+
+      // A new hyperparameter misses the metric cache, but every vector is in the embedding cache: no request.
+      const second = await assay([...args, "--hyperparameter", "again=1", "--out", "b.json"], { cwd: dir, env })
+      expect(second.stderr).not.toContain("assay:")
+      expect((await fakeLog(fake)).length).toBe(10)
+      const b = Schema.decodeUnknownSync(RunResult)(JSON.parse(readFileSync(join(dir, "b.json"), "utf8")))
+      expect(b.cases.map((c) => c.metrics[0]!.score)).toEqual(scores)
+
+      const bad = await assay(["run", "cases.jsonl", "--metric", "semantic-similarity", "--embedding-model", "gemini:text-embedding-004"], { cwd: dir, env })
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toContain("--embedding-model: expected openai:<model> or openai-compatible:<model>")
+    } finally {
+      fake.stop()
+    }
+  })
+})

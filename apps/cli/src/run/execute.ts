@@ -18,7 +18,7 @@
  * ```
  */
 import { cachedTask, evaluateToSinks, type Metric, type RunOutcome, type Task, type TestCase } from "@assay/core"
-import { Judge, JudgeError, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
+import { type Embedder, Judge, JudgeError, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
 import { Clock, Console, Effect, Layer, Option, Stream } from "effect"
@@ -30,7 +30,7 @@ import { openJsonlSink } from "../report/jsonl.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
-import { fatalError, recordingFor, runServices, servesCached } from "./services.js"
+import { embeddingModelOf, fatalError, recordingFor, runServices, servesCached } from "./services.js"
 import { RunTally } from "./tally.js"
 import { makeTarget, type Target } from "./target.js"
 import { validationOf } from "./validation.js"
@@ -77,8 +77,8 @@ export interface EvalSource {
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(planMetrics(input), ({ judged, metrics, needsJudge }) => {
-    const services = runServices(input.plan, judged)
+  Effect.flatMap(planMetrics(input), ({ embedded, judged, metrics, needsJudge }) => {
+    const services = runServices(input.plan, judged, embedded)
     const recording = recordingFor(input.plan, input.resume !== undefined)
     // One recording for the judge and the target (built inside the run from the same context).
     const all = recording === undefined ? services : Layer.provideMerge(services, recording)
@@ -120,10 +120,10 @@ const targetTask = (plan: RunPlan, target: Target): Task =>
 /** The plan's metrics; an Eval with metrics of its own needs none from flags or config. */
 const planMetrics = (input: Execution) =>
   input.eval !== undefined && input.eval.metrics.length > 0 && input.plan.metrics.length === 0
-    ? Effect.succeed({ judged: 0, metrics: [], needsJudge: false })
-    : buildMetrics(input.plan.metrics, input.plan.judge)
+    ? Effect.succeed({ judged: 0, embedded: 0, metrics: [], needsJudge: false })
+    : buildMetrics(input.plan.metrics, input.plan.judge, embeddingModelOf(input.plan))
 
-const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
+const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean) =>
   Effect.gen(function*() {
     const { outputs, plan } = input
     const log = yield* RunLog
