@@ -63,7 +63,8 @@ export interface FakeOpenAiConfig {
   readonly malformedBodyEvery?: number | undefined
   /**
    * When set, requests must carry the key — `Authorization: Bearer <apiKey>` on the OpenAI routes,
-   * `x-api-key: <apiKey>` on `/v1/messages` — else 401.
+   * `x-api-key: <apiKey>` on `/v1/messages`, `x-goog-api-key: <apiKey>` on Gemini's `generateContent`, a SigV4
+   * `Authorization` whose access key id is `apiKey` on Bedrock's `converse` — else the API's auth error.
    */
   readonly apiKey?: string | undefined
   /**

@@ -82,7 +82,8 @@ export const make = (config: FakeOpenAiConfig = {}): Effect.Effect<FakeOpenAiSer
       })
       req.on("data", (chunk: Buffer) => chunks.push(chunk))
       req.on("end", () => {
-        const apiKey = req.headers["x-api-key"]
+        // Anthropic's `x-api-key`, Gemini's `x-goog-api-key`.
+        const apiKey = req.headers["x-api-key"] ?? req.headers["x-goog-api-key"]
         const request = {
           method: req.method ?? "GET",
           path: (req.url ?? "/").split("?")[0]!,

@@ -96,6 +96,8 @@ export interface ProviderReply {
   readonly usage: TokenUsage
   readonly logprobs?: ReadonlyArray<TokenLogprob> | undefined
   readonly rateLimit?: RateLimitInfo | undefined
+  /** The vectors of an embeddings call (`./embeddings.ts`), one per input, in input order. */
+  readonly embeddings?: ReadonlyArray<ReadonlyArray<number>> | undefined
 }
 
 /**

@@ -9,6 +9,7 @@
  * ```
  */
 import type { TokenUsage } from "@assay/core"
+import { cloudPrices } from "./pricing-cloud.js"
 
 /**
  * Price per million tokens.
@@ -59,7 +60,9 @@ export const defaultPrices: PriceTable = {
   "claude-3-5-sonnet*": { input: 3, output: 15 },
   "claude-3-7-sonnet*": { input: 3, output: 15 },
   "claude-sonnet-4*": { input: 3, output: 15 },
-  "claude-opus-4*": { input: 15, output: 75 }
+  "claude-opus-4*": { input: 15, output: 75 },
+  // Gemini and Bedrock models: ./pricing-cloud.ts.
+  ...cloudPrices
 }
 
 /**

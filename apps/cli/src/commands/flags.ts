@@ -50,7 +50,8 @@ export const valueFlag = <A>(name: string, schema: Schema.Schema<A, string | num
 export const runFlags = {
   config: Options.text("config").pipe(Options.withDescription("assay.config.json or .yaml: metrics, judge, target, run options"), Options.optional),
   metrics: Options.text("metric").pipe(Options.withDescription("metric id (repeatable; see `assay metrics`)"), Options.repeated),
-  judge: Options.text("judge").pipe(Options.withDescription("LLM judge as <provider>:<model>: openai, openai-compatible, openai-responses, anthropic"), Options.optional),
+  judge: Options.text("judge").pipe(Options.withDescription("LLM judge as <provider>:<model>: openai, openai-compatible, openai-responses, anthropic, gemini, bedrock"), Options.optional),
+  embeddingModel: Options.text("embedding-model").pipe(Options.withDescription("embeddings of semantic-similarity as openai:<model> or openai-compatible:<model> (default: the judge provider's text-embedding-3-small)"), Options.optional),
   target: Options.text("target").pipe(Options.withDescription("system under test, fills actualOutput: <provider>:<model> (as --judge), http://host/path or exec:\"./app {{input}}\""), Options.optional),
   baseUrl: Options.text("base-url").pipe(Options.withDescription("base URL of the target's API (default OPENAI_BASE_URL)"), Options.optional),
   prompt: Options.text("prompt-template").pipe(Options.withDescription("LLM target prompt; {{input}} is replaced by the case input (not for http:// or exec: targets)"), Options.optional),
@@ -112,6 +113,7 @@ type Parsed<T> = { readonly [K in keyof T]: T[K] extends Options.Options<infer A
 export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outputFlags>): RunFlags => ({
   metrics: parsed.metrics,
   judge: parsed.judge,
+  embeddingModel: parsed.embeddingModel,
   target: parsed.target,
   baseUrl: parsed.baseUrl,
   prompt: parsed.prompt,

@@ -158,6 +158,8 @@ export const TargetEntry = Schema.transformOrFail(Schema.Unknown, Schema.Union(S
 export const AssayConfig = Schema.Struct({
   metrics: Schema.optional(Schema.Array(MetricEntry)),
   judge: Schema.optional(Schema.String),
+  /** Embeddings of `semantic-similarity`: `openai:<model>` or `openai-compatible:<model>` (`--embedding-model`). */
+  embeddingModel: Schema.optional(Schema.String),
   target: Schema.optionalWith(TargetEntry, { exact: true }),
   concurrency: Schema.optional(Concurrency),
   throttle: Schema.optional(Pause),

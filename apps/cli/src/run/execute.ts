@@ -18,7 +18,7 @@
  * ```
  */
 import { cachedTask, evaluateToSinks, type Metric, type RunOutcome, type Task, type TestCase } from "@assay/core"
-import { Judge, JudgeError, Offline, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
+import { type Embedder, Judge, JudgeError, Offline, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint, type ProviderBatches } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
 import { Clock, Console, Deferred, Effect, Layer, Option, Stream } from "effect"
@@ -31,7 +31,7 @@ import { batchJournalLayer, batchOptionsOf, batchProblem, runConcurrency } from 
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
-import { fatalError, recordingFor, runServices, servesCached } from "./services.js"
+import { embeddingModelOf, fatalError, recordingFor, runServices, servesCached } from "./services.js"
 import { RunTally } from "./tally.js"
 import { makeTarget, type Target } from "./target.js"
 import { validationOf } from "./validation.js"
@@ -78,11 +78,11 @@ export interface EvalSource {
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(planMetrics(input), ({ judged, metrics, needsJudge }) =>
+  Effect.flatMap(planMetrics(input), ({ embedded, judged, metrics, needsJudge }) =>
     Effect.gen(function*() {
       const problem = batchProblem(input.plan, needsJudge)
       if (problem !== undefined) return yield* new UsageError({ message: problem })
-      const services = runServices(input.plan, judged)
+      const services = runServices(input.plan, judged, embedded)
       const recording = recordingFor(input.plan, input.resume !== undefined)
       // One recording and one network policy for the judge, the target and an Eval's own layer (all built
       // inside the run from the same context): under --offline a judge an Eval builds cannot call out either.
@@ -130,10 +130,10 @@ const targetTask = (plan: RunPlan, target: Target): Task =>
 /** The plan's metrics; an Eval with metrics of its own needs none from flags or config. */
 const planMetrics = (input: Execution) =>
   input.eval !== undefined && input.eval.metrics.length > 0 && input.plan.metrics.length === 0
-    ? Effect.succeed({ judged: 0, metrics: [], needsJudge: false })
-    : buildMetrics(input.plan.metrics, input.plan.judge)
+    ? Effect.succeed({ judged: 0, embedded: 0, metrics: [], needsJudge: false })
+    : buildMetrics(input.plan.metrics, input.plan.judge, embeddingModelOf(input.plan))
 
-const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean, runIdCell: Deferred.Deferred<string>) =>
+const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean, runIdCell: Deferred.Deferred<string>) =>
   Effect.gen(function*() {
     const { outputs, plan } = input
     const log = yield* RunLog

@@ -66,6 +66,8 @@ export const RunPlan = Schema.Struct({
   dataset: Schema.String,
   metrics: Schema.Array(MetricEntry),
   judge: Schema.NullOr(Schema.String),
+  /** `--embedding-model` (plans stored before this field existed: none, the default model). */
+  embeddingModel: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   target: Schema.NullOr(StoredTarget),
   concurrency: Schema.Number,
   throttleMs: Schema.NullOr(Schema.Number),
@@ -111,6 +113,8 @@ export type RunPlan = typeof RunPlan.Type
 export interface RunFlags {
   readonly metrics: ReadonlyArray<string>
   readonly judge: Option.Option<string>
+  /** `--embedding-model` (absent: not given). */
+  readonly embeddingModel?: Option.Option<string> | undefined
   readonly target: Option.Option<string>
   readonly baseUrl: Option.Option<string>
   readonly prompt: Option.Option<string>
@@ -205,6 +209,7 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   dataset,
   metrics: flags.metrics.length > 0 ? flags.metrics : config.metrics ?? [],
   judge: pick(flags.judge, config.judge),
+  embeddingModel: pick(flags.embeddingModel ?? Option.none(), config.embeddingModel),
   target: targetOf(flags, config),
   concurrency: Option.getOrElse(flags.concurrency, () => config.concurrency ?? 20),
   throttleMs: millis(flags.throttle, config.throttle),

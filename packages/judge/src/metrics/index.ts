@@ -30,3 +30,4 @@ export { imageCoherence, imageHelpfulness, type MultimodalOptions, textToImage }
 export * from "./dag-schema.js"
 export { dag, dagFields, type DagOptions } from "./dag.js"
 export { judgeFactories } from "./factories.js"
+export { semanticSimilarity, semanticSimilarityFactory, type SemanticSimilarityOptions } from "./semantic-similarity.js"
