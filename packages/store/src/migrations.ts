@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -182,6 +182,22 @@ const v6 = Effect.gen(function*() {
 })
 
 /**
+ * v7: a run sharded over a cluster (`assay run --cluster`) claims each case result once: `run_case_runners`
+ * holds one row per committed case with the runner that produced it, inserted in the same transaction as the
+ * result's batch, so a case redelivered to another runner (its first runner died after committing) is never
+ * stored twice (see `claimed-results.ts`).
+ */
+const v7 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE run_case_runners (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    case_index INTEGER NOT NULL,
+    runner TEXT NOT NULL,
+    PRIMARY KEY (run_id, case_index)
+  )`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -195,5 +211,6 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0003_cache_rows_per_case": v3,
   "0004_run_batches": v4,
   "0005_run_leases": v5,
-  "0006_run_batches_first_index": v6
+  "0006_run_batches_first_index": v6,
+  "0007_cluster_case_runners": v7
 })
