@@ -155,6 +155,23 @@ describe.skipIf(postgresBin === undefined && !postgresRequired)("assay run --clu
     expect((await fakeLog(slow)).length - before).toBeLessThanOrEqual(80 + 2)
   })
 
+  it("holds an --rpm limit across all runners together", async () => {
+    const url = await newDatabase()
+    await Promise.all([startRunner(url, fake), startRunner(url, fake)])
+    const dir = fixtureDir({ "cases.jsonl": casesJsonl(60) })
+    const before = (await fakeLog(fake)).length
+    const run = await assay(["run", "cases.jsonl", ...RUN, "--rpm", "600", "--cluster", url, "--out", "out.json"], { cwd: dir, env: targetEnv(fake) })
+    expect(run.code).toBe(1)
+    const requests = (await fakeLog(fake)).slice(before) as unknown as ReadonlyArray<{ readonly arrivedAt: number }>
+    expect(requests).toHaveLength(60)
+    const perSecond = new Map<number, number>()
+    for (const r of requests) perSecond.set(Math.floor(r.arrivedAt / 1000), (perSecond.get(Math.floor(r.arrivedAt / 1000)) ?? 0) + 1)
+    // 600/min is 10 a second for the cluster (each runner alone would allow a minute's worth at once); a
+    // request admitted at a second's end may arrive in the next.
+    expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(12)
+    expect(new Set(readOut(join(dir, "out.json")).cases.map((c) => c.runner)).size).toBe(2)
+  })
+
   it("runs cases in the submitting process too with --cluster-local-runner", async () => {
     const url = await newDatabase()
     const dir = fixtureDir({ "cases.jsonl": casesJsonl(20) })

@@ -185,7 +185,9 @@ const v6 = Effect.gen(function*() {
  * v7: a run sharded over a cluster (`assay run --cluster`) claims each case result once: `run_case_runners`
  * holds one row per committed case with the runner that produced it, inserted in the same transaction as the
  * result's batch, so a case redelivered to another runner (its first runner died after committing) is never
- * stored twice (see `claimed-results.ts`).
+ * stored twice (see `claimed-results.ts`). `cluster_rate_slots` holds, per model and `--rpm` limit, the time of
+ * the next free request slot of the whole cluster, so the limit holds for all runners together (the CLI's
+ * `cluster/rate-limit.ts`).
  */
 const v7 = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -194,6 +196,10 @@ const v7 = Effect.gen(function*() {
     case_index INTEGER NOT NULL,
     runner TEXT NOT NULL,
     PRIMARY KEY (run_id, case_index)
+  )`
+  yield* sql`CREATE TABLE cluster_rate_slots (
+    limiter TEXT PRIMARY KEY,
+    next_at ${int64(sql)} NOT NULL
   )`
 })
 

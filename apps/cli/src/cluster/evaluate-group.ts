@@ -1,10 +1,11 @@
 /**
  * The runner's side of a sharded run: the `CaseGroup` entity's handler. For each run it is asked about it
- * builds, once, what the run needs — the stored plan's metrics, judge, caches and target (a keyed resource,
- * released after a minute without groups) — and evaluates each group it receives: the group's cases not yet
+ * builds, once, what the run needs — the stored plan's metrics, judge, caches and target, whose calls share the
+ * cluster's `--rpm` budget (`rate-limit.ts`); a keyed resource released after a minute without groups — and evaluates each group it receives: the group's cases not yet
  * stored (a redelivered group skips what its first runner committed), with the run's `--concurrency`, every
- * batch of results committed exactly once with this runner's name (`ClaimedResults`). Groups of one run are
- * evaluated one at a time, so `--concurrency` bounds the cases in flight per runner.
+ * batch of results committed exactly once with this runner's name (`ClaimedResults`). A group takes as many
+ * of the run's `--concurrency` permits as it evaluates cases at once, so `--concurrency` bounds the cases in
+ * flight per runner however many groups it holds.
  *
  * @example
  * ```ts
@@ -23,6 +24,7 @@ import { RunLog } from "../run/run-log.js"
 import { runServices } from "../run/services.js"
 import { makeTarget } from "../run/target.js"
 import { CaseGroup, type Evaluate, GroupFailed } from "./entity.js"
+import { sharedRateLimitLayer } from "./rate-limit.js"
 
 /** What a runner keeps for one run while it evaluates its groups. */
 interface RunContext {
@@ -30,7 +32,8 @@ interface RunContext {
   readonly metrics: ReadonlyArray<Metric.Metric<Judge>>
   readonly task: Task | undefined
   readonly services: Context.Context<Judge | EvalCache | TaskCache>
-  readonly oneGroupAtATime: Effect.Semaphore
+  /** Permits for the run's `--concurrency`: the cases in flight on this runner, whatever the groups. */
+  readonly inFlight: Effect.Semaphore
 }
 
 /** Build a run's context from its stored plan (scoped: its judge and caches live as long as the context). */
@@ -42,10 +45,12 @@ const runContext = (runId: string) =>
       return yield* new UsageError({ message: `run ${runId}: --record and --replay are not supported on a cluster` })
     }
     const { judged, metrics } = yield* buildMetrics(plan.metrics, plan.judge)
-    const services = yield* Layer.build(runServices(plan, judged))
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls)
+    // The judge's and the target's call policies admit every request through the cluster's shared --rpm budget.
+    const shared = yield* Layer.build(sharedRateLimitLayer)
+    const services = yield* Layer.build(runServices(plan, judged).pipe(Layer.provide(Layer.succeedContext(shared))))
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls).pipe(Effect.provide(shared))
     const task = target === undefined ? undefined : targetTask(plan, target)
-    return { plan, metrics, task, services, oneGroupAtATime: yield* Effect.makeSemaphore(1) } satisfies RunContext
+    return { plan, metrics, task, services, inFlight: yield* Effect.makeSemaphore(plan.concurrency) } satisfies RunContext
   })
 
 /** Evaluate one group's unstored cases and commit their results under `runner`. */
@@ -57,8 +62,10 @@ const evaluateGroup = (runner: string, context: RunContext, payload: typeof Eval
     let evaluated = 0
     // The run's deadline is the submitter's to enforce; a group has none of its own.
     const { deadline: _deadline, ...options } = toEvalOptions(context.plan)
+    const width = Math.max(1, Math.min(cases.length - stored.size, context.plan.concurrency))
     yield* evaluateToSinks(cases, context.metrics, {
       ...options,
+      concurrency: width,
       ...(context.task === undefined ? {} : { task: context.task }),
       runId,
       skipIndex: (i) => stored.has(start + i),
@@ -67,7 +74,7 @@ const evaluateGroup = (runner: string, context: RunContext, payload: typeof Eval
           Effect.map((kept) => void (evaluated += kept.length)),
           Effect.mapError((e) => new SinkError({ sink: "run-store", message: e.message }))
         )
-    }).pipe(Effect.provide(context.services), context.oneGroupAtATime.withPermits(1))
+    }).pipe(Effect.provide(context.services), context.inFlight.withPermits(width))
     return { runner, evaluated, reused: stored.size }
   })
 
