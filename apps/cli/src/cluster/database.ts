@@ -17,9 +17,15 @@
 import { ShardingConfig, SqlMessageStorage, SqlRunnerStorage } from "@effect/cluster"
 import { SqlClient } from "@effect/sql"
 import { clusterSqlClient, Database, displayUrl } from "@assay/store"
-import { Context, Effect, Layer, type Redacted } from "effect"
+import { Context, Duration, Effect, Layer, type Redacted } from "effect"
 import { UsageError } from "../errors.js"
 import { postgresUrl } from "./layer.js"
+
+/**
+ * How long a new connection may take: a cluster's processes open many at once on busy machines, where the
+ * store's default (5 s) turned a slow connection into a failed case group. A refused connection fails at once.
+ */
+export const CONNECT_TIMEOUT = Duration.seconds(30)
 
 /** The advisory lock key of the schema set-up (any constant unique to assay's cluster). */
 const SETUP_LOCK = 7_401_310_123
@@ -28,13 +34,13 @@ const SETUP_LOCK = 7_401_310_123
 const clusterStorage = (url: Redacted.Redacted) =>
   Layer.mergeAll(SqlMessageStorage.layer, SqlRunnerStorage.layer).pipe(
     Layer.provide(ShardingConfig.layer()),
-    Layer.provide(clusterSqlClient({ url }))
+    Layer.provide(clusterSqlClient({ url, connectTimeout: CONNECT_TIMEOUT }))
   )
 
 /** Run `effect` while holding the set-up lock on the database at `url`. */
 const oneAtATime = <A, E, R>(url: Redacted.Redacted, effect: Effect.Effect<A, E, R>) =>
   Effect.gen(function*() {
-    const sql = Context.get(yield* Layer.build(clusterSqlClient({ url })), SqlClient.SqlClient)
+    const sql = Context.get(yield* Layer.build(clusterSqlClient({ url, connectTimeout: CONNECT_TIMEOUT })), SqlClient.SqlClient)
     const lock = yield* sql.reserve
     yield* lock.executeRaw(`SELECT pg_advisory_lock(${SETUP_LOCK})`, [])
     return yield* Effect.ensuring(effect, Effect.ignore(lock.executeRaw(`SELECT pg_advisory_unlock(${SETUP_LOCK})`, [])))
@@ -59,7 +65,7 @@ export const withClusterDatabase = <A, E, R>(
     const unusable = (detail: string) => new UsageError({ message: `${flag}: cannot use the Postgres database ${displayUrl(checked)}: ${detail}` })
     const context = yield* oneAtATime(
       checked,
-      Effect.zipLeft(Layer.buildWithScope(Database.layerPg({ url: checked }), scope), Effect.scoped(Layer.build(clusterStorage(checked))))
+      Effect.zipLeft(Layer.buildWithScope(Database.layerPg({ url: checked, connectTimeout: CONNECT_TIMEOUT }), scope), Effect.scoped(Layer.build(clusterStorage(checked))))
     ).pipe(
       Effect.catchTags({
         StoreError: (e) => Effect.fail(unusable(e.detail)),

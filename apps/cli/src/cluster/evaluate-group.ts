@@ -58,23 +58,25 @@ const evaluateGroup = (runner: string, context: RunContext, payload: typeof Eval
   Effect.gen(function*() {
     const { cases, runId, start } = payload
     const claims = yield* ClaimedResults
-    const stored = yield* claims.claimedIn(runId, start, start + cases.length)
     let evaluated = 0
     // The run's deadline is the submitter's to enforce; a group has none of its own.
     const { deadline: _deadline, ...options } = toEvalOptions(context.plan)
-    const width = Math.max(1, Math.min(cases.length - stored.size, context.plan.concurrency))
-    yield* evaluateToSinks(cases, context.metrics, {
-      ...options,
-      concurrency: width,
-      ...(context.task === undefined ? {} : { task: context.task }),
-      runId,
-      skipIndex: (i) => stored.has(start + i),
-      onResults: (results) =>
-        claims.commit(runId, runner, results.map((r) => ({ ...r, index: start + r.index, runner }))).pipe(
-          Effect.map((kept) => void (evaluated += kept.length)),
-          Effect.mapError((e) => new SinkError({ sink: "run-store", message: e.message }))
-        )
-    }).pipe(Effect.provide(context.services), context.inFlight.withPermits(width))
+    const width = Math.max(1, Math.min(cases.length, context.plan.concurrency))
+    const evaluate = (stored: ReadonlySet<number>) =>
+      evaluateToSinks(cases, context.metrics, {
+        ...options,
+        concurrency: width,
+        ...(context.task === undefined ? {} : { task: context.task }),
+        runId,
+        skipIndex: (i) => stored.has(start + i),
+        onResults: (results) =>
+          claims.commit(runId, runner, results.map((r) => ({ ...r, index: start + r.index, runner }))).pipe(
+            Effect.map((kept) => void (evaluated += kept.length)),
+            Effect.mapError((e) => new SinkError({ sink: "run-store", message: e.message }))
+          )
+      }).pipe(Effect.provide(context.services), Effect.as(stored))
+    // Read what is stored inside the permits: groups waiting for them hold no database connection either.
+    const stored = yield* context.inFlight.withPermits(width)(Effect.flatMap(claims.claimedIn(runId, start, start + cases.length), evaluate))
     return { runner, evaluated, reused: stored.size }
   })
 
@@ -95,7 +97,7 @@ export const caseGroupHandlers = (runner: string) =>
           RcMap.get(contexts, payload.runId).pipe(
             Effect.flatMap((context) => evaluateGroup(runner, context, payload)),
             Effect.scoped,
-            Effect.catchAll((error) => Effect.fail(error instanceof GroupFailed ? error : new GroupFailed({ message: describeError(error) })))
+            Effect.mapError((error) => (error instanceof GroupFailed ? error : new GroupFailed({ message: describeError(error) })))
           )
       })
     })

@@ -68,7 +68,7 @@ export const clusterLayer = (url: Redacted.Redacted, runner: RunnerListen | unde
       shardingConfig: { ...timings, runnerAddress: Option.some(RunnerAddress.make(runner.host, runner.port)) }
     })
   return sharding.pipe(
-    Layer.provide(clusterSqlClient({ url })),
+    Layer.provide(clusterSqlClient({ url, connectTimeout: Duration.seconds(30) })),
     // The library logs shard moves at info level: worth seeing with ASSAY_LOG, noise in a CLI's output.
     Layer.provide(Logger.minimumLogLevel(LogLevel.Warning)),
     Layer.mapError((error) =>

@@ -20,6 +20,8 @@ import { CaseGroup, groupId } from "./entity.js"
 
 /** Groups per run the size aims at: enough to spread over many runners, few enough to keep requests cheap. */
 const TARGET_GROUPS = 128
+/** Groups whose results are read back from the store at once (fewer than the pool's connections). */
+const READERS = 4
 /** Cases per group at most (a group's cases travel in one stored request). */
 const MAX_GROUP = 200
 
@@ -53,6 +55,8 @@ export const distributeOverCluster = (sharding: Layer.Layer<Sharding.Sharding, U
     const claims = yield* ClaimedResults
     const client = yield* CaseGroup.client
     const size = groupSize(run.total)
+    // Every group is in flight at once, but reading their results back shares the store's connection pool.
+    const reading = yield* Effect.makeSemaphore(READERS)
     const summary = SummaryAccumulator.empty()
     const byRunner = new Map<string, number>()
     const deliver = (result: CaseResult) =>
@@ -69,7 +73,9 @@ export const distributeOverCluster = (sharding: Layer.Layer<Sharding.Sharding, U
         yield* client(groupId(run.runId, start)).Evaluate({ runId: run.runId, start, cases }).pipe(
           Effect.catchAll((error) => new RunFailed({ message: `case group ${start}–${start + cases.length - 1}: ${error.message}` }))
         )
-        const results = yield* Effect.mapError(claims.resultsIn(run.runId, start, start + cases.length), (e) => new RunFailed({ message: e.message }))
+        const results = yield* reading.withPermits(1)(claims.resultsIn(run.runId, start, start + cases.length)).pipe(
+          Effect.mapError((e) => new RunFailed({ message: e.message }))
+        )
         yield* Effect.forEach(results, deliver, { discard: true })
       })
     yield* run.source.pipe(
