@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Cluster scale-out benchmark (issue 20). Requires a build (`npm run build`) and PostgreSQL's initdb/pg_ctl
 // (PATH or /usr/lib/postgresql/<v>/bin). Prints numbers, asserts nothing.
-//   node bench/cluster.mjs [N=4000] [CONCURRENCY=20] [RUNNERS=1,2,3]
+//   node bench/cluster.mjs [N=4000] [CONCURRENCY=20] [RUNNERS=1,2,3] [SETTLE_MS=5000]
 // Two workloads, each run by the built CLI exactly as a user types it:
 //   io:  N cases whose output comes from a target (the fake OpenAI server, 50 ms per request), exact-match;
 //   cpu: N cases scored by levenshtein on two ~4 KB strings (CPU-bound, no network).
@@ -23,6 +23,7 @@ import { startServer } from "./fake-server.mjs"
 const N = Number(process.argv[2] ?? 4000)
 const CONCURRENCY = Number(process.argv[3] ?? 20)
 const RUNNERS = (process.argv[4] ?? "1,2,3").split(",").map(Number)
+const SETTLE_MS = Number(process.argv[5] ?? 5000)
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
 // node-postgres, as the store package resolves it.
 const Pg = createRequire(join(ROOT, "packages/store/package.json"))("pg")
@@ -116,6 +117,8 @@ try {
     for (const count of RUNNERS) {
       const url = await freshDatabase()
       const runners = await Promise.all(Array.from({ length: count }, () => startRunner(url)))
+      // Let the shard assignment settle (runners that joined together rebalance their shards for a few seconds).
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS))
       try {
         const { ms, stderr } = await run(["run", ...args, "--concurrency", String(CONCURRENCY), "--no-progress", "--cluster", url], dir)
         line(`${name} ${count} runner(s)`, ms, base)
