@@ -1,5 +1,6 @@
 /**
- * `assay metrics`: every metric id with its description and parameters (from the factories' paramsDoc).
+ * `assay metrics`: every metric id with its description, the test-case fields it needs, whether it needs a judge,
+ * and its parameters (from the factories' paramsDoc).
  *
  * @example
  * ```sh
@@ -8,7 +9,7 @@
  */
 import { Command } from "@effect/cli"
 import { Console } from "effect"
-import { catalog, judgeCatalog } from "../metrics/catalog.js"
+import { catalog, judgeCatalog, requiredFields } from "../metrics/catalog.js"
 
 /**
  * The metric list as text.
@@ -20,7 +21,9 @@ import { catalog, judgeCatalog } from "../metrics/catalog.js"
  */
 export const metricsText = (): string =>
   catalog.map((factory) => {
-    const head = `${factory.id}${judgeCatalog.includes(factory) ? " (needs --judge)" : ""}\n  ${factory.description}`
+    const judged = judgeCatalog.includes(factory)
+    const head = `${factory.id}${judged ? " (needs --judge)" : ""}\n  ${factory.description}\n` +
+      `  needs: ${requiredFields(factory)}; judge: ${judged ? "yes" : "no"}`
     const params = factory.paramsDoc.map((p) =>
       `    ${p.name}: ${p.type}${p.default !== undefined ? ` = ${p.default}` : ""} — ${p.description}`)
     return [head, ...params].join("\n")
