@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 8
+export const SCHEMA_VERSION = 9
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -240,6 +240,28 @@ const v8 = Effect.gen(function*() {
 })
 
 /**
+ * v9: a run sharded over a cluster (`assay run --cluster`) claims each case result once: `run_case_runners`
+ * holds one row per committed case with the runner that produced it, inserted in the same transaction as the
+ * result's batch, so a case redelivered to another runner (its first runner died after committing) is never
+ * stored twice (see `claimed-results.ts`). `cluster_rate_slots` holds, per model and `--rpm` limit, the time of
+ * the next free request slot of the whole cluster, so the limit holds for all runners together (the CLI's
+ * `cluster/rate-limit.ts`).
+ */
+const v9 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE run_case_runners (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    case_index INTEGER NOT NULL,
+    runner TEXT NOT NULL,
+    PRIMARY KEY (run_id, case_index)
+  )`
+  yield* sql`CREATE TABLE cluster_rate_slots (
+    limiter TEXT PRIMARY KEY,
+    next_at ${int64(sql)} NOT NULL
+  )`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -255,5 +277,6 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0005_run_leases": v5,
   "0006_run_batches_first_index": v6,
   "0007_view_index": v7,
-  "0008_run_provider_batches": v8
+  "0008_run_provider_batches": v8,
+  "0009_cluster_case_runners": v9
 })

@@ -17,9 +17,9 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { cachedTask, evaluateToSinks, type Metric, type RunOutcome, type Task, type TestCase } from "@assay/core"
+import { type CaseResult, cachedTask, evaluateToSinks, type Metric, type RunOutcome, type SinkError, type Task, type TestCase } from "@assay/core"
 import { type Embedder, Judge, JudgeError, Offline, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
-import { datasetFingerprint, metricsFingerprint, type ProviderBatches } from "@assay/store"
+import { type Database, datasetFingerprint, metricsFingerprint, type ProviderBatches } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
 import { Clock, Console, Deferred, Effect, Layer, Option, Stream } from "effect"
 import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
@@ -51,7 +51,39 @@ export interface Execution {
   readonly outputs: Outputs
   /** An Eval's cases, task, metrics and layer, used instead of the plan's dataset and target. */
   readonly eval?: EvalSource | undefined
+  /** Evaluates the cases elsewhere (`assay run --cluster`) instead of in this process. */
+  readonly distribute?: Distribute | undefined
 }
+
+/**
+ * Evaluation handed to other processes: given the stored run, its cases and the sinks of this process, evaluate
+ * every case not skipped, deliver each stored result to `onResult`, and return the outcome.
+ *
+ * @example
+ * ```ts
+ * execute({ plan, resume: undefined, outputs, distribute: distributeOver(cluster) })
+ * ```
+ */
+export type Distribute = (run: {
+  readonly runId: string
+  readonly plan: RunPlan
+  /** The run's case count. */
+  readonly total: number
+  readonly source: Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem>
+  readonly skipIndex: (index: number) => boolean
+  readonly stillHeld: Effect.Effect<void, SinkError>
+  readonly onResult: (result: CaseResult) => Effect.Effect<void, SinkError>
+}) => Effect.Effect<RunOutcome, RunFailed | SinkError | DatasetError | UsageError, DistributeContext>
+
+/**
+ * What a {@link Distribute} may use beyond {@link ExecuteContext}: the command's database.
+ *
+ * @example
+ * ```ts
+ * const needs: Context.Tag.Identifier<Database> extends DistributeContext ? true : false = true
+ * ```
+ */
+export type DistributeContext = ExecuteContext | Database
 
 /**
  * What an Eval brings to a run: its cases (read twice: once to validate and count, once to evaluate), its
@@ -110,8 +142,15 @@ const offlineTarget = (plan: RunPlan): Effect.Effect<void, UsageError> =>
     }))
     : Effect.void
 
-/** The target's task, served from the task cache for unchanged cases (read only when cached results may be served). */
-const targetTask = (plan: RunPlan, target: Target): Task =>
+/**
+ * The target's task, served from the task cache for unchanged cases (read only when cached results may be served).
+ *
+ * @example
+ * ```ts
+ * const task = targetTask(plan, yield* makeTarget(plan.target, plan.concurrency))
+ * ```
+ */
+export const targetTask = (plan: RunPlan, target: Target): Task =>
   plan.target === null
     ? target.task
     : cachedTask(target.task, {
@@ -176,21 +215,27 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
         return outcome
       })
 
-    const evaluation = evaluateToSinks(source, metrics, {
-      ...toEvalOptions(plan),
-      concurrency: runConcurrency(plan, total),
-      ...(task === undefined ? {} : { task }),
-      runId,
-      skipIndex: (index) => tally.has(index),
-      // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
-      onResults: (results) => Effect.zipRight(stillHeld, log.record(runId, results)),
-      onResult: (result) =>
-        Effect.gen(function*() {
-          if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
-          yield* progress.add(result)
-          tally.add(result)
-        })
-    })
+    const onResult = (result: CaseResult) =>
+      Effect.gen(function*() {
+        if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
+        yield* progress.add(result)
+        tally.add(result)
+      })
+    const skipIndex = (index: number) => tally.has(index)
+    const local = evaluateToSinks(source, metrics, {
+        ...toEvalOptions(plan),
+        concurrency: runConcurrency(plan, total),
+        ...(task === undefined ? {} : { task }),
+        runId,
+        skipIndex,
+        // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
+        onResults: (results) => Effect.zipRight(stillHeld, log.record(runId, results)),
+        onResult
+      })
+    type Evaluation = Effect.Effect<RunOutcome, Effect.Effect.Error<typeof local> | Effect.Effect.Error<ReturnType<Distribute>>, Effect.Effect.Context<typeof local> | DistributeContext>
+    const evaluation: Evaluation = input.distribute === undefined
+      ? local
+      : input.distribute({ runId, plan, total, source, skipIndex, stillHeld, onResult })
     const run = stopOnFatal(
       Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
       stoppingOnFatal(withLayer(evaluation, input.eval?.layer), judge, target)

@@ -81,7 +81,9 @@ export const CaseResult = Schema.Struct({
   cost: Schema.Number,
   tokens: TokenUsage,
   error: Schema.optional(Schema.String),
-  testCase: Schema.optional(CaseContent)
+  testCase: Schema.optional(CaseContent),
+  /** The cluster runner that produced the result (`host:port`), in a run sharded with `assay run --cluster`. */
+  runner: Schema.optional(Schema.String)
 })
 export type CaseResult = typeof CaseResult.Type
 
