@@ -85,6 +85,11 @@ export interface FakeOpenAiConfig {
   /** Scripted replies, first match wins. */
   readonly scripts?: ReadonlyArray<Script> | undefined
   /**
+   * After `scripts`, answer the prompts of assay's agent, conversational, DAG, JSON and multimodal judge metrics
+   * with the built-in deterministic replies of `judge-scripts.ts`.
+   */
+  readonly judgeScripts?: boolean | undefined
+  /**
    * When no script matches a message made of a `Context:` block and a `Question:` line, reply with the context
    * sentence sharing the most words with the question (a deterministic stand-in for a RAG answer step).
    */

@@ -12,6 +12,7 @@ import { Clock, Duration, Effect, Option, Schema } from "effect"
 import { defaultReply, type FakeOpenAiConfig } from "./config.js"
 import { type Dialect, dialectOf, type Failure, type FakeReply, type FakeRequest, openAi, type RateWindow } from "./dialects.js"
 import type { RequestLog } from "./log.js"
+import { imagesOf, judgeScripts } from "./judge-scripts.js"
 import * as Replies from "./replies.js"
 
 export type { FakeReply, FakeRequest } from "./dialects.js"
@@ -64,7 +65,8 @@ const seeded = (seed: number, seq: number): number => {
 /** The 200 reply of a turn: the first matching script's content (or the default reply) in the dialect's body. */
 const answer = (config: FakeOpenAiConfig, dialect: Dialect, seq: number, now: number, request: FakeRequest, body: Record<string, unknown>) => {
   const message = Replies.lastUserMessage(body)
-  const script = Replies.matchScript(config.scripts ?? [], message)
+  const script = Replies.matchScript(config.scripts ?? [], message) ??
+    (config.judgeScripts === true ? Replies.matchScript(judgeScripts, message) : undefined)
   const content = script === undefined
     ? (config.answerFromPrompt === true ? Replies.answerFromContext(message) : undefined) ?? config.defaultReply ?? defaultReply
     : typeof script.content === "string" ? script.content : script.content(message)
@@ -151,7 +153,8 @@ export const handle = (config: FakeOpenAiConfig, log: RequestLog, request: FakeR
         inFlight,
         status: reply.status,
         model: modelOf(request.path, body),
-        lastUserMessage: Replies.lastUserMessage(body)
+        lastUserMessage: Replies.lastUserMessage(body),
+        images: imagesOf(body)
       })
       // Serialized before the wait, so that replies due at the same moment go out back to back.
       const ready: FakeReply = typeof reply.body === "string" ? reply : { ...reply, body: JSON.stringify(reply.body) }

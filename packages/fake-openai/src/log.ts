@@ -9,6 +9,7 @@
  * ```
  */
 import { Effect } from "effect"
+import type { LoggedImage } from "./judge-scripts.js"
 
 /**
  * One request as the server saw it. The Authorization header is never recorded.
@@ -29,6 +30,8 @@ export interface LogEntry {
   readonly status: number
   readonly model: string | undefined
   readonly lastUserMessage: string | undefined
+  /** The image parts of the last user message (media type and size, or URL). */
+  readonly images?: ReadonlyArray<LoggedImage> | undefined
 }
 
 /**

@@ -9,6 +9,7 @@
  * node packages/fake-openai/dist/main.js --replies 'Paris|Lyon|Lyon' # a flaky model: asked the same thing thrice,
  *                                                                   # it answers Paris, then Lyon, then Lyon
  * node packages/fake-openai/dist/main.js --answer-from-prompt   # examples/rag: answers from the prompt's context
+ * node packages/fake-openai/dist/main.js --judge-scripts        # deterministic replies to the agent/DAG/multimodal judges
  * # --rate: requests/s, stated per minute in x-ratelimit-* headers (--tpm adds a token limit; --no-rate-headers drops them)
  * ```
  */
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     reply: { type: "string" },
     replies: { type: "string" },
     "answer-from-prompt": { type: "boolean" },
+    "judge-scripts": { type: "boolean" },
     refuse: { type: "string" },
     "refuse-status": { type: "string" },
     "max-seconds": { type: "string", default: "600" }
@@ -80,6 +82,7 @@ const config: FakeOpenAiConfig = {
   defaultReply: values.reply,
   scripts: values.replies === undefined ? undefined : [{ pattern: /[^]*/, content: cycling(values.replies.split("|")) }],
   answerFromPrompt: values["answer-from-prompt"],
+  judgeScripts: values["judge-scripts"],
   refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) }
 }
 

@@ -18,6 +18,7 @@ import { JudgeError } from "./errors.js"
 import { CallPolicy, type PolicyStats } from "./policy.js"
 import { costAt, defaultPrices, type PriceTable, priceOf } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
+import { Offline, offlineRefusal } from "./offline.js"
 import { Recording, type RecordingApi } from "./recording.js"
 import { ReplyCache, type ReplyFilter } from "./reply-cache.js"
 import { traced } from "./tracing.js"
@@ -110,8 +111,10 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     /** A replayed reply made no call: it costs nothing and adds no tokens to the totals. */
     const replayed = (reply: ProviderReply): ChatReply => ({ text: reply.text, usage: reply.usage, cost: 0, model, logprobs: reply.logprobs })
     const { completeWithin } = provider
+    // Under Offline no request reaches the provider: only the reply cache or a replayed recording answers.
+    const offline = yield* Offline
     const call = (request: ChatRequest) =>
-      policy.run(
+      offline ? offlineRefusal(model) : policy.run(
         model,
         estimateTokens(request),
         completeWithin === undefined ? provider.complete(request) : (deadline) => completeWithin(request, deadline)

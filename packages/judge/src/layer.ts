@@ -22,9 +22,10 @@
  * ```
  */
 import type { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import type { NodeHttpClient } from "@effect/platform-node"
 import { Config, ConfigError, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
 import { guard, type GuardOptions } from "./guard.js"
+import { undiciLayer } from "./node-http.js"
 import { layerJudge, Judge } from "./judge.js"
 import { CallPolicy, type PolicySettings } from "./policy.js"
 import { defaultPrices, type PriceTable } from "./pricing.js"
@@ -228,7 +229,8 @@ export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, Con
     return layerJudge(spec.prices ?? defaultPrices).pipe(
       Layer.provideMerge(policy),
       Layer.provide(provider),
-      // One undici connection pool, used directly (openai-compatible) or through HttpClient (the others).
-      Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provideMerge(NodeHttpClient.dispatcherLayer)))
+      // One undici connection pool, used directly (openai-compatible) or through HttpClient (the others),
+      // imported only now (see ./node-http.ts).
+      Layer.provide(undiciLayer)
     )
   }))

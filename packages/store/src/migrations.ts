@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 7
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -182,6 +182,47 @@ const v6 = Effect.gen(function*() {
 })
 
 /**
+ * v7: the run viewer's index (`view-index.ts`): a row per case (`view_cases`: status, name, previews, the
+ * lower-cased text it is searched by, and the batch holding its full result) and per case and metric
+ * (`view_case_metrics`), built from `run_batches` on first view and brought up to date as batches arrive;
+ * `view_batches` records the batches indexed. Paging, filters, search and statistics are then SQL over these
+ * rows, never a run decoded in memory.
+ */
+const v7 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE view_batches (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    seq ${int64(sql)} NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  )`
+  yield* sql`CREATE TABLE view_cases (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    case_index INTEGER NOT NULL,
+    batch_seq ${int64(sql)} NOT NULL,
+    name TEXT,
+    status TEXT NOT NULL,
+    input TEXT NOT NULL,
+    actual TEXT,
+    search TEXT NOT NULL,
+    cost REAL NOT NULL,
+    duration_ms REAL NOT NULL,
+    PRIMARY KEY (run_id, case_index)
+  )`
+  yield* sql`CREATE INDEX view_cases_status ON view_cases (run_id, status, case_index)`
+  yield* sql`CREATE TABLE view_case_metrics (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    case_index INTEGER NOT NULL,
+    metric TEXT NOT NULL,
+    batch_seq ${int64(sql)} NOT NULL,
+    score REAL,
+    outcome TEXT NOT NULL,
+    bucket INTEGER,
+    PRIMARY KEY (run_id, case_index, metric)
+  )`
+  yield* sql`CREATE INDEX view_case_metrics_score ON view_case_metrics (run_id, metric, score)`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -195,5 +236,6 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0003_cache_rows_per_case": v3,
   "0004_run_batches": v4,
   "0005_run_leases": v5,
-  "0006_run_batches_first_index": v6
+  "0006_run_batches_first_index": v6,
+  "0007_view_index": v7
 })

@@ -9,11 +9,10 @@
  * ```
  */
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Terminal } from "@effect/platform"
-import { Config, Effect, Either, HashMap, Option, ParseResult, Schema } from "effect"
+import { Effect, Either, HashMap, Option, ParseResult, Schema } from "effect"
 import { Budget, Concurrency, Connections, fromFlag, Pause, PerMinute, Rate, Reducer, Repeat, Retries, TimeLimit } from "../config/values.js"
 import { progressTerminal, type ProgressMode } from "../progress/reporter.js"
-import { makeStyle, type Style } from "../report/style.js"
+import { streamStyle, type Style } from "../report/style.js"
 import type { Outputs } from "../run/outputs.js"
 import type { RunFlags } from "../run/plan.js"
 
@@ -147,7 +146,7 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
 })
 
 /**
- * Resolve the output settings: colours only on a TTY without NO_COLOR; a live progress region only when stderr
+ * Resolve the output settings: colours per stream (stdout for reports, stderr for progress; see `colourEnabled`); a live progress region only when stderr
  * (where progress goes) is a terminal, not a dumb one, and `--no-progress` is not given.
  *
  * @example
@@ -155,22 +154,18 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
  * const outputs = yield* toOutputs(parsed)
  * ```
  */
-export const toOutputs = (parsed: Parsed<typeof outputFlags>): Effect.Effect<Outputs, never, Terminal.Terminal> =>
+export const toOutputs = (parsed: Parsed<typeof outputFlags>): Effect.Effect<Outputs> =>
   Effect.gen(function*() {
     const progress: ProgressMode = !parsed.noProgress && (yield* progressTerminal) ? "bar" : "plain"
-    return { out: parsed.out, jsonl: parsed.jsonl, junit: parsed.junit, html: parsed.html, progress, style: yield* detectStyle }
+    return { out: parsed.out, jsonl: parsed.jsonl, junit: parsed.junit, html: parsed.html, progress, style: yield* detectStyle, progressStyle: yield* streamStyle("stderr") }
   })
 
 /**
- * Colours when stdout is a terminal and NO_COLOR is unset or empty.
+ * The style of what goes to stdout (reports, the summary): see `colourEnabled`.
  *
  * @example
  * ```ts
  * const style = yield* detectStyle
  * ```
  */
-export const detectStyle: Effect.Effect<Style, never, Terminal.Terminal> = Effect.gen(function*() {
-  const tty = yield* Effect.flatMap(Terminal.Terminal, (t) => t.isTTY)
-  const noColor = yield* Config.string("NO_COLOR").pipe(Config.withDefault(""), Effect.orElseSucceed(() => ""))
-  return makeStyle(tty && noColor === "")
-})
+export const detectStyle: Effect.Effect<Style> = streamStyle("stdout")

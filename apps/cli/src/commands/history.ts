@@ -1,6 +1,7 @@
 /**
  * The run-history commands: `assay runs list`, `assay runs show <run-id> [--out f.json] [--junit f.xml]
- * [--html f.html]` (a past run's reports, written from the store by content) and
+ * [--html f.html]` (a past run's reports, written from the store by content), `assay runs export <run-id>
+ * --html f.html` (the run's viewer as one file) and
  * `assay compare <run-a> <run-b> [--fail-on-regression]`.
  *
  * @example
@@ -12,7 +13,7 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { compareRuns } from "@assay/store"
-import { Console, Effect } from "effect"
+import { Console, Effect, Option } from "effect"
 import { ExitStatus } from "../exit-status.js"
 import { comparisonText } from "../report/compare.js"
 import { percent } from "../report/text.js"
@@ -45,14 +46,28 @@ const showFlags = {
   html: outputFlags.html
 }
 
-const showCommand = Command.make("show", showFlags, ({ cache, html, junit, out, runId }) =>
-  onExistingStore(cache, Effect.gen(function*() {
+/** Print a stored run's header and write the requested reports from the store. */
+const storedReports = (runId: string, reports: { readonly out: Option.Option<string>; readonly junit: Option.Option<string>; readonly html: Option.Option<string> }) =>
+  Effect.gen(function*() {
     const log = yield* RunLog
     const { info, outcome } = yield* log.outline(runId)
     const style = yield* detectStyle
     yield* Console.log(`run ${info.runId} · ${info.status} · ${info.plan.dataset} · metrics ${info.plan.metrics.map((m) => typeof m === "string" ? m : m.metric).join(", ")}`)
-    yield* writeReports({ out, junit, html, style }, { outcome, dataset: info.plan.dataset }, log.results(info.runId))
-  }))).pipe(Command.withDescription("Show one stored run; --out, --junit and --html write its reports from the store"))
+    yield* writeReports({ ...reports, style }, { outcome, dataset: info.plan.dataset }, log.results(info.runId))
+  })
+
+const showCommand = Command.make("show", showFlags, ({ cache, html, junit, out, runId }) => onExistingStore(cache, storedReports(runId, { out, junit, html })))
+  .pipe(Command.withDescription("Show one stored run; --out, --junit and --html write its reports from the store"))
+
+const exportCommand = Command.make(
+  "export",
+  {
+    runId: showFlags.runId,
+    cache: storeFlag,
+    html: Options.text("html").pipe(Options.withDescription("write the run's viewer as one self-contained HTML file"))
+  },
+  ({ cache, html, runId }) => onExistingStore(cache, storedReports(runId, { out: Option.none(), junit: Option.none(), html: Option.some(html) }))
+).pipe(Command.withDescription("Write a stored run's viewer as one self-contained HTML file (--html <file>)"))
 
 /**
  * `assay runs list|show`.
@@ -64,7 +79,7 @@ const showCommand = Command.make("show", showFlags, ({ cache, html, junit, out, 
  */
 export const runsCommand = Command.make("runs").pipe(
   Command.withDescription("Stored runs"),
-  Command.withSubcommands([listCommand, showCommand])
+  Command.withSubcommands([listCommand, showCommand, exportCommand])
 )
 
 /**

@@ -1,5 +1,6 @@
 /**
- * `assay metrics`: every metric id with its description and parameters (from the factories' paramsDoc).
+ * `assay metrics`: every metric id with its description, the test-case fields it needs, whether it needs a judge,
+ * and its parameters (from the factories' paramsDoc).
  *
  * @example
  * ```sh
@@ -8,7 +9,7 @@
  */
 import { Command } from "@effect/cli"
 import { Console } from "effect"
-import { catalog, embeddingCatalog, judgeCatalog } from "../metrics/catalog.js"
+import { catalog, embeddingCatalog, judgeCatalog, requiredFields } from "../metrics/catalog.js"
 
 /**
  * The metric list as text.
@@ -20,12 +21,11 @@ import { catalog, embeddingCatalog, judgeCatalog } from "../metrics/catalog.js"
  */
 export const metricsText = (): string =>
   catalog.map((factory) => {
-    const needs = (judgeCatalog as ReadonlyArray<unknown>).includes(factory)
-      ? " (needs --judge)"
-      : (embeddingCatalog as ReadonlyArray<unknown>).includes(factory)
-      ? " (uses --embedding-model)"
-      : ""
-    const head = `${factory.id}${needs}\n  ${factory.description}`
+    const judged = (judgeCatalog as ReadonlyArray<unknown>).includes(factory)
+    const embedded = (embeddingCatalog as ReadonlyArray<unknown>).includes(factory)
+    const needs = judged ? " (needs --judge)" : embedded ? " (uses --embedding-model)" : ""
+    const head = `${factory.id}${needs}\n  ${factory.description}\n` +
+      `  needs: ${requiredFields(factory)}; judge: ${judged ? "yes" : "no"}`
     const params = factory.paramsDoc.map((p) =>
       `    ${p.name}: ${p.type}${p.default !== undefined ? ` = ${p.default}` : ""} — ${p.description}`)
     return [head, ...params].join("\n")

@@ -45,7 +45,7 @@ const GROUPS: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
 /** What an option's value looks like, where @effect/cli can only say "text"; and short forms of long value lists. */
 const HINTS: Record<string, string> = Object.fromEntries([
   ...["--config", "--cache", "--out", "--jsonl", "--junit", "--html", "--record", "--replay"].map((f) => [f, `${f} <file>`]),
-  ...["--concurrency", "--repeat", "--max-connections", "--rpm", "--tpm", "--max-retries"].map((f) => [f, `${f} <n>`]),
+  ...["--concurrency", "--repeat", "--max-connections", "--rpm", "--tpm", "--max-retries", "--port"].map((f) => [f, `${f} <n>`]),
   ...["--throttle", "--timeout", "--deadline", "--older-than", "--attempt-timeout", "--call-deadline"].map((f) => [f, `${f} <duration>`]),
   ["--metric", "--metric <id>..."],
   ["--judge", "--judge <provider:model>"],

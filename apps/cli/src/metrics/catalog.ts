@@ -57,6 +57,24 @@ export const embeddingCatalog: ReadonlyArray<MetricFactory<Embedder>> = [semanti
 export const catalog: ReadonlyArray<MetricFactory<Judge | Embedder>> = [...deterministicCatalog, ...judgeCatalog, ...embeddingCatalog]
 
 /**
+ * The test-case fields a factory's metric needs, as text: its `requiresDoc`, or the fields of a metric built with
+ * no parameters (`"input, actualOutput"`, `"turns (conversational cases)"`).
+ *
+ * @example
+ * ```ts
+ * requiredFields(catalog.find((f) => f.id === "faithfulness")!) // "input, actualOutput, retrievalContext"
+ * ```
+ */
+export const requiredFields = (factory: MetricFactory<Judge | Embedder>): string => {
+  if (factory.requiresDoc !== undefined) return factory.requiresDoc
+  const params = Schema.decodeUnknownEither(factory.params)({})
+  if (Either.isLeft(params)) return "see parameters"
+  const metric = factory.make(params.right)
+  const fields = metric.requires.length === 0 ? "none" : metric.requires.join(", ")
+  return metric.appliesTo === "ConversationalTestCase" ? `${fields} (conversational cases)` : fields
+}
+
+/**
  * A built metric list and whether any of them needs the judge service.
  *
  * @example

@@ -18,7 +18,7 @@
  * ```
  */
 import { cachedTask, evaluateToSinks, type Metric, type RunOutcome, type Task, type TestCase } from "@assay/core"
-import { type Embedder, Judge, JudgeError, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
+import { type Embedder, Judge, JudgeError, Offline, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
 import { datasetFingerprint, metricsFingerprint } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
 import { Clock, Console, Effect, Layer, Option, Stream } from "effect"
@@ -80,8 +80,10 @@ export const execute = (input: Execution) =>
   Effect.flatMap(planMetrics(input), ({ embedded, judged, metrics, needsJudge }) => {
     const services = runServices(input.plan, judged, embedded)
     const recording = recordingFor(input.plan, input.resume !== undefined)
-    // One recording for the judge and the target (built inside the run from the same context).
-    const all = recording === undefined ? services : Layer.provideMerge(services, recording)
+    // One recording and one network policy for the judge, the target and an Eval's own layer (all built
+    // inside the run from the same context): under --offline a judge an Eval builds cannot call out either.
+    const offline = Layer.succeed(Offline, input.plan.offline)
+    const all = Layer.provideMerge(services, recording === undefined ? offline : Layer.merge(recording, offline))
     return evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge).pipe(Effect.scoped, Effect.provide(all))
   })
 
@@ -153,7 +155,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       ...(needsJudge ? [{ label: "judge", stats: judge.stats }] : []),
       ...(target === undefined ? [] : [{ label: "target", stats: target.stats }])
     ]
-    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.style, clients })
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.progressStyle, clients })
 
     const report = (status: RunOutcome["status"]) =>
       Effect.gen(function*() {

@@ -17,13 +17,14 @@
  * ```
  */
 import { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import type { NodeHttpClient } from "@effect/platform-node"
 import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
-import type { AttemptDeadline, ChatRequest, ProviderReply } from "../chat.js"
+import { type AttemptDeadline, type ChatMessage, type ChatRequest, imageUrl, type ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import { type Headers, rateLimitInfo } from "../headers.js"
-import { ChatProvider } from "../provider.js"
+import { nodeHttpClient } from "../node-http.js"
+import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
 import { type PostJson, viaDispatcher, viaHttpClient } from "./post-json.js"
 
@@ -64,9 +65,21 @@ export interface OpenAiCompatibleOptions {
   readonly provider?: string | undefined
 }
 
+/** A message on the wire: plain text, or text then `image_url` parts when it carries images. */
+const wireMessage = (message: ChatMessage) =>
+  message.images === undefined || message.images.length === 0
+    ? { role: message.role, content: message.content }
+    : {
+      role: message.role,
+      content: [
+        { type: "text", text: message.content },
+        ...message.images.map((image) => ({ type: "image_url", image_url: { url: imageUrl(image) } }))
+      ]
+    }
+
 const requestBody = (options: OpenAiCompatibleOptions, request: ChatRequest) => ({
   model: options.model,
-  messages: request.messages,
+  messages: request.messages.map(wireMessage),
   temperature: request.temperature ?? options.temperature ?? 0,
   ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
   ...(request.json ? { response_format: { type: "json_object" } } : {}),
@@ -144,11 +157,11 @@ export const make = (options: OpenAiCompatibleOptions) =>
  * const provider = yield* makeUndici({ baseUrl, model: "qwen2.5", apiKey: undefined })
  * ```
  */
-export const makeUndici = (options: OpenAiCompatibleOptions) =>
-  Effect.map(NodeHttpClient.Dispatcher, (dispatcher) => {
+export const makeUndici = (options: OpenAiCompatibleOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
+  Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher).pipe(Effect.map((dispatcher) => {
     const { headers, url } = endpoint(options)
     return makeWith(options, viaDispatcher(dispatcher, url, headers))
-  })
+  }))
 
 /**
  * The provider as a Layer over any `HttpClient`.
