@@ -167,6 +167,21 @@ describe("wire formats", () => {
     })
   })
 
+  it("images: Gemini inlineData / fileData parts, Bedrock image blocks (URLs named in text)", () => {
+    const messages = [{ role: "user" as const, content: "rate", images: [
+      { kind: "inline" as const, mediaType: "image/png", base64: "iVBORw0KGgo=" },
+      { kind: "url" as const, url: "https://example.com/cat.webp" }
+    ] }]
+    assert.deepStrictEqual(Gemini.requestBody({ model: "m", apiKey: undefined }, { messages }).contents[0]!.parts, [
+      { text: "rate" },
+      { inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } },
+      { fileData: { fileUri: "https://example.com/cat.webp", mimeType: "image/webp" } }
+    ])
+    const blocks = Bedrock.requestBody({}, { messages }).messages[0]!.content
+    assert.deepStrictEqual(blocks.slice(0, 2), [{ text: "rate" }, { image: { format: "png", source: { bytes: "iVBORw0KGgo=" } } }])
+    assert.include(JSON.stringify(blocks[2]), "image not sent: https://example.com/cat.webp")
+  })
+
   it("gemini: a bad key's 400 is Auth; a 429's body retryDelay is its wait", () => {
     const badKey = JSON.stringify({ error: { code: 400, message: "API key not valid.", status: "INVALID_ARGUMENT", details: [{ reason: "API_KEY_INVALID" }] } })
     assert.strictEqual(Gemini.classifyGemini(400, {}, badKey, 0).kind, "Auth")

@@ -23,9 +23,8 @@ export const metricsText = (): string =>
   catalog.map((factory) => {
     const judged = (judgeCatalog as ReadonlyArray<unknown>).includes(factory)
     const embedded = (embeddingCatalog as ReadonlyArray<unknown>).includes(factory)
-    const head = `${factory.id}${judged ? " (needs --judge)" : embedded ? " (uses --embedding-model)" : ""}
-  ${factory.description}
-` +
+    const needs = judged ? " (needs --judge)" : embedded ? " (uses --embedding-model)" : ""
+    const head = `${factory.id}${needs}\n  ${factory.description}\n` +
       `  needs: ${requiredFields(factory)}; judge: ${judged ? "yes" : "no"}`
     const params = factory.paramsDoc.map((p) =>
       `    ${p.name}: ${p.type}${p.default !== undefined ? ` = ${p.default}` : ""} — ${p.description}`)

@@ -21,7 +21,7 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
-import type { AttemptDeadline, ChatRequest, ProviderReply } from "../chat.js"
+import type { AttemptDeadline, ChatImage, ChatMessage, ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import type { Headers } from "../headers.js"
@@ -106,7 +106,7 @@ export const requestBody = (options: Pick<BedrockOptions, "temperature">, reques
   return {
     messages: request.messages
       .filter((m) => m.role !== "system")
-      .map((m) => ({ role: m.role, content: [{ text: m.content }] })),
+      .map((m) => ({ role: m.role, content: blocksOf(m) })),
     ...(system.length === 0 ? {} : { system }),
     inferenceConfig: {
       temperature: request.temperature ?? options.temperature ?? 0,
@@ -114,6 +114,23 @@ export const requestBody = (options: Pick<BedrockOptions, "temperature">, reques
     }
   }
 }
+
+/** Converse's image formats, by media type. */
+const FORMATS: Readonly<Record<string, string>> = { "image/png": "png", "image/jpeg": "jpeg", "image/gif": "gif", "image/webp": "webp" }
+
+/**
+ * A Converse image block. Converse takes image bytes (or an S3 location), not URLs: a URL image is sent as a
+ * text block naming it, so the judge knows an image was there.
+ */
+const imageBlock = (image: ChatImage) => {
+  const format = image.kind === "inline" ? FORMATS[image.mediaType] : undefined
+  return image.kind === "inline" && format !== undefined
+    ? { image: { format, source: { bytes: image.base64 } } }
+    : { text: `[image not sent: ${image.kind === "url" ? image.url : image.mediaType} — Bedrock takes inline png, jpeg, gif or webp]` }
+}
+
+/** A message's content blocks: its text, then its images. */
+const blocksOf = (m: ChatMessage) => [{ text: m.content }, ...(m.images ?? []).map(imageBlock)]
 
 const parseReply = (text: string): Either.Either<ProviderReply, JudgeError> => {
   const decoded = decodeResponse(text)

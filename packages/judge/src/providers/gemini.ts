@@ -18,7 +18,7 @@
  */
 import { NodeHttpClient } from "@effect/platform-node"
 import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
-import type { AttemptDeadline, ChatRequest, ProviderReply } from "../chat.js"
+import type { AttemptDeadline, ChatImage, ChatMessage, ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import type { Headers } from "../headers.js"
@@ -80,7 +80,7 @@ export const requestBody = (options: GeminiOptions, request: ChatRequest) => {
   return {
     contents: request.messages
       .filter((m) => m.role !== "system")
-      .map((m) => ({ role: m.role === "assistant" ? "model" : "user", parts: [{ text: m.content }] })),
+      .map((m) => ({ role: m.role === "assistant" ? "model" : "user", parts: partsOf(m) })),
     ...(system.length === 0 ? {} : { systemInstruction: { parts: system } }),
     generationConfig: {
       temperature: request.temperature ?? options.temperature ?? 0,
@@ -89,6 +89,21 @@ export const requestBody = (options: GeminiOptions, request: ChatRequest) => {
     }
   }
 }
+
+/** A Gemini part for an image: inline bytes as `inlineData`, a URL as `fileData` (Gemini fetches it). */
+const imagePart = (image: ChatImage) =>
+  image.kind === "inline"
+    ? { inlineData: { mimeType: image.mediaType, data: image.base64 } }
+    : { fileData: { fileUri: image.url, mimeType: mimeOfUrl(image.url) } }
+
+/** The media type a URL's extension suggests (`fileData` requires one). */
+const mimeOfUrl = (url: string): string => {
+  const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase()
+  return ext === "png" ? "image/png" : ext === "webp" ? "image/webp" : ext === "gif" ? "image/gif" : "image/jpeg"
+}
+
+/** A message's parts: its text, then its images. */
+const partsOf = (m: ChatMessage) => [{ text: m.content }, ...(m.images ?? []).map(imagePart)]
 
 /** The reply in a 2xx body. A blocked prompt is a `BadRequest` (retrying it gets the same answer). */
 const parseReply = (text: string): Either.Either<ProviderReply, JudgeError> => {
