@@ -12,11 +12,13 @@
  * })
  * ```
  */
+import { CostBudget } from "@assay/core"
 import { Context, type Deferred, Effect, Layer, Option, Schema } from "effect"
 import { type ChatReply, type ChatRequest, estimateTokens, type ProviderReply } from "./chat.js"
 import { JudgeError } from "./errors.js"
 import { CallPolicy, type PolicyStats } from "./policy.js"
-import { costAt, defaultPrices, type PriceTable, priceOf } from "./pricing.js"
+import { makeReservation } from "./reservation.js"
+import { costAt, defaultPrices, howToPrice, type PriceTable, priceOf } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
 import { Recording, type RecordingApi } from "./recording.js"
 import { ReplyCache, type ReplyFilter } from "./reply-cache.js"
@@ -34,7 +36,10 @@ export interface JudgeStats {
   readonly model: string
   readonly inputTokens: number
   readonly outputTokens: number
+  /** Cost of the calls made, in USD (0 when the model has no price: see `priced`). */
   readonly cost: number
+  /** False when the model has no known price: its cost is unknown, not 0. */
+  readonly priced?: boolean | undefined
   /** The call policy's counters for this judge's model (zeros before the first call). */
   readonly policy: PolicyStats | undefined
 }
@@ -100,7 +105,7 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const price = priceOf(prices, provider.model)
     const record = (reply: ProviderReply) =>
       Effect.sync((): ChatReply => {
-        const cost = costAt(price, reply.usage)
+        const cost = costAt(price, reply.usage) ?? 0
         totals.inputTokens += reply.usage.input
         totals.outputTokens += reply.usage.output
         totals.cost += cost
@@ -110,12 +115,21 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     /** A replayed reply made no call: it costs nothing and adds no tokens to the totals. */
     const replayed = (reply: ProviderReply): ChatReply => ({ text: reply.text, usage: reply.usage, cost: 0, model, logprobs: reply.logprobs })
     const { completeWithin } = provider
-    const call = (request: ChatRequest) =>
+    const live = (request: ChatRequest) =>
       policy.run(
         model,
         estimateTokens(request),
         completeWithin === undefined ? provider.complete(request) : (deadline) => completeWithin(request, deadline)
       )
+    const reservation = makeReservation(price)
+    const unpriced = new JudgeError({ kind: "BadRequest", message: `${model} has no known price, and the run has a cost budget: ${howToPrice(provider.model)}` })
+    /** A call to the model, under the run's cost budget when it has one (looked up per call: the run provides it). */
+    const call = (request: ChatRequest) =>
+      Effect.flatMap(Effect.serviceOption(CostBudget), (budget) => {
+        if (Option.isNone(budget)) return live(request)
+        if (price === undefined) return Effect.fail(unpriced)
+        return budget.value.guard(reservation.estimate(request), Effect.tap(live(request), reservation.observe), reservation.costOf)
+      })
     const direct = (request: ChatRequest, options?: ChatOptions) =>
       replies === undefined
         ? Effect.flatMap(call(request), record)
@@ -131,6 +145,7 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
       Effect.map((all): JudgeStats => ({
         model,
         ...totals,
+        priced: price !== undefined,
         // Before the first call the policy has no entry for the model yet: report its idle state.
         policy: all.find((s) => s.model === model) ?? {
           model,
