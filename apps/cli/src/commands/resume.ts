@@ -18,7 +18,7 @@ import { isEvalRun } from "../evals/load.js"
 import { DEFAULT_CACHE } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
 import { withRunStore } from "../run/store.js"
-import { outputFlags, toOutputs } from "./flags.js"
+import { maxCostFlag, outputFlags, toOutputs } from "./flags.js"
 
 /**
  * `--cache` for commands that read the run store.
@@ -73,6 +73,7 @@ export const resumeCommand = Command.make(
     runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")),
     cache: storeFlag,
     baseUrl: Options.text("base-url").pipe(Options.withDescription("the target's base URL again (needed when it carried credentials, which are not stored)"), Options.optional),
+    maxCost: maxCostFlag,
     ...outputFlags
   },
   (parsed) =>
@@ -88,7 +89,13 @@ export const resumeCommand = Command.make(
             return yield* new UsageError({ message: `run ${info.runId} ran an eval file (${info.plan.dataset}): eval runs cannot be resumed yet; run the file again (its cached metric results are reused)` })
           }
           const target = yield* resumedTarget(info.runId, info.plan.target, parsed.baseUrl)
-          const plan = { ...info.plan, target, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
+          const plan = {
+            ...info.plan,
+            target,
+            ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }),
+            // A run stopped by its budget continues with a higher one: the whole run's limit, earlier spend included.
+            ...Option.match(parsed.maxCost, { onNone: () => ({}), onSome: (maxCost) => ({ maxCost }) })
+          }
           const result = yield* execute({ plan, resume: info.runId, outputs })
           return { plan, result }
         })

@@ -13,14 +13,17 @@
 import { EvalCache, TaskCache } from "@assay/core"
 import {
   defaultPolicySettings,
+  defaultPrices,
   Judge,
   JudgeError,
   judgeLayer,
   makeReplyCache,
   parseJudgeSpec,
   type PolicySettings,
+  type PriceTable,
   Recording,
-  ReplyCache
+  ReplyCache,
+  withOverrides
 } from "@assay/judge"
 import { type Database, noopCache, ResponseCache, SqliteEvalCache, SqlTaskCache } from "@assay/store"
 import type { FileSystem } from "@effect/platform"
@@ -71,6 +74,16 @@ export const policyOf = (calls: CallLimits): Partial<PolicySettings> => {
 }
 
 /**
+ * The price table of a plan: the built-in table with the config's `prices` over it.
+ *
+ * @example
+ * ```ts
+ * priceOf(pricesOf(plan), "my-model") // the config's price
+ * ```
+ */
+export const pricesOf = (plan: RunPlan): PriceTable => withOverrides(defaultPrices, plan.prices)
+
+/**
  * The judge layer of a plan whose metrics include `judged` judge metrics (none: a judge that refuses).
  *
  * @example
@@ -90,7 +103,8 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
     ...spec.right,
     defaults: runConnections(plan.concurrency, judged),
     policy: policyOf(plan.calls),
-    requireKey: plan.replay === null
+    requireKey: plan.replay === null,
+    prices: pricesOf(plan)
   }).pipe(
     Layer.mapError((error) => new UsageError({ message: `judge settings: ${error.message}` }))
   )

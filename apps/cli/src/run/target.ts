@@ -13,7 +13,7 @@
  * ```
  */
 import { contentText, type Task, type TaskOutput } from "@assay/core"
-import { Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec } from "@assay/judge"
+import { Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec, type PriceTable } from "@assay/judge"
 import type { CommandExecutor, HttpClient } from "@effect/platform"
 import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema, type Scope } from "effect"
 import type { TargetConfig } from "../config/schema.js"
@@ -70,7 +70,9 @@ export const makeTarget = (
   concurrency: number,
   calls: CallLimits = {},
   /** False when every call is replayed from a recording: no API key needed. */
-  requireKey = true
+  requireKey = true,
+  /** Prices of model targets (default: the judge package's table). */
+  prices?: PriceTable
 ): Effect.Effect<Target | undefined, UsageError, Scope.Scope | HttpClient.HttpClient | CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     if (target === null) return undefined
@@ -82,7 +84,7 @@ export const makeTarget = (
       return yield* makeHttpTarget(target, concurrency, calls)
     }
     if (kind === "exec") return yield* makeExecTarget(target.model, calls)
-    return yield* makeModelTarget(target, concurrency, calls, requireKey)
+    return yield* makeModelTarget(target, concurrency, calls, requireKey, prices)
   })
 
 /** What kind of system a `--target` names. */
@@ -102,7 +104,7 @@ const misplacedSettings = (target: TargetConfig, kind: "http" | "exec" | "model"
 }
 
 /** The `openai:` / `openai-compatible:` / `anthropic:` target, through the judge package's client. */
-const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits, requireKey: boolean) =>
+const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits, requireKey: boolean, prices: PriceTable | undefined) =>
   Effect.gen(function*() {
     const spec = parseJudgeSpec(target.model)
     if (Either.isLeft(spec)) return yield* new UsageError({ message: spec.left.message.replace("--judge", "--target") })
@@ -114,6 +116,7 @@ const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallL
       defaults: runConnections(concurrency, 1),
       policy: policyOf(calls),
       requireKey,
+      ...(prices !== undefined ? { prices } : {}),
       ...(baseUrl !== undefined ? { baseUrl } : {})
     })
     const context = yield* Layer.build(layer).pipe(
