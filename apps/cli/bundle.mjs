@@ -37,7 +37,14 @@ const settings = {
 const chunk = /^assay-.+\.mjs$/
 for (const name of readdirSync(here("./dist"))) if (chunk.test(name)) rmSync(here(`./dist/${name}`))
 
-// The worker first: test/cli/harness.ts checks that assay.mjs is newer than every compiled module.
+// The viewer's front end (apps/cli/viewer, Preact): one minified browser script and one stylesheet in
+// dist/viewer, which `assay view` serves and `--html` inlines. No source map: the self-contained page must
+// stay one file.
+const viewer = { bundle: true, minify: true, logLevel: "warning", legalComments: "none" }
+await build({ ...viewer, entryPoints: [here("./viewer/src/main.tsx")], outfile: here("./dist/viewer/app.js"), platform: "browser", format: "esm", target: "es2022", jsx: "automatic", jsxImportSource: "preact" })
+await build({ ...viewer, entryPoints: [here("./viewer/src/app.css")], outfile: here("./dist/viewer/app.css") })
+
+// The worker and the viewer first: test/cli/harness.ts checks that assay.mjs is newer than every compiled module.
 await build({ ...settings, entryPoints: [worker], outfile: here("./dist/json-worker.js") })
 await build({
   ...settings,

@@ -56,7 +56,7 @@ describe("dataset formats", () => {
     const dir = fixtureDir({ "c.csv": 'input,actual_output,expected_output,context\nq,a,a,"one | two|three"\n' })
     const r = await runOut(dir, "c.csv", ["--html", "r.html"])
     expect(r.code).toBe(0)
-    expect(readFileSync(join(dir, "r.html"), "utf8")).toContain("one\ntwo\nthree")
+    expect(readFileSync(join(dir, "r.html"), "utf8")).toContain('"context":["one","two","three"]')
   })
 })
 

@@ -4,10 +4,10 @@
  */
 import { RunResult } from "@assay/core"
 import { Schema } from "effect"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { assay, fixtureDir, requireBuild, ROOT, startFake } from "./harness.js"
+import { assay, fakeLog, fixtureDir, requireBuild, ROOT, startFake } from "./harness.js"
 
 beforeAll(requireBuild)
 
@@ -148,5 +148,85 @@ describe("assay run <file.eval.ts>", () => {
     expect(out.summary.passed).toBe(9)
     expect(out.summary.errored).toBe(0)
     expect(out.cases.find((c) => !c.success)!.name).toBe("out-of-scope")
+  })
+})
+
+describe("--offline reaches an Eval's own judge", () => {
+  it("no request leaves the process: the judge call fails naming --offline and the case; a replay still answers", async () => {
+    const fake = await startFake(["--reply", '{"score": 9, "reason": "right"}'])
+    try {
+      const dir = fixtureDir()
+      const file = join(FIXTURES, "judged/judged.eval.ts")
+      const env = { OPENAI_BASE_URL: fake.baseUrl }
+      const recorded = await assay(["run", file, "--no-cache", "--record", "calls.jsonl"], { cwd: dir, env })
+      expect(recorded.code).toBe(0)
+      const made = (await fakeLog(fake)).length
+      expect(made).toBe(2)
+      const offline = await assay(["run", file, "--offline", "--ignore-errors", "--out", "out.json"], { cwd: dir, env })
+      expect(offline.stderr).not.toMatch(/\n\s+at /)
+      expect(offline.code).toBe(1)
+      const out = readOut(join(dir, "out.json"))
+      expect(out.summary.errored).toBe(2)
+      expect(out.cases[0]!.metrics[0]!.error).toContain("--offline: case #0 \"fr\" would call openai-compatible:eval-judge")
+      const failFast = await assay(["run", file, "--offline"], { cwd: dir, env })
+      expect(failFast.code).toBe(3)
+      expect(failFast.stderr).toContain("--offline")
+      const replayed = await assay(["run", file, "--offline", "--replay", "calls.jsonl"], { cwd: dir, env })
+      expect(replayed.code).toBe(0)
+      expect((await fakeLog(fake)).length).toBe(made) // nothing reached the server after the recording
+    } finally {
+      fake.stop()
+    }
+  })
+})
+
+describe("an Eval's versioned task is cached", () => {
+  it("a rerun skips the task for unchanged cases; --fresh-task and a new version call it again; --no-cache never reads", async () => {
+    const dir = fixtureDir()
+    const file = join(FIXTURES, "cached/versioned.eval.ts")
+    const calls = () => (existsSync(join(dir, "calls.log")) ? readFileSync(join(dir, "calls.log"), "utf8").split("\n").filter((l) => l !== "").length : 0)
+    const first = await assay(["run", file, "--out", "a.json"], { cwd: dir })
+    expect(first.code).toBe(0)
+    expect(calls()).toBe(2)
+    const again = await assay(["run", file, "--out", "b.json"], { cwd: dir })
+    expect(again.code).toBe(0)
+    expect(calls()).toBe(2) // both outputs came from the task cache
+    expect(readOut(join(dir, "b.json")).cases.map((c) => c.testCase?.actualOutput)).toEqual(["PARIS", "ROME"])
+    expect((await assay(["run", file, "--fresh-task"], { cwd: dir })).code).toBe(0)
+    expect(calls()).toBe(4)
+    expect((await assay(["run", file], { cwd: dir, env: { TASK_VERSION: "2" } })).code).toBe(0)
+    expect(calls()).toBe(6)
+    expect((await assay(["run", file, "--no-cache"], { cwd: dir })).code).toBe(0)
+    expect(calls()).toBe(8)
+  })
+})
+
+describe("assay resume of an eval file's run", () => {
+  it("after SIGKILL, continues without running the finished cases' tasks again; the reports cover the whole run", async () => {
+    const dir = fixtureDir()
+    const file = join(FIXTURES, "resumable/hangs.eval.ts")
+    const jsonl = join(dir, "cases.jsonl")
+    const killed = await assay(["run", file, "--no-progress", "--jsonl", "cases.jsonl"], {
+      cwd: dir,
+      onSpawn: (child) => {
+        // The two cases before "hang" are committed to the run store before they reach the --jsonl file.
+        const poll = setInterval(() => {
+          if (existsSync(jsonl) && readFileSync(jsonl, "utf8").split("\n").filter((l) => l !== "").length >= 2) child.kill("SIGKILL")
+        }, 20)
+        child.on("close", () => clearInterval(poll))
+      }
+    })
+    expect(killed.signal).toBe("SIGKILL")
+    const resumed = await assay(["resume", "latest", "--no-progress", "--out", "out.json"], { cwd: dir, env: { RELEASE: "1" } })
+    expect(resumed.stderr).not.toMatch(/\n\s+at /)
+    expect(resumed.code).toBe(0)
+    const out = readOut(join(dir, "out.json"))
+    expect(out.summary.total).toBe(4)
+    expect(out.summary.passed).toBe(4)
+    const calls = readFileSync(join(dir, "calls.log"), "utf8").split("\n").filter((l) => l !== "")
+    expect(calls.filter((c) => c === "fr")).toHaveLength(1)
+    expect(calls.filter((c) => c === "it")).toHaveLength(1)
+    expect(calls.filter((c) => c === "hang")).toHaveLength(2) // started before the kill, and again
+    expect(calls.filter((c) => c === "es")).toHaveLength(1)
   })
 })

@@ -63,7 +63,7 @@ export interface AssayOptions {
 }
 
 /**
- * Run `node apps/cli/bin/assay.js ...args` and collect its output (non-TTY pipes, NO_COLOR unset).
+ * Run `node apps/cli/bin/assay.js ...args` and collect its output (non-TTY pipes, NO_COLOR and FORCE_COLOR unset unless given).
  *
  * @example
  * ```ts
@@ -74,6 +74,7 @@ export const assay = (args: ReadonlyArray<string>, options: AssayOptions = {}): 
   new Promise((resolvePromise, reject) => {
     const env: Record<string, string | undefined> = { ...process.env, ...options.env }
     if (options.env?.NO_COLOR === undefined) delete env.NO_COLOR
+    if (options.env?.FORCE_COLOR === undefined) delete env.FORCE_COLOR
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ["ignore", "pipe", "pipe"] })
     const output = { stdout: "", stderr: "" }
     child.stdout.setEncoding("utf8").on("data", (d: string) => (output.stdout += d))

@@ -93,7 +93,7 @@ describe("--target", () => {
     const out = Schema.decodeUnknownSync(RunResult)(JSON.parse(readFileSync(join(dir, "out.json"), "utf8")))
     expect(out.cases.map((c) => [c.name, c.success])).toEqual([["france", true], ["italy", false], ["given", true]])
     expect(out.cases[1]!.metrics[0]!.reason).toContain('got "Paris"')
-    expect(readFileSync(join(dir, "r.html"), "utf8")).toContain("<b>actual</b><pre>Paris</pre>")
+    expect(readFileSync(join(dir, "r.html"), "utf8")).toContain('"actualOutput":"Paris"')
   })
 
   it("a target that cannot be reached fails the run with exit 3, naming the URL", async () => {

@@ -5,6 +5,8 @@
  * codes at all.
  */
 import { spawn, spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { assay, BIN, type FakeServer, fixtureDir, requireBuild, startFake } from "./harness.js"
 
@@ -26,13 +28,14 @@ afterAll(() => {
 const target = (server: FakeServer) =>
   ["--metric", "exact-match", "--no-cache", "--concurrency", "2", "--target", "openai-compatible:m", "--prompt-template", "{{input}}", "--base-url", server.baseUrl]
 
-/** Run the CLI under a 100×30 pseudo-terminal; resolves with everything the terminal received. */
-const onTerminal = (args: ReadonlyArray<string>, cwd: string, env: Record<string, string>): Promise<{ code: number | null; screen: string }> =>
+/** Run the CLI under a 100×30 pseudo-terminal (stdout to `stdoutFile` when given); resolves with everything the terminal received. */
+const onTerminal = (args: ReadonlyArray<string>, cwd: string, env: Record<string, string>, stdoutFile?: string): Promise<{ code: number | null; screen: string }> =>
   new Promise((resolve, reject) => {
     const quoted = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ")
     const full: Record<string, string | undefined> = { ...process.env, TERM: "xterm-256color", ...env }
     if (env.NO_COLOR === undefined) delete full.NO_COLOR
-    const child = spawn("script", ["-qfec", `stty cols 100 rows 30; exec ${quoted}`, "/dev/null"], { cwd, env: full, stdio: ["ignore", "pipe", "pipe"] })
+    if (env.FORCE_COLOR === undefined) delete full.FORCE_COLOR
+    const child = spawn("script", ["-qfec", `stty cols 100 rows 30; exec ${quoted}${stdoutFile === undefined ? "" : ` > '${stdoutFile}'`}`, "/dev/null"], { cwd, env: full, stdio: ["ignore", "pipe", "pipe"] })
     let screen = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => (screen += d))
     child.on("error", reject)
@@ -76,7 +79,32 @@ describe.skipIf(!hasScript)("progress on a terminal", () => {
   })
 })
 
+describe.skipIf(!hasScript)("colours per stream", () => {
+  it("stdout to a file, stderr on the terminal: a coloured bar, a report without colour codes", async () => {
+    const dir = fixtureDir({ "cases.jsonl": unanswered() })
+    const { code, screen } = await onTerminal(["run", "cases.jsonl", ...target(slow)], dir, {}, "report.txt")
+    expect(code).toBe(1)
+    expect(plain(screen)).toMatch(/\d+\/10 \d+\.\d% · pass /)
+    expect(screen).toMatch(/\x1b\[32m█/) // the bar's done part is green on stderr
+    const report = readFileSync(join(dir, "report.txt"), "utf8")
+    expect(report).toMatch(/^pass rate /m)
+    expect(report).not.toMatch(/\x1b/)
+  })
+})
+
 describe("progress when piped", () => {
+  it("FORCE_COLOR colours piped output; NO_COLOR wins over it; FORCE_COLOR=0 keeps it plain", async () => {
+    const answered = [{ input: "q", actual_output: "Paris", expected_output: "Paris" }, { input: "r", actual_output: "Paris", expected_output: "Rome" }]
+    const dir = fixtureDir({ "cases.jsonl": answered.map((c) => JSON.stringify(c)).join("\n") + "\n" })
+    const args = ["run", "cases.jsonl", "--metric", "exact-match", "--no-cache"]
+    const forced = await assay(args, { cwd: dir, env: { FORCE_COLOR: "1" } })
+    expect(forced.stdout).toMatch(/\x1b\[31mFAILED/)
+    const both = await assay(args, { cwd: dir, env: { FORCE_COLOR: "1", NO_COLOR: "1" } })
+    expect(both.stdout + both.stderr).not.toMatch(/\x1b/)
+    const zero = await assay(args, { cwd: dir, env: { FORCE_COLOR: "0" } })
+    expect(zero.stdout + zero.stderr).not.toMatch(/\x1b/)
+  })
+
   it("prints plain progress lines on stderr, with the calls counters and no escape codes", async () => {
     const dir = fixtureDir({ "cases.jsonl": unanswered() })
     const r = await assay(["run", "cases.jsonl", ...target(slow)], { cwd: dir })

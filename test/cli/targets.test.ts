@@ -3,7 +3,7 @@
  * on 127.0.0.1 started here (it records what it was sent) and a small node script (fixtures/target-app.mjs).
  */
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http"
-import { existsSync, readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -74,7 +74,7 @@ const everything = (dir: string): string =>
     .join("\n")
 
 const results = (dir: string, file = "out.json") =>
-  JSON.parse(readFileSync(join(dir, file), "utf8")) as { cases: Array<{ error?: string | null; metrics: Array<{ score: number | null; reason?: string }> }> }
+  JSON.parse(readFileSync(join(dir, file), "utf8")) as { cases: Array<{ error?: string | null; testCase?: { actualOutput?: unknown }; metrics: Array<{ score: number | null; reason?: string }> }> }
 
 describe("--target http://", () => {
   it("posts the templated body with the headers, reads the output path, and never shows the secret, even echoed", async () => {
@@ -211,6 +211,24 @@ describe("--target exec:", () => {
     // stdout less its final newline equals the arguments the program got: the input arrived as one argument, as written
     expect(results(dir).cases.map((c) => c.metrics[0]!.score)).toEqual([1, 1])
     expect(readdirSync(dir).filter((f) => f.startsWith("pwned"))).toEqual([])
+  })
+
+  it("--record keeps each run's stdout; --replay (even --offline) answers from it without starting the program; a miss names the case", async () => {
+    const dir = fixtureDir({ "cases.jsonl": EXEC_CASES, "app.mjs": readFileSync(APP, "utf8") })
+    const target = `exec:node app.mjs echo --q {{input}} "--lang={{metadata.lang}}"`
+    const args = ["run", "cases.jsonl", "--metric", "exact-match", "--target", target, "--no-cache"]
+    const recorded = await assay([...args, "--record", "calls.jsonl", "--out", "a.json"], { cwd: dir })
+    expect(recorded.code).toBe(0)
+    expect(readFileSync(join(dir, "calls.jsonl"), "utf8").trim().split("\n")).toHaveLength(2)
+    rmSync(join(dir, "app.mjs")) // a started program would now fail: node cannot find it
+    const replayed = await assay([...args, "--replay", "calls.jsonl", "--offline", "--out", "b.json"], { cwd: dir })
+    expect(replayed.stderr).not.toContain("assay:")
+    expect(replayed.code).toBe(0)
+    expect(results(dir, "b.json").cases.map((c) => c.testCase?.actualOutput)).toEqual(results(dir, "a.json").cases.map((c) => c.testCase?.actualOutput))
+    writeFileSync(join(dir, "cases.jsonl"), JSON.stringify({ name: "new", input: "not recorded", expectedOutput: "x" }) + "\n")
+    const missed = await assay([...args, "--replay", "calls.jsonl", "--ignore-errors"], { cwd: dir })
+    expect(missed.code).toBeGreaterThanOrEqual(2)
+    expect(missed.stderr).toContain('case #0 "new" made a call the recording')
   })
 
   it("a non-zero exit is the case's error with the exit code and stderr's end", async () => {

@@ -42,7 +42,7 @@ describe("test cases in reports", () => {
     expect(systemOut).toContain(`expected: ${wrong.expected_output}`)
     expect(systemOut).toContain(`actual: ${wrong.actual_output}`)
     const html = read(dir, "run.html")
-    expect(html).toContain(`<b>actual</b><pre>${wrong.actual_output}</pre>`)
+    expect(html).toContain(`"actualOutput":"${wrong.actual_output}"`) // the embedded run the viewer renders
     expect(html.indexOf(QA_CASES[0]!.input)).toBeLessThan(html.indexOf(QA_CASES[9]!.input))
   })
 

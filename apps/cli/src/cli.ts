@@ -13,6 +13,8 @@ import { compareCommand, runsCommand } from "./commands/history.js"
 import { metricsCommand } from "./commands/metrics.js"
 import { resumeCommand } from "./commands/resume.js"
 import { runCommand } from "./commands/run.js"
+import { runnerCommand } from "./commands/runner.js"
+import { viewCommand } from "./commands/view.js"
 
 /**
  * The CLI version printed by `--version`.
@@ -34,7 +36,7 @@ export const VERSION = "0.1.0"
  */
 export const assay = Command.make("assay").pipe(
   Command.withDescription("Evaluate LLM applications: metrics, judges, caching and reports"),
-  Command.withSubcommands([runCommand, resumeCommand, runsCommand, compareCommand, cacheCommand, metricsCommand])
+  Command.withSubcommands([runCommand, resumeCommand, runsCommand, compareCommand, viewCommand, cacheCommand, metricsCommand, runnerCommand])
 )
 
 /**

@@ -10,12 +10,15 @@
  * ```
  */
 import { ValidationError } from "@effect/cli"
-import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+// Subpath imports: the package's index also re-exports its Undici module, which would load undici at start-up.
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Exit, Layer } from "effect"
 import { cli } from "./cli.js"
 import { helpText, splitAssignments, unknownOption } from "./commands/usage.js"
 import { describeError, ExitCode, exitCodeOf } from "./errors.js"
 import { ExitStatus } from "./exit-status.js"
+import { LazyHttpClient } from "./http-client.js"
 
 /**
  * Everything the commands need from the application: the Node platform (files, paths, terminal, child
@@ -27,7 +30,7 @@ import { ExitStatus } from "./exit-status.js"
  * cli(process.argv).pipe(Effect.provide(MainLive))
  * ```
  */
-export const MainLive = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici, ExitStatus.Default)
+export const MainLive = Layer.mergeAll(NodeContext.layer, LazyHttpClient, ExitStatus.Default)
 
 const argv = splitAssignments(process.argv.slice(2))
 const help = helpText(argv)

@@ -63,7 +63,8 @@ export interface FakeOpenAiConfig {
   readonly malformedBodyEvery?: number | undefined
   /**
    * When set, requests must carry the key — `Authorization: Bearer <apiKey>` on the OpenAI routes,
-   * `x-api-key: <apiKey>` on `/v1/messages` — else 401.
+   * `x-api-key: <apiKey>` on `/v1/messages`, `x-goog-api-key: <apiKey>` on Gemini's `generateContent`, a SigV4
+   * `Authorization` whose access key id is `apiKey` on Bedrock's `converse` — else the API's auth error.
    */
   readonly apiKey?: string | undefined
   /**
@@ -84,6 +85,11 @@ export interface FakeOpenAiConfig {
   /** Scripted replies, first match wins. */
   readonly scripts?: ReadonlyArray<Script> | undefined
   /**
+   * After `scripts`, answer the prompts of assay's agent, conversational, DAG, JSON and multimodal judge metrics
+   * with the built-in deterministic replies of `judge-scripts.ts`.
+   */
+  readonly judgeScripts?: boolean | undefined
+  /**
    * When no script matches a message made of a `Context:` block and a `Question:` line, reply with the context
    * sentence sharing the most words with the question (a deterministic stand-in for a RAG answer step).
    */
@@ -92,6 +98,25 @@ export interface FakeOpenAiConfig {
   readonly defaultReply?: string | undefined
   /** Dimension of the deterministic embeddings (default 8). */
   readonly embeddingDimensions?: number | undefined
+  /** How the batch APIs (OpenAI Files + Batches, Anthropic Message Batches; `batches.ts`) behave. */
+  readonly batch?: BatchConfig | undefined
+}
+
+/**
+ * Batch API behaviour of the fake server.
+ *
+ * @example
+ * ```ts
+ * const batch: BatchConfig = { delay: "2 seconds", failPattern: /broken/, outcome: "completed" }
+ * ```
+ */
+export interface BatchConfig {
+  /** How long after creation a batch ends (default 1 second). Until then it is in progress. */
+  readonly delay?: Duration.DurationInput | undefined
+  /** Lines whose last user message matches fail on their own (a 500 in OpenAI's error file, `errored` for Anthropic). */
+  readonly failPattern?: RegExp | string | undefined
+  /** How every batch ends: completed (default), expired (no line answered) or failed (OpenAI `failed`). */
+  readonly outcome?: "completed" | "expired" | "failed" | undefined
 }
 
 /**

@@ -11,6 +11,7 @@
  * ```
  */
 import type { Script } from "./config.js"
+import { bedrock, gemini } from "./dialects-cloud.js"
 import * as Replies from "./replies.js"
 
 /**
@@ -28,6 +29,8 @@ export interface FakeRequest {
   readonly authorization: string | undefined
   /** The `x-api-key` header (Anthropic). */
   readonly apiKey?: string | undefined
+  /** The `Content-Type` header (a multipart file upload's boundary). */
+  readonly contentType?: string | undefined
   readonly body: string
 }
 
@@ -55,7 +58,8 @@ export interface FakeReply {
  */
 export type Failure =
   | { readonly kind: "NotFound"; readonly route: string }
-  | { readonly kind: "Auth" | "Quota" | "RateLimited" | "BadBody" }
+  | { readonly kind: "Auth" | "Quota" | "BadBody" }
+  | { readonly kind: "RateLimited"; readonly retryAfterMs?: number | undefined }
   | { readonly kind: "Server"; readonly status: number }
   | { readonly kind: "Refused"; readonly status: number }
 
@@ -108,9 +112,18 @@ export interface Turn {
  */
 export interface Dialect {
   readonly routes: ReadonlyArray<string>
+  /** Paths served besides `routes`, for APIs with the model in the path (Gemini, Bedrock). */
+  readonly matches?: ((path: string) => boolean) | undefined
+  /** The model named by the path, for APIs with the model in the path. */
+  readonly modelOf?: ((path: string) => string | undefined) | undefined
   /** Whether the request carries `apiKey` the way this API expects it. */
   readonly authorized: (request: FakeRequest, apiKey: string) => boolean
-  readonly failure: (failure: Failure) => { readonly status: number; readonly body: unknown }
+  readonly failure: (failure: Failure) => {
+    readonly status: number
+    readonly body: unknown
+    /** Headers the error always carries (Bedrock's `x-amzn-errortype`). */
+    readonly headers?: Readonly<Record<string, string>> | undefined
+  }
   readonly rateHeaders: (window: RateWindow, now: number) => Record<string, string>
   /** The 200 body of a turn. */
   readonly reply: (turn: Turn) => unknown
@@ -221,4 +234,4 @@ export const anthropic: Dialect = {
  * ```
  */
 export const dialectOf = (path: string): Dialect | undefined =>
-  [openAi, anthropic].find((dialect) => dialect.routes.includes(path))
+  [openAi, anthropic, gemini, bedrock].find((dialect) => dialect.routes.includes(path) || dialect.matches?.(path) === true)

@@ -12,6 +12,7 @@ import { Clock, Duration, Effect, Option, Schema } from "effect"
 import { defaultReply, type FakeOpenAiConfig } from "./config.js"
 import { type Dialect, dialectOf, type Failure, type FakeReply, type FakeRequest, openAi, type RateWindow } from "./dialects.js"
 import type { RequestLog } from "./log.js"
+import { imagesOf, judgeScripts } from "./judge-scripts.js"
 import * as Replies from "./replies.js"
 
 export type { FakeReply, FakeRequest } from "./dialects.js"
@@ -19,8 +20,8 @@ export type { FakeReply, FakeRequest } from "./dialects.js"
 const reply = (status: number, body: unknown, headers: Record<string, string> = {}): FakeReply => ({ status, headers, body })
 
 const refuse = (dialect: Dialect, failure: Failure, headers: Record<string, string> = {}): FakeReply => {
-  const { body, status } = dialect.failure(failure)
-  return reply(status, body, headers)
+  const { body, headers: own, status } = dialect.failure(failure)
+  return reply(status, body, { ...own, ...headers })
 }
 
 /** A refusal sent before the latency (not found, auth, quota, rate cap, refused input): what a real API answers at once. */
@@ -35,13 +36,23 @@ const retryHeaders = (dialect: Dialect, window: RateWindow, now: number): Record
 
 const decodeBody = Schema.decodeUnknownOption(Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
 
-/** With `echoCredentials`, an error reply's message quotes the credential the request carried. */
+/**
+ * With `echoCredentials`, an error reply's message quotes the credential the request carried (in
+ * `error.message`, or the top-level `message` of Bedrock's errors).
+ */
 const echoCredentials = (config: FakeOpenAiConfig, request: FakeRequest, reply: FakeReply): FakeReply => {
   const credential = request.authorization ?? request.apiKey
-  const body = reply.body as { readonly error?: { readonly message?: unknown } } | undefined
-  if (!config.echoCredentials || reply.status < 400 || credential === undefined || typeof body?.error?.message !== "string") return reply
-  return { ...reply, body: { ...body, error: { ...body.error, message: `${body.error.message} (received credentials: ${credential})` } } }
+  const body = reply.body as { readonly error?: { readonly message?: unknown }; readonly message?: unknown } | undefined
+  if (!config.echoCredentials || reply.status < 400 || credential === undefined) return reply
+  const quoted = (message: string) => `${message} (received credentials: ${credential})`
+  if (typeof body?.error?.message === "string") return { ...reply, body: { ...body, error: { ...body.error, message: quoted(body.error.message) } } }
+  if (typeof body?.message === "string") return { ...reply, body: { ...body, message: quoted(body.message) } }
+  return reply
 }
+
+/** The model a request names: in its path (Gemini, Bedrock) or its body. */
+const modelOf = (path: string, body: Record<string, unknown>): string | undefined =>
+  dialectOf(path)?.modelOf?.(path) ?? (typeof body.model === "string" ? body.model : undefined)
 
 /** Mulberry32: a seeded PRNG value in [0, 1) for request `seq`. */
 const seeded = (seed: number, seq: number): number => {
@@ -51,10 +62,14 @@ const seeded = (seed: number, seq: number): number => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296
 }
 
-/** The 200 reply of a turn: the first matching script's content (or the default reply) in the dialect's body. */
-const answer = (config: FakeOpenAiConfig, dialect: Dialect, seq: number, now: number, request: FakeRequest, body: Record<string, unknown>) => {
+/**
+ * The 200 reply of a turn: the first matching script's content (or the default reply) in the dialect's body.
+ * Also answers the lines of a batch (`batches.ts`).
+ */
+export const answer = (config: FakeOpenAiConfig, dialect: Dialect, seq: number, now: number, request: FakeRequest, body: Record<string, unknown>) => {
   const message = Replies.lastUserMessage(body)
-  const script = Replies.matchScript(config.scripts ?? [], message)
+  const script = Replies.matchScript(config.scripts ?? [], message) ??
+    (config.judgeScripts === true ? Replies.matchScript(judgeScripts, message) : undefined)
   const content = script === undefined
     ? (config.answerFromPrompt === true ? Replies.answerFromContext(message) : undefined) ?? config.defaultReply ?? defaultReply
     : typeof script.content === "string" ? script.content : script.content(message)
@@ -62,7 +77,7 @@ const answer = (config: FakeOpenAiConfig, dialect: Dialect, seq: number, now: nu
     seq,
     now,
     path: request.path,
-    model: typeof body.model === "string" ? body.model : "fake-model",
+    model: modelOf(request.path, body) ?? "fake-model",
     content,
     script,
     body,
@@ -96,7 +111,7 @@ const route = (
         const window = { limit, remaining: 0, resetMs: admission.waitMs, retryAfterMs: admission.waitMs, tokensPerMinute }
         // Retry-After is sent whether or not the limits are: it is the 429's own answer.
         const headers = stated ? dialect.rateHeaders(window, now) : retryHeaders(dialect, window, now)
-        return refusedAtOnce(dialect, { kind: "RateLimited" }, headers)
+        return refusedAtOnce(dialect, { kind: "RateLimited", retryAfterMs: admission.waitMs }, headers)
       }
       if (stated) rateHeaders = dialect.rateHeaders({ limit, remaining: admission.remaining, resetMs: admission.resetMs, tokensPerMinute }, now)
     }
@@ -140,8 +155,9 @@ export const handle = (config: FakeOpenAiConfig, log: RequestLog, request: FakeR
         arrivedAt: now,
         inFlight,
         status: reply.status,
-        model: typeof body.model === "string" ? body.model : undefined,
-        lastUserMessage: Replies.lastUserMessage(body)
+        model: modelOf(request.path, body),
+        lastUserMessage: Replies.lastUserMessage(body),
+        images: imagesOf(body)
       })
       // Serialized before the wait, so that replies due at the same moment go out back to back.
       const ready: FakeReply = typeof reply.body === "string" ? reply : { ...reply, body: JSON.stringify(reply.body) }

@@ -12,6 +12,8 @@
  */
 export * as FakeOpenAi from "./server.js"
 export type { FakeOpenAiServer } from "./server.js"
-export type { FakeOpenAiConfig, Script } from "./config.js"
+export type { BatchConfig, FakeOpenAiConfig, Script } from "./config.js"
 export type { LogEntry } from "./log.js"
 export { parseLatency } from "./handler.js"
+export { imagesOf, judgeScripts, type LoggedImage } from "./judge-scripts.js"
+export { embedding } from "./replies.js"

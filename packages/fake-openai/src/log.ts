@@ -9,6 +9,7 @@
  * ```
  */
 import { Effect } from "effect"
+import type { LoggedImage } from "./judge-scripts.js"
 
 /**
  * One request as the server saw it. The Authorization header is never recorded.
@@ -22,6 +23,8 @@ export interface LogEntry {
   /** 1-based arrival order. */
   readonly seq: number
   readonly path: string
+  /** The HTTP method, where it tells routes apart (the batch APIs: `POST /v1/batches` creates, `GET` polls). */
+  readonly method?: string | undefined
   /** Clock time (ms) when the request arrived. */
   readonly arrivedAt: number
   /** Requests in flight when this one arrived, itself included. */
@@ -29,6 +32,8 @@ export interface LogEntry {
   readonly status: number
   readonly model: string | undefined
   readonly lastUserMessage: string | undefined
+  /** The image parts of the last user message (media type and size, or URL). */
+  readonly images?: ReadonlyArray<LoggedImage> | undefined
 }
 
 /**

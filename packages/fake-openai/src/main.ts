@@ -9,6 +9,8 @@
  * node packages/fake-openai/dist/main.js --replies 'Paris|Lyon|Lyon' # a flaky model: asked the same thing thrice,
  *                                                                   # it answers Paris, then Lyon, then Lyon
  * node packages/fake-openai/dist/main.js --answer-from-prompt   # examples/rag: answers from the prompt's context
+ * node packages/fake-openai/dist/main.js --batch-delay 2000 --batch-fail broken # batches end after 2 s; lines asking "broken" fail
+ * node packages/fake-openai/dist/main.js --judge-scripts        # deterministic replies to the agent/DAG/multimodal judges
  * # --rate: requests/s, stated per minute in x-ratelimit-* headers (--tpm adds a token limit; --no-rate-headers drops them)
  * ```
  */
@@ -35,7 +37,11 @@ const { values } = parseArgs({
     reply: { type: "string" },
     replies: { type: "string" },
     "answer-from-prompt": { type: "boolean" },
+    "judge-scripts": { type: "boolean" },
     refuse: { type: "string" },
+    "batch-delay": { type: "string" },
+    "batch-fail": { type: "string" },
+    "batch-outcome": { type: "string" },
     "refuse-status": { type: "string" },
     "max-seconds": { type: "string", default: "600" }
   }
@@ -61,6 +67,11 @@ const cycling = (texts: ReadonlyArray<string>) => {
   }
 }
 
+function batchOutcome(text: string | undefined): "completed" | "expired" | "failed" | undefined {
+  if (text === undefined || text === "completed" || text === "expired" || text === "failed") return text
+  throw new Error(`--batch-outcome: expected completed, expired or failed, got "${text}"`)
+}
+
 const config: FakeOpenAiConfig = {
   port: num("port", values.port) ?? 0,
   latency: values.latency === undefined ? undefined : parseLatency(values.latency),
@@ -80,7 +91,13 @@ const config: FakeOpenAiConfig = {
   defaultReply: values.reply,
   scripts: values.replies === undefined ? undefined : [{ pattern: /[^]*/, content: cycling(values.replies.split("|")) }],
   answerFromPrompt: values["answer-from-prompt"],
-  refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) }
+  judgeScripts: values["judge-scripts"],
+  refuse: values.refuse === undefined ? undefined : { pattern: values.refuse, status: num("refuse-status", values["refuse-status"]) },
+  batch: {
+    delay: values["batch-delay"] === undefined ? undefined : parseLatency(values["batch-delay"]),
+    failPattern: values["batch-fail"],
+    outcome: batchOutcome(values["batch-outcome"])
+  }
 }
 
 const program = Effect.scoped(Effect.gen(function*() {

@@ -31,6 +31,11 @@ export const lastUserMessage = (body: Record<string, unknown>): string => {
     for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === "user") return messageText(messages[i]?.content)
     return ""
   }
+  // Gemini: `contents` of `{ role, parts: [{ text }] }`.
+  if (Array.isArray(body.contents)) {
+    const users = (body.contents as Array<{ readonly role?: string; readonly parts?: unknown }>).filter((c) => c.role === "user")
+    return messageText(users[users.length - 1]?.parts)
+  }
   if (typeof body.input === "string") return body.input
   if (Array.isArray(body.input)) {
     const users = (body.input as Array<WireMessage>).filter((m) => m.role === "user")
@@ -205,4 +210,25 @@ export const answerFromContext = (message: string): string | undefined => {
     if (score > bestScore) [best, bestScore] = [sentence, score]
   }
   return best ?? "I don't know."
+}
+
+/** A Gemini `generateContent` body: one candidate, usage in `usageMetadata`. */
+export const generateContentBody = (o: { readonly model: string; readonly content: string; readonly promptTokens: number }) => {
+  const output = countTokens(o.content)
+  return {
+    candidates: [{ content: { role: "model", parts: [{ text: o.content }] }, finishReason: "STOP", index: 0 }],
+    usageMetadata: { promptTokenCount: o.promptTokens, candidatesTokenCount: output, totalTokenCount: o.promptTokens + output },
+    modelVersion: o.model
+  }
+}
+
+/** A Bedrock Converse body: one assistant message, usage in `inputTokens` / `outputTokens`. */
+export const converseBody = (o: { readonly content: string; readonly promptTokens: number }) => {
+  const output = countTokens(o.content)
+  return {
+    output: { message: { role: "assistant", content: [{ text: o.content }] } },
+    stopReason: "end_turn",
+    usage: { inputTokens: o.promptTokens, outputTokens: output, totalTokens: o.promptTokens + output },
+    metrics: { latencyMs: 0 }
+  }
 }

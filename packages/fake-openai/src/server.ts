@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net"
 import { Effect, FiberSet, type Scope } from "effect"
 import type { FakeOpenAiConfig } from "./config.js"
+import { BatchStore, handleBatch } from "./batches.js"
 import { type FakeReply, handle } from "./handler.js"
 import { type LogEntry, RequestLog } from "./log.js"
 
@@ -38,6 +39,8 @@ export interface FakeOpenAiServer {
   readonly maxInFlight: Effect.Effect<number>
   /** Requests whose client closed the connection before the reply was sent (aborted or timed-out calls). */
   readonly abandoned: Effect.Effect<number>
+  /** Batches created so far through either batch API (`POST /v1/batches`, `POST /v1/messages/batches`). */
+  readonly batchesCreated: Effect.Effect<number>
   /** Clears the log and the peak. */
   readonly reset: Effect.Effect<void>
 }
@@ -70,6 +73,7 @@ const close = (server: Server) =>
 export const make = (config: FakeOpenAiConfig = {}): Effect.Effect<FakeOpenAiServer, never, Scope.Scope> =>
   Effect.gen(function*() {
     const log = new RequestLog()
+    const batches = new BatchStore()
     const run = yield* FiberSet.makeRuntime<never, void>()
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Array<Buffer> = []
@@ -78,18 +82,23 @@ export const make = (config: FakeOpenAiConfig = {}): Effect.Effect<FakeOpenAiSer
       })
       req.on("data", (chunk: Buffer) => chunks.push(chunk))
       req.on("end", () => {
-        const apiKey = req.headers["x-api-key"]
+        // Anthropic's `x-api-key`, Gemini's `x-goog-api-key`.
+        const apiKey = req.headers["x-api-key"] ?? req.headers["x-goog-api-key"]
         const request = {
           method: req.method ?? "GET",
           path: (req.url ?? "/").split("?")[0]!,
           authorization: req.headers.authorization,
           apiKey: typeof apiKey === "string" ? apiKey : undefined,
+          contentType: req.headers["content-type"],
           body: Buffer.concat(chunks).toString("utf8")
         }
-        // `GET /_fake/log`: the request log as JSON, for tests that run the server in another process.
+        // `GET /_fake/log`: the request log as JSON, for tests that run the server in another process;
+        // `GET /_fake/batches`: how many batches were created.
         const reply = request.method === "GET" && request.path === "/_fake/log"
           ? Effect.map(log.snapshot, (entries): FakeReply => ({ status: 200, headers: {}, body: entries }))
-          : handle(config, log, request)
+          : request.method === "GET" && request.path === "/_fake/batches"
+          ? Effect.sync((): FakeReply => ({ status: 200, headers: {}, body: { created: batches.created } }))
+          : handleBatch(config, log, batches, request) ?? handle(config, log, request)
         run(reply.pipe(Effect.flatMap((reply) => Effect.sync(() => send(res, reply)))))
       })
     }
@@ -98,12 +107,14 @@ export const make = (config: FakeOpenAiConfig = {}): Effect.Effect<FakeOpenAiSer
       close
     )
     const port = yield* listen(server, config.port ?? 0)
+    batches.origin = `http://127.0.0.1:${port}`
     return {
       port,
       baseUrl: `http://127.0.0.1:${port}/v1`,
       log: log.snapshot,
       maxInFlight: log.maxInFlight,
       abandoned: log.abandoned,
+      batchesCreated: Effect.sync(() => batches.created),
       reset: log.reset
     }
   })

@@ -21,7 +21,35 @@ import type { RateLimitInfo } from "./headers.js"
 export interface ChatMessage {
   readonly role: "system" | "user" | "assistant"
   readonly content: string
+  /** Images sent after the text (user messages; see `images.ts` for how case images become these). */
+  readonly images?: ReadonlyArray<ChatImage> | undefined
 }
+
+/**
+ * An image for the judge: inline bytes (base64, with their media type) or a remote URL the provider fetches.
+ *
+ * @example
+ * ```ts
+ * const png: ChatImage = { kind: "inline", mediaType: "image/png", base64: "iVBORw0KGgo=" }
+ * ```
+ */
+export type ChatImage =
+  | { readonly kind: "inline"; readonly mediaType: string; readonly base64: string }
+  | { readonly kind: "url"; readonly url: string }
+
+/**
+ * The image as a URL: a `data:` URL for inline bytes (what OpenAI's `image_url` takes), the URL itself otherwise.
+ *
+ * @example
+ * ```ts
+ * imageUrl({ kind: "inline", mediaType: "image/png", base64: "AA==" }) // "data:image/png;base64,AA=="
+ * ```
+ */
+export const imageUrl = (image: ChatImage): string =>
+  image.kind === "inline" ? `data:${image.mediaType};base64,${image.base64}` : image.url
+
+/** Rough token cost of one image in {@link estimateTokens} (providers bill images by tile, ~1k tokens is typical). */
+const IMAGE_TOKENS = 1000
 
 /**
  * A chat call.
@@ -68,6 +96,8 @@ export interface ProviderReply {
   readonly usage: TokenUsage
   readonly logprobs?: ReadonlyArray<TokenLogprob> | undefined
   readonly rateLimit?: RateLimitInfo | undefined
+  /** The vectors of an embeddings call (`./embeddings.ts`), one per input, in input order. */
+  readonly embeddings?: ReadonlyArray<ReadonlyArray<number>> | undefined
 }
 
 /**
@@ -110,4 +140,5 @@ export interface ChatReply {
  * ```
  */
 export const estimateTokens = (request: ChatRequest): number =>
-  request.messages.reduce((n, m) => n + Math.ceil(m.content.length / 4), 0) + (request.maxTokens ?? 256)
+  request.messages.reduce((n, m) => n + Math.ceil(m.content.length / 4) + (m.images?.length ?? 0) * IMAGE_TOKENS, 0) +
+  (request.maxTokens ?? 256)

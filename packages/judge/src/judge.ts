@@ -14,15 +14,17 @@
  */
 import { CostBudget } from "@assay/core"
 import { Context, type Deferred, Effect, Layer, Option, Schema } from "effect"
+import { BatchCalls, type BatchStats } from "./batch/api.js"
 import { type ChatReply, type ChatRequest, estimateTokens, type ProviderReply } from "./chat.js"
 import { JudgeError } from "./errors.js"
 import { CallPolicy, type PolicyStats } from "./policy.js"
 import { makeReservation } from "./reservation.js"
 import { costAt, defaultPrices, howToPrice, type PriceTable, priceOf } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
+import { Offline, offlineRefusal } from "./offline.js"
 import { Recording, type RecordingApi } from "./recording.js"
 import { ReplyCache, type ReplyFilter } from "./reply-cache.js"
-import { traced } from "./tracing.js"
+import { spendAttributes, traced } from "./tracing.js"
 
 /**
  * Totals of a judge, plus its policy counters.
@@ -42,6 +44,10 @@ export interface JudgeStats {
   readonly priced?: boolean | undefined
   /** The call policy's counters for this judge's model (zeros before the first call). */
   readonly policy: PolicyStats | undefined
+  /** In batch mode: what the calls would have cost live (`cost` is at the batch price). */
+  readonly liveCost?: number | undefined
+  /** In batch mode: the batches' counters. */
+  readonly batch?: BatchStats | undefined
 }
 
 /**
@@ -100,28 +106,34 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const provider = yield* ChatProvider
     const policy = yield* CallPolicy
     // Plain mutable totals, updated in one synchronous step per reply (atomic between fibers, like a Ref).
-    const totals = { inputTokens: 0, outputTokens: 0, cost: 0 }
+    const totals = { inputTokens: 0, outputTokens: 0, cost: 0, liveCost: 0 }
     const model = `${provider.provider}:${provider.model}`
     const price = priceOf(prices, provider.model)
+    // Batch mode (a BatchCalls service): calls go through the provider's batch API, at its batch price.
+    const batch = Option.getOrUndefined(yield* Effect.serviceOption(BatchCalls))
     const record = (reply: ProviderReply) =>
       Effect.sync((): ChatReply => {
-        const cost = costAt(price, reply.usage) ?? 0
+        const live = costAt(price, reply.usage) ?? 0
+        const cost = batch === undefined ? live : costAt(price, reply.usage, "batch") ?? 0
         totals.inputTokens += reply.usage.input
         totals.outputTokens += reply.usage.output
         totals.cost += cost
+        totals.liveCost += live
         return { text: reply.text, usage: reply.usage, cost, model, logprobs: reply.logprobs }
       })
     const replies = Option.getOrUndefined(yield* Effect.serviceOption(ReplyCache))
     /** A replayed reply made no call: it costs nothing and adds no tokens to the totals. */
     const replayed = (reply: ProviderReply): ChatReply => ({ text: reply.text, usage: reply.usage, cost: 0, model, logprobs: reply.logprobs })
     const { completeWithin } = provider
+    // Under Offline no request reaches the provider: only the reply cache or a replayed recording answers.
+    const offline = yield* Offline
     const live = (request: ChatRequest) =>
-      policy.run(
+      batch !== undefined ? batch.call(request) : offline ? offlineRefusal(model) : policy.run(
         model,
         estimateTokens(request),
         completeWithin === undefined ? provider.complete(request) : (deadline) => completeWithin(request, deadline)
       )
-    const reservation = makeReservation(price)
+    const reservation = makeReservation(price, batch === undefined ? "live" : "batch")
     const unpriced = new JudgeError({ kind: "BadRequest", message: `${model} has no known price, and the run has a cost budget: ${howToPrice(provider.model)}` })
     /** A call to the model, under the run's cost budget when it has one (looked up per call: the run provides it). */
     const call = (request: ChatRequest) =>
@@ -140,12 +152,19 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const recording = Option.getOrUndefined(yield* Effect.serviceOption(Recording))
     const route = provider.route ?? `/${provider.provider}`
     const through = recording === undefined ? direct : recorded(recording, route, model, direct)
-    const chat = (request: ChatRequest, options?: ChatOptions) => through(request, options).pipe(traced("judge.chat", { attributes: { model } }))
-    const stats = policy.stats.pipe(
-      Effect.map((all): JudgeStats => ({
+    const chat = (request: ChatRequest, options?: ChatOptions) => through(request, options).pipe(traced("assay.judge.chat", {
+      attributes: { "gen_ai.operation.name": "chat", "gen_ai.system": provider.provider, "gen_ai.request.model": provider.model },
+      annotate: (reply) => ({ "gen_ai.response.model": reply.model, ...spendAttributes(reply.cost, reply.usage) })
+    }))
+    const batchStats = batch === undefined ? Effect.succeedNone : Effect.asSome(batch.stats)
+    const stats = Effect.zip(policy.stats, batchStats).pipe(
+      Effect.map(([all, batched]): JudgeStats => ({
         model,
-        ...totals,
+        inputTokens: totals.inputTokens,
+        outputTokens: totals.outputTokens,
+        cost: totals.cost,
         priced: price !== undefined,
+        ...(Option.isSome(batched) ? { liveCost: totals.liveCost, batch: batched.value } : {}),
         // Before the first call the policy has no entry for the model yet: report its idle state.
         policy: all.find((s) => s.model === model) ?? {
           model,
@@ -160,7 +179,7 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
         }
       }))
     )
-    return { model, chat, stats, fatal: provider.fatal }
+    return { model, chat, stats, fatal: batch?.fatal ?? provider.fatal }
   })
 
 /** A chat reply as a recording keeps it (what the run saw: a reply-cache hit's zero cost included). */

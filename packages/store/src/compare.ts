@@ -1,6 +1,12 @@
 /**
- * Compare two runs case by case (matched by input index): cases that stopped passing (regressed), started
- * passing (improved), kept their verdict but changed a score (changed), and cases present in only one run.
+ * Compare two runs case by case, matched by identity ({@link caseIdentity}: the name, else a hash of the input
+ * side — never the position or the output): cases that stopped passing (regressed), started passing (improved),
+ * kept their verdict but changed a score (changed), and cases present in only one run. Per metric over the
+ * matched cases: both means, the mean paired difference with a seeded paired-bootstrap 95 % interval, pass→fail
+ * and fail→pass flips with McNemar's exact p, and Holm-adjusted p-values across the metrics.
+ *
+ * The first run is read once into a compact map (identity → verdict and scores); the second is streamed
+ * against it, so neither run's full results are held in memory.
  *
  * @example
  * ```ts
@@ -8,7 +14,9 @@
  * diff.regressed.map((c) => c.index)
  * ```
  */
-import type { CaseResult, RunResult } from "@assay/core"
+import { bootstrapMeanCI, type CaseResult, holmAdjust, type Interval, mcnemarExact, type RunResult } from "@assay/core"
+import { Effect, Stream } from "effect"
+import { caseIdentity } from "./case-identity.js"
 
 /**
  * One metric's score in both runs.
@@ -35,7 +43,12 @@ export interface MetricDelta {
  * ```
  */
 export interface CaseChange {
+  /** The case's index in the second run. */
   readonly index: number
+  /** The case's index in the first run (the same case, matched by identity). */
+  readonly beforeIndex: number
+  /** The identity both runs share (see {@link caseIdentity}). */
+  readonly key: string
   readonly name: string | null
   readonly before: boolean
   readonly after: boolean
@@ -53,6 +66,8 @@ export interface CaseChange {
  */
 export interface CaseRef {
   readonly index: number
+  /** The case's identity (see {@link caseIdentity}). */
+  readonly key: string
   readonly name: string | null
 }
 
@@ -73,9 +88,58 @@ export interface RunComparison {
   readonly unchanged: number
   readonly onlyBefore: ReadonlyArray<CaseRef>
   readonly onlyAfter: ReadonlyArray<CaseRef>
+  /** Per-metric statistics over the matched cases, in order of first appearance. */
+  readonly metrics: ReadonlyArray<MetricComparison>
+  /** How `adjustedP` corrects for comparing several metrics. */
+  readonly adjustment: "holm"
 }
 
-const metricDeltas = (before: CaseResult, after: CaseResult): ReadonlyArray<MetricDelta> => {
+/**
+ * One metric compared over the cases both runs share.
+ *
+ * @example
+ * ```ts
+ * const m: MetricComparison = diff.metrics[0]!; m.adjustedP < 0.05 && m.meanDiff! < 0 // a significant drop
+ * ```
+ */
+export interface MetricComparison {
+  readonly name: string
+  /** Matched cases where the metric scored in both runs. */
+  readonly paired: number
+  readonly meanBefore: number | null
+  readonly meanAfter: number | null
+  /** Mean of (after − before) over the paired scores. */
+  readonly meanDiff: number | null
+  /** Paired bootstrap 95 % interval of `meanDiff` (seeded: the same runs give the same interval). */
+  readonly diffCI: Interval | null
+  /** Matched cases where the metric gave a verdict (not skipped) in both runs. */
+  readonly verdicts: number
+  readonly passRateBefore: number | null
+  readonly passRateAfter: number | null
+  readonly passToFail: number
+  readonly failToPass: number
+  /** McNemar's exact two-sided p on the flips. */
+  readonly pValue: number
+  /** `pValue` adjusted across the compared metrics (Holm). */
+  readonly adjustedP: number
+}
+
+/**
+ * Options of a comparison.
+ *
+ * @example
+ * ```ts
+ * compareRuns(a, b, { seed: 7, resamples: 2000 })
+ * ```
+ */
+export interface CompareOptions {
+  /** Bootstrap PRNG seed (default 1). */
+  readonly seed?: number
+  /** Bootstrap resamples (default 1000). */
+  readonly resamples?: number
+}
+
+const metricDeltas = (before: Slim, after: CaseResult): ReadonlyArray<MetricDelta> => {
   const scores = new Map<string, { before: number | null; after: number | null }>()
   for (const m of before.metrics) scores.set(m.name, { before: m.score, after: null })
   for (const m of after.metrics) scores.set(m.name, { before: scores.get(m.name)?.before ?? null, after: m.score })
@@ -87,35 +151,189 @@ const metricDeltas = (before: CaseResult, after: CaseResult): ReadonlyArray<Metr
   return out
 }
 
+/** What the first run keeps of a case: enough to classify and pair it, none of its text. */
+interface SlimMetric {
+  readonly name: string
+  readonly score: number | null
+  /** null when skipped or errored: no verdict to pair. */
+  readonly pass: boolean | null
+}
+interface Slim {
+  readonly index: number
+  readonly name: string | null
+  readonly success: boolean
+  readonly metrics: ReadonlyArray<SlimMetric>
+}
+
+const slimMetrics = (result: CaseResult): ReadonlyArray<SlimMetric> =>
+  result.metrics.map((m) => {
+    const ran = !m.skipped && m.error === null
+    return { name: m.name, score: ran ? m.score : null, pass: ran ? m.success : null }
+  })
+
+/** Running paired statistics of one metric. */
+interface MetricAcc {
+  readonly diffs: Array<number>
+  sumBefore: number
+  sumAfter: number
+  verdicts: number
+  passBefore: number
+  passAfter: number
+  passToFail: number
+  failToPass: number
+}
+
+const emptyAcc = (): MetricAcc => ({
+  diffs: [], sumBefore: 0, sumAfter: 0, verdicts: 0, passBefore: 0, passAfter: 0, passToFail: 0, failToPass: 0
+})
+
+const pairMetric = (acc: MetricAcc, before: SlimMetric, after: SlimMetric): void => {
+  if (before.score !== null && after.score !== null) {
+    acc.diffs.push(after.score - before.score)
+    acc.sumBefore += before.score
+    acc.sumAfter += after.score
+  }
+  if (before.pass === null || after.pass === null) return
+  acc.verdicts++
+  if (before.pass) acc.passBefore++
+  if (after.pass) acc.passAfter++
+  if (before.pass && !after.pass) acc.passToFail++
+  if (!before.pass && after.pass) acc.failToPass++
+}
+
+const metricStats = (accs: Map<string, MetricAcc>, options: CompareOptions): Array<MetricComparison> => {
+  const raw = [...accs].map(([name, acc]) => {
+    const n = acc.diffs.length
+    const ci = bootstrapMeanCI(acc.diffs, options)
+    return {
+      name,
+      paired: n,
+      meanBefore: n === 0 ? null : acc.sumBefore / n,
+      meanAfter: n === 0 ? null : acc.sumAfter / n,
+      meanDiff: n === 0 ? null : (acc.sumAfter - acc.sumBefore) / n,
+      diffCI: ci,
+      verdicts: acc.verdicts,
+      passRateBefore: acc.verdicts === 0 ? null : acc.passBefore / acc.verdicts,
+      passRateAfter: acc.verdicts === 0 ? null : acc.passAfter / acc.verdicts,
+      passToFail: acc.passToFail,
+      failToPass: acc.failToPass,
+      pValue: mcnemarExact(acc.passToFail, acc.failToPass)
+    }
+  })
+  const adjusted = holmAdjust(raw.map((m) => m.pValue))
+  return raw.map((m, i) => ({ ...m, adjustedP: adjusted[i] ?? 1 }))
+}
+
 /**
- * Compare `before` with `after`; see the module doc.
+ * An incremental comparison: feed every case of the first run with `addBefore`, then every case of the second
+ * with `addAfter`, then read `finish`. Two cases of one run with the same identity are told apart by their
+ * order (`#2`, `#3`, …).
+ *
+ * @example
+ * ```ts
+ * const c = new ComparisonBuilder("run-a", "run-b")
+ * for (const r of a.cases) c.addBefore(r)
+ * for (const r of b.cases) c.addAfter(r)
+ * c.finish().regressed
+ * ```
+ */
+export class ComparisonBuilder {
+  private readonly pending = new Map<string, Slim>()
+  private readonly seenBefore = new Map<string, number>()
+  private readonly seenAfter = new Map<string, number>()
+  private readonly accs = new Map<string, MetricAcc>()
+  private readonly regressed: Array<CaseChange> = []
+  private readonly improved: Array<CaseChange> = []
+  private readonly changed: Array<CaseChange> = []
+  private readonly onlyAfter: Array<CaseRef> = []
+  private unchanged = 0
+
+  constructor(readonly before: string | null, readonly after: string | null) {}
+
+  private static key(seen: Map<string, number>, result: CaseResult): string {
+    const base = caseIdentity(result)
+    const count = (seen.get(base) ?? 0) + 1
+    seen.set(base, count)
+    return count === 1 ? base : `${base}#${count}`
+  }
+
+  /** One case of the first run. */
+  addBefore(result: CaseResult): void {
+    const key = ComparisonBuilder.key(this.seenBefore, result)
+    this.pending.set(key, { index: result.index, name: result.name, success: result.success, metrics: slimMetrics(result) })
+  }
+
+  /** One case of the second run (after every case of the first). */
+  addAfter(result: CaseResult): void {
+    const key = ComparisonBuilder.key(this.seenAfter, result)
+    const b = this.pending.get(key)
+    if (b === undefined) {
+      this.onlyAfter.push({ index: result.index, key, name: result.name })
+      return
+    }
+    this.pending.delete(key)
+    const afterMetrics = new Map(slimMetrics(result).map((m) => [m.name, m] as const))
+    for (const m of b.metrics) {
+      const a = afterMetrics.get(m.name)
+      if (a === undefined) continue
+      let acc = this.accs.get(m.name)
+      if (acc === undefined) this.accs.set(m.name, acc = emptyAcc())
+      pairMetric(acc, m, a)
+    }
+    const change: CaseChange = {
+      index: result.index, beforeIndex: b.index, key, name: result.name ?? b.name,
+      before: b.success, after: result.success, metrics: metricDeltas(b, result)
+    }
+    if (b.success && !result.success) this.regressed.push(change)
+    else if (!b.success && result.success) this.improved.push(change)
+    else if (change.metrics.length > 0) this.changed.push(change)
+    else this.unchanged++
+  }
+
+  /** The comparison of everything added. */
+  finish(options: CompareOptions = {}): RunComparison {
+    const onlyBefore = [...this.pending].map(([key, b]) => ({ index: b.index, key, name: b.name }))
+    return {
+      before: this.before, after: this.after,
+      regressed: this.regressed, improved: this.improved, changed: this.changed, unchanged: this.unchanged,
+      onlyBefore, onlyAfter: this.onlyAfter,
+      metrics: metricStats(this.accs, options), adjustment: "holm"
+    }
+  }
+}
+
+/**
+ * Compare `before` with `after` held in memory; see the module doc.
  *
  * @example
  * ```ts
  * compareRuns(a, b).unchanged // cases with the same verdict and scores
  * ```
  */
-export const compareRuns = (before: RunResult, after: RunResult): RunComparison => {
-  const afterByIndex = new Map(after.cases.map((c) => [c.index, c] as const))
-  const seen = new Set<number>()
-  const regressed: Array<CaseChange> = []
-  const improved: Array<CaseChange> = []
-  const changed: Array<CaseChange> = []
-  const onlyBefore: Array<CaseRef> = []
-  let unchanged = 0
-  for (const b of before.cases) {
-    const a = afterByIndex.get(b.index)
-    if (a === undefined) {
-      onlyBefore.push({ index: b.index, name: b.name })
-      continue
-    }
-    seen.add(b.index)
-    const change: CaseChange = { index: b.index, name: a.name ?? b.name, before: b.success, after: a.success, metrics: metricDeltas(b, a) }
-    if (b.success && !a.success) regressed.push(change)
-    else if (!b.success && a.success) improved.push(change)
-    else if (change.metrics.length > 0) changed.push(change)
-    else unchanged++
-  }
-  const onlyAfter = after.cases.filter((c) => !seen.has(c.index)).map((c) => ({ index: c.index, name: c.name }))
-  return { before: before.runId, after: after.runId, regressed, improved, changed, unchanged, onlyBefore, onlyAfter }
+export const compareRuns = (before: RunResult, after: RunResult, options: CompareOptions = {}): RunComparison => {
+  const builder = new ComparisonBuilder(before.runId, after.runId)
+  for (const r of before.cases) builder.addBefore(r)
+  for (const r of after.cases) builder.addAfter(r)
+  return builder.finish(options)
 }
+
+/**
+ * Compare two streamed runs (e.g. read from the store in SQL order): the first is drained into the compact
+ * map, the second streamed against it.
+ *
+ * @example
+ * ```ts
+ * compareStreams({ id: "a", results: log.results("a") }, { id: "b", results: log.results("b") })
+ * ```
+ */
+export const compareStreams = <E, R>(
+  before: { readonly id: string | null; readonly results: Stream.Stream<CaseResult, E, R> },
+  after: { readonly id: string | null; readonly results: Stream.Stream<CaseResult, E, R> },
+  options: CompareOptions = {}
+): Effect.Effect<RunComparison, E, R> =>
+  Effect.gen(function*() {
+    const builder = new ComparisonBuilder(before.id, after.id)
+    yield* Stream.runForEach(before.results, (r) => Effect.sync(() => builder.addBefore(r)))
+    yield* Stream.runForEach(after.results, (r) => Effect.sync(() => builder.addAfter(r)))
+    return builder.finish(options)
+  })

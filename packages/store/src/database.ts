@@ -13,8 +13,6 @@
 import * as Reactivity from "@effect/experimental/Reactivity"
 import { SqlClient, type SqlError } from "@effect/sql"
 import * as Migrator from "@effect/sql/Migrator"
-import { PgClient } from "@effect/sql-pg"
-import Pg from "pg"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Context, Duration, Effect, Layer, Redacted, type Scope } from "effect"
 import { classify } from "./classify.js"
@@ -76,7 +74,7 @@ const migrate = Migrator.make({})
  * this build's {@link SCHEMA_VERSION} (by a newer assay) is refused: its data may be in a format this build
  * would misread (the Migrator itself just finds nothing to apply).
  */
-const prepare = (sql: SqlClient.SqlClient, name: string, busyTimeoutMs: number): Effect.Effect<DatabaseApi, StoreError> => {
+export const prepare = (sql: SqlClient.SqlClient, name: string, busyTimeoutMs: number): Effect.Effect<DatabaseApi, StoreError> => {
   const refine = <A, R>(effect: Effect.Effect<A, SqlError.SqlError, R>) => Effect.mapError(effect, (e) => classify(name, e))
   const provided = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, SqlClient.SqlClient, sql)
   const version = refine(sql<{ v: number | null }>`SELECT MAX(migration_id) AS v FROM ${sql(MIGRATIONS_TABLE)}`).pipe(
@@ -116,28 +114,6 @@ export const displayUrl = (url: Redacted.Redacted): string => {
   return `${parsed.protocol}//${parsed.host}${parsed.pathname}`
 }
 
-const INT8 = 20
-const NUMERIC = 1700
-/** node-postgres's parsers, but 64-bit integers and numerics as JavaScript numbers. */
-const pgTypeParser = ((oid: number, format?: "text" | "binary") =>
-  oid === INT8 || oid === NUMERIC ? (text: string) => Number(text) : Pg.types.getTypeParser(oid, format as "text")) as typeof Pg.types.getTypeParser
-
-/** Connect to Postgres, apply settings and migrations. */
-const openPg = (options: PgDatabaseOptions): Effect.Effect<DatabaseApi, StoreError, Reactivity.Reactivity | Scope.Scope> => {
-  const name = displayUrl(options.url)
-  return PgClient.make({
-    url: options.url,
-    connectTimeout: options.connectTimeout ?? Duration.seconds(5),
-    applicationName: "assay",
-    // 64-bit integers (millisecond timestamps, COUNT, SUM) as numbers rather than strings: every value the
-    // store keeps is far below 2^53.
-    types: { getTypeParser: pgTypeParser }
-  }).pipe(
-    Effect.mapError((e) => classify(name, e)),
-    Effect.flatMap((sql) => prepare(sql, name, 0))
-  )
-}
-
 /**
  * The database service; see the module doc.
  *
@@ -167,5 +143,6 @@ export class Database extends Context.Tag("assay/store/Database")<Database, Data
    * ```
    */
   static readonly layerPg = (options: PgDatabaseOptions): Layer.Layer<Database, StoreError> =>
-    Layer.scoped(Database, openPg(options)).pipe(Layer.provide(Reactivity.layer))
+    // The Postgres driver is imported only here: a SQLite run never loads it (see ./pg.ts).
+    Layer.scoped(Database, Effect.flatMap(Effect.promise(() => import("./pg.js")), (pg) => pg.openPg(options))).pipe(Layer.provide(Reactivity.layer))
 }

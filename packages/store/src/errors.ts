@@ -83,3 +83,20 @@ export class ResumeMismatch extends Schema.TaggedError<ResumeMismatch>()("Resume
     return `cannot resume run ${this.runId}: ${thing} changed since it started (fingerprint ${this.stored.slice(0, 12)} → ${this.current.slice(0, 12)}); start a new run instead`
   }
 }
+
+/**
+ * A stored run has no result for this case index.
+ *
+ * @example
+ * ```ts
+ * new CaseNotFound({ runId: "r1", index: 7 }).message // "run r1 has no case 7"
+ * ```
+ */
+export class CaseNotFound extends Schema.TaggedError<CaseNotFound>()("CaseNotFound", {
+  runId: Schema.String,
+  index: Schema.Number
+}) {
+  override get message(): string {
+    return `run ${this.runId} has no case ${this.index}`
+  }
+}

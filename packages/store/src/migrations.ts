@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 9
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -182,6 +182,86 @@ const v6 = Effect.gen(function*() {
 })
 
 /**
+ * v7: the run viewer's index (`view-index.ts`): a row per case (`view_cases`: status, name, previews, the
+ * lower-cased text it is searched by, and the batch holding its full result) and per case and metric
+ * (`view_case_metrics`), built from `run_batches` on first view and brought up to date as batches arrive;
+ * `view_batches` records the batches indexed. Paging, filters, search and statistics are then SQL over these
+ * rows, never a run decoded in memory.
+ */
+const v7 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE view_batches (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    seq ${int64(sql)} NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  )`
+  yield* sql`CREATE TABLE view_cases (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    case_index INTEGER NOT NULL,
+    batch_seq ${int64(sql)} NOT NULL,
+    name TEXT,
+    status TEXT NOT NULL,
+    input TEXT NOT NULL,
+    actual TEXT,
+    search TEXT NOT NULL,
+    cost REAL NOT NULL,
+    duration_ms REAL NOT NULL,
+    PRIMARY KEY (run_id, case_index)
+  )`
+  yield* sql`CREATE INDEX view_cases_status ON view_cases (run_id, status, case_index)`
+  yield* sql`CREATE TABLE view_case_metrics (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    case_index INTEGER NOT NULL,
+    metric TEXT NOT NULL,
+    batch_seq ${int64(sql)} NOT NULL,
+    score REAL,
+    outcome TEXT NOT NULL,
+    bucket INTEGER,
+    PRIMARY KEY (run_id, case_index, metric)
+  )`
+  yield* sql`CREATE INDEX view_case_metrics_score ON view_case_metrics (run_id, metric, score)`
+})
+
+/**
+ * v8: the provider batches a run submitted in batch mode (`run_provider_batches`: the batch id, the
+ * `provider:model` that submitted it and its requests' custom ids as a JSON array), so a resumed run polls
+ * them instead of submitting its requests again (see `provider-batches.ts`).
+ */
+const v8 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE run_provider_batches (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    batch_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    custom_ids TEXT NOT NULL,
+    submitted_at ${int64(sql)} NOT NULL,
+    PRIMARY KEY (run_id, batch_id)
+  )`
+})
+
+/**
+ * v9: a run sharded over a cluster (`assay run --cluster`) claims each case result once: `run_case_runners`
+ * holds one row per committed case with the runner that produced it, inserted in the same transaction as the
+ * result's batch, so a case redelivered to another runner (its first runner died after committing) is never
+ * stored twice (see `claimed-results.ts`). `cluster_rate_slots` holds, per model and `--rpm` limit, the time of
+ * the next free request slot of the whole cluster, so the limit holds for all runners together (the CLI's
+ * `cluster/rate-limit.ts`).
+ */
+const v9 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE run_case_runners (
+    run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+    case_index INTEGER NOT NULL,
+    runner TEXT NOT NULL,
+    PRIMARY KEY (run_id, case_index)
+  )`
+  yield* sql`CREATE TABLE cluster_rate_slots (
+    limiter TEXT PRIMARY KEY,
+    next_at ${int64(sql)} NOT NULL
+  )`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -195,5 +275,8 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0003_cache_rows_per_case": v3,
   "0004_run_batches": v4,
   "0005_run_leases": v5,
-  "0006_run_batches_first_index": v6
+  "0006_run_batches_first_index": v6,
+  "0007_view_index": v7,
+  "0008_run_provider_batches": v8,
+  "0009_cluster_case_runners": v9
 })

@@ -221,4 +221,39 @@ describe("compareRuns", () => {
     assert.deepStrictEqual(diff.onlyAfter.map((c) => c.index), [5])
     assert.deepStrictEqual([diff.before, diff.after], ["a", "b"])
   })
+
+  const unnamed = (index: number, input: string, actual: string, score: number) => ({
+    ...caseResult(index, score), name: null, testCase: { input, actualOutput: actual, expectedOutput: "x" }
+  })
+  const runOf = (id: string, cases: RunResult["cases"]): RunResult => ({ ...run(id, {}), cases })
+
+  it("matches unnamed cases by their input side, not their position or output", () => {
+    const before = runOf("a", [unnamed(0, "q1", "x", 1), unnamed(1, "q2", "x", 1), unnamed(2, "q3", "y", 0)])
+    // A case inserted first shifts every index; q2's output changed (a regression, not removed + added).
+    const after = runOf("b", [unnamed(0, "new", "x", 1), unnamed(1, "q1", "x", 1), unnamed(2, "q2", "z", 0), unnamed(3, "q3", "y", 0)])
+    const diff = compareRuns(before, after)
+    assert.deepStrictEqual(diff.regressed.map((c) => [c.beforeIndex, c.index]), [[1, 2]])
+    assert.strictEqual(diff.unchanged, 2)
+    assert.deepStrictEqual(diff.onlyAfter.map((c) => c.index), [0])
+    assert.deepStrictEqual(diff.onlyBefore, [])
+    assert.isTrue(diff.regressed[0]!.key.startsWith("hash:"))
+  })
+
+  it("tells duplicate inputs apart by order and reports per-metric paired statistics", () => {
+    const before = runOf("a", Array.from({ length: 12 }, (_, i) => unnamed(i, i < 2 ? "dup" : `q${i}`, "x", 1)))
+    const after = runOf("b", Array.from({ length: 12 }, (_, i) => unnamed(i, i < 2 ? "dup" : `q${i}`, "x", i < 10 ? 0 : 1)))
+    const diff = compareRuns(before, after, { seed: 3 })
+    assert.strictEqual(diff.regressed.length, 10)
+    assert.strictEqual(diff.unchanged, 2)
+    assert.deepStrictEqual(diff.onlyAfter.length + diff.onlyBefore.length, 0)
+    const m = diff.metrics[0]!
+    assert.strictEqual(m.name, "m")
+    assert.deepStrictEqual([m.paired, m.verdicts, m.passToFail, m.failToPass], [12, 12, 10, 0])
+    assert.closeTo(m.meanDiff!, -10 / 12, 1e-12)
+    assert.closeTo(m.pValue, 2 / 1024, 1e-12)
+    assert.closeTo(m.adjustedP, 2 / 1024, 1e-12) // one metric: Holm leaves it
+    assert.isTrue(m.diffCI!.high < 0 && m.diffCI!.low >= -1)
+    assert.deepStrictEqual(compareRuns(before, after, { seed: 3 }).metrics, diff.metrics) // seeded: deterministic
+    assert.strictEqual(diff.adjustment, "holm")
+  })
 })

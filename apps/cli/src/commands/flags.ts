@@ -9,11 +9,10 @@
  * ```
  */
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Terminal } from "@effect/platform"
-import { Config, Effect, Either, HashMap, Option, ParseResult, Schema } from "effect"
+import { Effect, Either, HashMap, Option, ParseResult, Schema } from "effect"
 import { Budget, Concurrency, Connections, fromFlag, Pause, PerMinute, Rate, Reducer, Repeat, Retries, TimeLimit, Usd } from "../config/values.js"
 import { progressTerminal, type ProgressMode } from "../progress/reporter.js"
-import { makeStyle, type Style } from "../report/style.js"
+import { streamStyle, type Style } from "../report/style.js"
 import type { Outputs } from "../run/outputs.js"
 import type { RunFlags } from "../run/plan.js"
 
@@ -61,7 +60,8 @@ export const maxCostFlag = valueFlag("max-cost", Usd, "stop before model calls (
 export const runFlags = {
   config: Options.text("config").pipe(Options.withDescription("assay.config.json or .yaml: metrics, judge, target, run options"), Options.optional),
   metrics: Options.text("metric").pipe(Options.withDescription("metric id (repeatable; see `assay metrics`)"), Options.repeated),
-  judge: Options.text("judge").pipe(Options.withDescription("LLM judge as <provider>:<model>: openai, openai-compatible, openai-responses, anthropic"), Options.optional),
+  judge: Options.text("judge").pipe(Options.withDescription("LLM judge as <provider>:<model>: openai, openai-compatible, openai-responses, anthropic, gemini, bedrock"), Options.optional),
+  embeddingModel: Options.text("embedding-model").pipe(Options.withDescription("embeddings of semantic-similarity as openai:<model> or openai-compatible:<model> (default: the judge provider's text-embedding-3-small)"), Options.optional),
   target: Options.text("target").pipe(Options.withDescription("system under test, fills actualOutput: <provider>:<model> (as --judge), http://host/path or exec:\"./app {{input}}\""), Options.optional),
   baseUrl: Options.text("base-url").pipe(Options.withDescription("base URL of the target's API (default OPENAI_BASE_URL)"), Options.optional),
   prompt: Options.text("prompt-template").pipe(Options.withDescription("LLM target prompt; {{input}} is replaced by the case input (not for http:// or exec: targets)"), Options.optional),
@@ -86,6 +86,8 @@ export const runFlags = {
   offline: Options.boolean("offline").pipe(Options.withDescription("no network: judge calls only from the response cache or --replay; the target only from --replay")),
   record: Options.text("record").pipe(Options.withDescription("write every model call (judge and target) to this JSONL file"), Options.optional),
   replay: Options.text("replay").pipe(Options.withDescription("answer every model call from a --record file, with no network; a missing call fails the run"), Options.optional),
+  batch: Options.boolean("batch").pipe(Options.withDescription("send judge and model-target calls through the provider's batch API (openai:, anthropic:) at half price")),
+  batchPoll: valueFlag("batch-poll", TimeLimit, "first wait between polls of a batch (default 1s, growing to 30s)"),
   freshTask: Options.boolean("fresh-task").pipe(Options.withDescription("produce every target output again instead of serving it from the cache")),
   strictInput: Options.boolean("strict-input").pipe(Options.withDescription("dataset lines that are not UTF-8 are an error (default: a warning)")),
   identifier: Options.text("identifier").pipe(Options.withDescription("a name for this run (kept with it)"), Options.optional),
@@ -122,6 +124,7 @@ type Parsed<T> = { readonly [K in keyof T]: T[K] extends Options.Options<infer A
 export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outputFlags>): RunFlags => ({
   metrics: parsed.metrics,
   judge: parsed.judge,
+  embeddingModel: parsed.embeddingModel,
   target: parsed.target,
   baseUrl: parsed.baseUrl,
   prompt: parsed.prompt,
@@ -148,6 +151,8 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
   record: parsed.record,
   replay: parsed.replay,
   freshTask: parsed.freshTask,
+  batch: parsed.batch,
+  batchPoll: parsed.batchPoll,
   strictInput: parsed.strictInput,
   identifier: parsed.identifier,
   hyperparameters: Option.match(parsed.hyperparameters, {
@@ -157,7 +162,7 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
 })
 
 /**
- * Resolve the output settings: colours only on a TTY without NO_COLOR; a live progress region only when stderr
+ * Resolve the output settings: colours per stream (stdout for reports, stderr for progress; see `colourEnabled`); a live progress region only when stderr
  * (where progress goes) is a terminal, not a dumb one, and `--no-progress` is not given.
  *
  * @example
@@ -165,22 +170,18 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
  * const outputs = yield* toOutputs(parsed)
  * ```
  */
-export const toOutputs = (parsed: Parsed<typeof outputFlags>): Effect.Effect<Outputs, never, Terminal.Terminal> =>
+export const toOutputs = (parsed: Parsed<typeof outputFlags>): Effect.Effect<Outputs> =>
   Effect.gen(function*() {
     const progress: ProgressMode = !parsed.noProgress && (yield* progressTerminal) ? "bar" : "plain"
-    return { out: parsed.out, jsonl: parsed.jsonl, junit: parsed.junit, html: parsed.html, progress, style: yield* detectStyle }
+    return { out: parsed.out, jsonl: parsed.jsonl, junit: parsed.junit, html: parsed.html, progress, style: yield* detectStyle, progressStyle: yield* streamStyle("stderr") }
   })
 
 /**
- * Colours when stdout is a terminal and NO_COLOR is unset or empty.
+ * The style of what goes to stdout (reports, the summary): see `colourEnabled`.
  *
  * @example
  * ```ts
  * const style = yield* detectStyle
  * ```
  */
-export const detectStyle: Effect.Effect<Style, never, Terminal.Terminal> = Effect.gen(function*() {
-  const tty = yield* Effect.flatMap(Terminal.Terminal, (t) => t.isTTY)
-  const noColor = yield* Config.string("NO_COLOR").pipe(Config.withDefault(""), Effect.orElseSucceed(() => ""))
-  return makeStyle(tty && noColor === "")
-})
+export const detectStyle: Effect.Effect<Style> = streamStyle("stdout")

@@ -1,5 +1,6 @@
 /**
- * `assay metrics`: every metric id with its description and parameters (from the factories' paramsDoc).
+ * `assay metrics`: every metric id with its description, the test-case fields it needs, whether it needs a judge,
+ * and its parameters (from the factories' paramsDoc).
  *
  * @example
  * ```sh
@@ -8,7 +9,7 @@
  */
 import { Command } from "@effect/cli"
 import { Console } from "effect"
-import { catalog, judgeCatalog } from "../metrics/catalog.js"
+import { catalog, embeddingCatalog, judgeCatalog, requiredFields } from "../metrics/catalog.js"
 
 /**
  * The metric list as text.
@@ -20,11 +21,27 @@ import { catalog, judgeCatalog } from "../metrics/catalog.js"
  */
 export const metricsText = (): string =>
   catalog.map((factory) => {
-    const head = `${factory.id}${judgeCatalog.includes(factory) ? " (needs --judge)" : ""}\n  ${factory.description}`
+    const judged = (judgeCatalog as ReadonlyArray<unknown>).includes(factory)
+    const embedded = (embeddingCatalog as ReadonlyArray<unknown>).includes(factory)
+    const head = `${factory.id}${judged ? " (needs --judge)" : embedded ? " (uses --embedding-model)" : ""}
+  ${factory.description}
+` +
+      `  needs: ${requiredFields(factory)}; judge: ${judged ? "yes" : "no"}`
     const params = factory.paramsDoc.map((p) =>
       `    ${p.name}: ${p.type}${p.default !== undefined ? ` = ${p.default}` : ""} — ${p.description}`)
     return [head, ...params].join("\n")
-  }).join("\n\n")
+  }).concat(PROVIDERS).join("\n\n")
+
+/** The judge and target providers (`--judge` / `--target <provider>:<model>`) and where their settings live. */
+const PROVIDERS = [
+  "providers (--judge / --target <provider>:<model>; ASSAY_JUDGE_API_KEY / ASSAY_JUDGE_BASE_URL win for judges)",
+  "  openai              OPENAI_API_KEY, OPENAI_BASE_URL (chat completions)",
+  "  openai-responses    OPENAI_API_KEY, OPENAI_BASE_URL (Responses API)",
+  "  openai-compatible   OPENAI_API_KEY (optional), OPENAI_BASE_URL (default http://127.0.0.1:11434/v1)",
+  "  anthropic           ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL",
+  "  gemini              GEMINI_API_KEY or GOOGLE_API_KEY, GEMINI_BASE_URL",
+  "  bedrock             AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL_BEDROCK_RUNTIME"
+].join("\n")
 
 /**
  * The `metrics` command.

@@ -14,7 +14,9 @@ import type { TargetConfig } from "../config/schema.js"
 import { UsageError } from "../errors.js"
 import { ExitStatus } from "../exit-status.js"
 import { execute } from "../run/execute.js"
+import { bundledEntry, handOff } from "../evals/handoff.js"
 import { isEvalRun } from "../evals/load.js"
+import { evalSource, loadEvalRun } from "../evals/run.js"
 import { DEFAULT_CACHE } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
 import { withRunStore } from "../run/store.js"
@@ -81,13 +83,13 @@ export const resumeCommand = Command.make(
       const path = yield* Path.Path
       const storePath = path.resolve(Option.getOrElse(parsed.cache, () => DEFAULT_CACHE))
       const outputs = yield* toOutputs(parsed)
-      const { plan, result } = yield* withRunStore(
+      const resumed = yield* withRunStore(
         storePath,
         Effect.gen(function*() {
           const info = yield* Effect.flatMap(RunLog, (log) => log.info(parsed.runId))
-          if (isEvalRun(info.plan.dataset)) {
-            return yield* new UsageError({ message: `run ${info.runId} ran an eval file (${info.plan.dataset}): eval runs cannot be resumed yet; run the file again (its cached metric results are reused)` })
-          }
+          const evalRun = isEvalRun(info.plan.dataset)
+          // An eval file's run continues on the unbundled CLI, once this process has closed the store.
+          if (evalRun && bundledEntry !== undefined) return { handOff: bundledEntry } as const
           const target = yield* resumedTarget(info.runId, info.plan.target, parsed.baseUrl)
           const plan = {
             ...info.plan,
@@ -96,10 +98,12 @@ export const resumeCommand = Command.make(
             // A run stopped by its budget continues with a higher one: the whole run's limit, earlier spend included.
             ...Option.match(parsed.maxCost, { onNone: () => ({}), onSome: (maxCost) => ({ maxCost }) })
           }
-          const result = yield* execute({ plan, resume: info.runId, outputs })
+          const source = evalRun ? evalSource(yield* loadEvalRun(plan.dataset, path.resolve(".")), plan, path.resolve(".")) : undefined
+          const result = yield* execute({ plan, resume: info.runId, outputs, eval: source })
           return { plan, result }
         })
       )
-      yield* ExitStatus.settle(result, plan.minPassRate)
+      if ("handOff" in resumed) return yield* handOff(process.argv.slice(2), resumed.handOff)
+      yield* ExitStatus.settle(resumed.result, resumed.plan.minPassRate)
     })
 ).pipe(Command.withDescription("Continue an interrupted run; reports cover the whole run"))

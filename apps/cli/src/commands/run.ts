@@ -17,6 +17,9 @@ import { ExitStatus } from "../exit-status.js"
 import { execute } from "../run/execute.js"
 import { DEFAULT_CACHE, resolvePlan, withAbsoluteRecordings } from "../run/plan.js"
 import { withRunStore } from "../run/store.js"
+import { withTelemetry, otelFlag } from "../telemetry/telemetry.js"
+import { clusterFlags, runOnCluster } from "../cluster/run.js"
+import { UsageError } from "../errors.js"
 import { outputFlags, runFlags, toOutputs, toRunFlags } from "./flags.js"
 
 /**
@@ -29,16 +32,22 @@ import { outputFlags, runFlags, toOutputs, toRunFlags } from "./flags.js"
  */
 export const runCommand = Command.make(
   "run",
-  { dataset: Args.text({ name: "dataset" }).pipe(Args.withDescription("a .json, .jsonl or .csv file of test cases, or eval files: a *.eval.ts file, a folder or a glob")), ...runFlags, ...outputFlags },
+  { dataset: Args.text({ name: "dataset" }).pipe(Args.withDescription("a .json, .jsonl or .csv file of test cases, or eval files: a *.eval.ts file, a folder or a glob")), ...runFlags, ...outputFlags, ...clusterFlags, otel: otelFlag },
   (parsed) =>
     Effect.gen(function*() {
       const path = yield* Path.Path
       const { config, file } = yield* resolveConfig(parsed.config, path.resolve("."))
       if (file !== undefined && Option.isNone(parsed.config)) yield* Console.error(`assay: using ${path.relative(".", file)}`)
       const outputs = yield* toOutputs(parsed)
-      if (isEvalTarget(parsed.dataset)) return yield* runEvalFiles(parsed.dataset, toRunFlags(parsed), outputs, config, path.resolve("."))
+      const telemetry = withTelemetry(parsed.otel, { "assay.dataset": path.basename(parsed.dataset) })
+      if (isEvalTarget(parsed.dataset)) {
+        if (Option.isSome(parsed.cluster)) return yield* new UsageError({ message: "--cluster runs a dataset file; eval files cannot be sharded over a cluster yet" })
+        return yield* runEvalFiles(parsed.dataset, toRunFlags(parsed), outputs, config, path.resolve(".")).pipe(telemetry)
+      }
       const plan = withAbsoluteRecordings(resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE)), path.resolve("."))
-      const result = yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, resume: undefined, outputs }), { fallback: true })
+      const result = Option.isSome(parsed.cluster)
+        ? yield* runOnCluster(parsed.cluster.value, parsed.clusterLocalRunner, { plan, resume: undefined, outputs })
+        : yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, resume: undefined, outputs }), { fallback: true }).pipe(telemetry)
       yield* ExitStatus.settle(result, plan.minPassRate)
     })
 ).pipe(Command.withDescription("Evaluate a dataset with metrics and report the results"))

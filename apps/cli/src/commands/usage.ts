@@ -36,6 +36,7 @@ const BUILT_IN = new Set(["--completions", "--log-level", "--wizard", "--version
 const GROUPS: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
   ["input", ["--config", "--metric", "--judge", "--target", "--base-url", "--prompt-template", "--hyperparameter", "--identifier", "--strict-input"]],
   ["run", ["--concurrency", "--throttle", "--repeat", "--reducer", "--ignore-errors", "--skip-on-missing-params", "--max-errors"]],
+  ["batch", ["--batch", "--batch-poll"]],
   ["limits", ["--timeout", "--deadline", "--max-connections", "--rpm", "--tpm", "--max-retries", "--attempt-timeout", "--call-deadline"]],
   ["cache", ["--cache", "--no-cache", "--fresh-task", "--offline", "--record", "--replay"]],
   ["output", ["--out", "--jsonl", "--junit", "--html", "--no-progress"]],
@@ -45,8 +46,8 @@ const GROUPS: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
 /** What an option's value looks like, where @effect/cli can only say "text"; and short forms of long value lists. */
 const HINTS: Record<string, string> = Object.fromEntries([
   ...["--config", "--cache", "--out", "--jsonl", "--junit", "--html", "--record", "--replay"].map((f) => [f, `${f} <file>`]),
-  ...["--concurrency", "--repeat", "--max-connections", "--rpm", "--tpm", "--max-retries"].map((f) => [f, `${f} <n>`]),
-  ...["--throttle", "--timeout", "--deadline", "--older-than", "--attempt-timeout", "--call-deadline"].map((f) => [f, `${f} <duration>`]),
+  ...["--concurrency", "--repeat", "--max-connections", "--rpm", "--tpm", "--max-retries", "--port"].map((f) => [f, `${f} <n>`]),
+  ...["--throttle", "--timeout", "--deadline", "--older-than", "--attempt-timeout", "--call-deadline", "--batch-poll"].map((f) => [f, `${f} <duration>`]),
   ["--metric", "--metric <id>..."],
   ["--judge", "--judge <provider:model>"],
   ["--target", "--target <model|url|exec:cmd>"],

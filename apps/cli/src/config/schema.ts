@@ -160,6 +160,8 @@ export const TargetEntry = Schema.transformOrFail(Schema.Unknown, Schema.Union(S
 export const AssayConfig = Schema.Struct({
   metrics: Schema.optional(Schema.Array(MetricEntry)),
   judge: Schema.optional(Schema.String),
+  /** Embeddings of `semantic-similarity`: `openai:<model>` or `openai-compatible:<model>` (`--embedding-model`). */
+  embeddingModel: Schema.optional(Schema.String),
   target: Schema.optionalWith(TargetEntry, { exact: true }),
   concurrency: Schema.optional(Concurrency),
   throttle: Schema.optional(Pause),
@@ -188,6 +190,10 @@ export const AssayConfig = Schema.Struct({
   replay: Schema.optional(Schema.String),
   /** No network at all (`--offline`). */
   offline: Schema.optional(Schema.Boolean),
+  /** Judge and model-target calls through the providers' batch APIs (`--batch`). */
+  batch: Schema.optional(Schema.Boolean),
+  /** The first wait between polls of a batch (`--batch-poll`, default 1s; it grows to 30s). */
+  batchPoll: Schema.optional(TimeLimit),
   identifier: Schema.optional(Schema.String),
   hyperparameters: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 })

@@ -13,7 +13,7 @@
  */
 import type { TestCase } from "@assay/core"
 import { FileSystem } from "@effect/platform"
-import { NodeStream } from "@effect/platform-node"
+import * as NodeStream from "@effect/platform-node/NodeStream" // not the index, which loads undici
 import { parse } from "csv-parse"
 import { Chunk, Effect, Either, identity, Stream } from "effect"
 import { DatasetError } from "../errors.js"

@@ -7,16 +7,17 @@
  * yield* runEvalFiles("examples/rag/rag.eval.ts", flags, outputs, config, cwd)
  * ```
  */
-import { evalCases, type EvalDefaults, InvalidTestCase, toEngineTask } from "@assay/core"
+import { evalCases, type EvalDefaults, evalTask, InvalidTestCase } from "@assay/core"
 import { Console, Duration, Effect, Option, Stream } from "effect"
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path"
 import type { AssayConfig } from "../config/schema.js"
-import { DatasetError, describeError, exitCodeOf } from "../errors.js"
+import { DatasetError, describeError, exitCodeOf, UsageError } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
 import { ExitStatus, notices, reason, verdict } from "../exit-status.js"
-import { execute } from "../run/execute.js"
+import { type EvalSource, execute } from "../run/execute.js"
 import type { Outputs } from "../run/outputs.js"
-import { DEFAULT_CACHE, resolvePlan, type RunFlags, withAbsoluteRecordings } from "../run/plan.js"
+import { DEFAULT_CACHE, resolvePlan, type RunFlags, type RunPlan, withAbsoluteRecordings } from "../run/plan.js"
+import { servesCached } from "../run/services.js"
 import { withRunStore } from "../run/store.js"
 import { type LoadedEval, loadEvals } from "./load.js"
 
@@ -49,19 +50,55 @@ const shown = (file: string, cwd: string): string => {
   return rel.startsWith("..") || isAbsolute(rel) ? file : rel
 }
 
+/**
+ * What an Eval brings to a run of `plan`: its cases (a dataset path read beside the eval file, errors naming
+ * the file and line), its metrics, its task (served from the task cache when versioned) and its layer.
+ *
+ * @example
+ * ```ts
+ * execute({ plan, resume: undefined, outputs, eval: evalSource(loaded, plan, cwd) })
+ * ```
+ */
+export const evalSource = (loaded: LoadedEval, plan: RunPlan, cwd: string): EvalSource => {
+  const self = loaded.eval
+  const cases = evalCases(self, (path) => loadDataset(resolve(dirname(loaded.file), path))).pipe(
+    Stream.mapError((error) =>
+      error instanceof DatasetError
+        ? error
+        : new DatasetError({ file: shown(loaded.file, cwd), detail: error instanceof InvalidTestCase ? `case #${error.index}: ${error.issues.join("; ")}` : describeError(error) }))
+  )
+  // A versioned task is served from the run's task cache (not when --fresh-task, --record or --replay).
+  const task = evalTask(self, plan.hyperparameters, { read: !plan.freshTask && servesCached(plan) })
+  return { cases, metrics: self.metrics, task, layer: self.layer }
+}
+
+/**
+ * The Eval a stored plan ran (its dataset is `/path/file.eval.ts#name`), loaded again from its file.
+ *
+ * @example
+ * ```ts
+ * const loaded = yield* loadEvalRun("/p/qa.eval.ts#qa", cwd)
+ * ```
+ */
+export const loadEvalRun = (dataset: string, cwd: string): Effect.Effect<LoadedEval, UsageError> => {
+  const hash = dataset.lastIndexOf("#")
+  const file = dataset.slice(0, hash)
+  const name = dataset.slice(hash + 1)
+  return Effect.flatMap(loadEvals(file, cwd), (evals) => {
+    const found = evals.find((e) => e.eval.name === name)
+    return found === undefined
+      ? Effect.fail(new UsageError({ message: `${shown(file, cwd)} no longer exports an eval named "${name}"` }))
+      : Effect.succeed(found)
+  })
+}
+
 /** One Eval's run; its exit code (0 or 1) once it finished. */
 const runOne = (loaded: LoadedEval, flags: RunFlags, outputs: Outputs, config: AssayConfig, cwd: string) =>
   Effect.gen(function*() {
     const self = loaded.eval
     const plan = withAbsoluteRecordings(resolvePlan(`${loaded.file}#${self.name}`, flags, withDefaults(config, self.options), join(cwd, DEFAULT_CACHE)), cwd)
-    const cases = evalCases(self, (path) => loadDataset(resolve(dirname(loaded.file), path))).pipe(
-      Stream.mapError((error) =>
-        error instanceof DatasetError
-          ? error
-          : new DatasetError({ file: shown(loaded.file, cwd), detail: error instanceof InvalidTestCase ? `case #${error.index}: ${error.issues.join("; ")}` : describeError(error) }))
-    )
-    const source = { cases, metrics: self.metrics, task: self.task === undefined ? undefined : toEngineTask(self.task), layer: self.layer }
-    const result = yield* withRunStore(plan.cache ?? join(cwd, DEFAULT_CACHE), execute({ plan, resume: undefined, outputs, eval: source }), { fallback: true })
+    const execution = execute({ plan, resume: undefined, outputs, eval: evalSource(loaded, plan, cwd) })
+    const result = yield* withRunStore(plan.cache ?? join(cwd, DEFAULT_CACHE), execution, { fallback: true })
     yield* Effect.forEach([...notices(result), reason(result, plan.minPassRate)], (line) => Console.error(line), { discard: true })
     return verdict(result, plan.minPassRate)
   })

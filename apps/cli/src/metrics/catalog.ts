@@ -10,7 +10,7 @@
  * ```
  */
 import { deterministicFactories, type Metric as M, type MetricFactory } from "@assay/core"
-import { type Judge, judgeFactories } from "@assay/judge"
+import { type Embedder, type Judge, judgeFactories, semanticSimilarityFactory } from "@assay/judge"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import type { MetricEntry } from "../config/schema.js"
 import { UsageError } from "../errors.js"
@@ -37,6 +37,16 @@ export const deterministicCatalog: ReadonlyArray<MetricFactory<never>> = determi
 export const judgeCatalog: ReadonlyArray<MetricFactory<Judge>> = judgeFactories
 
 /**
+ * Factories of metrics scored through embeddings (they use `--embedding-model`).
+ *
+ * @example
+ * ```ts
+ * embeddingCatalog.map((f) => f.id) // ["semantic-similarity"]
+ * ```
+ */
+export const embeddingCatalog: ReadonlyArray<MetricFactory<Embedder>> = [semanticSimilarityFactory]
+
+/**
  * Every factory, deterministic first.
  *
  * @example
@@ -44,7 +54,25 @@ export const judgeCatalog: ReadonlyArray<MetricFactory<Judge>> = judgeFactories
  * catalog.find((f) => f.id === "rouge")?.paramsDoc
  * ```
  */
-export const catalog: ReadonlyArray<MetricFactory<Judge>> = [...deterministicCatalog, ...judgeCatalog]
+export const catalog: ReadonlyArray<MetricFactory<Judge | Embedder>> = [...deterministicCatalog, ...judgeCatalog, ...embeddingCatalog]
+
+/**
+ * The test-case fields a factory's metric needs, as text: its `requiresDoc`, or the fields of a metric built with
+ * no parameters (`"input, actualOutput"`, `"turns (conversational cases)"`).
+ *
+ * @example
+ * ```ts
+ * requiredFields(catalog.find((f) => f.id === "faithfulness")!) // "input, actualOutput, retrievalContext"
+ * ```
+ */
+export const requiredFields = (factory: MetricFactory<Judge>): string => {
+  if (factory.requiresDoc !== undefined) return factory.requiresDoc
+  const params = Schema.decodeUnknownEither(factory.params)({})
+  if (Either.isLeft(params)) return "see parameters"
+  const metric = factory.make(params.right)
+  const fields = metric.requires.length === 0 ? "none" : metric.requires.join(", ")
+  return metric.appliesTo === "ConversationalTestCase" ? `${fields} (conversational cases)` : fields
+}
 
 /**
  * A built metric list and whether any of them needs the judge service.
@@ -55,10 +83,12 @@ export const catalog: ReadonlyArray<MetricFactory<Judge>> = [...deterministicCat
  * ```
  */
 export interface BuiltMetrics {
-  readonly metrics: ReadonlyArray<M.Metric<Judge>>
+  readonly metrics: ReadonlyArray<M.Metric<Judge | Embedder>>
   readonly needsJudge: boolean
   /** How many of them call the judge (each case can have that many judge calls in flight). */
   readonly judged: number
+  /** How many of them call the embeddings endpoint. */
+  readonly embedded: number
 }
 
 const entryId = (entry: MetricEntry) => (typeof entry === "string" ? entry : entry.metric)
@@ -93,13 +123,18 @@ const paramsError = (factory: (typeof catalog)[number], bare: boolean, error: Pa
  * buildMetrics([{ metric: "exact-match", threshold: 2 }], null) // fails: metric exact-match: threshold: …
  * ```
  */
-export const buildMetrics = (entries: ReadonlyArray<MetricEntry>, judge: string | null): Effect.Effect<BuiltMetrics, UsageError> =>
+export const buildMetrics = (
+  entries: ReadonlyArray<MetricEntry>,
+  judge: string | null,
+  embeddingModel: string | null = null
+): Effect.Effect<BuiltMetrics, UsageError> =>
   Effect.suspend(() => {
     if (entries.length === 0) {
       return Effect.fail(new UsageError({ message: "no metrics: pass --metric <id> or list metrics in --config (see `assay metrics`)" }))
     }
-    const metrics: Array<M.Metric<Judge>> = []
+    const metrics: Array<M.Metric<Judge | Embedder>> = []
     let judged = 0
+    let embedded = 0
     for (const entry of entries) {
       const id = entryId(entry)
       const factory = catalog.find((f) => f.id === id)
@@ -109,12 +144,18 @@ export const buildMetrics = (entries: ReadonlyArray<MetricEntry>, judge: string 
         }))
       }
       const { metric: _, ...given } = typeof entry === "string" ? { metric: id } : entry
-      const isJudged = judgeCatalog.includes(factory)
-      const raw = isJudged && judge !== null && given.judge === undefined ? { ...given, judge } : given
+      const isJudged = (judgeCatalog as ReadonlyArray<unknown>).includes(factory)
+      const isEmbedded = (embeddingCatalog as ReadonlyArray<unknown>).includes(factory)
+      const raw = isJudged && judge !== null && given.judge === undefined
+        ? { ...given, judge }
+        : isEmbedded && embeddingModel !== null && given.embeddingModel === undefined
+        ? { ...given, embeddingModel }
+        : given
       const params = Schema.decodeUnknownEither(factory.params, { errors: "all", onExcessProperty: "error" })(raw)
       if (Either.isLeft(params)) return Effect.fail(paramsError(factory, typeof entry === "string", params.left))
       metrics.push(factory.make(params.right))
       if (isJudged) judged++
+      if (isEmbedded) embedded++
     }
-    return Effect.succeed({ metrics, needsJudge: judged > 0, judged })
+    return Effect.succeed({ metrics, needsJudge: judged > 0, judged, embedded })
   })

@@ -38,6 +38,12 @@ export interface CallClient {
  */
 export const judgeStatus = (stats: JudgeStats, label = "judge"): string => {
   const p = stats.policy
+  const b = stats.batch
+  if (b !== undefined) {
+    // Batch mode: batches and requests, and the cost at the batch price beside what it would have been live.
+    return `${label} ${b.submitted} batches · ${b.requests} requests${b.failed > 0 ? ` · ${b.failed} failed` : ""}` +
+      ` · cost $${stats.cost.toFixed(4)} (live $${(stats.liveCost ?? stats.cost).toFixed(4)})`
+  }
   return p === undefined
     ? ""
     : `${label} ${p.calls} calls · ${p.retries} retries · ${p.rateLimited}×429${p.failed > 0 ? ` · ${p.failed} failed` : ""}` +
@@ -54,12 +60,12 @@ export const judgeStatus = (stats: JudgeStats, label = "judge"): string => {
  */
 export const callsViews = (clients: ReadonlyArray<CallClient>): Effect.Effect<ReadonlyArray<CallsView>> =>
   Effect.map(
-    Effect.forEach(clients, (c) => Effect.map(c.stats, (s) => ({ label: c.label, policy: s.policy }))),
+    Effect.forEach(clients, (c) => Effect.map(c.stats, (s) => ({ label: c.label, policy: s.policy, batch: s.batch }))),
     (all) =>
-      all.flatMap(({ label, policy: p }) =>
+      all.flatMap(({ batch, label, policy: p }) =>
         p === undefined
           ? []
-          : [{ label, calls: p.calls, inFlight: p.inFlight, cap: p.cap, retries: p.retries, rateLimited: p.rateLimited, backingOff: p.backingOff, failed: p.failed }]
+          : [{ label, calls: p.calls, inFlight: p.inFlight, cap: p.cap, retries: p.retries, rateLimited: p.rateLimited, backingOff: p.backingOff, failed: p.failed, batch }]
       )
   )
 

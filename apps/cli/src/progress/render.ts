@@ -16,6 +16,7 @@
  */
 import { formatMillis, percent } from "../report/text.js"
 import type { Style } from "../report/style.js"
+import type { BatchStats } from "@assay/judge"
 
 /**
  * One client's call counters (the judge's or the target's), as the renderer needs them.
@@ -35,6 +36,8 @@ export interface CallsView {
   /** Calls waiting out a backoff right now. */
   readonly backingOff: number
   readonly failed: number
+  /** In batch mode: the batches' counters (shown instead of the live-call counters). */
+  readonly batch?: BatchStats | undefined
 }
 
 /**
@@ -131,8 +134,20 @@ const overallParts = (s: ProgressSnapshot): ReadonlyArray<Part> => {
   return parts
 }
 
+/**
+ * One client's batch counters: batches in progress, ended and submitted always stay, then the requests still
+ * waiting, the time spent waiting, the requests sent and those that failed.
+ */
+const batchParts = (label: string, b: BatchStats): ReadonlyArray<Part> => [
+  { text: `${label} batches ${b.inProgress} in progress, ${b.ended} done of ${b.submitted}`, keep: 9 },
+  { text: `${b.waiting} requests waiting`, keep: 8 },
+  { text: `waited ${formatMillis(b.waitingMillis)}`, keep: 7 },
+  { text: `${b.requests} requests sent`, keep: 6 },
+  ...(b.failed > 0 ? [{ text: `${b.failed} failed`, keep: 5 }] : [])
+]
+
 /** One client's call counters; in flight against the cap always stays, then the calls backing off now. */
-const callParts = (c: CallsView): ReadonlyArray<Part> => [
+const callParts = (c: CallsView): ReadonlyArray<Part> => c.batch !== undefined ? batchParts(c.label, c.batch) : [
   { text: `${c.label} ${c.inFlight}/${c.cap} in flight`, keep: 9 },
   { text: `${c.backingOff} backing off`, keep: 8 },
   { text: `${c.rateLimited}×429`, keep: 7 },

@@ -12,7 +12,7 @@
  */
 import type { CaseResult, RunOutcome, RunSummary } from "@assay/core"
 import type { Style } from "./style.js"
-import { formatCost, formatMillis, percent, truncate } from "./text.js"
+import { formatCost, formatMillis, interval, percent, truncate } from "./text.js"
 import { caseLabel, resultView } from "./view.js"
 
 /**
@@ -54,7 +54,7 @@ export const summaryLine = (s: RunSummary, style: Style, unpriced: ReadonlyArray
   // A model without a price makes the total unknown: never shown as if it cost nothing.
   const cost = unpriced.length === 0 ? formatCost(s.cost) : `cost unknown (no price for ${unpriced.join(", ")})`
   return `pass rate ${colored} · ${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.skipped} skipped` +
-    ` · ${formatMillis(s.durationMs)} · ${cost}`
+    ` · ${formatMillis(s.durationMs)} · ${cost}${s.passRateCI === undefined ? "" : ` · 95% CI${interval(s.passRateCI)}`}`
 }
 
 /**
@@ -107,7 +107,8 @@ export class ConsoleDigest {
     if (outcome.summary.metrics.length > 0) {
       lines.push("")
       for (const m of outcome.summary.metrics) {
-        lines.push(`  ${m.name.padEnd(24)} pass ${percent(m.passRate).padStart(6)}  mean ${m.mean?.toFixed(3) ?? "n/a"}` +
+        lines.push(`  ${m.name.padEnd(24)} pass ${percent(m.passRate).padStart(6)}${interval(m.passRateCI)}` +
+          `  mean ${m.mean?.toFixed(3) ?? "n/a"}${interval(m.meanCI, 3)}` +
           `${m.errored > 0 ? `  ${m.errored} errored` : ""}${m.skipped > 0 ? `  ${m.skipped} skipped` : ""}`)
       }
     }

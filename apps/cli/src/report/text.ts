@@ -56,6 +56,20 @@ export const truncate = (text: string, max: number): string => {
 export const percent = (rate: number | null): string => (rate === null ? "n/a" : `${(rate * 100).toFixed(1)}%`)
 
 /**
+ * A 95 % interval for humans, as percentages or (with `digits`) as scores; empty when absent.
+ *
+ * @example
+ * ```ts
+ * interval({ low: 0.49, high: 0.943 }) // " [49.0–94.3%]"
+ * interval({ low: 0.41, high: 0.52 }, 3) // " [0.410–0.520]"
+ * ```
+ */
+export const interval = (ci: { readonly low: number; readonly high: number } | undefined, digits?: number): string =>
+  ci === undefined ? "" : digits === undefined
+  ? ` [${(ci.low * 100).toFixed(1)}–${(ci.high * 100).toFixed(1)}%]`
+  : ` [${ci.low.toFixed(digits)}–${ci.high.toFixed(digits)}]`
+
+/**
  * A duration in milliseconds for humans: `850ms`, `12.3s`, `4m 05s`.
  *
  * @example

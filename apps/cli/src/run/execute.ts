@@ -17,21 +17,22 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { cachedTask, CostBudget, type CostBudgetApi, evaluateToSinks, type Metric, type RunOutcome, type Task, type TestCase } from "@assay/core"
-import { Judge, JudgeError, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
-import { datasetFingerprint, metricsFingerprint } from "@assay/store"
+import { type CaseResult, cachedTask, CostBudget, type CostBudgetApi, evaluateToSinks, type Metric, type RunOutcome, type SinkError, type Task, type TestCase } from "@assay/core"
+import { type Embedder, Judge, JudgeError, Offline, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
+import { type Database, datasetFingerprint, metricsFingerprint, type ProviderBatches } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
-import { Clock, Console, Effect, Layer, Option, Stream } from "effect"
+import { Clock, Console, Deferred, Effect, Layer, Option, Stream } from "effect"
 import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
 import { openJsonlSink } from "../report/jsonl.js"
 import { budgetMessage, checkPrices, makeRunBudget, spendView } from "./budget.js"
+import { batchJournalLayer, batchOptionsOf, batchProblem, runConcurrency } from "./batch.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
-import { fatalError, pricesOf, recordingFor, runServices, servesCached } from "./services.js"
+import { embeddingModelOf, fatalError, pricesOf, recordingFor, runServices, servesCached } from "./services.js"
 import { RunTally } from "./tally.js"
 import { makeTarget, type Target } from "./target.js"
 import { validationOf } from "./validation.js"
@@ -51,7 +52,39 @@ export interface Execution {
   readonly outputs: Outputs
   /** An Eval's cases, task, metrics and layer, used instead of the plan's dataset and target. */
   readonly eval?: EvalSource | undefined
+  /** Evaluates the cases elsewhere (`assay run --cluster`) instead of in this process. */
+  readonly distribute?: Distribute | undefined
 }
+
+/**
+ * Evaluation handed to other processes: given the stored run, its cases and the sinks of this process, evaluate
+ * every case not skipped, deliver each stored result to `onResult`, and return the outcome.
+ *
+ * @example
+ * ```ts
+ * execute({ plan, resume: undefined, outputs, distribute: distributeOver(cluster) })
+ * ```
+ */
+export type Distribute = (run: {
+  readonly runId: string
+  readonly plan: RunPlan
+  /** The run's case count. */
+  readonly total: number
+  readonly source: Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem>
+  readonly skipIndex: (index: number) => boolean
+  readonly stillHeld: Effect.Effect<void, SinkError>
+  readonly onResult: (result: CaseResult) => Effect.Effect<void, SinkError>
+}) => Effect.Effect<RunOutcome, RunFailed | SinkError | DatasetError | UsageError, DistributeContext>
+
+/**
+ * What a {@link Distribute} may use beyond {@link ExecuteContext}: the command's database.
+ *
+ * @example
+ * ```ts
+ * const needs: Context.Tag.Identifier<Database> extends DistributeContext ? true : false = true
+ * ```
+ */
+export type DistributeContext = ExecuteContext | Database
 
 /**
  * What an Eval brings to a run: its cases (read twice: once to validate and count, once to evaluate), its
@@ -78,13 +111,22 @@ export interface EvalSource {
  * ```
  */
 export const execute = (input: Execution) =>
-  Effect.flatMap(planMetrics(input), ({ judged, metrics, needsJudge }) => {
-    const services = runServices(input.plan, judged)
-    const recording = recordingFor(input.plan, input.resume !== undefined)
-    // One recording for the judge and the target (built inside the run from the same context).
-    const all = recording === undefined ? services : Layer.provideMerge(services, recording)
-    return evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge).pipe(Effect.scoped, Effect.provide(all))
-  })
+  Effect.flatMap(planMetrics(input), ({ embedded, judged, metrics, needsJudge }) =>
+    Effect.gen(function*() {
+      const problem = batchProblem(input.plan, needsJudge)
+      if (problem !== undefined) return yield* new UsageError({ message: problem })
+      const services = runServices(input.plan, judged, embedded)
+      const recording = recordingFor(input.plan, input.resume !== undefined)
+      // One recording and one network policy for the judge, the target and an Eval's own layer (all built
+      // inside the run from the same context): under --offline a judge an Eval builds cannot call out either.
+      const offline = Layer.succeed(Offline, input.plan.offline)
+      // Batch mode's journal of submitted batches, for the run whose id is known once it is recorded: an input
+      // of the judge's layer and, for the target's (built inside the run), in the context too.
+      const runId = yield* Deferred.make<string>()
+      const shared = Layer.mergeAll(offline, batchJournalLayer(runId), ...(recording === undefined ? [] : [recording]))
+      const all = Layer.provideMerge(services, shared)
+      return yield* evaluatePlan(input, [...(input.eval?.metrics ?? []), ...metrics], needsJudge, runId).pipe(Effect.scoped, Effect.provide(all))
+    }))
 
 /**
  * `--offline` means no network at all: a target can only be answered from a recording.
@@ -101,8 +143,15 @@ const offlineTarget = (plan: RunPlan): Effect.Effect<void, UsageError> =>
     }))
     : Effect.void
 
-/** The target's task, served from the task cache for unchanged cases (read only when cached results may be served). */
-const targetTask = (plan: RunPlan, target: Target): Task =>
+/**
+ * The target's task, served from the task cache for unchanged cases (read only when cached results may be served).
+ *
+ * @example
+ * ```ts
+ * const task = targetTask(plan, yield* makeTarget(plan.target, plan.concurrency))
+ * ```
+ */
+export const targetTask = (plan: RunPlan, target: Target): Task =>
   plan.target === null
     ? target.task
     : cachedTask(target.task, {
@@ -121,10 +170,10 @@ const targetTask = (plan: RunPlan, target: Target): Task =>
 /** The plan's metrics; an Eval with metrics of its own needs none from flags or config. */
 const planMetrics = (input: Execution) =>
   input.eval !== undefined && input.eval.metrics.length > 0 && input.plan.metrics.length === 0
-    ? Effect.succeed({ judged: 0, metrics: [], needsJudge: false })
-    : buildMetrics(input.plan.metrics, input.plan.judge)
+    ? Effect.succeed({ judged: 0, embedded: 0, metrics: [], needsJudge: false })
+    : buildMetrics(input.plan.metrics, input.plan.judge, embeddingModelOf(input.plan))
 
-const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge>>, needsJudge: boolean) =>
+const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean, runIdCell: Deferred.Deferred<string>) =>
   Effect.gen(function*() {
     const { outputs, plan } = input
     const log = yield* RunLog
@@ -137,12 +186,13 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     yield* offlineTarget(plan)
     const unpriced = yield* checkPrices(plan, needsJudge)
     // An http target posts through the application's HttpClient, recorded or replayed with --record / --replay.
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null, pricesOf(plan)).pipe(Effect.provide(recordedHttpClient))
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null, batchOptionsOf(plan), pricesOf(plan)).pipe(Effect.provide(recordedHttpClient))
     const task = input.eval?.task ?? (target === undefined ? undefined : targetTask(plan, target))
     const recording = yield* Effect.serviceOption(Recording)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     if (input.resume !== undefined) yield* log.reopen(input.resume, fingerprints)
+    yield* Deferred.succeed(runIdCell, runId)
     const started = yield* Clock.currentTimeMillis
     const tally = new RunTally(total)
     // A resumed run's stored results are streamed once: counted, and with --jsonl appended where the file
@@ -159,7 +209,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       ...(target === undefined ? [] : [{ label: "target", stats: target.stats }])
     ]
     const spend = clients.length === 0 && budget === undefined ? undefined : spendView(budget, clients.map((c) => c.stats), earlierSpend)
-    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.style, clients, spend })
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.progressStyle, clients, spend })
 
     const report = (status: RunOutcome["status"]) =>
       Effect.gen(function*() {
@@ -171,20 +221,27 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
         return outcome
       })
 
-    const evaluation = evaluateToSinks(source, metrics, {
-      ...toEvalOptions(plan),
-      ...(task === undefined ? {} : { task }),
-      runId,
-      skipIndex: (index) => tally.has(index),
-      // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
-      onResults: (results) => Effect.zipRight(stillHeld, log.record(runId, results)),
-      onResult: (result) =>
-        Effect.gen(function*() {
-          if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
-          yield* progress.add(result)
-          tally.add(result)
-        })
-    })
+    const onResult = (result: CaseResult) =>
+      Effect.gen(function*() {
+        if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
+        yield* progress.add(result)
+        tally.add(result)
+      })
+    const skipIndex = (index: number) => tally.has(index)
+    const local = evaluateToSinks(source, metrics, {
+        ...toEvalOptions(plan),
+        concurrency: runConcurrency(plan, total),
+        ...(task === undefined ? {} : { task }),
+        runId,
+        skipIndex,
+        // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
+        onResults: (results) => Effect.zipRight(stillHeld, log.record(runId, results)),
+        onResult
+      })
+    type Evaluation = Effect.Effect<RunOutcome, Effect.Effect.Error<typeof local> | Effect.Effect.Error<ReturnType<Distribute>>, Effect.Effect.Context<typeof local> | DistributeContext>
+    const evaluation: Evaluation = input.distribute === undefined
+      ? local
+      : input.distribute({ runId, plan, total, source, skipIndex, stillHeld, onResult })
     const run = stopOnFatal(
       Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
       stoppingOnFatal(withBudget(withLayer(evaluation, input.eval?.layer), budget), judge, target)
@@ -255,4 +312,11 @@ const withLayer = <A, E, R>(run: Effect.Effect<A, E, R>, layer: Layer.Layer<neve
  * const program: Effect.Effect<RunResult, unknown, ExecuteContext> = execute(execution)
  * ```
  */
-export type ExecuteContext = FileSystem.FileSystem | Path.Path | Terminal.Terminal | RunLog | HttpClient.HttpClient | CommandExecutor.CommandExecutor
+export type ExecuteContext =
+  | FileSystem.FileSystem
+  | Path.Path
+  | Terminal.Terminal
+  | RunLog
+  | ProviderBatches
+  | HttpClient.HttpClient
+  | CommandExecutor.CommandExecutor

@@ -16,11 +16,12 @@ import type { ReportError } from "../errors.js"
 import type { ProgressMode } from "../progress/reporter.js"
 import { openReport, type ReportFile } from "../report/atomic.js"
 import { ConsoleDigest, summaryLine } from "../report/console.js"
-import { htmlReport } from "../report/html.js"
+import { viewerReport } from "../report/html.js"
 import { jsonReport } from "../report/json.js"
 import { junitReport } from "../report/junit.js"
 import type { ReportPieces, StreamedReport } from "../report/streamed.js"
 import type { Style } from "../report/style.js"
+import { loadViewerAssets } from "../view/assets.js"
 import type { ReportHead } from "../report/view.js"
 
 /**
@@ -28,7 +29,7 @@ import type { ReportHead } from "../report/view.js"
  *
  * @example
  * ```ts
- * const outputs: Outputs = { out: Option.some("r.json"), jsonl: Option.none(), junit: Option.none(), html: Option.none(), progress: "plain", style }
+ * const outputs: Outputs = { out: Option.some("r.json"), jsonl: Option.none(), junit: Option.none(), html: Option.none(), progress: "plain", style, progressStyle: style }
  * ```
  */
 export interface Outputs {
@@ -37,7 +38,10 @@ export interface Outputs {
   readonly junit: Option.Option<string>
   readonly html: Option.Option<string>
   readonly progress: ProgressMode
+  /** Colours of what goes to stdout (reports, the summary). */
   readonly style: Style
+  /** Colours of the progress display on stderr. */
+  readonly progressStyle: Style
 }
 
 /** A report being written: its file and its pieces for this run. */
@@ -61,10 +65,8 @@ export const writeReports = <E, R>(
   cases: Stream.Stream<CaseResult, E, R>
 ): Effect.Effect<void, ReportError | E, FileSystem.FileSystem | Path.Path | Terminal.Terminal | R> =>
   Effect.gen(function*() {
-    const wanted: Array<readonly [Option.Option<string>, StreamedReport]> = [[outputs.out, jsonReport], [outputs.junit, junitReport], [
-      outputs.html,
-      htmlReport
-    ]]
+    const wanted: Array<readonly [Option.Option<string>, StreamedReport]> = [[outputs.out, jsonReport], [outputs.junit, junitReport]]
+    if (Option.isSome(outputs.html)) wanted.push([outputs.html, viewerReport(yield* loadViewerAssets)])
     const open: Array<Open> = []
     for (const [file, report] of wanted) {
       if (Option.isSome(file)) open.push({ file: yield* openReport(file.value), pieces: report(head) })

@@ -66,6 +66,8 @@ export const RunPlan = Schema.Struct({
   dataset: Schema.String,
   metrics: Schema.Array(MetricEntry),
   judge: Schema.NullOr(Schema.String),
+  /** `--embedding-model` (plans stored before this field existed: none, the default model). */
+  embeddingModel: Schema.optionalWith(Schema.NullOr(Schema.String), { default: () => null }),
   target: Schema.NullOr(StoredTarget),
   concurrency: Schema.Number,
   throttleMs: Schema.NullOr(Schema.Number),
@@ -96,7 +98,11 @@ export const RunPlan = Schema.Struct({
   /** Spending limit in USD for the whole run, earlier spend of a resumed run included (plans stored before: none). */
   maxCost: Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null }),
   /** Config price overrides, USD per 1M tokens by bare model name (plans stored before: none). */
-  prices: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Struct({ input: Schema.Number, output: Schema.Number, batchDiscount: Schema.optionalWith(Schema.Number, { exact: true }) }) }), { default: () => ({}) })
+  prices: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Struct({ input: Schema.Number, output: Schema.Number, batchDiscount: Schema.optionalWith(Schema.Number, { exact: true }) }) }), { default: () => ({}) }),
+  /** Judge and model-target calls go through the providers' batch APIs (plans stored before: false). */
+  batch: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** The first wait between polls of a batch, in ms (plans stored before: the default). */
+  batchPollMs: Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null })
 })
 export type RunPlan = typeof RunPlan.Type
 
@@ -111,6 +117,8 @@ export type RunPlan = typeof RunPlan.Type
 export interface RunFlags {
   readonly metrics: ReadonlyArray<string>
   readonly judge: Option.Option<string>
+  /** `--embedding-model` (absent: not given). */
+  readonly embeddingModel?: Option.Option<string> | undefined
   readonly target: Option.Option<string>
   readonly baseUrl: Option.Option<string>
   readonly prompt: Option.Option<string>
@@ -140,6 +148,10 @@ export interface RunFlags {
   readonly strictInput: boolean
   readonly identifier: Option.Option<string>
   readonly hyperparameters: Readonly<Record<string, string>>
+  /** `--batch` (absent: false). */
+  readonly batch?: boolean | undefined
+  /** `--batch-poll` (absent: not given). */
+  readonly batchPoll?: Option.Option<Duration.Duration> | undefined
 }
 
 /**
@@ -202,6 +214,7 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   dataset,
   metrics: flags.metrics.length > 0 ? flags.metrics : config.metrics ?? [],
   judge: pick(flags.judge, config.judge),
+  embeddingModel: pick(flags.embeddingModel ?? Option.none(), config.embeddingModel),
   target: targetOf(flags, config),
   concurrency: Option.getOrElse(flags.concurrency, () => config.concurrency ?? 20),
   throttleMs: millis(flags.throttle, config.throttle),
@@ -223,7 +236,9 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   hyperparameters: { ...config.hyperparameters, ...flags.hyperparameters },
   calls: callLimitsOf(flags, config),
   maxCost: pick(flags.maxCost, config.maxCost),
-  prices: config.prices ?? {}
+  prices: config.prices ?? {},
+  batch: flags.batch === true || (config.batch ?? false),
+  batchPollMs: millis(flags.batchPoll ?? Option.none(), config.batchPoll)
 })
 
 /**

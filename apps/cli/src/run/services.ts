@@ -12,15 +12,21 @@
  */
 import { EvalCache, TaskCache } from "@assay/core"
 import {
+  defaultEmbeddingModel,
   defaultPolicySettings,
   defaultPrices,
+  Embedder,
+  embedderLayer,
+  EmbeddingCache,
   Judge,
   JudgeError,
   judgeLayer,
   makeReplyCache,
+  parseEmbeddingSpec,
   parseJudgeSpec,
   type PolicySettings,
   type PriceTable,
+  PROVIDER_SECRET_VARIABLES,
   Recording,
   ReplyCache,
   withOverrides
@@ -29,6 +35,7 @@ import { type Database, noopCache, ResponseCache, SqliteEvalCache, SqlTaskCache 
 import type { FileSystem } from "@effect/platform"
 import { Config, Duration, Effect, Either, Layer, Option, type Redacted } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
+import { batchOptionsOf } from "./batch.js"
 import type { CallLimits, RunPlan } from "./plan.js"
 
 const refuse = Effect.fail(new JudgeError({ kind: "BadRequest", message: "no judge configured (pass --judge)" }))
@@ -104,6 +111,7 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
     defaults: runConnections(plan.concurrency, judged),
     policy: policyOf(plan.calls),
     requireKey: plan.replay === null,
+    batch: batchOptionsOf(plan),
     prices: pricesOf(plan)
   }).pipe(
     Layer.mapError((error) => new UsageError({ message: `judge settings: ${error.message}` }))
@@ -113,8 +121,47 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
   return judge.pipe(Layer.provide(replies), Layer.provide(ResponseCache.Default))
 }
 
+/** An Embedder for runs without embedding metrics: every call fails. */
+const noEmbedder = Layer.succeed(Embedder, {
+  model: "none",
+  embed: () => Effect.fail(new JudgeError({ kind: "BadRequest", message: "no embedding model configured (pass --embedding-model)" }))
+})
+
+/**
+ * The embedding model of a plan: `--embedding-model` (config `embeddingModel`), else the judge provider's
+ * `text-embedding-3-small`.
+ *
+ * @example
+ * ```ts
+ * embeddingModelOf({ ...plan, embeddingModel: null, judge: "openai:gpt-4o-mini" }) // "openai:text-embedding-3-small"
+ * ```
+ */
+export const embeddingModelOf = (plan: RunPlan): string => plan.embeddingModel ?? defaultEmbeddingModel(plan.judge)
+
+/**
+ * The Embedder of a plan whose metrics include `embedded` embedding metrics (none: one that refuses). Its
+ * vectors are kept in the database's response cache unless `--no-cache`; with `--offline` they come only from
+ * it (a text never embedded fails its case). Recordings (`--record` / `--replay`) hold chat calls only.
+ *
+ * @example
+ * ```ts
+ * embedderFor({ ...plan, embeddingModel: "openai:text-embedding-3-small" }, 1)
+ * ```
+ */
+export const embedderFor = (plan: RunPlan, embedded: number): Layer.Layer<Embedder, UsageError, Database> => {
+  if (embedded === 0) return noEmbedder
+  const spec = parseEmbeddingSpec(embeddingModelOf(plan))
+  if (Either.isLeft(spec)) return Layer.fail(new UsageError({ message: spec.left.message }))
+  if (plan.offline && plan.cache === null) return Layer.fail(new UsageError({ message: "--offline replays the response cache: it cannot be combined with --no-cache" }))
+  const embedder = embedderLayer({ ...spec.right, policy: policyOf(plan.calls), offline: plan.offline }).pipe(
+    Layer.mapError((error) => new UsageError({ message: `embedding settings: ${error.message}` }))
+  )
+  if (plan.cache === null) return embedder
+  return embedder.pipe(Layer.provide(Layer.effect(EmbeddingCache, ResponseCache)), Layer.provide(ResponseCache.Default))
+}
+
 /** Every variable that may hold a secret: their values are masked in a recording. */
-const SECRET_VARIABLES = ["ASSAY_JUDGE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ASSAY_DATABASE_URL"] as const
+const SECRET_VARIABLES = ["ASSAY_JUDGE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ASSAY_DATABASE_URL", ...PROVIDER_SECRET_VARIABLES] as const
 
 /**
  * The recording a plan asks for (`--record` / `--replay`), or none. Both at once are a usage error; a
@@ -173,9 +220,14 @@ const CACHE_INDEX_CASES = 50_000
  * Effect.provide(run, runServices(plan, 0))
  * ```
  */
-export const runServices = (plan: RunPlan, judged: number): Layer.Layer<Judge | EvalCache | TaskCache, UsageError, Database> =>
+export const runServices = (
+  plan: RunPlan,
+  judged: number,
+  embedded = 0
+): Layer.Layer<Judge | Embedder | EvalCache | TaskCache, UsageError, Database> =>
   Layer.mergeAll(
     judgeFor(plan, judged),
+    embedderFor(plan, embedded),
     plan.cache === null || !servesCached(plan) ? Layer.succeed(EvalCache, noopCache) : SqliteEvalCache.layer({ compactAt: CACHE_INDEX_CASES }),
     taskCacheFor(plan)
   )

@@ -12,7 +12,7 @@
  * ```
  */
 import { SinkError } from "@assay/core"
-import { Database, Maintenance, RunLease, RunStore, type RunInfo as StoreRunInfo, type StoreError } from "@assay/store"
+import { Database, Maintenance, ProviderBatches, RunLease, RunStore, type RunInfo as StoreRunInfo, type StoreError } from "@assay/store"
 import { FileSystem, Path } from "@effect/platform"
 import { Clock, Config, Console, Deferred, Effect, Either, Layer, Option, Random, Schema, Stream } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
@@ -129,7 +129,7 @@ const runLogLayer = Layer.effect(
  * ```
  */
 export const storeLayer = <E extends { readonly message: string }>(database: Layer.Layer<Database, E>) =>
-  Layer.mergeAll(runLogLayer, Maintenance.Default).pipe(
+  Layer.mergeAll(runLogLayer, Maintenance.Default, ProviderBatches.Default).pipe(
     Layer.provideMerge(Layer.mergeAll(RunStore.Default, RunLease.Default)),
     Layer.provideMerge(database),
     Layer.mapError(failed)

@@ -1,5 +1,5 @@
 /**
- * The system under test: with `--target openai:<model>` (or `openai-compatible:`, `anthropic:`), every case
+ * The system under test: with `--target openai:<model>` (or `openai-compatible:`, `anthropic:`, `gemini:`, `bedrock:`), every case
  * that has no `actualOutput` gets one by sending its input (through the prompt template) to the model, using
  * the judge package's client (call policy, retries and rate limits included), as the engine's task: inside
  * the case's worker, under the run's concurrency and error policy. `--target http://…` posts the case to the
@@ -13,7 +13,7 @@
  * ```
  */
 import { contentText, type Task, type TaskOutput } from "@assay/core"
-import { Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec, type PriceTable } from "@assay/judge"
+import { type BatchOptions, Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec, vendorOf, type PriceTable } from "@assay/judge"
 import type { CommandExecutor, HttpClient } from "@effect/platform"
 import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema, type Scope } from "effect"
 import type { TargetConfig } from "../config/schema.js"
@@ -71,8 +71,10 @@ export const makeTarget = (
   calls: CallLimits = {},
   /** False when every call is replayed from a recording: no API key needed. */
   requireKey = true,
+  /** Batch mode: an LLM target's calls go through the provider's batch API. */
+  batch?: BatchOptions | undefined,
   /** Prices of model targets (default: the judge package's table). */
-  prices?: PriceTable
+  prices?: PriceTable | undefined
 ): Effect.Effect<Target | undefined, UsageError, Scope.Scope | HttpClient.HttpClient | CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     if (target === null) return undefined
@@ -84,7 +86,7 @@ export const makeTarget = (
       return yield* makeHttpTarget(target, concurrency, calls)
     }
     if (kind === "exec") return yield* makeExecTarget(target.model, calls)
-    return yield* makeModelTarget(target, concurrency, calls, requireKey, prices)
+    return yield* makeModelTarget(target, concurrency, calls, requireKey, batch, prices)
   })
 
 /** What kind of system a `--target` names. */
@@ -97,25 +99,29 @@ const misplacedSettings = (target: TargetConfig, kind: "http" | "exec" | "model"
   const llmOnly = kind === "model" ? [] : given([["prompt", "--prompt-template (target.prompt)"], ["baseUrl", "--base-url (target.baseUrl)"]])
   if (llmOnly.length > 0) {
     const where = kind === "http" ? "put {{input}} in target.body" : "put {{input}} in the command"
-    return `${llmOnly.join(" and ")} applies to LLM targets (openai:, openai-compatible:, anthropic:) only: with --target ${target.model}, ${where}`
+    return `${llmOnly.join(" and ")} applies to LLM targets (openai:, openai-compatible:, anthropic:, gemini:, bedrock:) only: with --target ${target.model}, ${where}`
   }
   const httpOnly = kind === "http" ? [] : given([["body", "target.body"], ["output", "target.output"], ["headers", "target.headers"]])
   return httpOnly.length > 0 ? `${httpOnly.join(", ")} applies to http:// and https:// targets only, not to --target ${target.model}` : undefined
 }
 
-/** The `openai:` / `openai-compatible:` / `anthropic:` target, through the judge package's client. */
-const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits, requireKey: boolean, prices: PriceTable | undefined) =>
+/** The `openai:` / `openai-compatible:` / `anthropic:` / `gemini:` / `bedrock:` target, through the judge package's client. */
+const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits, requireKey: boolean, batch: BatchOptions | undefined, prices: PriceTable | undefined) =>
   Effect.gen(function*() {
     const spec = parseJudgeSpec(target.model)
     if (Either.isLeft(spec)) return yield* new UsageError({ message: spec.left.message.replace("--judge", "--target") })
-    const baseUrlVariable = spec.right.provider === "anthropic" ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL"
-    const envBaseUrl = yield* Config.option(Config.string(baseUrlVariable)).pipe(Effect.orElseSucceed(() => Option.none()))
+    // The provider's own base URL variables (OPENAI_BASE_URL, GEMINI_BASE_URL, …), never ASSAY_JUDGE_BASE_URL.
+    const [first, ...rest] = vendorOf(spec.right.provider).urls
+    const envBaseUrl = yield* Config.option(rest.reduce((c, name) => c.pipe(Config.orElse(() => Config.string(name))), Config.string(first!))).pipe(
+      Effect.orElseSucceed(() => Option.none())
+    )
     const baseUrl = target.baseUrl ?? Option.getOrUndefined(envBaseUrl)
     const layer = judgeLayer({
       ...spec.right,
       defaults: runConnections(concurrency, 1),
       policy: policyOf(calls),
       requireKey,
+      batch,
       ...(prices !== undefined ? { prices } : {}),
       ...(baseUrl !== undefined ? { baseUrl } : {})
     })

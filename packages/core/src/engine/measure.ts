@@ -14,6 +14,7 @@ import { currentRepetition } from "../metric/repetition.js"
 import { missingFields, type TestCase } from "../model/test-case.js"
 import type { MetricResult } from "../result/run-result.js"
 import { reducedReason, reduceScores } from "./epochs.js"
+import { spendAttributes, traced } from "./tracing.js"
 import type { RepeatReducer } from "./options.js"
 
 /** How to measure: everything the engine decided for this run. */
@@ -195,9 +196,11 @@ export const measureOne = <R>(
   clock: Clock.Clock
 ): Effect.Effect<Measured, never, R> => {
   const started = clock.unsafeCurrentTimeMillis()
-  const once = settings.timeout === undefined
-    ? metric.measure(testCase)
-    : withTimeout(metric, metric.measure(testCase), settings.timeout)
+  const measured = metric.measure(testCase).pipe(traced("assay.metric", {
+    attributes: { "assay.metric.name": metric.name },
+    annotate: (o: Outcome) => ({ "assay.score": o.score, ...spendAttributes(o.cost, o.tokens) })
+  }))
+  const once = settings.timeout === undefined ? measured : withTimeout(metric, measured, settings.timeout)
   if (settings.repeat > 1) return measureRepeated(metric, once, settings, clock, started)
   return Effect.match(once, {
     onFailure: (error): Measured => ({

@@ -58,6 +58,7 @@ import { runTask } from "./task.js"
 import { runEpochs } from "./epochs.js"
 import { CurrentCase } from "./current-case.js"
 import { CostBudget, type CostBudgetApi, makeCostBudget } from "./cost-budget.js"
+import { traced } from "./tracing.js"
 
 /** `work` with {@link CurrentCase} set to the state's case and its epoch (0 unless the run repeats its task). */
 const inCase = <A, E, R>(state: CaseState, work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -304,7 +305,9 @@ const runPoolWith = <R, E, RS, RE, RT = never>(
       const start = Effect.suspend(() => {
         const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
         inFlight.set(index, state)
-        return inCase(state, task === undefined ? measureCase(state, cached, clock) : runTaskCase(state, clock, task))
+        return inCase(state, task === undefined ? measureCase(state, cached, clock) : runTaskCase(state, clock, task)).pipe(
+          traced("assay.case", { attributes: { "assay.case.index": index } })
+        )
       })
       const announced = options.onCaseStart === undefined ? start : Effect.zipRight(options.onCaseStart(index), start)
       return throttle === undefined ? announced : Effect.zipRight(throttle(Effect.void), announced)

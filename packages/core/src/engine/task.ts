@@ -10,7 +10,8 @@
  */
 import { Cause, Data, Duration, Effect } from "effect"
 import type { CaseState } from "./case-state.js"
-import type { Task } from "./options.js"
+import type { Task, TaskOutput } from "./options.js"
+import { spendAttributes, traced } from "./tracing.js"
 
 /** The task ran past the run's `timeout`. */
 class TaskTimedOut extends Data.TaggedError("TaskTimedOut")<{ readonly message: string }> {}
@@ -33,7 +34,10 @@ const describe = (cause: Cause.Cause<unknown>): string => {
  * ```
  */
 export const runTask = <R>(task: Task<R>, state: CaseState, timeout: Duration.Duration | undefined): Effect.Effect<boolean, never, R> => {
-  const run = task(state.testCase, state.index)
+  const run = task(state.testCase, state.index).pipe(traced("assay.task", {
+    attributes: { "assay.case.index": state.index },
+    annotate: (o: TaskOutput) => spendAttributes(o.cost, o.tokens)
+  }))
   const limited = timeout === undefined
     ? run
     : Effect.timeoutFail(run, { duration: timeout, onTimeout: () => new TaskTimedOut({ message: `timed out after ${Duration.format(timeout)}` }) })

@@ -87,6 +87,8 @@ export interface Eval<R = never, E = never> {
   readonly name: string
   readonly data: EvalData<E, R>
   readonly task: EvalTask<R> | undefined
+  /** The task's version: with one, its outputs are cached (see {@link EvalSpec.version}). */
+  readonly version: string | undefined
   readonly metrics: ReadonlyArray<Metric<R>>
   readonly layer: Layer.Layer<never, E> | undefined
   readonly options: EvalDefaults
@@ -97,6 +99,13 @@ export interface EvalSpec<RT, RM, ED, RD> {
   readonly name: string
   readonly data: EvalData<ED, RD>
   readonly task?: EvalTask<RT> | undefined
+  /**
+   * The task's version. With one, what the task produced for a case is kept in the run's `TaskCache` (the
+   * CLI's database) keyed by the case's content, the eval's name, this version and the hyperparameters, so a
+   * rerun does not call the task again for an unchanged case; bump it when the task's behaviour changes.
+   * Without one, the task runs every time.
+   */
+  readonly version?: string | number | undefined
   readonly metrics: ReadonlyArray<Metric<RM>>
   readonly options?: EvalDefaults | undefined
 }
@@ -127,6 +136,7 @@ export function make(
     name: spec.name,
     data: spec.data,
     task: spec.task,
+    version: spec.version === undefined ? undefined : String(spec.version),
     metrics: spec.metrics,
     layer: spec.layer as Layer.Layer<never, unknown> | undefined,
     options: spec.options ?? {}

@@ -11,6 +11,7 @@
  */
 import { Chunk, Effect, Either, Stream } from "effect"
 import type { EvalError } from "../engine/errors.js"
+import { cachedTask, type CachedTaskOptions } from "../cache/task-cache.js"
 import { evaluate } from "../engine/evaluate.js"
 import type { EvalOptions, Task } from "../engine/options.js"
 import { decodeTestCaseEither, InvalidTestCase } from "../model/decode.js"
@@ -80,6 +81,26 @@ export const toEngineTask = <R>(task: EvalTask<R>): Task<R> => (testCase, index)
         })
     }))
 
+/**
+ * The engine task of an Eval (undefined without a task): its task through {@link toEngineTask}, and with a
+ * `version` through {@link cachedTask} as `eval:<name>` (served from a provided `TaskCache`; `read: false`
+ * produces every output again and keeps it).
+ *
+ * @example
+ * ```ts
+ * evaluate(cases, metrics, { task: evalTask(capitals, { temperature: 0 }) })
+ * ```
+ */
+export const evalTask = <R, E>(
+  self: Eval<R, E>,
+  hyperparameters: Readonly<Record<string, unknown>> = {},
+  options: CachedTaskOptions = {}
+): Task<R> | undefined => {
+  if (self.task === undefined) return undefined
+  const task = toEngineTask(self.task)
+  return self.version === undefined ? task : cachedTask(task, { name: `eval:${self.name}`, version: self.version, hyperparameters }, options)
+}
+
 /** Options of {@link runEval}: engine options over the Eval's defaults, and a reader for dataset paths. */
 export interface RunEvalOptions<E2 = never, R2 = never> extends Omit<EvalOptions, "task"> {
   /** Reads an Eval whose `data` is a path (the CLI passes its `.json`/`.jsonl`/`.csv` loaders). */
@@ -101,10 +122,8 @@ export const runEval = <R, E, E2 = never, R2 = never>(
   options: RunEvalOptions<E2, R2> = {}
 ): Effect.Effect<RunResult, EvalError | InvalidTestCase | E | E2, R | R2> => {
   const { loadDataset, ...engine } = options
-  const run = evaluate(evalCases(self, loadDataset), self.metrics, {
-    ...self.options,
-    ...engine,
-    ...(self.task === undefined ? {} : { task: toEngineTask(self.task) })
-  })
+  const merged = { ...self.options, ...engine }
+  const task = evalTask(self, merged.hyperparameters)
+  const run = evaluate(evalCases(self, loadDataset), self.metrics, { ...merged, ...(task === undefined ? {} : { task }) })
   return self.layer === undefined ? run : Effect.provide(run, self.layer)
 }

@@ -34,4 +34,9 @@ export interface MetricFactory<R = never> {
   readonly params: Schema.Schema<any, any, never>
   readonly paramsDoc: ReadonlyArray<ParamDoc>
   readonly make: (params: any) => Metric<R>
+  /**
+   * The case fields the metric needs, in words, when they depend on its parameters (e.g. "evaluationParams
+   * (default input, actualOutput)"); otherwise `assay metrics` reads them off a metric built with no parameters.
+   */
+  readonly requiresDoc?: string | undefined
 }

@@ -166,5 +166,6 @@ export const jsonSchemaFactory = defineFactory({
     const compiled = compileSchema(p.schema)
     return Either.isLeft(compiled) ? { path: ["schema"], message: compiled.left } : undefined
   },
-  make: jsonSchema
+  make: jsonSchema,
+  requiresDoc: "actualOutput"
 })

@@ -101,6 +101,8 @@ export interface FactorySpec<F extends Schema.Struct.Fields> {
   /** A check across fields (e.g. that a pattern compiles with its flags); return the problem, or undefined. */
   readonly check?: ((params: Params<F>) => ParamProblem | undefined) | undefined
   readonly make: (params: Params<F>) => Metric
+  /** The fields the metric needs, in words, when they cannot be read off a metric built with no params. */
+  readonly requiresDoc?: string | undefined
 }
 
 /**
@@ -139,6 +141,7 @@ export const defineFactory = <F extends Schema.Struct.Fields>(spec: FactorySpec<
       ? struct
       : struct.pipe(Schema.filter((params) => check(params as Params<F>) ?? true)),
     paramsDoc: [...baseDocs(spec.defaultThreshold, spec.id), ...spec.docs],
-    make: spec.make
+    make: spec.make,
+    requiresDoc: spec.requiresDoc
   }
 }

@@ -124,5 +124,6 @@ export const regexFactory = defineFactory({
     const compiled = compilePattern(p.pattern, p.flags ?? "", p.fullMatch ?? false)
     return Either.isLeft(compiled) ? { path: ["pattern"], message: compiled.left } : undefined
   },
-  make: regex
+  make: regex,
+  requiresDoc: "actualOutput"
 })

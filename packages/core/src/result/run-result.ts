@@ -81,9 +81,15 @@ export const CaseResult = Schema.Struct({
   cost: Schema.Number,
   tokens: TokenUsage,
   error: Schema.optional(Schema.String),
-  testCase: Schema.optional(CaseContent)
+  testCase: Schema.optional(CaseContent),
+  /** The cluster runner that produced the result (`host:port`), in a run sharded with `assay run --cluster`. */
+  runner: Schema.optional(Schema.String)
 })
 export type CaseResult = typeof CaseResult.Type
+
+/** A two-sided 95 % confidence interval. */
+export const Interval = Schema.Struct({ low: Schema.Number, high: Schema.Number })
+export type Interval = typeof Interval.Type
 
 /** Aggregates of one metric over the run (scores of skipped/errored results excluded). */
 export const MetricSummary = Schema.Struct({
@@ -95,7 +101,11 @@ export const MetricSummary = Schema.Struct({
   mean: Schema.NullOr(Schema.Number),
   min: Schema.NullOr(Schema.Number),
   max: Schema.NullOr(Schema.Number),
-  passRate: Schema.NullOr(Schema.Number)
+  passRate: Schema.NullOr(Schema.Number),
+  /** 95 % interval of `mean` (normal approximation); absent below two scores and in older results. */
+  meanCI: Schema.optional(Interval),
+  /** 95 % Wilson interval of `passRate`; absent when nothing ran and in older results. */
+  passRateCI: Schema.optional(Interval)
 })
 export type MetricSummary = typeof MetricSummary.Type
 
@@ -107,6 +117,8 @@ export const RunSummary = Schema.Struct({
   errored: Schema.Number,
   skipped: Schema.Number,
   passRate: Schema.NullOr(Schema.Number),
+  /** 95 % Wilson interval of `passRate`; absent when nothing was scored and in older results. */
+  passRateCI: Schema.optional(Interval),
   durationMs: Schema.Number,
   cost: Schema.Number,
   tokens: TokenUsage,

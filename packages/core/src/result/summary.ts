@@ -9,6 +9,7 @@
  * const summary = acc.summary(durationMs)
  * ```
  */
+import { meanInterval, wilsonInterval } from "../stats/stats.js"
 import type { CaseResult, MetricSummary, RunSummary } from "./run-result.js"
 
 interface MetricAcc {
@@ -18,6 +19,7 @@ interface MetricAcc {
   skipped: number
   scored: number
   sum: number
+  sumSquares: number
   min: number
   max: number
 }
@@ -51,7 +53,7 @@ export class SummaryAccumulator {
     for (const m of result.metrics) {
       let acc = this.metrics.get(m.name)
       if (acc === undefined) {
-        acc = { count: 0, passed: 0, errored: 0, skipped: 0, scored: 0, sum: 0, min: Infinity, max: -Infinity }
+        acc = { count: 0, passed: 0, errored: 0, skipped: 0, scored: 0, sum: 0, sumSquares: 0, min: Infinity, max: -Infinity }
         this.metrics.set(m.name, acc)
       }
       acc.count++
@@ -61,6 +63,7 @@ export class SummaryAccumulator {
       if (m.score !== null && !m.skipped && m.error === null) {
         acc.scored++
         acc.sum += m.score
+        acc.sumSquares += m.score * m.score
         if (m.score < acc.min) acc.min = m.score
         if (m.score > acc.max) acc.max = m.score
       }
@@ -73,6 +76,8 @@ export class SummaryAccumulator {
     const metrics: Array<MetricSummary> = []
     for (const [name, acc] of this.metrics) {
       const ran = acc.count - acc.skipped
+      const meanCI = meanInterval(acc.scored, acc.sum, acc.sumSquares)
+      const passRateCI = wilsonInterval(acc.passed, ran)
       metrics.push({
         name,
         count: acc.count,
@@ -82,9 +87,12 @@ export class SummaryAccumulator {
         mean: acc.scored === 0 ? null : acc.sum / acc.scored,
         min: acc.scored === 0 ? null : acc.min,
         max: acc.scored === 0 ? null : acc.max,
-        passRate: ran === 0 ? null : acc.passed / ran
+        passRate: ran === 0 ? null : acc.passed / ran,
+        ...(meanCI === null ? {} : { meanCI }),
+        ...(passRateCI === null ? {} : { passRateCI })
       })
     }
+    const passRateCI = wilsonInterval(this.passed, judged)
     return {
       total: this.total,
       passed: this.passed,
@@ -92,6 +100,7 @@ export class SummaryAccumulator {
       errored: this.errored,
       skipped: this.skipped,
       passRate: judged === 0 ? null : this.passed / judged,
+      ...(passRateCI === null ? {} : { passRateCI }),
       durationMs,
       cost: this.cost,
       tokens: { input: this.inputTokens, output: this.outputTokens },

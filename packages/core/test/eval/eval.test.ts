@@ -1,6 +1,6 @@
 import { assert, describe, expectTypeOf, it } from "@effect/vitest"
 import { Context, Effect, Layer, Stream } from "effect"
-import { Eval, exactMatch, isEval, Metric, runEval } from "@assay/core"
+import { Eval, exactMatch, isEval, Metric, runEval, TaskCache } from "@assay/core"
 
 class Atlas extends Context.Tag("test/Atlas")<Atlas, { readonly capital: (country: string) => Effect.Effect<string> }>() {}
 class Style extends Context.Tag("test/Style")<Style, { readonly shout: boolean }>() {}
@@ -103,5 +103,28 @@ describe("Eval", () => {
       assert.strictEqual(result.summary.errored, 1)
       const error = yield* Effect.flip(runEval(wrong))
       assert.include(error.message, "task output: actualOutput")
+    }))
+})
+
+describe("a versioned Eval task", () => {
+  it.effect("is served from a TaskCache for an unchanged case; unversioned, it runs every time", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const spec = {
+        name: "counted",
+        data: [{ input: "France", expectedOutput: "Paris" }],
+        task: () => Effect.sync(() => { calls++; return "Paris" }),
+        metrics: [exactMatch()]
+      }
+      const versioned = Eval.make({ ...spec, version: 1 })
+      const twice = Effect.zipRight(runEval(versioned), runEval(versioned)).pipe(Effect.provide(TaskCache.memory))
+      assert.strictEqual((yield* twice).summary.passed, 1)
+      assert.strictEqual(calls, 1)
+      const plain = Eval.make(spec)
+      yield* Effect.zipRight(runEval(plain), runEval(plain)).pipe(Effect.provide(TaskCache.memory))
+      assert.strictEqual(calls, 3)
+      const bumped = Eval.make({ ...spec, version: 2 })
+      yield* Effect.zipRight(runEval(versioned), runEval(bumped)).pipe(Effect.provide(TaskCache.memory))
+      assert.strictEqual(calls, 5) // a new version is a new key
     }))
 })

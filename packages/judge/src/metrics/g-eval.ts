@@ -20,7 +20,7 @@ import type { Judge } from "../judge.js"
 import { Effect, Schema } from "effect"
 import type { TokenLogprob } from "../chat.js"
 import { fieldsBlock } from "./fields.js"
-import { type JudgeMetricOptions, judgeMetric } from "./judge-metric.js"
+import { type JudgeContext, type JudgeMetricOptions, judgeMetric, type Scored } from "./judge-metric.js"
 import { numbered } from "./template.js"
 
 /**
@@ -96,6 +96,45 @@ export const weightedScore = (logprobs: ReadonlyArray<TokenLogprob> | undefined)
 }
 
 /**
+ * What one G-Eval scoring needs: the criteria or steps, the names of the parts shown (for the steps prompt) and
+ * the parts' text itself.
+ *
+ * @example
+ * ```ts
+ * const spec: GEvalScoring = { name: "c", criteria: "Is it right?", evaluationSteps: undefined, params: "input", fields: "Input:\nq", topLogprobs: 0 }
+ * ```
+ */
+export interface GEvalScoring {
+  readonly name: string
+  readonly criteria: string | undefined
+  readonly evaluationSteps: ReadonlyArray<string> | undefined
+  readonly params: string
+  readonly fields: string
+  readonly topLogprobs: number
+}
+
+/**
+ * G-Eval's two steps inside any judge metric whose templates include {@link templates} (`steps`, `score`):
+ * steps from the criteria when none are given, then the (logprob-weighted) score ÷ 10. Shared by `g-eval`,
+ * `conversational-g-eval` and the DAG metric's G-Eval leaves.
+ *
+ * @example
+ * ```ts
+ * gEvalScore(ctx, { name: "c", criteria: "Is it right?", evaluationSteps: undefined, params: "input", fields, topLogprobs: 20 })
+ * ```
+ */
+export const gEvalScore = (ctx: JudgeContext, spec: GEvalScoring): Effect.Effect<Scored, MetricError, Judge> =>
+  Effect.gen(function*() {
+    if (spec.evaluationSteps === undefined && spec.criteria === undefined) {
+      return yield* new MetricError({ metric: spec.name, message: "g-eval needs criteria or evaluationSteps" })
+    }
+    const steps = spec.evaluationSteps ?? (yield* ctx.ask(Steps, "steps", { criteria: spec.criteria ?? "", params: spec.params })).steps
+    const { logprobs, value } = yield* ctx.askWithLogprobs(Score, "score", { steps: numbered(steps), fields: spec.fields }, spec.topLogprobs)
+    const raw = (spec.topLogprobs > 0 ? weightedScore(logprobs) : undefined) ?? value.score
+    return { score: raw / 10, reason: value.reason }
+  })
+
+/**
  * Build a G-Eval metric; see the module doc.
  *
  * @example
@@ -114,22 +153,13 @@ export const gEval = (options: GEvalOptions): Metric.Metric<Judge> => {
     options,
     config: { metric: "g-eval", criteria: options.criteria ?? null, evaluationSteps: options.evaluationSteps ?? null, params, topLogprobs },
     score: (testCase, ctx) =>
-      Effect.gen(function*() {
-        if (options.evaluationSteps === undefined && options.criteria === undefined) {
-          return yield* new MetricError({ metric: options.name, message: "g-eval needs criteria or evaluationSteps" })
-        }
-        const steps = options.evaluationSteps ?? (yield* ctx.ask(Steps, "steps", {
-          criteria: options.criteria ?? "",
-          params: params.join(", ")
-        })).steps
-        const { logprobs, value } = yield* ctx.askWithLogprobs(
-          Score,
-          "score",
-          { steps: numbered(steps), fields: fieldsBlock(testCase, params) },
-          topLogprobs
-        )
-        const raw = (topLogprobs > 0 ? weightedScore(logprobs) : undefined) ?? value.score
-        return { score: raw / 10, reason: value.reason }
+      gEvalScore(ctx, {
+        name: options.name,
+        criteria: options.criteria,
+        evaluationSteps: options.evaluationSteps,
+        params: params.join(", "),
+        fields: fieldsBlock(testCase, params),
+        topLogprobs
       })
   })
 }

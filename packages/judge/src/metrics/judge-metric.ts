@@ -12,7 +12,7 @@
  */
 import { type CaseField, Metric, MetricError, type Outcome, type TestCase } from "@assay/core"
 import { Effect, Ref, Schema } from "effect"
-import type { TokenLogprob } from "../chat.js"
+import type { ChatImage, TokenLogprob } from "../chat.js"
 import { Judge } from "../judge.js"
 import { addSpend, noSpend, structured } from "../verdict.js"
 import { traced } from "../tracing.js"
@@ -86,7 +86,7 @@ export interface JudgeContext {
     schema: Schema.Schema<A, I>,
     step: string,
     vars: Readonly<Record<string, string>>,
-    options?: { readonly topLogprobs?: number | undefined }
+    options?: { readonly topLogprobs?: number | undefined; readonly images?: ReadonlyArray<ChatImage> | undefined }
   ) => Effect.Effect<A, MetricError, Judge>
   /** Same as `ask`, also returning the reply's token logprobs. */
   readonly askWithLogprobs: <A, I>(
@@ -150,13 +150,20 @@ export const judgeMetric = (spec: JudgeMetricSpec): Metric.Metric<Judge> =>
         }
         const spend = yield* Ref.make(noSpend)
         const notes = yield* Ref.make<ReadonlyArray<string>>([])
-        const askWithLogprobs: JudgeContext["askWithLogprobs"] = (schema, step, vars, topLogprobs) =>
+        const askWith = <A, I>(
+          schema: Schema.Schema<A, I>,
+          step: string,
+          vars: Readonly<Record<string, string>>,
+          topLogprobs: number,
+          images: ReadonlyArray<ChatImage> | undefined
+        ) =>
           Effect.gen(function*() {
             const template = spec.templates[step]
             if (template === undefined) return yield* Effect.dieMessage(`${spec.name}: no template "${step}"`)
+            const content = render(template, vars)
             const result = yield* structured(schema, {
               metric: spec.name,
-              messages: [{ role: "user", content: render(template, vars) }],
+              messages: [images === undefined || images.length === 0 ? { role: "user", content } : { role: "user", content, images }],
               topLogprobs: topLogprobs > 0 ? topLogprobs : undefined
             })
             yield* Ref.update(spend, (s) => addSpend(s, result.spend))
@@ -170,8 +177,8 @@ export const judgeMetric = (spec: JudgeMetricSpec): Metric.Metric<Judge> =>
         const context: JudgeContext = {
           metric: spec.name,
           ask: (schema, step, vars, options) =>
-            Effect.map(askWithLogprobs(schema, step, vars, options?.topLogprobs ?? 0), (r) => r.value),
-          askWithLogprobs
+            Effect.map(askWith(schema, step, vars, options?.topLogprobs ?? 0, options?.images), (r) => r.value),
+          askWithLogprobs: (schema, step, vars, topLogprobs) => askWith(schema, step, vars, topLogprobs, undefined)
         }
         const scored = yield* spec.score(testCase, context)
         const score = yield* Metric.clampScore(spec.name, scored.score)

@@ -100,6 +100,8 @@ export interface RatioMetricSpec {
   readonly appliesTo?: Metric.CaseKind | undefined
   readonly requires: ReadonlyArray<CaseField>
   readonly options: JudgeMetricOptions
+  /** Metric-specific settings that change scoring (part of the cache identity; default none). */
+  readonly config?: Readonly<Record<string, unknown>> | undefined
   /** The verdict that costs points. */
   readonly bad: "yes" | "no"
   /** Score when the judge finds nothing to judge. */
@@ -127,7 +129,7 @@ export const ratioMetric = (spec: RatioMetricSpec): Metric.Metric<Judge> =>
     appliesTo: spec.appliesTo,
     requires: spec.requires,
     options: spec.options,
-    config: {},
+    config: spec.config ?? {},
     score: (testCase, ctx) =>
       Effect.map(spec.verdicts(testCase, ctx), (verdicts) => {
         const score = ratio(verdicts, spec.bad, spec.empty)

@@ -1,6 +1,7 @@
 /**
- * Task completion: did the agent accomplish the task in the input, judging by its output and the tools it
- * called? The judge names the task and the outcome and gives a score in [0, 1] (1 = fully accomplished);
+ * Task completion: did the agent accomplish the task in the input, judging by its output, the tools it
+ * called and, when the case has one, the trace of its steps (`metadata.trace`: any JSON, e.g. a list of spans or
+ * steps, shown to the judge as it is)? The judge names the task and the outcome and gives a score in [0, 1] (1 = fully accomplished);
  * that score is the metric's score.
  *
  * @example
@@ -8,7 +9,7 @@
  * taskCompletion({ threshold: 0.7 })
  * ```
  */
-import type { Metric } from "@assay/core"
+import type { Metric, TestCase } from "@assay/core"
 import { Effect, Schema } from "effect"
 import type { Judge } from "../judge.js"
 import { fieldText } from "./fields.js"
@@ -34,6 +35,9 @@ Actual output:
 Tools called:
 {{tools}}
 
+Trace of the agent's steps:
+{{trace}}
+
 Reply with JSON only: {"task": "...", "outcome": "...", "score": <number 0-1>, "reason": "..."}`
 }
 
@@ -43,6 +47,12 @@ const Verdict = Schema.Struct({
   score: Schema.Number.pipe(Schema.between(0, 1)),
   reason: Schema.optional(Schema.String)
 })
+
+/** The case's `metadata.trace` as indented JSON ("(none)" without one). */
+const traceText = (testCase: TestCase): string => {
+  const trace = testCase.metadata?.trace
+  return trace === undefined ? "(none)" : typeof trace === "string" ? trace : JSON.stringify(trace, null, 2)
+}
 
 /**
  * Task completion; see the module doc.
@@ -55,7 +65,7 @@ const Verdict = Schema.Struct({
 export const taskCompletion = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   judgeMetric({
     name: "task-completion",
-    version: "1",
+    version: "2",
     templates,
     requires: ["input", "actualOutput"],
     options,
@@ -65,7 +75,8 @@ export const taskCompletion = (options: JudgeMetricOptions = {}): Metric.Metric<
         ctx.ask(Verdict, "verdict", {
           input: fieldText(testCase, "input"),
           output: fieldText(testCase, "actualOutput"),
-          tools: fieldText(testCase, "toolsCalled")
+          tools: fieldText(testCase, "toolsCalled"),
+          trace: traceText(testCase)
         }),
         (v) => ({ score: v.score, reason: `task: ${v.task}; outcome: ${v.outcome}${v.reason ? `; ${v.reason}` : ""}` })
       )

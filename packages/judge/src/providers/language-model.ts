@@ -12,7 +12,7 @@
  */
 import { type AiError, LanguageModel } from "@effect/ai"
 import { Clock, Effect } from "effect"
-import type { ChatRequest, ProviderReply } from "../chat.js"
+import type { ChatMessage, ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus, classifyTransport } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import type { ChatProviderApi } from "../provider.js"
@@ -41,6 +41,27 @@ export const fromAiError = (error: AiError.AiError, now: number): JudgeError => 
     default:
       return new JudgeError({ kind: "Transient", message: error.message })
   }
+}
+
+/**
+ * A chat message as an `@effect/ai` prompt message: its images become file parts (base64 or URL), which the
+ * providers send as image blocks (Anthropic `image` with a `base64` or `url` source, OpenAI `input_image`).
+ *
+ * @example
+ * ```ts
+ * promptMessage({ role: "user", content: "hi" }) // { role: "user", content: "hi" }
+ * ```
+ */
+export const promptMessage = (message: ChatMessage) => {
+  if (message.role !== "user" || message.images === undefined || message.images.length === 0) {
+    return { role: message.role, content: message.content }
+  }
+  const files = message.images.map((image) =>
+    image.kind === "inline"
+      ? { type: "file" as const, mediaType: image.mediaType, data: image.base64 }
+      : { type: "file" as const, mediaType: "image/*", data: new URL(image.url) }
+  )
+  return { role: "user" as const, content: [{ type: "text" as const, text: message.content }, ...files] }
 }
 
 /**
@@ -80,7 +101,7 @@ export interface LanguageModelProviderOptions {
 export const fromLanguageModel = (options: LanguageModelProviderOptions): ChatProviderApi => {
   const configure = options.configure ?? (() => (self) => self)
   const complete = (request: ChatRequest): Effect.Effect<ProviderReply, JudgeError> =>
-    LanguageModel.generateText({ prompt: request.messages.map((m) => ({ role: m.role, content: m.content })) }).pipe(
+    LanguageModel.generateText({ prompt: request.messages.map(promptMessage) }).pipe(
       configure(request),
       Effect.provideService(LanguageModel.LanguageModel, options.languageModel),
       Effect.map((response): ProviderReply => ({

@@ -17,13 +17,14 @@
  * ```
  */
 import { HttpClient } from "@effect/platform"
-import { NodeHttpClient } from "@effect/platform-node"
+import type { NodeHttpClient } from "@effect/platform-node"
 import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
-import type { AttemptDeadline, ChatRequest, ProviderReply } from "../chat.js"
+import { type AttemptDeadline, type ChatMessage, type ChatRequest, imageUrl, type ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import { type Headers, rateLimitInfo } from "../headers.js"
-import { ChatProvider } from "../provider.js"
+import { nodeHttpClient } from "../node-http.js"
+import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
 import { type PostJson, viaDispatcher, viaHttpClient } from "./post-json.js"
 
@@ -64,17 +65,45 @@ export interface OpenAiCompatibleOptions {
   readonly provider?: string | undefined
 }
 
-const requestBody = (options: OpenAiCompatibleOptions, request: ChatRequest) => ({
+/** A message on the wire: plain text, or text then `image_url` parts when it carries images. */
+const wireMessage = (message: ChatMessage) =>
+  message.images === undefined || message.images.length === 0
+    ? { role: message.role, content: message.content }
+    : {
+      role: message.role,
+      content: [
+        { type: "text", text: message.content },
+        ...message.images.map((image) => ({ type: "image_url", image_url: { url: imageUrl(image) } }))
+      ]
+    }
+
+/**
+ * The chat-completions body of a request (also a line of an OpenAI batch, `../batch/openai.ts`).
+ *
+ * @example
+ * ```ts
+ * requestBody({ baseUrl, model: "gpt-4o-mini", apiKey: undefined }, { messages }).model // "gpt-4o-mini"
+ * ```
+ */
+export const requestBody = (options: OpenAiCompatibleOptions, request: ChatRequest) => ({
   model: options.model,
-  messages: request.messages,
+  messages: request.messages.map(wireMessage),
   temperature: request.temperature ?? options.temperature ?? 0,
   ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
   ...(request.json ? { response_format: { type: "json_object" } } : {}),
   ...(request.topLogprobs === undefined ? {} : { logprobs: true, top_logprobs: request.topLogprobs })
 })
 
-/** The reply in a 2xx body; a 200 with a broken body is a server/proxy fault, retried like a 5xx. */
-const parseReply = (text: string, headers: Headers): Either.Either<ProviderReply, JudgeError> => {
+/**
+ * The reply in a 2xx body; a 200 with a broken body is a server/proxy fault, retried like a 5xx. Also reads
+ * the bodies in an OpenAI batch's output file.
+ *
+ * @example
+ * ```ts
+ * parseReply(text, {}) // Either.right({ text: "ok", usage: { input: 3, output: 1 }, ... })
+ * ```
+ */
+export const parseReply = (text: string, headers: Headers): Either.Either<ProviderReply, JudgeError> => {
   const decoded = decodeCompletion(text)
   if (Either.isLeft(decoded)) {
     return Either.left(new JudgeError({ kind: "Transient", message: `unreadable completion body: ${text.slice(0, 200)}` }))
@@ -144,11 +173,11 @@ export const make = (options: OpenAiCompatibleOptions) =>
  * const provider = yield* makeUndici({ baseUrl, model: "qwen2.5", apiKey: undefined })
  * ```
  */
-export const makeUndici = (options: OpenAiCompatibleOptions) =>
-  Effect.map(NodeHttpClient.Dispatcher, (dispatcher) => {
+export const makeUndici = (options: OpenAiCompatibleOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
+  Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher).pipe(Effect.map((dispatcher) => {
     const { headers, url } = endpoint(options)
     return makeWith(options, viaDispatcher(dispatcher, url, headers))
-  })
+  }))
 
 /**
  * The provider as a Layer over any `HttpClient`.

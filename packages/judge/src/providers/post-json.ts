@@ -88,76 +88,123 @@ export const viaHttpClient = (client: HttpClient.HttpClient, url: string, header
  * ```
  */
 export const viaDispatcher = (dispatcher: Undici.Dispatcher, url: string, headers: Readonly<Record<string, string>>): PostJson => {
-  const target = URL.canParse(url) ? new URL(url) : undefined
-  // A base URL that is not a URL fails every call at once, without retries (it is the user's setting).
-  if (target === undefined) return () => Effect.fail(new JudgeError({ kind: "BadRequest", message: `invalid judge base URL: ${url}` }))
-  const origin = target.origin
-  const path = target.pathname + target.search
+  const target = dispatchTarget(url)
+  if (target === undefined) return invalidUrl(url)
   const allHeaders = { ...headers, "content-type": "application/json" }
-  // undici's handler API (`dispatch` with `onResponseData`/`onResponseEnd`) rather than `dispatcher.request`:
-  // the body is gathered as Buffers and decoded once, with no Readable stream, promise chain or AbortController
-  // per call (`bench/transport.mjs`: 190–210 µs of CPU per call, against 250–270 µs through `request`). The
-  // deadline is one timer per attempt, cleared with the response — where timing the attempt from outside (the
-  // policy's watchdog, `Effect.timeout`) forks a fiber per call.
-  return (body, deadline) =>
-    Effect.async<RawResponse, JudgeError>((resume) => {
-      let settled = false
-      let timer: ReturnType<typeof setTimeout> | undefined
-      let controller: Undici.Dispatcher.DispatchController | undefined
-      let abortReason: Error | undefined
-      const settle = (outcome: Effect.Effect<RawResponse, JudgeError>) => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        resume(outcome)
-      }
-      const abort = (reason: Error) => {
-        if (controller === undefined) abortReason = reason // not started yet: aborted when it starts
-        else controller.abort(reason)
-      }
-      if (deadline !== undefined) {
-        timer = setTimeout(() => {
-          settle(Effect.fail(deadline.onExpire()))
-          abort(new Error("attempt deadline"))
-        }, deadline.millis)
-      }
-      let status = 0
-      let headers: Headers = {}
-      const chunks: Array<Buffer> = []
-      const handler: Undici.Dispatcher.DispatchHandler = {
-        onRequestStart: (started) => {
-          controller = started
-          if (abortReason !== undefined) started.abort(abortReason)
-        },
-        onResponseStart: (_, statusCode, responseHeaders) => {
-          status = statusCode
-          headers = responseHeaders as Headers
-        },
-        onResponseData: (_, chunk) => {
-          chunks.push(chunk)
-        },
-        onResponseEnd: () => settle(Effect.succeed({ status, headers, text: Buffer.concat(chunks).toString("utf8") })),
-        onResponseError: (_, error) => settle(Effect.fail(classifyTransport(url, error)))
-      }
-      try {
-        dispatcher.dispatch({
-          origin,
-          path,
-          method: "POST",
-          headers: allHeaders,
-          body: JSON.stringify(body),
-          // Timeouts are the deadline's (the call policy's attempt timeout and total deadline), as with NodeHttpClient.
-          headersTimeout: 0,
-          bodyTimeout: 0
-        }, handler)
-      } catch (error) {
-        settle(Effect.fail(classifyTransport(url, error)))
-      }
-      // Interrupted (a cancelled run): abort the request, or its body read.
-      return Effect.sync(() => {
-        settled = true
-        clearTimeout(timer)
-        abort(new Error("interrupted"))
-      })
-    })
+  return (body, deadline) => dispatch(dispatcher, target, allHeaders, JSON.stringify(body), deadline)
 }
+
+/**
+ * POST through an undici `Dispatcher` with headers computed from each request's body text — a request
+ * signature (AWS SigV4 signs the body's hash; see `./bedrock.ts`). `content-type: application/json` is added.
+ *
+ * @example
+ * ```ts
+ * const post = viaDispatcherSigned(dispatcher, url, (body) => Effect.succeed({ authorization: sign(body) }))
+ * ```
+ */
+export const viaDispatcherSigned = (
+  dispatcher: Undici.Dispatcher,
+  url: string,
+  headersFor: (body: string) => Effect.Effect<Readonly<Record<string, string>>, JudgeError>
+): PostJson => {
+  const target = dispatchTarget(url)
+  if (target === undefined) return invalidUrl(url)
+  return (body, deadline) => {
+    const text = JSON.stringify(body)
+    return Effect.flatMap(headersFor(text), (headers) =>
+      dispatch(dispatcher, target, { ...headers, "content-type": "application/json" }, text, deadline))
+  }
+}
+
+/** Where a dispatcher sends: the URL's origin and path, split once per provider. */
+interface DispatchTarget {
+  readonly url: string
+  readonly origin: string
+  readonly path: string
+}
+
+const dispatchTarget = (url: string): DispatchTarget | undefined => {
+  if (!URL.canParse(url)) return undefined
+  const target = new URL(url)
+  return { url, origin: target.origin, path: target.pathname + target.search }
+}
+
+/** A base URL that is not a URL fails every call at once, without retries (it is the user's setting). */
+const invalidUrl = (url: string): PostJson => () =>
+  Effect.fail(new JudgeError({ kind: "BadRequest", message: `invalid judge base URL: ${url}` }))
+
+/**
+ * One POST through the dispatcher. undici's handler API (`dispatch` with `onResponseData`/`onResponseEnd`)
+ * rather than `dispatcher.request`: the body is gathered as Buffers and decoded once, with no Readable stream,
+ * promise chain or AbortController per call (`bench/transport.mjs`: 190–210 µs of CPU per call, against
+ * 250–270 µs through `request`). The deadline is one timer per attempt, cleared with the response — where
+ * timing the attempt from outside (the policy's watchdog, `Effect.timeout`) forks a fiber per call.
+ */
+const dispatch = (
+  dispatcher: Undici.Dispatcher,
+  target: DispatchTarget,
+  headers: Readonly<Record<string, string>>,
+  body: string,
+  deadline: AttemptDeadline | undefined
+): Effect.Effect<RawResponse, JudgeError> =>
+  Effect.async<RawResponse, JudgeError>((resume) => {
+    let settled = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let controller: Undici.Dispatcher.DispatchController | undefined
+    let abortReason: Error | undefined
+    const settle = (outcome: Effect.Effect<RawResponse, JudgeError>) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      resume(outcome)
+    }
+    const abort = (reason: Error) => {
+      if (controller === undefined) abortReason = reason // not started yet: aborted when it starts
+      else controller.abort(reason)
+    }
+    if (deadline !== undefined) {
+      timer = setTimeout(() => {
+        settle(Effect.fail(deadline.onExpire()))
+        abort(new Error("attempt deadline"))
+      }, deadline.millis)
+    }
+    let status = 0
+    let responseHeaders: Headers = {}
+    const chunks: Array<Buffer> = []
+    const handler: Undici.Dispatcher.DispatchHandler = {
+      onRequestStart: (started) => {
+        controller = started
+        if (abortReason !== undefined) started.abort(abortReason)
+      },
+      onResponseStart: (_, statusCode, received) => {
+        status = statusCode
+        responseHeaders = received as Headers
+      },
+      onResponseData: (_, chunk) => {
+        chunks.push(chunk)
+      },
+      onResponseEnd: () => settle(Effect.succeed({ status, headers: responseHeaders, text: Buffer.concat(chunks).toString("utf8") })),
+      onResponseError: (_, error) => settle(Effect.fail(classifyTransport(target.url, error)))
+    }
+    try {
+      dispatcher.dispatch({
+        origin: target.origin,
+        path: target.path,
+        method: "POST",
+        headers,
+        body,
+        // Timeouts are the deadline's (the call policy's attempt timeout and total deadline), as with NodeHttpClient.
+        headersTimeout: 0,
+        bodyTimeout: 0
+      }, handler)
+    } catch (error) {
+      settle(Effect.fail(classifyTransport(target.url, error)))
+    }
+    // Interrupted (a cancelled run): abort the request, or its body read.
+    return Effect.sync(() => {
+      settled = true
+      clearTimeout(timer)
+      abort(new Error("interrupted"))
+    })
+  })

@@ -6,6 +6,8 @@
  * stderr. The process gets an empty stdin and runs in the run's working directory with its environment. A
  * process still running at `--attempt-timeout` (else `--call-deadline`, else 60 s), at the run's `--timeout`, or
  * when the run is interrupted (Ctrl-C, fail-fast) is killed with SIGKILL, with its process group.
+ * Under `--record` each run's stdout is kept by its arguments; under `--replay` the kept stdout answers and the
+ * program is not started.
  *
  * @example
  * ```ts
@@ -14,12 +16,12 @@
  * ```
  */
 import type { LLMTestCase, Task, TaskOutput } from "@assay/core"
-import { defaultPolicySettings, JudgeError, redactor } from "@assay/judge"
+import { defaultPolicySettings, JudgeError, Recording, type RecordingApi, redactor } from "@assay/judge"
 import { Command, CommandExecutor } from "@effect/platform"
 // string-argv splits a command line as a POSIX user expects (double and single quotes group words) without a
 // shell; it is small, dependency-free and used by lint-staged and others, so quoting rules are not hand-rolled.
 import { parseArgsStringToArgv } from "string-argv"
-import { Duration, Effect, Schema, Stream } from "effect"
+import { Duration, Effect, Option, Schema, Stream } from "effect"
 import { UsageError } from "../../errors.js"
 import type { CallLimits } from "../plan.js"
 import type { Target } from "../target.js"
@@ -93,6 +95,18 @@ const runOnce = (argv: ReadonlyArray<string>, limit: Duration.Duration) =>
   )
 
 /**
+ * One run of the program through the run's recording (`--record` / `--replay`), keyed by its arguments after
+ * the placeholders were filled: recorded, its stdout is kept; replayed, the kept stdout is the output and the
+ * program is not started (a missing entry is a `ReplayMiss`, which ends the run).
+ */
+const throughRecording = (recording: RecordingApi, args: ReadonlyArray<string>, live: Effect.Effect<string, ExecTargetFailed | JudgeError>) =>
+  recording.through({ method: "EXEC", path: "/exec", body: { argv: args } }, live).pipe(
+    Effect.flatMap((kept) =>
+      typeof kept === "string" ? Effect.succeed(kept) : Effect.fail(new ExecTargetFailed({ message: "the recorded output is not text" }))),
+    Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new ExecTargetFailed({ message: miss.message })))
+  )
+
+/**
  * The exec target; see the module doc. Needs the `CommandExecutor` from the application's layer.
  *
  * @example
@@ -106,10 +120,12 @@ export const makeExecTarget = (spec: string, calls: CallLimits): Effect.Effect<T
     const executor = yield* CommandExecutor.CommandExecutor
     const limit = limitOf(calls)
     const latch = yield* makeLatch
+    const recording = Option.getOrUndefined(yield* Effect.serviceOption(Recording))
     const task: Task = (testCase, index) => {
       if (testCase._tag !== "LLMTestCase" || testCase.actualOutput !== undefined) return Effect.succeed({ testCase })
       const args = argv.map((arg) => renderText(arg, testCase, index))
-      const run = Effect.provideService(runOnce(args, limit), CommandExecutor.CommandExecutor, executor)
+      const live = Effect.provideService(runOnce(args, limit), CommandExecutor.CommandExecutor, executor)
+      const run = recording === undefined ? live : throughRecording(recording, args, live)
       return latch.guarded(run, (e) => (e instanceof JudgeError ? e : undefined)).pipe(
         Effect.mapError((error) => new ExecTargetFailed({ message: `target ${spec}: ${error.message}` })),
         Effect.map((output): TaskOutput => ({ testCase: { ...testCase, actualOutput: output } satisfies LLMTestCase }))

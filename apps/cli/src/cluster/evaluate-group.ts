@@ -1,0 +1,104 @@
+/**
+ * The runner's side of a sharded run: the `CaseGroup` entity's handler. For each run it is asked about it
+ * builds, once, what the run needs — the stored plan's metrics, judge, caches and target, whose calls share the
+ * cluster's `--rpm` budget (`rate-limit.ts`); a keyed resource released after a minute without groups — and evaluates each group it receives: the group's cases not yet
+ * stored (a redelivered group skips what its first runner committed), with the run's `--concurrency`, every
+ * batch of results committed exactly once with this runner's name (`ClaimedResults`). A group takes as many
+ * of the run's `--concurrency` permits as it evaluates cases at once, so `--concurrency` bounds the cases in
+ * flight per runner however many groups it holds.
+ *
+ * @example
+ * ```ts
+ * Layer.launch(caseGroupHandlers("10.0.0.7:34431").pipe(Layer.provide(clusterLayer(url, address))))
+ * ```
+ */
+import { type EvalCache, evaluateToSinks, type Metric, SinkError, type Task, type TaskCache } from "@assay/core"
+import type { Judge } from "@assay/judge"
+import { ClaimedResults } from "@assay/store"
+import { type Context, Effect, Layer, RcMap } from "effect"
+import { describeError, UsageError } from "../errors.js"
+import { buildMetrics } from "../metrics/catalog.js"
+import { targetTask } from "../run/execute.js"
+import { type RunPlan, toEvalOptions } from "../run/plan.js"
+import { RunLog } from "../run/run-log.js"
+import { runServices } from "../run/services.js"
+import { makeTarget } from "../run/target.js"
+import { CaseGroup, type Evaluate, GroupFailed } from "./entity.js"
+import { sharedRateLimitLayer } from "./rate-limit.js"
+
+/** What a runner keeps for one run while it evaluates its groups. */
+interface RunContext {
+  readonly plan: RunPlan
+  readonly metrics: ReadonlyArray<Metric.Metric<Judge>>
+  readonly task: Task | undefined
+  readonly services: Context.Context<Judge | EvalCache | TaskCache>
+  /** Permits for the run's `--concurrency`: the cases in flight on this runner, whatever the groups. */
+  readonly inFlight: Effect.Semaphore
+}
+
+/** Build a run's context from its stored plan (scoped: its judge and caches live as long as the context). */
+const runContext = (runId: string) =>
+  Effect.gen(function*() {
+    const info = yield* Effect.flatMap(RunLog, (log) => log.info(runId))
+    const plan = info.plan
+    if (plan.record !== null || plan.replay !== null) {
+      return yield* new UsageError({ message: `run ${runId}: --record and --replay are not supported on a cluster` })
+    }
+    const { judged, metrics } = yield* buildMetrics(plan.metrics, plan.judge)
+    // The judge's and the target's call policies admit every request through the cluster's shared --rpm budget.
+    const shared = yield* Layer.build(sharedRateLimitLayer)
+    const services = yield* Layer.build(runServices(plan, judged).pipe(Layer.provide(Layer.succeedContext(shared))))
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls).pipe(Effect.provide(shared))
+    const task = target === undefined ? undefined : targetTask(plan, target)
+    return { plan, metrics, task, services, inFlight: yield* Effect.makeSemaphore(plan.concurrency) } satisfies RunContext
+  })
+
+/** Evaluate one group's unstored cases and commit their results under `runner`. */
+const evaluateGroup = (runner: string, context: RunContext, payload: typeof Evaluate.payloadSchema.Type) =>
+  Effect.gen(function*() {
+    const { cases, runId, start } = payload
+    const claims = yield* ClaimedResults
+    let evaluated = 0
+    // The run's deadline is the submitter's to enforce; a group has none of its own.
+    const { deadline: _deadline, ...options } = toEvalOptions(context.plan)
+    const width = Math.max(1, Math.min(cases.length, context.plan.concurrency))
+    const evaluate = (stored: ReadonlySet<number>) =>
+      evaluateToSinks(cases, context.metrics, {
+        ...options,
+        concurrency: width,
+        ...(context.task === undefined ? {} : { task: context.task }),
+        runId,
+        skipIndex: (i) => stored.has(start + i),
+        onResults: (results) =>
+          claims.commit(runId, runner, results.map((r) => ({ ...r, index: start + r.index, runner }))).pipe(
+            Effect.map((kept) => void (evaluated += kept.length)),
+            Effect.mapError((e) => new SinkError({ sink: "run-store", message: e.message }))
+          )
+      }).pipe(Effect.provide(context.services), Effect.as(stored))
+    // Read what is stored inside the permits: groups waiting for them hold no database connection either.
+    const stored = yield* context.inFlight.withPermits(width)(Effect.flatMap(claims.claimedIn(runId, start, start + cases.length), evaluate))
+    return { runner, evaluated, reused: stored.size }
+  })
+
+/**
+ * The `CaseGroup` handlers of a runner named `runner`.
+ *
+ * @example
+ * ```ts
+ * caseGroupHandlers("127.0.0.1:34431") // Layer<never, never, Sharding | RunLog | ClaimedResults | …>
+ * ```
+ */
+export const caseGroupHandlers = (runner: string) =>
+  CaseGroup.toLayer(
+    Effect.gen(function*() {
+      const contexts = yield* RcMap.make({ lookup: runContext, idleTimeToLive: "1 minute" })
+      return CaseGroup.of({
+        Evaluate: ({ payload }) =>
+          RcMap.get(contexts, payload.runId).pipe(
+            Effect.flatMap((context) => evaluateGroup(runner, context, payload)),
+            Effect.scoped,
+            Effect.mapError((error) => (error instanceof GroupFailed ? error : new GroupFailed({ message: describeError(error) })))
+          )
+      })
+    })
+  )

@@ -1,0 +1,25 @@
+/**
+ * A request budget shared with other processes: when a run's calls are spread over several processes (the
+ * runners of a cluster), a configured requests-per-minute limit (`--rpm`) must hold for all of them together,
+ * not for each. A policy built where this service is provided admits each attempt through it, before taking a
+ * connection, besides its own buckets (which still pace this process's share).
+ *
+ * @example
+ * ```ts
+ * makePolicy({ requestsPerMinute: 600 }).pipe(Effect.provideService(SharedRateLimit, { take: (model, rpm) => Effect.void }))
+ * ```
+ */
+import { Context, type Effect } from "effect"
+
+/**
+ * See the module doc.
+ *
+ * @example
+ * ```ts
+ * Effect.flatMap(SharedRateLimit, (limit) => limit.take("openai:gpt-4o-mini", 600))
+ * ```
+ */
+export class SharedRateLimit extends Context.Tag("assay/judge/SharedRateLimit")<SharedRateLimit, {
+  /** Wait until one more request of `model` fits in the shared budget of `perMinute` requests a minute. */
+  readonly take: (model: string, perMinute: number) => Effect.Effect<void>
+}>() {}

@@ -1,0 +1,38 @@
+/**
+ * The bundle's start path: the modules `assay` loads before running any command (dist/assay.mjs and the chunks
+ * it imports statically) hold no undici — it is loaded when a model or HTTP client is first built — and do not
+ * import node-postgres, which only a run on Postgres (ASSAY_DATABASE_URL) loads.
+ */
+import { readdirSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { beforeAll, describe, expect, it } from "vitest"
+import { requireBuild, ROOT } from "./harness.js"
+
+beforeAll(requireBuild)
+
+const DIST = join(ROOT, "apps/cli/dist")
+
+/** Every module reached from `entry` through static imports of sibling files. */
+const staticGraph = (entry: string, seen = new Set<string>()): Set<string> => {
+  if (seen.has(entry)) return seen
+  seen.add(entry)
+  const text = readFileSync(join(DIST, entry), "utf8")
+  for (const m of text.matchAll(/^(?:import\s+"\.\/([^"]+)"|\}\s+from\s+"\.\/([^"]+)"|import\s+[^"(]*from\s+"\.\/([^"]+)");?$/gm)) {
+    staticGraph(m[1] ?? m[2] ?? m[3]!, seen)
+  }
+  return seen
+}
+
+describe("the bundle's start path", () => {
+  it("does not include undici or import pg; undici sits in a chunk loaded by dynamic import", () => {
+    const graph = [...staticGraph("assay.mjs")]
+    expect(graph.length).toBeGreaterThan(1)
+    const withUndici = graph.filter((file) => readFileSync(join(DIST, file), "utf8").includes("// node_modules/undici/"))
+    expect(withUndici).toEqual([])
+    const withPg = graph.filter((file) => /^import .* from "pg";$/m.test(readFileSync(join(DIST, file), "utf8")))
+    expect(withPg).toEqual([])
+    // Still bundled, in a chunk outside the start path that a dynamic import() reaches.
+    const chunks = readdirSync(DIST).filter((file) => /^assay-.+\.mjs$/.test(file) && !graph.includes(file))
+    expect(chunks.some((file) => readFileSync(join(DIST, file), "utf8").includes("// node_modules/undici/"))).toBe(true)
+  })
+})
