@@ -13,7 +13,7 @@
  * ```
  */
 import { type EvalCache, evaluateToSinks, type Metric, SinkError, type Task, type TaskCache } from "@assay/core"
-import type { Judge } from "@assay/judge"
+import type { Embedder, Judge } from "@assay/judge"
 import { ClaimedResults } from "@assay/store"
 import { type Context, Effect, Layer, RcMap } from "effect"
 import { describeError, UsageError } from "../errors.js"
@@ -21,7 +21,7 @@ import { buildMetrics } from "../metrics/catalog.js"
 import { targetTask } from "../run/execute.js"
 import { type RunPlan, toEvalOptions } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
-import { runServices } from "../run/services.js"
+import { embeddingModelOf, runServices } from "../run/services.js"
 import { makeTarget } from "../run/target.js"
 import { CaseGroup, type Evaluate, GroupFailed } from "./entity.js"
 import { sharedRateLimitLayer } from "./rate-limit.js"
@@ -29,9 +29,9 @@ import { sharedRateLimitLayer } from "./rate-limit.js"
 /** What a runner keeps for one run while it evaluates its groups. */
 interface RunContext {
   readonly plan: RunPlan
-  readonly metrics: ReadonlyArray<Metric.Metric<Judge>>
+  readonly metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>
   readonly task: Task | undefined
-  readonly services: Context.Context<Judge | EvalCache | TaskCache>
+  readonly services: Context.Context<Judge | Embedder | EvalCache | TaskCache>
   /** Permits for the run's `--concurrency`: the cases in flight on this runner, whatever the groups. */
   readonly inFlight: Effect.Semaphore
 }
@@ -44,10 +44,10 @@ const runContext = (runId: string) =>
     if (plan.record !== null || plan.replay !== null) {
       return yield* new UsageError({ message: `run ${runId}: --record and --replay are not supported on a cluster` })
     }
-    const { judged, metrics } = yield* buildMetrics(plan.metrics, plan.judge)
+    const { embedded, judged, metrics } = yield* buildMetrics(plan.metrics, plan.judge, embeddingModelOf(plan))
     // The judge's and the target's call policies admit every request through the cluster's shared --rpm budget.
     const shared = yield* Layer.build(sharedRateLimitLayer)
-    const services = yield* Layer.build(runServices(plan, judged).pipe(Layer.provide(Layer.succeedContext(shared))))
+    const services = yield* Layer.build(runServices(plan, judged, embedded).pipe(Layer.provide(Layer.succeedContext(shared))))
     const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls).pipe(Effect.provide(shared))
     const task = target === undefined ? undefined : targetTask(plan, target)
     return { plan, metrics, task, services, inFlight: yield* Effect.makeSemaphore(plan.concurrency) } satisfies RunContext

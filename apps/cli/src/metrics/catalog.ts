@@ -65,7 +65,7 @@ export const catalog: ReadonlyArray<MetricFactory<Judge | Embedder>> = [...deter
  * requiredFields(catalog.find((f) => f.id === "faithfulness")!) // "input, actualOutput, retrievalContext"
  * ```
  */
-export const requiredFields = (factory: MetricFactory<Judge>): string => {
+export const requiredFields = (factory: MetricFactory<Judge | Embedder>): string => {
   if (factory.requiresDoc !== undefined) return factory.requiresDoc
   const params = Schema.decodeUnknownEither(factory.params)({})
   if (Either.isLeft(params)) return "see parameters"
