@@ -59,6 +59,7 @@ const pct = (rate: number) => `${Math.round(rate * 1000) / 10}%`
 export const reason = (result: RunOutcome, minPassRate: number | null): string => {
   const s = result.summary
   const code = verdict(result, minPassRate)
+  if (result.status === "budget") return `exit ${code}: the cost budget (--max-cost) was reached with ${result.unfinished.length} cases unfinished`
   const bad = s.failed + s.errored
   if (minPassRate !== null && s.passRate === null) {
     return `exit ${code}: --min-pass-rate ${pct(minPassRate)}: nothing was scored, so the gate fails`
@@ -71,7 +72,17 @@ export const reason = (result: RunOutcome, minPassRate: number | null): string =
 }
 
 /**
- * The exit code of a finished run: 0 when every case passed (or the pass rate reached `minPassRate`), else 1.
+ * The exit code of a run the cost budget (`--max-cost`) stopped before every case ran.
+ *
+ * @example
+ * ```ts
+ * verdict({ ...result, status: "budget" }, null) // 4
+ * ```
+ */
+export const BUDGET_REACHED = 4
+
+/**
+ * The exit code of a finished run: 4 when the cost budget stopped it; 0 when every case passed (or the pass rate reached `minPassRate`), else 1.
  * A `minPassRate` gate fails a run that scored nothing (a CI gate must not pass on an empty dataset).
  *
  * @example
@@ -80,6 +91,7 @@ export const reason = (result: RunOutcome, minPassRate: number | null): string =
  * ```
  */
 export const verdict = (result: RunOutcome, minPassRate: number | null): number => {
+  if (result.status === "budget") return BUDGET_REACHED
   const s = result.summary
   if (minPassRate !== null && s.passRate === null) return 1
   if (s.failed + s.errored === 0 && result.unfinished.length === 0) return 0

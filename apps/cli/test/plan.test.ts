@@ -6,7 +6,7 @@ import { policyOf } from "../src/run/services.js"
 const noFlags: RunFlags = {
   metrics: [], judge: Option.none(), target: Option.none(), baseUrl: Option.none(), prompt: Option.none(),
   concurrency: Option.none(), throttle: Option.none(), ignoreErrors: false, skipOnMissingParams: false,
-  maxErrors: Option.none(), timeout: Option.none(), deadline: Option.none(), repeat: Option.none(), reducer: Option.none(),
+  maxErrors: Option.none(), timeout: Option.none(), deadline: Option.none(), maxCost: Option.none(), repeat: Option.none(), reducer: Option.none(),
   maxConnections: Option.none(), rpm: Option.none(), tpm: Option.none(), maxRetries: Option.none(),
   attemptTimeout: Option.none(), callDeadline: Option.none(),
   minPassRate: Option.none(), cache: Option.none(), noCache: false, offline: false, record: Option.none(), replay: Option.none(), freshTask: false, strictInput: false, identifier: Option.none(), hyperparameters: {}

@@ -190,7 +190,7 @@ export const makeEmbedder = (
       return {
         vectors: texts.map((text, i) => Option.getOrElse(hits[i]!, () => fresh.get(text)!)),
         usage: reply.usage,
-        cost: costAt(options.price, reply.usage)
+        cost: costAt(options.price, reply.usage) ?? 0
       }
     })
   return { model, embed }

@@ -12,12 +12,14 @@
  * })
  * ```
  */
+import { CostBudget } from "@assay/core"
 import { Context, type Deferred, Effect, Layer, Option, Schema } from "effect"
 import { BatchCalls, type BatchStats } from "./batch/api.js"
 import { type ChatReply, type ChatRequest, estimateTokens, type ProviderReply } from "./chat.js"
 import { JudgeError } from "./errors.js"
 import { CallPolicy, type PolicyStats } from "./policy.js"
-import { batchCostAt, costAt, defaultPrices, type PriceTable, priceOf } from "./pricing.js"
+import { makeReservation } from "./reservation.js"
+import { costAt, defaultPrices, howToPrice, type PriceTable, priceOf } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
 import { Offline, offlineRefusal } from "./offline.js"
 import { Recording, type RecordingApi } from "./recording.js"
@@ -36,7 +38,10 @@ export interface JudgeStats {
   readonly model: string
   readonly inputTokens: number
   readonly outputTokens: number
+  /** Cost of the calls made, in USD (0 when the model has no price: see `priced`). */
   readonly cost: number
+  /** False when the model has no known price: its cost is unknown, not 0. */
+  readonly priced?: boolean | undefined
   /** The call policy's counters for this judge's model (zeros before the first call). */
   readonly policy: PolicyStats | undefined
   /** In batch mode: what the calls would have cost live (`cost` is at the batch price). */
@@ -108,8 +113,8 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const batch = Option.getOrUndefined(yield* Effect.serviceOption(BatchCalls))
     const record = (reply: ProviderReply) =>
       Effect.sync((): ChatReply => {
-        const live = costAt(price, reply.usage)
-        const cost = batch === undefined ? live : batchCostAt(price, reply.usage)
+        const live = costAt(price, reply.usage) ?? 0
+        const cost = batch === undefined ? live : costAt(price, reply.usage, "batch") ?? 0
         totals.inputTokens += reply.usage.input
         totals.outputTokens += reply.usage.output
         totals.cost += cost
@@ -122,12 +127,21 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
     const { completeWithin } = provider
     // Under Offline no request reaches the provider: only the reply cache or a replayed recording answers.
     const offline = yield* Offline
-    const call = (request: ChatRequest) =>
+    const live = (request: ChatRequest) =>
       batch !== undefined ? batch.call(request) : offline ? offlineRefusal(model) : policy.run(
         model,
         estimateTokens(request),
         completeWithin === undefined ? provider.complete(request) : (deadline) => completeWithin(request, deadline)
       )
+    const reservation = makeReservation(price, batch === undefined ? "live" : "batch")
+    const unpriced = new JudgeError({ kind: "BadRequest", message: `${model} has no known price, and the run has a cost budget: ${howToPrice(provider.model)}` })
+    /** A call to the model, under the run's cost budget when it has one (looked up per call: the run provides it). */
+    const call = (request: ChatRequest) =>
+      Effect.flatMap(Effect.serviceOption(CostBudget), (budget) => {
+        if (Option.isNone(budget)) return live(request)
+        if (price === undefined) return Effect.fail(unpriced)
+        return budget.value.guard(reservation.estimate(request), Effect.tap(live(request), reservation.observe), reservation.costOf)
+      })
     const direct = (request: ChatRequest, options?: ChatOptions) =>
       replies === undefined
         ? Effect.flatMap(call(request), record)
@@ -149,6 +163,7 @@ export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<Jud
         inputTokens: totals.inputTokens,
         outputTokens: totals.outputTokens,
         cost: totals.cost,
+        priced: price !== undefined,
         ...(Option.isSome(batched) ? { liveCost: totals.liveCost, batch: batched.value } : {}),
         // Before the first call the policy has no entry for the model yet: report its idle state.
         policy: all.find((s) => s.model === model) ?? {

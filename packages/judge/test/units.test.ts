@@ -94,8 +94,8 @@ describe("pacer", () => {
 
 describe("pricing, spec parsing and JSON extraction", () => {
   it("prices by exact name or longest prefix", () => {
-    assert.closeTo(costOf(defaultPrices, "gpt-4o-mini", { input: 1_000_000, output: 1_000_000 }), 0.75, 1e-12)
-    assert.strictEqual(costOf(defaultPrices, "llama3", { input: 1000, output: 1000 }), 0)
+    assert.closeTo(costOf(defaultPrices, "gpt-4o-mini", { input: 1_000_000, output: 1_000_000 })!, 0.75, 1e-12)
+    assert.strictEqual(costOf(defaultPrices, "llama3", { input: 1000, output: 1000 }), undefined) // unknown, never 0
     assert.deepStrictEqual(priceOf({ "llama*": { input: 1, output: 1 }, "llama3*": { input: 2, output: 2 } }, "llama3.1"), { input: 2, output: 2 })
     assert.deepStrictEqual(priceOf(defaultPrices, "claude-3-5-haiku-latest"), { input: 0.8, output: 4 })
   })

@@ -17,7 +17,7 @@ import { Schema } from "effect"
  * yield* runs.finish(runId, "cancelled")
  * ```
  */
-export const RunStatus = Schema.Literal("running", "completed", "deadline", "cancelled", "failed")
+export const RunStatus = Schema.Literal("running", "completed", "deadline", "cancelled", "failed", "budget")
 export type RunStatus = typeof RunStatus.Type
 
 const Json = Schema.Record({ key: Schema.String, value: Schema.Unknown })

@@ -52,6 +52,7 @@ const RESULT_STATUS: Record<RunStatus, RunResult["status"]> = {
   running: "cancelled",
   completed: "completed",
   deadline: "deadline",
+  budget: "budget",
   cancelled: "cancelled",
   failed: "cancelled"
 }

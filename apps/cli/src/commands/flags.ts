@@ -10,7 +10,7 @@
  */
 import { HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Effect, Either, HashMap, Option, ParseResult, Schema } from "effect"
-import { Budget, Concurrency, Connections, fromFlag, Pause, PerMinute, Rate, Reducer, Repeat, Retries, TimeLimit } from "../config/values.js"
+import { Budget, Concurrency, Connections, fromFlag, Pause, PerMinute, Rate, Reducer, Repeat, Retries, TimeLimit, Usd } from "../config/values.js"
 import { progressTerminal, type ProgressMode } from "../progress/reporter.js"
 import { streamStyle, type Style } from "../report/style.js"
 import type { Outputs } from "../run/outputs.js"
@@ -40,6 +40,16 @@ export const valueFlag = <A>(name: string, schema: Schema.Schema<A, string | num
 }
 
 /**
+ * `--max-cost <usd>`: the run's spending limit (also a flag of `resume`, to continue with a higher one).
+ *
+ * @example
+ * ```ts
+ * Command.make("resume", { maxCost: maxCostFlag }, ({ maxCost }) => Console.log(maxCost))
+ * ```
+ */
+export const maxCostFlag = valueFlag("max-cost", Usd, "stop before model calls (judge and target) cost more than this many USD; exit 4, resumable")
+
+/**
  * Flags that override the config file.
  *
  * @example
@@ -62,6 +72,7 @@ export const runFlags = {
   maxErrors: valueFlag("max-errors", Budget, "errored cases tolerated: a count (5) or a share (10%)"),
   timeout: valueFlag("timeout", TimeLimit, "time limit per metric on one case, e.g. 30s"),
   deadline: valueFlag("deadline", TimeLimit, "time limit for the whole run; unfinished cases are listed"),
+  maxCost: maxCostFlag,
   repeat: valueFlag("repeat", Repeat, "epochs per case, 1 to 1000: the target and metrics run n times, reduced by --reducer"),
   reducer: valueFlag("reducer", Reducer, "how epoch scores combine: mean (default), min, pass@k (any epoch passes), pass^k (all pass)"),
   maxConnections: valueFlag("max-connections", Connections, "model calls in flight per model (default: concurrency × calls per case)"),
@@ -124,6 +135,7 @@ export const toRunFlags = (parsed: Parsed<typeof runFlags> & Parsed<typeof outpu
   maxErrors: parsed.maxErrors,
   timeout: parsed.timeout,
   deadline: parsed.deadline,
+  maxCost: parsed.maxCost,
   repeat: parsed.repeat,
   reducer: parsed.reducer,
   maxConnections: parsed.maxConnections,

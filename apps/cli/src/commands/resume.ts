@@ -20,7 +20,7 @@ import { evalSource, loadEvalRun } from "../evals/run.js"
 import { DEFAULT_CACHE } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
 import { withRunStore } from "../run/store.js"
-import { outputFlags, toOutputs } from "./flags.js"
+import { maxCostFlag, outputFlags, toOutputs } from "./flags.js"
 
 /**
  * `--cache` for commands that read the run store.
@@ -75,6 +75,7 @@ export const resumeCommand = Command.make(
     runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")),
     cache: storeFlag,
     baseUrl: Options.text("base-url").pipe(Options.withDescription("the target's base URL again (needed when it carried credentials, which are not stored)"), Options.optional),
+    maxCost: maxCostFlag,
     ...outputFlags
   },
   (parsed) =>
@@ -90,7 +91,13 @@ export const resumeCommand = Command.make(
           // An eval file's run continues on the unbundled CLI, once this process has closed the store.
           if (evalRun && bundledEntry !== undefined) return { handOff: bundledEntry } as const
           const target = yield* resumedTarget(info.runId, info.plan.target, parsed.baseUrl)
-          const plan = { ...info.plan, target, ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }) }
+          const plan = {
+            ...info.plan,
+            target,
+            ...Option.match(parsed.minPassRate, { onNone: () => ({}), onSome: (minPassRate) => ({ minPassRate }) }),
+            // A run stopped by its budget continues with a higher one: the whole run's limit, earlier spend included.
+            ...Option.match(parsed.maxCost, { onNone: () => ({}), onSome: (maxCost) => ({ maxCost }) })
+          }
           const source = evalRun ? evalSource(yield* loadEvalRun(plan.dataset, path.resolve(".")), plan, path.resolve(".")) : undefined
           const result = yield* execute({ plan, resume: info.runId, outputs, eval: source })
           return { plan, result }

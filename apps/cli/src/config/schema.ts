@@ -12,6 +12,8 @@
  * timeout: 30s
  * maxErrors: 10%
  * minPassRate: 80%
+ * maxCost: 5            # USD; the run stops before spending more (resume it with a higher budget)
+ * prices: { my-model: { input: 0.2, output: 0.8 } }   # USD per 1M tokens, over the built-in table
  * hyperparameters: { prompt: v3 }
  * # the system under test: openai:<model>, or the user's app over HTTP or as a program (exec:…)
  * target:
@@ -24,7 +26,7 @@
 import { Either, ParseResult, Schema } from "effect"
 import { parseOutputPath } from "../run/targets/json-path.js"
 import { checkPlaceholder, placeholdersIn, templateProblems } from "../run/targets/placeholders.js"
-import { Budget, Concurrency, Connections, Pause, PerMinute, Rate, Reducer, Repeat, Retries, TimeLimit } from "./values.js"
+import { Budget, Concurrency, Connections, ModelPrice, Pause, PerMinute, Rate, Reducer, Repeat, Retries, TimeLimit, Usd } from "./values.js"
 
 /**
  * A metric reference: its id, or an object `{ metric: id, ...params }`.
@@ -177,6 +179,10 @@ export const AssayConfig = Schema.Struct({
   attemptTimeout: Schema.optional(TimeLimit),
   callDeadline: Schema.optional(TimeLimit),
   minPassRate: Schema.optional(Rate),
+  /** Stop the run before its model calls cost more than this many USD (`--max-cost`). */
+  maxCost: Schema.optional(Usd),
+  /** Prices (USD per 1M tokens) by bare model name, over the built-in table: `{ "my-model": { input, output } }`. */
+  prices: Schema.optional(Schema.Record({ key: Schema.String, value: ModelPrice })),
   cache: Schema.optional(Schema.String),
   /** Record every model call into this JSONL file (`--record`). */
   record: Schema.optional(Schema.String),

@@ -178,6 +178,41 @@ export const PerMinute = integerIn(1, 1_000_000_000)
  */
 export const Retries = integerIn(0, 100)
 
+/**
+ * A spending limit in USD (`--max-cost`, config `maxCost`): `5`, `0.25` or `$5`.
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(Usd)("$2.50") // 2.5
+ * ```
+ */
+export const Usd = Schema.transformOrFail(Schema.Union(Schema.String, Schema.Number), Schema.Number, {
+  strict: true,
+  decode: (input, _, ast) => {
+    const text = typeof input === "number" ? String(input) : input
+    const m = /^\s*\$?\s*(\d+(?:\.\d+)?)\s*$/.exec(text)
+    return m === null || !(Number(m[1]) > 0)
+      ? ParseResult.fail(new ParseResult.Type(ast, input, `expected an amount of US dollars above 0 such as 5 or 0.25, got ${JSON.stringify(input)}`))
+      : ParseResult.succeed(Number(m[1]))
+  },
+  encode: (n) => ParseResult.succeed(n)
+})
+
+/**
+ * A model's price (config `prices`): USD per million input and output tokens, and the share a provider batch
+ * API takes off (`batchDiscount`, 0 to 1; default 0.5).
+ *
+ * @example
+ * ```ts
+ * Schema.decodeUnknownSync(ModelPrice)({ input: 0.15, output: 0.6 })
+ * ```
+ */
+export const ModelPrice = Schema.Struct({
+  input: Schema.Number.pipe(Schema.nonNegative({ message: () => "input: expected USD per 1M input tokens, 0 or more" })),
+  output: Schema.Number.pipe(Schema.nonNegative({ message: () => "output: expected USD per 1M output tokens, 0 or more" })),
+  batchDiscount: Schema.optionalWith(Schema.Number.pipe(Schema.between(0, 1, { message: () => "batchDiscount: expected a share from 0 to 1, e.g. 0.5" })), { exact: true })
+})
+
 const parseFraction = (input: string | number, allowCount: boolean): number | undefined => {
   if (typeof input === "number") return input >= 0 && (allowCount || input <= 1) ? input : undefined
   const percent = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(input)

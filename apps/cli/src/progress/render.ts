@@ -58,6 +58,37 @@ export interface ProgressSnapshot {
   readonly elapsedMs: number
   readonly metrics: ReadonlyArray<{ readonly name: string; readonly passed: number; readonly ran: number }>
   readonly calls: ReadonlyArray<CallsView>
+  /** What the run's model calls cost so far, and its budget (absent: nothing to show). */
+  readonly spend?: SpendView | undefined
+}
+
+/**
+ * Spend so far in USD (`undefined`: unknown, a model without a price was called) and the `--max-cost` budget.
+ *
+ * @example
+ * ```ts
+ * const spend: SpendView = { spent: 0.42, limit: 5 } // shown as "$0.42 of $5.00"
+ * ```
+ */
+export interface SpendView {
+  readonly spent: number | undefined
+  readonly limit: number | undefined
+}
+
+/**
+ * Dollars as the progress line and the summary show them: cents, or four decimals below a dollar.
+ *
+ * @example
+ * ```ts
+ * usd(0.01234) // "$0.0123"
+ * ```
+ */
+export const usd = (amount: number): string => `$${amount >= 1 ? amount.toFixed(2) : amount.toFixed(4)}`
+
+/** The spend part: `$0.0123 of $5.00`, `$0.0123`, or `cost unknown`. */
+const spendText = (spend: SpendView): string => {
+  const spent = spend.spent === undefined ? "cost unknown" : usd(spend.spent)
+  return spend.limit === undefined ? spent : `${spent} of ${usd(spend.limit)}`
 }
 
 /** A part of a line; `keep` ranks what stays when the line is too wide (higher stays longer). */
@@ -93,7 +124,9 @@ const overallParts = (s: ProgressSnapshot): ReadonlyArray<Part> => {
   const parts: Array<Part> = [
     { text: s.total === undefined ? `${s.done} done` : `${s.done}/${s.total} ${percent(fraction(s) ?? 0)}`, keep: 9 },
     { text: `pass ${percent(s.judged === 0 ? null : s.passed / s.judged)}`, keep: 8 },
-    { text: `${rate.toFixed(1)}/s`, keep: 7 }
+    { text: `${rate.toFixed(1)}/s`, keep: 7 },
+    // A budget's spend stays longest after the counts; a spend without a budget goes before the ETA.
+    ...(s.spend === undefined ? [] : [{ text: spendText(s.spend), keep: s.spend.limit === undefined ? 5 : 8.5 }])
   ]
   if (s.total !== undefined && s.done > 0 && s.done < s.total) {
     parts.push({ text: `ETA ${formatMillis(((s.total - s.done) / rate) * 1000)}`, keep: 6 })

@@ -25,7 +25,7 @@ import { Clock, Config, Console, Duration, Effect, Fiber, Schedule, type Scope }
 import type { Style } from "../report/style.js"
 import { type CallClient, callsLine, callsViews } from "./calls.js"
 import { type LiveRegion, terminalRegion } from "./region.js"
-import { liveLines, plainLine, type ProgressSnapshot } from "./render.js"
+import { liveLines, plainLine, type ProgressSnapshot, type SpendView } from "./render.js"
 import { ProgressState } from "./state.js"
 
 /**
@@ -52,6 +52,8 @@ export interface ProgressSettings {
   readonly style: Style
   /** The clients whose calls are shown (judge, target). */
   readonly clients?: ReadonlyArray<CallClient> | undefined
+  /** The run's spend and budget, shown on the overall line (absent: not shown). */
+  readonly spend?: Effect.Effect<SpendView> | undefined
   /** Where plain lines go (default: stderr through `Console.error`). */
   readonly print?: ((line: string) => Effect.Effect<void>) | undefined
   /** The live region (default: log-update on stderr). */
@@ -125,7 +127,12 @@ export const makeProgress = (settings: ProgressSettings): Effect.Effect<Progress
   Effect.gen(function*() {
     const state = new ProgressState(settings.total, yield* Clock.currentTimeMillis)
     const clients = settings.clients ?? []
-    const snapshot = Effect.zipWith(Clock.currentTimeMillis, callsViews(clients), (now, calls) => state.snapshot(now, calls))
+    const spend = settings.spend ?? Effect.succeed(undefined)
+    const snapshot = Effect.zipWith(
+      Effect.zip(Clock.currentTimeMillis, spend),
+      callsViews(clients),
+      ([now, spent], calls) => state.snapshot(now, calls, spent)
+    )
     const base = {
       message: (line: string) => Console.error(line),
       around: <A, E, R>(effect: Effect.Effect<A, E, R>) => effect,

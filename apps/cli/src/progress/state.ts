@@ -11,7 +11,7 @@
  * ```
  */
 import type { CaseResult } from "@assay/core"
-import type { CallsView, ProgressSnapshot } from "./render.js"
+import type { CallsView, ProgressSnapshot, SpendView } from "./render.js"
 
 /**
  * Mutable counters; only the progress reporter touches them.
@@ -46,7 +46,7 @@ export class ProgressState {
   }
 
   /** Everything the renderer shows, at time `now` (ms), with the clients' call counters. */
-  snapshot(now: number, calls: ReadonlyArray<CallsView>): ProgressSnapshot {
+  snapshot(now: number, calls: ReadonlyArray<CallsView>, spend?: SpendView): ProgressSnapshot {
     return {
       done: this.done,
       total: this.total,
@@ -54,7 +54,8 @@ export class ProgressState {
       judged: this.judged,
       elapsedMs: Math.max(0, now - this.startedAt),
       metrics: [...this.metrics].map(([name, m]) => ({ name, passed: m.passed, ran: m.ran })),
-      calls
+      calls,
+      ...(spend === undefined ? {} : { spend })
     }
   }
 }

@@ -48,11 +48,13 @@ const metricDetail = (m: CaseResult["metrics"][number], style: Style, width: num
  * summaryLine(summary, style) // "pass rate 85.0% · 34 passed, 5 failed, 1 errored, 0 skipped · 1.2s · $0.0000"
  * ```
  */
-export const summaryLine = (s: RunSummary, style: Style): string => {
+export const summaryLine = (s: RunSummary, style: Style, unpriced: ReadonlyArray<string> = []): string => {
   const rate = percent(s.passRate)
   const colored = s.failed + s.errored === 0 ? style.green(rate) : style.red(rate)
+  // A model without a price makes the total unknown: never shown as if it cost nothing.
+  const cost = unpriced.length === 0 ? formatCost(s.cost) : `cost unknown (no price for ${unpriced.join(", ")})`
   return `pass rate ${colored} · ${s.passed} passed, ${s.failed} failed, ${s.errored} errored, ${s.skipped} skipped` +
-    ` · ${formatMillis(s.durationMs)} · ${formatCost(s.cost)}${s.passRateCI === undefined ? "" : ` · 95% CI${interval(s.passRateCI)}`}`
+    ` · ${formatMillis(s.durationMs)} · ${cost}${s.passRateCI === undefined ? "" : ` · 95% CI${interval(s.passRateCI)}`}`
 }
 
 /**

@@ -36,6 +36,8 @@ export interface CaseView {
 export interface ReportHead {
   readonly outcome: RunOutcome
   readonly dataset: string
+  /** Models called without a known price: the run's cost is unknown, not its summed `cost`. */
+  readonly unpriced?: ReadonlyArray<string> | undefined
 }
 
 /**

@@ -17,7 +17,7 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { type CaseResult, cachedTask, evaluateToSinks, type Metric, type RunOutcome, type SinkError, type Task, type TestCase } from "@assay/core"
+import { type CaseResult, cachedTask, CostBudget, type CostBudgetApi, evaluateToSinks, type Metric, type RunOutcome, type SinkError, type Task, type TestCase } from "@assay/core"
 import { type Embedder, Judge, JudgeError, Offline, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
 import { type Database, datasetFingerprint, metricsFingerprint, type ProviderBatches } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
@@ -27,11 +27,12 @@ import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress } from "../progress/reporter.js"
 import { openJsonlSink } from "../report/jsonl.js"
+import { budgetMessage, checkPrices, makeRunBudget, spendView } from "./budget.js"
 import { batchJournalLayer, batchOptionsOf, batchProblem, runConcurrency } from "./batch.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog } from "./run-log.js"
-import { embeddingModelOf, fatalError, recordingFor, runServices, servesCached } from "./services.js"
+import { embeddingModelOf, fatalError, pricesOf, recordingFor, runServices, servesCached } from "./services.js"
 import { RunTally } from "./tally.js"
 import { makeTarget, type Target } from "./target.js"
 import { validationOf } from "./validation.js"
@@ -183,8 +184,9 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
     yield* offlineTarget(plan)
+    const unpriced = yield* checkPrices(plan, needsJudge)
     // An http target posts through the application's HttpClient, recorded or replayed with --record / --replay.
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null, batchOptionsOf(plan)).pipe(Effect.provide(recordedHttpClient))
+    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null, batchOptionsOf(plan), pricesOf(plan)).pipe(Effect.provide(recordedHttpClient))
     const task = input.eval?.task ?? (target === undefined ? undefined : targetTask(plan, target))
     const recording = yield* Effect.serviceOption(Recording)
     const runId = input.resume ?? (yield* log.start(plan, fingerprints))
@@ -198,12 +200,16 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const stored = input.resume === undefined ? undefined : Stream.tap(log.results(input.resume), (r) => Effect.sync(() => tally.add(r)))
     const appendJsonl = Option.isSome(outputs.jsonl) ? Option.some(yield* openJsonlSink(outputs.jsonl.value, stored)) : Option.none()
     if (stored !== undefined && Option.isNone(outputs.jsonl)) yield* Stream.runDrain(stored)
+    // The budget covers the whole run: what a resumed run's earlier results cost is already spent.
+    const earlierSpend = tally.cost
+    const budget = yield* makeRunBudget(plan, earlierSpend)
     const source = cases ?? loadDataset(plan.dataset)
     const clients = [
       ...(needsJudge ? [{ label: "judge", stats: judge.stats }] : []),
       ...(target === undefined ? [] : [{ label: "target", stats: target.stats }])
     ]
-    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.progressStyle, clients })
+    const spend = clients.length === 0 && budget === undefined ? undefined : spendView(budget, clients.map((c) => c.stats), earlierSpend)
+    const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.progressStyle, clients, spend })
 
     const report = (status: RunOutcome["status"]) =>
       Effect.gen(function*() {
@@ -211,7 +217,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
         const duration = (yield* Clock.currentTimeMillis) - started
         const outcome = tally.outcome(runId, plan.identifier, status, duration)
         yield* log.finish(runId, status, outcome.summary.passRate)
-        yield* writeReports(outputs, { outcome, dataset: plan.dataset }, log.results(runId))
+        yield* writeReports(outputs, { outcome, dataset: plan.dataset, unpriced }, log.results(runId))
         return outcome
       })
 
@@ -238,7 +244,7 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
       : input.distribute({ runId, plan, total, source, skipIndex, stillHeld, onResult })
     const run = stopOnFatal(
       Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
-      stoppingOnFatal(withLayer(evaluation, input.eval?.layer), judge, target)
+      stoppingOnFatal(withBudget(withLayer(evaluation, input.eval?.layer), budget), judge, target)
     ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))), progress.around)
     const outcome = yield* run.pipe(
       Effect.onInterrupt(() =>
@@ -253,7 +259,9 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
     const calls = yield* progress.callsSummary
     if (calls !== undefined) yield* Console.log(`calls: ${calls}`)
     yield* Console.error(whereItWent(runId, outputs))
-    if (result.unfinished.length > 0) {
+    if (budget !== undefined && result.status === "budget") {
+      yield* Console.error(budgetMessage(budget.limit, (yield* budget.snapshot).spent, result.unfinished.length, runId))
+    } else if (result.unfinished.length > 0) {
       yield* Console.error(`Deadline reached: ${result.unfinished.length} cases unfinished. Continue with: assay resume ${runId}`)
     }
     return result
@@ -285,6 +293,10 @@ const stoppingOnFatal = <A, E, R>(run: Effect.Effect<A, E, R>, judge: Judge["Typ
     Effect.mapError(reported("judge", judge.model))
   )
 }
+
+/** The run under its cost budget, when it has one (the judge and the target look it up per call). */
+const withBudget = <A, E, R>(run: Effect.Effect<A, E, R>, budget: CostBudgetApi | undefined) =>
+  budget === undefined ? run : Effect.provideService(run, CostBudget, budget)
 
 /** The run with an Eval's layer provided; a layer that fails to build stops the run, naming its error. */
 const withLayer = <A, E, R>(run: Effect.Effect<A, E, R>, layer: Layer.Layer<never, unknown> | undefined) =>

@@ -89,5 +89,5 @@ export const writeReports = <E, R>(
     yield* Effect.forEach(open, (o) => o.file.commit, { discard: true })
     const table = digest.render(head.outcome, outputs.style)
     if (table !== "") yield* Console.log(table)
-    yield* Console.log(summaryLine(head.outcome.summary, outputs.style))
+    yield* Console.log(summaryLine(head.outcome.summary, outputs.style, head.unpriced))
   }).pipe(Effect.scoped)

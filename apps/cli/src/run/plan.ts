@@ -95,6 +95,10 @@ export const RunPlan = Schema.Struct({
   hyperparameters: Schema.Record({ key: Schema.String, value: Schema.Unknown }),
   /** Call-policy settings (plans stored before this field existed: none). */
   calls: Schema.optionalWith(CallLimits, { default: () => ({}) }),
+  /** Spending limit in USD for the whole run, earlier spend of a resumed run included (plans stored before: none). */
+  maxCost: Schema.optionalWith(Schema.NullOr(Schema.Number), { default: () => null }),
+  /** Config price overrides, USD per 1M tokens by bare model name (plans stored before: none). */
+  prices: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Struct({ input: Schema.Number, output: Schema.Number, batchDiscount: Schema.optionalWith(Schema.Number, { exact: true }) }) }), { default: () => ({}) }),
   /** Judge and model-target calls go through the providers' batch APIs (plans stored before: false). */
   batch: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** The first wait between polls of a batch, in ms (plans stored before: the default). */
@@ -125,6 +129,7 @@ export interface RunFlags {
   readonly maxErrors: Option.Option<number>
   readonly timeout: Option.Option<Duration.Duration>
   readonly deadline: Option.Option<Duration.Duration>
+  readonly maxCost: Option.Option<number>
   readonly repeat: Option.Option<number>
   readonly reducer: Option.Option<RepeatReducer>
   readonly maxConnections: Option.Option<number>
@@ -230,6 +235,8 @@ export const resolvePlan = (dataset: string, flags: RunFlags, config: AssayConfi
   identifier: pick(flags.identifier, config.identifier),
   hyperparameters: { ...config.hyperparameters, ...flags.hyperparameters },
   calls: callLimitsOf(flags, config),
+  maxCost: pick(flags.maxCost, config.maxCost),
+  prices: config.prices ?? {},
   batch: flags.batch === true || (config.batch ?? false),
   batchPollMs: millis(flags.batchPoll ?? Option.none(), config.batchPoll)
 })

@@ -24,7 +24,7 @@ import type { RunPlan } from "./plan.js"
  * const status: RunStatus = "cancelled"
  * ```
  */
-export type RunStatus = "running" | "completed" | "deadline" | "cancelled" | "failed"
+export type RunStatus = "running" | "completed" | "deadline" | "cancelled" | "failed" | "budget"
 
 /**
  * What identifies a run's input: the dataset's case fingerprints, the metric configuration, the case count.

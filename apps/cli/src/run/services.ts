@@ -14,6 +14,7 @@ import { EvalCache, TaskCache } from "@assay/core"
 import {
   defaultEmbeddingModel,
   defaultPolicySettings,
+  defaultPrices,
   Embedder,
   embedderLayer,
   EmbeddingCache,
@@ -24,9 +25,11 @@ import {
   parseEmbeddingSpec,
   parseJudgeSpec,
   type PolicySettings,
+  type PriceTable,
   PROVIDER_SECRET_VARIABLES,
   Recording,
-  ReplyCache
+  ReplyCache,
+  withOverrides
 } from "@assay/judge"
 import { type Database, noopCache, ResponseCache, SqliteEvalCache, SqlTaskCache } from "@assay/store"
 import type { FileSystem } from "@effect/platform"
@@ -78,6 +81,16 @@ export const policyOf = (calls: CallLimits): Partial<PolicySettings> => {
 }
 
 /**
+ * The price table of a plan: the built-in table with the config's `prices` over it.
+ *
+ * @example
+ * ```ts
+ * priceOf(pricesOf(plan), "my-model") // the config's price
+ * ```
+ */
+export const pricesOf = (plan: RunPlan): PriceTable => withOverrides(defaultPrices, plan.prices)
+
+/**
  * The judge layer of a plan whose metrics include `judged` judge metrics (none: a judge that refuses).
  *
  * @example
@@ -98,7 +111,8 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
     defaults: runConnections(plan.concurrency, judged),
     policy: policyOf(plan.calls),
     requireKey: plan.replay === null,
-    batch: batchOptionsOf(plan)
+    batch: batchOptionsOf(plan),
+    prices: pricesOf(plan)
   }).pipe(
     Layer.mapError((error) => new UsageError({ message: `judge settings: ${error.message}` }))
   )

@@ -37,6 +37,11 @@ export class RunTally {
     }
   }
 
+  /** What the cases added so far cost (USD). */
+  get cost(): number {
+    return this.summary.summary(0).cost
+  }
+
   /** The outcome so far: every case not added is unfinished. */
   outcome(runId: string, identifier: string | null, status: RunOutcome["status"], durationMs: number): RunOutcome {
     const unfinished: Array<UnfinishedCase> = []

@@ -13,7 +13,7 @@
  * ```
  */
 import { contentText, type Task, type TaskOutput } from "@assay/core"
-import { type BatchOptions, Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec, vendorOf } from "@assay/judge"
+import { type BatchOptions, Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec, vendorOf, type PriceTable } from "@assay/judge"
 import type { CommandExecutor, HttpClient } from "@effect/platform"
 import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema, type Scope } from "effect"
 import type { TargetConfig } from "../config/schema.js"
@@ -72,7 +72,9 @@ export const makeTarget = (
   /** False when every call is replayed from a recording: no API key needed. */
   requireKey = true,
   /** Batch mode: an LLM target's calls go through the provider's batch API. */
-  batch?: BatchOptions | undefined
+  batch?: BatchOptions | undefined,
+  /** Prices of model targets (default: the judge package's table). */
+  prices?: PriceTable | undefined
 ): Effect.Effect<Target | undefined, UsageError, Scope.Scope | HttpClient.HttpClient | CommandExecutor.CommandExecutor> =>
   Effect.gen(function*() {
     if (target === null) return undefined
@@ -84,7 +86,7 @@ export const makeTarget = (
       return yield* makeHttpTarget(target, concurrency, calls)
     }
     if (kind === "exec") return yield* makeExecTarget(target.model, calls)
-    return yield* makeModelTarget(target, concurrency, calls, requireKey, batch)
+    return yield* makeModelTarget(target, concurrency, calls, requireKey, batch, prices)
   })
 
 /** What kind of system a `--target` names. */
@@ -104,7 +106,7 @@ const misplacedSettings = (target: TargetConfig, kind: "http" | "exec" | "model"
 }
 
 /** The `openai:` / `openai-compatible:` / `anthropic:` / `gemini:` / `bedrock:` target, through the judge package's client. */
-const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits, requireKey: boolean, batch: BatchOptions | undefined) =>
+const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits, requireKey: boolean, batch: BatchOptions | undefined, prices: PriceTable | undefined) =>
   Effect.gen(function*() {
     const spec = parseJudgeSpec(target.model)
     if (Either.isLeft(spec)) return yield* new UsageError({ message: spec.left.message.replace("--judge", "--target") })
@@ -120,6 +122,7 @@ const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallL
       policy: policyOf(calls),
       requireKey,
       batch,
+      ...(prices !== undefined ? { prices } : {}),
       ...(baseUrl !== undefined ? { baseUrl } : {})
     })
     const context = yield* Layer.build(layer).pipe(

@@ -70,6 +70,13 @@ export interface EvalOptions<R = never> {
   /** Time limit for the whole run: finished results are kept, the rest are listed as unfinished. */
   readonly deadline?: Duration.DurationInput | undefined
   /**
+   * Spending limit for the whole run in USD, over every priced model call (judge and target): a call starts
+   * only when its worst-case cost fits; once one does not, calls in flight finish, the finished results are
+   * kept and the run ends with status `budget`, the rest unfinished (see `cost-budget.ts`). A `CostBudget`
+   * service in the context (the CLI's, which counts a resumed run's earlier spend) takes its place.
+   */
+  readonly maxCost?: number | undefined
+  /**
    * Epochs per case (default 1). With a `task`, each epoch re-runs the task and then the metrics on that
    * epoch's output; without one, every metric is measured this many times on the case as given. Each metric's
    * epoch scores are combined by `repeatReducer` (default mean) and kept in its `epochScores`. Runs with
@@ -134,6 +141,7 @@ export const resolveOptions = <R>(options: EvalOptions<R>): ResolvedOptions => {
   if (options.repeatReducer !== undefined && !REDUCERS.includes(options.repeatReducer)) {
     throw new RangeError(`repeatReducer must be one of ${REDUCERS.join(", ")}, got ${String(options.repeatReducer)}`)
   }
+  if (options.maxCost !== undefined && !(options.maxCost >= 0)) throw new RangeError(`maxCost must be ≥ 0, got ${options.maxCost}`)
   if (options.maxErrors !== undefined && !(options.maxErrors >= 0)) throw new RangeError(`maxErrors must be ≥ 0, got ${options.maxErrors}`)
   return {
     concurrency,

@@ -57,15 +57,28 @@ import { type CaseSource, forEachSlice, knownSize } from "./source.js"
 import { runTask } from "./task.js"
 import { runEpochs } from "./epochs.js"
 import { CurrentCase } from "./current-case.js"
+import { CostBudget, type CostBudgetApi, makeCostBudget } from "./cost-budget.js"
 import { traced } from "./tracing.js"
 
 /** `work` with {@link CurrentCase} set to the state's case and its epoch (0 unless the run repeats its task). */
 const inCase = <A, E, R>(state: CaseState, work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.locally(work, CurrentCase, Option.some({ index: state.index, name: state.testCase.name, repetition: state.epoch ?? 0 }))
 
+/** Scheduler turns given to case workers whose last call has settled, to hand their case to the sink. */
+const SETTLE_TURNS = 16
+
+/**
+ * Completes with "budget" once the run's cost budget has stopped and its calls in flight have settled, then
+ * lets the workers those replies woke finish their cases (they need a few scheduler turns, no time).
+ */
+const budgetSpent = (budget: CostBudgetApi | undefined): Effect.Effect<"budget"> =>
+  budget === undefined
+    ? Effect.never
+    : budget.settled.pipe(Effect.zipRight(Effect.repeatN(Effect.yieldNow(), SETTLE_TURNS)), Effect.as("budget" as const))
+
 /** How a pool run ended. */
 export interface PoolRun {
-  readonly status: "completed" | "deadline"
+  readonly status: "completed" | "deadline" | "budget"
   readonly summary: RunSummary
   readonly unfinished: ReadonlyArray<UnfinishedCase>
 }
@@ -96,6 +109,20 @@ const SLICE = 256
  * ```
  */
 export const runPool = <R, E, RS, RE, RT = never>(
+  source: CaseSource<E, RS>,
+  metrics: ReadonlyArray<Metric<R>>,
+  options: EvalOptions<RT>,
+  emit: (result: CaseResult) => Effect.Effect<void, never, RE>
+): Effect.Effect<PoolRun, EvalError | E, R | RS | RE | RT> =>
+  options.maxCost === undefined
+    ? runPoolWith(source, metrics, options, emit)
+    // `maxCost` gives the run a budget of its own unless the caller provided one.
+    : Effect.flatMap(Effect.serviceOption(CostBudget), (given) =>
+      Option.isSome(given)
+        ? runPoolWith(source, metrics, options, emit)
+        : Effect.flatMap(makeCostBudget(options.maxCost!), (budget) => Effect.provideService(runPoolWith(source, metrics, options, emit), CostBudget, budget)))
+
+const runPoolWith = <R, E, RS, RE, RT = never>(
   source: CaseSource<E, RS>,
   metrics: ReadonlyArray<Metric<R>>,
   options: EvalOptions<RT>,
@@ -397,12 +424,13 @@ export const runPool = <R, E, RS, RE, RT = never>(
     const deadline = options.deadline === undefined
       ? Effect.never
       : Effect.as(Effect.sleep(options.deadline), "deadline" as const)
-    const status = yield* Effect.raceFirst(Effect.raceFirst(completed, failed), deadline).pipe(
+    const costBudget = Option.getOrUndefined(yield* Effect.serviceOption(CostBudget))
+    const status = yield* Effect.raceFirst(Effect.raceFirst(completed, failed), Effect.raceFirst(deadline, budgetSpent(costBudget))).pipe(
       // Interrupted by the caller: stop every fiber, then hand the finished cases to the cache and onResult.
       Effect.onInterrupt(() => Effect.ignore(Effect.zipRight(FiberSet.clear(group), drain(false))))
     )
     yield* FiberSet.clear(group)
-    if (status === "deadline") yield* drain(true)
+    if (status !== "completed") yield* drain(true)
 
     if (budget === undefined && options.maxErrors !== undefined && options.maxErrors < 1 && admitted > 0) {
       const streamBudget = Math.floor(options.maxErrors * admitted)
@@ -411,7 +439,7 @@ export const runPool = <R, E, RS, RE, RT = never>(
       }
     }
     const unfinished: Array<UnfinishedCase> = []
-    if (status === "deadline") {
+    if (status !== "completed") {
       if (finishedFlags !== undefined) {
         const all = source as ReadonlyArray<TestCase>
         for (let i = 0; i < finishedFlags.length; i++) {

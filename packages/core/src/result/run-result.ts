@@ -126,7 +126,7 @@ export const RunSummary = Schema.Struct({
 })
 export type RunSummary = typeof RunSummary.Type
 
-/** A case the run did not finish (deadline reached or run interrupted). */
+/** A case the run did not finish (deadline or cost budget reached, or run interrupted). */
 export const UnfinishedCase = Schema.Struct({ index: Schema.Number, name: Schema.NullOr(Schema.String) })
 export type UnfinishedCase = typeof UnfinishedCase.Type
 
@@ -134,7 +134,8 @@ export type UnfinishedCase = typeof UnfinishedCase.Type
 export const RunResult = Schema.Struct({
   runId: Schema.NullOr(Schema.String),
   identifier: Schema.NullOr(Schema.String),
-  status: Schema.Literal("completed", "deadline", "cancelled"),
+  /** `budget`: the run's `maxCost` was reached; the rest are unfinished (resumable with a higher budget). */
+  status: Schema.Literal("completed", "deadline", "cancelled", "budget"),
   summary: RunSummary,
   cases: Schema.Array(CaseResult),
   unfinished: Schema.Array(UnfinishedCase)
