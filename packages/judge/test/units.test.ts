@@ -107,8 +107,9 @@ describe("pricing, spec parsing and JSON extraction", () => {
       parseJudgeSpec("anthropic:claude-3-5-haiku-latest"),
       Either.right({ provider: "anthropic", model: "claude-3-5-haiku-latest" })
     )
-    const bad = parseJudgeSpec("gemini:flash")
-    assert.isTrue(Either.isLeft(bad) && bad.left.message.includes("provider one of openai, openai-compatible, openai-responses, anthropic"))
+    assert.deepStrictEqual(parseJudgeSpec("gemini:gemini-2.0-flash"), Either.right({ provider: "gemini", model: "gemini-2.0-flash" }))
+    const bad = parseJudgeSpec("mistral:large")
+    assert.isTrue(Either.isLeft(bad) && bad.left.message.includes("provider one of openai, openai-compatible, openai-responses, anthropic, gemini, bedrock"))
     assert.isTrue(Either.isLeft(parseJudgeSpec("openai:")))
   })
   it("finds the JSON object in fenced or chatty replies", () => {
