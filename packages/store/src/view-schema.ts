@@ -10,8 +10,8 @@
  * Schema.decodeUnknownSync(CaseQuery)({ status: "failed", limit: "50" })
  * ```
  */
-import { CaseResult } from "@assay/core"
-import { Schema } from "effect"
+import { CaseResult, MetricSummary } from "@assay/core"
+import { Schema, Struct } from "effect"
 import { RunStatus } from "./run-info.js"
 
 /**
@@ -63,16 +63,8 @@ export type RunRowView = typeof RunRowView.Type
  * ```
  */
 export const MetricStats = Schema.Struct({
-  name: Schema.String,
-  count: Schema.Number,
-  passed: Schema.Number,
+  ...Struct.omit(MetricSummary.fields, "meanCI", "passRateCI"),
   failed: Schema.Number,
-  errored: Schema.Number,
-  skipped: Schema.Number,
-  mean: Schema.NullOr(Schema.Number),
-  min: Schema.NullOr(Schema.Number),
-  max: Schema.NullOr(Schema.Number),
-  passRate: Schema.NullOr(Schema.Number),
   histogram: Schema.Array(Schema.Number)
 })
 export type MetricStats = typeof MetricStats.Type
