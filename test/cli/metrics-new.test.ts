@@ -114,4 +114,24 @@ describe("new judge metrics from the CLI", () => {
     const log = (await fakeLog(judge)) as ReadonlyArray<{ readonly images?: ReadonlyArray<unknown> }>
     expect(log.some((e) => JSON.stringify(e.images) === JSON.stringify([{ mediaType: "image/png", bytes: 70 }]))).toBe(true)
   })
+  it("a model target receives the image parts of a multimodal input; a bad image is that case's error", async () => {
+    const cases = [
+      { name: "seen", input: [{ type: "text", text: "What is in this picture?" }, { type: "image", base64: PNG_BASE64 }] },
+      { name: "not-an-image", input: [{ type: "text", text: "And this?" }, { type: "image", base64: Buffer.from("plain text").toString("base64") }] }
+    ].map((c) => JSON.stringify(c)).join("\n")
+    const dir = fixtureDir({ "cases.jsonl": cases })
+    const before = (await fakeLog(judge)).length
+    const r = await assay(
+      ["run", "cases.jsonl", "--target", "openai:gpt-4o-mini", "--metric", "exact-match", "--skip-on-missing-params", "--ignore-errors", "--no-cache", "--out", "out.json"],
+      { cwd: dir, env: { OPENAI_BASE_URL: judge.baseUrl, OPENAI_API_KEY: "sk-test" } }
+    )
+    const run = readRun(dir, "out.json") as unknown as { cases: ReadonlyArray<{ name?: string; error?: string; testCase?: { actualOutput?: unknown } }> }
+    const seen = run.cases.find((c) => c.name === "seen")
+    expect(typeof seen?.testCase?.actualOutput).toBe("string")
+    expect(JSON.stringify(run.cases.find((c) => c.name === "not-an-image"))).toContain("is not an image (PNG, JPEG, GIF or WebP)")
+    const log = ((await fakeLog(judge)) as ReadonlyArray<{ readonly images?: ReadonlyArray<unknown> }>).slice(before)
+    expect(log.length).toBe(1) // the bad image is refused before any request
+    expect(log[0]!.images).toEqual([{ mediaType: "image/png", bytes: 70 }])
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/)
+  })
 })

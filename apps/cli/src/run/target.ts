@@ -13,7 +13,7 @@
  * ```
  */
 import { contentText, type Task, type TaskOutput } from "@assay/core"
-import { type BatchOptions, Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec, vendorOf, type PriceTable } from "@assay/judge"
+import { type BatchOptions, imageParts, Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec, type PriceTable, resolveImages, vendorOf } from "@assay/judge"
 import type { CommandExecutor, HttpClient } from "@effect/platform"
 import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema, type Scope } from "effect"
 import type { TargetConfig } from "../config/schema.js"
@@ -131,9 +131,14 @@ const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallL
     const client = Context.get(context, Judge)
     const task: Task = (testCase) => {
       if (testCase._tag !== "LLMTestCase" || testCase.actualOutput !== undefined) return Effect.succeed({ testCase })
-      return client.chat({ messages: [{ role: "user", content: renderPrompt(target.prompt, contentText(testCase.input)) }] }).pipe(
+      const content = renderPrompt(target.prompt, contentText(testCase.input))
+      // Image parts of a multimodal input go to the model beside the prompt, resolved and size-checked as for judges.
+      return resolveImages(`target ${target.model}`, imageParts(testCase.input)).pipe(
+        Effect.flatMap((images) => client.chat({ messages: [{ role: "user", content, ...(images.length > 0 ? { images } : {}) }] })),
         Effect.map((reply): TaskOutput => ({ testCase: { ...testCase, actualOutput: reply.text }, cost: reply.cost, tokens: reply.usage })),
-        Effect.mapError((error) => new TargetFailed({ message: `target ${target.model}: ${error.message}` }))
+        Effect.mapError((error) =>
+          new TargetFailed({ message: error._tag === "MetricError" ? error.message : `target ${target.model}: ${error.message}` })
+        )
       )
     }
     return { model: target.model, task, stats: client.stats, fatal: client.fatal }
