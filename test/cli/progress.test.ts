@@ -111,7 +111,7 @@ describe("progress when piped", () => {
     expect(r.code).toBe(1)
     const lines = r.stderr.split("\n").filter((l) => l.startsWith("progress "))
     expect(lines.length).toBeGreaterThanOrEqual(10)
-    expect(lines.at(-1)).toMatch(/^progress 10\/10 100\.0% · pass \d+\.\d% · [\d.]+\/s · exact-match \d+\/10 · target 0\/\d+ in flight, 0 backing off, 0×429, 0 retries, 10 calls$/)
+    expect(lines.at(-1)).toMatch(/^progress 10\/10 100\.0% · pass \d+\.\d% · [\d.]+\/s · cost unknown · exact-match \d+\/10 · target 0\/\d+ in flight, 0 backing off, 0×429, 0 retries, 10 calls$/)
     expect(r.stderr + r.stdout).not.toMatch(/\x1b/)
   })
 })

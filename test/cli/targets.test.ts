@@ -191,7 +191,7 @@ describe("--target http://", () => {
     expect(literal.stderr).toContain("c.yaml: target.headers.Authorization: a credential must come from the environment")
     const prompt = await bad(httpConfig("/ask"), ["--prompt-template", "Q: {{input}}"])
     expect(prompt.code).toBe(2)
-    expect(prompt.stderr).toContain("--prompt-template (target.prompt) applies to LLM targets (openai:, openai-compatible:, anthropic:) only")
+    expect(prompt.stderr).toContain("--prompt-template (target.prompt) applies to LLM targets (openai:, openai-compatible:, anthropic:, gemini:, bedrock:) only")
   })
 })
 

@@ -34,12 +34,13 @@ const BUILT_IN = new Set(["--completions", "--log-level", "--wizard", "--version
 
 /** The option groups of `run` (and the subset `resume` has), in display order. */
 const GROUPS: ReadonlyArray<readonly [string, ReadonlyArray<string>]> = [
-  ["input", ["--config", "--metric", "--judge", "--target", "--base-url", "--prompt-template", "--hyperparameter", "--identifier", "--strict-input"]],
+  ["input", ["--config", "--metric", "--judge", "--target", "--base-url", "--prompt-template", "--hyperparameter", "--identifier", "--strict-input", "--embedding-model"]],
   ["run", ["--concurrency", "--throttle", "--repeat", "--reducer", "--ignore-errors", "--skip-on-missing-params", "--max-errors"]],
-  ["batch", ["--batch", "--batch-poll"]],
+  ["cost", ["--max-cost", "--batch", "--batch-poll"]],
   ["limits", ["--timeout", "--deadline", "--max-connections", "--rpm", "--tpm", "--max-retries", "--attempt-timeout", "--call-deadline"]],
   ["cache", ["--cache", "--no-cache", "--fresh-task", "--offline", "--record", "--replay"]],
-  ["output", ["--out", "--jsonl", "--junit", "--html", "--no-progress"]],
+  ["output", ["--out", "--jsonl", "--junit", "--html", "--no-progress", "--otel"]],
+  ["cluster", ["--cluster", "--cluster-local-runner"]],
   ["gates", ["--min-pass-rate"]]
 ]
 
@@ -58,6 +59,10 @@ const HINTS: Record<string, string> = Object.fromEntries([
   ["--max-errors", "--max-errors <n|p%>"],
   ["--reducer", "--reducer mean|min|pass@k|pass^k"],
   ["--min-pass-rate", "--min-pass-rate <p%>"],
+  ["--max-cost", "--max-cost <usd>"],
+  ["--embedding-model", "--embedding-model <provider:model>"],
+  ["--cluster", "--cluster <postgres-url>"],
+  ["--otel", "--otel <url>"],
   ["--completions", "--completions <shell>"],
   ["--log-level", "--log-level <level>"]
 ])
