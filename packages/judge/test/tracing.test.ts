@@ -44,7 +44,7 @@ describe("traced", () => {
       assert.strictEqual(spans[0]!.attributes.get("model"), "m")
     }))
 
-  it.effect("a judge metric's call is a judge.chat span inside its metric span", () =>
+  it.effect("a judge metric's call is an assay.judge.chat span inside its metric span", () =>
     Effect.gen(function*() {
       const { spans, tracer } = yield* recording
       const metric = gEval({ name: "correct", evaluationSteps: ["Compare"], topLogprobs: 0 })
@@ -52,8 +52,9 @@ describe("traced", () => {
       const outcome = yield* metric.measure(testCase).pipe(Effect.provide(judgeLayer), Effect.withTracer(tracer))
       assert.strictEqual(outcome.score, 0.8)
       const [metricSpan, chatSpan] = spans
-      assert.deepStrictEqual(spans.map((s) => s.name), ["metric.correct", "judge.chat"])
-      assert.strictEqual(chatSpan!.attributes.get("model"), "stub:m")
+      assert.deepStrictEqual(spans.map((s) => s.name), ["metric.correct", "assay.judge.chat"])
+      assert.strictEqual(chatSpan!.attributes.get("gen_ai.request.model"), "m")
+      assert.strictEqual(chatSpan!.attributes.get("gen_ai.system"), "stub")
       assert.strictEqual(Option.getOrThrow(chatSpan!.parent).spanId, metricSpan!.spanId)
       assert.deepStrictEqual(spans.map((s) => s.status._tag), ["Ended", "Ended"])
     }))

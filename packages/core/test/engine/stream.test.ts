@@ -39,8 +39,12 @@ describe("evaluateStream", () => {
       const json = JSON.parse(JSON.stringify(Schema.encodeSync(RunResult)(result)))
       assert.deepStrictEqual(Schema.decodeUnknownSync(RunResult)(json), result)
       assert.deepStrictEqual([result.summary.passed, result.summary.failed], [2, 1])
-      assert.deepStrictEqual(result.summary.metrics[0], {
+      const { meanCI, passRateCI, ...stats } = result.summary.metrics[0]!
+      assert.deepStrictEqual(stats, {
         name: "probe", count: 3, passed: 2, errored: 0, skipped: 0, mean: 0.5, min: 0, max: 1, passRate: 2 / 3
       })
+      // 95% intervals: the mean's straddles 0.5, the pass rate's (Wilson) straddles 2/3 inside [0, 1].
+      assert.ok(meanCI!.low < 0.5 && meanCI!.high > 0.5)
+      assert.ok(passRateCI!.low > 0 && passRateCI!.low < 2 / 3 && passRateCI!.high > 2 / 3 && passRateCI!.high < 1)
     }))
 })
