@@ -10,10 +10,10 @@
  * const EmbedderLive = embedderLayer(Either.getOrThrow(parseEmbeddingSpec("openai:text-embedding-3-small")))
  * ```
  */
-import { NodeHttpClient } from "@effect/platform-node"
 import { Config, ConfigError, Effect, Either, Layer, Option, Redacted } from "effect"
 import { Embedder, EmbeddingCache, embeddingPrices, makeEmbedder } from "./embeddings.js"
 import { JudgeSpecError } from "./layer.js"
+import { nodeHttpClient } from "./node-http.js"
 import { CallPolicy, type PolicySettings } from "./policy.js"
 import { priceOf } from "./pricing.js"
 import { viaDispatcher } from "./providers/post-json.js"
@@ -104,7 +104,7 @@ export const embedderLayer = (spec: EmbeddingSpec): Layer.Layer<Embedder, Config
       ...spec.policy
     }
     const make = Effect.gen(function*() {
-      const dispatcher = yield* NodeHttpClient.Dispatcher
+      const dispatcher = yield* Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher)
       const policy = yield* CallPolicy
       const cache = Option.getOrUndefined(yield* Effect.serviceOption(EmbeddingCache))
       return makeEmbedder(
@@ -120,5 +120,5 @@ export const embedderLayer = (spec: EmbeddingSpec): Layer.Layer<Embedder, Config
         cache
       )
     })
-    return Layer.effect(Embedder, make).pipe(Layer.provide(CallPolicy.layer(limits)), Layer.provide(NodeHttpClient.dispatcherLayer))
+    return Layer.effect(Embedder, make).pipe(Layer.provide(CallPolicy.layer(limits)), Layer.provide(Layer.unwrapEffect(Effect.map(nodeHttpClient, (m) => m.dispatcherLayer))))
   }))

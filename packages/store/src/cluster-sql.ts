@@ -9,8 +9,7 @@
  * ```
  */
 import type { SqlClient } from "@effect/sql"
-import { PgClient } from "@effect/sql-pg"
-import { Duration, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 import { classify } from "./classify.js"
 import { displayUrl, type PgDatabaseOptions } from "./database.js"
 import type { StoreError } from "./errors.js"
@@ -25,10 +24,13 @@ import type { StoreError } from "./errors.js"
  * ```
  */
 export const clusterSqlClient = (options: PgDatabaseOptions): Layer.Layer<SqlClient.SqlClient, StoreError> =>
-  PgClient.layer({
-    url: options.url,
-    connectTimeout: options.connectTimeout ?? Duration.seconds(5),
-    applicationName: "assay-cluster"
-  }).pipe(
+  // The Postgres driver is imported on first use, as the store's (./database.ts): other commands never load it.
+  Layer.unwrapEffect(Effect.promise(() => import("@effect/sql-pg/PgClient")).pipe(Effect.map((PgClient) =>
+    PgClient.layer({
+      url: options.url,
+      connectTimeout: options.connectTimeout ?? Duration.seconds(5),
+      applicationName: "assay-cluster"
+    })
+  ))).pipe(
     Layer.mapError((e) => classify(displayUrl(options.url), e))
   )

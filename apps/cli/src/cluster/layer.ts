@@ -13,9 +13,8 @@
  * ```
  */
 import { RunnerAddress, type Sharding } from "@effect/cluster"
-import { NodeClusterSocket } from "@effect/platform-node"
 import { clusterSqlClient, displayUrl } from "@assay/store"
-import { Duration, Either, Layer, Logger, LogLevel, Option, Redacted } from "effect"
+import { Duration, Effect, Either, Layer, Logger, LogLevel, Option, Redacted } from "effect"
 import { UsageError } from "../errors.js"
 
 /**
@@ -61,12 +60,17 @@ const timings = {
  * ```
  */
 export const clusterLayer = (url: Redacted.Redacted, runner: RunnerListen | undefined): Layer.Layer<Sharding.Sharding, UsageError> => {
-  const sharding = runner === undefined
-    ? NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: { ...timings, runnerAddress: Option.none() } })
-    : NodeClusterSocket.layer({
-      storage: "sql",
-      shardingConfig: { ...timings, runnerAddress: Option.some(RunnerAddress.make(runner.host, runner.port)) }
-    })
+  // Loaded on first use: its Kubernetes client pulls undici, which no other command needs at start-up.
+  const sharding = Layer.unwrapEffect(Effect.promise(() => import("@effect/platform-node/NodeClusterSocket")).pipe(
+    Effect.map((NodeClusterSocket) =>
+      runner === undefined
+        ? NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: { ...timings, runnerAddress: Option.none() } })
+        : NodeClusterSocket.layer({
+          storage: "sql",
+          shardingConfig: { ...timings, runnerAddress: Option.some(RunnerAddress.make(runner.host, runner.port)) }
+        })
+    )
+  ))
   return sharding.pipe(
     Layer.provide(clusterSqlClient({ url, connectTimeout: Duration.seconds(30) })),
     // The library logs shard moves at info level: worth seeing with ASSAY_LOG, noise in a CLI's output.

@@ -19,12 +19,13 @@
  * const layer = Bedrock.layerUndici({ model: "anthropic.claude-3-haiku-20240307-v1:0", region: "us-east-1", credentials })
  * ```
  */
-import { NodeHttpClient } from "@effect/platform-node"
+import type { NodeHttpClient } from "@effect/platform-node"
 import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
 import type { AttemptDeadline, ChatImage, ChatMessage, ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import type { Headers } from "../headers.js"
+import { nodeHttpClient } from "../node-http.js"
 import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
 import { type PostJson, viaDispatcherSigned } from "./post-json.js"
@@ -273,7 +274,7 @@ export const makeWith = (options: BedrockOptions, post: PostJson): ChatProviderA
  */
 export const makeUndici = (options: BedrockOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
   Effect.gen(function*() {
-    const dispatcher = yield* NodeHttpClient.Dispatcher
+    const dispatcher = yield* Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher)
     const url = converseUrl(options)
     const sign = URL.canParse(url) ? yield* signer(options, url) : () => Effect.succeed({})
     return makeWith(options, viaDispatcherSigned(dispatcher, url, sign))

@@ -16,12 +16,13 @@
  * const layer = Gemini.layerUndici({ model: "gemini-2.0-flash", apiKey: Redacted.make(key) })
  * ```
  */
-import { NodeHttpClient } from "@effect/platform-node"
+import type { NodeHttpClient } from "@effect/platform-node"
 import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
 import type { AttemptDeadline, ChatImage, ChatMessage, ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import type { Headers } from "../headers.js"
+import { nodeHttpClient } from "../node-http.js"
 import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
 import { type PostJson, viaDispatcher } from "./post-json.js"
@@ -187,10 +188,10 @@ export const makeWith = (options: GeminiOptions, post: PostJson): ChatProviderAp
  * ```
  */
 export const makeUndici = (options: GeminiOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
-  Effect.map(NodeHttpClient.Dispatcher, (dispatcher) => {
+  Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher).pipe(Effect.map((dispatcher) => {
     const headers: Record<string, string> = options.apiKey === undefined ? {} : { "x-goog-api-key": Redacted.value(options.apiKey) }
     return makeWith(options, viaDispatcher(dispatcher, endpointUrl(options), headers))
-  })
+  }))
 
 /**
  * The provider as a Layer over an undici dispatcher — what the CLI uses.
