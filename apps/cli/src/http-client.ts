@@ -13,7 +13,7 @@ import { HttpClient, type HttpClientRequest } from "@effect/platform"
 import { Context, Effect, Layer } from "effect"
 
 /**
- * See the module doc. The pool lives as long as the layer (the program).
+ * The `HttpClient` over an undici pool opened on the first request; the pool lives as long as the layer.
  *
  * @example
  * ```ts

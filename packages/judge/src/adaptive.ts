@@ -5,10 +5,10 @@
  * `cap` are in flight, so after a shrink new calls wait until enough have finished.
  *
  * Waiting calls are a FIFO line of suspended fibers (`Effect.async`), not an `Effect.makeSemaphore`: a
- * semaphore release in effect 3.22 wakes every waiter to re-check (quadratic with thousands of queued calls —
- * measured 5× slower at 500 waiters), while a finished call here resumes exactly one waiter, in FIFO order. (A
- * `Queue` of tokens has that property too, but each waiting `take` allocates a `Deferred` and an interrupt
- * handler: the line costs ~15 µs less per call when half the calls wait, as in the judge benchmark.)
+ * semaphore release in effect 3.22 wakes every waiter to re-check (quadratic with thousands of queued calls),
+ * while a finished call here resumes exactly one waiter, in FIFO order. (A `Queue` of tokens has that property
+ * too, but each waiting `take` allocates a `Deferred` and an interrupt handler.) `node bench/judge.mjs` shows
+ * the difference; figures in docs/performance.md, "Design choices".
  *
  * @example
  * ```ts

@@ -32,7 +32,7 @@ export interface BucketLimit {
 }
 
 /**
- * See the module doc. Times are `Clock` milliseconds.
+ * A token bucket with a limit that can change and charges that can be corrected. Times are `Clock` milliseconds.
  *
  * @example
  * ```ts

@@ -36,7 +36,7 @@ export interface EmbeddingReply {
 }
 
 /**
- * See the module doc.
+ * The embedder: `embed` returns one vector per text, through the call policy and the cache.
  *
  * @example
  * ```ts

@@ -51,7 +51,7 @@ export interface JudgeStats {
 }
 
 /**
- * See the module doc.
+ * The Judge: `chat` sends messages to the configured model under the call policy.
  *
  * @example
  * ```ts

@@ -11,9 +11,8 @@
  * warning.
  *
  * HTTP goes through undici's dispatcher (`NodeHttpClient.layerUndici`, and for openai-compatible and openai the dispatcher
- * itself, `NodeHttpClient.dispatcherLayer`): measured ~0.7 ms of CPU per judge call through the undici
- * `HttpClient` against ~1.2–2.2 ms for the `fetch`-based client and ~1.4–1.7 ms for `node:http`, and
- * ~0.3 ms less again on the dispatcher directly (2,000 calls, 50 in flight).
+ * itself, `NodeHttpClient.dispatcherLayer`): the cheapest transport per call of those measured (`fetch`,
+ * `node:http`, undici's `HttpClient`, the dispatcher; docs/performance.md, "Design choices").
  *
  * @example
  * ```ts

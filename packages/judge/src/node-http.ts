@@ -1,6 +1,6 @@
 /**
  * `@effect/platform-node`'s NodeHttpClient module, imported when a client is first built rather than when this
- * package is: it loads undici (about 1 MB of JavaScript to compile), which a program that never calls a model
+ * package is: it loads undici (a large module to compile), which a program that never calls a model
  * does not need — `assay --help` or a run of deterministic metrics start without it.
  *
  * @example

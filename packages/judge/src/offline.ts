@@ -15,7 +15,7 @@ import { Context, Effect, FiberRef, Option } from "effect"
 import { JudgeError } from "./errors.js"
 
 /**
- * See the module doc; false (online) unless provided.
+ * Whether calls may reach the network: false (online) unless provided.
  *
  * @example
  * ```ts

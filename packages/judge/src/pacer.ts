@@ -28,7 +28,7 @@ export interface PacerSettings {
 }
 
 /**
- * See the module doc. Times are `Clock` milliseconds.
+ * Spacing of attempt starts after a 429, at the pace the server has shown. Times are `Clock` milliseconds.
  *
  * @example
  * ```ts

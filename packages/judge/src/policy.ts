@@ -116,7 +116,7 @@ export interface PolicyStats {
 }
 
 /**
- * See the module doc.
+ * The per-model call policy: `run` takes a call through the cap, the rate limits and the retries.
  *
  * @example
  * ```ts

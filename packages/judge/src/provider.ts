@@ -13,7 +13,7 @@ import type { AttemptDeadline, ChatRequest, ProviderReply } from "./chat.js"
 import type { JudgeError } from "./errors.js"
 
 /**
- * See the module doc.
+ * One provider: `complete` makes one attempt of one chat call.
  *
  * @example
  * ```ts

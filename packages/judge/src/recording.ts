@@ -59,7 +59,7 @@ export interface RecordedRequest {
 }
 
 /**
- * See the module doc.
+ * The recording seam: `through` records a live call or answers it from the recording.
  *
  * @example
  * ```ts

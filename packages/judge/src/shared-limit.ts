@@ -12,7 +12,7 @@
 import { Context, type Effect } from "effect"
 
 /**
- * See the module doc.
+ * A requests-per-minute budget shared by every process of a run.
  *
  * @example
  * ```ts

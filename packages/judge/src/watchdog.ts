@@ -1,9 +1,8 @@
 /**
  * Timeouts for many concurrent attempts with one timer: each attempt runs in a forked fiber registered with
  * its expiry time, and one watchdog fiber sleeps until the earliest expiry and interrupts the attempts past
- * it. `Effect.timeout` per attempt instead races two fibers (the effect and a sleep with its own timer):
- * about 80 µs of CPU per call against about 30 µs for a fork and a `Set` entry here, and the judge makes one
- * attempt per call. Time is read from `Clock` and waited with `Effect.sleep`, so `TestClock` drives it.
+ * it. `Effect.timeout` per attempt instead races two fibers (the effect and a sleep with its own timer), which
+ * costs more per call than a fork and a `Set` entry here, and the judge makes one attempt per call. Time is read from `Clock` and waited with `Effect.sleep`, so `TestClock` drives it.
  *
  * @example
  * ```ts
@@ -17,7 +16,7 @@
 import { Cause, Effect, Exit, Fiber, Queue, type Scope } from "effect"
 
 /**
- * See the module doc.
+ * Deadlines for many attempts on one timer: `within` interrupts an attempt past its deadline.
  *
  * @example
  * ```ts

@@ -3,17 +3,14 @@
  * SQLite a batch is its JSON compressed with zlib (deflate, level 1) into a BLOB; on Postgres it stays JSON
  * text (Postgres compresses large values itself, and merges the cache log with its own JSON functions).
  *
- * Why compress: results repeat themselves (metric tags, field names, reason templates), so a cache batch
- * shrinks 5–12× (the cache benchmark's batches: 11 MB → 2.0 MB without reasons, 33 MB → 2.8 MB with them) and
- * a run's results ~40× (106 MB → 2.6 MB for a 100k-case CLI run). Handing SQLite the JSON text costs more than
- * compressing it: better-sqlite3 converts the string, SQLite writes it to the WAL and the checkpoint copies it
- * again (~0.75 s per 100k cached cases with reasons, in a CPU profile, against ~0.3 s for UTF-8 encoding plus
- * deflate).
+ * Why compress: results repeat themselves (metric tags, field names, reason templates), so batches shrink
+ * many times over, and handing SQLite the JSON text costs more than compressing it: better-sqlite3 converts
+ * the string, SQLite writes it to the WAL and the checkpoint copies it again.
  *
- * Compression runs on the calling thread, synchronously: `zlib.deflate` on the thread pool measured slower
- * for batches of this size (a thread-pool round trip per chunk) and held ~100 MB more at peak.
- * Level 1 compresses these batches within 10 % of level 6, several times faster; brotli (quality 1) compressed
- * ~8 % smaller but ran slower inside a run. The zlib format carries a checksum: a damaged batch fails to read
+ * Compression runs on the calling thread, synchronously: `zlib.deflate` on the thread pool was slower for
+ * batches of this size (a thread-pool round trip per chunk) and held more memory at peak. Level 1 compresses
+ * these batches nearly as well as level 6, several times faster; brotli (quality 1) compressed a little smaller
+ * but ran slower inside a run. Figures: docs/performance.md, "Design choices". The zlib format carries a checksum: a damaged batch fails to read
  * instead of yielding wrong outcomes.
  *
  * Batches written before compression (JSON text) are still read. A batch that cannot be read fails with an

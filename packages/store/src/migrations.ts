@@ -133,8 +133,8 @@ const v3 = Effect.gen(function*() {
 
 /**
  * v4: a run's case results are stored a batch per commit (`run_batches`: the batch's case indices as a JSON
- * array, its results as a JSON array, compressed on SQLite, see `batch-codec.ts`) instead of a row of ~1 KB
- * of JSON per case. The `run_cases` rows of earlier versions are still read (`run-sql.ts`).
+ * array, its results as a JSON array, compressed on SQLite, see `batch-codec.ts`) instead of a row of JSON
+ * per case. The `run_cases` rows of earlier versions are still read (`run-sql.ts`).
  */
 const v4 = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient

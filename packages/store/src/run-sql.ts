@@ -1,8 +1,8 @@
 /**
  * The run store's statements for case results. A commit of the run store's writer appends one row per run to
  * `run_batches`: the batch's case indices (a JSON array, read by `resume` without decoding results) and its
- * results (a JSON array, compressed on SQLite: `batch-codec.ts`). A row per case held ~1 KB of JSON each:
- * 106 MB for a 100k-case run, whose inserts and checkpoint took ~1.2 s of an 11 s CLI run (CPU profile).
+ * results (a JSON array, compressed on SQLite: `batch-codec.ts`). A row of JSON per case made the inserts and
+ * the checkpoint a large share of a big run (docs/performance.md, "Design choices").
  *
  * Runs written by earlier versions keep their results in `run_cases` (a row per case); every reader here
  * reads both tables. A case stored twice (an `onResults` sink called again for a case) reads as its latest

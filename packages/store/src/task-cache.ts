@@ -16,7 +16,7 @@ import { ResponseCache } from "./response-cache.js"
 export const TASK_OUTPUT_TTL: Duration.DurationInput = "3650 days"
 
 /**
- * See the module doc.
+ * The task-output cache on the response cache's table, under the model name `task`.
  *
  * @example
  * ```ts

@@ -12,7 +12,7 @@
  */
 import { type CaseResult, type RunOutcome, SummaryAccumulator, type UnfinishedCase } from "@assay/core"
 
-/** See the module doc. */
+/** A run's summary and finished-case flags, updated as results arrive. */
 export class RunTally {
   private readonly summary = SummaryAccumulator.empty()
   private readonly done: Uint8Array

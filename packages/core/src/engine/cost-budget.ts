@@ -38,7 +38,7 @@ export interface BudgetSnapshot {
 }
 
 /**
- * See the module doc.
+ * The run-wide budget: `guard` reserves a call's worst-case cost and settles it with the real one.
  *
  * @example
  * ```ts

@@ -26,7 +26,7 @@ export interface CaseRef {
 }
 
 /**
- * See the module doc.
+ * The case the current fiber works on, or `None` outside a case.
  *
  * @example
  * ```ts

@@ -45,7 +45,7 @@ export type Task<R = never> = (testCase: TestCase, index: number) => Effect.Effe
  */
 export type RepeatReducer = "mean" | "min" | "pass@k" | "pass^k"
 
-/** See the module doc; every field is optional. `R` is what the `task` needs. */
+/** Options of a run; every field is optional. `R` is what the `task` needs. */
 export interface EvalOptions<R = never> {
   /**
    * Produce each case before it is measured (call the system under test). With a task, cache lookups happen

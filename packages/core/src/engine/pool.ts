@@ -13,8 +13,8 @@
  *   outcomes, offers the case's I/O metrics (judges) to the metric Mailbox, measures its inline (CPU-only)
  *   metrics itself meanwhile — or, with none, the first I/O metric — waits for the pooled ones, then hands
  *   the case to the sink. `concurrency × pooled I/O metrics per case` metric workers serve the metric Mailbox
- *   — one flat pool, never a concurrent `forEach` per case (that costs ~20× more per element in Effect 3;
- *   `../shared/effect-notes.md`).
+ *   — one flat pool, never a concurrent `forEach` per case (far dearer per element in Effect 3; see
+ *   docs/performance.md, "Design choices").
  * - The sink fiber (`sink.ts`) delivers finished cases in batches: it writes the batch's fresh outcomes to
  *   the cache in one `store` (one transaction), hands the batch to `onResults` (the run store: one
  *   transaction), then gives each result to `onResult`, the summary and `emit`. A result is delivered only
@@ -159,16 +159,15 @@ const runPoolWith = <R, E, RS, RE, RT = never>(
     const runStarted = yield* Clock.currentTimeMillis
 
     // A Mailbox, not a Queue: the run ends by interrupting the workers waiting on `take`, and a Queue removes
-    // each interrupted taker by rebuilding its list of takers (O(n²) for n workers: ~3 ms and ~4 MB of garbage
-    // per run at concurrency 50, measured with an empty dataset); a Mailbox keeps its takers in a Set.
+    // each interrupted taker by rebuilding its list of takers (O(n²) for n workers); a Mailbox keeps its
+    // takers in a Set.
     const cases = yield* Mailbox.make<PendingCase>({ capacity: opts.concurrency, strategy: "suspend" })
     // A case's worker measures one of its I/O metrics itself unless it has inline metrics to measure.
     const pooledPerCase = metrics.some((m) => m.inline) ? ioMetrics.length : Math.max(0, ioMetrics.length - 1)
     // A Mailbox for the same reason as `finished` below: idle metric workers wait on it for every job.
     const jobs = yield* Mailbox.make<MetricJob>({ capacity: Math.max(1, opts.concurrency * pooledPerCase), strategy: "suspend" })
     // A Mailbox rather than a Queue: the sink, woken by almost every finished case of a run that waits on I/O,
-    // waits on a callback there, where a Queue's take allocates a Deferred per wake-up (~4 µs each in a
-    // profile of 200k cases: a tenth of the engine's own cost per case).
+    // waits on a callback there, where a Queue's take allocates a Deferred per wake-up.
     const finished = yield* Mailbox.make<CaseState>({ capacity: Math.max(SINK_BATCH, opts.concurrency), strategy: "suspend" })
     const group = yield* FiberSet.make<void, EvalError | E>()
     const ledger: RunLedger = {
@@ -249,7 +248,7 @@ const runPoolWith = <R, E, RS, RE, RT = never>(
         const inline = measureInline(state, runnable, 0, clock)
         if (io.length === 0) return inline
         // Without inline metrics to measure meanwhile, the worker measures the first I/O metric itself while
-        // the pool runs the others: a case with one judge metric takes no queue hop (~100 µs per case less).
+        // the pool runs the others: a case with one judge metric takes no queue hop.
         const selfMeasured = io.length === runnable.length
         const own = selfMeasured ? measureInto(state, io[0]!, clock) : inline
         if (selfMeasured && io.length === 1) return own

@@ -12,7 +12,7 @@
 import { FiberRef } from "effect"
 
 /**
- * See the module doc.
+ * The repetition now running (0 unless a run repeats); the engine sets it around each repetition.
  *
  * @example
  * ```ts

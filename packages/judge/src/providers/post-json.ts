@@ -8,11 +8,9 @@
  * - {@link viaHttpClient}: any `@effect/platform` `HttpClient` (portable; tests may swap the client).
  * - {@link viaDispatcher}: straight to the undici `Dispatcher` that `@effect/platform-node` provides
  *   (`NodeHttpClient.Dispatcher`) — the same connection pool `NodeHttpClient.layerUndici` uses, without the
- *   generic client around it. Judge calls are the hot path of an evaluation and the generic client costs
- *   about 0.3 ms of CPU per call more (a `new URL`, a `FinalizationRegistry` entry, a wrapped response and a
- *   `runSync` per body read). Measured with 2,000 bare POSTs, 50 in flight, against the fake server: 190–210 µs
- *   of CPU per call direct, 475–480 µs through `HttpClient`, 155–175 µs for a bare `undici.request` loop
- *   (`node bench/transport.mjs` reproduces it).
+ *   generic client around it. Judge calls are the hot path of an evaluation, and the generic client adds a
+ *   `new URL`, a `FinalizationRegistry` entry, a wrapped response and a `runSync` per body read to each
+ *   (`node bench/transport.mjs` compares the two; figures in docs/performance.md, "Design choices").
  *
  * @example
  * ```ts
@@ -44,7 +42,7 @@ export interface RawResponse {
 }
 
 /**
- * See the module doc.
+ * One JSON POST of a provider's request body, with an optional per-attempt deadline.
  *
  * @example
  * ```ts
@@ -137,8 +135,8 @@ const invalidUrl = (url: string): PostJson => () =>
 /**
  * One POST through the dispatcher. undici's handler API (`dispatch` with `onResponseData`/`onResponseEnd`)
  * rather than `dispatcher.request`: the body is gathered as Buffers and decoded once, with no Readable stream,
- * promise chain or AbortController per call (`bench/transport.mjs`: 190–210 µs of CPU per call, against
- * 250–270 µs through `request`). The deadline is one timer per attempt, cleared with the response — where
+ * promise chain or AbortController per call (`bench/transport.mjs` compares them). The deadline is one timer
+ * per attempt, cleared with the response — where
  * timing the attempt from outside (the policy's watchdog, `Effect.timeout`) forks a fiber per call.
  */
 const dispatch = (

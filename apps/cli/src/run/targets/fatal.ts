@@ -14,7 +14,7 @@ import type { JudgeError } from "@assay/judge"
 import { Deferred, Effect } from "effect"
 
 /**
- * See the module doc.
+ * The first fatal failure of a target, kept so later calls fail with it at once.
  *
  * @example
  * ```ts
