@@ -1,7 +1,7 @@
 /**
  * `assay view`'s JSON API over real HTTP: the built binary serves a real SQLite store that `assay run` wrote.
  * Runs list, summary statistics, case paging / filters / search / sort, a case in full, the comparison of two
- * runs, the live stream of a finished run (one event, then the stream ends), errors (unknown run 404, bad
+ * runs (sections paged, per-metric paired statistics), the live stream of a finished run (one event, then the stream ends), errors (unknown run 404, bad
  * parameter 400, foreign Host 403) — and the command's own usage errors (exit 2, no stack trace).
  */
 import { request } from "node:http"
@@ -92,6 +92,40 @@ describe("assay view: the JSON API", () => {
     const paged = (await getJson(`${view.url}api/compare/${first}/${second}?section=improved&offset=1`)).body
     expect(paged.improved).toMatchObject({ total: 1, offset: 1, items: [] })
     expect(paged.regressed.items).toEqual([])
+    expect(paged.metrics).toEqual(body.metrics) // statistics are over all matched cases, whatever the page
+  })
+
+  it("compares two runs per metric: means, paired difference and its interval, flips, McNemar and Holm p", async () => {
+    const { body } = await getJson(`${view.url}api/compare/${first}/${second}`)
+    expect(body.adjustment).toBe("holm")
+    expect(body.metrics.map((m: any) => m.name)).toEqual(["exact-match", "levenshtein"])
+    const [exact, lev] = body.metrics
+    // paris passed → failed, canberra failed → passed: means equal, one flip each way, p = 1.
+    expect(exact).toMatchObject({ paired: 10, verdicts: 10, passToFail: 1, failToPass: 1, pValue: 1, adjustedP: 1 })
+    expect(exact.meanBefore).toBeCloseTo(0.7)
+    expect(exact.meanAfter).toBeCloseTo(0.7)
+    expect(exact.meanDiff).toBeCloseTo(0)
+    expect(exact.passRateBefore).toBeCloseTo(0.7)
+    expect(exact.diffCI.low).toBeLessThan(0)
+    expect(exact.diffCI.high).toBeGreaterThan(0)
+    // levenshtein's mean difference is the sum of the two changed cases' deltas over the ten paired cases.
+    const deltas = [...body.regressed.items, ...body.improved.items]
+      .flatMap((c: any) => c.metrics.filter((m: any) => m.name === "levenshtein").map((m: any) => m.delta))
+    expect(deltas).toHaveLength(2)
+    expect(lev.paired).toBe(10)
+    expect(lev.meanDiff).toBeCloseTo((deltas[0] + deltas[1]) / 10, 10)
+    expect(lev.meanAfter - lev.meanBefore).toBeCloseTo(lev.meanDiff, 10)
+    expect(lev.diffCI.low).toBeLessThanOrEqual(lev.meanDiff)
+    expect(lev.diffCI.high).toBeGreaterThanOrEqual(lev.meanDiff)
+    expect(lev.adjustedP).toBeGreaterThanOrEqual(lev.pValue)
+    // The same request gives the same (seeded) interval.
+    expect((await getJson(`${view.url}api/compare/${first}/${second}`)).body.metrics).toEqual(body.metrics)
+  })
+
+  it("compares with an unknown run: 404 naming it", async () => {
+    const missing = await getJson(`${view.url}api/compare/${first}/no-such-run`)
+    expect(missing.status).toBe(404)
+    expect(missing.body.message).toContain("no-such-run")
   })
 
   it("streams a finished run's progress as one event, then ends the stream", async () => {

@@ -1,6 +1,7 @@
 /**
  * The viewer in a real headless Chromium (Debian's /usr/bin/chromium driven by playwright-core): runs list →
- * run page → filter failed → case detail (keyboard) → compare naming the regressed case; a run whose dataset
+ * run page → filter failed → case detail (keyboard) → compare naming the regressed case, with the per-metric
+ * table (difference and its interval, a significant regression marked, a balanced change not); a run whose dataset
  * and model output carry `<script>` and `onerror` payloads shows them as text and runs nothing, served and
  * as a self-contained `--html` file; a running run updates in place and a finished run's page keeps no
  * connection open. Skipped, saying so, only when Chromium is not installed (`.ci/run` installs it).
@@ -25,6 +26,8 @@ const CLOSE = "</script><script>window.__pwned = 3</script>"
 const jsonl = (cases: ReadonlyArray<object>) => cases.map((c) => JSON.stringify(c)).join("\n") + "\n"
 const SECOND = QA_CASES.map((c) =>
   c.name === "paris" ? { ...c, actual_output: "Lyon" } : c.name === "canberra" ? { ...c, actual_output: "Canberra" } : c)
+/** Every case now fails: seven pass→fail flips, none back — a significant drop (McNemar p = 2/128). */
+const WORSE = QA_CASES.map((c) => ({ ...c, actual_output: "no idea" }))
 const HOSTILE = [
   { name: `evil ${SCRIPT}`, input: `Say ${IMG}`, actual_output: `${SCRIPT}${IMG}${CLOSE}`, expected_output: "nothing", context: [CLOSE] },
   { name: "fine", input: "2+2?", actual_output: "4", expected_output: "4" }
@@ -48,12 +51,13 @@ const pwned = (page: Page) => page.evaluate(() => (globalThis as { __pwned?: num
 describe.skipIf(!present)("the viewer in headless Chromium", () => {
   beforeAll(async () => {
     requireBuild()
-    dir = fixtureDir({ "a.jsonl": jsonl(QA_CASES), "b.jsonl": jsonl(SECOND), "hostile.jsonl": jsonl(HOSTILE), "gate.cjs": GATE })
+    dir = fixtureDir({ "a.jsonl": jsonl(QA_CASES), "b.jsonl": jsonl(SECOND), "hostile.jsonl": jsonl(HOSTILE), "worse.jsonl": jsonl(WORSE), "gate.cjs": GATE })
     const run = (file: string, identifier: string, extra: ReadonlyArray<string> = []) =>
       assay(["run", file, "--metric", "exact-match", "--identifier", identifier, "--cache", "assay.db", "--no-progress", ...extra], { cwd: dir })
     expect((await run("a.jsonl", "baseline")).code).toBe(1)
     expect((await run("b.jsonl", "candidate")).code).toBe(1)
     expect((await run("hostile.jsonl", "hostile", ["--html", "hostile.html"])).code).toBe(1)
+    expect((await run("worse.jsonl", "worse")).code).toBe(1)
     view = await startView(join(dir, "assay.db"))
     for (const r of (await getJson(`${view.url}api/runs`)).body) ids[r.identifier] = r.id
     browser = await chromium.launch({
@@ -70,7 +74,7 @@ describe.skipIf(!present)("the viewer in headless Chromium", () => {
   it("runs list → run page → failed cases → case detail by keyboard → compare naming the regressed case", async () => {
     const page = await newPage()
     await page.goto(view.url)
-    await expect.poll(() => page.locator("#runs tbody tr").count()).toBe(3)
+    await expect.poll(() => page.locator("#runs tbody tr").count()).toBe(4)
     await page.getByRole("link", { name: ids["baseline"]! }).click()
     await expect.poll(() => page.locator("#pass-rate").textContent()).toBe("70.0%")
     await page.getByRole("checkbox", { name: "failed" }).check()
@@ -92,6 +96,26 @@ describe.skipIf(!present)("the viewer in headless Chromium", () => {
     await page.keyboard.press("c")
     await expect.poll(() => page.locator("#section-regressed").textContent()).toContain("paris")
     expect(await page.locator("#section-improved").textContent()).toContain("canberra")
+    // One flip each way: the metric's row shows no change and no marker.
+    const balanced = page.locator('#compare-metrics tr[data-metric="exact-match"]')
+    expect(await balanced.locator("td.diff").textContent()).toMatch(/^\+0\.000 \[/)
+    expect(await balanced.locator("td").evaluateAll((tds) => tds.slice(4, 6).map((td) => td.textContent))).toEqual(["1", "1"])
+    expect(await balanced.textContent()).not.toContain("significant")
+    await page.close()
+  })
+
+  it("the compare page's metric table shows the difference with its interval and marks a significant regression", async () => {
+    const page = await newPage()
+    await page.goto(`${view.url}compare/${ids["baseline"]}/${ids["worse"]}`)
+    const row = page.locator('#compare-metrics tr[data-metric="exact-match"]')
+    await expect.poll(() => row.count()).toBe(1)
+    const cells = await row.locator("td").evaluateAll((tds) => tds.map((td) => td.textContent))
+    expect(cells.slice(0, 8)).toEqual(["exact-match", "0.700", "0.000", expect.stringMatching(/^-0\.700 \[-\d\.\d{3}, -\d\.\d{3}\]$/), "7", "0", "0.0156", "0.0156"])
+    expect(cells[8]).toBe("significant regression")
+    expect(await row.getAttribute("class")).toContain("significant-drop")
+    // The table comes before the case sections.
+    const order = await page.locator("#compare-metrics, #section-regressed").evaluateAll((els) => els.map((e) => e.id))
+    expect(order).toEqual(["compare-metrics", "section-regressed"])
     await page.close()
   })
 

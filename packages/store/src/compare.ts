@@ -173,7 +173,9 @@ const slimMetrics = (result: CaseResult): ReadonlyArray<SlimMetric> =>
 
 /** Running paired statistics of one metric. */
 interface MetricAcc {
-  readonly diffs: Array<number>
+  /** Paired differences, `n` of them, in a growing typed array (the bootstrap reads it without a copy). */
+  diffs: Float64Array
+  n: number
   sumBefore: number
   sumAfter: number
   verdicts: number
@@ -184,12 +186,17 @@ interface MetricAcc {
 }
 
 const emptyAcc = (): MetricAcc => ({
-  diffs: [], sumBefore: 0, sumAfter: 0, verdicts: 0, passBefore: 0, passAfter: 0, passToFail: 0, failToPass: 0
+  diffs: new Float64Array(1024), n: 0, sumBefore: 0, sumAfter: 0, verdicts: 0, passBefore: 0, passAfter: 0, passToFail: 0, failToPass: 0
 })
 
 const pairMetric = (acc: MetricAcc, before: SlimMetric, after: SlimMetric): void => {
   if (before.score !== null && after.score !== null) {
-    acc.diffs.push(after.score - before.score)
+    if (acc.n === acc.diffs.length) {
+      const grown = new Float64Array(acc.n * 2)
+      grown.set(acc.diffs)
+      acc.diffs = grown
+    }
+    acc.diffs[acc.n++] = after.score - before.score
     acc.sumBefore += before.score
     acc.sumAfter += after.score
   }
@@ -203,8 +210,8 @@ const pairMetric = (acc: MetricAcc, before: SlimMetric, after: SlimMetric): void
 
 const metricStats = (accs: Map<string, MetricAcc>, options: CompareOptions): Array<MetricComparison> => {
   const raw = [...accs].map(([name, acc]) => {
-    const n = acc.diffs.length
-    const ci = bootstrapMeanCI(acc.diffs, options)
+    const n = acc.n
+    const ci = bootstrapMeanCI(acc.diffs.subarray(0, n), options)
     return {
       name,
       paired: n,
@@ -272,9 +279,10 @@ export class ComparisonBuilder {
       return
     }
     this.pending.delete(key)
-    const afterMetrics = new Map(slimMetrics(result).map((m) => [m.name, m] as const))
+    // A case has a handful of metrics: a scan pairs them without building a map per case.
+    const afterMetrics = slimMetrics(result)
     for (const m of b.metrics) {
-      const a = afterMetrics.get(m.name)
+      const a = afterMetrics.find((x) => x.name === m.name)
       if (a === undefined) continue
       let acc = this.accs.get(m.name)
       if (acc === undefined) this.accs.set(m.name, acc = emptyAcc())

@@ -1,7 +1,7 @@
 /**
  * The run store: a run is recorded when it starts, every finished case result is written through as it
  * finishes (group commit; durable when the sink returns), and the final status is marked at the end. Runs can
- * be listed, read back as a core `RunResult`, and compared.
+ * be listed, read back as a core `RunResult`, or streamed (compare two with `compareStreams`).
  *
  * @example
  * ```ts
@@ -16,7 +16,6 @@ import { SqlClient } from "@effect/sql"
 import { Clock, Effect, Option, type ParseResult, Schema, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import { makeBatchWriter } from "./batch-writer.js"
-import { compareRuns, type RunComparison } from "./compare.js"
 import { Database } from "./database.js"
 import { classify } from "./classify.js"
 import { RunNotFound, StoreError } from "./errors.js"
@@ -220,15 +219,11 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
         return { runId: info.runId, identifier: info.identifier, status: RESULT_STATUS[info.status], summary: acc.summary(durationMs), unfinished }
       })
 
-    /** Compare two stored runs case by case. */
-    const compare = (before: string, after: string): Effect.Effect<RunComparison, RunNotFound | StoreError> =>
-      Effect.zipWith(show(before), show(after), compareRuns)
-
     /** The stored run, if any. */
     const find = (runId: string): Effect.Effect<Option.Option<RunInfo>, StoreError> =>
       get(runId).pipe(Effect.asSome, Effect.catchTag("RunNotFound", () => Effect.succeedNone))
 
-    return { start, get, find, list, sink, sinkMany, finish, reopen, results, finishedIndices, show, stream, outline, compare } as const
+    return { start, get, find, list, sink, sinkMany, finish, reopen, results, finishedIndices, show, stream, outline } as const
   })
 }) {}
 

@@ -9,7 +9,7 @@
  * | GET | /api/runs/:id | summary and per-metric statistics |
  * | GET | /api/runs/:id/cases?status&metric&metricStatus&minScore&maxScore&q&sort&order&offset&limit | a page of cases |
  * | GET | /api/runs/:id/cases/:index | one case in full |
- * | GET | /api/compare/:a/:b?section&offset&limit | the comparison, a page of each section |
+ * | GET | /api/compare/:a/:b?section&offset&limit | the comparison: per-metric statistics, a page of each section |
  *
  * @example
  * ```ts
@@ -57,6 +57,33 @@ const CaseChange = Schema.Struct({
 const CaseRef = Schema.Struct({ index: Schema.Number, name: Schema.NullOr(Schema.String) })
 
 /**
+ * One metric compared over the cases both runs share (@assay/store's `MetricComparison`): both means, the
+ * mean paired difference with its seeded bootstrap 95 % interval, the pass↔fail flips with McNemar's exact p
+ * and the Holm-adjusted p across the compared metrics.
+ *
+ * @example
+ * ```ts
+ * const m: MetricComparisonView = page.metrics[0]!; m.adjustedP < 0.05 && m.passToFail > m.failToPass
+ * ```
+ */
+export const MetricComparisonView = Schema.Struct({
+  name: Schema.String,
+  paired: Schema.Number,
+  meanBefore: Schema.NullOr(Schema.Number),
+  meanAfter: Schema.NullOr(Schema.Number),
+  meanDiff: Schema.NullOr(Schema.Number),
+  diffCI: Schema.NullOr(Schema.Struct({ low: Schema.Number, high: Schema.Number })),
+  verdicts: Schema.Number,
+  passRateBefore: Schema.NullOr(Schema.Number),
+  passRateAfter: Schema.NullOr(Schema.Number),
+  passToFail: Schema.Number,
+  failToPass: Schema.Number,
+  pValue: Schema.Number,
+  adjustedP: Schema.Number
+})
+export type MetricComparisonView = typeof MetricComparisonView.Type
+
+/**
  * The sections of a comparison, in the order the viewer shows them.
  *
  * @example
@@ -71,7 +98,7 @@ const Paged = <A, I>(item: Schema.Schema<A, I>) => Schema.Struct({ total: Schema
 
 /**
  * A page of a comparison: every section's total and one page of its cases (of one section only when the
- * query names it).
+ * query names it), and the per-metric statistics.
  *
  * @example
  * ```ts
@@ -86,7 +113,11 @@ export const ComparePage = Schema.Struct({
   improved: Paged(CaseChange),
   changed: Paged(CaseChange),
   onlyBefore: Paged(CaseRef),
-  onlyAfter: Paged(CaseRef)
+  onlyAfter: Paged(CaseRef),
+  /** Per-metric paired statistics over the matched cases, in order of first appearance. */
+  metrics: Schema.Array(MetricComparisonView),
+  /** How `adjustedP` corrects for comparing several metrics. */
+  adjustment: Schema.Literal("holm")
 })
 export type ComparePage = typeof ComparePage.Type
 

@@ -1,5 +1,6 @@
 /**
- * The viewer API's handlers over @assay/store's RunViews (paged, indexed reads) and RunStore's comparison.
+ * The viewer API's handlers over @assay/store's RunViews (paged, indexed reads) and RunStore's streamed results
+ * (a comparison drains the first run into a compact map and streams the second: neither is loaded whole).
  * Store failures become the API's errors here: a missing run or case a 404 naming it, anything else a 500
  * whose message names the database (never a secret: a Postgres URL shows without credentials).
  *
@@ -9,7 +10,7 @@
  * ```
  */
 import { HttpApiBuilder } from "@effect/platform"
-import { type CaseNotFound, type RunComparison, type RunNotFound, RunStore, RunViews, type StoreError } from "@assay/store"
+import { type CaseNotFound, compareStreams, type RunComparison, type RunNotFound, RunStore, RunViews, type StoreError } from "@assay/store"
 import { Effect } from "effect"
 import { type ComparePage, type CompareQuery, NotFound, StoreFailed, ViewerApi } from "./api.js"
 
@@ -17,7 +18,7 @@ const toApiError = (e: RunNotFound | CaseNotFound | StoreError): NotFound | Stor
   e._tag === "StoreError" ? new StoreFailed({ message: e.message }) : new NotFound({ message: e.message })
 
 /**
- * One page of each section of a comparison (only of `q.section` when given).
+ * One page of each section of a comparison (only of `q.section` when given), with every metric's statistics.
  *
  * @example
  * ```ts
@@ -39,7 +40,9 @@ export const comparePage = (diff: RunComparison, q: CompareQuery): ComparePage =
     improved: page("improved", diff.improved),
     changed: page("changed", diff.changed),
     onlyBefore: page("onlyBefore", diff.onlyBefore),
-    onlyAfter: page("onlyAfter", diff.onlyAfter)
+    onlyAfter: page("onlyAfter", diff.onlyAfter),
+    metrics: diff.metrics,
+    adjustment: diff.adjustment
   }
 }
 
@@ -61,5 +64,9 @@ export const ViewerHandlers = HttpApiBuilder.group(ViewerApi, "runs", (handlers)
       .handle("cases", ({ path, urlParams }) => Effect.mapError(views.cases(path.id, urlParams), toApiError))
       .handle("case", ({ path }) => Effect.mapError(views.case(path.id, path.index), toApiError))
       .handle("compare", ({ path, urlParams }) =>
-        runs.compare(path.a, path.b).pipe(Effect.map((diff) => comparePage(diff, urlParams)), Effect.mapError(toApiError)))
+        Effect.gen(function*() {
+          const a = yield* runs.get(path.a)
+          const b = yield* runs.get(path.b)
+          return yield* compareStreams({ id: a.runId, results: runs.stream(a.runId) }, { id: b.runId, results: runs.stream(b.runId) })
+        }).pipe(Effect.map((diff) => comparePage(diff, urlParams)), Effect.mapError(toApiError)))
   }))

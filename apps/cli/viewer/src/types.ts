@@ -3,4 +3,4 @@
  * definition): the browser bundle carries none of their code.
  */
 export type { CaseDetail, CasePage, CaseRowView, CaseStatus, MetricStats, RunProgress, RunRowView, RunSummaryView } from "@assay/store"
-export type { ComparePage, CompareSection } from "../../src/view/api.js"
+export type { ComparePage, CompareSection, MetricComparisonView } from "../../src/view/api.js"
