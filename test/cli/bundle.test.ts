@@ -1,7 +1,8 @@
 /**
  * The bundle's start path: the modules `assay` loads before running any command (dist/assay.mjs and the chunks
  * it imports statically) hold no undici — it is loaded when a model or HTTP client is first built — and do not
- * import node-postgres, which only a run on Postgres (ASSAY_DATABASE_URL) loads.
+ * import node-postgres, which only a run on Postgres (ASSAY_DATABASE_URL) loads. Nor does it hold @effect/cluster:
+ * only `assay runner` and `assay run --cluster` load it.
  */
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
@@ -34,5 +35,13 @@ describe("the bundle's start path", () => {
     // Still bundled, in a chunk outside the start path that a dynamic import() reaches.
     const chunks = readdirSync(DIST).filter((file) => /^assay-.+\.mjs$/.test(file) && !graph.includes(file))
     expect(chunks.some((file) => readFileSync(join(DIST, file), "utf8").includes("// node_modules/undici/"))).toBe(true)
+  })
+
+  it("does not include @effect/cluster, which a chunk loaded by `runner` and `run --cluster` holds", () => {
+    const graph = [...staticGraph("assay.mjs")]
+    const withCluster = graph.filter((file) => readFileSync(join(DIST, file), "utf8").includes("// node_modules/@effect/cluster/"))
+    expect(withCluster).toEqual([])
+    const chunks = readdirSync(DIST).filter((file) => /^assay-.+\.mjs$/.test(file) && !graph.includes(file))
+    expect(chunks.some((file) => readFileSync(join(DIST, file), "utf8").includes("// node_modules/@effect/cluster/"))).toBe(true)
   })
 })

@@ -10,7 +10,6 @@
  * ```
  */
 import { ClaimedResults } from "@assay/store"
-import { Options } from "@effect/cli"
 import { Config, Effect, Layer, type Redacted } from "effect"
 import { createServer } from "node:net"
 import { UsageError } from "../errors.js"
@@ -20,22 +19,6 @@ import { withClusterDatabase } from "./database.js"
 import { caseGroupHandlers } from "./evaluate-group.js"
 import { clusterLayer, runnerName, type RunnerListen } from "./layer.js"
 import { distributeOverCluster } from "./submit.js"
-
-/**
- * The flags of `assay run` for a cluster.
- *
- * @example
- * ```ts
- * Command.make("run", { ...runFlags, ...clusterFlags }, handler)
- * ```
- */
-export const clusterFlags = {
-  cluster: Options.redacted("cluster").pipe(
-    Options.withDescription("evaluate the cases on the cluster of `assay runner`s whose Postgres database this is"),
-    Options.optional
-  ),
-  clusterLocalRunner: Options.boolean("cluster-local-runner").pipe(Options.withDescription("with --cluster: evaluate cases in this process too"))
-}
 
 /** A free TCP port on the loopback interface (the local runner's default). */
 const freePort = Effect.async<number>((resume) => {

@@ -18,9 +18,12 @@ import { execute } from "../run/execute.js"
 import { DEFAULT_CACHE, resolvePlan, withAbsoluteRecordings } from "../run/plan.js"
 import { withRunStore } from "../run/store.js"
 import { withTelemetry, otelFlag } from "../telemetry/telemetry.js"
-import { clusterFlags, runOnCluster } from "../cluster/run.js"
+import { clusterFlags } from "../cluster/flags.js"
 import { UsageError } from "../errors.js"
 import { outputFlags, runFlags, toOutputs, toRunFlags } from "./flags.js"
+
+/** The cluster client (@effect/cluster, @effect/rpc, msgpackr), imported only when `--cluster` is given. */
+const loadCluster = Effect.promise(() => import("../cluster/run.js"))
 
 /**
  * The `run` command.
@@ -45,8 +48,9 @@ export const runCommand = Command.make(
         return yield* runEvalFiles(parsed.dataset, toRunFlags(parsed), outputs, config, path.resolve(".")).pipe(telemetry)
       }
       const plan = withAbsoluteRecordings(resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE)), path.resolve("."))
-      const result = Option.isSome(parsed.cluster)
-        ? yield* runOnCluster(parsed.cluster.value, parsed.clusterLocalRunner, { plan, resume: undefined, outputs })
+      const cluster = parsed.cluster
+      const result = Option.isSome(cluster)
+        ? yield* Effect.flatMap(loadCluster, (m) => m.runOnCluster(cluster.value, parsed.clusterLocalRunner, { plan, resume: undefined, outputs }))
         : yield* withRunStore(plan.cache ?? path.resolve(DEFAULT_CACHE), execute({ plan, resume: undefined, outputs }), { fallback: true }).pipe(telemetry)
       yield* ExitStatus.settle(result, plan.minPassRate)
     })

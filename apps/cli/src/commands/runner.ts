@@ -9,13 +9,11 @@
  * assay runner --database-url postgres://assay@db:5432/assay --host 10.0.0.7 --port 34431
  * ```
  */
-import { ClaimedResults, displayUrl } from "@assay/store"
 import { Command, Options } from "@effect/cli"
-import { Console, Effect, Layer } from "effect"
-import { withClusterDatabase } from "../cluster/database.js"
-import { caseGroupHandlers } from "../cluster/evaluate-group.js"
-import { clusterLayer, runnerName } from "../cluster/layer.js"
-import { storeLayer } from "../run/store.js"
+import { Effect } from "effect"
+
+/** The runner itself (@effect/cluster, @effect/rpc, msgpackr), imported only when the command runs. */
+const loadRunner = Effect.promise(() => import("../cluster/runner.js"))
 
 /**
  * The `runner` command.
@@ -32,17 +30,5 @@ export const runnerCommand = Command.make(
     host: Options.text("host").pipe(Options.withDescription("the address other runners reach this one at (default 127.0.0.1)"), Options.withDefault("127.0.0.1")),
     port: Options.integer("port").pipe(Options.withDescription("the port this runner listens on (default 34431)"), Options.withDefault(34431))
   },
-  ({ databaseUrl, host, port }) =>
-    withClusterDatabase("--database-url", databaseUrl, (database, url) => {
-      const name = runnerName({ host, port })
-      const runner = caseGroupHandlers(name).pipe(
-        Layer.provide(clusterLayer(url, { host, port })),
-        Layer.provide(ClaimedResults.Default),
-        Layer.provideMerge(storeLayer(database))
-      )
-      return Effect.zipRight(
-        Layer.build(runner),
-        Effect.zipRight(Console.error(`assay runner ${name}: joined the cluster on ${displayUrl(url)} (Ctrl-C leaves it)`), Effect.never)
-      )
-    })
+  ({ databaseUrl, host, port }) => Effect.flatMap(loadRunner, (m) => m.joinCluster(databaseUrl, host, port))
 ).pipe(Command.withDescription("Join a cluster and evaluate the cases of runs submitted with `assay run --cluster`"))

@@ -146,8 +146,15 @@ const nameOf = (node: Node): string => {
   return n._tag === "Subcommands" && n.parent ? nameOf(n.parent) : n.name ?? ""
 }
 const childrenOf = (node: Node): ReadonlyArray<Node> => unwrap(node).children ?? []
-const helpOf = (node: Node): Sections =>
-  sectionsOf(CommandDescriptor.getHelp(node as unknown as CommandDescriptor.Command<unknown>, CliConfig.defaultConfig))
+/** Help sections by command node: built once, since a start asks for the same command's options more than once. */
+const helpCache = new WeakMap<Node, Sections>()
+const helpOf = (node: Node): Sections => {
+  const cached = helpCache.get(node)
+  if (cached !== undefined) return cached
+  const sections = sectionsOf(CommandDescriptor.getHelp(node as unknown as CommandDescriptor.Command<unknown>, CliConfig.defaultConfig))
+  helpCache.set(node, sections)
+  return sections
+}
 
 /** The command at `path` below `assay`, if every name is a subcommand. */
 const nodeAt = (path: ReadonlyArray<string>): Node | undefined => {
@@ -242,6 +249,7 @@ export const unknownOption = (argv: ReadonlyArray<string>): string | undefined =
  * ```
  */
 export const splitAssignments = (argv: ReadonlyArray<string>): Array<string> => {
+  if (!argv.some((arg) => arg.startsWith("--") && arg.indexOf("=") > 2)) return [...argv]
   const known = optionNames(nodeAt(commandPath(argv))!)
   return argv.flatMap((arg) => {
     const eq = arg.indexOf("=")

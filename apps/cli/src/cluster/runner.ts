@@ -1,0 +1,37 @@
+/**
+ * The body of `assay runner` (see ../commands/runner.ts): join the cluster on `databaseUrl` and serve case groups
+ * until interrupted. A module of its own so that the command tree loads @effect/cluster only when it runs.
+ *
+ * @example
+ * ```ts
+ * yield* joinCluster(databaseUrl, "10.0.0.7", 34431)
+ * ```
+ */
+import { ClaimedResults, displayUrl } from "@assay/store"
+import { Console, Effect, Layer, type Redacted } from "effect"
+import { storeLayer } from "../run/store.js"
+import { withClusterDatabase } from "./database.js"
+import { caseGroupHandlers } from "./evaluate-group.js"
+import { clusterLayer, runnerName } from "./layer.js"
+
+/**
+ * Register this process as a runner listening on `host:port` and evaluate case groups until interrupted.
+ *
+ * @example
+ * ```ts
+ * joinCluster(Redacted.make("postgres://assay@db/assay"), "127.0.0.1", 34431)
+ * ```
+ */
+export const joinCluster = (databaseUrl: Redacted.Redacted, host: string, port: number) =>
+  withClusterDatabase("--database-url", databaseUrl, (database, url) => {
+    const name = runnerName({ host, port })
+    const runner = caseGroupHandlers(name).pipe(
+      Layer.provide(clusterLayer(url, { host, port })),
+      Layer.provide(ClaimedResults.Default),
+      Layer.provideMerge(storeLayer(database))
+    )
+    return Effect.zipRight(
+      Layer.build(runner),
+      Effect.zipRight(Console.error(`assay runner ${name}: joined the cluster on ${displayUrl(url)} (Ctrl-C leaves it)`), Effect.never)
+    )
+  })
