@@ -35,7 +35,10 @@ const changeLines = (change: CaseChange, style: Style): Array<string> =>
  * ```
  */
 export const significantRegressions = (diff: RunComparison, alpha: number): ReadonlyArray<MetricComparison> =>
-  diff.metrics.filter((m) => m.adjustedP < alpha && m.passToFail > m.failToPass)
+  diff.metrics.filter((m) => droppedSignificantly(m, alpha))
+
+/** One metric's significant drop: the rule behind `significantRegressions` and the console's marker. */
+const droppedSignificantly = (m: MetricComparison, alpha: number): boolean => m.adjustedP < alpha && m.passToFail > m.failToPass
 
 const metricLine = (m: MetricComparison, alpha: number, style: Style): string => {
   const diff = m.meanDiff === null ? "n/a" : `${sign(m.meanDiff)}${interval(m.diffCI ?? undefined, 3)}`
@@ -43,7 +46,7 @@ const metricLine = (m: MetricComparison, alpha: number, style: Style): string =>
     `  pass ${percent(m.passRateBefore)} → ${percent(m.passRateAfter)} (${m.passToFail}↓ ${m.failToPass}↑)` +
     `  p ${pValue(m.pValue)}  adj ${pValue(m.adjustedP)}`
   if (m.adjustedP >= alpha) return text
-  return m.passToFail > m.failToPass ? style.red(`${text}  significant drop`) : style.green(`${text}  significant gain`)
+  return droppedSignificantly(m, alpha) ? style.red(`${text}  significant drop`) : style.green(`${text}  significant gain`)
 }
 
 /**
