@@ -16,7 +16,7 @@ import type { Metric } from "../metric/metric.js"
 import type { CaseResult, RunResult, RunSummary, UnfinishedCase } from "../result/run-result.js"
 import type { EvalError } from "./errors.js"
 import type { EvalOptions } from "./options.js"
-import { runPool } from "./pool.js"
+import { runEngine } from "./run.js"
 import type { CaseSource } from "./source.js"
 
 /**
@@ -35,7 +35,7 @@ export const evaluate = <R, E = never, RS = never, RT = never>(
 ): Effect.Effect<RunResult, EvalError | E, R | RS | RT> =>
   Effect.gen(function*() {
     const cases: Array<CaseResult> = []
-    const run = yield* runPool(source, metrics, options, (result) => Effect.sync(() => void cases.push(result)))
+    const run = yield* runEngine(source, metrics, options, (result) => Effect.sync(() => void cases.push(result)))
     cases.sort((a, b) => a.index - b.index)
     return {
       runId: options.runId ?? null,
@@ -77,7 +77,7 @@ export const evaluateToSinks = <R, E = never, RS = never, RT = never>(
   metrics: ReadonlyArray<Metric<R>>,
   options: EvalOptions<RT> = {}
 ): Effect.Effect<RunOutcome, EvalError | E, R | RS | RT> =>
-  Effect.map(runPool(source, metrics, options, () => Effect.void), (run) => ({
+  Effect.map(runEngine(source, metrics, options, () => Effect.void), (run) => ({
     runId: options.runId ?? null,
     identifier: options.identifier ?? null,
     status: run.status,
@@ -105,7 +105,7 @@ export const evaluateStream = <R, E = never, RS = never, RT = never>(
       // A bounded Mailbox: workers wait when the consumer is slow; `done` ends or fails the stream after
       // everything offered before it has been read.
       const out = yield* Mailbox.make<CaseResult, EvalError | E>(1024)
-      yield* runPool(source, metrics, options, (result) => out.offer(result)).pipe(
+      yield* runEngine(source, metrics, options, (result) => out.offer(result)).pipe(
         Effect.exit,
         Effect.flatMap((exit) => out.done(Exit.asVoid(exit))),
         Effect.forkScoped

@@ -1,6 +1,6 @@
 /**
  * One unit of work: one metric on one case — repeats (epochs of a case without a task), timeout, and turning the outcome (or the error) into a
- * {@link MetricResult}. Cache lookups happen before, a chunk of cases at a time (`pool.ts`).
+ * {@link MetricResult}. Cache lookups happen before, a slice of cases at a time (`lookup.ts`).
  *
  * @example
  * ```ts

@@ -1,6 +1,6 @@
 /**
  * When the engine's fibers run: a worker loop without a scheduler hop per round, and a wait for the I/O
- * callbacks already due. Both exist for the hot path of runs that wait on judges (`pool.ts`), where each case
+ * callbacks already due. Both exist for the hot path of runs that wait on judges (`cases.ts`, `deliver.ts`), where each case
  * is one reply → a few microseconds of work → the next request.
  *
  * @example
