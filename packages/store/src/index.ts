@@ -49,7 +49,9 @@ export { DEFAULT_RESPONSE_TTL, ResponseCache, responseKey, type ResponseRequest 
 /** The SQL-backed TaskCache. @since 0.1.0 */
 export { SqlTaskCache, TASK_OUTPUT_TTL } from "./internal/task-cache.js"
 /** Cache maintenance: statistics, clearing, pruning. @since 0.1.0 */
-export { type ClearOptions, type Deleted, Maintenance, type PruneOptions, type StoreStats } from "./internal/maintenance.js"
+export { type ClearOptions, type Deleted, Maintenance, type PruneOptions } from "./internal/maintenance.js"
+/** What the database holds, as `Maintenance.stats` reports it. @since 0.1.0 */
+export { type StoreStats } from "./internal/store-stats.js"
 /** Removes secrets from what is stored. @since 0.1.0 */
 export { scrubSecrets } from "./internal/secrets.js"
 /** Ready-made layers of the whole store, on SQLite or Postgres. @since 0.1.0 */
