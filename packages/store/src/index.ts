@@ -29,17 +29,16 @@ export { RunStore } from "./internal/run-store.js"
 /** One process at a time per run: the run's lease. @since 0.1.0 */
 export { type Lease, type LeaseHolder, type LeaseOptions, RunLease, RunLeased } from "./internal/run-lease.js"
 /** Comparing two stored runs case by case. @since 0.1.0 */
+export { compareRuns, compareStreams, ComparisonBuilder } from "./internal/compare.js"
+/** What comparing two runs produces, and its options. @since 0.1.0 */
 export {
   type CaseChange,
   type CaseRef,
   type CompareOptions,
-  compareRuns,
-  compareStreams,
-  ComparisonBuilder,
   type MetricComparison,
   type MetricDelta,
   type RunComparison
-} from "./internal/compare.js"
+} from "./internal/comparison.js"
 /** The identity of a test case across runs. @since 0.1.0 */
 export { caseIdentity } from "./internal/case-identity.js"
 /** Starting and resuming runs, with the fingerprints that must match. @since 0.1.0 */

@@ -1,44 +1,27 @@
 /**
- * The run store's case results: written through by a group-commit writer (a transaction per commit, a stored
- * batch per run in it), read back whole or streamed in case order, and folded into a run's outcome.
+ * The run store's case results read back: whole or streamed in case order, and folded into a run's result or
+ * outcome (they are written by `result-writer.ts`).
  *
  * @example
  * ```ts
- * const writer = yield* makeResultWriter(db)
- * yield* writer.submit([{ runId, results }])
  * const outcome = yield* runOutline(db, runId)
  * ```
  */
 import { CaseResult, type RunOutcome, type RunResult, SummaryAccumulator } from "@assay/core"
 import { SqlClient } from "@effect/sql"
-import { Effect, Schema, type Scope, Stream } from "effect"
-import { type BatchWriter, makeBatchWriter } from "./batch-writer.js"
+import { Effect, Schema, Stream } from "effect"
 import type { DatabaseApi } from "./database.js"
 import type { RunNotFound, StoreError } from "./errors.js"
 import { corruptRun, readFailure, validateResults } from "./run-decode.js"
 import type { RunInfo, RunStatus } from "./run-info.js"
 import { orderedResults } from "./run-read.js"
 import { runInfo } from "./run-records.js"
-import { appendResults, storedIndices, storedResults } from "./run-sql.js"
+import { storedIndices, storedResults } from "./run-sql.js"
 
-/**
- * Results of one run waiting for the writer's next commit (one `sinkMany` call).
- *
- * @example
- * ```ts
- * const pending: Pending = { runId: "r1", results }
- * ```
- */
-export interface Pending {
-  readonly runId: string
-  readonly results: ReadonlyArray<CaseResult>
-}
-
-/** Results per stored batch at most (a commit of more is split). */
-const BATCH_RESULTS = 2000
-
+/** Results stored a row per case by versions before batches (JSON text each). */
 const decodeLegacy = Schema.decodeUnknown(Schema.Array(Schema.parseJson(CaseResult)))
 
+/** The status a stored run reads back with: one that never ended (running, failed) reads as cancelled. */
 const RESULT_STATUS: Record<RunStatus, RunResult["status"]> = {
   running: "cancelled",
   completed: "completed",
@@ -47,35 +30,6 @@ const RESULT_STATUS: Record<RunStatus, RunResult["status"]> = {
   cancelled: "cancelled",
   failed: "cancelled"
 }
-
-/** Split a list into chunks of at most `size` (bounded statement size). */
-const chunks = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
-  return out
-}
-
-/**
- * The group-commit writer of case results: everything submitted meanwhile is committed in one transaction, one
- * stored batch per run (split every {@link BATCH_RESULTS} results).
- *
- * @example
- * ```ts
- * const writer = yield* makeResultWriter(db)
- * ```
- */
-export const makeResultWriter = (db: DatabaseApi): Effect.Effect<BatchWriter<Pending>, never, Scope.Scope> =>
-  makeBatchWriter((pending: ReadonlyArray<Pending>) => {
-    const byRun = new Map<string, Array<CaseResult>>()
-    for (const { results, runId } of pending) {
-      const known = byRun.get(runId)
-      if (known === undefined) byRun.set(runId, [...results])
-      else for (const result of results) known.push(result)
-    }
-    const appends = Effect.forEach(byRun, ([runId, results]) =>
-      Effect.forEach(chunks(results, BATCH_RESULTS), (chunk) => appendResults(runId, chunk), { discard: true }), { discard: true })
-    return db.refine(db.sql.withTransaction(db.provided(appends)))
-  })
 
 /**
  * The stored case results of a run, in input order (a case stored twice: its latest result).

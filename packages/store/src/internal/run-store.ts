@@ -2,7 +2,7 @@
  * The run store: a run is recorded when it starts, every finished case result is written through as it
  * finishes (group commit; durable when the sink returns), and the final status is marked at the end. Runs can
  * be listed, read back as a core `RunResult`, or streamed (compare two with `compareStreams`). The records
- * live in `run-records.ts`, the results in `run-results.ts`.
+ * live in `run-records.ts`, the results in `result-writer.ts` and `run-results.ts`.
  *
  * @example
  * ```ts
@@ -17,7 +17,8 @@ import { Effect } from "effect"
 import { Database } from "./database.js"
 import type { RunSpec, RunStatus } from "./run-info.js"
 import { findRun, listRuns, markFinished, markRunning, recordRun, runInfo } from "./run-records.js"
-import { finishedIndices, makeResultWriter, runOutline, runResults, showRun, streamResults } from "./run-results.js"
+import { makeResultWriter } from "./result-writer.js"
+import { finishedIndices, runOutline, runResults, showRun, streamResults } from "./run-results.js"
 
 /**
  * The run store service; see the module doc.
