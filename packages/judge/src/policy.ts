@@ -18,7 +18,7 @@
  * }).pipe(Effect.provide(CallPolicy.layer({ maxConnections: 50 })))
  * ```
  */
-import { Context, Duration, Effect, Layer, Option, Random, Scope } from "effect"
+import { type Clock, Context, Duration, Effect, Layer, Option, Random, Scope } from "effect"
 import { makeGate, type Gate } from "./adaptive.js"
 import { type BackoffSettings, retryDelayMillis } from "./backoff.js"
 import { type Bucket, makeBucket } from "./bucket.js"
@@ -311,6 +311,135 @@ const finalError = (error: JudgeError, attempts: number) =>
   })
 
 /**
+ * One call in progress: its settings and model state, its deadline (a point in time fixed when the call starts),
+ * the attempt under the connection permit, and the buckets its latest attempt was charged in. Like
+ * {@link ModelState}, `charged` is a plain field written only inside synchronous steps.
+ */
+interface CallRun {
+  readonly settings: PolicySettings
+  readonly timing: Timing
+  readonly state: ModelState
+  readonly estimatedTokens: number
+  readonly clock: Clock.Clock
+  readonly deadlineAt: number
+  /** The attempt, timed, under the connection permit (after the shared admission, if any). */
+  readonly gated: Effect.Effect<ProviderReply, JudgeError>
+  /** The buckets the latest attempt was charged in. */
+  charged: Charged
+}
+
+/**
+ * An attempt bounded by `min(attemptTimeout, time left)`; one that starts after the deadline fails at once. The
+ * bound is enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by the watchdog.
+ */
+const timedAttempt = (
+  settings: PolicySettings,
+  timing: Timing,
+  watchdog: Watchdog,
+  clock: Clock.Clock,
+  deadlineAt: number,
+  attempt: Attempt
+): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.suspend(() => {
+    const now = clock.unsafeCurrentTimeMillis()
+    const budget = Math.min(timing.attemptMillis, deadlineAt - now)
+    if (budget <= 0) return Effect.fail(deadlineError(settings))
+    const onExpire = () => (budget < timing.attemptMillis ? deadlineError(settings) : timeoutError(timing))
+    return Effect.isEffect(attempt) ? watchdog.within(attempt, now + budget, onExpire) : attempt({ millis: budget, onExpire })
+  })
+
+/**
+ * Wait out a pause the server asked for, the pacer's slot and the rate buckets (plain reads when none applies),
+ * then attempt: every wait happens before the connection permit is taken, never while holding it.
+ */
+const once = (run: CallRun): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.suspend(() => {
+    const { state } = run
+    const now = run.clock.unsafeCurrentTimeMillis()
+    const paused = Math.max(0, state.pauseUntil - now)
+    const limited = reserve(state.limits, now + paused, run.estimatedTokens)
+    run.charged = limited.charged
+    const wait = paused + Math.max(limited.wait, state.pacer?.reserve(now + paused) ?? 0)
+    return wait > 0 ? Effect.zipRight(backOff(state, wait), unpaused(run)) : run.gated
+  })
+
+/**
+ * After a wait: a pause the server asked for meanwhile (a 429, a budget at 0) holds this call back too, and it
+ * queues again in the buckets from the pause's end (its charge refunded), so that the calls it held back do not
+ * all start the moment it ends.
+ */
+const unpaused = (run: CallRun): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.suspend(() => {
+    const now = run.clock.unsafeCurrentTimeMillis()
+    if (run.state.pauseUntil <= now) return run.gated
+    refund(run.charged, now, run.estimatedTokens)
+    return once(run)
+  })
+
+/** A successful attempt: learn from its headers, correct its token charge, and count the model healthy again. */
+const succeeded = (run: CallRun, reply: ProviderReply): Effect.Effect<ProviderReply> => {
+  const { state } = run
+  const now = run.clock.unsafeCurrentTimeMillis()
+  notePause(state, reply.rateLimit, now)
+  learn(state.limits, reply.rateLimit, now)
+  correct(run.charged, reply, run.estimatedTokens, now)
+  state.pacer?.onSuccess(now)
+  state.counters.succeeded++
+  state.failureStreak = 0
+  return Effect.as(state.gate.onSuccess, reply)
+}
+
+/** React to a 429: count it, shrink the cap and pace starts (unless a learned limit paces), honor its Retry-After. */
+const rateLimitedBy = (run: CallRun, error: JudgeError): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const { state } = run
+    state.counters.rateLimited++
+    // With a learned request limit the bucket already paces the calls: a 429 is timing jitter at the
+    // limit's edge, not too many connections, so neither the cap nor the pacer reacts to it.
+    const shrink = state.limits.learnedRequests === undefined
+    if (shrink) state.pacer?.onRateLimited(run.clock.unsafeCurrentTimeMillis())
+    // The server's wait applies to the whole key: hold the model's other calls back too.
+    const pause = Effect.sync(() => {
+      if (error.retryAfterMillis !== undefined) pauseUntil(state, run.clock.unsafeCurrentTimeMillis() + error.retryAfterMillis)
+    })
+    return shrink ? Effect.zipRight(state.gate.onRateLimited, pause) : pause
+  })
+
+/**
+ * After a failed attempt: retry or give up. `n` counts failures (retried at most `maxRetries` times);
+ * `limited` counts 429s, which are load, not failure: they are retried until the call's deadline, after
+ * the server's Retry-After (else backoff on their own count), while the gate shrinks the connection cap.
+ */
+const retryOrFail = (run: CallRun, error: JudgeError, n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.gen(function*() {
+    const { settings, state } = run
+    const rateLimited = error.kind === "RateLimited"
+    if (rateLimited) yield* rateLimitedBy(run, error)
+    const attempts = n + limited + 1
+    if (!isRetryable(error) || (!rateLimited && n >= settings.maxRetries)) {
+      state.counters.failed++
+      return yield* finalError(error, attempts)
+    }
+    if (!rateLimited) state.failureStreak++
+    const delay = retryDelayMillis(rateLimited ? limited : backoffStep(state, n), error.retryAfterMillis, run.timing.backoff, yield* Random.next)
+    if (run.clock.unsafeCurrentTimeMillis() + delay >= run.deadlineAt) {
+      state.counters.failed++
+      return yield* finalError(deadlineError(settings, error), attempts)
+    }
+    if (!rateLimited) state.counters.retries++
+    yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${attempts} in ${delay} ms`)
+    yield* backOff(state, delay)
+    return yield* (rateLimited ? loop(run, n, limited + 1) : loop(run, n + 1, limited))
+  })
+
+/** Attempt, then succeed or go to {@link retryOrFail}; `n` failures and `limited` 429s so far. */
+const loop = (run: CallRun, n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.matchEffect(once(run), {
+    onFailure: (error) => retryOrFail(run, error, n, limited),
+    onSuccess: (reply) => succeeded(run, reply)
+  })
+
+/**
  * One call: attempts under the permit pool and limiters, retried with backoff. The deadline is a point in time
  * fixed when the call starts: an attempt's timeout is `min(attemptTimeout, time left)`, an attempt that gets
  * its permit after the deadline does not run, and no retry sleeps past it. Attempt timeouts are enforced by the
@@ -331,89 +460,9 @@ const runWith = (
   Effect.clockWith((clock) => {
     state.counters.calls++
     const deadlineAt = clock.unsafeCurrentTimeMillis() + timing.deadlineMillis
-    const timed = Effect.suspend(() => {
-      const now = clock.unsafeCurrentTimeMillis()
-      const budget = Math.min(timing.attemptMillis, deadlineAt - now)
-      if (budget <= 0) return Effect.fail(deadlineError(settings))
-      const onExpire = () => (budget < timing.attemptMillis ? deadlineError(settings) : timeoutError(timing))
-      return Effect.isEffect(attempt) ? watchdog.within(attempt, now + budget, onExpire) : attempt({ millis: budget, onExpire })
-    })
+    const timed = timedAttempt(settings, timing, watchdog, clock, deadlineAt, attempt)
     const gated = admit === undefined ? state.gate.withPermit(timed) : Effect.zipRight(admit, state.gate.withPermit(timed))
-    /** The buckets the latest attempt was charged in. */
-    let charged: Charged = nothingCharged
-    /**
-     * Wait out a pause the server asked for, the pacer's slot and the rate buckets (plain reads when none
-     * applies), then attempt: every wait happens before the connection permit is taken, never while holding it.
-     */
-    const once = Effect.suspend(() => {
-      const now = clock.unsafeCurrentTimeMillis()
-      const paused = Math.max(0, state.pauseUntil - now)
-      const limited = reserve(state.limits, now + paused, estimatedTokens)
-      charged = limited.charged
-      const wait = paused + Math.max(limited.wait, state.pacer?.reserve(now + paused) ?? 0)
-      return wait > 0 ? Effect.zipRight(backOff(state, wait), unpaused) : gated
-    })
-    /**
-     * After a wait: a pause the server asked for meanwhile (a 429, a budget at 0) holds this call back too, and
-     * it queues again in the buckets from the pause's end (its charge refunded), so that the calls it held back
-     * do not all start the moment it ends.
-     */
-    const unpaused: Effect.Effect<ProviderReply, JudgeError> = Effect.suspend(() => {
-      const now = clock.unsafeCurrentTimeMillis()
-      if (state.pauseUntil <= now) return gated
-      refund(charged, now, estimatedTokens)
-      return once
-    })
-    /**
-     * After a failed attempt: retry or give up. `n` counts failures (retried at most `maxRetries` times);
-     * `limited` counts 429s, which are load, not failure: they are retried until the call's deadline, after
-     * the server's Retry-After (else backoff on their own count), while the gate shrinks the connection cap.
-     */
-    const retryOrFail = (error: JudgeError, n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
-      Effect.gen(function*() {
-        const rateLimited = error.kind === "RateLimited"
-        if (rateLimited) {
-          state.counters.rateLimited++
-          // With a learned request limit the bucket already paces the calls: a 429 is timing jitter at the
-          // limit's edge, not too many connections, so neither the cap nor the pacer reacts to it.
-          if (state.limits.learnedRequests === undefined) {
-            state.pacer?.onRateLimited(clock.unsafeCurrentTimeMillis())
-            yield* state.gate.onRateLimited
-          }
-          // The server's wait applies to the whole key: hold the model's other calls back too.
-          if (error.retryAfterMillis !== undefined) pauseUntil(state, clock.unsafeCurrentTimeMillis() + error.retryAfterMillis)
-        }
-        const attempts = n + limited + 1
-        if (!isRetryable(error) || (!rateLimited && n >= settings.maxRetries)) {
-          state.counters.failed++
-          return yield* finalError(error, attempts)
-        }
-        if (!rateLimited) state.failureStreak++
-        const delay = retryDelayMillis(rateLimited ? limited : backoffStep(state, n), error.retryAfterMillis, timing.backoff, yield* Random.next)
-        if (clock.unsafeCurrentTimeMillis() + delay >= deadlineAt) {
-          state.counters.failed++
-          return yield* finalError(deadlineError(settings, error), attempts)
-        }
-        if (!rateLimited) state.counters.retries++
-        yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${attempts} in ${delay} ms`)
-        yield* backOff(state, delay)
-        return yield* (rateLimited ? loop(n, limited + 1) : loop(n + 1, limited))
-      })
-    const loop = (n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
-      Effect.matchEffect(once, {
-        onFailure: (error) => retryOrFail(error, n, limited),
-        onSuccess: (reply) => {
-          const now = clock.unsafeCurrentTimeMillis()
-          notePause(state, reply.rateLimit, now)
-          learn(state.limits, reply.rateLimit, now)
-          correct(charged, reply, estimatedTokens, now)
-          state.pacer?.onSuccess(now)
-          state.counters.succeeded++
-          state.failureStreak = 0
-          return Effect.as(state.gate.onSuccess, reply)
-        }
-      })
-    return loop(0, 0)
+    return loop({ settings, timing, state, estimatedTokens, clock, deadlineAt, gated, charged: nothingCharged }, 0, 0)
   })
 
 /**

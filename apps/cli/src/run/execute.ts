@@ -25,13 +25,13 @@ import { Clock, Console, Deferred, Effect, Layer, Option, Stream } from "effect"
 import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
 import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
-import { makeProgress } from "../progress/reporter.js"
+import { makeProgress, type Progress } from "../progress/reporter.js"
 import { openJsonlSink } from "../report/jsonl.js"
 import { budgetMessage, checkPrices, makeRunBudget, spendView } from "./budget.js"
 import { batchJournalLayer, batchOptionsOf, batchProblem, runConcurrency } from "./batch.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
-import { RunLog } from "./run-log.js"
+import { RunLog, type RunLogApi } from "./run-log.js"
 import { embeddingModelOf, fatalError, pricesOf, recordingFor, runServices, servesCached } from "./services.js"
 import { RunTally } from "./tally.js"
 import { makeTarget, type Target } from "./target.js"
@@ -173,97 +173,186 @@ const planMetrics = (input: Execution) =>
     ? Effect.succeed({ judged: 0, embedded: 0, metrics: [], needsJudge: false })
     : buildMetrics(input.plan.metrics, input.plan.judge, embeddingModelOf(input.plan))
 
-const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean, runIdCell: Deferred.Deferred<string>) =>
+/** What a run is set up from before it is recorded: the validated dataset, the target and the task. */
+interface Prepared {
+  readonly total: number
+  readonly fingerprints: { readonly dataset: string; readonly metrics: string; readonly caseCount: number }
+  /** Models without a price (their cost is not counted). */
+  readonly unpriced: ReadonlyArray<string>
+  readonly target: Target | undefined
+  readonly task: Task | undefined
+  readonly source: Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem>
+}
+
+/** A recorded run in progress: what its reports and closing messages are made from. */
+interface Running {
+  readonly input: Execution
+  readonly log: RunLogApi
+  readonly runId: string
+  /** Fails once the run's lease is lost; every write of results checks it first. */
+  readonly stillHeld: Effect.Effect<void, SinkError>
+  readonly tally: RunTally
+  readonly progress: Progress
+  readonly started: number
+  readonly total: number
+  readonly unpriced: ReadonlyArray<string>
+}
+
+/**
+ * Validate and count the dataset, then set up the target — before the run is recorded: a target without its
+ * key fails here, leaving no run.
+ */
+const prepareRun = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean) =>
   Effect.gen(function*() {
-    const { outputs, plan } = input
-    const log = yield* RunLog
-    const judge = yield* Judge
+    const { plan } = input
     const cases = input.eval?.cases
     const dataset = yield* datasetFingerprint(cases ?? loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
-    // The target is set up before the run is recorded: a target without its key fails here, leaving no run.
     yield* offlineTarget(plan)
     const unpriced = yield* checkPrices(plan, needsJudge)
     // An http target posts through the application's HttpClient, recorded or replayed with --record / --replay.
     const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null, batchOptionsOf(plan), pricesOf(plan)).pipe(Effect.provide(recordedHttpClient))
     const task = input.eval?.task ?? (target === undefined ? undefined : targetTask(plan, target))
-    const recording = yield* Effect.serviceOption(Recording)
-    const runId = input.resume ?? (yield* log.start(plan, fingerprints))
+    return { total, fingerprints, unpriced, target, task, source: cases ?? loadDataset(plan.dataset) } satisfies Prepared
+  })
+
+/** Record a new run (or reopen the resumed one) and hold its lease; the run id goes to the batch journal too. */
+const openRun = (input: Execution, log: RunLogApi, fingerprints: Prepared["fingerprints"], runIdCell: Deferred.Deferred<string>) =>
+  Effect.gen(function*() {
+    const runId = input.resume ?? (yield* log.start(input.plan, fingerprints))
     const stillHeld = yield* log.lease(runId) // released when the run's scope closes
     if (input.resume !== undefined) yield* log.reopen(input.resume, fingerprints)
     yield* Deferred.succeed(runIdCell, runId)
-    const started = yield* Clock.currentTimeMillis
-    const tally = new RunTally(total)
-    // A resumed run's stored results are streamed once: counted, and with --jsonl appended where the file
-    // misses them (a crash between commit and write).
+    return { runId, stillHeld }
+  })
+
+/**
+ * Count a resumed run's stored results in the tally (streamed once) and open the `--jsonl` sink, appending the
+ * results the file misses (a crash between commit and write).
+ */
+const restoreEarlier = (input: Execution, log: RunLogApi, tally: RunTally) =>
+  Effect.gen(function*() {
+    const { jsonl } = input.outputs
     const stored = input.resume === undefined ? undefined : Stream.tap(log.results(input.resume), (r) => Effect.sync(() => tally.add(r)))
-    const appendJsonl = Option.isSome(outputs.jsonl) ? Option.some(yield* openJsonlSink(outputs.jsonl.value, stored)) : Option.none()
-    if (stored !== undefined && Option.isNone(outputs.jsonl)) yield* Stream.runDrain(stored)
-    // The budget covers the whole run: what a resumed run's earlier results cost is already spent.
+    const appendJsonl = Option.isSome(jsonl) ? Option.some(yield* openJsonlSink(jsonl.value, stored)) : Option.none()
+    if (stored !== undefined && Option.isNone(jsonl)) yield* Stream.runDrain(stored)
+    return appendJsonl
+  })
+
+/**
+ * The run's cost budget — it covers the whole run: what a resumed run's earlier results cost is already spent —
+ * and its progress reporter, showing the judge's and the target's calls and the spend.
+ */
+const meters = (input: Execution, tally: RunTally, total: number, judge: Judge["Type"] | undefined, target: Target | undefined) =>
+  Effect.gen(function*() {
+    const { outputs, plan } = input
     const earlierSpend = tally.cost
     const budget = yield* makeRunBudget(plan, earlierSpend)
-    const source = cases ?? loadDataset(plan.dataset)
     const clients = [
-      ...(needsJudge ? [{ label: "judge", stats: judge.stats }] : []),
+      ...(judge === undefined ? [] : [{ label: "judge", stats: judge.stats }]),
       ...(target === undefined ? [] : [{ label: "target", stats: target.stats }])
     ]
     const spend = clients.length === 0 && budget === undefined ? undefined : spendView(budget, clients.map((c) => c.stats), earlierSpend)
     const progress = yield* makeProgress({ mode: outputs.progress, total: total - tally.finished, style: outputs.progressStyle, clients, spend })
+    return { budget, progress }
+  })
 
-    const report = (status: RunOutcome["status"]) =>
-      Effect.gen(function*() {
-        yield* progress.finish
-        const duration = (yield* Clock.currentTimeMillis) - started
-        const outcome = tally.outcome(runId, plan.identifier, status, duration)
-        yield* log.finish(runId, status, outcome.summary.passRate)
-        yield* writeReports(outputs, { outcome, dataset: plan.dataset, unpriced }, log.results(runId))
-        return outcome
-      })
+/** Close the progress display, mark the run with its status and write the reports for the whole run. */
+const report = (run: Running, status: RunOutcome["status"]) =>
+  Effect.gen(function*() {
+    yield* run.progress.finish
+    const duration = (yield* Clock.currentTimeMillis) - run.started
+    const outcome = run.tally.outcome(run.runId, run.input.plan.identifier, status, duration)
+    yield* run.log.finish(run.runId, status, outcome.summary.passRate)
+    yield* writeReports(run.input.outputs, { outcome, dataset: run.input.plan.dataset, unpriced: run.unpriced }, run.log.results(run.runId))
+    return outcome
+  })
 
+/**
+ * The cases evaluated in this process, or handed to other processes (`--cluster`). Results are durable in the
+ * run store (one transaction per batch) before they reach the other sinks through `onResult`.
+ */
+const evaluation = (
+  run: Running,
+  metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>,
+  prepared: Prepared,
+  onResult: (result: CaseResult) => Effect.Effect<void, SinkError>
+) => {
+  const { plan } = run.input
+  const { runId, stillHeld, total } = run
+  const skipIndex = (index: number) => run.tally.has(index)
+  const local = evaluateToSinks(prepared.source, metrics, {
+    ...toEvalOptions(plan),
+    concurrency: runConcurrency(plan, total),
+    ...(prepared.task === undefined ? {} : { task: prepared.task }),
+    runId,
+    skipIndex,
+    onResults: (results) => Effect.zipRight(stillHeld, run.log.record(runId, results)),
+    onResult
+  })
+  type Evaluation = Effect.Effect<RunOutcome, Effect.Effect.Error<typeof local> | Effect.Effect.Error<ReturnType<Distribute>>, Effect.Effect.Context<typeof local> | DistributeContext>
+  const evaluation: Evaluation = run.input.distribute === undefined
+    ? local
+    : run.input.distribute({ runId, plan, total, source: prepared.source, skipIndex, stillHeld, onResult })
+  return evaluation
+}
+
+/**
+ * On interruption, write the reports for what finished and print the resume command; on failure, mark the run
+ * failed.
+ */
+const whenStopped = (run: Running) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  self.pipe(
+    Effect.onInterrupt(() =>
+      report(run, "cancelled").pipe(
+        Effect.zipRight(Console.error(`\nInterrupted: ${run.tally.finished} of ${run.total} cases finished. Resume with: assay resume ${run.runId}`)),
+        Effect.catchAll((error) => Console.error(`could not write the partial reports: ${error.message}`))
+      )
+    ),
+    Effect.tapError(() => Effect.ignore(Effect.zipRight(run.stillHeld, run.log.finish(run.runId, "failed"))))
+  )
+
+/** The closing messages: the calls made, where the results went, and why cases are unfinished (budget, deadline). */
+const closingLines = (run: Running, result: RunOutcome, budget: CostBudgetApi | undefined) =>
+  Effect.gen(function*() {
+    const { runId } = run
+    const calls = yield* run.progress.callsSummary
+    if (calls !== undefined) yield* Console.log(`calls: ${calls}`)
+    yield* Console.error(whereItWent(runId, run.input.outputs))
+    if (budget !== undefined && result.status === "budget") {
+      yield* Console.error(budgetMessage(budget.limit, (yield* budget.snapshot).spent, result.unfinished.length, runId))
+    } else if (result.unfinished.length > 0) {
+      yield* Console.error(`Deadline reached: ${result.unfinished.length} cases unfinished. Continue with: assay resume ${runId}`)
+    }
+  })
+
+/** Set the run up, record it, evaluate its cases into the sinks, and write its reports; see the module doc. */
+const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean, runIdCell: Deferred.Deferred<string>) =>
+  Effect.gen(function*() {
+    const log = yield* RunLog
+    const judge = yield* Judge
+    const prepared = yield* prepareRun(input, metrics, needsJudge)
+    const { target, total } = prepared
+    const recording = yield* Effect.serviceOption(Recording)
+    const { runId, stillHeld } = yield* openRun(input, log, prepared.fingerprints, runIdCell)
+    const started = yield* Clock.currentTimeMillis
+    const tally = new RunTally(total)
+    const appendJsonl = yield* restoreEarlier(input, log, tally)
+    const { budget, progress } = yield* meters(input, tally, total, needsJudge ? judge : undefined, target)
+    const run: Running = { input, log, runId, stillHeld, tally, progress, started, total, unpriced: prepared.unpriced }
     const onResult = (result: CaseResult) =>
       Effect.gen(function*() {
         if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
         yield* progress.add(result)
         tally.add(result)
       })
-    const skipIndex = (index: number) => tally.has(index)
-    const local = evaluateToSinks(source, metrics, {
-        ...toEvalOptions(plan),
-        concurrency: runConcurrency(plan, total),
-        ...(task === undefined ? {} : { task }),
-        runId,
-        skipIndex,
-        // Results are durable in the run store (one transaction per batch) before they reach the other sinks.
-        onResults: (results) => Effect.zipRight(stillHeld, log.record(runId, results)),
-        onResult
-      })
-    type Evaluation = Effect.Effect<RunOutcome, Effect.Effect.Error<typeof local> | Effect.Effect.Error<ReturnType<Distribute>>, Effect.Effect.Context<typeof local> | DistributeContext>
-    const evaluation: Evaluation = input.distribute === undefined
-      ? local
-      : input.distribute({ runId, plan, total, source, skipIndex, stillHeld, onResult })
-    const run = stopOnFatal(
+    const outcome = yield* stopOnFatal(
       Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
-      stoppingOnFatal(withBudget(withLayer(evaluation, input.eval?.layer), budget), judge, target)
-    ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))), progress.around)
-    const outcome = yield* run.pipe(
-      Effect.onInterrupt(() =>
-        report("cancelled").pipe(
-          Effect.zipRight(Console.error(`\nInterrupted: ${tally.finished} of ${total} cases finished. Resume with: assay resume ${runId}`)),
-          Effect.catchAll((error) => Console.error(`could not write the partial reports: ${error.message}`))
-        )
-      ),
-      Effect.tapError(() => Effect.ignore(Effect.zipRight(stillHeld, log.finish(runId, "failed"))))
-    )
-    const result = yield* report(outcome.status)
-    const calls = yield* progress.callsSummary
-    if (calls !== undefined) yield* Console.log(`calls: ${calls}`)
-    yield* Console.error(whereItWent(runId, outputs))
-    if (budget !== undefined && result.status === "budget") {
-      yield* Console.error(budgetMessage(budget.limit, (yield* budget.snapshot).spent, result.unfinished.length, runId))
-    } else if (result.unfinished.length > 0) {
-      yield* Console.error(`Deadline reached: ${result.unfinished.length} cases unfinished. Continue with: assay resume ${runId}`)
-    }
+      stoppingOnFatal(withBudget(withLayer(evaluation(run, metrics, prepared, onResult), input.eval?.layer), budget), judge, target)
+    ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))), progress.around, whenStopped(run))
+    const result = yield* report(run, outcome.status)
+    yield* closingLines(run, result, budget)
     return result
   })
 

@@ -100,6 +100,212 @@ const chunks = (client: BatchClientApi, lines: ReadonlyArray<BatchLine>): Readon
   return out
 }
 
+/** The batcher's counters, behind {@link BatchStats}. */
+interface Counts {
+  submitted: number
+  inProgress: number
+  ended: number
+  requests: number
+  succeeded: number
+  failed: number
+  waitingMillis: number
+  busySince: number
+}
+
+/**
+ * What the batcher's steps share: the client and settings, the queue the flusher drains, and plain mutable
+ * state, each change made in one synchronous step (atomic between fibers).
+ */
+interface Batcher {
+  readonly client: BatchClientApi
+  readonly settings: BatcherSettings
+  readonly journal: BatchJournal["Type"] | undefined
+  readonly fatal: Deferred.Deferred<never, JudgeError>
+  readonly redact: (text: string) => string
+  readonly gather: Duration.Duration
+  readonly queue: Queue.Queue<BatchLine>
+  /** The scope the batcher was made in: pollers of earlier batches, started by a call, live there. */
+  readonly scope: Scope.Scope
+  readonly waiting: Map<string, Waiting>
+  /** Replies that arrived before anyone asked for them (a resumed run's earlier batches). */
+  readonly ready: Map<string, ProviderReply>
+  /** custom id → batch id, for batches an earlier process submitted and no reply has been handed out yet. */
+  readonly known: Map<string, string>
+  /** batch id → the custom ids of its lines. */
+  readonly members: Map<string, ReadonlyArray<string>>
+  /** Earlier batches a poller already watches. */
+  readonly watching: Set<string>
+  readonly counts: Counts
+}
+
+/** Remember the batches the journal holds for this model, so that calls wait for them instead of submitting again. */
+const loadKnown = (b: Batcher): Effect.Effect<void, JudgeError> =>
+  b.journal === undefined ? Effect.void : Effect.flatMap(b.journal.known, (records) =>
+    Effect.forEach(records.filter((r) => r.model === b.settings.model), (record) =>
+      Effect.sync(() => {
+        b.members.set(record.batchId, record.customIds)
+        for (const id of record.customIds) b.known.set(id, record.batchId)
+      }), { discard: true }))
+
+/** A failure of the batch API as the call sees it: secrets removed; a rejected key or dead endpoint is fatal. */
+const apiFailure = (b: Batcher, raw: JudgeError): Effect.Effect<JudgeError> => {
+  const message = raw.kind === "Auth" ? `${b.client.provider} rejected the API key (${b.redact(raw.message)}): ${b.settings.keyHint ?? "check the API key"}` : b.redact(raw.message)
+  const error = new JudgeError({ kind: raw.kind, message: `${b.client.provider} batch API: ${message}`, ...(raw.status === undefined ? {} : { status: raw.status }) })
+  return raw.kind === "Auth" || raw.kind === "Unreachable" ? Effect.as(Deferred.fail(b.fatal, error), error) : Effect.succeed(error)
+}
+
+/** Count a batch in or out of progress, adding the time some batch was in progress to `waitingMillis`. */
+const busy = (b: Batcher, delta: 1 | -1): Effect.Effect<void> =>
+  Effect.map(Clock.currentTimeMillis, (now) => {
+    const { counts } = b
+    if (delta === 1 && counts.inProgress === 0) counts.busySince = now
+    counts.inProgress += delta
+    if (delta === -1 && counts.inProgress === 0) counts.waitingMillis += now - counts.busySince
+  })
+
+/** Hand a line's outcome to its caller (or keep a reply nobody asked for yet); an earlier batch's failure is asked again. */
+const settle = (b: Batcher, customId: string, result: LineResult, resumed: boolean): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    b.known.delete(customId)
+    const waiter = b.waiting.get(customId)
+    if (result.reply !== undefined) {
+      b.counts.succeeded++
+      if (waiter === undefined) return Effect.sync(() => void b.ready.set(customId, result.reply!))
+      b.waiting.delete(customId)
+      return Deferred.succeed(waiter.deferred, result.reply)
+    }
+    if (waiter === undefined) return Effect.void
+    if (resumed) return Queue.offer(b.queue, { customId, request: waiter.request })
+    b.counts.failed++
+    b.waiting.delete(customId)
+    return Deferred.fail(waiter.deferred, result.error ?? new JudgeError({ kind: "Transient", message: "batch line failed" }))
+  })
+
+/** Settle every line of a batch with the same failure. */
+const settleAll = (b: Batcher, customIds: ReadonlyArray<string>, error: JudgeError, resumed: boolean): Effect.Effect<void> =>
+  Effect.forEach(customIds, (id) => settle(b, id, { customId: id, reply: undefined, error }, resumed), { discard: true })
+
+/** Poll a batch on the adaptive schedule until it ends; the last status seen (the schedule's output is not it). */
+const pollUntilEnded = (b: Batcher, batchId: string): Effect.Effect<BatchStatus | undefined, JudgeError> =>
+  Effect.suspend(() => {
+    let ended: BatchStatus | undefined
+    return retryTransient(b.client.poll(batchId)).pipe(
+      Effect.tap((status) => Effect.sync(() => void (ended = status))),
+      Effect.repeat({ schedule: pollSchedule(b.settings.poll ?? "1 second", b.settings.maxPoll ?? "30 seconds"), until: (s: BatchStatus) => s.ended }),
+      Effect.map(() => ended)
+    )
+  })
+
+/** Settle an ended batch's lines from its results; lines the results leave out fail with the batch's state. */
+const settleResults = (b: Batcher, batchId: string, ended: BatchStatus | undefined, resumed: boolean): Effect.Effect<void, JudgeError> =>
+  Effect.gen(function*() {
+    const results = yield* retryTransient(b.client.results(batchId))
+    const answered = new Set<string>()
+    for (const result of results) {
+      answered.add(result.customId)
+      yield* settle(b, result.customId, result, resumed)
+    }
+    const missing = new JudgeError({ kind: "Transient", message: `batch ${batchId} ended (${ended?.state ?? "?"}) without a reply for this request` })
+    yield* settleAll(b, (b.members.get(batchId) ?? []).filter((id) => !answered.has(id)), missing, resumed)
+  })
+
+/** Fork a poller for a batch: it waits for the batch to end, then settles its lines. */
+const watch = (b: Batcher, batchId: string, resumed: boolean): Effect.Effect<void, never, Scope.Scope> =>
+  busy(b, 1).pipe(
+    Effect.zipRight(pollUntilEnded(b, batchId)),
+    Effect.flatMap((ended) => settleResults(b, batchId, ended, resumed)),
+    Effect.catchAll((raw) =>
+      Effect.flatMap(apiFailure(b, raw), (error) =>
+        // An earlier process's batch the provider no longer knows: its requests are asked again.
+        settleAll(b, b.members.get(batchId) ?? [], error, resumed && error.kind === "BadRequest"))
+    ),
+    Effect.ensuring(Effect.zipRight(busy(b, -1), Effect.sync(() => void b.counts.ended++))),
+    Effect.forkScoped,
+    Effect.asVoid
+  )
+
+/** Record a submitted batch in the journal; a failure only costs a resumed run a second submission. */
+const journalBatch = (b: Batcher, batchId: string, customIds: ReadonlyArray<string>): Effect.Effect<void> =>
+  b.journal === undefined ? Effect.void : b.journal.record({ batchId, model: b.settings.model, customIds }).pipe(
+    Effect.catchAll((e) => Effect.logWarning(`batch ${batchId} could not be recorded (a resumed run would submit its requests again): ${e.message}`))
+  )
+
+/** Submit lines as one batch, record it and watch it; a failed submission fails every line's call. */
+const submit = (b: Batcher, lines: ReadonlyArray<BatchLine>): Effect.Effect<void, never, Scope.Scope> =>
+  retryTransient(b.client.submit(lines)).pipe(
+    Effect.matchEffect({
+      onFailure: (raw) => Effect.flatMap(apiFailure(b, raw), (error) => settleAll(b, lines.map((l) => l.customId), error, false)),
+      onSuccess: (batchId) =>
+        Effect.gen(function*() {
+          const customIds = lines.map((l) => l.customId)
+          b.members.set(batchId, customIds)
+          b.counts.submitted++
+          b.counts.requests += lines.length
+          yield* journalBatch(b, batchId, customIds)
+          yield* watch(b, batchId, false)
+        })
+    })
+  )
+
+/** Wait for a first request, let the queue grow while requests keep arriving, then submit what it holds. */
+const flushOnce = (b: Batcher): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const first = yield* Queue.take(b.queue)
+    let size = yield* Queue.size(b.queue)
+    for (let round = 0; round < 30 && size + 1 < b.client.maxRequests; round++) {
+      yield* Effect.sleep(b.gather)
+      const now = yield* Queue.size(b.queue)
+      if (now === size) break
+      size = now
+    }
+    const rest = yield* Queue.takeUpTo(b.queue, b.client.maxRequests - 1)
+    yield* Effect.forEach(chunks(b.client, [first, ...rest]), (lines) => submit(b, lines), { discard: true })
+  })
+
+/** Register a call: join an identical waiting call, take a reply already here, or wait for one. */
+const register = (b: Batcher, customId: string, request: ChatRequest) =>
+  Effect.sync(() => {
+    const existing = b.waiting.get(customId)
+    if (existing !== undefined) return { deferred: existing.deferred, action: "join" as const }
+    const deferred = Deferred.unsafeMake<ProviderReply, JudgeError>(FiberId.none)
+    b.waiting.set(customId, { request, deferred })
+    const batchId = b.known.get(customId)
+    return { deferred, action: batchId === undefined ? "queue" as const : "earlier" as const, batchId }
+  })
+
+/** One chat call in batch mode: a reply already here, or a line queued (or found in an earlier batch) and awaited. */
+const call = (b: Batcher, loaded: Effect.Effect<void, JudgeError>, request: ChatRequest): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.gen(function*() {
+    yield* loaded
+    const customId = customIdOf(b.settings.model, request)
+    const kept = b.ready.get(customId)
+    if (kept !== undefined) {
+      b.ready.delete(customId)
+      return kept
+    }
+    const entry = yield* register(b, customId, request)
+    if (entry.action === "queue") yield* Queue.offer(b.queue, { customId, request })
+    if (entry.action === "earlier" && entry.batchId !== undefined && !b.watching.has(entry.batchId)) {
+      b.watching.add(entry.batchId)
+      b.counts.submitted++
+      yield* Scope.extend(watch(b, entry.batchId, true), b.scope)
+    }
+    return yield* Deferred.await(entry.deferred)
+  })
+
+/** The batcher's counters now, with the time a batch is still in progress counted up to now. */
+const stats = (b: Batcher): Effect.Effect<BatchStats> =>
+  Effect.map(Clock.currentTimeMillis, (now): BatchStats => ({
+    submitted: b.counts.submitted,
+    inProgress: b.counts.inProgress,
+    ended: b.counts.ended,
+    requests: b.counts.requests,
+    waiting: b.waiting.size,
+    succeeded: b.counts.succeeded,
+    failed: b.counts.failed,
+    waitingMillis: b.counts.waitingMillis + (b.counts.inProgress > 0 ? now - b.counts.busySince : 0)
+  }))
+
 /**
  * The batcher as the {@link BatchCalls} service; its fibers live in the current Scope.
  *
@@ -110,169 +316,23 @@ const chunks = (client: BatchClientApi, lines: ReadonlyArray<BatchLine>): Readon
  */
 export const makeBatcher = (client: BatchClientApi, settings: BatcherSettings): Effect.Effect<BatchCalls["Type"], never, Scope.Scope> =>
   Effect.gen(function*() {
-    const journal = Option.getOrUndefined(yield* Effect.serviceOption(BatchJournal))
-    const fatal = yield* Deferred.make<never, JudgeError>()
-    const redact = settings.redact ?? ((text: string) => text)
-    const queue = yield* Queue.unbounded<BatchLine>()
-    // Plain mutable state, each change made in one synchronous step (atomic between fibers).
-    const waiting = new Map<string, Waiting>()
-    /** Replies that arrived before anyone asked for them (a resumed run's earlier batches). */
-    const ready = new Map<string, ProviderReply>()
-    /** custom id → batch id, for batches an earlier process submitted and no reply has been handed out yet. */
-    const known = new Map<string, string>()
-    const members = new Map<string, ReadonlyArray<string>>()
-    const counts = { submitted: 0, inProgress: 0, ended: 0, requests: 0, succeeded: 0, failed: 0, waitingMillis: 0, busySince: 0 }
-
-    const loadKnown = yield* Effect.cached(
-      journal === undefined ? Effect.void : Effect.flatMap(journal.known, (records) =>
-        Effect.forEach(records.filter((r) => r.model === settings.model), (record) =>
-          Effect.sync(() => {
-            members.set(record.batchId, record.customIds)
-            for (const id of record.customIds) known.set(id, record.batchId)
-          }), { discard: true }))
-    )
-
-    /** A failure of the batch API as the call sees it: secrets removed; a rejected key or dead endpoint is fatal. */
-    const apiFailure = (raw: JudgeError): Effect.Effect<JudgeError> => {
-      const message = raw.kind === "Auth" ? `${client.provider} rejected the API key (${redact(raw.message)}): ${settings.keyHint ?? "check the API key"}` : redact(raw.message)
-      const error = new JudgeError({ kind: raw.kind, message: `${client.provider} batch API: ${message}`, ...(raw.status === undefined ? {} : { status: raw.status }) })
-      return raw.kind === "Auth" || raw.kind === "Unreachable" ? Effect.as(Deferred.fail(fatal, error), error) : Effect.succeed(error)
+    const b: Batcher = {
+      client,
+      settings,
+      journal: Option.getOrUndefined(yield* Effect.serviceOption(BatchJournal)),
+      fatal: yield* Deferred.make<never, JudgeError>(),
+      redact: settings.redact ?? ((text: string) => text),
+      gather: Duration.decode(settings.gather ?? "1 second"),
+      queue: yield* Queue.unbounded<BatchLine>(),
+      scope: yield* Effect.scope,
+      waiting: new Map(),
+      ready: new Map(),
+      known: new Map(),
+      members: new Map(),
+      watching: new Set(),
+      counts: { submitted: 0, inProgress: 0, ended: 0, requests: 0, succeeded: 0, failed: 0, waitingMillis: 0, busySince: 0 }
     }
-
-    const busy = (delta: 1 | -1) =>
-      Effect.map(Clock.currentTimeMillis, (now) => {
-        if (delta === 1 && counts.inProgress === 0) counts.busySince = now
-        counts.inProgress += delta
-        if (delta === -1 && counts.inProgress === 0) counts.waitingMillis += now - counts.busySince
-      })
-
-    /** Hand a line's outcome to its caller (or keep a reply nobody asked for yet); an earlier batch's failure is asked again. */
-    const settle = (customId: string, result: LineResult, resumed: boolean): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        known.delete(customId)
-        const waiter = waiting.get(customId)
-        if (result.reply !== undefined) {
-          counts.succeeded++
-          if (waiter === undefined) return Effect.sync(() => void ready.set(customId, result.reply!))
-          waiting.delete(customId)
-          return Deferred.succeed(waiter.deferred, result.reply)
-        }
-        if (waiter === undefined) return Effect.void
-        if (resumed) return Queue.offer(queue, { customId, request: waiter.request })
-        counts.failed++
-        waiting.delete(customId)
-        return Deferred.fail(waiter.deferred, result.error ?? new JudgeError({ kind: "Transient", message: "batch line failed" }))
-      })
-
-    /** Poll a batch until it ends, then settle its lines; lines the results leave out fail with the batch's state. */
-    const watch = (batchId: string, resumed: boolean): Effect.Effect<void, never, Scope.Scope> =>
-      Effect.gen(function*() {
-        yield* busy(1)
-        let ended: BatchStatus | undefined
-        yield* retryTransient(client.poll(batchId)).pipe(
-          Effect.tap((status) => Effect.sync(() => void (ended = status))),
-          Effect.repeat({ schedule: pollSchedule(settings.poll ?? "1 second", settings.maxPoll ?? "30 seconds"), until: (s: BatchStatus) => s.ended })
-        )
-        const results = yield* retryTransient(client.results(batchId))
-        const answered = new Set<string>()
-        for (const result of results) {
-          answered.add(result.customId)
-          yield* settle(result.customId, result, resumed)
-        }
-        const missing = new JudgeError({ kind: "Transient", message: `batch ${batchId} ended (${ended?.state ?? "?"}) without a reply for this request` })
-        for (const id of members.get(batchId) ?? []) {
-          if (!answered.has(id)) yield* settle(id, { customId: id, reply: undefined, error: missing }, resumed)
-        }
-      }).pipe(
-        Effect.catchAll((raw) =>
-          Effect.flatMap(apiFailure(raw), (error) =>
-            // An earlier process's batch the provider no longer knows: its requests are asked again.
-            Effect.forEach(members.get(batchId) ?? [], (id) => settle(id, { customId: id, reply: undefined, error }, resumed && error.kind === "BadRequest"), { discard: true }))
-        ),
-        Effect.ensuring(Effect.zipRight(busy(-1), Effect.sync(() => void counts.ended++))),
-        Effect.forkScoped,
-        Effect.asVoid
-      )
-
-    const submit = (lines: ReadonlyArray<BatchLine>) =>
-      retryTransient(client.submit(lines)).pipe(
-        Effect.matchEffect({
-          onFailure: (raw) =>
-            Effect.flatMap(apiFailure(raw), (error) =>
-              Effect.forEach(lines, (line) => settle(line.customId, { customId: line.customId, reply: undefined, error }, false), { discard: true })),
-          onSuccess: (batchId) =>
-            Effect.gen(function*() {
-              const customIds = lines.map((l) => l.customId)
-              members.set(batchId, customIds)
-              counts.submitted++
-              counts.requests += lines.length
-              if (journal !== undefined) {
-                yield* journal.record({ batchId, model: settings.model, customIds }).pipe(
-                  Effect.catchAll((e) => Effect.logWarning(`batch ${batchId} could not be recorded (a resumed run would submit its requests again): ${e.message}`))
-                )
-              }
-              yield* watch(batchId, false)
-            })
-        })
-      )
-
-    const gather = Duration.decode(settings.gather ?? "1 second")
-    /** Wait for a first request, let the queue grow while requests keep arriving, then submit what it holds. */
-    const flushOnce = Effect.gen(function*() {
-      const first = yield* Queue.take(queue)
-      let size = yield* Queue.size(queue)
-      for (let round = 0; round < 30 && size + 1 < client.maxRequests; round++) {
-        yield* Effect.sleep(gather)
-        const now = yield* Queue.size(queue)
-        if (now === size) break
-        size = now
-      }
-      const rest = yield* Queue.takeUpTo(queue, client.maxRequests - 1)
-      yield* Effect.forEach(chunks(client, [first, ...rest]), submit, { discard: true })
-    })
-    yield* Effect.forkScoped(Effect.forever(flushOnce))
-
-    /** Register a call: join an identical waiting call, take a reply already here, or wait for one. */
-    const register = (customId: string, request: ChatRequest) =>
-      Effect.sync(() => {
-        const existing = waiting.get(customId)
-        if (existing !== undefined) return { deferred: existing.deferred, action: "join" as const }
-        const deferred = Deferred.unsafeMake<ProviderReply, JudgeError>(FiberId.none)
-        waiting.set(customId, { request, deferred })
-        const batchId = known.get(customId)
-        return { deferred, action: batchId === undefined ? "queue" as const : "earlier" as const, batchId }
-      })
-
-    const call = (request: ChatRequest): Effect.Effect<ProviderReply, JudgeError> =>
-      Effect.gen(function*() {
-        yield* loadKnown
-        const customId = customIdOf(settings.model, request)
-        const kept = ready.get(customId)
-        if (kept !== undefined) {
-          ready.delete(customId)
-          return kept
-        }
-        const entry = yield* register(customId, request)
-        if (entry.action === "queue") yield* Queue.offer(queue, { customId, request })
-        if (entry.action === "earlier" && entry.batchId !== undefined && !watching.has(entry.batchId)) {
-          watching.add(entry.batchId)
-          counts.submitted++
-          yield* Scope.extend(watch(entry.batchId, true), scope)
-        }
-        return yield* Deferred.await(entry.deferred)
-      })
-    const watching = new Set<string>()
-    const scope = yield* Effect.scope
-
-    const stats = Effect.map(Clock.currentTimeMillis, (now): BatchStats => ({
-      submitted: counts.submitted,
-      inProgress: counts.inProgress,
-      ended: counts.ended,
-      requests: counts.requests,
-      waiting: waiting.size,
-      succeeded: counts.succeeded,
-      failed: counts.failed,
-      waitingMillis: counts.waitingMillis + (counts.inProgress > 0 ? now - counts.busySince : 0)
-    }))
-    return { call, stats, fatal }
+    const loaded = yield* Effect.cached(loadKnown(b))
+    yield* Effect.forkScoped(Effect.forever(flushOnce(b)))
+    return { call: (request: ChatRequest) => call(b, loaded, request), stats: stats(b), fatal: b.fatal }
   })
