@@ -12,8 +12,7 @@
  * ```
  */
 import { CacheError, canonicalJson, sha256 } from "@assay/core"
-import { Clock, Deferred, Duration, Effect, Option, Schema } from "effect"
-import { makeBatchWriter } from "./batch-writer.js"
+import { Clock, Duration, Effect, Option, Schema } from "effect"
 import { Database } from "./database.js"
 
 /**
@@ -53,85 +52,46 @@ export const responseKey = (request: ResponseRequest): string =>
 
 const decodeJson = Schema.decodeUnknown(Schema.parseJson(Schema.Unknown))
 
-/** A row of `response_cache`. */
-type ResponseRow = {
-  readonly cache_key: string
-  readonly model: string
-  readonly base_url: string
-  readonly response: string
-  readonly created_at: number
-  readonly expires_at: number
-}
-
-/** A key to look up, and where its stored JSON text (unless missing or expired) goes. */
-interface Lookup {
-  readonly key: string
-  readonly found: Deferred.Deferred<Option.Option<string>>
-}
-
 /**
- * Concurrent gets and sets from many fibers (a run's case workers) are written as one statement per batch —
- * one `SELECT … IN`, one multi-row upsert in a transaction — instead of a statement and a commit per call.
- * A batch is whatever queued while the previous one ran (`makeBatchWriter`): no timer, so no added latency
- * and nothing for `TestClock` to hold up. (`dataLoader` from @effect/experimental gathers on a timer window.)
- */
-const MAX_BATCH = 500
-
-/**
- * A request-level LLM response cache over the store's database; see the module doc.
+ * The response cache service; see the module doc.
  *
  * @example
  * ```ts
- * const hit = yield* (yield* ResponseCache).get({ model: "m", baseUrl: "", body: { prompt: "hi" } })
+ * const hit = yield* Effect.flatMap(ResponseCache, (c) => c.get(request))
  * ```
  */
 export class ResponseCache extends Effect.Service<ResponseCache>()("assay/store/ResponseCache", {
-  scoped: Effect.gen(function*() {
+  effect: Effect.gen(function*() {
     const db = yield* Database
     const { sql } = db
     const toCacheError = (e: { readonly message: string }) => new CacheError({ message: e.message })
-    const lookups = yield* makeBatchWriter((batch: ReadonlyArray<Lookup>) =>
-      Effect.flatMap(lookUp(batch), (texts) =>
-        Effect.forEach(batch, (l) => Deferred.succeed(l.found, Option.fromNullable(texts.get(l.key))), { discard: true })), MAX_BATCH)
-    const writes = yield* makeBatchWriter(upsert, MAX_BATCH)
-
-    /** The stored texts of the requested keys that have not expired, by key. */
-    const lookUp = (batch: ReadonlyArray<Lookup>) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        db.refine(sql<{ cache_key: string; response: string }>`SELECT cache_key, response FROM response_cache
-          WHERE cache_key IN ${sql.in([...new Set(batch.map((l) => l.key))])} AND expires_at > ${now}`)).pipe(
-        Effect.map((rows) => new Map(rows.map((row) => [row.cache_key, row.response])))
-      )
-    /** One upsert for the batch; the last row of a key wins (one statement may not touch a row twice). */
-    function upsert(batch: ReadonlyArray<ResponseRow>) {
-      const rows = [...new Map(batch.map((row) => [row.cache_key, row])).values()]
-      return db.refine(sql.withTransaction(sql`INSERT INTO response_cache ${sql.insert(rows)}
-        ON CONFLICT (cache_key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at,
-        expires_at = excluded.expires_at`)).pipe(Effect.asVoid)
-    }
 
     /** The cached response, unless missing or expired. */
     const get = (request: ResponseRequest): Effect.Effect<Option.Option<unknown>, CacheError> =>
-      Effect.flatMap(Deferred.make<Option.Option<string>>(), (found) =>
-        Effect.zipRight(lookups.submit([{ key: responseKey(request), found }]), Deferred.await(found))).pipe(
-        Effect.mapError(toCacheError),
-        Effect.flatMap((text) => Option.isNone(text) ? Effect.succeed(Option.none()) : decodeJson(text.value).pipe(
-          Effect.map(Option.some),
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const rows = yield* db.refine(sql<{ response: string }>`SELECT response FROM response_cache
+          WHERE cache_key = ${responseKey(request)} AND expires_at > ${now}`)
+        if (rows.length === 0) return Option.none()
+        return Option.some(yield* decodeJson(rows[0]!.response).pipe(
           Effect.mapError((e) => new CacheError({ message: `a cached response in ${db.path} does not decode: ${e.message}` }))
         ))
-      )
+      }).pipe(Effect.mapError(toCacheError))
 
     /** Store a response for `ttl` (default {@link DEFAULT_RESPONSE_TTL}). */
     const set = (request: ResponseRequest, response: unknown, ttl: Duration.DurationInput = DEFAULT_RESPONSE_TTL): Effect.Effect<void, CacheError> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        writes.submit([{
-          cache_key: responseKey(request),
-          model: request.model,
-          base_url: request.baseUrl,
-          response: JSON.stringify(response),
-          created_at: now,
-          expires_at: now + Duration.toMillis(ttl)
-        }])).pipe(Effect.mapError(toCacheError))
+        db.refine(sql`INSERT INTO response_cache ${
+          sql.insert({
+            cache_key: responseKey(request),
+            model: request.model,
+            base_url: request.baseUrl,
+            response: JSON.stringify(response),
+            created_at: now,
+            expires_at: now + Duration.toMillis(ttl)
+          })
+        } ON CONFLICT (cache_key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at,
+          expires_at = excluded.expires_at`)).pipe(Effect.asVoid, Effect.mapError(toCacheError))
 
     return { get, set } as const
   })
