@@ -65,7 +65,7 @@ export const comparisonText = (diff: RunComparison, alpha: number, style: Style)
   for (const c of diff.onlyBefore) lines.push(style.dim(`removed   ${caseLabel(c)}`))
   for (const c of diff.onlyAfter) lines.push(style.dim(`added     ${caseLabel(c)}`))
   if (diff.metrics.length > 0) {
-    lines.push(style.dim(`per metric over matched cases: Δ = mean paired difference [bootstrap 95% CI]; p = McNemar exact on pass/fail flips; adj = Holm-adjusted across ${diff.metrics.length} metrics`))
+    lines.push(style.dim(`per metric over matched cases: Δ = mean paired difference [bootstrap 95% CI]; p = McNemar exact on pass/fail flips; adj = Holm-adjusted across ${diff.metrics.length} ${diff.metrics.length === 1 ? "metric" : "metrics"}`))
     for (const m of diff.metrics) lines.push(metricLine(m, alpha, style))
   }
   lines.push(`${diff.regressed.length} regressed, ${diff.improved.length} improved, ${diff.changed.length} changed, ${diff.unchanged} unchanged, ` +
