@@ -19,15 +19,15 @@
  * ```
  */
 import { type Clock, Context, Duration, Effect, Layer, Option, Random, Scope } from "effect"
-import { makeGate, type Gate } from "./adaptive.js"
-import { type BackoffSettings, retryDelayMillis } from "./backoff.js"
-import { type Bucket, makeBucket } from "./bucket.js"
+import { makeGate, type Gate } from "./internal/adaptive.js"
+import { type BackoffSettings, retryDelayMillis } from "./internal/backoff.js"
+import { type Bucket, makeBucket } from "./internal/bucket.js"
 import type { AttemptDeadline, ProviderReply } from "./chat.js"
 import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
-import { makePacer, type Pacer } from "./pacer.js"
+import { makePacer, type Pacer } from "./internal/pacer.js"
 import { SharedRateLimit } from "./shared-limit.js"
-import { makeWatchdog, type Watchdog } from "./watchdog.js"
+import { makeWatchdog, type Watchdog } from "./internal/watchdog.js"
 
 /**
  * Policy settings; {@link defaultPolicySettings} fills what is not given.

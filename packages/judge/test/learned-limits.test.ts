@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, Ref, TestClock } from "effect"
 import { FakeOpenAi } from "@assay/fake-openai"
-import { Judge, JudgeError, makeBucket, makePolicy, type ProviderReply, type RateLimitInfo } from "@assay/judge"
+import { Judge, JudgeError, makePolicy, type ProviderReply, type RateLimitInfo } from "@assay/judge"
+import { makeBucket } from "../src/internal/bucket.js"
 import { callMany, judgeAt, quick } from "./helpers.js"
 
 /** Fork `effect`, advance the virtual clock in `step` ms steps up to `totalMs`, then join. */

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, Ref, TestClock } from "effect"
-import { type AttemptDeadline, JudgeError, makeGate, makePolicy, type PolicySettings, type ProviderReply } from "@assay/judge"
+import { type AttemptDeadline, JudgeError, makePolicy, type PolicySettings, type ProviderReply } from "@assay/judge"
+import { makeGate } from "../src/internal/adaptive.js"
 
 const ok: ProviderReply = { text: "ok", usage: { input: 1, output: 1 } }
 

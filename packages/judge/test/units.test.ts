@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
-import { anthropicRateLimitInfo, classifyStatus, costOf, defaultPrices, jsonText, makePacer, parseJudgeSpec, parseResetDuration, priceOf, rateLimitInfo, retryAfterMillis, retryDelayMillis } from "@assay/judge"
+import { anthropicRateLimitInfo, classifyStatus, costOf, defaultPrices, jsonText, parseJudgeSpec, parseResetDuration, priceOf, rateLimitInfo, retryAfterMillis } from "@assay/judge"
+import { retryDelayMillis } from "../src/internal/backoff.js"
+import { makePacer } from "../src/internal/pacer.js"
 
 describe("headers", () => {
   it("retry-after-ms wins; Retry-After as seconds or HTTP date", () => {

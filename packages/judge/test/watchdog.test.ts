@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Exit, Fiber, Ref, TestClock } from "effect"
-import { makeWatchdog } from "@assay/judge"
+import { makeWatchdog } from "../src/internal/watchdog.js"
 
 const expired = (label: string) => () => `expired ${label}`
 
