@@ -70,7 +70,7 @@ export const makeLookup = <R, RT>({ cache, hyperSuffix, metrics, tags, task }: R
           Effect.catchAll(warn("cache lookup failed"))
         ),
     produced: (state) => {
-      if (cache === undefined) return Effect.succeed(undefined)
+      if (cache === undefined) return Effect.sync(() => undefined)
       const key = caseCacheKey(state.testCase, hyperSuffix)
       state.cacheKey = key
       return cache.lookupMany([key], wanted).pipe(
