@@ -7,10 +7,57 @@
 // from the file beside the running module (`new URL("./json-worker.js", import.meta.url)`), here the bundle.
 //   node apps/cli/bundle.mjs
 import { build } from "esbuild"
-import { readdirSync, rmSync } from "node:fs"
+import { readdirSync, readFileSync, rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
+
+// Imports of a package index in assay's compiled modules (`import { Effect, Stream } from "effect"`) are
+// rewritten to the modules they name (`import * as Effect from "effect/Effect"`), which is what the index
+// re-exports. Why: with code splitting, esbuild puts a module in a chunk shared by every entry that reaches it
+// statically, even through an index whose other exports that entry never uses. Through the indexes the start
+// path reached every module of effect and @effect/*, so whatever a lazily loaded chunk used (the viewer's
+// HttpServer and HttpApi, the cluster's sockets, …) was loaded at start-up too.
+const INDEXED = [
+  "effect", "@effect/platform", "@effect/platform-node", "@effect/cli", "@effect/sql", "@effect/sql-pg", "@effect/sql-sqlite-node",
+  "@effect/cluster", "@effect/rpc", "@effect/ai", "@effect/experimental", "@effect/opentelemetry"
+]
+
+/** What an index re-exports: name → the module that holds it, and whether the name is that module's namespace. */
+const indexExports = (pkg) => {
+  const text = readFileSync(fileURLToPath(import.meta.resolve(pkg)), "utf8")
+  const names = new Map()
+  for (const m of text.matchAll(/^export \* as (\w+) from "\.\/([\w/]+)\.js";?$/gm)) names.set(m[1], { module: `${pkg}/${m[2]}`, namespace: true })
+  for (const m of text.matchAll(/^export \{([^}]*)\} from "\.\/([\w/]+)\.js";?$/gm)) {
+    for (const name of m[1].split(",").map((n) => n.trim()).filter(Boolean)) names.set(name, { module: `${pkg}/${m[2]}`, namespace: false })
+  }
+  return names
+}
+const indexes = new Map(INDEXED.map((pkg) => [pkg, indexExports(pkg)]))
+
+/** One `import { … } from "<package>"` as imports of the modules it names; unchanged when a name is not known. */
+const directImports = (statement, list, pkg) => {
+  const names = indexes.get(pkg)
+  if (names === undefined) return statement
+  const lines = []
+  for (const item of list.split(",").map((n) => n.trim()).filter(Boolean)) {
+    const [name, alias] = item.split(/\s+as\s+/)
+    const found = names.get(name)
+    if (found === undefined) return statement
+    lines.push(found.namespace ? `import * as ${alias ?? name} from "${found.module}";` : `import { ${item} } from "${found.module}";`)
+  }
+  return lines.join("\n")
+}
+
+const directIndexImports = {
+  name: "direct-index-imports",
+  setup(b) {
+    b.onLoad({ filter: /[\\/](apps[\\/]cli|packages[\\/][\w-]+)[\\/]dist[\\/].*\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replace(/^import \{([^}]*)\} from "([^"]+)";?$/gm, directImports),
+      loader: "js"
+    }))
+  }
+}
 
 const worker = fileURLToPath(new URL("./metrics/json-worker.js", import.meta.resolve("@assay/core")))
 
@@ -27,6 +74,7 @@ const settings = {
   banner: { js: "import { createRequire as __assayCreateRequire } from \"node:module\"; const require = __assayCreateRequire(import.meta.url);" },
   // Unminified: stack traces of unexpected failures stay readable (minifying saved no measurable start-up time).
   sourcemap: false,
+  plugins: [directIndexImports],
   logLevel: "warning"
 }
 

@@ -2,7 +2,7 @@
  * The bundle's start path: the modules `assay` loads before running any command (dist/assay.mjs and the chunks
  * it imports statically) hold no undici — it is loaded when a model or HTTP client is first built — and do not
  * import node-postgres, which only a run on Postgres (ASSAY_DATABASE_URL) loads. Nor does it hold @effect/cluster:
- * only `assay runner` and `assay run --cluster` load it.
+ * only `assay runner` and `assay run --cluster` load it; nor the viewer's HTTP server, which `assay view` loads.
  */
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
@@ -24,6 +24,14 @@ const staticGraph = (entry: string, seen = new Set<string>()): Set<string> => {
   return seen
 }
 
+/** The start-path files and the lazily loaded chunks that hold the bundled module `marker` (a node_modules path). */
+const holders = (marker: string) => {
+  const graph = [...staticGraph("assay.mjs")]
+  const holds = (file: string) => readFileSync(join(DIST, file), "utf8").includes(`// node_modules/${marker}`)
+  const chunks = readdirSync(DIST).filter((file) => /^assay-.+\.mjs$/.test(file) && !graph.includes(file))
+  return { onStartPath: graph.filter(holds), inChunks: chunks.filter(holds) }
+}
+
 describe("the bundle's start path", () => {
   it("does not include undici or import pg; undici sits in a chunk loaded by dynamic import", () => {
     const graph = [...staticGraph("assay.mjs")]
@@ -43,5 +51,15 @@ describe("the bundle's start path", () => {
     expect(withCluster).toEqual([])
     const chunks = readdirSync(DIST).filter((file) => /^assay-.+\.mjs$/.test(file) && !graph.includes(file))
     expect(chunks.some((file) => readFileSync(join(DIST, file), "utf8").includes("// node_modules/@effect/cluster/"))).toBe(true)
+  })
+
+  it("does not hold @effect/platform's HTTP server and HttpApi, which the chunk `assay view` loads holds", () => {
+    // Imports of a package index are rewritten to the modules they name (bundle.mjs): through the index, every
+    // module a lazy chunk uses was reachable, so shared, from the start path.
+    for (const marker of ["@effect/platform/dist/esm/HttpServer.js", "@effect/platform/dist/esm/HttpApiBuilder.js", "find-my-way-ts/"]) {
+      const { onStartPath, inChunks } = holders(marker)
+      expect(onStartPath, marker).toEqual([])
+      expect(inChunks.length, marker).toBeGreaterThan(0)
+    }
   })
 })
