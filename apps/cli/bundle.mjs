@@ -7,44 +7,68 @@
 // from the file beside the running module (`new URL("./json-worker.js", import.meta.url)`), here the bundle.
 //   node apps/cli/bundle.mjs
 import { build } from "esbuild"
-import { readdirSync, readFileSync, rmSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 
-// Imports of a package index in assay's compiled modules (`import { Effect, Stream } from "effect"`) are
-// rewritten to the modules they name (`import * as Effect from "effect/Effect"`), which is what the index
-// re-exports. Why: with code splitting, esbuild puts a module in a chunk shared by every entry that reaches it
-// statically, even through an index whose other exports that entry never uses. Through the indexes the start
-// path reached every module of effect and @effect/*, so whatever a lazily loaded chunk used (the viewer's
-// HttpServer and HttpApi, the cluster's sockets, …) was loaded at start-up too.
+// Imports of a package index in assay's compiled modules (`import { Effect, Stream } from "effect"`,
+// `import { Judge } from "@assay/judge"`) are rewritten to the modules that define the names
+// (`import * as Effect from ".../effect/dist/esm/Effect.js"`). Why: with code splitting, esbuild puts a module in
+// a chunk shared by every entry that reaches it statically, even through an index whose other exports that
+// entry never uses. Through the indexes the start path reached every module of effect, @effect/* and assay's
+// packages, so whatever a lazily loaded chunk used (the viewer's HTTP server, the judge's providers, …) was
+// loaded at start-up too.
 const INDEXED = [
   "effect", "@effect/platform", "@effect/platform-node", "@effect/cli", "@effect/sql", "@effect/sql-pg", "@effect/sql-sqlite-node",
-  "@effect/cluster", "@effect/rpc", "@effect/ai", "@effect/experimental", "@effect/opentelemetry"
+  "@effect/cluster", "@effect/rpc", "@effect/ai", "@effect/experimental", "@effect/opentelemetry",
+  "@assay/core", "@assay/judge", "@assay/store"
 ]
 
-/** What an index re-exports: name → the module that holds it, and whether the name is that module's namespace. */
-const indexExports = (pkg) => {
-  const text = readFileSync(fileURLToPath(import.meta.resolve(pkg)), "utf8")
+/**
+ * The names a compiled ES module exports: name → the file that defines it, the name there, and whether it is a
+ * namespace (`export * as X`). Follows `export *` and `export { … } from`; reads the `export` statements tsc
+ * and the Effect packages emit, one per line.
+ */
+const exportsOf = new Map()
+const moduleExports = (file) => {
+  const known = exportsOf.get(file)
+  if (known !== undefined) return known
   const names = new Map()
-  for (const m of text.matchAll(/^export \* as (\w+) from "\.\/([\w/]+)\.js";?$/gm)) names.set(m[1], { module: `${pkg}/${m[2]}`, namespace: true })
-  for (const m of text.matchAll(/^export \{([^}]*)\} from "\.\/([\w/]+)\.js";?$/gm)) {
-    for (const name of m[1].split(",").map((n) => n.trim()).filter(Boolean)) names.set(name, { module: `${pkg}/${m[2]}`, namespace: false })
+  exportsOf.set(file, names) // an import cycle sees the names found so far
+  const text = readFileSync(file, "utf8")
+  const near = (spec) => fileURLToPath(new URL(spec, pathToFileURL(file)))
+  for (const m of text.matchAll(/^export (?:declare )?(?:const|let|var|class|function\*?|async function\*?) ?\*? ?([\w$]+)/gm)) names.set(m[1], { file, name: m[1] })
+  for (const m of text.matchAll(/^export \* as ([\w$]+) from "(\.[^"]+)";?$/gm)) names.set(m[1], { file: near(m[2]), namespace: true })
+  for (const m of text.matchAll(/^export \{([^}]*)\}(?: from "(\.[^"]+)")?;?$/gm)) {
+    const list = m[1].replace(/\/\*[\s\S]*?\*\//g, "")
+    for (const item of list.split(",").map((n) => n.trim()).filter((n) => n !== "" && !n.startsWith("type "))) {
+      const [name, alias = name] = item.split(/\s+as\s+/)
+      const found = m[2] === undefined ? { file, name } : moduleExports(near(m[2])).get(name)
+      if (found !== undefined) names.set(alias, found)
+    }
+  }
+  for (const m of text.matchAll(/^export \* from "(\.[^"]+)";?$/gm)) {
+    for (const [name, found] of moduleExports(near(m[1]))) if (!names.has(name) && name !== "default") names.set(name, found)
   }
   return names
 }
-const indexes = new Map(INDEXED.map((pkg) => [pkg, indexExports(pkg)]))
+const indexes = new Map(INDEXED.map((pkg) => [pkg, moduleExports(fileURLToPath(import.meta.resolve(pkg)))]))
 
-/** One `import { … } from "<package>"` as imports of the modules it names; unchanged when a name is not known. */
-const directImports = (statement, list, pkg) => {
+/**
+ * One `import { … } from "<package>"` (or `export { … } from`) as statements naming the modules that define
+ * the names; unchanged when one of them is not found.
+ */
+const directImports = (statement, keyword, list, pkg) => {
   const names = indexes.get(pkg)
   if (names === undefined) return statement
   const lines = []
   for (const item of list.split(",").map((n) => n.trim()).filter(Boolean)) {
-    const [name, alias] = item.split(/\s+as\s+/)
+    const [name, alias = name] = item.split(/\s+as\s+/)
     const found = names.get(name)
     if (found === undefined) return statement
-    lines.push(found.namespace ? `import * as ${alias ?? name} from "${found.module}";` : `import { ${item} } from "${found.module}";`)
+    const from = JSON.stringify(found.file)
+    lines.push(found.namespace ? `${keyword} * as ${alias} from ${from};` : `${keyword} { ${found.name} as ${alias} } from ${from};`)
   }
   return lines.join("\n")
 }
@@ -53,7 +77,7 @@ const directIndexImports = {
   name: "direct-index-imports",
   setup(b) {
     b.onLoad({ filter: /[\\/](apps[\\/]cli|packages[\\/][\w-]+)[\\/]dist[\\/].*\.js$/ }, (args) => ({
-      contents: readFileSync(args.path, "utf8").replace(/^import \{([^}]*)\} from "([^"]+)";?$/gm, directImports),
+      contents: readFileSync(args.path, "utf8").replace(/^(import|export) \{([^}]*)\} from "([^"]+)";?$/gm, directImports),
       loader: "js"
     }))
   }
@@ -94,11 +118,15 @@ await build({ ...viewer, entryPoints: [here("./viewer/src/app.css")], outfile: h
 
 // The worker and the viewer first: test/cli/harness.ts checks that assay.mjs is newer than every compiled module.
 await build({ ...settings, entryPoints: [worker], outfile: here("./dist/json-worker.js") })
-await build({
+const cli = await build({
   ...settings,
   entryPoints: { assay: here("./dist/main.js") },
   outdir: here("./dist"),
   outExtension: { ".js": ".mjs" },
   splitting: true,
-  chunkNames: "assay-[name]-[hash]"
+  chunkNames: "assay-[name]-[hash]",
+  metafile: process.env.ASSAY_BUNDLE_METAFILE !== undefined
 })
+// ASSAY_BUNDLE_METAFILE=<file>: esbuild's metafile of the CLI bundle (which module went to which chunk, and who
+// imports it), for finding what lands on the start path.
+if (cli.metafile !== undefined) writeFileSync(process.env.ASSAY_BUNDLE_METAFILE, JSON.stringify(cli.metafile))
