@@ -94,6 +94,8 @@ const settings = {
   // tiktoken (required by Anthropic's tokenizer when @effect/ai-anthropic loads): it finds its .wasm file
   // next to its own module through `__dirname`, which a bundled copy has no meaningful value for.
   external: ["better-sqlite3", "pg", "pg-native", "tiktoken"],
+  // Not bundled either, nor listed: ajv and re2js, which @assay/core loads with `createRequire` when a schema
+  // or pattern is first compiled (the CLI lists them as dependencies so that they resolve from dist/).
   // Bundled CommonJS dependencies (yaml, csv-parse, …) call `require` for Node built-ins: give the module one.
   banner: { js: "import { createRequire as __assayCreateRequire } from \"node:module\"; const require = __assayCreateRequire(import.meta.url);" },
   // Unminified: stack traces of unexpected failures stay readable (minifying saved no measurable start-up time).

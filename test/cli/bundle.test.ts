@@ -3,7 +3,8 @@
  * it imports statically) hold no undici — it is loaded when a model or HTTP client is first built — and do not
  * import node-postgres, which only a run on Postgres (ASSAY_DATABASE_URL) loads. Nor does it hold @effect/cluster:
  * only `assay runner` and `assay run --cluster` load it; nor the viewer's HTTP server, which `assay view` loads;
- * nor the judge's providers (with @effect/ai) or yaml, which a run loads when it uses a judge or a YAML config.
+ * nor the judge's providers (with @effect/ai) or yaml, which a run loads when it uses a judge or a YAML config;
+ * nor Ajv and re2js, required from node_modules when a json-schema or regex metric is built.
  */
 import { readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
@@ -69,6 +70,13 @@ describe("the bundle's start path", () => {
       const { onStartPath, inChunks } = holders(marker)
       expect(onStartPath, marker).toEqual([])
       expect(inChunks.length, marker).toBeGreaterThan(0)
+    }
+  })
+
+  it("does not bundle Ajv or re2js: @assay/core requires them when a schema or pattern is first compiled", () => {
+    for (const marker of ["node_modules/ajv/", "node_modules/re2js/"]) {
+      const { onStartPath, inChunks } = holders(marker)
+      expect([...onStartPath, ...inChunks], marker).toEqual([])
     }
   })
 })

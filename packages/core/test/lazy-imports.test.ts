@@ -1,7 +1,8 @@
 /**
  * What importing `@assay/core` loads: the parsers of the dataset readers (csv-parse, @streamparser/json, yaml,
  * @effect/platform-node's streams) are reached only through dynamic `import()`, when a file of their format is
- * first read, so a program that never reads a file does not load them.
+ * first read, and Ajv and re2js are required when a schema or pattern is first compiled, so a program that
+ * never reads a file nor builds a json-schema or regex metric does not load them.
  */
 import { readFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
@@ -29,5 +30,13 @@ describe("the main entry of @assay/core", () => {
     for (const parser of ["csv-parse", "@streamparser/json", "yaml", "@effect/platform-node/NodeStream"]) expect(main).not.toContain(parser)
     expect([...staticPackages(join(SRC, "dataset/csv.ts"))]).toContain("csv-parse")
     expect([...staticPackages(join(SRC, "dataset/json.ts"))]).toEqual(expect.arrayContaining(["@streamparser/json", "yaml"]))
+  })
+})
+
+describe("Ajv and re2js", () => {
+  it("are not imported statically by any module of @assay/core", () => {
+    const all = [...staticPackages(join(SRC, "index.ts")), ...staticPackages(join(SRC, "metrics/json-worker.ts"))]
+    expect(all).not.toContain("ajv")
+    expect(all).not.toContain("re2js")
   })
 })
