@@ -1,14 +1,13 @@
 /**
- * `assay metrics`: every metric id with its description, the test-case fields it needs, whether it needs a judge,
- * and its parameters (from the factories' paramsDoc).
+ * The text `assay metrics` prints: every metric id with its description, the test-case fields it needs, whether
+ * it needs a judge, and its parameters (from the factories' paramsDoc), then the providers.
  *
  * @example
- * ```sh
- * assay metrics
+ * ```ts
+ * import { metricsText } from "./metrics-text.js"
+ * console.log(metricsText())
  * ```
  */
-import { Command } from "@effect/cli"
-import { Console } from "effect"
 import { catalog, embeddingCatalog, judgeCatalog, requiredFields } from "../metrics/catalog.js"
 
 /**
@@ -41,15 +40,3 @@ const PROVIDERS = [
   "  gemini              GEMINI_API_KEY or GOOGLE_API_KEY, GEMINI_BASE_URL",
   "  bedrock             AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_ENDPOINT_URL_BEDROCK_RUNTIME"
 ].join("\n")
-
-/**
- * The `metrics` command.
- *
- * @example
- * ```ts
- * Command.make("assay").pipe(Command.withSubcommands([metricsCommand]))
- * ```
- */
-export const metricsCommand = Command.make("metrics", {}, () => Console.log(metricsText())).pipe(
-  Command.withDescription("List every metric id with its parameters")
-)
