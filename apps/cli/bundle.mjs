@@ -7,10 +7,81 @@
 // from the file beside the running module (`new URL("./json-worker.js", import.meta.url)`), here the bundle.
 //   node apps/cli/bundle.mjs
 import { build } from "esbuild"
-import { readdirSync, rmSync } from "node:fs"
-import { fileURLToPath } from "node:url"
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
+
+// Imports of a package index in assay's compiled modules (`import { Effect, Stream } from "effect"`,
+// `import { Judge } from "@assay/judge"`) are rewritten to the modules that define the names
+// (`import * as Effect from ".../effect/dist/esm/Effect.js"`). Why: with code splitting, esbuild puts a module in
+// a chunk shared by every entry that reaches it statically, even through an index whose other exports that
+// entry never uses. Through the indexes the start path reached every module of effect, @effect/* and assay's
+// packages, so whatever a lazily loaded chunk used (the viewer's HTTP server, the judge's providers, …) was
+// loaded at start-up too.
+const INDEXED = [
+  "effect", "@effect/platform", "@effect/platform-node", "@effect/cli", "@effect/sql", "@effect/sql-pg", "@effect/sql-sqlite-node",
+  "@effect/cluster", "@effect/rpc", "@effect/ai", "@effect/experimental", "@effect/opentelemetry",
+  "@assay/core", "@assay/judge", "@assay/store"
+]
+
+/**
+ * The names a compiled ES module exports: name → the file that defines it, the name there, and whether it is a
+ * namespace (`export * as X`). Follows `export *` and `export { … } from`; reads the `export` statements tsc
+ * and the Effect packages emit, one per line.
+ */
+const exportsOf = new Map()
+const moduleExports = (file) => {
+  const known = exportsOf.get(file)
+  if (known !== undefined) return known
+  const names = new Map()
+  exportsOf.set(file, names) // an import cycle sees the names found so far
+  const text = readFileSync(file, "utf8")
+  const near = (spec) => fileURLToPath(new URL(spec, pathToFileURL(file)))
+  for (const m of text.matchAll(/^export (?:declare )?(?:const|let|var|class|function\*?|async function\*?) ?\*? ?([\w$]+)/gm)) names.set(m[1], { file, name: m[1] })
+  for (const m of text.matchAll(/^export \* as ([\w$]+) from "(\.[^"]+)";?$/gm)) names.set(m[1], { file: near(m[2]), namespace: true })
+  for (const m of text.matchAll(/^export \{([^}]*)\}(?: from "(\.[^"]+)")?;?$/gm)) {
+    const list = m[1].replace(/\/\*[\s\S]*?\*\//g, "")
+    for (const item of list.split(",").map((n) => n.trim()).filter((n) => n !== "" && !n.startsWith("type "))) {
+      const [name, alias = name] = item.split(/\s+as\s+/)
+      const found = m[2] === undefined ? { file, name } : moduleExports(near(m[2])).get(name)
+      if (found !== undefined) names.set(alias, found)
+    }
+  }
+  for (const m of text.matchAll(/^export \* from "(\.[^"]+)";?$/gm)) {
+    for (const [name, found] of moduleExports(near(m[1]))) if (!names.has(name) && name !== "default") names.set(name, found)
+  }
+  return names
+}
+const indexes = new Map(INDEXED.map((pkg) => [pkg, moduleExports(fileURLToPath(import.meta.resolve(pkg)))]))
+
+/**
+ * One `import { … } from "<package>"` (or `export { … } from`) as statements naming the modules that define
+ * the names; unchanged when one of them is not found.
+ */
+const directImports = (statement, keyword, list, pkg) => {
+  const names = indexes.get(pkg)
+  if (names === undefined) return statement
+  const lines = []
+  for (const item of list.split(",").map((n) => n.trim()).filter(Boolean)) {
+    const [name, alias = name] = item.split(/\s+as\s+/)
+    const found = names.get(name)
+    if (found === undefined) return statement
+    const from = JSON.stringify(found.file)
+    lines.push(found.namespace ? `${keyword} * as ${alias} from ${from};` : `${keyword} { ${found.name} as ${alias} } from ${from};`)
+  }
+  return lines.join("\n")
+}
+
+const directIndexImports = {
+  name: "direct-index-imports",
+  setup(b) {
+    b.onLoad({ filter: /[\\/](apps[\\/]cli|packages[\\/][\w-]+)[\\/]dist[\\/].*\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replace(/^(import|export) \{([^}]*)\} from "([^"]+)";?$/gm, directImports),
+      loader: "js"
+    }))
+  }
+}
 
 const worker = fileURLToPath(new URL("./metrics/json-worker.js", import.meta.resolve("@assay/core")))
 
@@ -23,10 +94,13 @@ const settings = {
   // tiktoken (required by Anthropic's tokenizer when @effect/ai-anthropic loads): it finds its .wasm file
   // next to its own module through `__dirname`, which a bundled copy has no meaningful value for.
   external: ["better-sqlite3", "pg", "pg-native", "tiktoken"],
+  // Not bundled either, nor listed: ajv and re2js, which @assay/core loads with `createRequire` when a schema
+  // or pattern is first compiled (the CLI lists them as dependencies so that they resolve from dist/).
   // Bundled CommonJS dependencies (yaml, csv-parse, …) call `require` for Node built-ins: give the module one.
   banner: { js: "import { createRequire as __assayCreateRequire } from \"node:module\"; const require = __assayCreateRequire(import.meta.url);" },
   // Unminified: stack traces of unexpected failures stay readable (minifying saved no measurable start-up time).
   sourcemap: false,
+  plugins: [directIndexImports],
   logLevel: "warning"
 }
 
@@ -46,11 +120,15 @@ await build({ ...viewer, entryPoints: [here("./viewer/src/app.css")], outfile: h
 
 // The worker and the viewer first: test/cli/harness.ts checks that assay.mjs is newer than every compiled module.
 await build({ ...settings, entryPoints: [worker], outfile: here("./dist/json-worker.js") })
-await build({
+const cli = await build({
   ...settings,
   entryPoints: { assay: here("./dist/main.js") },
   outdir: here("./dist"),
   outExtension: { ".js": ".mjs" },
   splitting: true,
-  chunkNames: "assay-[name]-[hash]"
+  chunkNames: "assay-[name]-[hash]",
+  metafile: process.env.ASSAY_BUNDLE_METAFILE !== undefined
 })
+// ASSAY_BUNDLE_METAFILE=<file>: esbuild's metafile of the CLI bundle (which module went to which chunk, and who
+// imports it), for finding what lands on the start path.
+if (cli.metafile !== undefined) writeFileSync(process.env.ASSAY_BUNDLE_METAFILE, JSON.stringify(cli.metafile))

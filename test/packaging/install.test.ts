@@ -27,7 +27,8 @@ const project = (name: string): string => {
 
 const PROGRAM = `
 import { Effect } from "effect"
-import { evaluate, exactMatch, jsonSchema, LLMTestCase } from "@assay/core"
+import { NodeContext } from "@effect/platform-node"
+import { Eval, evaluate, exactMatch, jsonSchema, LLMTestCase, runEval } from "@assay/core"
 import { parseJudgeSpec } from "@assay/judge"
 const cases = [
   LLMTestCase.make({ input: "Capital of France?", actualOutput: "Paris", expectedOutput: "Paris" }),
@@ -38,8 +39,16 @@ const result = await Effect.runPromise(evaluate(cases, [exactMatch()]))
 // A recursive schema validates in the package's worker thread; the idle worker must not keep the process alive.
 const tree = jsonSchema({ schema: { definitions: { t: { type: "array", items: { $ref: "#/definitions/t" } } }, $ref: "#/definitions/t" } })
 const worker = await Effect.runPromise(tree.measure(LLMTestCase.make({ input: "q", actualOutput: "[[], [[]], 1]" })))
-console.log(JSON.stringify({ passed: result.summary.passed, failed: result.summary.failed, judge: spec._tag, worker: worker.reason }))
+// Dataset paths are read by core's own loaders, with the FileSystem of NodeContext.layer.
+const fromFile = (data) => Effect.runPromise(runEval(Eval.make({ name: data, data, metrics: [exactMatch()] })).pipe(
+  Effect.map((run) => run.summary.passed + "/" + run.summary.total),
+  Effect.provide(NodeContext.layer)))
+const files = { jsonl: await fromFile("cases.jsonl"), csv: await fromFile("cases.csv") }
+console.log(JSON.stringify({ passed: result.summary.passed, failed: result.summary.failed, judge: spec._tag, worker: worker.reason, files }))
 `
+
+const CASES_JSONL = '{"input":"France","actual_output":"Paris","expected_output":"Paris"}\n{"input":"Spain","actual_output":"Rome","expected_output":"Madrid"}\n'
+const CASES_CSV = "input,actual_output,expected_output\nFrance,Paris,Paris\nPeru,Lima,Lima\n"
 
 const EVAL_TEST = `
 import { Eval, exactMatch } from "@assay/core"
@@ -82,9 +91,13 @@ describe("the packages installed by a user's project", () => {
     const copies = await sh("npm", ["ls", "effect", "--all", "--parseable"], dir)
     expect(new Set(copies.stdout.trim().split("\n")).size).toBe(1)
     writeFileSync(join(dir, "program.mjs"), PROGRAM)
+    writeFileSync(join(dir, "cases.jsonl"), CASES_JSONL)
+    writeFileSync(join(dir, "cases.csv"), CASES_CSV)
     const ran = await sh(process.execPath, ["program.mjs"], dir)
     expect(ran.code, ran.stderr).toBe(0)
-    expect(JSON.parse(ran.stdout)).toEqual({ passed: 1, failed: 1, judge: "Right", worker: `1 schema violation: "/2": must be array` })
+    expect(JSON.parse(ran.stdout)).toEqual({
+      passed: 1, failed: 1, judge: "Right", worker: `1 schema violation: "/2": must be array`, files: { jsonl: "1/2", csv: "2/2" }
+    })
   }, 300_000)
 
   it("@assay/vitest installs beside vitest and @effect/vitest, and its evalTest fails with the table", async () => {

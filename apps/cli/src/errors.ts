@@ -11,23 +11,8 @@
  */
 import { Schema } from "effect"
 
-/**
- * A dataset could not be read or is malformed; `message` names the file, line and field.
- *
- * @example
- * ```ts
- * new DatasetError({ file: "cases.jsonl", line: 3, detail: "input: is missing" }).message // "cases.jsonl:3: input: is missing"
- * ```
- */
-export class DatasetError extends Schema.TaggedError<DatasetError>()("DatasetError", {
-  file: Schema.String,
-  line: Schema.optional(Schema.Number),
-  detail: Schema.String
-}) {
-  override get message(): string {
-    return `${this.file}${this.line !== undefined ? `:${this.line}` : ""}: ${this.detail}`
-  }
-}
+/** A dataset could not be read or is malformed (core's loaders raise it); `message` names the file, line and field. */
+export { DatasetError } from "@assay/core"
 
 /**
  * Bad flags or configuration (unknown metric, invalid parameter, unreadable config file…).

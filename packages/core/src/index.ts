@@ -1,5 +1,5 @@
 /**
- * @assay/core — test cases, metrics and the concurrent evaluation engine.
+ * @assay/core — test cases, dataset loaders, metrics and the concurrent evaluation engine.
  *
  * @example
  * ```ts
@@ -31,6 +31,7 @@ export * from "./metrics/index.js"
 export * as Eval from "./eval/eval.js"
 export { type EvalCase, type EvalData, type EvalDefaults, type EvalTask, isEval, type TaskResult } from "./eval/eval.js"
 export * from "./eval/run.js"
+export * from "./dataset/index.js"
 export * from "./cache/task-cache.js"
 export * from "./engine/current-case.js"
 export * from "./engine/tracing.js"

@@ -31,11 +31,7 @@ import { CallPolicy, type PolicySettings } from "./policy.js"
 import { defaultPrices, type PriceTable } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
 import { awsSettings, PROVIDER_SECRET_VARIABLES, type Vendor, vendorOf } from "./provider-settings.js"
-import * as Anthropic from "./providers/anthropic.js"
-import * as Bedrock from "./providers/bedrock.js"
-import * as Gemini from "./providers/gemini.js"
-import * as OpenAi from "./providers/openai.js"
-import * as OpenAiCompatible from "./providers/openai-compatible.js"
+import type * as Bedrock from "./providers/bedrock.js"
 
 /**
  * Which judge to use.
@@ -126,6 +122,13 @@ const OPENAI_URL = "https://api.openai.com/v1"
 const ANTHROPIC_URL = "https://api.anthropic.com"
 const LOCAL_URL = "http://127.0.0.1:11434/v1"
 
+/**
+ * A layer made by a module imported when the layer is built: each provider's code (and @effect/ai's, for
+ * openai-responses and anthropic) loads only in a run that uses that provider.
+ */
+const lazyLayer = <M, ROut, E, RIn>(load: () => Promise<M>, make: (module: M) => Layer.Layer<ROut, E, RIn>): Layer.Layer<ROut, E, RIn> =>
+  Layer.unwrapEffect(Effect.map(Effect.promise(load), make))
+
 /** The provider layer of a spec with its settings resolved. */
 const providerLayer = (
   spec: JudgeSpec,
@@ -142,17 +145,23 @@ const providerLayer = (
       // Chat completions over the same undici client as openai-compatible: the Responses path through
       // @effect/ai costs about twice the CPU per call (and over a second to import); it stays available as
       // openai-responses.
-      return OpenAiCompatible.layerUndici({ provider: "openai", model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature })
+      return lazyLayer(() => import("./providers/openai-compatible.js"), (OpenAiCompatible) =>
+        OpenAiCompatible.layerUndici({ provider: "openai", model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature }))
     case "openai-responses":
-      return OpenAi.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature })
+      return lazyLayer(() => import("./providers/openai.js"), (OpenAi) =>
+        OpenAi.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature }))
     case "anthropic":
-      return Anthropic.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? ANTHROPIC_URL, temperature })
+      return lazyLayer(() => import("./providers/anthropic.js"), (Anthropic) =>
+        Anthropic.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? ANTHROPIC_URL, temperature }))
     case "openai-compatible":
-      return OpenAiCompatible.layerUndici({ model: spec.model, apiKey, baseUrl: baseUrl ?? LOCAL_URL, temperature })
+      return lazyLayer(() => import("./providers/openai-compatible.js"), (OpenAiCompatible) =>
+        OpenAiCompatible.layerUndici({ model: spec.model, apiKey, baseUrl: baseUrl ?? LOCAL_URL, temperature }))
     case "gemini":
-      return Gemini.layerUndici({ model: spec.model, apiKey, baseUrl: baseUrl ?? Gemini.GEMINI_URL, temperature })
+      return lazyLayer(() => import("./providers/gemini.js"), (Gemini) =>
+        Gemini.layerUndici({ model: spec.model, apiKey, baseUrl: baseUrl ?? Gemini.GEMINI_URL, temperature }))
     case "bedrock":
-      return Bedrock.layerUndici({ model: spec.model, ...options.aws, endpoint: baseUrl, temperature })
+      return lazyLayer(() => import("./providers/bedrock.js"), (Bedrock) =>
+        Bedrock.layerUndici({ model: spec.model, ...options.aws, endpoint: baseUrl, temperature }))
   }
 }
 

@@ -11,17 +11,19 @@ import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { DurationText, fromFlag } from "../config/values.js"
 import { UsageError } from "../errors.js"
-import { cacheAdmin } from "../run/cache-admin.js"
 import { onExistingStore, storeFlag } from "./resume.js"
 
-const stats = Command.make("stats", { cache: storeFlag }, ({ cache }) => onExistingStore(cache, cacheAdmin.stats)).pipe(
+/** The cache's maintenance (SQL over the store), imported when a `cache` command runs. */
+const admin = Effect.promise(() => import("../run/cache-admin.js")).pipe(Effect.map((module) => module.cacheAdmin))
+
+const stats = Command.make("stats", { cache: storeFlag }, ({ cache }) => onExistingStore(cache, Effect.flatMap(admin, (a) => a.stats))).pipe(
   Command.withDescription("Cached results per metric, responses, runs and database size")
 )
 
 const clear = Command.make(
   "clear",
   { cache: storeFlag, runs: Options.boolean("runs").pipe(Options.withDescription("also delete stored runs")) },
-  ({ cache, runs }) => onExistingStore(cache, cacheAdmin.clear(runs))
+  ({ cache, runs }) => onExistingStore(cache, Effect.flatMap(admin, (a) => a.clear(runs)))
 ).pipe(Command.withDescription("Delete every cached result and response (runs are kept unless --runs)"))
 
 const prune = Command.make(
@@ -36,7 +38,7 @@ const prune = Command.make(
       if (Option.isNone(olderThan) && Option.isNone(maxBytes)) {
         return yield* new UsageError({ message: "cache prune: pass --older-than <duration> and/or --max-bytes <n>" })
       }
-      yield* onExistingStore(cache, cacheAdmin.prune(olderThan, maxBytes))
+      yield* onExistingStore(cache, Effect.flatMap(admin, (a) => a.prune(olderThan, maxBytes)))
     })
 ).pipe(Command.withDescription("Drop old cache entries, or shrink the cache to a size"))
 

@@ -12,32 +12,16 @@
  * ```
  */
 import { Args, Command, Options } from "@effect/cli"
-import { compareStreams, type RunComparison } from "@assay/store"
-import { Console, Effect, Option } from "effect"
+import { Effect, Option } from "effect"
 import { Rate } from "../config/values.js"
-import { ExitStatus } from "../exit-status.js"
-import { comparisonText, significantRegressions } from "../report/compare.js"
-import { percent } from "../report/text.js"
-import { writeReports } from "../run/outputs.js"
-import { RunLog } from "../run/run-log.js"
-import { detectStyle, outputFlags, valueFlag } from "./flags.js"
+import { outputFlags, valueFlag } from "./flags.js"
 import { onExistingStore, storeFlag } from "./resume.js"
 
-const noRuns = Console.log("no runs yet")
+/** The commands' bodies (the run log, the reports, the comparison), imported when one runs. */
+const body = Effect.promise(() => import("./history-body.js"))
 
 const listCommand = Command.make("list", { cache: storeFlag }, ({ cache }) =>
-  onExistingStore(cache, Effect.gen(function*() {
-    const runs = yield* Effect.flatMap(RunLog, (log) => log.list)
-    if (runs.length === 0) return yield* noRuns
-    const row = (id: string, started: string, status: string, cases: string, rate: string, name: string) =>
-      `${id.padEnd(20)}  ${started.padEnd(19)}  ${status.padEnd(9)}  ${cases.padStart(13)}  ${rate.padStart(9)}  ${name}`
-    yield* Console.log(row("RUN", "STARTED (UTC)", "STATUS", "FINISHED/ALL", "PASS RATE", "IDENTIFIER OR DATASET"))
-    for (const run of runs) {
-      const started = new Date(run.startedAt).toISOString().replace("T", " ").slice(0, 19)
-      const cases = `${run.finishedCases}/${run.caseCount ?? "?"}`
-      yield* Console.log(row(run.runId, started, run.status, cases, percent(run.passRate), run.plan.identifier ?? run.plan.dataset))
-    }
-  }), noRuns)).pipe(Command.withDescription("List stored runs, newest first"))
+  Effect.flatMap(body, ({ listRuns, noRuns }) => onExistingStore(cache, listRuns, noRuns))).pipe(Command.withDescription("List stored runs, newest first"))
 
 const showFlags = {
   runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")),
@@ -47,17 +31,8 @@ const showFlags = {
   html: outputFlags.html
 }
 
-/** Print a stored run's header and write the requested reports from the store. */
-const storedReports = (runId: string, reports: { readonly out: Option.Option<string>; readonly junit: Option.Option<string>; readonly html: Option.Option<string> }) =>
-  Effect.gen(function*() {
-    const log = yield* RunLog
-    const { info, outcome } = yield* log.outline(runId)
-    const style = yield* detectStyle
-    yield* Console.log(`run ${info.runId} · ${info.status} · ${info.plan.dataset} · metrics ${info.plan.metrics.map((m) => typeof m === "string" ? m : m.metric).join(", ")}`)
-    yield* writeReports({ ...reports, style }, { outcome, dataset: info.plan.dataset }, log.results(info.runId))
-  })
-
-const showCommand = Command.make("show", showFlags, ({ cache, html, junit, out, runId }) => onExistingStore(cache, storedReports(runId, { out, junit, html })))
+const showCommand = Command.make("show", showFlags, ({ cache, html, junit, out, runId }) =>
+  Effect.flatMap(body, ({ storedReports }) => onExistingStore(cache, storedReports(runId, { out, junit, html }))))
   .pipe(Command.withDescription("Show one stored run; --out, --junit and --html write its reports from the store"))
 
 const exportCommand = Command.make(
@@ -67,7 +42,8 @@ const exportCommand = Command.make(
     cache: storeFlag,
     html: Options.text("html").pipe(Options.withDescription("write the run's viewer as one self-contained HTML file"))
   },
-  ({ cache, html, runId }) => onExistingStore(cache, storedReports(runId, { out: Option.none(), junit: Option.none(), html: Option.some(html) }))
+  ({ cache, html, runId }) =>
+    Effect.flatMap(body, ({ storedReports }) => onExistingStore(cache, storedReports(runId, { out: Option.none(), junit: Option.none(), html: Option.some(html) })))
 ).pipe(Command.withDescription("Write a stored run's viewer as one self-contained HTML file (--html <file>)"))
 
 /**
@@ -95,11 +71,6 @@ const compareFlags = {
   cache: storeFlag
 }
 
-/** Whether the comparison fails the flags given. */
-const failed = (diff: RunComparison, flags: { failOnRegression: boolean; failOnSignificant: boolean; alpha: number }) =>
-  (flags.failOnRegression && diff.regressed.length > 0) ||
-  (flags.failOnSignificant && significantRegressions(diff, flags.alpha).length > 0)
-
 /**
  * `assay compare <run-a> <run-b>`: cases matched by identity, regressions first, per-metric paired statistics;
  * `--fail-on-regression` exits 1 on any regressed case, `--fail-on-significant-regression` only on a
@@ -111,13 +82,4 @@ const failed = (diff: RunComparison, flags: { failOnRegression: boolean; failOnS
  * ```
  */
 export const compareCommand = Command.make("compare", compareFlags, (flags) =>
-  onExistingStore(flags.cache, Effect.gen(function*() {
-    const log = yield* RunLog
-    const a = yield* log.info(flags.runA)
-    const b = yield* log.info(flags.runB)
-    const diff = yield* compareStreams({ id: a.runId, results: log.results(a.runId) }, { id: b.runId, results: log.results(b.runId) })
-    const alpha = Option.getOrElse(flags.alpha, () => 0.05)
-    if (flags.json) yield* Console.log(JSON.stringify({ ...diff, alpha, significantRegressions: significantRegressions(diff, alpha).map((m) => m.name) }, null, 2))
-    else yield* Console.log(comparisonText(diff, alpha, yield* detectStyle))
-    if (failed(diff, { ...flags, alpha })) yield* ExitStatus.set(1)
-  }))).pipe(Command.withDescription("Compare two runs case by case, with paired statistics per metric"))
+  Effect.flatMap(body, ({ compareRuns }) => onExistingStore(flags.cache, compareRuns(flags)))).pipe(Command.withDescription("Compare two runs case by case, with paired statistics per metric"))

@@ -11,7 +11,6 @@
  */
 import { FileSystem, Path } from "@effect/platform"
 import { Effect, Either, Option, ParseResult, Schema } from "effect"
-import { parse as parseYaml } from "yaml"
 import { resolve } from "node:path"
 import { UsageError } from "../errors.js"
 import { importModule } from "../evals/load.js"
@@ -20,9 +19,16 @@ import { AssayConfig } from "./schema.js"
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
 const decodeConfig = Schema.decodeUnknownEither(AssayConfig, { errors: "all", onExcessProperty: "error" })
 
-const parseText = (file: string, text: string): Either.Either<unknown, string> =>
+/**
+ * The YAML parser, imported when a YAML config is read: most runs read none, or a JSON one. yaml is CommonJS:
+ * its exports are the dynamic import's `default`.
+ */
+const yaml = Effect.promise(() => import("yaml").then((module) => module.default))
+
+const parseText = (file: string, text: string): Effect.Effect<unknown, string> =>
   /\.ya?ml$/i.test(file)
-    ? Either.try({ try: () => parseYaml(text) as unknown, catch: (e) => `invalid YAML: ${e instanceof Error ? e.message : String(e)}` })
+    ? Effect.flatMap(yaml, ({ parse }) =>
+      Effect.try({ try: () => parse(text) as unknown, catch: (e) => `invalid YAML: ${e instanceof Error ? e.message : String(e)}` }))
     : Either.mapLeft(decodeJson(text), (e) => `invalid JSON: ${ParseResult.ArrayFormatter.formatErrorSync(e)[0]?.message ?? ""}`)
 
 const SCRIPT = /\.(?:ts|mts|js|mjs)$/i
@@ -46,7 +52,7 @@ export const loadConfig = (file: string): Effect.Effect<AssayConfig, UsageError,
       const text = yield* fs.readFileString(file).pipe(
         Effect.mapError((e) => new UsageError({ message: `${file}: cannot read the config file: ${e.message}` }))
       )
-      return yield* Either.mapLeft(parseText(file, text), (detail) => new UsageError({ message: `${file}: ${detail}` }))
+      return yield* Effect.mapError(parseText(file, text), (detail) => new UsageError({ message: `${file}: ${detail}` }))
     })
     return yield* Either.mapLeft(decodeConfig(raw ?? {}), (error) =>
       new UsageError({

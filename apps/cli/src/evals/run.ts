@@ -7,12 +7,11 @@
  * yield* runEvalFiles("examples/rag/rag.eval.ts", flags, outputs, config, cwd)
  * ```
  */
-import { evalCases, type EvalDefaults, evalTask, InvalidTestCase } from "@assay/core"
+import { evalCases, type EvalDefaults, evalTask, InvalidTestCase, loadDataset } from "@assay/core"
 import { Console, Duration, Effect, Option, Stream } from "effect"
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path"
 import type { AssayConfig } from "../config/schema.js"
 import { DatasetError, describeError, exitCodeOf, UsageError } from "../errors.js"
-import { loadDataset } from "../dataset/index.js"
 import { ExitStatus, notices, reason, verdict } from "../exit-status.js"
 import { type EvalSource, execute } from "../run/execute.js"
 import type { Outputs } from "../run/outputs.js"

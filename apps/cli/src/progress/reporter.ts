@@ -24,7 +24,7 @@ import type { CaseResult } from "@assay/core"
 import { Clock, Config, Console, Duration, Effect, Fiber, Schedule, type Scope } from "effect"
 import type { Style } from "../report/style.js"
 import { type CallClient, callsLine, callsViews } from "./calls.js"
-import { type LiveRegion, terminalRegion } from "./region.js"
+import type { LiveRegion } from "./region.js"
 import { liveLines, plainLine, type ProgressSnapshot, type SpendView } from "./render.js"
 import { ProgressState } from "./state.js"
 
@@ -175,7 +175,8 @@ const plainReporter = (settings: ProgressSettings, state: ProgressState, snapsho
 /** Bar mode: the live region, redrawn every 200 ms by a fiber in the scope, cleared when the scope closes. */
 const liveReporter = (settings: ProgressSettings, state: ProgressState, snapshot: Effect.Effect<ProgressSnapshot>) =>
   Effect.gen(function*() {
-    const region = settings.region ?? terminalRegion(process.stderr)
+    // log-update and the ANSI helpers it brings are imported only when a live region is drawn.
+    const region = settings.region ?? (yield* Effect.promise(() => import("./region.js"))).terminalRegion(process.stderr)
     yield* Effect.addFinalizer(() => Effect.sync(() => region.close()))
     const above = consoleAbove(yield* Effect.console, (print) => region.above(print))
     // One column spare: a line exactly as wide as the terminal leaves the cursor in its pending-wrap state.

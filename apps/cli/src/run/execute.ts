@@ -17,13 +17,12 @@
  * const result = yield* execute({ plan, resume: undefined, outputs })
  * ```
  */
-import { type CaseResult, cachedTask, CostBudget, type CostBudgetApi, evaluateToSinks, type Metric, type RunOutcome, type SinkError, type Task, type TestCase } from "@assay/core"
+import { type CaseResult, cachedTask, CostBudget, type CostBudgetApi, evaluateToSinks, loadDataset, type Metric, type RunOutcome, type SinkError, type Task, type TestCase } from "@assay/core"
 import { type Embedder, Judge, JudgeError, Offline, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
 import { type Database, datasetFingerprint, metricsFingerprint, type ProviderBatches } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
 import { Clock, Console, Deferred, Effect, Layer, Option, Stream } from "effect"
 import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
-import { loadDataset } from "../dataset/index.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress, type Progress } from "../progress/reporter.js"
 import { openJsonlSink } from "../report/jsonl.js"

@@ -10,8 +10,7 @@
  * datasetFingerprint(loadDataset(plan.dataset, validationOf(plan, metrics)))
  * ```
  */
-import type { Metric } from "@assay/core"
-import type { CaseCheck, Validation } from "../dataset/index.js"
+import type { CaseCheck, Metric, Validation } from "@assay/core"
 import type { RunPlan } from "./plan.js"
 
 /**

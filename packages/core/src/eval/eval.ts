@@ -16,7 +16,9 @@
  * })
  * ```
  */
+import type { FileSystem } from "@effect/platform/FileSystem"
 import type { Effect, Layer, Stream } from "effect"
+import type { DatasetError } from "../dataset/errors.js"
 import type { EvalOptions } from "../engine/options.js"
 import type { Metric, TokenUsage } from "../metric/metric.js"
 import type { Content } from "../model/content.js"
@@ -65,8 +67,9 @@ export type EvalTask<R = never> = (testCase: EvalCase) => Effect.Effect<string |
 
 /**
  * Where an Eval's cases come from: plain items with the fields of a dataset file (camelCase or snake_case),
- * the path of a `.json`, `.jsonl` or `.csv` dataset (the CLI resolves it against the eval file's folder; a
- * program passes `loadDataset` to `runEval`), or a Stream of such items.
+ * the path of a `.json`, `.jsonl` or `.csv` dataset (the CLI resolves it against the eval file's folder;
+ * `runEval` reads it from the working directory with the `FileSystem` of its environment, e.g.
+ * `NodeContext.layer`), or a Stream of such items.
  *
  * @example
  * ```ts
@@ -79,8 +82,8 @@ export type EvalData<E = never, R = never> = ReadonlyArray<unknown> | string | S
 export type EvalDefaults = Omit<EvalOptions, "task" | "onResult" | "onResults" | "onCaseStart" | "skipIndex">
 
 /**
- * An evaluation. `R` is what running it still needs (never once `layer` provides everything), `E` how its
- * data or its layer can fail.
+ * An evaluation. `R` is what running it still needs (never once `layer` provides everything; a dataset path
+ * still needs the `FileSystem` that reads it), `E` how its data or its layer can fail.
  */
 export interface Eval<R = never, E = never> {
   readonly [TypeId]: TypeId
@@ -93,6 +96,12 @@ export interface Eval<R = never, E = never> {
   readonly layer: Layer.Layer<never, E> | undefined
   readonly options: EvalDefaults
 }
+
+/** What reading an Eval's data needs from the environment: a `FileSystem` when the data is a dataset path. */
+export type PathNeeds<D> = D extends string ? FileSystem : never
+
+/** How reading an Eval's data can fail beyond its own stream's errors: a `DatasetError` when it is a path. */
+export type PathErrors<D> = D extends string ? DatasetError : never
 
 /** What {@link make} takes; `RT` is what the task needs, `RM` what the metrics need. */
 export interface EvalSpec<RT, RM, ED, RD> {
@@ -113,19 +122,20 @@ export interface EvalSpec<RT, RM, ED, RD> {
 /**
  * Build an Eval. With a `layer`, the layer must provide every service the task, the metrics and a streamed
  * data source require — a missing one is a type error here; without one, the requirements stay in the Eval's
- * type for the caller of `runEval` to provide.
+ * type for the caller of `runEval` to provide. A dataset path adds `FileSystem` (which reads it) to what
+ * the Eval needs and `DatasetError` to how it fails.
  *
  * @example
  * ```ts
  * Eval.make({ name: "qa", data: "cases.jsonl", metrics: [exactMatch()] }) // cases already carry actualOutput
  * ```
  */
-export function make<RT = never, RM = never, ED = never, RD = never, LE = never>(
-  spec: EvalSpec<RT, RM, ED, RD> & { readonly layer: Layer.Layer<NoInfer<RT | RM | RD>, LE> }
-): Eval<never, ED | LE>
-export function make<RT = never, RM = never, ED = never, RD = never>(
-  spec: EvalSpec<RT, RM, ED, RD> & { readonly layer?: undefined }
-): Eval<RT | RM | RD, ED>
+export function make<RT = never, RM = never, ED = never, RD = never, LE = never, D extends EvalData<ED, RD> = EvalData<ED, RD>>(
+  spec: EvalSpec<RT, RM, ED, RD> & { readonly data: D; readonly layer: Layer.Layer<NoInfer<RT | RM | RD>, LE> }
+): Eval<PathNeeds<D>, ED | LE | PathErrors<D>>
+export function make<RT = never, RM = never, ED = never, RD = never, D extends EvalData<ED, RD> = EvalData<ED, RD>>(
+  spec: EvalSpec<RT, RM, ED, RD> & { readonly data: D; readonly layer?: undefined }
+): Eval<RT | RM | RD | PathNeeds<D>, ED | PathErrors<D>>
 export function make(
   spec: EvalSpec<unknown, unknown, unknown, unknown> & { readonly layer?: Layer.Layer<unknown, unknown> | undefined }
 ): Eval<unknown, unknown> {

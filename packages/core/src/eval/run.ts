@@ -10,6 +10,7 @@
  * ```
  */
 import { Chunk, Effect, Either, Stream } from "effect"
+import { loadDataset } from "../dataset/index.js"
 import type { EvalError } from "../engine/errors.js"
 import { cachedTask, type CachedTaskOptions } from "../cache/task-cache.js"
 import { evaluate } from "../engine/evaluate.js"
@@ -21,11 +22,12 @@ import type { Eval, EvalTask, TaskResult } from "./eval.js"
 
 /**
  * The cases of an Eval whose data is items or a Stream, decoded (snake_case keys accepted); an invalid item
- * fails with the eval's name, the item's index and the path of every bad field. A path is read by `load`.
+ * fails with the eval's name, the item's index and the path of every bad field. A path is read by `load`, by
+ * default {@link loadDataset} (from the working directory; errors name the file, line and field).
  *
  * @example
  * ```ts
- * Stream.runCollect(evalCases(capitals, loadDataset)) // Stream<TestCase, InvalidTestCase | …>
+ * Stream.runCollect(evalCases(capitals)) // Stream<TestCase, InvalidTestCase | …>
  * ```
  */
 export const evalCases = <R, E, E2 = never, R2 = never>(
@@ -33,7 +35,7 @@ export const evalCases = <R, E, E2 = never, R2 = never>(
   load?: (path: string) => Stream.Stream<TestCase, E2, R2>
 ): Stream.Stream<TestCase, E | E2 | InvalidTestCase, R | R2> => {
   const data = self.data
-  if (typeof data === "string") return load === undefined ? noLoader(data) : load(data)
+  if (typeof data === "string") return load === undefined ? readPath<E, R>(data) : load(data)
   let index = 0
   const decodeChunk = (items: Iterable<unknown>): Either.Either<Array<TestCase>, InvalidTestCase> => {
     const out: Array<TestCase> = []
@@ -48,8 +50,11 @@ export const evalCases = <R, E, E2 = never, R2 = never>(
   return Stream.mapChunksEffect(data as Stream.Stream<unknown, E, R>, (chunk) => Effect.map(decodeChunk(chunk), Chunk.unsafeFromArray))
 }
 
-const noLoader = (path: string) =>
-  Stream.fail(new InvalidTestCase({ file: path, issues: ["dataset paths in an Eval are read by the CLI or by runEval's `loadDataset` option"] }))
+/**
+ * Core's loaders on an Eval's dataset path. `Eval.make` puts what they need and raise (`FileSystem`,
+ * `DatasetError`) in the type of an Eval whose data is a path, which is why the stream may claim `R` and `E`.
+ */
+const readPath = <E, R>(path: string): Stream.Stream<TestCase, E, R> => loadDataset(path) as Stream.Stream<TestCase, never, never>
 
 /** Fields of a task's result that join the case; the rest (cost, tokens) is the task's spend. */
 const merged = (testCase: TestCase, out: string | TaskResult): unknown => {
@@ -103,18 +108,20 @@ export const evalTask = <R, E>(
 
 /** Options of {@link runEval}: engine options over the Eval's defaults, and a reader for dataset paths. */
 export interface RunEvalOptions<E2 = never, R2 = never> extends Omit<EvalOptions, "task"> {
-  /** Reads an Eval whose `data` is a path (the CLI passes its `.json`/`.jsonl`/`.csv` loaders). */
+  /** Reads an Eval whose `data` is a path, in place of core's {@link loadDataset} (another format, a store…). */
   readonly loadDataset?: ((path: string) => Stream.Stream<TestCase, E2, R2>) | undefined
 }
 
 /**
  * Run an Eval: every case through its task and metrics, under its options overridden by `options`, with its
- * layer provided. Fails like `evaluate`, or with the data's or the layer's error.
+ * layer provided. Fails like `evaluate`, or with the data's or the layer's error. A dataset path is read with
+ * the environment's `FileSystem`.
  *
  * @example
  * ```ts
  * const result = yield* runEval(capitals, { concurrency: 10, ignoreErrors: true })
  * result.summary.passRate
+ * runEval(Eval.make({ name: "qa", data: "cases.jsonl", metrics: [exactMatch()] })).pipe(Effect.provide(NodeContext.layer))
  * ```
  */
 export const runEval = <R, E, E2 = never, R2 = never>(

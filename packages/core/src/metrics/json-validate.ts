@@ -10,10 +10,18 @@
  * if (Either.isRight(v)) scoreText(v.right, "4.5", false).score // 0
  * ```
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv"
+import type { ErrorObject, ValidateFunction } from "ajv"
 import { Either } from "effect"
+import { createRequire } from "node:module"
 import type { Outcome } from "../metric/metric.js"
 import { linearRegExpEngine } from "./linear-regex.js"
+
+/**
+ * Ajv's class, loaded when the first schema is compiled: a program that builds no json-schema metric does not
+ * load Ajv. Synchronous, because `jsonSchema` reports an invalid schema as it is built; Ajv is CommonJS.
+ */
+let ajvClass: typeof import("ajv").Ajv | undefined
+const ajv = () => (ajvClass ??= (createRequire(import.meta.url)("ajv") as typeof import("ajv")).Ajv)
 
 const FENCED = /^\s*```[^\n]*\n([\s\S]*?)\n?```\s*$/
 
@@ -53,7 +61,8 @@ export const parseOutput = (text: string, stripCodeFence: boolean): Either.Eithe
 export const compileSchema = (schema: unknown): Either.Either<ValidateFunction, string> =>
   Either.try({
     try: () => {
-      const ajv = new Ajv({
+      const Ajv = ajv()
+      const validator = new Ajv({
         allErrors: true,
         strictSchema: true,
         strictTypes: false,
@@ -63,7 +72,7 @@ export const compileSchema = (schema: unknown): Either.Either<ValidateFunction, 
         // The schema's `pattern`s are the user's: matched in linear time (./linear-regex.ts).
         code: { regExp: linearRegExpEngine }
       })
-      return ajv.compile(schema as boolean | Record<string, unknown>)
+      return validator.compile(schema as boolean | Record<string, unknown>)
     },
     catch: (e) => (e instanceof Error ? e.message : String(e))
   })

@@ -14,16 +14,26 @@
  * ```
  */
 import { Either } from "effect"
-import { RE2JS } from "re2js"
+import { createRequire } from "node:module"
+import type { RE2JS } from "re2js"
 
-const FLAG_BITS: Readonly<Record<string, number>> = {
-  i: RE2JS.CASE_INSENSITIVE,
-  m: RE2JS.MULTILINE,
-  s: RE2JS.DOTALL,
+/**
+ * re2js, loaded when the first pattern is compiled: a program that compiles none (no regex metric, no schema
+ * with a pattern) does not load its Unicode tables. Synchronous, because a metric reports a bad pattern as it
+ * is built; through re2js's CommonJS build, which `require` can load.
+ */
+let re2js: typeof RE2JS | undefined
+const engine = (): typeof RE2JS => (re2js ??= (createRequire(import.meta.url)("re2js") as typeof import("re2js")).RE2JS)
+
+/** RE2's flag bits for the JavaScript flags; `u` and `d` need none. */
+const flagBits = (re2: typeof RE2JS): Readonly<Record<string, number>> => ({
+  i: re2.CASE_INSENSITIVE,
+  m: re2.MULTILINE,
+  s: re2.DOTALL,
   // RE2 always matches code points (as `u` does) and match indices (`d`) change nothing here.
   u: 0,
   d: 0
-}
+})
 
 const ALLOWED_FLAGS = /^[dimsu]*$/
 
@@ -73,10 +83,11 @@ export const compileLinear = (pattern: string, flags: string): Either.Either<RE2
   if (construct !== undefined) {
     return Either.left(`pattern ${quoted} uses a ${construct}, which the linear-time regex engine (RE2) does not support`)
   }
-  let bits = RE2JS.LOOKBEHINDS
-  for (const flag of flags) bits |= FLAG_BITS[flag] ?? 0
+  const re2 = engine()
+  const bitOf = flagBits(re2)
+  const bits = [...flags].reduce((all, flag) => all | (bitOf[flag] ?? 0), re2.LOOKBEHINDS)
   return Either.try({
-    try: () => RE2JS.compile(RE2JS.translateRegExp(pattern), bits),
+    try: () => re2.compile(re2.translateRegExp(pattern), bits),
     catch: (e) => `pattern ${quoted} cannot run on the linear-time regex engine (RE2): ${message(e)}`
   })
 }

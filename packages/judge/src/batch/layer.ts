@@ -11,9 +11,7 @@
 import type { HttpClient } from "@effect/platform"
 import { type Duration, Effect, Layer, type Redacted } from "effect"
 import { BatchCalls } from "./api.js"
-import * as AnthropicBatch from "./anthropic.js"
 import { makeBatcher } from "./batcher.js"
-import * as OpenAiBatch from "./openai.js"
 
 /**
  * How batch mode polls and gathers (see `./batcher.ts`).
@@ -67,9 +65,12 @@ export const batchCallsLayer = (
     BatchCalls,
     Effect.gen(function*() {
       const { apiKey, baseUrl, temperature } = settings
+      // The provider's batch client (and its provider code) is imported only by a run in batch mode.
       const client = spec.provider === "openai"
-        ? yield* OpenAiBatch.make({ provider: "openai", model: spec.model, apiKey, baseUrl, temperature })
-        : yield* AnthropicBatch.make({ model: spec.model, apiKey, baseUrl, temperature })
+        ? yield* Effect.flatMap(Effect.promise(() => import("./openai.js")), (OpenAiBatch) =>
+          OpenAiBatch.make({ provider: "openai", model: spec.model, apiKey, baseUrl, temperature }))
+        : yield* Effect.flatMap(Effect.promise(() => import("./anthropic.js")), (AnthropicBatch) =>
+          AnthropicBatch.make({ model: spec.model, apiKey, baseUrl, temperature }))
       return yield* makeBatcher(client, {
         model: `${spec.provider}:${spec.model}`,
         poll: options.poll,

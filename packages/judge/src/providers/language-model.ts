@@ -10,7 +10,8 @@
  * const api = fromLanguageModel({ provider: "anthropic", model: "claude-3-5-haiku-latest", languageModel })
  * ```
  */
-import { type AiError, LanguageModel } from "@effect/ai"
+import type * as AiError from "@effect/ai/AiError"
+import * as LanguageModel from "@effect/ai/LanguageModel"
 import { Clock, Effect } from "effect"
 import type { ChatMessage, ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus, classifyTransport } from "../classify.js"

@@ -12,7 +12,7 @@
  */
 import { isUtf8 } from "node:buffer"
 import { Console, Effect, Stream } from "effect"
-import { DatasetError } from "../errors.js"
+import { DatasetError } from "./errors.js"
 
 const NEWLINE = 0x0a
 

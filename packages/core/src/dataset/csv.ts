@@ -11,12 +11,12 @@
  * Stream.runCount(csvDataset("cases.csv"))
  * ```
  */
-import type { TestCase } from "@assay/core"
-import { FileSystem } from "@effect/platform"
+import type { TestCase } from "../model/test-case.js"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeStream from "@effect/platform-node/NodeStream" // not the index, which loads undici
 import { parse } from "csv-parse"
 import { Chunk, Effect, Either, identity, Stream } from "effect"
-import { DatasetError } from "../errors.js"
+import { DatasetError } from "./errors.js"
 import { decodeCase, parseJsonText, type Validation } from "./decode.js"
 import { utf8Checker } from "./utf8.js"
 

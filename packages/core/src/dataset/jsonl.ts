@@ -10,10 +10,10 @@
  * const count = Stream.runCount(jsonlDataset("cases.jsonl")) // Effect<number, DatasetError, FileSystem>
  * ```
  */
-import type { TestCase } from "@assay/core"
-import { FileSystem } from "@effect/platform"
+import type { TestCase } from "../model/test-case.js"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { Chunk, Effect, Either, identity, Stream } from "effect"
-import { DatasetError } from "../errors.js"
+import { DatasetError } from "./errors.js"
 import { decodeCase, parseJsonText, type Validation } from "./decode.js"
 import { utf8Checker } from "./utf8.js"
 

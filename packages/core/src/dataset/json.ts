@@ -12,12 +12,13 @@
  * Stream.runCollect(jsonDataset("goldens.json"))
  * ```
  */
-import { decodeTestCaseEither, type TestCase } from "@assay/core"
-import { FileSystem } from "@effect/platform"
+import { decodeTestCaseEither } from "../model/decode.js"
+import type { TestCase } from "../model/test-case.js"
+import * as FileSystem from "@effect/platform/FileSystem"
 import { JSONParser } from "@streamparser/json"
 import { Chunk, Effect, Either, identity, Stream } from "effect"
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml"
-import { DatasetError } from "../errors.js"
+import { DatasetError } from "./errors.js"
 import { type CaseCheck, fromInvalid, parseJsonText, type Validation } from "./decode.js"
 import { utf8Checker } from "./utf8.js"
 

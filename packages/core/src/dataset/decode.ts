@@ -10,9 +10,10 @@
  * Either.flatMap(raw, (value) => decodeCase(value, "cases.jsonl", 1))
  * ```
  */
-import { decodeTestCaseEither, type InvalidTestCase, type TestCase } from "@assay/core"
+import { decodeTestCaseEither, type InvalidTestCase } from "../model/decode.js"
+import type { TestCase } from "../model/test-case.js"
 import { Either, ParseResult, Schema } from "effect"
-import { DatasetError } from "../errors.js"
+import { DatasetError } from "./errors.js"
 
 const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
 

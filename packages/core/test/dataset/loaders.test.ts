@@ -4,9 +4,9 @@ import { Chunk, Effect, Either, Stream } from "effect"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { caseLine } from "../src/dataset/json.js"
-import { loadDataset } from "../src/dataset/index.js"
-import { rowToRaw } from "../src/dataset/csv.js"
+import { caseLine } from "../../src/dataset/json.js"
+import { loadDataset } from "../../src/dataset/index.js"
+import { rowToRaw } from "../../src/dataset/csv.js"
 
 const file = (name: string, content: string) => {
   const path = join(mkdtempSync(join(tmpdir(), "assay-ds-")), name)

@@ -1,0 +1,28 @@
+/**
+ * The error of reading a dataset file: the file could not be read, or a case in it is malformed.
+ *
+ * @example
+ * ```ts
+ * import { DatasetError } from "@assay/core"
+ * new DatasetError({ file: "cases.jsonl", line: 3, detail: "input: is missing" }).message // "cases.jsonl:3: input: is missing"
+ * ```
+ */
+import { Schema } from "effect"
+
+/**
+ * A dataset could not be read or is malformed; `message` names the file, line and field.
+ *
+ * @example
+ * ```ts
+ * new DatasetError({ file: "cases.jsonl", line: 3, detail: "input: is missing" }).message // "cases.jsonl:3: input: is missing"
+ * ```
+ */
+export class DatasetError extends Schema.TaggedError<DatasetError>()("DatasetError", {
+  file: Schema.String,
+  line: Schema.optional(Schema.Number),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.file}${this.line !== undefined ? `:${this.line}` : ""}: ${this.detail}`
+  }
+}
