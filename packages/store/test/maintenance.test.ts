@@ -74,4 +74,25 @@ describe.each(backends)("ResponseCache on $name", (backend) => {
         assert.strictEqual(pruned.responseRows, 1, "expired responses are pruned")
       }).pipe(Effect.provide(context))
     }))
+
+  it.scoped("reads and writes many at once, in order, past one statement's chunk; a later entry for a key wins", () =>
+    Effect.gen(function*() {
+      const at = yield* backend.fresh
+      const context = yield* Layer.build(at.store())
+      yield* Effect.gen(function*() {
+        const cache = yield* ResponseCache
+        const requests = Array.from({ length: 1203 }, (_, i) => ({ ...request, body: { n: i } }))
+        const entries = requests.filter((_, i) => i % 2 === 0).map((r) => ({ request: r, response: { n: r.body.n } }))
+        yield* cache.setMany([...entries, { request: requests[0]!, response: { n: "last" } }], "1 hour")
+        const found = yield* cache.getMany(requests)
+        assert.strictEqual(found.length, 1203)
+        assert.deepStrictEqual(found[0], Option.some({ n: "last" }))
+        assert.deepStrictEqual(found[1202], Option.some({ n: 1202 }))
+        assert.isTrue(found.every((f, i) => (i % 2 === 0) === Option.isSome(f)))
+        assert.deepStrictEqual(yield* cache.get(requests[600]!), Option.some({ n: 600 }))
+        yield* TestClock.adjust("61 minutes")
+        assert.isTrue((yield* cache.getMany(requests.slice(0, 10))).every(Option.isNone), "expired")
+      }).pipe(Effect.provide(context))
+    }))
 })
+

@@ -143,7 +143,8 @@ const offlineTarget = (plan: RunPlan): Effect.Effect<void, UsageError> =>
     : Effect.void
 
 /**
- * The target's task, served from the task cache for unchanged cases (read only when cached results may be served).
+ * The target's task, served from the task cache for unchanged cases (read only when cached results may be served;
+ * not kept at all with `--no-cache`).
  *
  * @example
  * ```ts
@@ -151,7 +152,7 @@ const offlineTarget = (plan: RunPlan): Effect.Effect<void, UsageError> =>
  * ```
  */
 export const targetTask = (plan: RunPlan, target: Target): Task =>
-  plan.target === null
+  plan.target === null || plan.cache === null
     ? target.task
     : cachedTask(target.task, {
       name: `target:${target.model}`,

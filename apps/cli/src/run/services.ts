@@ -192,7 +192,7 @@ const headerVariables = (plan: RunPlan): ReadonlyArray<string> =>
 /** The task cache of a plan: on the run's database unless `--no-cache`. */
 const taskCacheFor = (plan: RunPlan): Layer.Layer<TaskCache, never, Database> =>
   plan.cache === null
-    ? Layer.succeed(TaskCache, { get: () => Effect.succeedNone, set: () => Effect.void })
+    ? Layer.succeed(TaskCache, { getMany: (keys) => Effect.succeed(keys.map(() => Option.none())), setMany: () => Effect.void })
     : SqlTaskCache.pipe(Layer.provide(ResponseCache.Default))
 
 /**

@@ -6,7 +6,8 @@
  * being produced (`CurrentCase`), so k epochs stay k samples. A cached output costs nothing.
  *
  * Provide a {@link TaskCache} (in memory here; SQLite/Postgres in @assay/store) and wrap a task with
- * {@link cachedTask}; without the service the wrapper just runs the task.
+ * {@link cachedTask}; without the service the wrapper just runs the task. In a run, the engine reads the
+ * outputs of a slice of cases in one `getMany` and keeps those of a batch of finished cases in one `setMany`.
  *
  * @example
  * ```ts
@@ -14,10 +15,11 @@
  * evaluate(cases, metrics, { task }).pipe(Effect.provide(TaskCache.memory))
  * ```
  */
-import { Context, Effect, FiberRef, Layer, Option, Schema } from "effect"
+import { Context, Effect, FiberRef, Layer, Option } from "effect"
 import { CurrentCase } from "../engine/current-case.js"
-import type { Task, TaskOutput } from "../engine/options.js"
-import { TestCase } from "../model/test-case.js"
+import type { Task } from "../engine/options.js"
+import { keptOutput, markCached, storedOutput } from "../internal/task-cache.js"
+import type { TestCase } from "../model/test-case.js"
 import { canonicalJson, caseCacheKey } from "./cache-key.js"
 import type { CacheError } from "./eval-cache.js"
 
@@ -37,16 +39,31 @@ export interface TaskIdentity {
 }
 
 /**
- * Where task outputs are kept: a key-value store of encoded outputs.
+ * One kept output: its key and its stored form.
  *
  * @example
  * ```ts
- * const stored = yield* cache.get(key) // Option<unknown>
+ * const entry: TaskCacheEntry = { key, output: { testCase: { input: "France", actualOutput: "Paris" } } }
+ * ```
+ */
+export interface TaskCacheEntry {
+  readonly key: string
+  readonly output: unknown
+}
+
+/**
+ * Where task outputs are kept: a key-value store of encoded outputs, read and written many at a time.
+ *
+ * @example
+ * ```ts
+ * const stored = yield* cache.getMany([key]) // [Option<unknown>]
  * ```
  */
 export interface TaskCacheApi {
-  readonly get: (key: string) => Effect.Effect<Option.Option<unknown>, CacheError>
-  readonly set: (key: string, output: unknown) => Effect.Effect<void, CacheError>
+  /** The stored output of each key, in the order of `keys`. */
+  readonly getMany: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Option.Option<unknown>>, CacheError>
+  /** Keep these outputs (a later entry for the same key wins). */
+  readonly setMany: (entries: ReadonlyArray<TaskCacheEntry>) => Effect.Effect<void, CacheError>
 }
 
 /** The task cache service; when it is not provided, {@link cachedTask} runs the task every time. */
@@ -55,16 +72,11 @@ export class TaskCache extends Context.Tag("assay/TaskCache")<TaskCache, TaskCac
   static readonly memory: Layer.Layer<TaskCache> = Layer.sync(TaskCache, () => {
     const rows = new Map<string, unknown>()
     return {
-      get: (key) => Effect.sync(() => Option.fromNullable(rows.get(key))),
-      set: (key, output) => Effect.sync(() => void rows.set(key, output))
+      getMany: (keys) => Effect.sync(() => keys.map((key) => Option.fromNullable(rows.get(key)))),
+      setMany: (entries) => Effect.sync(() => entries.forEach(({ key, output }) => rows.set(key, output)))
     }
   })
 }
-
-/** What is kept of an output: the produced case (its spend is not: a cached output costs nothing). */
-const Stored = Schema.Struct({ testCase: TestCase })
-const encode = Schema.encodeSync(Stored)
-const decode = Schema.decodeUnknownOption(Stored)
 
 /**
  * The cache key of a case for a task (see the module doc).
@@ -76,18 +88,6 @@ const decode = Schema.decodeUnknownOption(Stored)
  */
 export const taskCacheKey = (testCase: TestCase, identity: TaskIdentity, repetition: number): string =>
   caseCacheKey(testCase, `\u0000task:${canonicalJson({ ...identity, repetition })}`)
-
-/** A kept output for this case: labels (`name`, `tags`) are not part of the key, so they come from the case. */
-const relabelled = (kept: TestCase, testCase: TestCase): TaskOutput => {
-  const { name: _name, tags: _tags, ...content } = kept
-  return {
-    testCase: {
-      ...content,
-      ...(testCase.name === undefined ? {} : { name: testCase.name }),
-      ...(testCase.tags === undefined ? {} : { tags: testCase.tags })
-    } as TestCase
-  }
-}
 
 /**
  * Options of {@link cachedTask}.
@@ -112,21 +112,25 @@ export interface CachedTaskOptions {
  * const task = cachedTask((c) => Effect.succeed({ testCase: { ...c, actualOutput: "Paris" } }), { name: "capitals", version: "1" })
  * ```
  */
-export const cachedTask = <R>(task: Task<R>, identity: TaskIdentity, options: CachedTaskOptions = {}): Task<R> => (testCase, index) =>
-  Effect.flatMap(Effect.serviceOption(TaskCache), (service) => {
-    if (Option.isNone(service)) return task(testCase, index)
-    const cache = service.value
-    return Effect.flatMap(FiberRef.get(CurrentCase), (current) => {
-      const key = taskCacheKey(testCase, identity, Option.match(current, { onNone: () => 0, onSome: (c) => c.repetition }))
-      const produce = Effect.tap(task(testCase, index), (output) =>
-        cache.set(key, encode({ testCase: output.testCase })).pipe(
-          Effect.catchAll((e) => Effect.logWarning(`task cache write failed: ${e.message}`))
-        ))
-      if (options.read === false) return produce
-      return cache.get(key).pipe(
-        Effect.map(Option.flatMap(decode)),
-        Effect.catchAll((e) => Effect.as(Effect.logWarning(`task cache read failed: ${e.message}`), Option.none())),
-        Effect.flatMap((kept) => Option.isSome(kept) ? Effect.succeed(relabelled(kept.value.testCase, testCase)) : produce)
-      )
+export const cachedTask = <R>(task: Task<R>, identity: TaskIdentity, options: CachedTaskOptions = {}): Task<R> => {
+  const read = options.read !== false
+  const wrapper: Task<R> = (testCase, index) =>
+    Effect.flatMap(Effect.serviceOption(TaskCache), (service) => {
+      if (Option.isNone(service)) return task(testCase, index)
+      const cache = service.value
+      return Effect.flatMap(FiberRef.get(CurrentCase), (current) => {
+        const key = taskCacheKey(testCase, identity, Option.match(current, { onNone: () => 0, onSome: (c) => c.repetition }))
+        const produce = Effect.tap(task(testCase, index), (output) =>
+          cache.setMany([{ key, output: storedOutput(output.testCase) }]).pipe(
+            Effect.catchAll((e) => Effect.logWarning(`task cache write failed: ${e.message}`))
+          ))
+        if (!read) return produce
+        return cache.getMany([key]).pipe(
+          Effect.map(([stored]) => (stored !== undefined && Option.isSome(stored) ? keptOutput(stored.value, testCase) : undefined)),
+          Effect.catchAll((e) => Effect.as(Effect.logWarning(`task cache read failed: ${e.message}`), undefined)),
+          Effect.flatMap((kept) => (kept !== undefined ? Effect.succeed(kept) : produce))
+        )
+      })
     })
-  })
+  return markCached(wrapper, { task, identity, read })
+}

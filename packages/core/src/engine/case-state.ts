@@ -12,6 +12,7 @@ import type { CachedOutcome } from "../cache/eval-cache.js"
 import type { TestCase } from "../model/test-case.js"
 import { caseContent } from "../result/case-content.js"
 import type { CaseResult, MetricResult } from "../result/run-result.js"
+import type { TaskSlot } from "./task-outputs.js"
 
 /** Mutable state of a case in flight; only the engine touches it. */
 export interface CaseState {
@@ -24,6 +25,8 @@ export interface CaseState {
   cacheKey: string | undefined
   /** What the task spent producing the case (undefined without a task). */
   taskSpend: { readonly cost: number; readonly input: number; readonly output: number } | undefined
+  /** The case's kept and fresh task outputs, when the run keeps them (shared with its epochs' states). */
+  task: TaskSlot | undefined
   /** Why the task failed: the case is errored and its metrics do not run. */
   taskError: string | undefined
   /** Fresh successful outcomes by metric tag, to write to the cache when the case finishes. */
@@ -57,6 +60,7 @@ export const newCaseState = (
   results: new Array(metricCount),
   cacheKey,
   taskSpend: undefined,
+  task: undefined,
   taskError: undefined,
   fresh: undefined,
   remaining: 0,

@@ -19,12 +19,13 @@ import { type CaseMeasurer, inCase, makeCaseMeasurer } from "./case-metrics.js"
 import { type CaseState, newCaseState } from "./case-state.js"
 import { runEpochs } from "./epochs.js"
 import { type EvalError, TaskFailed } from "./errors.js"
-import type { Lookup, PendingCase } from "./lookup.js"
+import { caseToMeasure, type Lookup, type PendingCase } from "./lookup.js"
 import { cachedResult } from "./measure.js"
 import type { Task } from "./options.js"
 import type { RunPlan } from "./plan.js"
 import { repeatForever } from "./scheduling.js"
 import { runTask } from "./task.js"
+import { keptFor, noteFresh } from "./task-outputs.js"
 import { traced } from "./tracing.js"
 
 /** The case stage of one run. */
@@ -68,9 +69,10 @@ export const makeCases = <R, RT, E>(
         return finished.offer(state)
       })
     const work = caseWork(plan, lookup, measurer, finish)
-    const runCase = ({ cacheKey, cached, index, testCase }: PendingCase, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RT> => {
+    const runCase = ({ cacheKey, cached, index, task, testCase }: PendingCase, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RT> => {
       const start = Effect.suspend(() => {
         const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
+        state.task = task
         inFlight.set(index, state)
         return inCase(state, work(state, cached, clock)).pipe(traced("assay.case", { attributes: { "assay.case.index": index } }))
       })
@@ -137,32 +139,45 @@ const caseWork = <R, RT>(plan: RunPlan<R, RT>, lookup: Lookup, measurer: CaseMea
   }
   const produceAndMeasure = taskThenMetrics(plan, task, lookup, measurer)
   const { repeat, repeatReducer } = plan.resolved
-  return (state: CaseState, _cached: CachedOutcomes | undefined, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RT> =>
+  return (state: CaseState, cached: CachedOutcomes | undefined, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RT> =>
     Effect.zipRight(
       repeat === 1
-        ? produceAndMeasure(state, clock)
-        : runEpochs(state, repeat, repeatReducer, plan.metrics, (epoch) => inCase(epoch, produceAndMeasure(epoch, clock))),
+        ? produceAndMeasure(state, cached, clock)
+        : runEpochs(state, repeat, repeatReducer, plan.metrics, (epoch) => inCase(epoch, produceAndMeasure(epoch, undefined, clock))),
       finish(state, clock)
     )
 }
 
 /**
- * Run the task on a case (or one epoch of it), look what it produced up in the cache, and measure it; a
- * failed task errors the case (or fails the run).
+ * Produce a case (or one epoch of it) — from its kept output, looked up in the metric cache with its slice
+ * (`cached`), or by running the task and looking the output up on its own — and measure it; a failed task
+ * errors the case (or fails the run).
  */
-const taskThenMetrics = <R, RT>(plan: RunPlan<R, RT>, task: Task<RT>, lookup: Lookup, measurer: CaseMeasurer<R>): Step<R | RT> =>
-(state, clock) =>
-  Effect.flatMap(runTask(task, state, plan.settings.timeout), (produced) => {
-    if (produced) return Effect.flatMap(lookup.produced(state), (cached) => measurer.measure(state, cached, clock))
+const taskThenMetrics = <R, RT>(plan: RunPlan<R, RT>, task: Task<RT>, lookup: Lookup, measurer: CaseMeasurer<R>) =>
+(state: CaseState, cached: CachedOutcomes | undefined, clock: Clock.Clock): Effect.Effect<void, EvalError, R | RT> => {
+  const kept = keptFor(state)
+  if (kept !== undefined) {
+    state.testCase = kept.testCase
+    state.taskSpend = { cost: 0, input: 0, output: 0 }
+    if (state.cacheKey !== undefined) return measurer.measure(state, cached, clock)
+    return Effect.flatMap(lookup.produced(state), (found) => measurer.measure(state, found, clock))
+  }
+  return Effect.flatMap(runTask(task, state, plan.settings.timeout), (produced) => {
+    if (produced) {
+      noteFresh(state)
+      return Effect.flatMap(lookup.produced(state), (found) => measurer.measure(state, found, clock))
+    }
     if (plan.tolerate) return Effect.void
     return Effect.fail(new TaskFailed({ caseIndex: state.index, caseName: state.testCase.name ?? null, reason: state.taskError ?? "" }))
   })
+}
 
 /** Hand a fully cached case straight to delivery. */
 const deliverCachedWith = <R, RT>({ metrics, options, tags }: RunPlan<R, RT>, finished: Mailbox.Mailbox<CaseState>) =>
-({ cacheKey, cached, index, testCase }: PendingCase): Effect.Effect<void> =>
+(pending: PendingCase): Effect.Effect<void> =>
   Effect.clockWith((clock) => {
-    const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
+    const { cacheKey, cached, index } = pending
+    const state = newCaseState(index, caseToMeasure(pending), metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
     for (let i = 0; i < metrics.length; i++) state.results[i] = cachedResult(metrics[i]!, cached![tags[i]!.tag]!)
     const offer = finished.offer(state)
     return options.onCaseStart === undefined ? offer : Effect.zipRight(options.onCaseStart(index), offer)

@@ -1,6 +1,6 @@
 /**
- * Stage 4, `deliver`: one fiber takes finished cases in batches and, for each batch, writes its fresh
- * outcomes to the cache in one `store`, hands it to `onResults` (the run store: one transaction), then gives
+ * Stage 4, `deliver`: one fiber takes finished cases in batches and, for each batch, keeps its fresh task
+ * outputs in one `setMany` and writes its fresh outcomes to the cache in one `store`, hands it to `onResults` (the run store: one transaction), then gives
  * each result to `onResult`, the summary and `emit`. A result is delivered only once its cache rows (and
  * run-store rows) are durable, so a crash loses only cases not yet delivered. `drain` delivers what is left
  * when the run stops early (deadline, budget, interruption), including cases the fiber was still gathering.
@@ -22,6 +22,7 @@ import type { ErrorBudget } from "./error-budget.js"
 import { ErrorBudgetExceeded, type EvalError } from "./errors.js"
 import type { RunPlan } from "./plan.js"
 import { BATCH, makeGather, type Restore } from "./batching.js"
+import { writeSlots } from "./task-outputs.js"
 
 /** The delivery stage of one run. */
 export interface Delivery<RE> {
@@ -61,7 +62,7 @@ export const makeDelivery = <R, RT, RE>(
     const finished = yield* Mailbox.make<CaseState>({ capacity: Math.max(BATCH, plan.resolved.concurrency), strategy: "suspend" })
     const done = yield* Deferred.make<void>()
     const tally = makeTally(plan, budget, total, emit, done)
-    const gather = makeGather(finished, plan.cache !== undefined)
+    const gather = makeGather(finished, plan.cache !== undefined || plan.taskOutputs !== undefined)
     const batch = (cases: ReadonlyArray<CaseState>, restore: Restore, emitToo: boolean) => tally.deliverBatch(cases, restore, emitToo)
     return {
       finished,
@@ -76,7 +77,7 @@ export const makeDelivery = <R, RT, RE>(
 
 /** The tally of delivered cases, and how a batch of them is delivered. */
 const makeTally = <R, RT, RE>(
-  { cache, options, tags }: RunPlan<R, RT>,
+  { cache, options, tags, taskOutputs }: RunPlan<R, RT>,
   budget: ErrorBudget,
   total: number | undefined,
   emit: (result: CaseResult) => Effect.Effect<void, never, RE>,
@@ -102,7 +103,9 @@ const makeTally = <R, RT, RE>(
         return delivered.length === 0 ? each : Effect.zipRight(onResults(delivered), each)
       })
       const write = cache === undefined ? undefined : cacheWrite(batch)
-      return write === undefined ? all : Effect.zipRight(write, all)
+      const keep = taskOutputs === undefined ? undefined : writeSlots(taskOutputs, batch)
+      const writes = write === undefined ? all : Effect.zipRight(write, all)
+      return keep === undefined ? writes : Effect.zipRight(keep, writes)
     }
   }
   /** Write a batch's fresh outcomes to the cache (a failure only costs the caching). */

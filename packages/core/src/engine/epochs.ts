@@ -160,6 +160,7 @@ export const runEpochs = <E, R>(
     }
     const epoch = newCaseState(state.index, state.testCase, metrics.length, state.startedAt, undefined)
     epoch.epoch = e
+    epoch.task = state.task
     epochs.push(epoch)
     return Effect.flatMap(Effect.locally(runEpoch(epoch), currentRepetition, e), () => next(e + 1))
   }

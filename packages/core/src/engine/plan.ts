@@ -11,16 +11,22 @@
 import { Duration, Effect, Option } from "effect"
 import { EvalCache, type EvalCacheApi, type NamedTag } from "../cache/eval-cache.js"
 import { hyperparameterSuffix, metricCacheTag } from "../cache/cache-key.js"
+import { TaskCache } from "../cache/task-cache.js"
+import { cachedTaskParts } from "../internal/task-cache.js"
 import type { Metric } from "../metric/metric.js"
 import type { MeasureSettings } from "./measure.js"
 import { type EvalOptions, type ResolvedOptions, resolveOptions, type Task } from "./options.js"
+import type { TaskOutputs } from "./task-outputs.js"
 
 /** What every stage of one run reads. */
 export interface RunPlan<R, RT> {
   readonly metrics: ReadonlyArray<Metric<R>>
   readonly options: EvalOptions<RT>
   readonly resolved: ResolvedOptions
+  /** The task; a `cachedTask`'s own task when a `TaskCache` is provided (the engine then does the caching). */
   readonly task: Task<RT> | undefined
+  /** The task cache, when the task is a `cachedTask` and a `TaskCache` is provided. */
+  readonly taskOutputs: TaskOutputs | undefined
   /** Metric errors are recorded on the case rather than failing the run. */
   readonly tolerate: boolean
   /** How a metric is measured on a case as given. */
@@ -40,7 +46,8 @@ export interface RunPlan<R, RT> {
 }
 
 /**
- * Resolve a run's plan from its metrics and options, reading the optional {@link EvalCache} service.
+ * Resolve a run's plan from its metrics and options, reading the optional {@link EvalCache} and
+ * {@link TaskCache} services.
  *
  * @example
  * ```ts
@@ -48,8 +55,12 @@ export interface RunPlan<R, RT> {
  * ```
  */
 export const makePlan = <R, RT>(metrics: ReadonlyArray<Metric<R>>, options: EvalOptions<RT>): Effect.Effect<RunPlan<R, RT>> =>
-  Effect.map(Effect.serviceOption(EvalCache), (service) => {
+  Effect.map(Effect.all([Effect.serviceOption(EvalCache), Effect.serviceOption(TaskCache)]), ([service, taskCache]) => {
     const resolved = resolveOptions(options)
+    const parts = options.task === undefined ? undefined : cachedTaskParts(options.task)
+    const taskOutputs: TaskOutputs | undefined = parts === undefined || Option.isNone(taskCache)
+      ? undefined
+      : { cache: taskCache.value, identity: parts.identity, read: parts.read, repeat: resolved.repeat }
     const cache = resolved.repeat > 1 ? undefined : Option.getOrUndefined(service)
     const settings: MeasureSettings = {
       timeout: options.timeout === undefined ? undefined : Duration.decode(options.timeout),
@@ -61,7 +72,8 @@ export const makePlan = <R, RT>(metrics: ReadonlyArray<Metric<R>>, options: Eval
       metrics,
       options,
       resolved,
-      task: options.task,
+      task: taskOutputs === undefined ? options.task : parts!.task,
+      taskOutputs,
       tolerate: resolved.ignoreErrors || options.maxErrors !== undefined,
       settings,
       perEpoch: { ...settings, repeat: 1 },

@@ -5,6 +5,7 @@ import {
   cachedTask,
   CurrentCase,
   describeCase,
+  EvalCache,
   evaluate,
   exactMatch,
   LLMTestCase,
@@ -87,9 +88,58 @@ describe("cachedTask", () => {
       yield* evaluate(cases, [exactMatch()], { task: wrapped })
       assert.strictEqual(seen.length, 4)
       const down = new CacheError({ message: "down" })
-      const failing = Layer.succeed(TaskCache, { get: () => Effect.fail(down), set: () => Effect.fail(down) })
+      const failing = Layer.succeed(TaskCache, { getMany: () => Effect.fail(down), setMany: () => Effect.fail(down) })
       const result = yield* evaluate(cases, [exactMatch()], { task: wrapped }).pipe(Effect.provide(failing))
       assert.strictEqual(seen.length, 6)
       assert.strictEqual(result.summary.errored, 0)
     }))
+
+  it.effect("reads a slice of cases in one round trip and keeps a delivered batch in one", () =>
+    Effect.gen(function*() {
+      const { seen, task } = counting()
+      const calls = { getMany: [] as Array<number>, setMany: [] as Array<number> }
+      const rows = new Map<string, unknown>()
+      const counted = Layer.succeed(TaskCache, {
+        getMany: (keys) => Effect.sync(() => (calls.getMany.push(keys.length), keys.map((k) => Option.fromNullable(rows.get(k))))),
+        setMany: (entries) => Effect.sync(() => (calls.setMany.push(entries.length), entries.forEach((e) => rows.set(e.key, e.output))))
+      })
+      const many = Array.from({ length: 600 }, (_, i) => LLMTestCase.make({ input: `q${i}`, expectedOutput: "Paris" }))
+      const wrapped = cachedTask(task, { name: "capitals" })
+      const first = yield* evaluate(many, [exactMatch()], { task: wrapped, concurrency: 600 }).pipe(Effect.provide(counted))
+      assert.strictEqual(first.summary.passed, 600)
+      assert.deepStrictEqual(calls.getMany, [256, 256, 88])
+      assert.strictEqual(calls.setMany.reduce((a, b) => a + b, 0), 600)
+      assert.isAtMost(calls.setMany.length, 600 / 32)
+      const second = yield* evaluate(many, [exactMatch()], { task: wrapped, concurrency: 600 }).pipe(Effect.provide(counted))
+      assert.strictEqual(seen.length, 600)
+      assert.strictEqual(second.summary.passed, 600)
+      assert.strictEqual(second.summary.cost, 0)
+    }))
+
+  it.effect("keeps one output per epoch: k epochs stay k samples, and a rerun runs none", () =>
+    Effect.gen(function*() {
+      const { seen, task } = counting()
+      const wrapped = cachedTask(task, { name: "capitals" })
+      yield* evaluate(cases, [exactMatch()], { task: wrapped, repeat: 3 })
+      assert.strictEqual(seen.length, 6)
+      const again = yield* evaluate(cases, [exactMatch()], { task: wrapped, repeat: 3 })
+      assert.strictEqual(seen.length, 6)
+      assert.strictEqual(again.summary.cost, 0)
+      yield* evaluate(cases, [exactMatch()], { task: wrapped, repeat: 4 })
+      assert.strictEqual(seen.length, 8)
+    }).pipe(Effect.provide(TaskCache.memory)))
+
+  it.effect("serves a rerun whose outputs and scores are both kept without running the task or the metric", () =>
+    Effect.gen(function*() {
+      const { seen, task } = counting()
+      let measured = 0
+      const metric: Metric.Metric = { ...exactMatch(), measure: (c) => Effect.sync(() => (measured++, { score: c.actualOutput === c.expectedOutput ? 1 : 0 })) }
+      const wrapped = cachedTask(task, { name: "capitals" })
+      const first = yield* evaluate(cases, [metric], { task: wrapped })
+      const second = yield* evaluate(cases, [metric], { task: wrapped })
+      assert.strictEqual(seen.length, 2)
+      assert.strictEqual(measured, 2)
+      assert.deepStrictEqual(second.cases.map((c) => [c.name, c.success, c.testCase?.actualOutput]), first.cases.map((c) => [c.name, c.success, "Paris"]))
+      assert.isTrue(second.cases.every((c) => c.metrics[0]!.cached))
+    }).pipe(Effect.provide(Layer.merge(TaskCache.memory, EvalCache.memory))))
 })

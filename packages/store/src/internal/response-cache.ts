@@ -52,6 +52,15 @@ export const responseKey = (request: ResponseRequest): string =>
 
 const decodeJson = Schema.decodeUnknown(Schema.parseJson(Schema.Unknown))
 
+/** Rows or keys per statement: well under every engine's limit on bound parameters. */
+const CHUNK = 500
+
+const chunksOf = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
+  const chunks: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += CHUNK) chunks.push(items.slice(i, i + CHUNK))
+  return chunks
+}
+
 /**
  * The response cache service; see the module doc.
  *
@@ -93,6 +102,51 @@ export class ResponseCache extends Effect.Service<ResponseCache>()("assay/store/
         } ON CONFLICT (cache_key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at,
           expires_at = excluded.expires_at`)).pipe(Effect.asVoid, Effect.mapError(toCacheError))
 
-    return { get, set } as const
+    /** The cached response of each request, in order (`None` when missing or expired), a chunk per query. */
+    const getMany = (requests: ReadonlyArray<ResponseRequest>): Effect.Effect<ReadonlyArray<Option.Option<unknown>>, CacheError> =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const keys = requests.map(responseKey)
+        const found = new Map<string, string>()
+        for (const chunk of chunksOf(keys)) {
+          const rows = yield* db.refine(sql<{ cache_key: string; response: string }>`SELECT cache_key, response FROM response_cache
+            WHERE cache_key IN ${sql.in(chunk)} AND expires_at > ${now}`)
+          for (const row of rows) found.set(row.cache_key, row.response)
+        }
+        return yield* Effect.forEach(keys, (key) => {
+          const response = found.get(key)
+          return response === undefined ? Effect.succeedNone : Effect.asSome(decodeJson(response).pipe(
+            Effect.mapError((e) => new CacheError({ message: `a cached response in ${db.path} does not decode: ${e.message}` }))
+          ))
+        })
+      }).pipe(Effect.mapError(toCacheError))
+
+    /** Store many responses for `ttl` in one transaction (a later entry for the same request wins). */
+    const setMany = (
+      entries: ReadonlyArray<{ readonly request: ResponseRequest; readonly response: unknown }>,
+      ttl: Duration.DurationInput = DEFAULT_RESPONSE_TTL
+    ): Effect.Effect<void, CacheError> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const rows = new Map<string, Record<string, string | number>>()
+        for (const { request, response } of entries) {
+          const cache_key = responseKey(request)
+          rows.set(cache_key, {
+            cache_key,
+            model: request.model,
+            base_url: request.baseUrl,
+            response: JSON.stringify(response),
+            created_at: now,
+            expires_at: now + Duration.toMillis(ttl)
+          })
+        }
+        const inserts = Effect.forEach(chunksOf([...rows.values()]), (chunk) => upsert(chunk), { discard: true })
+        return db.refine(sql.withTransaction(inserts))
+      }).pipe(Effect.mapError(toCacheError))
+
+    const upsert = (rows: ReadonlyArray<Record<string, string | number>>) =>
+      sql`INSERT INTO response_cache ${sql.insert(rows)} ON CONFLICT (cache_key) DO UPDATE SET response = excluded.response,
+        created_at = excluded.created_at, expires_at = excluded.expires_at`
+
+    return { get, set, getMany, setMany } as const
   })
 }) {}

@@ -8,7 +8,7 @@
  * run.pipe(Effect.provide(SqlTaskCache.pipe(Layer.provide(ResponseCache.Default))))
  * ```
  */
-import { TaskCache } from "@assay/core"
+import { TaskCache, type TaskCacheEntry } from "@assay/core"
 import { type Duration, Effect, Layer } from "effect"
 import { ResponseCache } from "./response-cache.js"
 
@@ -26,7 +26,11 @@ export const TASK_OUTPUT_TTL: Duration.DurationInput = "3650 days"
 export const SqlTaskCache: Layer.Layer<TaskCache, never, ResponseCache> = Layer.effect(
   TaskCache,
   Effect.map(ResponseCache, (responses) => ({
-    get: (key: string) => responses.get({ model: "task", baseUrl: "", body: key }),
-    set: (key: string, output: unknown) => responses.set({ model: "task", baseUrl: "", body: key }, output, TASK_OUTPUT_TTL)
+    getMany: (keys: ReadonlyArray<string>) => responses.getMany(keys.map(request)),
+    setMany: (entries: ReadonlyArray<TaskCacheEntry>) =>
+      responses.setMany(entries.map(({ key, output }) => ({ request: request(key), response: output })), TASK_OUTPUT_TTL)
   }))
 )
+
+/** A task output's row: the response cache's request for the key, under the model name `task`. */
+const request = (key: string) => ({ model: "task", baseUrl: "", body: key })
