@@ -57,9 +57,19 @@ export const summaryLine = (s: RunSummary, style: Style, unpriced: ReadonlyArray
     ` · ${formatMillis(s.durationMs)} · ${cost}${s.passRateCI === undefined ? "" : ` · 95% CI${interval(s.passRateCI)}`}`
 }
 
+/** Insert `c` into `kept` (sorted by index, at most `limit` long) if it is among the `limit` lowest indices. */
+const keepLowest = (kept: Array<CaseResult>, c: CaseResult, limit: number): void => {
+  if (kept.length === limit && (limit === 0 || kept[limit - 1]!.index < c.index)) return
+  let at = kept.length
+  while (at > 0 && kept[at - 1]!.index > c.index) at--
+  kept.splice(at, 0, c)
+  if (kept.length > limit) kept.pop()
+}
+
 /**
- * The console report gathered a case at a time: the first failing/errored and passing cases in full, the
- * rest counted, so a run of any size is summarized in bounded memory.
+ * The console report gathered a case at a time, in completion order as a run delivers them: the failing/errored
+ * and passing cases of lowest input index in full, the rest counted, so a run of any size is summarized in
+ * bounded memory without reading its results back.
  *
  * @example
  * ```ts
@@ -76,12 +86,16 @@ export class ConsoleDigest {
   private skipped = 0
   constructor(private readonly options: ConsoleReportOptions = {}) {}
 
-  /** Take one case (in input order). */
+  /** Take one case, in any order: the cases listed are those of lowest input index. */
   add(c: CaseResult): void {
     if (c.skipped) this.skipped++
     else if (c.success) {
-      if (this.goodCount++ < (this.options.maxPassing ?? 10)) this.good.push(c)
-    } else if (this.badCount++ < (this.options.maxFailing ?? 100)) this.bad.push(c)
+      this.goodCount++
+      keepLowest(this.good, c, this.options.maxPassing ?? 10)
+    } else {
+      this.badCount++
+      keepLowest(this.bad, c, this.options.maxFailing ?? 100)
+    }
   }
 
   /** The report (without the trailing summary line). */

@@ -51,8 +51,9 @@ interface Open {
 }
 
 /**
- * Write the requested report files from `cases` (input order) and print the console report. A report file is
- * only put in place once complete: a failure or an interruption leaves the previous file (or none).
+ * Write the requested report files from `cases` (input order) and print the console report — from `digest`
+ * when the run gathered it as results arrived, else from `cases`. `cases` is read only when it is needed. A
+ * report file is only put in place once complete: a failure or an interruption leaves the previous file (or none).
  *
  * @example
  * ```ts
@@ -62,7 +63,8 @@ interface Open {
 export const writeReports = <E, R>(
   outputs: Pick<Outputs, "out" | "junit" | "html" | "style">,
   head: ReportHead,
-  cases: Stream.Stream<CaseResult, E, R>
+  cases: Stream.Stream<CaseResult, E, R>,
+  gathered?: ConsoleDigest
 ): Effect.Effect<void, ReportError | E, FileSystem.FileSystem | Path.Path | Terminal.Terminal | R> =>
   Effect.gen(function*() {
     const wanted: Array<readonly [Option.Option<string>, StreamedReport]> = [[outputs.out, jsonReport], [outputs.junit, junitReport]]
@@ -71,23 +73,28 @@ export const writeReports = <E, R>(
     for (const [file, report] of wanted) {
       if (Option.isSome(file)) open.push({ file: yield* openReport(file.value), pieces: report(head) })
     }
-    const digest = new ConsoleDigest()
+    const digest = gathered ?? new ConsoleDigest()
     const writeAll = (text: (o: Open) => string) => Effect.forEach(open, (o) => o.file.write(text(o)), { discard: true })
     yield* writeAll((o) => o.pieces.head)
-    let first = true
-    yield* Stream.runForEachChunk(cases, (chunk) =>
-      Effect.suspend(() => {
-        const texts = open.map(() => [] as Array<string>)
-        for (const c of chunk) {
-          digest.add(c)
-          for (let i = 0; i < open.length; i++) texts[i]!.push(open[i]!.pieces.item(c, first))
-          first = false
-        }
-        return Effect.forEach(open, (o, i) => o.file.write(texts[i]!.join("")), { discard: true })
-      }))
+    if (open.length > 0 || gathered === undefined) yield* writeItems(open, cases, gathered === undefined ? digest : undefined)
     yield* writeAll((o) => o.pieces.tail)
     yield* Effect.forEach(open, (o) => o.file.commit, { discard: true })
     const table = digest.render(head.outcome, outputs.style)
     if (table !== "") yield* Console.log(table)
     yield* Console.log(summaryLine(head.outcome.summary, outputs.style, head.unpriced))
   }).pipe(Effect.scoped)
+
+/** Stream `cases` once into every open report (and into `digest`, when the run did not gather one). */
+const writeItems = <E, R>(open: ReadonlyArray<Open>, cases: Stream.Stream<CaseResult, E, R>, digest: ConsoleDigest | undefined) => {
+  let first = true
+  return Stream.runForEachChunk(cases, (chunk) =>
+    Effect.suspend(() => {
+      const texts = open.map(() => [] as Array<string>)
+      for (const c of chunk) {
+        digest?.add(c)
+        for (let i = 0; i < open.length; i++) texts[i]!.push(open[i]!.pieces.item(c, first))
+        first = false
+      }
+      return Effect.forEach(open, (o, i) => o.file.write(texts[i]!.join("")), { discard: true })
+    }))
+}

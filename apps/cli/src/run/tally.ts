@@ -1,6 +1,7 @@
 /**
- * A run's outcome accumulated as its results arrive: the summary (`SummaryAccumulator`, memory O(metrics))
- * and which cases finished (one byte per case), so the CLI never keeps the results themselves.
+ * A run's outcome accumulated as its results arrive: the summary (`SummaryAccumulator`, memory O(metrics)),
+ * which cases finished (one byte per case) and the console report's cases (`ConsoleDigest`, bounded), so the
+ * CLI never keeps the results themselves, nor reads them back unless a report file is asked for.
  *
  * @example
  * ```ts
@@ -11,11 +12,14 @@
  * ```
  */
 import { type CaseResult, type RunOutcome, SummaryAccumulator, type UnfinishedCase } from "@assay/core"
+import { ConsoleDigest } from "../report/console.js"
 
 /** A run's summary and finished-case flags, updated as results arrive. */
 export class RunTally {
   private readonly summary = SummaryAccumulator.empty()
   private readonly done: Uint8Array
+  /** The console report's cases. */
+  readonly digest = new ConsoleDigest()
   /** Cases finished, earlier results of a resumed run included. */
   finished = 0
 
@@ -28,10 +32,13 @@ export class RunTally {
     return this.done[index] === 1
   }
 
-  /** Count one finished case. */
+  /** Count one finished case (a case already counted is not counted again). */
   add(result: CaseResult): void {
+    const known = result.index < this.total
+    if (known && this.done[result.index] === 1) return
     this.summary.add(result)
-    if (result.index < this.total && this.done[result.index] === 0) {
+    this.digest.add(result)
+    if (known) {
       this.done[result.index] = 1
       this.finished++
     }
