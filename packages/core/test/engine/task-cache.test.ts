@@ -133,7 +133,7 @@ describe("cachedTask", () => {
     Effect.gen(function*() {
       const { seen, task } = counting()
       let measured = 0
-      const metric: Metric.Metric = { ...exactMatch(), measure: (c) => Effect.sync(() => (measured++, { score: c.actualOutput === c.expectedOutput ? 1 : 0 })) }
+      const metric: Metric.Metric = { ...exactMatch(), measure: (c) => Effect.sync(() => (measured++, { score: "actualOutput" in c && c.actualOutput === c.expectedOutput ? 1 : 0 })) }
       const wrapped = cachedTask(task, { name: "capitals" })
       const first = yield* evaluate(cases, [metric], { task: wrapped })
       const second = yield* evaluate(cases, [metric], { task: wrapped })
