@@ -9,6 +9,8 @@
  * evalTest("capitals", capitalsEval, { minPassRate: 0.9, timeout: "10 minutes" })
  * ```
  */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import { it } from "@effect/vitest"
 import { type Eval, runEval, type RunEvalOptions } from "@assay/core"
 import { Duration, Effect } from "effect"
@@ -37,7 +39,8 @@ export interface EvalTestOptions extends EvalBar {
 }
 
 /**
- * Register a vitest test named `name` that runs `ev` and fails — with a table of each failing case's name,
+ * Register a vitest test named `name` that runs `ev` (a dataset path is read from the working directory, with
+ * Node's file system) and fails — with a table of each failing case's name,
  * input, expected and actual output, and each failing metric's score, threshold and reason — when the pass rate
  * is below `minPassRate` (default 1). A run that fails outright (fail-fast on a metric or task error) fails
  * the test with that error.
@@ -47,9 +50,11 @@ export interface EvalTestOptions extends EvalBar {
  * evalTest("capitals", Eval.make({ name: "capitals", data, task, metrics: [exactMatch()], layer: AtlasLive }))
  * ```
  */
-export const evalTest = <E>(name: string, ev: Eval.Eval<never, E>, options: EvalTestOptions = {}): void => {
+export const evalTest = <E>(name: string, ev: Eval.Eval<FileSystem.FileSystem, E>, options: EvalTestOptions = {}): void => {
   const timeout = Duration.toMillis(Duration.decode(options.timeout ?? DEFAULT_EVAL_TIMEOUT))
   it.live(name, () =>
     Effect.map(runEval(ev, options.run), (result) =>
-      assertEval(result, { name: ev.name, minPassRate: options.minPassRate, thresholds: options.thresholds })), timeout)
+      assertEval(result, { name: ev.name, minPassRate: options.minPassRate, thresholds: options.thresholds })).pipe(
+        Effect.provide(NodeFileSystem.layer)
+      ), timeout)
 }

@@ -1,6 +1,7 @@
 /**
- * `evalTest` as users run it: a child vitest process runs a fixture file with one passing and one failing
- * eval (a task backed by a Layer-provided service); the failing test's output is the failure table.
+ * `evalTest` as users run it: a child vitest process runs a fixture file with two passing evals (one reading
+ * a dataset file) and one failing eval (a task backed by a Layer-provided service); the failing test's
+ * output is the failure table.
  */
 import { execFile } from "node:child_process"
 import { join } from "node:path"
@@ -26,6 +27,7 @@ describe("evalTest in a vitest run", () => {
     expect(row).toBeDefined()
     expect(row!.split("│").map((c) => c.trim())).toEqual(["#1 australia", "Australia", "Canberra", "Sydney", "exact-match", "0.000", "1.000", expect.stringContaining("Sydney")])
     expect(child.output).not.toContain("#0 france")
-    expect(child.output).toMatch(/Tests\s+1 failed \| 1 passed/)
+    expect(child.output).toMatch(/✓ capitals\.eval\.ts > capitals from a dataset file/)
+    expect(child.output).toMatch(/Tests\s+1 failed \| 2 passed/)
   }, 120_000)
 })

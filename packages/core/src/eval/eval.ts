@@ -123,16 +123,16 @@ export interface EvalSpec<RT, RM, ED, RD> {
  * Build an Eval. With a `layer`, the layer must provide every service the task, the metrics and a streamed
  * data source require — a missing one is a type error here; without one, the requirements stay in the Eval's
  * type for the caller of `runEval` to provide. A dataset path adds `FileSystem` (which reads it) to what
- * the Eval needs and `DatasetError` to how it fails.
+ * the Eval needs — unless its layer provides one — and `DatasetError` to how it fails.
  *
  * @example
  * ```ts
  * Eval.make({ name: "qa", data: "cases.jsonl", metrics: [exactMatch()] }) // cases already carry actualOutput
  * ```
  */
-export function make<RT = never, RM = never, ED = never, RD = never, LE = never, D extends EvalData<ED, RD> = EvalData<ED, RD>>(
-  spec: EvalSpec<RT, RM, ED, RD> & { readonly data: D; readonly layer: Layer.Layer<NoInfer<RT | RM | RD>, LE> }
-): Eval<PathNeeds<D>, ED | LE | PathErrors<D>>
+export function make<RT = never, RM = never, ED = never, RD = never, LO = never, LE = never, D extends EvalData<ED, RD> = EvalData<ED, RD>>(
+  spec: EvalSpec<RT, RM, ED, RD> & { readonly data: D; readonly layer: Layer.Layer<LO, LE> & Layer.Layer<NoInfer<RT | RM | RD>, LE> }
+): Eval<Exclude<PathNeeds<D>, LO>, ED | LE | PathErrors<D>>
 export function make<RT = never, RM = never, ED = never, RD = never, D extends EvalData<ED, RD> = EvalData<ED, RD>>(
   spec: EvalSpec<RT, RM, ED, RD> & { readonly data: D; readonly layer?: undefined }
 ): Eval<RT | RM | RD | PathNeeds<D>, ED | PathErrors<D>>
