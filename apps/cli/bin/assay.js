@@ -5,6 +5,12 @@
 // so `assay run <eval file | folder | glob>` starts the unbundled CLI (dist/main.js), which imports the same
 // node_modules. The test below only looks at argv (and stats at most one path).
 import { statSync } from "node:fs"
+import module from "node:module"
+
+// Node 22.1 and later keep V8's compiled code of every module loaded here in an on-disk cache, so a start
+// after the first skips compiling the bundle (or, for eval files, effect and @assay/* module by module).
+// Node 20 has no such cache: the call is skipped.
+module.enableCompileCache?.()
 
 const args = process.argv.slice(2)
 const run = args.indexOf("run")
