@@ -2,7 +2,8 @@
  * A run sharded over a cluster (`assay run --cluster`, `assay runner`) on a real PostgreSQL, with runner
  * processes of the built CLI and the fake OpenAI server as the target: the cases are spread over the runners,
  * each is evaluated and stored exactly once with the runner that produced it, the results equal a run on one
- * machine, a runner killed with SIGKILL mid-run has its unfinished cases re-run by another, and a bad or
+ * machine, a runner killed with SIGKILL mid-run has its unfinished cases re-run by another, a run whose
+ * submitting process was killed is finished by `assay resume --cluster`, and a bad or
  * unreachable database URL is a usage error that never shows the password.
  * Skipped when PostgreSQL is not installed (unless ASSAY_REQUIRE_POSTGRES=1, as in CI).
  */
@@ -153,6 +154,46 @@ describe.skipIf(postgresBin === undefined && !postgresRequired)("assay run --clu
     expect(store.byRunner[survivor!.name]).toBe(80 - store.byRunner[victim!.name]!)
     // Only the victim's cases in flight when it died were asked again (it evaluates one group, two cases, at a time).
     expect((await fakeLog(slow)).length - before).toBeLessThanOrEqual(80 + 2)
+  })
+
+  it("finishes with assay resume --cluster a run whose submitting process was SIGKILLed, every case once", async () => {
+    const url = await newDatabase()
+    const dir = fixtureDir({ "cases.jsonl": casesJsonl(40) })
+    const before = (await fakeLog(slow)).length
+    // No runner yet: the submitter stores every group's request, then dies before any is evaluated.
+    const killed = await assay(["run", "cases.jsonl", ...RUN, "--concurrency", "1", "--cluster", url], {
+      cwd: dir,
+      env: targetEnv(slow),
+      onSpawn: (child) => {
+        const poll = setInterval(async () => {
+          const [sent] = await query<{ n: string }>(url, "SELECT COUNT(*) AS n FROM cluster_messages").catch(() => [{ n: "0" }])
+          if (Number(sent!.n) >= 40 && child.exitCode === null) {
+            clearInterval(poll)
+            child.kill("SIGKILL")
+          }
+        }, 100)
+        child.on("close", () => clearInterval(poll))
+      }
+    })
+    expect(killed.code).toBeNull() // ended by the signal
+    const [left] = await query<{ status: string }>(url, "SELECT status FROM runs")
+    expect(left!.status).toBe("running")
+
+    // A runner joins, works through the stored requests (one case at a time, 250 ms each), and the resumed
+    // run's groups join those requests rather than adding new ones.
+    const runner = await startRunner(url, slow)
+    const resumed = await assay(["resume", "latest", "--cluster", url, "--out", "out.json"], { cwd: dir, env: targetEnv(slow) })
+    expect(resumed.code, resumed.stderr).toBe(1)
+    expect(resumed.stderr).toMatch(new RegExp(`cluster: \\d+ cases on 1 runner\\(s\\): ${runner.name} \\d+`))
+    const cases = readOut(join(dir, "out.json")).cases
+    expect(cases.map((c) => c.index)).toEqual(Array.from({ length: 40 }, (_, i) => i))
+    expect(cases.filter((c) => c.success)).toHaveLength(30)
+    expect(new Set(cases.map((c) => c.runner))).toEqual(new Set([runner.name]))
+    expect((await stored(url)).results).toBe(40)
+    const [finished] = await query<{ status: string }>(url, "SELECT status FROM runs")
+    expect(finished!.status).toBe("completed")
+    // Every case was asked of the target exactly once, across the killed run and the resume.
+    expect((await fakeLog(slow)).length - before).toBe(40)
   })
 
   it("holds an --rpm limit across all runners together", async () => {

@@ -1,8 +1,8 @@
 /**
- * `assay run <dataset> --cluster <postgres-url>`: the run is recorded in the cluster's Postgres run store,
- * its lease held by this process, and its cases evaluated by the cluster's runners (`assay runner`) — and by
- * this process too with `--cluster-local-runner` — while this process shows progress and writes the reports
- * as on one machine.
+ * `assay run <dataset> --cluster <postgres-url>` (and `assay resume <run> --cluster <postgres-url>`): the run
+ * is recorded in the cluster's Postgres run store, its lease held by this process, and its cases evaluated by
+ * the cluster's runners (`assay runner`) — and by this process too with `--cluster-local-runner` — while this
+ * process shows progress and writes the reports as on one machine.
  *
  * @example
  * ```ts
@@ -13,7 +13,7 @@ import { ClaimedResults } from "@assay/store"
 import { Config, Effect, Layer, type Redacted } from "effect"
 import { createServer } from "node:net"
 import { UsageError } from "../errors.js"
-import { execute, type Execution } from "../run/execute.js"
+import { type Distribute, execute, type Execution } from "../run/execute.js"
 import { storeLayer } from "../run/store.js"
 import { withClusterDatabase } from "./database.js"
 import { caseGroupHandlers } from "./evaluate-group.js"
@@ -37,6 +37,30 @@ const localAddress: Effect.Effect<RunnerListen, UsageError> = Effect.gen(functio
 }).pipe(Effect.mapError((e) => new UsageError({ message: `ASSAY_RUNNER_HOST / ASSAY_RUNNER_PORT: ${e.message}` })))
 
 /**
+ * Run `body` with the cluster at `url`: the run store is the cluster's Postgres, and `body` gets the
+ * {@link Distribute} that hands a run's cases to the cluster's runners (and to this process with `localRunner`).
+ *
+ * @example
+ * ```ts
+ * yield* onCluster(url, false, (distribute) => execute({ plan, resume: undefined, outputs, distribute }))
+ * ```
+ */
+export const onCluster = <A, E, R>(
+  url: Redacted.Redacted,
+  localRunner: boolean,
+  body: (distribute: Distribute) => Effect.Effect<A, E, R>
+) =>
+  withClusterDatabase("--cluster", url, (database, checked) =>
+    Effect.gen(function*() {
+      const address = localRunner ? yield* localAddress : undefined
+      const client = clusterLayer(checked, address)
+      const sharding = address === undefined ? client : Layer.merge(client, caseGroupHandlers(runnerName(address)).pipe(Layer.provide(client)))
+      return yield* body(distributeOverCluster(sharding)).pipe(
+        Effect.provide(Layer.provideMerge(ClaimedResults.Default, storeLayer(database)))
+      )
+    }))
+
+/**
  * Execute `execution` with its cases on the cluster at `url`.
  *
  * @example
@@ -45,15 +69,7 @@ const localAddress: Effect.Effect<RunnerListen, UsageError> = Effect.gen(functio
  * ```
  */
 export const runOnCluster = (url: Redacted.Redacted, localRunner: boolean, execution: Execution) =>
-  withClusterDatabase("--cluster", url, (database, checked) =>
-    Effect.gen(function*() {
-      if (execution.plan.record !== null || execution.plan.replay !== null) {
-        return yield* new UsageError({ message: "--record and --replay cannot be combined with --cluster" })
-      }
-      const address = localRunner ? yield* localAddress : undefined
-      const client = clusterLayer(checked, address)
-      const sharding = address === undefined ? client : Layer.merge(client, caseGroupHandlers(runnerName(address)).pipe(Layer.provide(client)))
-      return yield* execute({ ...execution, distribute: distributeOverCluster(sharding) }).pipe(
-        Effect.provide(Layer.provideMerge(ClaimedResults.Default, storeLayer(database)))
-      )
-    }))
+  onCluster(url, localRunner, (distribute) =>
+    execution.plan.record !== null || execution.plan.replay !== null
+      ? Effect.fail(new UsageError({ message: "--record and --replay cannot be combined with --cluster" }))
+      : execute({ ...execution, distribute }))

@@ -85,6 +85,6 @@ export const distributeOverCluster = (sharding: Layer.Layer<Sharding.Sharding, U
       Stream.mapEffect(([group, n]) => sendGroup([...group], n * size), { concurrency: "unbounded" }),
       Stream.runDrain
     )
-    yield* Console.error(spreadLine(byRunner))
+    if (byRunner.size > 0) yield* Console.error(spreadLine(byRunner))
     return { runId: run.runId, identifier: run.plan.identifier, status: "completed" as const, summary: summary.summary(0), unfinished: [] }
   }).pipe(Effect.provide(Layer.provideMerge(sharding, ClaimedResults.Default)))

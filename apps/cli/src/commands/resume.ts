@@ -1,6 +1,7 @@
 /**
  * `assay resume <run-id|latest>`: continue an interrupted run with its stored plan, evaluating only the
- * cases it had not finished; the reports cover the whole run.
+ * cases it had not finished; the reports cover the whole run. A run submitted with `--cluster` is resumed with
+ * `--cluster <postgres-url>` (its store is the cluster's), its cases evaluated by the cluster's runners.
  *
  * @example
  * ```sh
@@ -11,6 +12,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
 import { Effect, Option } from "effect"
 import { DEFAULT_CACHE } from "../run/plan.js"
+import { clusterFlags } from "../cluster/flags.js"
 import { maxCostFlag, outputFlags } from "./flags.js"
 
 /**
@@ -47,6 +49,7 @@ const config = {
   cache: storeFlag,
   baseUrl: Options.text("base-url").pipe(Options.withDescription("the target's base URL again (needed when it carried credentials, which are not stored)"), Options.optional),
   maxCost: maxCostFlag,
+  ...clusterFlags,
   ...outputFlags
 }
 
