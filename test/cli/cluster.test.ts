@@ -3,7 +3,8 @@
  * processes of the built CLI and the fake OpenAI server as the target: the cases are spread over the runners,
  * each is evaluated and stored exactly once with the runner that produced it, the results equal a run on one
  * machine, a runner killed with SIGKILL mid-run has its unfinished cases re-run by another, a run whose
- * submitting process was killed is finished by `assay resume --cluster`, and a bad or
+ * submitting process was killed is finished by `assay resume --cluster`, an eval file is sharded like a
+ * dataset, and a bad or
  * unreachable database URL is a usage error that never shows the password.
  * Skipped when PostgreSQL is not installed (unless ASSAY_REQUIRE_POSTGRES=1, as in CI).
  */
@@ -194,6 +195,24 @@ describe.skipIf(postgresBin === undefined && !postgresRequired)("assay run --clu
     expect(finished!.status).toBe("completed")
     // Every case was asked of the target exactly once, across the killed run and the resume.
     expect((await fakeLog(slow)).length - before).toBe(40)
+  })
+
+  it("shards an eval file: runners load the same file, its layer's services, and give a local run's results", async () => {
+    const url = await newDatabase()
+    const [a, b] = await Promise.all([startRunner(url, fake), startRunner(url, fake)])
+    const evalFile = join(ROOT, "test/cli/fixtures/evals/cluster/spread.eval.ts")
+    const dir = fixtureDir()
+    const run = await assay(["run", evalFile, "--cluster", url, "--no-progress", "--out", "out.json"], { cwd: dir })
+    expect(run.code, run.stderr).toBe(1)
+    const cases = readOut(join(dir, "out.json")).cases
+    expect(cases.map((c) => c.index)).toEqual(Array.from({ length: 40 }, (_, i) => i))
+    expect(new Set(cases.map((c) => c.runner))).toEqual(new Set([a!.name, b!.name]))
+    expect((await stored(url)).results).toBe(40)
+    const local = fixtureDir()
+    expect((await assay(["run", evalFile, "--no-progress", "--out", "out.json"], { cwd: local })).code).toBe(1)
+    const scores = (list: ReadonlyArray<OutCase>) => list.map((c) => [c.index, c.success, c.metrics.map((m) => m.score)])
+    expect(scores(cases)).toEqual(scores(readOut(join(local, "out.json")).cases))
+    expect(cases.filter((c) => c.success)).toHaveLength(30)
   })
 
   it("holds an --rpm limit across all runners together", async () => {

@@ -3,7 +3,8 @@
 // Eval files are the exception: they import effect and @assay/* from node_modules, and a Tag, Schema or
 // Eval from those copies must be the very module the engine runs with — the bundle embeds its own copies —
 // so `assay run <eval file | folder | glob>` starts the unbundled CLI (dist/main.js), which imports the same
-// node_modules. The test below only looks at argv (and stats at most one path).
+// node_modules. So does `assay runner`, which may be asked to evaluate an eval file's cases. The test below
+// only looks at argv (and stats at most one path).
 import { statSync } from "node:fs"
 import module from "node:module"
 
@@ -24,6 +25,8 @@ const evalTarget = (arg) => {
   }
 }
 const evals = run >= 0 && args.slice(0, run).every((a) => a.startsWith("-")) && args.slice(run + 1).some(evalTarget)
+// A cluster runner may be asked to evaluate an eval file's cases, so it runs unbundled too (it starts once).
+const runner = args[0] === "runner"
 
-if (evals) await import("../dist/main.js")
+if (evals || runner) await import("../dist/main.js")
 else await import("../dist/assay.mjs")

@@ -1,7 +1,8 @@
 /**
  * The runner's side of a sharded run: the `CaseGroup` entity's handler. For each run it is asked about it
  * builds, once, what the run needs — the stored plan's metrics, judge, caches and target, whose calls share the
- * cluster's `--rpm` budget (`rate-limit.ts`); a keyed resource released after a minute without groups — and evaluates each group it receives: the group's cases not yet
+ * cluster's `--rpm` budget (`rate-limit.ts`), or an eval file's Eval loaded again with its layer built; a keyed
+ * resource released after a minute without groups — and evaluates each group it receives: the group's cases not yet
  * stored (a redelivered group skips what its first runner committed), with the run's `--concurrency`, every
  * batch of results committed exactly once with this runner's name (`ClaimedResults`). A group takes as many
  * of the run's `--concurrency` permits as it evaluates cases at once, so `--concurrency` bounds the cases in
@@ -15,13 +16,14 @@
 import { type EvalCache, evaluateToSinks, type Metric, SinkError, type Task, type TaskCache } from "@assay/core"
 import type { Embedder, Judge } from "@assay/judge"
 import { ClaimedResults } from "@assay/store"
-import { type Context, Effect, Layer, RcMap } from "effect"
+import { Context, Effect, Layer, RcMap } from "effect"
 import { describeError, UsageError } from "../errors.js"
-import { buildMetrics } from "../metrics/catalog.js"
-import { targetTask } from "../run/execute.js"
+import { isEvalRun } from "../evals/load.js"
+import { evalSource, loadEvalRun } from "../evals/run.js"
+import { flagMetrics, targetTask } from "../run/execute.js"
 import { type RunPlan, toEvalOptions } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
-import { embeddingModelOf, runServices } from "../run/services.js"
+import { runServices } from "../run/services.js"
 import { makeTarget } from "../run/target.js"
 import { CaseGroup, type Evaluate, GroupFailed } from "./entity.js"
 import { sharedRateLimitLayer } from "./rate-limit.js"
@@ -44,13 +46,35 @@ const runContext = (runId: string) =>
     if (plan.record !== null || plan.replay !== null) {
       return yield* new UsageError({ message: `run ${runId}: --record and --replay are not supported on a cluster` })
     }
-    const { embedded, judged, metrics } = yield* buildMetrics(plan.metrics, plan.judge, embeddingModelOf(plan))
+    const own = isEvalRun(plan.dataset) ? yield* evalParts(plan) : undefined
+    const { embedded, judged, metrics } = yield* flagMetrics(plan, own?.metrics ?? [])
     // The judge's and the target's call policies admit every request through the cluster's shared --rpm budget.
     const shared = yield* Layer.build(sharedRateLimitLayer)
     const services = yield* Layer.build(runServices(plan, judged, embedded).pipe(Layer.provide(Layer.succeedContext(shared))))
     const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls).pipe(Effect.provide(shared))
-    const task = target === undefined ? undefined : targetTask(plan, target)
-    return { plan, metrics, task, services, inFlight: yield* Effect.makeSemaphore(plan.concurrency) } satisfies RunContext
+    const task = own?.task ?? (target === undefined ? undefined : targetTask(plan, target))
+    return {
+      plan,
+      metrics: [...(own?.metrics ?? []), ...metrics],
+      task,
+      services: own === undefined ? services : Context.merge(services, own.context),
+      inFlight: yield* Effect.makeSemaphore(plan.concurrency)
+    } satisfies RunContext
+  })
+
+/**
+ * An eval file's run: its Eval loaded again from the stored path (a cluster runs one version of the project,
+ * checked out at the same path on every machine), its layer built once for the run.
+ */
+const evalParts = (plan: RunPlan) =>
+  Effect.gen(function*() {
+    const cwd = process.cwd()
+    const loaded = yield* loadEvalRun(plan.dataset, cwd)
+    const { layer, metrics, task } = evalSource(loaded, plan, cwd)
+    const context = layer === undefined ? Context.empty() : yield* Layer.build(layer).pipe(
+      Effect.mapError((error) => new UsageError({ message: `the eval's layer failed to build: ${describeError(error)}` }))
+    )
+    return { metrics: metrics as ReadonlyArray<Metric.Metric<never>>, task, context }
   })
 
 /** Evaluate one group's unstored cases and commit their results under `runner`. */

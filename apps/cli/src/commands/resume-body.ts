@@ -67,9 +67,6 @@ const resumeStored = (parsed: ResumeArgs, outputs: Outputs, distribute: Distribu
     const path = yield* Path.Path
     const info = yield* Effect.flatMap(RunLog, (log) => log.info(parsed.runId))
     const evalRun = isEvalRun(info.plan.dataset)
-    if (evalRun && distribute !== undefined) {
-      return yield* new UsageError({ message: "--cluster runs a dataset file; eval files cannot be sharded over a cluster yet" })
-    }
     // An eval file's run continues on the unbundled CLI, once this process has closed the store.
     if (evalRun && bundledEntry !== undefined) return { handOff: bundledEntry } as const
     const target = yield* resumedTarget(info.runId, info.plan.target, parsed.baseUrl)

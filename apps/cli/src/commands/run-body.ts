@@ -17,7 +17,6 @@ import { execute } from "../run/execute.js"
 import { DEFAULT_CACHE, resolvePlan, withAbsoluteRecordings } from "../run/plan.js"
 import { withRunStore } from "../run/store.js"
 import { withTelemetry } from "../telemetry/telemetry.js"
-import { UsageError } from "../errors.js"
 import { toOutputs, toRunFlags } from "./flags.js"
 import type { RunArgs } from "./run.js"
 
@@ -40,8 +39,8 @@ export const run = (parsed: RunArgs) =>
     const outputs = yield* toOutputs(parsed)
     const telemetry = withTelemetry(parsed.otel, { "assay.dataset": path.basename(parsed.dataset) })
     if (isEvalTarget(parsed.dataset)) {
-      if (Option.isSome(parsed.cluster)) return yield* new UsageError({ message: "--cluster runs a dataset file; eval files cannot be sharded over a cluster yet" })
-      return yield* runEvalFiles(parsed.dataset, toRunFlags(parsed), outputs, config, path.resolve(".")).pipe(telemetry)
+      const cluster = Option.map(parsed.cluster, (url) => ({ url, localRunner: parsed.clusterLocalRunner }))
+      return yield* runEvalFiles(parsed.dataset, toRunFlags(parsed), outputs, config, path.resolve("."), Option.getOrUndefined(cluster)).pipe(telemetry)
     }
     const plan = withAbsoluteRecordings(resolvePlan(path.resolve(parsed.dataset), toRunFlags(parsed), config, path.resolve(DEFAULT_CACHE)), path.resolve("."))
     const cluster = parsed.cluster

@@ -1,6 +1,7 @@
 /**
  * `assay run <file.eval.ts | folder | glob>`: every Eval the files export is one run, with its own progress,
- * reports and summary; the exit code is the worst of them (a failed run does not stop the next one).
+ * reports and summary; the exit code is the worst of them (a failed run does not stop the next one). With
+ * `--cluster`, each run's cases are evaluated by the cluster's runners, which load the same file.
  *
  * @example
  * ```ts
@@ -8,7 +9,7 @@
  * ```
  */
 import { evalCases, type EvalDefaults, evalTask, InvalidTestCase, loadDataset } from "@assay/core"
-import { Console, Duration, Effect, Option, Stream } from "effect"
+import { Console, Duration, Effect, Option, type Redacted, Stream } from "effect"
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path"
 import type { AssayConfig } from "../config/schema.js"
 import { DatasetError, describeError, exitCodeOf, UsageError } from "../errors.js"
@@ -28,14 +29,14 @@ import { type LoadedEval, loadEvals } from "./load.js"
  * runEvalFiles("evals/", toRunFlags(parsed), outputs, config, process.cwd())
  * ```
  */
-export const runEvalFiles = (arg: string, flags: RunFlags, outputs: Outputs, config: AssayConfig, cwd: string) =>
+export const runEvalFiles = (arg: string, flags: RunFlags, outputs: Outputs, config: AssayConfig, cwd: string, cluster?: OnCluster) =>
   Effect.gen(function*() {
     const evals = yield* loadEvals(arg, cwd)
     let worst = 0
     for (const loaded of evals) {
       const name = loaded.eval.name
       if (evals.length > 1) yield* Console.error(`\n── eval ${name} (${shown(loaded.file, cwd)}) ──`)
-      const code = yield* runOne(loaded, flags, evals.length > 1 ? perEval(outputs, name) : outputs, config, cwd).pipe(
+      const code = yield* runOne(loaded, flags, evals.length > 1 ? perEval(outputs, name) : outputs, config, cwd, cluster).pipe(
         Effect.catchAll((error) => Effect.as(Console.error(`assay: eval ${name}: ${describeError(error)}`), exitCodeOf(error)))
       )
       worst = Math.max(worst, code)
@@ -91,13 +92,31 @@ export const loadEvalRun = (dataset: string, cwd: string): Effect.Effect<LoadedE
   })
 }
 
-/** One Eval's run; its exit code (0 or 1) once it finished. */
-const runOne = (loaded: LoadedEval, flags: RunFlags, outputs: Outputs, config: AssayConfig, cwd: string) =>
+/**
+ * `--cluster`: the cluster's Postgres URL, and whether this process evaluates cases too.
+ *
+ * @example
+ * ```ts
+ * const cluster: OnCluster = { url: Redacted.make("postgres://…"), localRunner: false }
+ * ```
+ */
+export interface OnCluster {
+  readonly url: Redacted.Redacted
+  readonly localRunner: boolean
+}
+
+/** The cluster client (@effect/cluster, @effect/rpc, msgpackr), imported only when `--cluster` is given. */
+const loadCluster = Effect.promise(() => import("../cluster/run.js"))
+
+/** One Eval's run — here, or on the cluster's runners — and its exit code (0 or 1) once it finished. */
+const runOne = (loaded: LoadedEval, flags: RunFlags, outputs: Outputs, config: AssayConfig, cwd: string, cluster: OnCluster | undefined) =>
   Effect.gen(function*() {
     const self = loaded.eval
     const plan = withAbsoluteRecordings(resolvePlan(`${loaded.file}#${self.name}`, flags, withDefaults(config, self.options), join(cwd, DEFAULT_CACHE)), cwd)
-    const execution = execute({ plan, resume: undefined, outputs, eval: evalSource(loaded, plan, cwd) })
-    const result = yield* withRunStore(plan.cache ?? join(cwd, DEFAULT_CACHE), execution, { fallback: true })
+    const execution = { plan, resume: undefined, outputs, eval: evalSource(loaded, plan, cwd) }
+    const result = cluster === undefined
+      ? yield* withRunStore(plan.cache ?? join(cwd, DEFAULT_CACHE), execute(execution), { fallback: true })
+      : yield* Effect.flatMap(loadCluster, (m) => m.runOnCluster(cluster.url, cluster.localRunner, execution))
     yield* Effect.forEach([...notices(result), reason(result, plan.minPassRate)], (line) => Console.error(line), { discard: true })
     return verdict(result, plan.minPassRate)
   })

@@ -168,10 +168,20 @@ export const targetTask = (plan: RunPlan, target: Target): Task =>
     }, { read: !plan.freshTask && servesCached(plan) })
 
 /** The plan's metrics; an Eval with metrics of its own needs none from flags or config. */
-const planMetrics = (input: Execution) =>
-  input.eval !== undefined && input.eval.metrics.length > 0 && input.plan.metrics.length === 0
+const planMetrics = (input: Execution) => flagMetrics(input.plan, input.eval?.metrics ?? [])
+
+/**
+ * The metrics a plan names (flags or config) beside an Eval's `own`: none are needed when the Eval has its own.
+ *
+ * @example
+ * ```ts
+ * const { metrics, judged } = yield* flagMetrics(plan, [])
+ * ```
+ */
+export const flagMetrics = (plan: RunPlan, own: ReadonlyArray<Metric.Metric<unknown>>) =>
+  own.length > 0 && plan.metrics.length === 0
     ? Effect.succeed({ judged: 0, embedded: 0, metrics: [], needsJudge: false })
-    : buildMetrics(input.plan.metrics, input.plan.judge, embeddingModelOf(input.plan))
+    : buildMetrics(plan.metrics, plan.judge, embeddingModelOf(plan))
 
 /** What a run is set up from before it is recorded: the validated dataset, the target and the task. */
 interface Prepared {
