@@ -21,6 +21,7 @@ import { type EvalBar, formatVerdict, judgeRun } from "./failures.js"
  * ```ts
  * const options: AssertEvalOptions = { name: "capitals", minPassRate: 1, thresholds: { "exact-match": 1 } }
  * ```
+ * @since 0.1.0
  */
 export interface AssertEvalOptions extends EvalBar {
   /** Shown in the message (default: the run's identifier, else "eval"). */
@@ -36,6 +37,7 @@ export interface AssertEvalOptions extends EvalBar {
  * ```ts
  * assertEval(result, { thresholds: { "answer-relevancy": 0.7 } })
  * ```
+ * @since 0.1.0
  */
 export const assertEval = (result: RunResult, options: AssertEvalOptions = {}): void => {
   const verdict = judgeRun(result, options)

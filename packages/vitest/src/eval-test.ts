@@ -17,7 +17,11 @@ import { Duration, Effect } from "effect"
 import { assertEval } from "./assert-eval.js"
 import type { EvalBar } from "./failures.js"
 
-/** The test's time limit when none is given: judge-scored evals take minutes, not vitest's default 5 s. */
+/**
+ * The test's time limit when none is given: judge-scored evals take minutes, not vitest's default 5 s.
+ *
+ * @since 0.1.0
+ */
 export const DEFAULT_EVAL_TIMEOUT: Duration.Duration = Duration.minutes(10)
 
 /**
@@ -27,6 +31,7 @@ export const DEFAULT_EVAL_TIMEOUT: Duration.Duration = Duration.minutes(10)
  * ```ts
  * const options: EvalTestOptions = { minPassRate: 0.8, thresholds: { "exact-match": 1 }, timeout: "5 minutes" }
  * ```
+ * @since 0.1.0
  */
 export interface EvalTestOptions extends EvalBar {
   /**
@@ -49,6 +54,7 @@ export interface EvalTestOptions extends EvalBar {
  * ```ts
  * evalTest("capitals", Eval.make({ name: "capitals", data, task, metrics: [exactMatch()], layer: AtlasLive }))
  * ```
+ * @since 0.1.0
  */
 export const evalTest = <E>(name: string, ev: Eval.Eval<FileSystem.FileSystem, E>, options: EvalTestOptions = {}): void => {
   const timeout = Duration.toMillis(Duration.decode(options.timeout ?? DEFAULT_EVAL_TIMEOUT))

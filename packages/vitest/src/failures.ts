@@ -17,6 +17,7 @@ import { type CaseContent, contentText, type CaseResult, type MetricResult, type
  * ```ts
  * const bar: EvalBar = { minPassRate: 0.8, thresholds: { "exact-match": 1, "answer-relevancy": 0.7 } }
  * ```
+ * @since 0.1.0
  */
 export interface EvalBar {
   /** Share of judged cases (passed, failed or errored) that must pass, 0 to 1 (default 1: every case). */
@@ -28,20 +29,32 @@ export interface EvalBar {
   readonly thresholds?: Readonly<Record<string, number>> | undefined
 }
 
-/** A metric result that failed the bar, with the threshold it was held to. */
+/**
+ * A metric result that failed the bar, with the threshold it was held to.
+ *
+ * @since 0.1.0
+ */
 export interface FailedMetric {
   readonly result: MetricResult
   readonly threshold: number
 }
 
-/** A case that failed the bar: its result, the case as measured (when known), and its failing metrics. */
+/**
+ * A case that failed the bar: its result, the case as measured (when known), and its failing metrics.
+ *
+ * @since 0.1.0
+ */
 export interface FailedCase {
   readonly result: CaseResult
   readonly testCase: CaseContent | undefined
   readonly metrics: ReadonlyArray<FailedMetric>
 }
 
-/** The outcome of holding a run to a bar. */
+/**
+ * The outcome of holding a run to a bar.
+ *
+ * @since 0.1.0
+ */
 export interface Verdict {
   readonly ok: boolean
   readonly passed: number
@@ -65,6 +78,7 @@ const metricFails = (m: MetricResult, threshold: number | undefined): boolean =>
  * ```ts
  * judgeRun(result, { thresholds: { "exact-match": 1 } }).failures.length
  * ```
+ * @since 0.1.0
  */
 export const judgeRun = (run: RunResult, bar: EvalBar = {}): Verdict => {
   const minPassRate = bar.minPassRate ?? 1
@@ -140,6 +154,7 @@ const rowsOf = (failures: ReadonlyArray<FailedCase>): Array<ReadonlyArray<string
  * ```ts
  * formatVerdict("capitals", verdict) // 'eval "capitals": 1 of 3 cases failed …'
  * ```
+ * @since 0.1.0
  */
 export const formatVerdict = (name: string, verdict: Verdict): string => {
   const rate = (r: number | null) => (r === null ? "n/a" : `${(r * 100).toFixed(1)}%`)

@@ -24,6 +24,7 @@ import type { TestCase } from "../model/test-case.js"
  * ```ts
  * canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] }) // '{"a":[2,{"c":4,"d":3}],"b":1}'
  * ```
+ * @since 0.1.0
  */
 export const canonicalJson = (value: unknown): string => JSON.stringify(sortKeys(value))
 
@@ -45,6 +46,7 @@ const sortKeys = (value: unknown): unknown => {
  * ```ts
  * sha256("abc").length // 64
  * ```
+ * @since 0.1.0
  */
 export const sha256 = (text: string): string => hash("sha256", text, "hex")
 
@@ -86,6 +88,7 @@ const scoringContent = (testCase: TestCase): string => {
  * ```ts
  * caseFingerprint(LLMTestCase.make({ input: "q" })) === caseFingerprint(LLMTestCase.make({ input: "q", name: "x" })) // true
  * ```
+ * @since 0.1.0
  */
 export const caseFingerprint = (testCase: TestCase): string => sha256(scoringContent(testCase))
 
@@ -96,6 +99,7 @@ export const caseFingerprint = (testCase: TestCase): string => sha256(scoringCon
  * ```ts
  * const suffix = hyperparameterSuffix({ model: "gpt-4o" })
  * ```
+ * @since 0.1.0
  */
 export const hyperparameterSuffix = (hyperparameters: Readonly<Record<string, unknown>>): string =>
   `\n${canonicalJson(hyperparameters)}`
@@ -107,6 +111,7 @@ export const hyperparameterSuffix = (hyperparameters: Readonly<Record<string, un
  * ```ts
  * caseCacheKey(testCase, hyperparameterSuffix({})).length // 22
  * ```
+ * @since 0.1.0
  */
 export const caseCacheKey = (testCase: TestCase, suffix: string): string => shortHash(scoringContent(testCase) + suffix)
 
@@ -117,6 +122,7 @@ export const caseCacheKey = (testCase: TestCase, suffix: string): string => shor
  * ```ts
  * metricIdentity(metric) // '{"config":{...},"name":"bleu","strict":false,"threshold":0.5}'
  * ```
+ * @since 0.1.0
  */
 export const metricIdentity = (metric: Metric<unknown>): string =>
   canonicalJson({ name: metric.name, threshold: metric.threshold, strict: metric.strict, config: metric.config })
@@ -129,6 +135,7 @@ export const metricIdentity = (metric: Metric<unknown>): string =>
  * ```ts
  * metricCacheTag(bleu()).length // 11
  * ```
+ * @since 0.1.0
  */
 export const metricCacheTag = (metric: Metric<unknown>): string => shortHash(metricIdentity(metric)).slice(0, 11)
 
@@ -139,6 +146,7 @@ export const metricCacheTag = (metric: Metric<unknown>): string => shortHash(met
  * ```ts
  * metricCacheKey(testCase, metric, {}) // "q1w2…/e3r4…"
  * ```
+ * @since 0.1.0
  */
 export const metricCacheKey = (
   testCase: TestCase,

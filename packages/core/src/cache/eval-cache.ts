@@ -16,7 +16,11 @@
 import { Context, Effect, Layer, Schema } from "effect"
 import type { Outcome } from "../metric/metric.js"
 
-/** The cache could not be read or written. */
+/**
+ * The cache could not be read or written.
+ *
+ * @since 0.1.0
+ */
 export class CacheError extends Schema.TaggedError<CacheError>()("CacheError", {
   message: Schema.String
 }) {}
@@ -28,6 +32,7 @@ export class CacheError extends Schema.TaggedError<CacheError>()("CacheError", {
  * ```ts
  * const cached: CachedOutcome = { score: 0.75, reason: "2 of 3 claims supported" }
  * ```
+ * @since 0.1.0
  */
 export type CachedOutcome = Omit<Outcome, "cost">
 
@@ -38,6 +43,7 @@ export type CachedOutcome = Omit<Outcome, "cost">
  * ```ts
  * const byTag: CachedOutcomes = { [metricCacheTag(bleu())]: { score: 0.4 } }
  * ```
+ * @since 0.1.0
  */
 export type CachedOutcomes = Readonly<Record<string, CachedOutcome>>
 
@@ -48,6 +54,7 @@ export type CachedOutcomes = Readonly<Record<string, CachedOutcome>>
  * ```ts
  * const entry: CacheEntry = { caseKey, outcomes: { [tag]: { score: 1 } } }
  * ```
+ * @since 0.1.0
  */
 export interface CacheEntry {
   readonly caseKey: string
@@ -61,6 +68,7 @@ export interface CacheEntry {
  * ```ts
  * const named: NamedTag = { tag: metricCacheTag(m), name: m.name }
  * ```
+ * @since 0.1.0
  */
 export interface NamedTag {
   readonly tag: string
@@ -74,6 +82,7 @@ export interface NamedTag {
  * ```ts
  * const [first] = yield* cache.lookupMany([caseKey], [tag]) // undefined when nothing is cached for it
  * ```
+ * @since 0.1.0
  */
 export interface EvalCacheApi {
   /**
@@ -104,6 +113,7 @@ export interface EvalCacheApi {
  * ```ts
  * const cache = yield* makeMemoryCache
  * ```
+ * @since 0.1.0
  */
 export const makeMemoryCache = Effect.sync((): EvalCacheApi => {
   const rows = new Map<string, CachedOutcomes>()
@@ -117,7 +127,11 @@ export const makeMemoryCache = Effect.sync((): EvalCacheApi => {
   }
 })
 
-/** The cache service tag. */
+/**
+ * The cache service tag.
+ *
+ * @since 0.1.0
+ */
 export class EvalCache extends Context.Tag("assay/EvalCache")<EvalCache, EvalCacheApi>() {
   /** A fresh in-memory cache. */
   static readonly memory: Layer.Layer<EvalCache> = Layer.effect(EvalCache, makeMemoryCache)

@@ -30,6 +30,7 @@ import type { CacheError } from "./eval-cache.js"
  * ```ts
  * const identity: TaskIdentity = { name: "target:openai:gpt-4o-mini", version: "3", hyperparameters: { prompt: "v2" } }
  * ```
+ * @since 0.1.0
  */
 export interface TaskIdentity {
   readonly name: string
@@ -45,6 +46,7 @@ export interface TaskIdentity {
  * ```ts
  * const entry: TaskCacheEntry = { key, output: { testCase: { input: "France", actualOutput: "Paris" } } }
  * ```
+ * @since 0.1.0
  */
 export interface TaskCacheEntry {
   readonly key: string
@@ -58,6 +60,7 @@ export interface TaskCacheEntry {
  * ```ts
  * const stored = yield* cache.getMany([key]) // [Option<unknown>]
  * ```
+ * @since 0.1.0
  */
 export interface TaskCacheApi {
   /** The stored output of each key, in the order of `keys`. */
@@ -66,7 +69,11 @@ export interface TaskCacheApi {
   readonly setMany: (entries: ReadonlyArray<TaskCacheEntry>) => Effect.Effect<void, CacheError>
 }
 
-/** The task cache service; when it is not provided, {@link cachedTask} runs the task every time. */
+/**
+ * The task cache service; when it is not provided, {@link cachedTask} runs the task every time.
+ *
+ * @since 0.1.0
+ */
 export class TaskCache extends Context.Tag("assay/TaskCache")<TaskCache, TaskCacheApi>() {
   /** A fresh in-memory task cache. */
   static readonly memory: Layer.Layer<TaskCache> = Layer.sync(TaskCache, () => {
@@ -85,6 +92,7 @@ export class TaskCache extends Context.Tag("assay/TaskCache")<TaskCache, TaskCac
  * ```ts
  * taskCacheKey(testCase, { name: "capitals" }, 0)
  * ```
+ * @since 0.1.0
  */
 export const taskCacheKey = (testCase: TestCase, identity: TaskIdentity, repetition: number): string =>
   caseCacheKey(testCase, `\u0000task:${canonicalJson({ ...identity, repetition })}`)
@@ -96,6 +104,7 @@ export const taskCacheKey = (testCase: TestCase, identity: TaskIdentity, repetit
  * ```ts
  * cachedTask(task, identity, { read: false }) // --fresh-task: produce again, keep the new outputs
  * ```
+ * @since 0.1.0
  */
 export interface CachedTaskOptions {
   /** Serve kept outputs (default true); false still keeps what the task produces. */
@@ -111,6 +120,7 @@ export interface CachedTaskOptions {
  * ```ts
  * const task = cachedTask((c) => Effect.succeed({ testCase: { ...c, actualOutput: "Paris" } }), { name: "capitals", version: "1" })
  * ```
+ * @since 0.1.0
  */
 export const cachedTask = <R>(task: Task<R>, identity: TaskIdentity, options: CachedTaskOptions = {}): Task<R> => {
   const read = options.read !== false

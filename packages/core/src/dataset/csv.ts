@@ -37,6 +37,7 @@ interface CsvRecord {
  * ```ts
  * rowToRaw({ input: "q", context: "a|b" }, "c.csv", 2) // Either.right({ input: "q", context: ["a", "b"] })
  * ```
+ * @since 0.1.0
  */
 export const rowToRaw = (row: Readonly<Record<string, string>>, file: string, line: number): Either.Either<Record<string, unknown>, DatasetError> => {
   const raw: Record<string, unknown> = {}
@@ -72,6 +73,7 @@ const csvError = (file: string) => (error: unknown): DatasetError => {
  * ```ts
  * csvDataset("examples/capitals.csv")
  * ```
+ * @since 0.1.0
  */
 export const csvDataset = (file: string, validation?: Validation): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.gen(function*() {

@@ -24,6 +24,7 @@ const decodeJson = Schema.decodeUnknownEither(Schema.parseJson())
  * ```ts
  * parseJsonText("{oops", "a.jsonl", 4) // Either.left(DatasetError "a.jsonl:4: invalid JSON: …")
  * ```
+ * @since 0.1.0
  */
 export const parseJsonText = (text: string, file: string, line?: number): Either.Either<unknown, DatasetError> =>
   Either.mapLeft(decodeJson(text), (error) => {
@@ -40,6 +41,7 @@ export const parseJsonText = (text: string, file: string, line?: number): Either
  * ```ts
  * lineOfOffset("a\nb\nc", 4) // 3
  * ```
+ * @since 0.1.0
  */
 export const lineOfOffset = (text: string, offset: number): number => {
   let line = 1
@@ -55,6 +57,7 @@ export const lineOfOffset = (text: string, offset: number): number => {
  * ```ts
  * fromInvalid(invalid, "cases.csv", 7).message // "cases.csv:7: input: is missing"
  * ```
+ * @since 0.1.0
  */
 export const fromInvalid = (error: InvalidTestCase, file: string, line?: number): DatasetError =>
   new DatasetError({
@@ -81,6 +84,7 @@ const firstPerField = (issues: ReadonlyArray<string>): ReadonlyArray<string> => 
  * ```ts
  * decodeCase({ input: "q", actual_output: "a" }, "cases.jsonl", 2) // Either.right(LLMTestCase)
  * ```
+ * @since 0.1.0
  */
 export const decodeCase = (raw: unknown, file: string, line: number, check?: CaseCheck): Either.Either<TestCase, DatasetError> =>
   Either.flatMap(
@@ -96,6 +100,7 @@ export const decodeCase = (raw: unknown, file: string, line: number, check?: Cas
  * ```ts
  * const check: CaseCheck = (c) => c._tag === "LLMTestCase" && c.actualOutput === undefined ? "actual_output: is missing" : undefined
  * ```
+ * @since 0.1.0
  */
 export type CaseCheck = (testCase: TestCase) => string | undefined
 
@@ -106,6 +111,7 @@ export type CaseCheck = (testCase: TestCase) => string | undefined
  * ```ts
  * checked(testCase, check, "cases.jsonl", 4)
  * ```
+ * @since 0.1.0
  */
 export const checked = (testCase: TestCase, check: CaseCheck | undefined, file: string, line: number | undefined): Either.Either<TestCase, DatasetError> => {
   const problem = check?.(testCase)
@@ -121,6 +127,7 @@ export const checked = (testCase: TestCase, check: CaseCheck | undefined, file: 
  * ```ts
  * loadDataset("cases.jsonl", { strictInput: false, check: undefined } satisfies Validation)
  * ```
+ * @since 0.1.0
  */
 export interface Validation {
   /** Lines that are not UTF-8 are an error; otherwise one warning on stderr names them. */

@@ -16,6 +16,7 @@ import { Schema } from "effect"
  * ```ts
  * new DatasetError({ file: "cases.jsonl", line: 3, detail: "input: is missing" }).message // "cases.jsonl:3: input: is missing"
  * ```
+ * @since 0.1.0
  */
 export class DatasetError extends Schema.TaggedError<DatasetError>()("DatasetError", {
   file: Schema.String,

@@ -45,6 +45,7 @@ const lazyReader = <M>(file: string, load: () => Promise<M>, open: (reader: M) =
  * ```ts
  * loadDataset("cases.csv") // Stream<TestCase, DatasetError, FileSystem>
  * ```
+ * @since 0.1.0
  */
 export const loadDataset = (file: string, validation?: Validation): CaseStream => {
   const lower = file.toLowerCase()

@@ -35,6 +35,7 @@ const NOT_A_LIST = `expected an array of cases or an object with ${LIST_KEYS.joi
  * ```ts
  * caseLine('[\n{"input": 1}\n]', undefined, 0, "input") // 2
  * ```
+ * @since 0.1.0
  */
 export const caseLine = (text: string, key: string | undefined, index: number, field: string | undefined): number | undefined => {
   const counter = new LineCounter()
@@ -62,6 +63,7 @@ export const caseLine = (text: string, key: string | undefined, index: number, f
  * ```ts
  * scanItemLine('[\n{"input": 1},\n{"input": 2}\n]', undefined, 1) // 3
  * ```
+ * @since 0.1.0
  */
 export const scanItemLine = (text: string, key: string | undefined, index: number): number | undefined => {
   let depth = 0
@@ -205,6 +207,7 @@ const caseReader = (file: string, check: CaseCheck | undefined) => {
  * ```ts
  * jsonDataset("examples/capitals.json")
  * ```
+ * @since 0.1.0
  */
 export const jsonDataset = (file: string, validation?: Validation): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.sync(() => {

@@ -27,6 +27,7 @@ const CHUNK_SIZE = FileSystem.MiB(1)
  * ```ts
  * jsonlDataset("examples/capitals.jsonl").pipe(Stream.take(1))
  * ```
+ * @since 0.1.0
  */
 export const jsonlDataset = (file: string, validation?: Validation): Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.gen(function*() {

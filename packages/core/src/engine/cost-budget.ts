@@ -25,6 +25,7 @@ import { Context, Deferred, Effect, Exit, Ref } from "effect"
  * ```ts
  * const { limit, spent, reserved } = yield* budget.snapshot
  * ```
+ * @since 0.1.0
  */
 export interface BudgetSnapshot {
   readonly limit: number
@@ -44,6 +45,7 @@ export interface BudgetSnapshot {
  * ```ts
  * const budget: CostBudgetApi = yield* CostBudget
  * ```
+ * @since 0.1.0
  */
 export interface CostBudgetApi {
   readonly limit: number
@@ -65,6 +67,7 @@ export interface CostBudgetApi {
  * ```ts
  * run.pipe(Effect.provideService(CostBudget, yield* makeCostBudget(5)))
  * ```
+ * @since 0.1.0
  */
 export class CostBudget extends Context.Tag("assay/CostBudget")<CostBudget, CostBudgetApi>() {}
 
@@ -82,6 +85,7 @@ interface Counters {
  * ```ts
  * const budget = yield* makeCostBudget(5, 1.25)
  * ```
+ * @since 0.1.0
  */
 export const makeCostBudget = (limit: number, alreadySpent = 0): Effect.Effect<CostBudgetApi> =>
   Effect.gen(function*() {

@@ -18,6 +18,7 @@ import { FiberRef, Option } from "effect"
  * ```ts
  * const c: CaseRef = { index: 3, name: "paris", repetition: 0 }
  * ```
+ * @since 0.1.0
  */
 export interface CaseRef {
   readonly index: number
@@ -32,6 +33,7 @@ export interface CaseRef {
  * ```ts
  * Effect.locally(work, CurrentCase, Option.some({ index: 0, name: undefined, repetition: 0 }))
  * ```
+ * @since 0.1.0
  */
 export const CurrentCase: FiberRef.FiberRef<Option.Option<CaseRef>> = FiberRef.unsafeMake(Option.none<CaseRef>())
 
@@ -42,5 +44,6 @@ export const CurrentCase: FiberRef.FiberRef<Option.Option<CaseRef>> = FiberRef.u
  * ```ts
  * describeCase({ index: 3, name: "paris", repetition: 0 }) // '#3 "paris"'
  * ```
+ * @since 0.1.0
  */
 export const describeCase = (ref: CaseRef): string => (ref.name === undefined ? `#${ref.index}` : `#${ref.index} "${ref.name}"`)

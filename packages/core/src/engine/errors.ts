@@ -8,7 +8,11 @@
  */
 import { Schema } from "effect"
 
-/** A metric errored on a case and errors were not ignored: the run stopped (fail-fast). */
+/**
+ * A metric errored on a case and errors were not ignored: the run stopped (fail-fast).
+ *
+ * @since 0.1.0
+ */
 export class MetricFailed extends Schema.TaggedError<MetricFailed>()("MetricFailed", {
   caseIndex: Schema.Number,
   caseName: Schema.NullOr(Schema.String),
@@ -20,7 +24,11 @@ export class MetricFailed extends Schema.TaggedError<MetricFailed>()("MetricFail
   }
 }
 
-/** A case's task (the stage that produces its output) failed and errors were not ignored: the run stopped. */
+/**
+ * A case's task (the stage that produces its output) failed and errors were not ignored: the run stopped.
+ *
+ * @since 0.1.0
+ */
 export class TaskFailed extends Schema.TaggedError<TaskFailed>()("TaskFailed", {
   caseIndex: Schema.Number,
   caseName: Schema.NullOr(Schema.String),
@@ -31,7 +39,11 @@ export class TaskFailed extends Schema.TaggedError<TaskFailed>()("TaskFailed", {
   }
 }
 
-/** More cases errored than `maxErrors` allows. */
+/**
+ * More cases errored than `maxErrors` allows.
+ *
+ * @since 0.1.0
+ */
 export class ErrorBudgetExceeded extends Schema.TaggedError<ErrorBudgetExceeded>()("ErrorBudgetExceeded", {
   errored: Schema.Number,
   budget: Schema.Number,
@@ -42,11 +54,19 @@ export class ErrorBudgetExceeded extends Schema.TaggedError<ErrorBudgetExceeded>
   }
 }
 
-/** A result sink (run store, report writer) failed. */
+/**
+ * A result sink (run store, report writer) failed.
+ *
+ * @since 0.1.0
+ */
 export class SinkError extends Schema.TaggedError<SinkError>()("SinkError", {
   sink: Schema.String,
   message: Schema.String
 }) {}
 
-/** Every way a run can fail (the source's own error type is added to these). */
+/**
+ * Every way a run can fail (the source's own error type is added to these).
+ *
+ * @since 0.1.0
+ */
 export type EvalError = MetricFailed | TaskFailed | ErrorBudgetExceeded | SinkError

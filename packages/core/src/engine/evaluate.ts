@@ -27,6 +27,7 @@ import type { CaseSource } from "./source.js"
  * ```ts
  * const result = yield* evaluate(cases, [exactMatch(), bleu()], { concurrency: 10 })
  * ```
+ * @since 0.1.0
  */
 export const evaluate = <R, E = never, RS = never, RT = never>(
   source: CaseSource<E, RS>,
@@ -54,6 +55,7 @@ export const evaluate = <R, E = never, RS = never, RT = never>(
  * ```ts
  * const outcome: RunOutcome = yield* evaluateToSinks(cases, metrics, { onResults })
  * ```
+ * @since 0.1.0
  */
 export interface RunOutcome {
   readonly runId: string | null
@@ -71,6 +73,7 @@ export interface RunOutcome {
  * ```ts
  * const outcome = yield* evaluateToSinks(stream, [exactMatch()], { onResult: (r) => Console.log(r.index) })
  * ```
+ * @since 0.1.0
  */
 export const evaluateToSinks = <R, E = never, RS = never, RT = never>(
   source: CaseSource<E, RS>,
@@ -94,6 +97,7 @@ export const evaluateToSinks = <R, E = never, RS = never, RT = never>(
  * ```ts
  * yield* evaluateStream(Stream.fromIterable(cases), metrics).pipe(Stream.runForEach((r) => Console.log(r.index)))
  * ```
+ * @since 0.1.0
  */
 export const evaluateStream = <R, E = never, RS = never, RT = never>(
   source: CaseSource<E, RS>,

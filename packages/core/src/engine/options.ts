@@ -20,6 +20,7 @@ import type { SinkError } from "./errors.js"
  * ```ts
  * const out: TaskOutput = { testCase: { ...testCase, actualOutput: "Paris" }, cost: 0.0001, tokens: { input: 12, output: 1 } }
  * ```
+ * @since 0.1.0
  */
 export interface TaskOutput {
   readonly testCase: TestCase
@@ -36,16 +37,23 @@ export interface TaskOutput {
  * ```ts
  * const task: Task<Model> = (c) => Effect.map(Model.answer(c), (text) => ({ testCase: { ...c, actualOutput: text } }))
  * ```
+ * @since 0.1.0
  */
 export type Task<R = never> = (testCase: TestCase, index: number) => Effect.Effect<TaskOutput, unknown, R>
 
 /**
  * How a metric's scores over a case's epochs (`repeat`) are combined: `mean`, `min`, `pass@k` (passes when any
  * epoch passed) or `pass^k` (passes only when every epoch passed). See `epochs.ts`.
+ *
+ * @since 0.1.0
  */
 export type RepeatReducer = "mean" | "min" | "pass@k" | "pass^k"
 
-/** Options of a run; every field is optional. `R` is what the `task` needs. */
+/**
+ * Options of a run; every field is optional. `R` is what the `task` needs.
+ *
+ * @since 0.1.0
+ */
 export interface EvalOptions<R = never> {
   /**
    * Produce each case before it is measured (call the system under test). With a task, cache lookups happen
@@ -112,10 +120,15 @@ export interface EvalOptions<R = never> {
  * ```ts
  * REDUCERS.includes("pass^k") // true
  * ```
+ * @since 0.1.0
  */
 export const REDUCERS: ReadonlyArray<RepeatReducer> = ["mean", "min", "pass@k", "pass^k"]
 
-/** Options with defaults applied. */
+/**
+ * Options with defaults applied.
+ *
+ * @since 0.1.0
+ */
 export interface ResolvedOptions {
   readonly concurrency: number
   readonly ignoreErrors: boolean
@@ -132,6 +145,7 @@ export interface ResolvedOptions {
  * ```ts
  * resolveOptions({}).concurrency // 20
  * ```
+ * @since 0.1.0
  */
 export const resolveOptions = <R>(options: EvalOptions<R>): ResolvedOptions => {
   const concurrency = options.concurrency ?? 20

@@ -10,7 +10,11 @@
 import { Chunk, Effect, Stream } from "effect"
 import type { TestCase } from "../model/test-case.js"
 
-/** A source of cases. */
+/**
+ * A source of cases.
+ *
+ * @since 0.1.0
+ */
 export type CaseSource<E = never, R = never> = Iterable<TestCase> | Stream.Stream<TestCase, E, R>
 
 /**
@@ -22,6 +26,7 @@ export type CaseSource<E = never, R = never> = Iterable<TestCase> | Stream.Strea
  * ```ts
  * forEachSlice(cases, 256, (slice, firstIndex) => Effect.log(`${slice.length} cases from ${firstIndex}`))
  * ```
+ * @since 0.1.0
  */
 export const forEachSlice = <E, R, E2, R2>(
   source: CaseSource<E, R>,
@@ -65,6 +70,7 @@ export const forEachSlice = <E, R, E2, R2>(
  * ```ts
  * forEachCase(cases, (testCase, index) => Effect.log(index))
  * ```
+ * @since 0.1.0
  */
 export const forEachCase = <E, R, E2, R2>(
   source: CaseSource<E, R>,
@@ -80,6 +86,7 @@ export const forEachCase = <E, R, E2, R2>(
  * ```ts
  * knownSize([a, b]) // 2
  * ```
+ * @since 0.1.0
  */
 export const knownSize = (source: CaseSource<unknown, unknown>): number | undefined =>
   Array.isArray(source) ? source.length : undefined

@@ -25,6 +25,7 @@ const builtinTracer: Tracer.Tracer = Context.get(DefaultServices.liveServices, T
  * ```ts
  * const options: TraceOptions<Outcome> = { attributes: { "assay.metric.name": "bleu" }, annotate: (o) => ({ "assay.score": o.score }) }
  * ```
+ * @since 0.1.0
  */
 export interface TraceOptions<A> {
   readonly attributes?: Record<string, unknown>
@@ -39,6 +40,7 @@ export interface TraceOptions<A> {
  * ```ts
  * const measured = score(testCase).pipe(traced("metric.faithfulness"))
  * ```
+ * @since 0.1.0
  */
 export const traced = <A>(name: string, options: TraceOptions<A> = {}) =>
 <E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -56,6 +58,7 @@ export const traced = <A>(name: string, options: TraceOptions<A> = {}) =>
  * ```ts
  * spendAttributes(0.002, { input: 12, output: 3 }) // { "gen_ai.usage.input_tokens": 12, … }
  * ```
+ * @since 0.1.0
  */
 export const spendAttributes = (cost: number | undefined, tokens: { readonly input: number; readonly output: number } | undefined): Record<string, unknown> => ({
   ...(tokens === undefined ? {} : { "gen_ai.usage.input_tokens": tokens.input, "gen_ai.usage.output_tokens": tokens.output }),

@@ -25,7 +25,11 @@ import type { Content } from "../model/content.js"
 import type { ToolCall } from "../model/tool-call.js"
 import type { TestCase, Turn } from "../model/test-case.js"
 
-/** Marks Eval values (`isEval` tests for it; a module may export other things beside its evals). */
+/**
+ * Marks Eval values (`isEval` tests for it; a module may export other things beside its evals).
+ *
+ * @since 0.1.0
+ */
 export const TypeId: unique symbol = Symbol.for("@assay/core/Eval")
 export type TypeId = typeof TypeId
 
@@ -37,6 +41,7 @@ export type TypeId = typeof TypeId
  * ```ts
  * const out: TaskResult = { actualOutput: "Paris", retrievalContext: ["Paris is the capital of France."], cost: 0.0002 }
  * ```
+ * @since 0.1.0
  */
 export interface TaskResult {
   readonly actualOutput?: Content | undefined
@@ -51,6 +56,8 @@ export interface TaskResult {
 /**
  * The case a task receives: a test case whose `input` reads as undefined on conversational cases, so a task
  * can use `testCase.input` without narrowing first.
+ *
+ * @since 0.1.0
  */
 export type EvalCase = TestCase & { readonly input?: Content | undefined }
 
@@ -62,6 +69,7 @@ export type EvalCase = TestCase & { readonly input?: Content | undefined }
  * ```ts
  * const task: EvalTask<Atlas> = (c) => Effect.flatMap(Atlas, (a) => a.capital(String(c.input)))
  * ```
+ * @since 0.1.0
  */
 export type EvalTask<R = never> = (testCase: EvalCase) => Effect.Effect<string | TaskResult, unknown, R>
 
@@ -75,15 +83,22 @@ export type EvalTask<R = never> = (testCase: EvalCase) => Effect.Effect<string |
  * ```ts
  * const data: EvalData = [{ input: "France", expected_output: "Paris" }]
  * ```
+ * @since 0.1.0
  */
 export type EvalData<E = never, R = never> = ReadonlyArray<unknown> | string | Stream.Stream<unknown, E, R>
 
-/** Run options an Eval may set as defaults (the CLI's flags and `runEval`'s options override them). */
+/**
+ * Run options an Eval may set as defaults (the CLI's flags and `runEval`'s options override them).
+ *
+ * @since 0.1.0
+ */
 export type EvalDefaults = Omit<EvalOptions, "task" | "onResult" | "onResults" | "onCaseStart" | "skipIndex">
 
 /**
  * An evaluation. `R` is what running it still needs (never once `layer` provides everything; a dataset path
  * still needs the `FileSystem` that reads it), `E` how its data or its layer can fail.
+ *
+ * @since 0.1.0
  */
 export interface Eval<R = never, E = never> {
   readonly [TypeId]: TypeId
@@ -97,13 +112,25 @@ export interface Eval<R = never, E = never> {
   readonly options: EvalDefaults
 }
 
-/** What reading an Eval's data needs from the environment: a `FileSystem` when the data is a dataset path. */
+/**
+ * What reading an Eval's data needs from the environment: a `FileSystem` when the data is a dataset path.
+ *
+ * @since 0.1.0
+ */
 export type PathNeeds<D> = D extends string ? FileSystem : never
 
-/** How reading an Eval's data can fail beyond its own stream's errors: a `DatasetError` when it is a path. */
+/**
+ * How reading an Eval's data can fail beyond its own stream's errors: a `DatasetError` when it is a path.
+ *
+ * @since 0.1.0
+ */
 export type PathErrors<D> = D extends string ? DatasetError : never
 
-/** What {@link make} takes; `RT` is what the task needs, `RM` what the metrics need. */
+/**
+ * What {@link make} takes; `RT` is what the task needs, `RM` what the metrics need.
+ *
+ * @since 0.1.0
+ */
 export interface EvalSpec<RT, RM, ED, RD> {
   readonly name: string
   readonly data: EvalData<ED, RD>
@@ -129,6 +156,7 @@ export interface EvalSpec<RT, RM, ED, RD> {
  * ```ts
  * Eval.make({ name: "qa", data: "cases.jsonl", metrics: [exactMatch()] }) // cases already carry actualOutput
  * ```
+ * @since 0.1.0
  */
 export function make<RT = never, RM = never, ED = never, RD = never, LO = never, LE = never, D extends EvalData<ED, RD> = EvalData<ED, RD>>(
   spec: EvalSpec<RT, RM, ED, RD> & { readonly data: D; readonly layer: Layer.Layer<LO, LE> & Layer.Layer<NoInfer<RT | RM | RD>, LE> }
@@ -160,6 +188,7 @@ export function make(
  * ```ts
  * Object.values(await import("./qa.eval.ts")).filter(isEval)
  * ```
+ * @since 0.1.0
  */
 export const isEval = (value: unknown): value is Eval<unknown, unknown> =>
   typeof value === "object" && value !== null && TypeId in value

@@ -29,6 +29,7 @@ import type { Eval, EvalTask, TaskResult } from "./eval.js"
  * ```ts
  * Stream.runCollect(evalCases(capitals)) // Stream<TestCase, InvalidTestCase | …>
  * ```
+ * @since 0.1.0
  */
 export const evalCases = <R, E, E2 = never, R2 = never>(
   self: Eval<R, E>,
@@ -73,6 +74,7 @@ const merged = (testCase: TestCase, out: string | TaskResult): unknown => {
  * ```ts
  * evaluate(cases, metrics, { task: toEngineTask((c) => Effect.succeed("Paris")) })
  * ```
+ * @since 0.1.0
  */
 export const toEngineTask = <R>(task: EvalTask<R>): Task<R> => (testCase, index) =>
   Effect.flatMap(task(testCase), (out) =>
@@ -95,6 +97,7 @@ export const toEngineTask = <R>(task: EvalTask<R>): Task<R> => (testCase, index)
  * ```ts
  * evaluate(cases, metrics, { task: evalTask(capitals, { temperature: 0 }) })
  * ```
+ * @since 0.1.0
  */
 export const evalTask = <R, E>(
   self: Eval<R, E>,
@@ -106,7 +109,11 @@ export const evalTask = <R, E>(
   return self.version === undefined ? task : cachedTask(task, { name: `eval:${self.name}`, version: self.version, hyperparameters }, options)
 }
 
-/** Options of {@link runEval}: engine options over the Eval's defaults, and a reader for dataset paths. */
+/**
+ * Options of {@link runEval}: engine options over the Eval's defaults, and a reader for dataset paths.
+ *
+ * @since 0.1.0
+ */
 export interface RunEvalOptions<E2 = never, R2 = never> extends Omit<EvalOptions, "task"> {
   /** Reads an Eval whose `data` is a path, in place of core's {@link loadDataset} (another format, a store…). */
   readonly loadDataset?: ((path: string) => Stream.Stream<TestCase, E2, R2>) | undefined
@@ -123,6 +130,7 @@ export interface RunEvalOptions<E2 = never, R2 = never> extends Omit<EvalOptions
  * result.summary.passRate
  * runEval(Eval.make({ name: "qa", data: "cases.jsonl", metrics: [exactMatch()] })).pipe(Effect.provide(NodeContext.layer))
  * ```
+ * @since 0.1.0
  */
 export const runEval = <R, E, E2 = never, R2 = never>(
   self: Eval<R, E>,

@@ -17,11 +17,19 @@
 import { Effect, Schema } from "effect"
 import type { CaseField, TestCase } from "../model/test-case.js"
 
-/** Token usage of a metric's model calls. */
+/**
+ * Token usage of a metric's model calls.
+ *
+ * @since 0.1.0
+ */
 export const TokenUsage = Schema.Struct({ input: Schema.Number, output: Schema.Number })
 export type TokenUsage = typeof TokenUsage.Type
 
-/** What a metric returns for one case. `score` is in [0, 1]. */
+/**
+ * What a metric returns for one case. `score` is in [0, 1].
+ *
+ * @since 0.1.0
+ */
 export interface Outcome {
   readonly score: number
   readonly reason?: string | undefined
@@ -32,16 +40,28 @@ export interface Outcome {
   readonly verbose?: ReadonlyArray<string> | undefined
 }
 
-/** A metric failed to produce a score. */
+/**
+ * A metric failed to produce a score.
+ *
+ * @since 0.1.0
+ */
 export class MetricError extends Schema.TaggedError<MetricError>()("MetricError", {
   metric: Schema.String,
   message: Schema.String
 }) {}
 
-/** Which kind of case a metric scores. */
+/**
+ * Which kind of case a metric scores.
+ *
+ * @since 0.1.0
+ */
 export type CaseKind = TestCase["_tag"]
 
-/** A metric: see the module doc. */
+/**
+ * A metric: see the module doc.
+ *
+ * @since 0.1.0
+ */
 export interface Metric<R = never> {
   readonly name: string
   readonly threshold: number
@@ -63,7 +83,11 @@ export interface Metric<R = never> {
   readonly inline: boolean
 }
 
-/** What {@link make} needs; the rest has defaults (threshold 0.5, not strict, single-turn cases, not inline). */
+/**
+ * What {@link make} needs; the rest has defaults (threshold 0.5, not strict, single-turn cases, not inline).
+ *
+ * @since 0.1.0
+ */
 export interface MetricSpec<R> {
   readonly name: string
   readonly threshold?: number | undefined
@@ -82,6 +106,7 @@ export interface MetricSpec<R> {
  * ```ts
  * const m = make({ name: "always", measure: () => Effect.succeed({ score: 1 }) })
  * ```
+ * @since 0.1.0
  */
 export const make = <R = never>(spec: MetricSpec<R>): Metric<R> => ({
   name: spec.name,
@@ -101,6 +126,7 @@ export const make = <R = never>(spec: MetricSpec<R>): Metric<R> => ({
  * ```ts
  * passes({ threshold: 0.5, strict: false }, 0.7) // true
  * ```
+ * @since 0.1.0
  */
 export const passes = (metric: Pick<Metric<unknown>, "threshold" | "strict">, score: number): boolean =>
   metric.strict ? score >= 1 : score >= metric.threshold
@@ -113,6 +139,7 @@ export const passes = (metric: Pick<Metric<unknown>, "threshold" | "strict">, sc
  * ```ts
  * const m = make({ name: "len", measure: llmOnly("len", (c) => Effect.succeed({ score: c.input.length > 0 ? 1 : 0 })) })
  * ```
+ * @since 0.1.0
  */
 export const llmOnly = <R>(
   name: string,
@@ -131,11 +158,16 @@ export const llmOnly = <R>(
  * normalizeScore(1.2) // 1
  * normalizeScore(NaN) // undefined
  * ```
+ * @since 0.1.0
  */
 export const normalizeScore = (score: number): number | undefined =>
   Number.isNaN(score) ? undefined : Math.min(1, Math.max(0, score))
 
-/** The message of the MetricError for a NaN score. */
+/**
+ * The message of the MetricError for a NaN score.
+ *
+ * @since 0.1.0
+ */
 export const NOT_A_NUMBER = "score is not a number"
 
 /**
@@ -145,6 +177,7 @@ export const NOT_A_NUMBER = "score is not a number"
  * ```ts
  * clampScore("bleu", 1.2) // Effect.succeed(1)
  * ```
+ * @since 0.1.0
  */
 export const clampScore = (metric: string, score: number): Effect.Effect<number, MetricError> => {
   const normalized = normalizeScore(score)

@@ -17,7 +17,11 @@
 import type { Schema } from "effect"
 import type { Metric } from "./metric.js"
 
-/** One documented parameter of a metric factory. */
+/**
+ * One documented parameter of a metric factory.
+ *
+ * @since 0.1.0
+ */
 export interface ParamDoc {
   readonly name: string
   readonly type: string
@@ -25,7 +29,11 @@ export interface ParamDoc {
   readonly description: string
 }
 
-/** Builds a metric from decoded parameters. */
+/**
+ * Builds a metric from decoded parameters.
+ *
+ * @since 0.1.0
+ */
 export interface MetricFactory<R = never> {
   /** kebab-case id used on the command line (`--metric exact-match`) and in config files. */
   readonly id: string

@@ -18,5 +18,6 @@ import { FiberRef } from "effect"
  * ```ts
  * Effect.locally(measure, currentRepetition, 2)
  * ```
+ * @since 0.1.0
  */
 export const currentRepetition: FiberRef.FiberRef<number> = FiberRef.unsafeMake(0)

@@ -31,6 +31,7 @@ import { countIds, ngramLevels, overlap, punctuatedTokens, zeros } from "./text.
  * ```ts
  * Schema.decodeUnknownSync(BleuSmoothing)("method1")
  * ```
+ * @since 0.1.0
  */
 export const BleuSmoothing = Schema.Literal("none", "method1", "add-one")
 /**
@@ -40,6 +41,7 @@ export const BleuSmoothing = Schema.Literal("none", "method1", "add-one")
  * ```ts
  * const s: BleuSmoothing = "add-one"
  * ```
+ * @since 0.1.0
  */
 export type BleuSmoothing = typeof BleuSmoothing.Type
 
@@ -50,6 +52,7 @@ export type BleuSmoothing = typeof BleuSmoothing.Type
  * ```ts
  * const s: BleuSettings = { maxN: 4, smoothing: "method1", epsilon: 0.1 }
  * ```
+ * @since 0.1.0
  */
 export interface BleuSettings {
   /** Highest n-gram order, 1…8. Default 4. */
@@ -68,6 +71,7 @@ const BLEU: MetricInfo = { id: "bleu", version: 1, defaultThreshold: 0.5 }
  * ```ts
  * const o: BleuOptions = { maxN: 2, lowercase: true, threshold: 0.3 }
  * ```
+ * @since 0.1.0
  */
 export interface BleuOptions extends BaseOptions, Partial<BleuSettings> {
   /** Lower-case both texts before tokenizing. Default false. */
@@ -81,6 +85,7 @@ export interface BleuOptions extends BaseOptions, Partial<BleuSettings> {
  * ```ts
  * const { score, brevityPenalty }: BleuBreakdown = sentenceBleu(hypothesis, [reference], settings)
  * ```
+ * @since 0.1.0
  */
 export interface BleuBreakdown {
   readonly score: number
@@ -120,6 +125,7 @@ const closestLength = (references: ReadonlyArray<ReadonlyArray<string>>, hypLeng
  * ```ts
  * sentenceBleu("the cat sat".split(" "), ["the cat sat".split(" ")], { maxN: 2, smoothing: "none", epsilon: 0.1 }).score // 1
  * ```
+ * @since 0.1.0
  */
 export const sentenceBleu = (
   hypothesis: ReadonlyArray<string>,
@@ -164,6 +170,7 @@ export const sentenceBleu = (
  * ```ts
  * bleu({ smoothing: "none", lowercase: true })
  * ```
+ * @since 0.1.0
  */
 export const bleu = (options: BleuOptions = {}) => {
   const settings: BleuSettings = {
@@ -199,6 +206,7 @@ export const bleu = (options: BleuOptions = {}) => {
  * ```ts
  * bleuFactory.make({ maxN: 2, smoothing: "none" })
  * ```
+ * @since 0.1.0
  */
 export const bleuFactory = defineFactory({
   ...BLEU,

@@ -24,6 +24,7 @@ import { normalizer } from "./text.js"
  * ```ts
  * const o: ContainsListOptions = { values: ["Paris"], caseSensitive: false }
  * ```
+ * @since 0.1.0
  */
 export interface ContainsListOptions extends BaseOptions {
   /** Substrings to look for; when absent, the case's expected output is the one substring. */
@@ -39,6 +40,7 @@ export interface ContainsListOptions extends BaseOptions {
  * ```ts
  * const o: ContainsOptions = { value: "42" }
  * ```
+ * @since 0.1.0
  */
 export interface ContainsOptions extends BaseOptions {
   /** The substring; when absent, the case's expected output. */
@@ -107,6 +109,7 @@ const build = (
  * ```ts
  * contains({ value: "42" })
  * ```
+ * @since 0.1.0
  */
 export const contains = (options: ContainsOptions = {}) =>
   build(CONTAINS, "all", options.value === undefined ? undefined : [options.value], options, { value: options.value ?? null })
@@ -119,6 +122,7 @@ export const contains = (options: ContainsOptions = {}) =>
  * ```ts
  * containsAll({ values: ["Paris", "France"] })
  * ```
+ * @since 0.1.0
  */
 export const containsAll = (options: ContainsListOptions = {}) => build(CONTAINS_ALL, "all", options.values, options, { values: options.values ?? null })
 
@@ -129,6 +133,7 @@ export const containsAll = (options: ContainsListOptions = {}) => build(CONTAINS
  * ```ts
  * containsAny({ values: ["yes", "correct"], caseSensitive: false })
  * ```
+ * @since 0.1.0
  */
 export const containsAny = (options: ContainsListOptions = {}) => build(CONTAINS_ANY, "any", options.values, options, { values: options.values ?? null })
 
@@ -145,6 +150,7 @@ const valuesDocs = [
  * ```ts
  * containsFactory.make({ value: "42" })
  * ```
+ * @since 0.1.0
  */
 export const containsFactory = defineFactory({
   ...CONTAINS,
@@ -161,6 +167,7 @@ export const containsFactory = defineFactory({
  * ```ts
  * containsAllFactory.make({ values: ["a", "b"] })
  * ```
+ * @since 0.1.0
  */
 export const containsAllFactory = defineFactory({
   ...CONTAINS_ALL,
@@ -177,6 +184,7 @@ export const containsAllFactory = defineFactory({
  * ```ts
  * containsAnyFactory.make({ values: ["yes", "y"] })
  * ```
+ * @since 0.1.0
  */
 export const containsAnyFactory = defineFactory({
   ...CONTAINS_ANY,

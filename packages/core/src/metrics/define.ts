@@ -27,6 +27,7 @@ import { internalError, runSlices, Slices } from "./sliced.js"
  * ```ts
  * const o: BaseOptions = { threshold: 0.8, strict: false, name: "bleu-strict" }
  * ```
+ * @since 0.1.0
  */
 export interface BaseOptions {
   /** Pass mark in [0, 1]; each metric documents its default. */
@@ -44,6 +45,7 @@ export interface BaseOptions {
  * ```ts
  * const info: MetricInfo = { id: "bleu", version: 1, defaultThreshold: 0.5 }
  * ```
+ * @since 0.1.0
  */
 export interface MetricInfo {
   /** kebab-case id: the default name, the factory id, and the prefix of option errors. */
@@ -60,6 +62,7 @@ export interface MetricInfo {
  * ```ts
  * const spec: DeterministicSpec = { id: "yes", version: 1, defaultThreshold: 1, options: {}, config: {}, requires: [], score: () => ({ score: 1 }) }
  * ```
+ * @since 0.1.0
  */
 export interface DeterministicSpec extends MetricInfo {
   readonly options: BaseOptions
@@ -81,6 +84,7 @@ export interface DeterministicSpec extends MetricInfo {
  * ```ts
  * throw optionError("regex", "pattern", "must not be empty")
  * ```
+ * @since 0.1.0
  */
 export const optionError = (id: string, option: string, message: string): RangeError =>
   new RangeError(`${id}: option "${option}" ${message}`)
@@ -94,6 +98,7 @@ export const optionError = (id: string, option: string, message: string): RangeE
  * const m = deterministic({ id: "yes", version: 1, defaultThreshold: 1, options: {}, config: {}, requires: [],
  *   score: () => ({ score: 1 }) })
  * ```
+ * @since 0.1.0
  */
 export const deterministic = (spec: DeterministicSpec): Metric => {
   const threshold = spec.options.threshold ?? spec.defaultThreshold
@@ -127,6 +132,7 @@ export const deterministic = (spec: DeterministicSpec): Metric => {
  * ```ts
  * preview("abcdef", 3) // the quoted string "ab…"
  * ```
+ * @since 0.1.0
  */
 export const preview = (text: string, max = 60): string => {
   if (text.length <= max) return JSON.stringify(text)

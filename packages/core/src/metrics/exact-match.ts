@@ -22,6 +22,7 @@ const EXACT_MATCH: MetricInfo = { id: "exact-match", version: 1, defaultThreshol
  * ```ts
  * const o: ExactMatchOptions = { trim: true, caseSensitive: false }
  * ```
+ * @since 0.1.0
  */
 export interface ExactMatchOptions extends BaseOptions {
   /** Ignore leading and trailing whitespace. Default true. */
@@ -46,6 +47,7 @@ const firstDifference = (a: string, b: string): number => {
  * ```ts
  * exactMatch({ trim: true, caseSensitive: false, normalizeWhitespace: true })
  * ```
+ * @since 0.1.0
  */
 export const exactMatch = (options: ExactMatchOptions = {}) => {
   const config = {
@@ -79,6 +81,7 @@ export const exactMatch = (options: ExactMatchOptions = {}) => {
  * ```ts
  * exactMatchFactory.make(Schema.decodeUnknownSync(exactMatchFactory.params)({ caseSensitive: false }))
  * ```
+ * @since 0.1.0
  */
 export const exactMatchFactory = defineFactory({
   ...EXACT_MATCH,

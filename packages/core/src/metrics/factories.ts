@@ -27,6 +27,7 @@ import { toolCorrectnessFactory } from "./tool-correctness.js"
  * ```ts
  * deterministicFactories.map((f) => f.id)
  * ```
+ * @since 0.1.0
  */
 export const deterministicFactories: ReadonlyArray<MetricFactory> = [
   exactMatchFactory,

@@ -8,6 +8,7 @@
  * import { bleu, exactMatch, rouge } from "@assay/core"
  * const metrics = [exactMatch(), bleu(), rouge({ variant: "rougeL" })]
  * ```
+ * @since 0.1.0
  */
 export type { BaseOptions } from "./define.js"
 export * from "./exact-match.js"

@@ -31,6 +31,7 @@ const JSON_SCHEMA: MetricInfo = { id: "json-schema", version: 2, defaultThreshol
  * ```ts
  * const o: JsonOptions = { stripCodeFence: true }
  * ```
+ * @since 0.1.0
  */
 export interface JsonOptions extends BaseOptions {
   /** Accept output wrapped in a Markdown code fence (```json … ```), as models often write it. Default false. */
@@ -44,6 +45,7 @@ export interface JsonOptions extends BaseOptions {
  * ```ts
  * const s: JsonSchemaDocument = { type: "array", items: { type: "string" } }
  * ```
+ * @since 0.1.0
  */
 export type JsonSchemaDocument = boolean | { readonly [key: string]: unknown }
 
@@ -54,6 +56,7 @@ export type JsonSchemaDocument = boolean | { readonly [key: string]: unknown }
  * ```ts
  * const o: JsonSchemaOptions = { schema: { type: "object" }, stripCodeFence: true }
  * ```
+ * @since 0.1.0
  */
 export interface JsonSchemaOptions extends JsonOptions {
   /** The JSON Schema (draft-07) the output must conform to. Required. `format` is not validated. */
@@ -67,6 +70,7 @@ export interface JsonSchemaOptions extends JsonOptions {
  * ```ts
  * jsonValid({ stripCodeFence: true })
  * ```
+ * @since 0.1.0
  */
 export const jsonValid = (options: JsonOptions = {}) => {
   const stripCodeFence = options.stripCodeFence ?? false
@@ -93,6 +97,7 @@ let nextSchemaKey = 0
  * ```ts
  * jsonSchema({ schema: { type: "object", properties: { age: { type: "integer", minimum: 0 } }, required: ["age"] } })
  * ```
+ * @since 0.1.0
  */
 export const jsonSchema = (options: JsonSchemaOptions) => {
   const stripCodeFence = options.stripCodeFence ?? false
@@ -133,6 +138,7 @@ const stripCodeFenceDoc = {
  * ```ts
  * jsonValidFactory.make({ stripCodeFence: true })
  * ```
+ * @since 0.1.0
  */
 export const jsonValidFactory = defineFactory({
   ...JSON_VALID,
@@ -150,6 +156,7 @@ export const jsonValidFactory = defineFactory({
  * ```ts
  * jsonSchemaFactory.make(Schema.decodeUnknownSync(jsonSchemaFactory.params)({ schema: { type: "array" } }))
  * ```
+ * @since 0.1.0
  */
 export const jsonSchemaFactory = defineFactory({
   ...JSON_SCHEMA,

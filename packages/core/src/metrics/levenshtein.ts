@@ -31,6 +31,7 @@ const LEVENSHTEIN: MetricInfo = { id: "levenshtein", version: 1, defaultThreshol
  * ```ts
  * const o: LevenshteinOptions = { caseSensitive: false, threshold: 0.8 }
  * ```
+ * @since 0.1.0
  */
 export interface LevenshteinOptions extends BaseOptions {
   /** Default true. */
@@ -83,6 +84,7 @@ const prepare = (a: string, b: string): readonly [string, string] => {
  * ```ts
  * editDistance("kitten", "sitting") // { distance: 3, length: 7 }
  * ```
+ * @since 0.1.0
  */
 export const editDistance = (a: string, b: string): { readonly distance: number; readonly length: number } => {
   const [x, y] = prepare(a, b)
@@ -100,6 +102,7 @@ export const editDistance = (a: string, b: string): { readonly distance: number;
  * ```ts
  * new Slices(editDistanceSteps("kitten", "sitting")) // a computation that returns 3
  * ```
+ * @since 0.1.0
  */
 export function* editDistanceSteps(a: string, b: string): Generator<void, number, void> {
   const [longer, shorter] = a.length >= b.length ? [a, b] : [b, a]
@@ -158,6 +161,7 @@ const similarity = (edits: number, length: number): Outcome => ({
  * ```ts
  * levenshtein({ caseSensitive: false, trim: true })
  * ```
+ * @since 0.1.0
  */
 export const levenshtein = (options: LevenshteinOptions = {}) => {
   const config = { caseSensitive: options.caseSensitive ?? true, trim: options.trim ?? false, normalizeWhitespace: false }
@@ -186,6 +190,7 @@ export const levenshtein = (options: LevenshteinOptions = {}) => {
  * ```ts
  * levenshteinFactory.make({ threshold: 0.9 })
  * ```
+ * @since 0.1.0
  */
 export const levenshteinFactory = defineFactory({
   ...LEVENSHTEIN,

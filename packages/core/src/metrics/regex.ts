@@ -30,6 +30,7 @@ const REGEX: MetricInfo = { id: "regex", version: 2, defaultThreshold: 1 }
  * ```ts
  * const o: RegexOptions = { pattern: "^yes$", flags: "i" }
  * ```
+ * @since 0.1.0
  */
 export interface RegexOptions extends BaseOptions {
   /** Regular expression source in JavaScript syntax, without slashes (no lookahead or backreferences). Required. */
@@ -48,6 +49,7 @@ export interface RegexOptions extends BaseOptions {
  * ```ts
  * const p: CompiledPattern = { find: () => undefined }
  * ```
+ * @since 0.1.0
  */
 export interface CompiledPattern {
   readonly find: (text: string) => { readonly index: number; readonly match: string } | undefined
@@ -62,6 +64,7 @@ export interface CompiledPattern {
  * ```ts
  * compilePattern("a+", "", true) // Either.right({ find })
  * ```
+ * @since 0.1.0
  */
 export const compilePattern = (pattern: string, flags: string, fullMatch: boolean): Either.Either<CompiledPattern, string> =>
   Either.map(compileLinear(pattern, flags), (re): CompiledPattern => ({
@@ -82,6 +85,7 @@ export const compilePattern = (pattern: string, flags: string, fullMatch: boolea
  * ```ts
  * regex({ pattern: "yes|no", flags: "i", fullMatch: true })
  * ```
+ * @since 0.1.0
  */
 export const regex = (options: RegexOptions) => {
   const flags = options.flags ?? ""
@@ -110,6 +114,7 @@ export const regex = (options: RegexOptions) => {
  * ```ts
  * Schema.decodeUnknownSync(regexFactory.params)({ pattern: "(" }) // throws: invalid pattern "(": …
  * ```
+ * @since 0.1.0
  */
 export const regexFactory = defineFactory({
   ...REGEX,

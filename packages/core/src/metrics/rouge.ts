@@ -28,6 +28,7 @@ import { countIds, fMeasure, lcsLength, lcsSteps, ngramLevels, overlap, wordToke
  * ```ts
  * Schema.decodeUnknownSync(RougeVariant)("rougeL")
  * ```
+ * @since 0.1.0
  */
 export const RougeVariant = Schema.Literal("rouge1", "rouge2", "rougeL")
 /**
@@ -37,6 +38,7 @@ export const RougeVariant = Schema.Literal("rouge1", "rouge2", "rougeL")
  * ```ts
  * const v: RougeVariant = "rouge2"
  * ```
+ * @since 0.1.0
  */
 export type RougeVariant = typeof RougeVariant.Type
 
@@ -49,6 +51,7 @@ const ROUGE: MetricInfo = { id: "rouge", version: 1, defaultThreshold: 0.5 }
  * ```ts
  * const o: RougeOptions = { variant: "rougeL" }
  * ```
+ * @since 0.1.0
  */
 export interface RougeOptions extends BaseOptions {
   /** Default "rouge1". */
@@ -62,6 +65,7 @@ export interface RougeOptions extends BaseOptions {
  * ```ts
  * const { fmeasure }: RougeScore = rougeScore(target, prediction, "rouge1")
  * ```
+ * @since 0.1.0
  */
 export interface RougeScore {
   readonly precision: number
@@ -82,6 +86,7 @@ const fromCounts = (hits: number, predictionCount: number, targetCount: number):
  * ```ts
  * rougeScore(["the", "cat"], ["the", "dog"], "rouge1").fmeasure // 0.5
  * ```
+ * @since 0.1.0
  */
 export const rougeScore = (target: ReadonlyArray<string>, prediction: ReadonlyArray<string>, variant: RougeVariant): RougeScore => {
   if (target.length === 0 && prediction.length === 0) return { precision: 1, recall: 1, fmeasure: 1 }
@@ -105,6 +110,7 @@ const rougeOutcome = (variant: RougeVariant, s: RougeScore): Outcome => ({
  * ```ts
  * rouge({ variant: "rouge2" })
  * ```
+ * @since 0.1.0
  */
 export const rouge = (options: RougeOptions = {}) => {
   const variant = options.variant ?? "rouge1"
@@ -134,6 +140,7 @@ export const rouge = (options: RougeOptions = {}) => {
  * ```ts
  * rougeFactory.make({ variant: "rougeL" })
  * ```
+ * @since 0.1.0
  */
 export const rougeFactory = defineFactory({
   ...ROUGE,

@@ -34,6 +34,7 @@ const TOOL_CORRECTNESS: MetricInfo = { id: "tool-correctness", version: 1, defau
  * ```ts
  * const o: ToolCorrectnessOptions = { considerOrder: true, checkArguments: true }
  * ```
+ * @since 0.1.0
  */
 export interface ToolCorrectnessOptions extends BaseOptions {
   /** Calls must happen in the expected order. Default false. */
@@ -93,6 +94,7 @@ const names = (calls: ReadonlyArray<ToolCall>): string => calls.map((c) => c.nam
  * scoreToolCalls([{ name: "search" }], [{ name: "search" }, { name: "delete" }], { considerOrder: false, checkArguments: false, checkOutput: false })
  * // { score: 1, reason: "matched 1/1 expected tool calls; extra: delete" }
  * ```
+ * @since 0.1.0
  */
 export const scoreToolCalls = (
   expected: ReadonlyArray<ToolCall>,
@@ -123,6 +125,7 @@ export const scoreToolCalls = (
  * ```ts
  * toolCorrectness({ checkArguments: true, threshold: 1 })
  * ```
+ * @since 0.1.0
  */
 export const toolCorrectness = (options: ToolCorrectnessOptions = {}) => {
   const config = {
@@ -146,6 +149,7 @@ export const toolCorrectness = (options: ToolCorrectnessOptions = {}) => {
  * ```ts
  * toolCorrectnessFactory.make({ considerOrder: true })
  * ```
+ * @since 0.1.0
  */
 export const toolCorrectnessFactory = defineFactory({
   ...TOOL_CORRECTNESS,

@@ -11,10 +11,18 @@
  */
 import { Schema } from "effect"
 
-/** A text part of multimodal content. */
+/**
+ * A text part of multimodal content.
+ *
+ * @since 0.1.0
+ */
 export const TextPart = Schema.Struct({ type: Schema.Literal("text"), text: Schema.String })
 
-/** An image part: exactly one of `url`, `path` or `base64` locates the image. */
+/**
+ * An image part: exactly one of `url`, `path` or `base64` locates the image.
+ *
+ * @since 0.1.0
+ */
 export const ImagePart = Schema.Struct({
   type: Schema.Literal("image"),
   url: Schema.optional(Schema.String),
@@ -28,11 +36,19 @@ export const ImagePart = Schema.Struct({
   )
 )
 
-/** One part of multimodal content. */
+/**
+ * One part of multimodal content.
+ *
+ * @since 0.1.0
+ */
 export const ContentPart = Schema.Union(TextPart, ImagePart)
 export type ContentPart = typeof ContentPart.Type
 
-/** A text field: a string or a list of parts. */
+/**
+ * A text field: a string or a list of parts.
+ *
+ * @since 0.1.0
+ */
 export const Content = Schema.Union(Schema.String, Schema.Array(ContentPart))
 export type Content = typeof Content.Type
 
@@ -43,6 +59,7 @@ export type Content = typeof Content.Type
  * ```ts
  * contentText("hello") // "hello"
  * ```
+ * @since 0.1.0
  */
 export const contentText = (content: Content | undefined): string => {
   if (content === undefined) return ""

@@ -16,14 +16,22 @@
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { ConversationalTestCase, LLMTestCase, type TestCase } from "./test-case.js"
 
-/** Where a case came from, for error messages. */
+/**
+ * Where a case came from, for error messages.
+ *
+ * @since 0.1.0
+ */
 export interface SourceLocation {
   readonly file?: string | undefined
   readonly line?: number | undefined
   readonly index?: number | undefined
 }
 
-/** A case that does not match the model; `issues` lists `path: message` lines. */
+/**
+ * A case that does not match the model; `issues` lists `path: message` lines.
+ *
+ * @since 0.1.0
+ */
 export class InvalidTestCase extends Schema.TaggedError<InvalidTestCase>()("InvalidTestCase", {
   file: Schema.optional(Schema.String),
   line: Schema.optional(Schema.Number),
@@ -52,7 +60,11 @@ const snakeToCamel: Record<string, string> = {
   mime_type: "mimeType"
 }
 
-/** Rename snake_case keys to camelCase, recursively (only keys the model knows are renamed). */
+/**
+ * Rename snake_case keys to camelCase, recursively (only keys the model knows are renamed).
+ *
+ * @since 0.1.0
+ */
 export const normalizeKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(normalizeKeys)
   if (value === null || typeof value !== "object") return value
@@ -70,6 +82,8 @@ export const normalizeKeys = (value: unknown): unknown => {
 /**
  * How deeply a case's values may nest. The decoding steps below recurse, so a deeper value (an attack or a
  * generator bug, never a real test case) would overflow the stack; it is refused as invalid instead.
+ *
+ * @since 0.1.0
  */
 export const MAX_DEPTH = 256
 
@@ -96,6 +110,7 @@ const decodeConversation = Schema.decodeUnknownEither(ConversationalTestCase.pip
  * ```ts
  * const result = decodeTestCaseEither({ input: "hi" }, { file: "cases.jsonl", line: 1 }) // Either.right(case)
  * ```
+ * @since 0.1.0
  */
 export const decodeTestCaseEither = (raw: unknown, location: SourceLocation = {}): Either.Either<TestCase, InvalidTestCase> => {
   const fail = (issues: ReadonlyArray<string>) =>
@@ -129,6 +144,7 @@ export const decodeTestCaseEither = (raw: unknown, location: SourceLocation = {}
  * ```ts
  * decodeTestCase({ input: "hi", expected_output: "hello" }, { file: "cases.json", index: 0 })
  * ```
+ * @since 0.1.0
  */
 export const decodeTestCase = (raw: unknown, location: SourceLocation = {}): Effect.Effect<TestCase, InvalidTestCase> =>
   Effect.suspend(() => decodeTestCaseEither(raw, location))

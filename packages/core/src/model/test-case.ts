@@ -24,7 +24,11 @@ const common = {
   context: Schema.optional(Strings)
 }
 
-/** A single-turn test case: one input and the application's output. Plain data (a tagged struct). */
+/**
+ * A single-turn test case: one input and the application's output. Plain data (a tagged struct).
+ *
+ * @since 0.1.0
+ */
 export const LLMTestCase = Schema.TaggedStruct("LLMTestCase", {
   ...common,
   input: Content,
@@ -36,7 +40,11 @@ export const LLMTestCase = Schema.TaggedStruct("LLMTestCase", {
 })
 export type LLMTestCase = typeof LLMTestCase.Type
 
-/** One turn of a conversation. */
+/**
+ * One turn of a conversation.
+ *
+ * @since 0.1.0
+ */
 export const Turn = Schema.Struct({
   role: Schema.Literal("user", "assistant"),
   content: Content,
@@ -45,7 +53,11 @@ export const Turn = Schema.Struct({
 })
 export type Turn = typeof Turn.Type
 
-/** A multi-turn test case: a whole conversation. Plain data (a tagged struct). */
+/**
+ * A multi-turn test case: a whole conversation. Plain data (a tagged struct).
+ *
+ * @since 0.1.0
+ */
 export const ConversationalTestCase = Schema.TaggedStruct("ConversationalTestCase", {
   ...common,
   turns: Schema.NonEmptyArray(Turn),
@@ -56,11 +68,19 @@ export const ConversationalTestCase = Schema.TaggedStruct("ConversationalTestCas
 })
 export type ConversationalTestCase = typeof ConversationalTestCase.Type
 
-/** Any test case. */
+/**
+ * Any test case.
+ *
+ * @since 0.1.0
+ */
 export const TestCase = Schema.Union(LLMTestCase, ConversationalTestCase)
 export type TestCase = typeof TestCase.Type
 
-/** The names of the fields a metric may require. */
+/**
+ * The names of the fields a metric may require.
+ *
+ * @since 0.1.0
+ */
 export type CaseField =
   | "input"
   | "actualOutput"
@@ -82,6 +102,7 @@ export type CaseField =
  * ```ts
  * missingFields(LLMTestCase.make({ input: "q" }), ["input", "actualOutput"]) // ["actualOutput"]
  * ```
+ * @since 0.1.0
  */
 export const missingFields = (testCase: TestCase, required: ReadonlyArray<CaseField>): ReadonlyArray<CaseField> =>
   required.filter((field) => {

@@ -17,6 +17,7 @@ import type { CaseContent } from "./run-result.js"
  * ```ts
  * caseContent(testCase).input
  * ```
+ * @since 0.1.0
  */
 export const caseContent = (testCase: TestCase): CaseContent => {
   const { _tag, ...content } = testCase

@@ -15,7 +15,11 @@ import { Content } from "../model/content.js"
 import { Turn } from "../model/test-case.js"
 import { ToolCall } from "../model/tool-call.js"
 
-/** One metric's result on one case. */
+/**
+ * One metric's result on one case.
+ *
+ * @since 0.1.0
+ */
 export const MetricResult = Schema.Struct({
   name: Schema.String,
   score: Schema.NullOr(Schema.Number),
@@ -44,6 +48,8 @@ const Strings = Schema.Array(Schema.String)
  * The test case as it was evaluated (after the task, if any, produced its output), in camelCase and without
  * a kind tag: only the fields the case has. Reports and the run store keep it, so a past run shows what the
  * application was asked and what it said.
+ *
+ * @since 0.1.0
  */
 export const CaseContent = Schema.Struct({
   name: Schema.optional(Schema.String),
@@ -69,6 +75,8 @@ export type CaseContent = typeof CaseContent.Type
  * the case's task (e.g. the CLI's `--target` call) failed: the case is errored and its metrics did not run.
  * `durationMs`, `cost` and `tokens` include the task's. `testCase` is the case as evaluated (absent in results
  * stored by earlier versions).
+ *
+ * @since 0.1.0
  */
 export const CaseResult = Schema.Struct({
   index: Schema.Number,
@@ -87,11 +95,19 @@ export const CaseResult = Schema.Struct({
 })
 export type CaseResult = typeof CaseResult.Type
 
-/** A two-sided 95 % confidence interval. */
+/**
+ * A two-sided 95 % confidence interval.
+ *
+ * @since 0.1.0
+ */
 export const Interval = Schema.Struct({ low: Schema.Number, high: Schema.Number })
 export type Interval = typeof Interval.Type
 
-/** Aggregates of one metric over the run (scores of skipped/errored results excluded). */
+/**
+ * Aggregates of one metric over the run (scores of skipped/errored results excluded).
+ *
+ * @since 0.1.0
+ */
 export const MetricSummary = Schema.Struct({
   name: Schema.String,
   count: Schema.Number,
@@ -109,7 +125,11 @@ export const MetricSummary = Schema.Struct({
 })
 export type MetricSummary = typeof MetricSummary.Type
 
-/** Totals of a run. `passRate` = passed ÷ (passed + failed + errored); null when nothing was scored. */
+/**
+ * Totals of a run. `passRate` = passed ÷ (passed + failed + errored); null when nothing was scored.
+ *
+ * @since 0.1.0
+ */
 export const RunSummary = Schema.Struct({
   total: Schema.Number,
   passed: Schema.Number,
@@ -126,11 +146,19 @@ export const RunSummary = Schema.Struct({
 })
 export type RunSummary = typeof RunSummary.Type
 
-/** A case the run did not finish (deadline or cost budget reached, or run interrupted). */
+/**
+ * A case the run did not finish (deadline or cost budget reached, or run interrupted).
+ *
+ * @since 0.1.0
+ */
 export const UnfinishedCase = Schema.Struct({ index: Schema.Number, name: Schema.NullOr(Schema.String) })
 export type UnfinishedCase = typeof UnfinishedCase.Type
 
-/** The whole run: cases in input order. */
+/**
+ * The whole run: cases in input order.
+ *
+ * @since 0.1.0
+ */
 export const RunResult = Schema.Struct({
   runId: Schema.NullOr(Schema.String),
   identifier: Schema.NullOr(Schema.String),

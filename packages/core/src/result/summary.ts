@@ -24,7 +24,11 @@ interface MetricAcc {
   max: number
 }
 
-/** Mutable accumulator of a run's totals; see the module doc. */
+/**
+ * Mutable accumulator of a run's totals; see the module doc.
+ *
+ * @since 0.1.0
+ */
 export class SummaryAccumulator {
   private total = 0
   private passed = 0

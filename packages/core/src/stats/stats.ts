@@ -19,6 +19,7 @@ import type { Interval } from "../result/run-result.js"
  * ```ts
  * const next = seededRandom(42); next() // in [0, 1)
  * ```
+ * @since 0.1.0
  */
 export const seededRandom = (seed: number): (() => number) => {
   let a = seed >>> 0
@@ -31,7 +32,11 @@ export const seededRandom = (seed: number): (() => number) => {
   }
 }
 
-/** Options of {@link bootstrapMeanCI}. */
+/**
+ * Options of {@link bootstrapMeanCI}.
+ *
+ * @since 0.1.0
+ */
 export interface BootstrapOptions {
   /** Resamples drawn (default 1000). */
   readonly resamples?: number
@@ -49,6 +54,7 @@ export interface BootstrapOptions {
  * ```ts
  * bootstrapMeanCI(Float64Array.from([0.1, -0.2, 0.3]), { seed: 7 }) // { low, high }
  * ```
+ * @since 0.1.0
  */
 export const bootstrapMeanCI = (values: ArrayLike<number>, options: BootstrapOptions = {}): Interval | null => {
   const n = values.length
@@ -83,6 +89,7 @@ export const bootstrapMeanCI = (values: ArrayLike<number>, options: BootstrapOpt
  * ```ts
  * mcnemarExact(2, 8) // 2 × (1 + 10 + 45) / 1024 = 0.109375
  * ```
+ * @since 0.1.0
  */
 export const mcnemarExact = (b: number, c: number): number => {
   const n = b + c
@@ -106,6 +113,7 @@ export const mcnemarExact = (b: number, c: number): number => {
  * ```ts
  * holmAdjust([0.01, 0.04, 0.03]) // [0.03, 0.06, 0.06]
  * ```
+ * @since 0.1.0
  */
 export const holmAdjust = (pValues: ReadonlyArray<number | null>): Array<number | null> => {
   const order = pValues
@@ -132,6 +140,7 @@ const Z95 = 1.959963984540054
  * ```ts
  * wilsonInterval(8, 10) // { low: 0.490, high: 0.943 }
  * ```
+ * @since 0.1.0
  */
 export const wilsonInterval = (successes: number, trials: number): Interval | null => {
   if (trials === 0) return null
@@ -150,6 +159,7 @@ export const wilsonInterval = (successes: number, trials: number): Interval | nu
  * ```ts
  * meanInterval(4, 2, 1.5) // mean 0.5 ± 1.96 × sd/√n
  * ```
+ * @since 0.1.0
  */
 export const meanInterval = (count: number, sum: number, sumSquares: number): Interval | null => {
   if (count < 2) return null
