@@ -48,6 +48,24 @@ describe("intervals", () => {
     assert.isNull(meanInterval(1, 1, 1))
   })
 
+  it("keeps a mean's interval inside the range of the values", () => {
+    // nine 1s and a 0: mean 0.9, half-width 0.196; the high end would be 1.096 without the bounds.
+    const open = meanInterval(10, 9, 9)!
+    assert.isAbove(open.high, 1)
+    const ci = meanInterval(10, 9, 9, { min: 0, max: 1 })!
+    assert.strictEqual(ci.high, 1)
+    assert.closeTo(ci.low, 0.9 - 0.196, 1e-3)
+    const summary = SummaryAccumulator.empty()
+    for (let i = 0; i < 10; i++) {
+      const score = i === 0 ? 0 : 1
+      summary.add({
+        index: i, name: null, success: score === 1, skipped: false, errored: false, durationMs: 0, cost: 0, tokens: { input: 0, output: 0 },
+        metrics: [{ name: "m", score, threshold: 0.5, strict: false, success: score === 1, reason: null, error: null, skipped: false, cached: false, durationMs: 0, cost: 0, tokens: { input: 0, output: 0 } }]
+      })
+    }
+    assert.strictEqual(summary.summary(0).metrics[0]!.meanCI!.high, 1)
+  })
+
   it("bootstrap: the same seed gives the same interval, and it covers the true mean of a seeded sample", () => {
     const next = seededRandom(99)
     const sample = Float64Array.from({ length: 400 }, () => next() * 0.6) // uniform on [0, 0.6): mean 0.3

@@ -80,7 +80,7 @@ export class SummaryAccumulator {
     const metrics: Array<MetricSummary> = []
     for (const [name, acc] of this.metrics) {
       const ran = acc.count - acc.skipped
-      const meanCI = meanInterval(acc.scored, acc.sum, acc.sumSquares)
+      const meanCI = meanInterval(acc.scored, acc.sum, acc.sumSquares, acc)
       const passRateCI = wilsonInterval(acc.passed, ran)
       metrics.push({
         name,

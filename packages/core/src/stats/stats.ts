@@ -153,18 +153,26 @@ export const wilsonInterval = (successes: number, trials: number): Interval | nu
 
 /**
  * Normal-approximation 95 % interval of a mean from its count, sum and sum of squares (streaming-friendly);
- * null below two values.
+ * null below two values. With the values' range (`bounds`), the interval is kept inside it: a mean cannot lie
+ * outside the range of what it averages (scores in [0, 1] never get an interval reaching 1.1).
  *
  * @example
  * ```ts
  * meanInterval(4, 2, 1.5) // mean 0.5 ± 1.96 × sd/√n
+ * meanInterval(10, 9, 9, { min: 0, max: 1 }) // high clipped to 1
  * ```
  * @since 0.1.0
  */
-export const meanInterval = (count: number, sum: number, sumSquares: number): Interval | null => {
+export const meanInterval = (
+  count: number,
+  sum: number,
+  sumSquares: number,
+  bounds?: { readonly min: number; readonly max: number }
+): Interval | null => {
   if (count < 2) return null
   const mean = sum / count
   const variance = Math.max(0, (sumSquares - count * mean * mean) / (count - 1))
   const half = Z95 * Math.sqrt(variance / count)
-  return { low: mean - half, high: mean + half }
+  if (bounds === undefined) return { low: mean - half, high: mean + half }
+  return { low: Math.max(bounds.min, mean - half), high: Math.min(bounds.max, mean + half) }
 }
