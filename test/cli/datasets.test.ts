@@ -4,7 +4,7 @@
  */
 import { RunResult } from "@assay/core"
 import { Schema } from "effect"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
 import { assay, fixtureDir, QA_CASES, qaJsonl, requireBuild } from "./harness.js"
@@ -83,9 +83,15 @@ describe("malformed datasets exit 2 naming file, line and field", () => {
     expect(existsSync(join(dir, "out.xml"))).toBe(false)
   })
 
-  it("an unreadable dataset names the file", async () => {
-    const r = await assay(["run", "/nonexistent/cases.jsonl", "--metric", "exact-match", "--no-cache"], { cwd: fixtureDir() })
-    expect(r.code).toBe(2)
-    expect(r.stderr).toContain("/nonexistent/cases.jsonl: cannot read the file")
+  it("a missing dataset names the file and says why in words", async () => {
+    const dir = fixtureDir()
+    const missing = await assay(["run", "/nonexistent/cases.jsonl", "--metric", "exact-match", "--no-cache"], { cwd: dir })
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toBe("assay: /nonexistent/cases.jsonl: no such file\n")
+    // A folder is where eval files are looked for.
+    mkdirSync(join(dir, "folder.jsonl"))
+    const folder = await assay(["run", "folder.jsonl", "--metric", "exact-match", "--no-cache"], { cwd: dir })
+    expect(folder.code).toBe(2)
+    expect(folder.stderr).toContain("assay: folder.jsonl: no eval files found")
   })
 })

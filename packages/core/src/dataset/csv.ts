@@ -16,7 +16,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeStream from "@effect/platform-node/NodeStream" // not the index, which loads undici
 import { parse } from "csv-parse"
 import { Chunk, Effect, Either, identity, Stream } from "effect"
-import { DatasetError } from "./errors.js"
+import { DatasetError, unreadable } from "./errors.js"
 import { decodeCase, parseJsonText, type Validation } from "./decode.js"
 import { utf8Checker } from "./utf8.js"
 
@@ -90,7 +90,7 @@ export const csvDataset = (file: string, validation?: Validation): Stream.Stream
         return Effect.succeed(Chunk.unsafeFromArray(cases))
       })
     return fs.stream(file, { chunkSize: FileSystem.MiB(1) }).pipe(
-      Stream.mapError((error) => new DatasetError({ file, detail: `cannot read the file: ${error.message}` })),
+      Stream.mapError(unreadable(file)),
       utf8 === undefined ? identity : utf8.pass,
       NodeStream.pipeThroughDuplex<DatasetError, CsvRecord>(
         () => parse({ columns: true, info: true, bom: true, skip_empty_lines: true }),

@@ -18,7 +18,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { JSONParser } from "@streamparser/json"
 import { Chunk, Effect, Either, identity, Stream } from "effect"
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml"
-import { DatasetError } from "./errors.js"
+import { DatasetError, unreadable } from "./errors.js"
 import { type CaseCheck, fromInvalid, parseJsonText, type Validation } from "./decode.js"
 import { utf8Checker } from "./utf8.js"
 
@@ -219,7 +219,7 @@ export const jsonDataset = (file: string, validation?: Validation): Stream.Strea
       return problem === undefined ? Effect.void : failAt(problem)
     })
     return Stream.unwrap(Effect.map(FileSystem.FileSystem, (fs) => fs.stream(file, { chunkSize: CHUNK_SIZE }))).pipe(
-      Stream.mapError((error) => new DatasetError({ file, detail: `cannot read the file: ${error.message}` })),
+      Stream.mapError(unreadable(file)),
       utf8 === undefined ? identity : utf8.pass,
       Stream.decodeText(),
       Stream.mapChunksEffect((texts) => Either.match(reader.feed(texts), { onLeft: failAt, onRight: Effect.succeed })),

@@ -13,7 +13,7 @@
 import type { TestCase } from "../model/test-case.js"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { Chunk, Effect, Either, identity, Stream } from "effect"
-import { DatasetError } from "./errors.js"
+import { DatasetError, unreadable } from "./errors.js"
 import { decodeCase, parseJsonText, type Validation } from "./decode.js"
 import { utf8Checker } from "./utf8.js"
 
@@ -47,7 +47,7 @@ export const jsonlDataset = (file: string, validation?: Validation): Stream.Stre
         return Effect.succeed(Chunk.unsafeFromArray(cases))
       })
     return fs.stream(file, { chunkSize: CHUNK_SIZE }).pipe(
-      Stream.mapError((error) => new DatasetError({ file, detail: `cannot read the file: ${error.message}` })),
+      Stream.mapError(unreadable(file)),
       utf8 === undefined ? identity : utf8.pass,
       Stream.decodeText(),
       Stream.splitLines,
