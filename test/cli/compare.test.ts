@@ -40,6 +40,12 @@ describe("assay compare", () => {
     expect(shown.stdout).toContain("1 regressed, 0 improved, 0 changed, 11 unchanged, 0 removed, 1 added")
     expect(shown.stdout).toMatch(/exact-match\s+mean 1\.000 → 0\.917\s+Δ -0\.083 \[-0\.250–0\.000\]/)
     expect(shown.stdout).toContain("Holm-adjusted")
+    expect(shown.stdout).not.toContain("share no case")
+
+    const other = await runAs(dir, JSON.stringify({ input: "unrelated?", actual_output: "x", expected_output: "x" }), "other.json")
+    const apart = await assay(["compare", base, other], { cwd: dir })
+    expect(apart.stdout).toContain("0 regressed, 0 improved, 0 changed, 0 unchanged, 12 removed, 1 added")
+    expect(apart.stdout).toContain("warning: the two runs share no case (by name or input): were they run on the same dataset?")
 
     expect((await assay(["compare", base, one, "--fail-on-regression"], { cwd: dir })).code).toBe(1)
     expect((await assay(["compare", base, one, "--fail-on-significant-regression"], { cwd: dir })).code).toBe(0)

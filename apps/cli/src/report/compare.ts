@@ -70,5 +70,9 @@ export const comparisonText = (diff: RunComparison, alpha: number, style: Style)
   }
   lines.push(`${diff.regressed.length} regressed, ${diff.improved.length} improved, ${diff.changed.length} changed, ${diff.unchanged} unchanged, ` +
     `${diff.onlyBefore.length} removed, ${diff.onlyAfter.length} added`)
+  const matched = diff.regressed.length + diff.improved.length + diff.changed.length + diff.unchanged
+  if (matched === 0 && diff.onlyBefore.length + diff.onlyAfter.length > 0) {
+    lines.push(style.yellow("warning: the two runs share no case (by name or input): were they run on the same dataset?"))
+  }
   return lines.join("\n")
 }
