@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect, Exit, Fiber, Layer, Redacted, TestClock } from "effect"
+import { Clock, Effect, Exit, Fiber, Layer, Redacted, Stream, TestClock } from "effect"
 import { evaluate, LLMTestCase, Metric, type RunResult } from "@assay/core"
 import { compareRuns, Database, datasetFingerprint, Maintenance, metricsFingerprint, resumeRun, RunStore, startRun } from "@assay/store"
 import { afterAll } from "vitest"
@@ -111,6 +111,8 @@ describe.each(backends)("RunStore on $name", (backend) => {
         assert.strictEqual(malformed._tag === "StoreError" && malformed.reason, "corrupt")
         assert.include(malformed.message, "a stored run does not decode")
         assert.include(malformed.message, "success")
+        const streamed = yield* Effect.flip(Stream.runCollect(runs.stream(run.runId)))
+        assert.strictEqual(streamed._tag === "StoreError" && streamed.reason, "corrupt", "a batch read as a stream is checked too")
         const cleared = yield* m.clear({ cache: false, responses: false, runs: true })
         assert.strictEqual(cleared.runs, 1)
         assert.strictEqual((yield* m.stats).caseResults, 0)

@@ -31,6 +31,22 @@ export const validateResults = (values: ReadonlyArray<unknown>): Effect.Effect<R
   values.every(isCaseResult) ? Effect.succeed(values as ReadonlyArray<CaseResult>) : decodeResults(values)
 
 /**
+ * One stored batch of results, validated by its first and last result (the whole batch when either fails).
+ * A batch is one `JSON.stringify` of results by one writer, so its results share their shape: a batch of
+ * another shape (written by an incompatible version) fails on its ends, and damage inside it fails zlib's
+ * checksum on SQLite before it is parsed. Checking every result of a large run cost as much as parsing it.
+ *
+ * @example
+ * ```ts
+ * const results = yield* validateBatch(yield* batchEntries(row, "run_batches"))
+ * ```
+ */
+export const validateBatch = (values: ReadonlyArray<unknown>): Effect.Effect<ReadonlyArray<CaseResult>, ParseResult.ParseError> =>
+  values.length === 0 || (isCaseResult(values[0]) && isCaseResult(values[values.length - 1]))
+    ? Effect.succeed(values as ReadonlyArray<CaseResult>)
+    : decodeResults(values)
+
+/**
  * A stored run that does not decode: the database at `path` is corrupt.
  *
  * @example

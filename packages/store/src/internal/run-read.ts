@@ -62,7 +62,8 @@ const release = (held: ReadonlyArray<Held>, bound: number): { readonly out: Arra
 }
 
 /**
- * The results of `runId` in index order; see the module doc. `check` validates each batch's decoded values.
+ * The results of `runId` in index order; see the module doc. `check` validates the decoded values of the
+ * legacy rows (one result each), `checkBatch` those of each batch (default `check`).
  *
  * @example
  * ```ts
@@ -71,7 +72,8 @@ const release = (held: ReadonlyArray<Held>, bound: number): { readonly out: Arra
  */
 export const orderedResults = <E>(
   runId: string,
-  check: (values: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<CaseResult>, E>
+  check: (values: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<CaseResult>, E>,
+  checkBatch: (values: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<CaseResult>, E> = check
 ): Stream.Stream<CaseResult, E | SqlError.SqlError, SqlClient.SqlClient> =>
   Stream.unwrap(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -92,7 +94,7 @@ export const orderedResults = <E>(
         const held = [...cursor.held]
         let stored = cursor.stored
         for (const row of taken) {
-          for (const result of yield* check(yield* batchEntries<unknown>(row, "run_batches"))) held.push({ result, order: stored++ })
+          for (const result of yield* checkBatch(yield* batchEntries<unknown>(row, "run_batches"))) held.push({ result, order: stored++ })
         }
         const lookahead = rows[PAGE]
         const { kept, out } = release(held, lookahead === undefined ? Number.POSITIVE_INFINITY : Number(lookahead.first_index))

@@ -12,7 +12,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema, Stream } from "effect"
 import type { DatabaseApi } from "./database.js"
 import type { RunNotFound, StoreError } from "./errors.js"
-import { corruptRun, readFailure, validateResults } from "./run-decode.js"
+import { corruptRun, readFailure, validateBatch, validateResults } from "./run-decode.js"
 import type { RunInfo, RunStatus } from "./run-info.js"
 import { orderedResults } from "./run-read.js"
 import { runInfo } from "./run-records.js"
@@ -69,7 +69,7 @@ export const finishedIndices = (db: DatabaseApi, runId: string): Effect.Effect<R
  * ```
  */
 export const streamResults = (db: DatabaseApi, runId: string): Stream.Stream<CaseResult, StoreError> =>
-  orderedResults(runId, validateResults).pipe(
+  orderedResults(runId, validateResults, validateBatch).pipe(
     Stream.provideService(SqlClient.SqlClient, db.sql),
     Stream.mapError(readFailure(db.path))
   )
