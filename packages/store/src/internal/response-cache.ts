@@ -13,7 +13,7 @@
  */
 import { CacheError, canonicalJson, sha256 } from "@assay/core"
 import { Clock, Duration, Effect, Option, Schema } from "effect"
-import { Database } from "./database.js"
+import { Database, type DatabaseApi } from "./database.js"
 
 /**
  * What identifies a request. `body` must be JSON (no secrets: headers are not part of it).
@@ -61,6 +61,55 @@ const chunksOf = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
   return chunks
 }
 
+/** A response cache row of `request`, kept from `now` for `ttl`. */
+const rowOf = (request: ResponseRequest, response: unknown, now: number, ttl: Duration.DurationInput) => ({
+  cache_key: responseKey(request),
+  model: request.model,
+  base_url: request.baseUrl,
+  response: JSON.stringify(response),
+  created_at: now,
+  expires_at: now + Duration.toMillis(ttl)
+})
+
+/** The cached response of each request, in order (`None` when missing or expired), a chunk of keys per query. */
+const readMany = (db: DatabaseApi, requests: ReadonlyArray<ResponseRequest>) =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const keys = requests.map(responseKey)
+    const found = new Map<string, string>()
+    for (const chunk of chunksOf(keys)) {
+      const rows = yield* db.refine(db.sql<{ cache_key: string; response: string }>`SELECT cache_key, response FROM response_cache
+        WHERE cache_key IN ${db.sql.in(chunk)} AND expires_at > ${now}`)
+      for (const row of rows) found.set(row.cache_key, row.response)
+    }
+    return yield* Effect.forEach(keys, (key) => {
+      const response = found.get(key)
+      return response === undefined ? Effect.succeedNone : Effect.asSome(decodeJson(response).pipe(
+        Effect.mapError((e) => new CacheError({ message: `a cached response in ${db.path} does not decode: ${e.message}` }))
+      ))
+    })
+  })
+
+/** Store responses (a later entry for the same request wins): one statement per chunk, in one transaction when several. */
+const writeMany = (
+  db: DatabaseApi,
+  entries: ReadonlyArray<{ readonly request: ResponseRequest; readonly response: unknown }>,
+  ttl: Duration.DurationInput
+) =>
+  Effect.flatMap(Clock.currentTimeMillis, (now) => {
+    const rows = new Map<string, ReturnType<typeof rowOf>>()
+    for (const { request, response } of entries) {
+      const row = rowOf(request, response, now, ttl)
+      rows.set(row.cache_key, row)
+    }
+    const chunks = chunksOf([...rows.values()])
+    const upsert = (chunk: ReadonlyArray<ReturnType<typeof rowOf>>) =>
+      db.sql`INSERT INTO response_cache ${db.sql.insert(chunk)} ON CONFLICT (cache_key) DO UPDATE SET response = excluded.response,
+        created_at = excluded.created_at, expires_at = excluded.expires_at`
+    const inserts = Effect.forEach(chunks, upsert, { discard: true })
+    return db.refine(chunks.length > 1 ? db.sql.withTransaction(inserts) : inserts)
+  })
+
 /**
  * The response cache service; see the module doc.
  *
@@ -70,83 +119,25 @@ const chunksOf = <A>(items: ReadonlyArray<A>): Array<ReadonlyArray<A>> => {
  * ```
  */
 export class ResponseCache extends Effect.Service<ResponseCache>()("assay/store/ResponseCache", {
-  effect: Effect.gen(function*() {
-    const db = yield* Database
-    const { sql } = db
+  effect: Effect.map(Database, (db) => {
     const toCacheError = (e: { readonly message: string }) => new CacheError({ message: e.message })
-
-    /** The cached response, unless missing or expired. */
-    const get = (request: ResponseRequest): Effect.Effect<Option.Option<unknown>, CacheError> =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const rows = yield* db.refine(sql<{ response: string }>`SELECT response FROM response_cache
-          WHERE cache_key = ${responseKey(request)} AND expires_at > ${now}`)
-        if (rows.length === 0) return Option.none()
-        return Option.some(yield* decodeJson(rows[0]!.response).pipe(
-          Effect.mapError((e) => new CacheError({ message: `a cached response in ${db.path} does not decode: ${e.message}` }))
-        ))
-      }).pipe(Effect.mapError(toCacheError))
-
-    /** Store a response for `ttl` (default {@link DEFAULT_RESPONSE_TTL}). */
-    const set = (request: ResponseRequest, response: unknown, ttl: Duration.DurationInput = DEFAULT_RESPONSE_TTL): Effect.Effect<void, CacheError> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        db.refine(sql`INSERT INTO response_cache ${
-          sql.insert({
-            cache_key: responseKey(request),
-            model: request.model,
-            base_url: request.baseUrl,
-            response: JSON.stringify(response),
-            created_at: now,
-            expires_at: now + Duration.toMillis(ttl)
-          })
-        } ON CONFLICT (cache_key) DO UPDATE SET response = excluded.response, created_at = excluded.created_at,
-          expires_at = excluded.expires_at`)).pipe(Effect.asVoid, Effect.mapError(toCacheError))
-
-    /** The cached response of each request, in order (`None` when missing or expired), a chunk per query. */
+    /** The cached response of each request, in order (`None` when missing or expired). */
     const getMany = (requests: ReadonlyArray<ResponseRequest>): Effect.Effect<ReadonlyArray<Option.Option<unknown>>, CacheError> =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const keys = requests.map(responseKey)
-        const found = new Map<string, string>()
-        for (const chunk of chunksOf(keys)) {
-          const rows = yield* db.refine(sql<{ cache_key: string; response: string }>`SELECT cache_key, response FROM response_cache
-            WHERE cache_key IN ${sql.in(chunk)} AND expires_at > ${now}`)
-          for (const row of rows) found.set(row.cache_key, row.response)
-        }
-        return yield* Effect.forEach(keys, (key) => {
-          const response = found.get(key)
-          return response === undefined ? Effect.succeedNone : Effect.asSome(decodeJson(response).pipe(
-            Effect.mapError((e) => new CacheError({ message: `a cached response in ${db.path} does not decode: ${e.message}` }))
-          ))
-        })
-      }).pipe(Effect.mapError(toCacheError))
-
-    /** Store many responses for `ttl` in one transaction (a later entry for the same request wins). */
+      Effect.mapError(readMany(db, requests), toCacheError)
+    /** Store many responses for `ttl` (default {@link DEFAULT_RESPONSE_TTL}); a later entry for the same request wins. */
     const setMany = (
       entries: ReadonlyArray<{ readonly request: ResponseRequest; readonly response: unknown }>,
       ttl: Duration.DurationInput = DEFAULT_RESPONSE_TTL
-    ): Effect.Effect<void, CacheError> =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => {
-        const rows = new Map<string, Record<string, string | number>>()
-        for (const { request, response } of entries) {
-          const cache_key = responseKey(request)
-          rows.set(cache_key, {
-            cache_key,
-            model: request.model,
-            base_url: request.baseUrl,
-            response: JSON.stringify(response),
-            created_at: now,
-            expires_at: now + Duration.toMillis(ttl)
-          })
-        }
-        const inserts = Effect.forEach(chunksOf([...rows.values()]), (chunk) => upsert(chunk), { discard: true })
-        return db.refine(sql.withTransaction(inserts))
-      }).pipe(Effect.mapError(toCacheError))
-
-    const upsert = (rows: ReadonlyArray<Record<string, string | number>>) =>
-      sql`INSERT INTO response_cache ${sql.insert(rows)} ON CONFLICT (cache_key) DO UPDATE SET response = excluded.response,
-        created_at = excluded.created_at, expires_at = excluded.expires_at`
-
-    return { get, set, getMany, setMany } as const
+    ): Effect.Effect<void, CacheError> => Effect.mapError(writeMany(db, entries, ttl), toCacheError)
+    return {
+      getMany,
+      setMany,
+      /** The cached response, unless missing or expired. */
+      get: (request: ResponseRequest): Effect.Effect<Option.Option<unknown>, CacheError> =>
+        Effect.map(getMany([request]), (found) => found[0]!),
+      /** Store a response for `ttl` (default {@link DEFAULT_RESPONSE_TTL}). */
+      set: (request: ResponseRequest, response: unknown, ttl?: Duration.DurationInput): Effect.Effect<void, CacheError> =>
+        setMany([{ request, response }], ttl)
+    } as const
   })
 }) {}
