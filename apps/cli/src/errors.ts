@@ -1,14 +1,15 @@
 /**
- * The CLI's own errors and how every failure of a command maps to a process exit code:
- * 2 usage or input error, 3 the run failed. (0/1 come from the run's outcome, 130 from interruption.)
+ * The CLI's own errors, the union of every error a command can fail with ({@link CliError}), and the one
+ * function that turns such a failure into what the user sees: a message and an exit code — 2 usage or input
+ * error, 3 the run failed. (0/1 come from the run's outcome, 130 from interruption.)
  *
  * @example
  * ```ts
- * import { Effect } from "effect"
- * import { UsageError, exitCodeOf } from "./errors.js"
- * exitCodeOf(new UsageError({ message: "unknown metric nope" })) // 2
+ * import { failureOf, UsageError } from "./errors.js"
+ * failureOf(new UsageError({ message: "unknown metric nope" })) // { code: 2, message: "unknown metric nope" }
  * ```
  */
+import type { DatasetError, EvalError } from "@assay/core"
 import { Schema } from "effect"
 
 /** A dataset could not be read or is malformed (core's loaders raise it); `message` names the file, line and field. */
@@ -67,21 +68,46 @@ export const ExitCode = {
   interrupted: 130
 } as const
 
-const USAGE_TAGS = new Set(["DatasetError", "UsageError", "InvalidTestCase", "ConfigError"])
-
 /**
- * The exit code for a command's failure: usage/input errors → 2, everything else (budget exceeded, metric
- * failure, report or store errors) → 3.
+ * Every error a command can fail with: the CLI program's error type, bar @effect/cli's own `ValidationError`
+ * (which `main` handles apart). `main` and the eval-file runner take failures as this type, so a command that
+ * can fail with anything else does not compile until the error is added here and given an exit code.
  *
  * @example
  * ```ts
- * exitCodeOf(new DatasetError({ file: "a.jsonl", line: 3, detail: "invalid JSON" })) // 2
+ * const handled: (error: CliError) => Effect.Effect<number> = (error) => Effect.succeed(failureOf(error).code)
  * ```
  */
-export const exitCodeOf = (error: unknown): number => {
-  const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
-  return USAGE_TAGS.has(tag) ? ExitCode.usage : ExitCode.runFailed
+export type CliError = UsageError | DatasetError | RunFailed | ReportError | EvalError
+
+/** The exit code of each error, by tag: a {@link CliError} without an entry here is a type error. */
+const EXIT_CODES: { readonly [Tag in CliError["_tag"]]: typeof ExitCode.usage | typeof ExitCode.runFailed } = {
+  // Bad flags, configuration or input: the command line or the files must change.
+  UsageError: ExitCode.usage,
+  DatasetError: ExitCode.usage,
+  // The run itself failed: a fatal judge or store error, a metric that failed fast, an exceeded error budget,
+  // a report or a sink that could not be written.
+  RunFailed: ExitCode.runFailed,
+  ReportError: ExitCode.runFailed,
+  MetricFailed: ExitCode.runFailed,
+  TaskFailed: ExitCode.runFailed,
+  ErrorBudgetExceeded: ExitCode.runFailed,
+  SinkError: ExitCode.runFailed
 }
+
+/**
+ * What a command's failure shows the user: its one-line message and the process exit code (usage and input
+ * errors 2, everything else 3).
+ *
+ * @example
+ * ```ts
+ * failureOf(new DatasetError({ file: "a.jsonl", line: 3, detail: "invalid JSON" })) // { code: 2, message: "a.jsonl:3: invalid JSON" }
+ * ```
+ */
+export const failureOf = (error: CliError): { readonly code: number; readonly message: string } => ({
+  code: EXIT_CODES[error._tag],
+  message: describeError(error)
+})
 
 /**
  * A one-line, stack-free description of a failure for the terminal.

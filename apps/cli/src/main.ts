@@ -1,8 +1,9 @@
 /**
  * The `assay` entry point: composes `MainLive` once, runs the CLI with `NodeRuntime.runMain` (the only runner),
  * and turns the outcome into the exit code — the command's decision (0/1), 2 for usage and input errors,
- * 3 for a failed run, 130 when interrupted (Ctrl-C; runMain interrupts the program on SIGINT, the run
- * writes its partial reports in a finalizer, and a second Ctrl-C, no longer handled, ends the process).
+ * 3 for a failed run (one mapping of every command error: `failureOf` in `./errors.ts`), 130 when interrupted
+ * (Ctrl-C; runMain interrupts the program on SIGINT, the run writes its partial reports in a finalizer, and a
+ * second Ctrl-C, no longer handled, ends the process).
  *
  * @example
  * ```sh
@@ -16,7 +17,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Exit, Layer } from "effect"
 import { cli } from "./cli.js"
 import { helpText, splitAssignments, unknownOption } from "./commands/usage.js"
-import { describeError, ExitCode, exitCodeOf } from "./errors.js"
+import { type CliError, ExitCode, failureOf } from "./errors.js"
 import { ExitStatus } from "./exit-status.js"
 import { LazyHttpClient } from "./http-client.js"
 
@@ -32,6 +33,17 @@ import { LazyHttpClient } from "./http-client.js"
  */
 export const MainLive = Layer.mergeAll(NodeContext.layer, LazyHttpClient, ExitStatus.Default)
 
+/**
+ * The exit code of a failed command, its message printed first. @effect/cli has already printed what was wrong
+ * with a `ValidationError` (a bad flag, `--help`); every other failure is a {@link CliError}, mapped by
+ * `failureOf`. Typed so: a command that can fail with an error outside that union does not compile.
+ */
+const failed = (error: CliError | ValidationError.ValidationError): Effect.Effect<number> => {
+  if (ValidationError.isValidationError(error)) return Effect.succeed(ValidationError.isHelpRequested(error) ? ExitCode.ok : ExitCode.usage)
+  const { code, message } = failureOf(error)
+  return Effect.as(Console.error(`assay: ${message}`), code)
+}
+
 const argv = splitAssignments(process.argv.slice(2))
 const help = helpText(argv)
 const unknown = help === undefined ? unknownOption(argv) : undefined
@@ -44,14 +56,12 @@ const program = (
     : cli([...process.argv.slice(0, 2), ...argv])
 ).pipe(
   Effect.zipRight(Effect.flatMap(ExitStatus, (s) => s.get)),
-  Effect.catchAll((error) =>
-    ValidationError.isValidationError(error)
-      ? Effect.succeed(ValidationError.isHelpRequested(error) ? ExitCode.ok : ExitCode.usage)
-      : Effect.as(Console.error(`assay: ${describeError(error)}`), exitCodeOf(error))
-  ),
+  Effect.catchAll(failed),
   Effect.provide(MainLive)
 )
 
+// Every typed failure was mapped above: what fails here is interruption or a defect (a bug), which runMain
+// reports with its stack before the teardown exits 3.
 NodeRuntime.runMain(program, {
   disableErrorReporting: false,
   teardown: (exit, onExit) =>

@@ -12,7 +12,7 @@
  * ```
  */
 import type { TokenUsage } from "@assay/core"
-import { Clock, Context, Effect, Either, Option, type Redacted, Schema } from "effect"
+import { Clock, Context, Effect, Either, Layer, Option, type Redacted, Schema } from "effect"
 import { classifyStatus } from "./classify.js"
 import { JudgeError } from "./errors.js"
 import { redactor } from "./guard.js"
@@ -57,7 +57,21 @@ export interface EmbedderApi {
  * Layer.succeed(Embedder, { model: "test:m", embed: (texts) => Effect.succeed({ vectors: texts.map(() => [1]), usage, cost: 0 }) })
  * ```
  */
-export class Embedder extends Context.Tag("assay/judge/Embedder")<Embedder, EmbedderApi>() {}
+export class Embedder extends Context.Tag("assay/judge/Embedder")<Embedder, EmbedderApi>() {
+  /**
+   * The Embedder of a run that selected no embedding metric, so none was configured (see `Judge.unavailable`):
+   * a call that still comes fails with a `BadRequest` JudgeError saying to pass `--embedding-model`.
+   *
+   * @example
+   * ```ts
+   * run.pipe(Effect.provide(embedded === 0 ? Embedder.unavailable : embedderLayer(spec)))
+   * ```
+   */
+  static readonly unavailable: Layer.Layer<Embedder> = Layer.succeed(this, {
+    model: "none",
+    embed: () => Effect.fail(new JudgeError({ kind: "BadRequest", message: "no embedding model configured (pass --embedding-model)" }))
+  })
+}
 
 /**
  * Where vectors are kept between runs (optional: without it every pair is fetched).

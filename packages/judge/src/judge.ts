@@ -91,7 +91,24 @@ export interface ChatOptions {
  * const reply = yield* Effect.flatMap(Judge, (j) => j.chat({ messages: [{ role: "user", content: "hi" }] }))
  * ```
  */
-export class Judge extends Context.Tag("assay/Judge")<Judge, JudgeApi>() {}
+export class Judge extends Context.Tag("assay/Judge")<Judge, JudgeApi>() {
+  /**
+   * The Judge of a run that selected no judged metric, so none was configured: metrics are typed with `Judge`
+   * whichever are selected, and this satisfies that without a provider or a key. Nothing in such a run calls
+   * it; a call that still comes (an Eval's own metric needing a judge its layer does not provide) fails with a
+   * `BadRequest` JudgeError saying to pass `--judge`.
+   *
+   * @example
+   * ```ts
+   * run.pipe(Effect.provide(judged === 0 ? Judge.unavailable : judgeLayer(spec)))
+   * ```
+   */
+  static readonly unavailable: Layer.Layer<Judge> = Layer.succeed(this, {
+    model: "none",
+    chat: () => Effect.fail(new JudgeError({ kind: "BadRequest", message: "no judge configured (pass --judge)" })),
+    stats: Effect.succeed({ model: "none", inputTokens: 0, outputTokens: 0, cost: 0, policy: undefined })
+  })
+}
 
 /**
  * The Judge from a provider and a call policy.

@@ -16,7 +16,7 @@
 import { type EvalCache, evaluateToSinks, type Metric, SinkError, type Task, type TaskCache } from "@assay/core"
 import type { Embedder, Judge } from "@assay/judge"
 import { ClaimedResults } from "@assay/store"
-import { Context, Effect, Layer, RcMap } from "effect"
+import { Context, Effect, Layer, Option, RcMap } from "effect"
 import { describeError, UsageError } from "../errors.js"
 import { isEvalRun } from "../evals/load.js"
 import { evalSource, loadEvalRun } from "../evals/run.js"
@@ -24,7 +24,7 @@ import { flagMetrics, targetTask } from "../run/execute.js"
 import { type RunPlan, toEvalOptions } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
 import { runServices } from "../run/services.js"
-import { makeTarget } from "../run/target.js"
+import { RunTarget, targetLayer } from "../run/target.js"
 import { CaseGroup, type Evaluate, GroupFailed } from "./entity.js"
 import { sharedRateLimitLayer } from "./rate-limit.js"
 
@@ -51,8 +51,8 @@ const runContext = (runId: string) =>
     // The judge's and the target's call policies admit every request through the cluster's shared --rpm budget.
     const shared = yield* Layer.build(sharedRateLimitLayer)
     const services = yield* Layer.build(runServices(plan, judged, embedded).pipe(Layer.provide(Layer.succeedContext(shared))))
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls).pipe(Effect.provide(shared))
-    const task = own?.task ?? (target === undefined ? undefined : targetTask(plan, target))
+    const target = Context.get(yield* Layer.build(targetLayer(plan.target, plan.concurrency, plan.calls).pipe(Layer.provide(Layer.succeedContext(shared)))), RunTarget)
+    const task = own?.task ?? Option.getOrUndefined(Option.map(target, (t) => targetTask(plan, t)))
     return {
       plan,
       metrics: [...(own?.metrics ?? []), ...metrics],

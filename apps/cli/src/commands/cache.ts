@@ -11,20 +11,21 @@ import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { DurationText, fromFlag } from "../config/values.js"
 import { UsageError } from "../errors.js"
-import { onExistingStore, storeFlag } from "./resume.js"
+import { onExistingStore, storeFlag, withExistingStore } from "./resume.js"
 
 /** The cache's maintenance (SQL over the store), imported when a `cache` command runs. */
 const admin = Effect.promise(() => import("../run/cache-admin.js")).pipe(Effect.map((module) => module.cacheAdmin))
 
-const stats = Command.make("stats", { cache: storeFlag }, ({ cache }) => onExistingStore(cache, Effect.flatMap(admin, (a) => a.stats))).pipe(
+const stats = Command.make("stats", { cache: storeFlag }, () => Effect.flatMap(admin, (a) => a.stats)).pipe(
+  withExistingStore,
   Command.withDescription("Cached results per metric, responses, runs and database size")
 )
 
 const clear = Command.make(
   "clear",
   { cache: storeFlag, runs: Options.boolean("runs").pipe(Options.withDescription("also delete stored runs")) },
-  ({ cache, runs }) => onExistingStore(cache, Effect.flatMap(admin, (a) => a.clear(runs)))
-).pipe(Command.withDescription("Delete every cached result and response (runs are kept unless --runs)"))
+  ({ runs }) => Effect.flatMap(admin, (a) => a.clear(runs))
+).pipe(withExistingStore, Command.withDescription("Delete every cached result and response (runs are kept unless --runs)"))
 
 const prune = Command.make(
   "prune",

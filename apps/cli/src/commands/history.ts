@@ -15,7 +15,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { Rate } from "../config/values.js"
 import { outputFlags, valueFlag } from "./flags.js"
-import { onExistingStore, storeFlag } from "./resume.js"
+import { onExistingStore, storeFlag, withExistingStore } from "./resume.js"
 
 /** The commands' bodies (the run log, the reports, the comparison), imported when one runs. */
 const body = Effect.promise(() => import("./history-body.js"))
@@ -31,9 +31,8 @@ const showFlags = {
   html: outputFlags.html
 }
 
-const showCommand = Command.make("show", showFlags, ({ cache, html, junit, out, runId }) =>
-  Effect.flatMap(body, ({ storedReports }) => onExistingStore(cache, storedReports(runId, { out, junit, html }))))
-  .pipe(Command.withDescription("Show one stored run; --out, --junit and --html write its reports from the store"))
+const showCommand = Command.make("show", showFlags, ({ html, junit, out, runId }) => Effect.flatMap(body, ({ storedReports }) => storedReports(runId, { out, junit, html })))
+  .pipe(withExistingStore, Command.withDescription("Show one stored run; --out, --junit and --html write its reports from the store"))
 
 const exportCommand = Command.make(
   "export",
@@ -42,9 +41,8 @@ const exportCommand = Command.make(
     cache: storeFlag,
     html: Options.text("html").pipe(Options.withDescription("write the run's viewer as one self-contained HTML file"))
   },
-  ({ cache, html, runId }) =>
-    Effect.flatMap(body, ({ storedReports }) => onExistingStore(cache, storedReports(runId, { out: Option.none(), junit: Option.none(), html: Option.some(html) })))
-).pipe(Command.withDescription("Write a stored run's viewer as one self-contained HTML file (--html <file>)"))
+  ({ html, runId }) => Effect.flatMap(body, ({ storedReports }) => storedReports(runId, { out: Option.none(), junit: Option.none(), html: Option.some(html) }))
+).pipe(withExistingStore, Command.withDescription("Write a stored run's viewer as one self-contained HTML file (--html <file>)"))
 
 /**
  * `assay runs list|show`.
@@ -81,5 +79,6 @@ const compareFlags = {
  * Command.make("assay").pipe(Command.withSubcommands([compareCommand]))
  * ```
  */
-export const compareCommand = Command.make("compare", compareFlags, (flags) =>
-  Effect.flatMap(body, ({ compareRuns }) => onExistingStore(flags.cache, compareRuns(flags)))).pipe(Command.withDescription("Compare two runs case by case, with paired statistics per metric"))
+export const compareCommand = Command.make("compare", compareFlags, (flags) => Effect.flatMap(body, ({ compareRuns }) => compareRuns(flags))).pipe(
+  withExistingStore,
+  Command.withDescription("Compare two runs case by case, with paired statistics per metric"))

@@ -10,7 +10,7 @@
  */
 import { Args, Command, Options } from "@effect/cli"
 import { Path } from "@effect/platform"
-import { Effect, Option } from "effect"
+import { Effect, Layer, Option } from "effect"
 import { DEFAULT_CACHE } from "../run/plan.js"
 import { clusterFlags } from "../cluster/flags.js"
 import { maxCostFlag, outputFlags } from "./flags.js"
@@ -43,6 +43,31 @@ const loadStore = Effect.promise(() => import("../run/store.js"))
 export const onExistingStore = <A, E, R>(cache: Option.Option<string>, body: Effect.Effect<A, E, R>, ifMissing?: Effect.Effect<A>) =>
   Effect.flatMap(Effect.zip(Path.Path, loadStore), ([path, { withRunStore }]) =>
     withRunStore(path.resolve(Option.getOrElse(cache, () => DEFAULT_CACHE)), body, { existing: true, ...(ifMissing ? { ifMissing } : {}) }))
+
+/**
+ * The store `--cache` (or `ASSAY_DATABASE_URL`) names, which must exist (else the command fails naming the
+ * path), as a layer; the store's module is imported when the layer is built.
+ *
+ * @example
+ * ```ts
+ * Effect.provide(Effect.flatMap(RunLog, (log) => log.list), existingStore(Option.none()))
+ * ```
+ */
+export const existingStore = (cache: Option.Option<string>) =>
+  Layer.unwrapEffect(Effect.map(Effect.zip(Path.Path, loadStore), ([path, { runStoreLayer }]) =>
+    runStoreLayer(path.resolve(Option.getOrElse(cache, () => DEFAULT_CACHE)), { existing: true })))
+
+/**
+ * A command whose `--cache` flag alone names its store: `Command.provide` builds {@link existingStore} from the
+ * parsed flag before the body runs, so the body just uses the store's services.
+ *
+ * @example
+ * ```ts
+ * Command.make("stats", { cache: storeFlag }, () => body).pipe(withExistingStore)
+ * ```
+ */
+export const withExistingStore = <Name extends string, R, E, A extends { readonly cache: Option.Option<string> }>(command: Command.Command<Name, R, E, A>) =>
+  Command.provide(command, (flags) => existingStore(flags.cache))
 
 const config = {
   runId: Args.text({ name: "run-id" }).pipe(Args.withDescription("a run id, or latest")),

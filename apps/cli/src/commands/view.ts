@@ -13,7 +13,7 @@ import { Effect, Option } from "effect"
 import { integerIn } from "../config/values.js"
 import { UsageError } from "../errors.js"
 import { valueFlag } from "./flags.js"
-import { onExistingStore, storeFlag } from "./resume.js"
+import { storeFlag, withExistingStore } from "./resume.js"
 
 /** The viewer (HTTP server, HttpApi, run views), imported when the command runs: nothing else needs it. */
 const loadViewer = Effect.promise(() => import("../view/launch.js"))
@@ -42,5 +42,5 @@ export const viewCommand = Command.make(
     cache: storeFlag,
     open: Options.boolean("open").pipe(Options.withDescription("open the viewer in the default browser"))
   },
-  ({ cache, open, port }) => onExistingStore(cache, serve(Option.getOrElse(port, () => DEFAULT_PORT), open))
-).pipe(Command.withDescription("Browse stored runs in the browser (a local server on 127.0.0.1)"))
+  ({ open, port }) => serve(Option.getOrElse(port, () => DEFAULT_PORT), open)
+).pipe(withExistingStore, Command.withDescription("Browse stored runs in the browser (a local server on 127.0.0.1)"))

@@ -12,7 +12,7 @@ import { evalCases, type EvalDefaults, evalTask, InvalidTestCase, loadDataset } 
 import { Console, Duration, Effect, Option, type Redacted, Stream } from "effect"
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path"
 import type { AssayConfig } from "../config/schema.js"
-import { DatasetError, describeError, exitCodeOf, UsageError } from "../errors.js"
+import { type CliError, DatasetError, describeError, failureOf, UsageError } from "../errors.js"
 import { ExitStatus, notices, reason, verdict } from "../exit-status.js"
 import { type EvalSource, execute } from "../run/execute.js"
 import type { Outputs } from "../run/outputs.js"
@@ -37,7 +37,10 @@ export const runEvalFiles = (arg: string, flags: RunFlags, outputs: Outputs, con
       const name = loaded.eval.name
       if (evals.length > 1) yield* Console.error(`\n── eval ${name} (${shown(loaded.file, cwd)}) ──`)
       const code = yield* runOne(loaded, flags, evals.length > 1 ? perEval(outputs, name) : outputs, config, cwd, cluster).pipe(
-        Effect.catchAll((error) => Effect.as(Console.error(`assay: eval ${name}: ${describeError(error)}`), exitCodeOf(error)))
+        Effect.catchAll((error: CliError) => {
+          const { code, message } = failureOf(error)
+          return Effect.as(Console.error(`assay: eval ${name}: ${message}`), code)
+        })
       )
       worst = Math.max(worst, code)
     }

@@ -33,7 +33,7 @@ import { type RunPlan, toEvalOptions } from "./plan.js"
 import { RunLog, type RunLogApi } from "./run-log.js"
 import { embeddingModelOf, fatalError, pricesOf, recordingFor, runServices, servesCached } from "./services.js"
 import { RunTally } from "./tally.js"
-import { makeTarget, type Target } from "./target.js"
+import { RunTarget, type Target, targetLayer } from "./target.js"
 import { validationOf } from "./validation.js"
 
 /**
@@ -148,7 +148,7 @@ const offlineTarget = (plan: RunPlan): Effect.Effect<void, UsageError> =>
  *
  * @example
  * ```ts
- * const task = targetTask(plan, yield* makeTarget(plan.target, plan.concurrency))
+ * const task = Option.map(yield* RunTarget, (target) => targetTask(plan, target))
  * ```
  */
 export const targetTask = (plan: RunPlan, target: Target): Task =>
@@ -183,15 +183,19 @@ export const flagMetrics = (plan: RunPlan, own: ReadonlyArray<Metric.Metric<unkn
     ? Effect.succeed({ judged: 0, embedded: 0, metrics: [], needsJudge: false })
     : buildMetrics(plan.metrics, plan.judge, embeddingModelOf(plan))
 
-/** What a run is set up from before it is recorded: the validated dataset, the target and the task. */
-interface Prepared {
+/** What a run's input is known to be before anything is set up for it: the validated dataset and its prices. */
+interface Checked {
   readonly total: number
   readonly fingerprints: { readonly dataset: string; readonly metrics: string; readonly caseCount: number }
   /** Models without a price (their cost is not counted). */
   readonly unpriced: ReadonlyArray<string>
+  readonly source: Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem>
+}
+
+/** What a run is set up from before it is recorded: the checked input, the target and the task. */
+interface Prepared extends Checked {
   readonly target: Target | undefined
   readonly task: Task | undefined
-  readonly source: Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem>
 }
 
 /** A recorded run in progress: what its reports and closing messages are made from. */
@@ -208,11 +212,8 @@ interface Running {
   readonly unpriced: ReadonlyArray<string>
 }
 
-/**
- * Validate and count the dataset, then set up the target — before the run is recorded: a target without its
- * key fails here, leaving no run.
- */
-const prepareRun = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean) =>
+/** Validate and count the dataset, refuse a target `--offline` forbids, and check the models' prices. */
+const checkRun = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean) =>
   Effect.gen(function*() {
     const { plan } = input
     const cases = input.eval?.cases
@@ -221,10 +222,22 @@ const prepareRun = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     yield* offlineTarget(plan)
     const unpriced = yield* checkPrices(plan, needsJudge)
-    // An http target posts through the application's HttpClient, recorded or replayed with --record / --replay.
-    const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls, plan.replay === null, batchOptionsOf(plan), pricesOf(plan)).pipe(Effect.provide(recordedHttpClient))
-    const task = input.eval?.task ?? (target === undefined ? undefined : targetTask(plan, target))
-    return { total, fingerprints, unpriced, target, task, source: cases ?? loadDataset(plan.dataset) } satisfies Prepared
+    return { total, fingerprints, unpriced, source: cases ?? loadDataset(plan.dataset) } satisfies Checked
+  })
+
+/**
+ * The run's target as a layer. An http target posts through the application's HttpClient, recorded or replayed
+ * with --record / --replay; an LLM target's client needs no key when every call is replayed.
+ */
+const runTarget = (plan: RunPlan) =>
+  targetLayer(plan.target, plan.concurrency, plan.calls, plan.replay === null, batchOptionsOf(plan), pricesOf(plan)).pipe(Layer.provide(recordedHttpClient))
+
+/** The checked run with its target and task (an Eval's own task wins over the plan's target). */
+const prepare = (input: Execution, checked: Checked) =>
+  Effect.map(RunTarget, (found): Prepared => {
+    const target = Option.getOrUndefined(found)
+    const task = input.eval?.task ?? (target === undefined ? undefined : targetTask(input.plan, target))
+    return { ...checked, target, task }
   })
 
 /** Record a new run (or reopen the resumed one) and hold its lease; the run id goes to the batch journal too. */
@@ -337,12 +350,28 @@ const closingLines = (run: Running, result: RunOutcome, budget: CostBudgetApi | 
     }
   })
 
-/** Set the run up, record it, evaluate its cases into the sinks, and write its reports; see the module doc. */
+/**
+ * Check the run's input, then set the run up under its target, record it, evaluate its cases into the sinks,
+ * and write its reports; see the module doc. The target's layer is built once the input is checked — a bad
+ * dataset is reported before a bad target — and before the run is recorded: a target without its key leaves
+ * no run. It lives until the reports are written.
+ */
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean, runIdCell: Deferred.Deferred<string>) =>
+  Effect.flatMap(checkRun(input, metrics, needsJudge), (checked) =>
+    evaluateChecked(input, metrics, needsJudge, checked, runIdCell).pipe(Effect.provide(runTarget(input.plan))))
+
+/** Set up, record, evaluate and report a run whose input is checked. */
+const evaluateChecked = (
+  input: Execution,
+  metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>,
+  needsJudge: boolean,
+  checked: Checked,
+  runIdCell: Deferred.Deferred<string>
+) =>
   Effect.gen(function*() {
     const log = yield* RunLog
     const judge = yield* Judge
-    const prepared = yield* prepareRun(input, metrics, needsJudge)
+    const prepared = yield* prepare(input, checked)
     const { target, total } = prepared
     const recording = yield* Effect.serviceOption(Recording)
     const { runId, stillHeld } = yield* openRun(input, log, prepared.fingerprints, runIdCell)

@@ -1,6 +1,6 @@
 /**
  * The per-run services a plan asks for, provided around the engine: the LLM judge (built from `--judge`
- * only when a judged metric is selected; otherwise a Judge that refuses every call, which nothing uses),
+ * only when a judged metric is selected; otherwise `Judge.unavailable`, which refuses every call),
  * whose identical requests are answered from the database's response cache (only from it with `--offline`),
  * and the SQLite evaluation cache on the command's database (a cache that keeps nothing with `--no-cache`).
  *
@@ -19,7 +19,7 @@ import {
   embedderLayer,
   EmbeddingCache,
   Judge,
-  JudgeError,
+  type JudgeError,
   judgeLayer,
   makeReplyCache,
   parseEmbeddingSpec,
@@ -37,15 +37,6 @@ import { Config, Duration, Effect, Either, Layer, Option, type Redacted } from "
 import { RunFailed, UsageError } from "../errors.js"
 import { batchOptionsOf } from "./batch.js"
 import type { CallLimits, RunPlan } from "./plan.js"
-
-const refuse = Effect.fail(new JudgeError({ kind: "BadRequest", message: "no judge configured (pass --judge)" }))
-
-/** A Judge for runs without judged metrics: every call fails. */
-const noJudge = Layer.succeed(Judge, {
-  model: "none",
-  chat: () => refuse,
-  stats: Effect.succeed({ model: "none", inputTokens: 0, outputTokens: 0, cost: 0, policy: undefined })
-})
 
 /**
  * The connection cap a run asks of a model unless `ASSAY_JUDGE_MAX_CONNECTIONS` says otherwise: one connection
@@ -91,7 +82,7 @@ export const policyOf = (calls: CallLimits): Partial<PolicySettings> => {
 export const pricesOf = (plan: RunPlan): PriceTable => withOverrides(defaultPrices, plan.prices)
 
 /**
- * The judge layer of a plan whose metrics include `judged` judge metrics (none: a judge that refuses).
+ * The judge layer of a plan whose metrics include `judged` judge metrics (none: `Judge.unavailable`).
  *
  * @example
  * ```ts
@@ -99,7 +90,7 @@ export const pricesOf = (plan: RunPlan): PriceTable => withOverrides(defaultPric
  * ```
  */
 export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, UsageError, Database> => {
-  if (judged === 0) return noJudge
+  if (judged === 0) return Judge.unavailable
   if (plan.offline && plan.cache === null && plan.replay === null) return Layer.fail(new UsageError({ message: "--offline replays the response cache: it cannot be combined with --no-cache" }))
   if (plan.judge === null) {
     return Layer.fail(new UsageError({ message: "a selected metric needs an LLM judge: pass --judge <provider>:<model>" }))
@@ -121,12 +112,6 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
   return judge.pipe(Layer.provide(replies), Layer.provide(ResponseCache.Default))
 }
 
-/** An Embedder for runs without embedding metrics: every call fails. */
-const noEmbedder = Layer.succeed(Embedder, {
-  model: "none",
-  embed: () => Effect.fail(new JudgeError({ kind: "BadRequest", message: "no embedding model configured (pass --embedding-model)" }))
-})
-
 /**
  * The embedding model of a plan: `--embedding-model` (config `embeddingModel`), else the judge provider's
  * `text-embedding-3-small`.
@@ -139,7 +124,7 @@ const noEmbedder = Layer.succeed(Embedder, {
 export const embeddingModelOf = (plan: RunPlan): string => plan.embeddingModel ?? defaultEmbeddingModel(plan.judge)
 
 /**
- * The Embedder of a plan whose metrics include `embedded` embedding metrics (none: one that refuses). Its
+ * The Embedder of a plan whose metrics include `embedded` embedding metrics (none: `Embedder.unavailable`). Its
  * vectors are kept in the database's response cache unless `--no-cache`; with `--offline` they come only from
  * it (a text never embedded fails its case). Recordings (`--record` / `--replay`) hold chat calls only.
  *
@@ -149,7 +134,7 @@ export const embeddingModelOf = (plan: RunPlan): string => plan.embeddingModel ?
  * ```
  */
 export const embedderFor = (plan: RunPlan, embedded: number): Layer.Layer<Embedder, UsageError, Database> => {
-  if (embedded === 0) return noEmbedder
+  if (embedded === 0) return Embedder.unavailable
   const spec = parseEmbeddingSpec(embeddingModelOf(plan))
   if (Either.isLeft(spec)) return Layer.fail(new UsageError({ message: spec.left.message }))
   if (plan.offline && plan.cache === null) return Layer.fail(new UsageError({ message: "--offline replays the response cache: it cannot be combined with --no-cache" }))

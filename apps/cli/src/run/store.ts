@@ -2,8 +2,8 @@
  * The database behind a command — run store, evaluation cache and cache maintenance: the SQLite file at the
  * path the command resolved (`--cache`, the config file, or `.assay/assay.db`), or, when `ASSAY_DATABASE_URL`
  * is set (a secret, read with `Config.redacted`), that Postgres database, shared by everyone who points at it.
- * The path is only known once the flags are parsed, so commands provide this around their body; `MainLive`
- * holds everything else.
+ * The path is only known once the flags are parsed (and, for `assay run`, the config file read), so it is a
+ * layer per command — `Command.provide` where the flags alone name it — and `MainLive` holds everything else.
  *
  * @example
  * ```ts
@@ -139,30 +139,24 @@ export const storeLayer = <E extends { readonly message: string }>(database: Lay
 const databaseUrl = Config.option(Config.redacted("ASSAY_DATABASE_URL"))
 
 /**
- * Provide the database services around a command body: Postgres when `ASSAY_DATABASE_URL` is set, else the
- * SQLite file at `dbPath` (its directory is created) — or, with `existing`, only a file that is already there:
- * commands that only read or trim a store say so (or run `ifMissing`) instead of creating an empty one. With
- * `fallback` (`assay run`), a location that cannot be written (a read-only directory, a file where the
- * directory should be) gives a private in-memory database instead, with a warning: the run goes ahead uncached
- * and unrecorded rather than failing.
+ * The database services as a layer: Postgres when `ASSAY_DATABASE_URL` is set, else the SQLite file at
+ * `dbPath` (its directory is created) — or, with `existing`, only a file that is already there: commands that
+ * only read or trim a store say so instead of creating an empty one. With `fallback` (`assay run`), a location
+ * that cannot be written (a read-only directory, a file where the directory should be) gives a private
+ * in-memory database instead, with a warning: the run goes ahead uncached and unrecorded rather than failing.
  *
  * @example
  * ```ts
- * withRunStore(".assay/assay.db", Effect.flatMap(RunLog, (log) => log.list), { existing: true })
+ * Command.provide(command, ({ cache }) => runStoreLayer(cache, { existing: true }))
  * ```
  */
-export const withRunStore = <A, E, R>(
-  dbPath: string,
-  effect: Effect.Effect<A, E, R>,
-  options: { readonly existing?: boolean; readonly ifMissing?: Effect.Effect<A>; readonly fallback?: boolean } = {}
-) =>
-  Effect.gen(function*() {
-    const url = yield* Effect.mapError(databaseUrl, (e) => new UsageError({ message: `ASSAY_DATABASE_URL: ${e.message}` }))
-    if (Option.isSome(url)) return yield* Effect.provide(effect, storeLayer(Database.layerPg({ url: url.value })))
+export const runStoreLayer = (dbPath: string, options: { readonly existing?: boolean; readonly fallback?: boolean } = {}) =>
+  Layer.unwrapEffect(Effect.gen(function*() {
+    const url = yield* configuredUrl
+    if (Option.isSome(url)) return storeLayer(Database.layerPg({ url: url.value }))
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    if (options.existing === true && !(yield* fs.exists(dbPath).pipe(Effect.orElseSucceed(() => false)))) {
-      if (options.ifMissing !== undefined) return yield* options.ifMissing
+    if (options.existing === true && !(yield* exists(dbPath))) {
       return yield* new UsageError({
         message: `no assay database at ${dbPath}: nothing has run with this cache yet (pass --cache <file>, or set ASSAY_DATABASE_URL)`
       })
@@ -176,8 +170,35 @@ export const withRunStore = <A, E, R>(
       : Database.layer({ path: dbPath }).pipe(Layer.catchAll((error) =>
         options.fallback === true && error.reason === "unwritable" ? inMemory(error.message) : Layer.fail(error)
       ))
-    return yield* Effect.provide(effect, storeLayer(database))
-  })
+    return storeLayer(database)
+  }))
+
+/** `ASSAY_DATABASE_URL`, a bad value being a usage error. */
+const configuredUrl = Effect.mapError(databaseUrl, (e) => new UsageError({ message: `ASSAY_DATABASE_URL: ${e.message}` }))
+
+/** Whether a file is at `file` (one that cannot be checked counts as absent). */
+const exists = (file: string) => Effect.flatMap(FileSystem.FileSystem, (fs) => fs.exists(file).pipe(Effect.orElseSucceed(() => false)))
+
+/**
+ * Provide the database services ({@link runStoreLayer}) around a command body; with `ifMissing`, run that
+ * instead when the SQLite file is not there (and no `ASSAY_DATABASE_URL` is set).
+ *
+ * @example
+ * ```ts
+ * withRunStore(".assay/assay.db", Effect.flatMap(RunLog, (log) => log.list), { existing: true })
+ * ```
+ */
+export const withRunStore = <A, E, R>(
+  dbPath: string,
+  effect: Effect.Effect<A, E, R>,
+  options: { readonly existing?: boolean; readonly ifMissing?: Effect.Effect<A>; readonly fallback?: boolean } = {}
+) => {
+  const { ifMissing } = options
+  const provided = Effect.provide(effect, runStoreLayer(dbPath, options))
+  if (options.existing !== true || ifMissing === undefined) return provided
+  const missing = Effect.flatMap(configuredUrl, (url) => Option.isSome(url) ? Effect.succeed(false) : Effect.map(exists(dbPath), (found) => !found))
+  return Effect.flatMap(missing, (isMissing) => isMissing ? ifMissing : provided)
+}
 
 /** A throw-away database standing in for one that cannot be written, announced by a warning on stderr. */
 const inMemory = (why: string): Layer.Layer<Database, StoreError> =>

@@ -6,16 +6,19 @@
  * user's endpoint (`targets/http.ts`) and `--target exec:"…"` runs the user's program (`targets/exec.ts`),
  * as the same kind of task.
  *
+ * The target is the {@link RunTarget} service, built by {@link targetLayer}: an LLM target's client lives as
+ * long as that layer.
+ *
  * @example
  * ```ts
- * import { makeTarget } from "./target.js"
- * const target = yield* makeTarget({ model: "openai:gpt-4o-mini", prompt: "Answer briefly: {{input}}" }, 20)
+ * import { RunTarget, targetLayer } from "./target.js"
+ * run.pipe(Effect.provide(targetLayer({ model: "openai:gpt-4o-mini", prompt: "Answer briefly: {{input}}" }, 20)))
  * ```
  */
 import { contentText, type Task, type TaskOutput } from "@assay/core"
 import { type BatchOptions, imageParts, Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec, type PriceTable, resolveImages, vendorOf } from "@assay/judge"
 import type { CommandExecutor, HttpClient } from "@effect/platform"
-import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema, type Scope } from "effect"
+import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema } from "effect"
 import type { TargetConfig } from "../config/schema.js"
 import { UsageError } from "../errors.js"
 import type { CallLimits } from "./plan.js"
@@ -42,7 +45,7 @@ export const renderPrompt = (template: string | undefined, input: string): strin
  *
  * @example
  * ```ts
- * const target = yield* makeTarget(plan.target, plan.concurrency, plan.calls) // undefined without --target
+ * const target = Option.getOrUndefined(yield* RunTarget) // undefined without --target
  * ```
  */
 export interface Target {
@@ -55,17 +58,32 @@ export interface Target {
 }
 
 /**
- * The target as a task: every case without an `actualOutput` gets one by sending its input (through the
- * prompt template) to the model; its cost and tokens count in the case's totals. A call that fails after the
- * call policy's retries fails that case only (the engine applies the run's error policy). Cases a resumed run
- * already finished never reach the task.
+ * The run's target: none without `--target`. A service, so that a Layer ({@link targetLayer}) builds it and
+ * owns what it holds (an LLM target's client, an http target's call policy).
  *
  * @example
  * ```ts
- * evaluate(source, metrics, { task: (yield* makeTarget(plan.target, plan.concurrency, plan.calls))?.task })
+ * const task = Option.map(yield* RunTarget, (target) => target.task)
  * ```
  */
-export const makeTarget = (
+export class RunTarget extends Context.Tag("assay/cli/RunTarget")<RunTarget, Option.Option<Target>>() {}
+
+/** What a target's layer needs from the application: http targets post through its client, exec targets run programs. */
+type TargetNeeds = HttpClient.HttpClient | CommandExecutor.CommandExecutor
+
+/**
+ * The target as a layer providing {@link RunTarget}: every case without an `actualOutput` gets one by sending
+ * its input (through the prompt template) to the model; its cost and tokens count in the case's totals. A call
+ * that fails after the call policy's retries fails that case only (the engine applies the run's error policy).
+ * Cases a resumed run already finished never reach the task. Settings that do not fit the target's kind, or
+ * that its client rejects (`target settings: …`), fail the layer with a UsageError.
+ *
+ * @example
+ * ```ts
+ * run.pipe(Effect.provide(targetLayer(plan.target, plan.concurrency, plan.calls)))
+ * ```
+ */
+export const targetLayer = (
   target: TargetConfig | null,
   concurrency: number,
   calls: CallLimits = {},
@@ -75,19 +93,20 @@ export const makeTarget = (
   batch?: BatchOptions | undefined,
   /** Prices of model targets (default: the judge package's table). */
   prices?: PriceTable | undefined
-): Effect.Effect<Target | undefined, UsageError, Scope.Scope | HttpClient.HttpClient | CommandExecutor.CommandExecutor> =>
-  Effect.gen(function*() {
-    if (target === null) return undefined
+): Layer.Layer<RunTarget, UsageError, TargetNeeds> =>
+  // The type arguments let each kind's layer need only part of TargetNeeds.
+  Layer.unwrapEffect<RunTarget, UsageError, TargetNeeds, UsageError, never>(Effect.gen(function*() {
+    if (target === null) return Layer.succeed(RunTarget, Option.none())
     const kind = targetKind(target.model)
     const misplaced = misplacedSettings(target, kind)
     if (misplaced !== undefined) return yield* new UsageError({ message: misplaced })
     if (kind === "http") {
       if (!URL.canParse(target.model)) return yield* new UsageError({ message: `--target ${target.model}: not a valid URL` })
-      return yield* makeHttpTarget(target, concurrency, calls)
+      return Layer.scoped(RunTarget, Effect.map(makeHttpTarget(target, concurrency, calls), Option.some))
     }
-    if (kind === "exec") return yield* makeExecTarget(target.model, calls)
-    return yield* makeModelTarget(target, concurrency, calls, requireKey, batch, prices)
-  })
+    if (kind === "exec") return Layer.effect(RunTarget, Effect.map(makeExecTarget(target.model, calls), Option.some))
+    return yield* modelTarget(target, concurrency, calls, requireKey, batch, prices)
+  }))
 
 /** What kind of system a `--target` names. */
 const targetKind = (spec: string): "http" | "exec" | "model" =>
@@ -105,8 +124,11 @@ const misplacedSettings = (target: TargetConfig, kind: "http" | "exec" | "model"
   return httpOnly.length > 0 ? `${httpOnly.join(", ")} applies to http:// and https:// targets only, not to --target ${target.model}` : undefined
 }
 
-/** The `openai:` / `openai-compatible:` / `anthropic:` / `gemini:` / `bedrock:` target, through the judge package's client. */
-const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits, requireKey: boolean, batch: BatchOptions | undefined, prices: PriceTable | undefined) =>
+/**
+ * The `openai:` / `openai-compatible:` / `anthropic:` / `gemini:` / `bedrock:` target: a layer over the judge
+ * package's client (its own Judge, seen only by this target), whose errors are reported as target settings.
+ */
+const modelTarget = (target: TargetConfig, concurrency: number, calls: CallLimits, requireKey: boolean, batch: BatchOptions | undefined, prices: PriceTable | undefined) =>
   Effect.gen(function*() {
     const spec = parseJudgeSpec(target.model)
     if (Either.isLeft(spec)) return yield* new UsageError({ message: spec.left.message.replace("--judge", "--target") })
@@ -116,7 +138,7 @@ const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallL
       Effect.orElseSucceed(() => Option.none())
     )
     const baseUrl = target.baseUrl ?? Option.getOrUndefined(envBaseUrl)
-    const layer = judgeLayer({
+    const client = judgeLayer({
       ...spec.right,
       defaults: runConnections(concurrency, 1),
       policy: policyOf(calls),
@@ -124,22 +146,23 @@ const makeModelTarget = (target: TargetConfig, concurrency: number, calls: CallL
       batch,
       ...(prices !== undefined ? { prices } : {}),
       ...(baseUrl !== undefined ? { baseUrl } : {})
-    })
-    const context = yield* Layer.build(layer).pipe(
-      Effect.mapError((error) => new UsageError({ message: `target settings: ${error.message}` }))
-    )
-    const client = Context.get(context, Judge)
-    const task: Task = (testCase) => {
-      if (testCase._tag !== "LLMTestCase" || testCase.actualOutput !== undefined) return Effect.succeed({ testCase })
-      const content = renderPrompt(target.prompt, contentText(testCase.input))
-      // Image parts of a multimodal input go to the model beside the prompt, resolved and size-checked as for judges.
-      return resolveImages(`target ${target.model}`, imageParts(testCase.input)).pipe(
-        Effect.flatMap((images) => client.chat({ messages: [{ role: "user", content, ...(images.length > 0 ? { images } : {}) }] })),
-        Effect.map((reply): TaskOutput => ({ testCase: { ...testCase, actualOutput: reply.text }, cost: reply.cost, tokens: reply.usage })),
-        Effect.mapError((error) =>
-          new TargetFailed({ message: error._tag === "MetricError" ? error.message : `target ${target.model}: ${error.message}` })
-        )
-      )
-    }
-    return { model: target.model, task, stats: client.stats, fatal: client.fatal }
+    }).pipe(Layer.mapError((error) => new UsageError({ message: `target settings: ${error.message}` })))
+    return Layer.effect(RunTarget, Effect.map(Judge, (judge) => Option.some(modelTask(target, judge)))).pipe(Layer.provide(client))
   })
+
+/** The model target's task and counters over its client. */
+const modelTask = (target: TargetConfig, client: Judge["Type"]): Target => {
+  const task: Task = (testCase) => {
+    if (testCase._tag !== "LLMTestCase" || testCase.actualOutput !== undefined) return Effect.succeed({ testCase })
+    const content = renderPrompt(target.prompt, contentText(testCase.input))
+    // Image parts of a multimodal input go to the model beside the prompt, resolved and size-checked as for judges.
+    return resolveImages(`target ${target.model}`, imageParts(testCase.input)).pipe(
+      Effect.flatMap((images) => client.chat({ messages: [{ role: "user", content, ...(images.length > 0 ? { images } : {}) }] })),
+      Effect.map((reply): TaskOutput => ({ testCase: { ...testCase, actualOutput: reply.text }, cost: reply.cost, tokens: reply.usage })),
+      Effect.mapError((error) =>
+        new TargetFailed({ message: error._tag === "MetricError" ? error.message : `target ${target.model}: ${error.message}` })
+      )
+    )
+  }
+  return { model: target.model, task, stats: client.stats, fatal: client.fatal }
+}
