@@ -5,7 +5,8 @@
  * `x-ratelimit-limit-*` headers (the learned limit spent at a per-second pace, as providers enforce it), a pause
  * when `x-ratelimit-remaining-*` reaches 0 (until `x-ratelimit-reset-*`), bounded retries of
  * transient errors and timeouts, retries of rate limits (429) until the call's deadline — a 429 is load, not a
- * failure, so it never uses up the retry budget — with backoff honoring `retry-after` ({@link retryDelayMillis}), a
+ * failure, so it never uses up the retry budget — by `Effect.retry` with a `Schedule` fed the failed attempt's
+ * error ({@link retrySchedule}; backoff honoring `retry-after`, {@link retryDelayMillis}), a
  * per-attempt timeout (enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by one
  * {@link makeWatchdog} fiber per policy) and a total deadline per call, and counters for `stats`.
  *
@@ -18,7 +19,7 @@
  * }).pipe(Effect.provide(CallPolicy.layer({ maxConnections: 50 })))
  * ```
  */
-import { type Clock, Context, Duration, Effect, Layer, Option, Random, Scope } from "effect"
+import { type Clock, Context, Duration, Effect, Layer, Option, Random, Schedule, Scope } from "effect"
 import { makeGate, type Gate } from "./internal/adaptive.js"
 import { type BackoffSettings, retryDelayMillis } from "./internal/backoff.js"
 import { type Bucket, makeBucket } from "./internal/bucket.js"
@@ -312,8 +313,8 @@ const finalError = (error: JudgeError, attempts: number) =>
 
 /**
  * One call in progress: its settings and model state, its deadline (a point in time fixed when the call starts),
- * the attempt under the connection permit, and the buckets its latest attempt was charged in. Like
- * {@link ModelState}, `charged` is a plain field written only inside synchronous steps.
+ * the attempt under the connection permit, the buckets its latest attempt was charged in, and its retry counts.
+ * Like {@link ModelState}, the mutable fields are plain fields written only inside synchronous steps.
  */
 interface CallRun {
   readonly settings: PolicySettings
@@ -326,6 +327,12 @@ interface CallRun {
   readonly gated: Effect.Effect<ProviderReply, JudgeError>
   /** The buckets the latest attempt was charged in. */
   charged: Charged
+  /** Failed attempts retried so far (at most `maxRetries`). */
+  failures: number
+  /** 429s retried so far (not counted against `maxRetries`). */
+  limited: number
+  /** Whether the call is waiting out a retry's delay (counted in the model's `backingOff` gauge). */
+  backingOff: boolean
 }
 
 /**
@@ -354,6 +361,7 @@ const timedAttempt = (
  */
 const once = (run: CallRun): Effect.Effect<ProviderReply, JudgeError> =>
   Effect.suspend(() => {
+    endBackOff(run)
     const { state } = run
     const now = run.clock.unsafeCurrentTimeMillis()
     const paused = Math.max(0, state.pauseUntil - now)
@@ -406,41 +414,80 @@ const rateLimitedBy = (run: CallRun, error: JudgeError): Effect.Effect<void> =>
   })
 
 /**
- * After a failed attempt: retry or give up. `n` counts failures (retried at most `maxRetries` times);
- * `limited` counts 429s, which are load, not failure: they are retried until the call's deadline, after
- * the server's Retry-After (else backoff on their own count), while the gate shrinks the connection cap.
+ * What the retry schedule decides after a failed attempt: retry after `delay` (waited out by the schedule), or
+ * give up with `error` (the call's final error).
  */
-const retryOrFail = (run: CallRun, error: JudgeError, n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
+type RetryDecision =
+  | { readonly _tag: "Retry"; readonly delay: Duration.Duration }
+  | { readonly _tag: "GiveUp"; readonly error: JudgeError }
+
+/** Give up: count the call failed; its error carries the number of attempts made. */
+const giveUp = (run: CallRun, error: JudgeError): RetryDecision => {
+  run.state.counters.failed++
+  return { _tag: "GiveUp", error: finalError(error, run.failures + run.limited + 1) }
+}
+
+/**
+ * Decide on a failed attempt. Failures are retried at most `maxRetries` times; 429s are load, not failure:
+ * they are retried until the call's deadline, after the server's Retry-After (else backoff on their own
+ * count), while the gate shrinks the connection cap. No retry waits past the deadline.
+ */
+const decide = (run: CallRun, error: JudgeError): Effect.Effect<RetryDecision> =>
   Effect.gen(function*() {
     const { settings, state } = run
     const rateLimited = error.kind === "RateLimited"
     if (rateLimited) yield* rateLimitedBy(run, error)
-    const attempts = n + limited + 1
-    if (!isRetryable(error) || (!rateLimited && n >= settings.maxRetries)) {
-      state.counters.failed++
-      return yield* finalError(error, attempts)
-    }
+    if (!isRetryable(error) || (!rateLimited && run.failures >= settings.maxRetries)) return giveUp(run, error)
     if (!rateLimited) state.failureStreak++
-    const delay = retryDelayMillis(rateLimited ? limited : backoffStep(state, n), error.retryAfterMillis, run.timing.backoff, yield* Random.next)
-    if (run.clock.unsafeCurrentTimeMillis() + delay >= run.deadlineAt) {
-      state.counters.failed++
-      return yield* finalError(deadlineError(settings, error), attempts)
+    const step = rateLimited ? run.limited : backoffStep(state, run.failures)
+    const delay = retryDelayMillis(step, error.retryAfterMillis, run.timing.backoff, yield* Random.next)
+    if (run.clock.unsafeCurrentTimeMillis() + delay >= run.deadlineAt) return giveUp(run, deadlineError(settings, error))
+    if (rateLimited) run.limited++
+    else {
+      run.failures++
+      state.counters.retries++
     }
-    if (!rateLimited) state.counters.retries++
-    yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${attempts} in ${delay} ms`)
-    yield* backOff(state, delay)
-    return yield* (rateLimited ? loop(run, n, limited + 1) : loop(run, n + 1, limited))
-  })
-
-/** Attempt, then succeed or go to {@link retryOrFail}; `n` failures and `limited` 429s so far. */
-const loop = (run: CallRun, n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
-  Effect.matchEffect(once(run), {
-    onFailure: (error) => retryOrFail(run, error, n, limited),
-    onSuccess: (reply) => succeeded(run, reply)
+    yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${run.failures + run.limited} in ${delay} ms`)
+    startBackOff(run)
+    return { _tag: "Retry", delay: Duration.millis(delay) }
   })
 
 /**
- * One call: attempts under the permit pool and limiters, retried with backoff. The deadline is a point in time
+ * The retry schedule of one call: its input is the failed attempt's error (its kind and Retry-After), its
+ * output the {@link decide} decision, and its delay the decision's; it stops at the first `GiveUp`. The attempt
+ * has released its connection permit before the schedule runs, so a retrying call waits without holding one.
+ */
+const retrySchedule = (run: CallRun): Schedule.Schedule<RetryDecision, JudgeError> =>
+  Schedule.identity<JudgeError>().pipe(
+    Schedule.mapEffect((error) => decide(run, error)),
+    Schedule.whileOutput((decision) => decision._tag === "Retry"),
+    Schedule.addDelay((decision) => (decision._tag === "Retry" ? decision.delay : Duration.zero))
+  )
+
+/** The retry's sleep counts in the model's `backingOff` gauge, from the decision to the next attempt. */
+const startBackOff = (run: CallRun) => {
+  run.backingOff = true
+  run.state.counters.backingOff++
+}
+const endBackOff = (run: CallRun) => {
+  if (!run.backingOff) return
+  run.backingOff = false
+  run.state.counters.backingOff--
+}
+
+/** Attempts retried by {@link retrySchedule}, then the success's bookkeeping ({@link succeeded}). */
+const attempts = (run: CallRun): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.retryOrElse(
+    once(run),
+    retrySchedule(run),
+    (error, decision) => Effect.fail(decision._tag === "GiveUp" ? decision.error : error)
+  ).pipe(
+    Effect.flatMap((reply) => succeeded(run, reply)),
+    Effect.ensuring(Effect.sync(() => endBackOff(run)))
+  )
+
+/**
+ * One call: attempts under the permit pool and limiters, retried by {@link retrySchedule}. The deadline is a point in time
  * fixed when the call starts: an attempt's timeout is `min(attemptTimeout, time left)`, an attempt that gets
  * its permit after the deadline does not run, and no retry sleeps past it. Attempt timeouts are enforced by the
  * attempt itself when it takes an {@link AttemptDeadline}, else by the policy's {@link Watchdog} (one timer for
@@ -462,7 +509,7 @@ const runWith = (
     const deadlineAt = clock.unsafeCurrentTimeMillis() + timing.deadlineMillis
     const timed = timedAttempt(settings, timing, watchdog, clock, deadlineAt, attempt)
     const gated = admit === undefined ? state.gate.withPermit(timed) : Effect.zipRight(admit, state.gate.withPermit(timed))
-    return loop({ settings, timing, state, estimatedTokens, clock, deadlineAt, gated, charged: nothingCharged }, 0, 0)
+    return attempts({ settings, timing, state, estimatedTokens, clock, deadlineAt, gated, charged: nothingCharged, failures: 0, limited: 0, backingOff: false })
   })
 
 /**
