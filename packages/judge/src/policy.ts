@@ -7,8 +7,8 @@
  * transient errors and timeouts, retries of rate limits (429) until the call's deadline — a 429 is load, not a
  * failure, so it never uses up the retry budget — by `Effect.retry` with a `Schedule` fed the failed attempt's
  * error ({@link retrySchedule}; backoff honoring `retry-after`, {@link retryDelayMillis}), a
- * per-attempt timeout (enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by one
- * {@link makeWatchdog} fiber per policy) and a total deadline per call, and counters for `stats`.
+ * per-attempt timeout (enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by
+ * `Effect.timeoutFail`) and a total deadline per call, and counters for `stats`.
  *
  * @example
  * ```ts
@@ -28,7 +28,6 @@ import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
 import { makePacer, type Pacer } from "./internal/pacer.js"
 import { SharedRateLimit } from "./shared-limit.js"
-import { makeWatchdog, type Watchdog } from "./internal/watchdog.js"
 
 /**
  * Policy settings; {@link defaultPolicySettings} fills what is not given.
@@ -132,7 +131,7 @@ export interface CallPolicyApi {
 }
 
 /**
- * One attempt of a call: an Effect, whose timeout the policy enforces (its {@link Watchdog} interrupts it), or a
+ * One attempt of a call: an Effect, whose timeout the policy enforces (`Effect.timeoutFail` interrupts it), or a
  * function that enforces the {@link AttemptDeadline} it is given itself (`ChatProviderApi.completeWithin`: a
  * timer on the request instead of a fiber per attempt).
  *
@@ -337,12 +336,12 @@ interface CallRun {
 
 /**
  * An attempt bounded by `min(attemptTimeout, time left)`; one that starts after the deadline fails at once. The
- * bound is enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by the watchdog.
+ * bound is enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by `Effect.timeoutFail`,
+ * which interrupts the attempt and fails with the same error the attempt would have raised.
  */
 const timedAttempt = (
   settings: PolicySettings,
   timing: Timing,
-  watchdog: Watchdog,
   clock: Clock.Clock,
   deadlineAt: number,
   attempt: Attempt
@@ -352,7 +351,9 @@ const timedAttempt = (
     const budget = Math.min(timing.attemptMillis, deadlineAt - now)
     if (budget <= 0) return Effect.fail(deadlineError(settings))
     const onExpire = () => (budget < timing.attemptMillis ? deadlineError(settings) : timeoutError(timing))
-    return Effect.isEffect(attempt) ? watchdog.within(attempt, now + budget, onExpire) : attempt({ millis: budget, onExpire })
+    return Effect.isEffect(attempt)
+      ? Effect.timeoutFail(attempt, { duration: Duration.millis(budget), onTimeout: onExpire })
+      : attempt({ millis: budget, onExpire })
   })
 
 /**
@@ -490,14 +491,12 @@ const attempts = (run: CallRun): Effect.Effect<ProviderReply, JudgeError> =>
  * One call: attempts under the permit pool and limiters, retried by {@link retrySchedule}. The deadline is a point in time
  * fixed when the call starts: an attempt's timeout is `min(attemptTimeout, time left)`, an attempt that gets
  * its permit after the deadline does not run, and no retry sleeps past it. Attempt timeouts are enforced by the
- * attempt itself when it takes an {@link AttemptDeadline}, else by the policy's {@link Watchdog} (one timer for
- * all attempts, but a fiber per attempt). The success path is synchronous steps on the
- * worker's clock: it runs once per judge call.
+ * attempt itself when it takes an {@link AttemptDeadline} (a timer on the request, no fiber), else by
+ * `Effect.timeoutFail`. The success path is synchronous steps on the worker's clock: it runs once per judge call.
  */
 const runWith = (
   settings: PolicySettings,
   timing: Timing,
-  watchdog: Watchdog,
   state: ModelState,
   estimatedTokens: number,
   attempt: Attempt,
@@ -507,7 +506,7 @@ const runWith = (
   Effect.clockWith((clock) => {
     state.counters.calls++
     const deadlineAt = clock.unsafeCurrentTimeMillis() + timing.deadlineMillis
-    const timed = timedAttempt(settings, timing, watchdog, clock, deadlineAt, attempt)
+    const timed = timedAttempt(settings, timing, clock, deadlineAt, attempt)
     const gated = admit === undefined ? state.gate.withPermit(timed) : Effect.zipRight(admit, state.gate.withPermit(timed))
     return attempts({ settings, timing, state, estimatedTokens, clock, deadlineAt, gated, charged: nothingCharged, failures: 0, limited: 0, backingOff: false })
   })
@@ -529,7 +528,6 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
       backoff: { baseDelayMillis: millis(settings.baseDelay), maxDelayMillis: millis(settings.maxDelay) }
     }
     const scope = yield* Effect.scope
-    const watchdog = yield* makeWatchdog
     const shared = Option.getOrUndefined(yield* Effect.serviceOption(SharedRateLimit))
     const rpm = settings.requestsPerMinute
     const admit = (model: string) => (shared === undefined || rpm === undefined ? undefined : shared.take(model, rpm))
@@ -560,7 +558,7 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
       settings,
       run: (model, estimatedTokens, attempt) =>
         Effect.suspend(() => {
-          const call = (state: ModelState) => runWith(settings, timing, watchdog, state, estimatedTokens, attempt, admit(model))
+          const call = (state: ModelState) => runWith(settings, timing, state, estimatedTokens, attempt, admit(model))
           const found = models.get(model)
           return found !== undefined ? call(found) : Effect.flatMap(createState(model), call)
         }),
