@@ -19,7 +19,7 @@
  * }).pipe(Effect.provide(CallPolicy.layer({ maxConnections: 50 })))
  * ```
  */
-import { type Clock, Context, Duration, Effect, Layer, Option, Random, Schedule, Scope } from "effect"
+import { type Clock, Context, Duration, Effect, Layer, Option, Random, RcMap, Schedule, Scope } from "effect"
 import { makeGate, type Gate } from "./internal/adaptive.js"
 import { type BackoffSettings, retryDelayMillis } from "./internal/backoff.js"
 import { type Bucket, makeBucket } from "./internal/bucket.js"
@@ -512,7 +512,7 @@ const runWith = (
   })
 
 /**
- * Build a policy (needs a Scope for its rate limiters).
+ * Build a policy (needs a Scope: it holds the per-model state).
  *
  * @example
  * ```ts
@@ -531,16 +531,14 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     const shared = Option.getOrUndefined(yield* Effect.serviceOption(SharedRateLimit))
     const rpm = settings.requestsPerMinute
     const admit = (model: string) => (shared === undefined || rpm === undefined ? undefined : shared.take(model, rpm))
-    // Per-model state, read as a plain field in a call's first step. Creating a model's state (its limiters
-    // need the scope) is serialized by a semaphore, so two first calls of a model share one state.
+    // Per-model state in an RcMap keyed by model: a model's first calls, however many at once, share the one
+    // state it creates, and the policy's scope holds a reference to it, so a model keeps its cap, limits and
+    // counters for the policy's life. `models` mirrors it for the per-call read: a plain lookup, where an
+    // `RcMap.get` would need a Scope per call.
+    const states = yield* RcMap.make({ lookup: (_model: string) => makeModelState(settings) })
     const models = new Map<string, ModelState>()
-    const creating = yield* Effect.makeSemaphore(1)
     const createState = (model: string) =>
-      creating.withPermits(1)(Effect.suspend(() => {
-        const existing = models.get(model)
-        if (existing) return Effect.succeed(existing)
-        return Scope.extend(makeModelState(settings), scope).pipe(Effect.tap((created) => void models.set(model, created)))
-      }))
+      Scope.extend(RcMap.get(states, model), scope).pipe(Effect.tap((created) => void models.set(model, created)))
     const stats = Effect.suspend(() =>
       Effect.forEach([...models], ([model, state]) =>
         Effect.all({ cap: state.gate.cap, inFlight: state.gate.inFlight }).pipe(
