@@ -5,8 +5,8 @@
  * `x-ratelimit-limit-*` headers (the learned limit spent at a per-second pace, as providers enforce it), a pause
  * when `x-ratelimit-remaining-*` reaches 0 (until `x-ratelimit-reset-*`), bounded retries of
  * transient errors and timeouts, retries of rate limits (429) until the call's deadline — a 429 is load, not a
- * failure, so it never uses up the retry budget — by `Effect.retry` with a `Schedule` fed the failed attempt's
- * error ({@link retrySchedule}; backoff honoring `retry-after`, {@link retryDelayMillis}), a
+ * failure, so it never uses up the retry budget — by a `Schedule` fed the failed attempt's error
+ * ({@link retrySchedule}; backoff honoring `retry-after`, {@link retryDelayMillis}), a
  * per-attempt timeout (enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by
  * `Effect.timeoutFail`) and a total deadline per call, and counters for `stats`.
  *
@@ -27,6 +27,7 @@ import type { AttemptDeadline, ProviderReply } from "./chat.js"
 import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
 import { makePacer, type Pacer } from "./internal/pacer.js"
+import { retryFrom } from "./internal/retry.js"
 import { SharedRateLimit } from "./shared-limit.js"
 
 /**
@@ -442,7 +443,8 @@ const decide = (run: CallRun, error: JudgeError): Effect.Effect<RetryDecision> =
     if (!rateLimited) state.failureStreak++
     const step = rateLimited ? run.limited : backoffStep(state, run.failures)
     const delay = retryDelayMillis(step, error.retryAfterMillis, run.timing.backoff, yield* Random.next)
-    if (run.clock.unsafeCurrentTimeMillis() + delay >= run.deadlineAt) return giveUp(run, deadlineError(settings, error))
+    const late = run.clock.unsafeCurrentTimeMillis() + delay >= run.deadlineAt
+    if (late) return giveUp(run, deadlineError(settings, error))
     if (rateLimited) run.limited++
     else {
       run.failures++
@@ -476,23 +478,30 @@ const endBackOff = (run: CallRun) => {
   run.state.counters.backingOff--
 }
 
-/** Attempts retried by {@link retrySchedule}, then the success's bookkeeping ({@link succeeded}). */
+/**
+ * The first attempt, then, after a failure, retries by {@link retrySchedule} (started only then, see
+ * {@link retryFrom}); a success ends with its bookkeeping ({@link succeeded}).
+ */
 const attempts = (run: CallRun): Effect.Effect<ProviderReply, JudgeError> =>
-  Effect.retryOrElse(
-    once(run),
-    retrySchedule(run),
-    (error, decision) => Effect.fail(decision._tag === "GiveUp" ? decision.error : error)
-  ).pipe(
-    Effect.flatMap((reply) => succeeded(run, reply)),
-    Effect.ensuring(Effect.sync(() => endBackOff(run)))
+  Effect.matchEffect(once(run), {
+    onFailure: (first) => Effect.ensuring(retried(run, first), Effect.sync(() => endBackOff(run))),
+    onSuccess: (reply) => succeeded(run, reply)
+  })
+
+/** The retries after a call's first failure; they end in a success or the schedule's `GiveUp` error. */
+const retried = (run: CallRun, first: JudgeError): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.flatMap(
+    retryFrom(first, once(run), retrySchedule(run), (error, decision) => Effect.fail(decision._tag === "GiveUp" ? decision.error : error)),
+    (reply) => succeeded(run, reply)
   )
 
 /**
- * One call: attempts under the permit pool and limiters, retried by {@link retrySchedule}. The deadline is a point in time
- * fixed when the call starts: an attempt's timeout is `min(attemptTimeout, time left)`, an attempt that gets
- * its permit after the deadline does not run, and no retry sleeps past it. Attempt timeouts are enforced by the
- * attempt itself when it takes an {@link AttemptDeadline} (a timer on the request, no fiber), else by
- * `Effect.timeoutFail`. The success path is synchronous steps on the worker's clock: it runs once per judge call.
+ * One call: attempts under the permit pool and limiters, retried by {@link retrySchedule}. The deadline is a
+ * point in time fixed when the call starts: an attempt's timeout is `min(attemptTimeout, time left)`, an
+ * attempt that gets its permit after the deadline does not run, and no retry sleeps past it. Attempt timeouts
+ * are enforced by the attempt itself when it takes an {@link AttemptDeadline} (a timer on the request, no
+ * fiber), else by `Effect.timeoutFail`. The success path is synchronous steps on the worker's clock: it runs
+ * once per judge call.
  */
 const runWith = (
   settings: PolicySettings,
