@@ -5,9 +5,10 @@
  * `x-ratelimit-limit-*` headers (the learned limit spent at a per-second pace, as providers enforce it), a pause
  * when `x-ratelimit-remaining-*` reaches 0 (until `x-ratelimit-reset-*`), bounded retries of
  * transient errors and timeouts, retries of rate limits (429) until the call's deadline — a 429 is load, not a
- * failure, so it never uses up the retry budget — with backoff honoring `retry-after` ({@link retryDelayMillis}), a
- * per-attempt timeout (enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by one
- * {@link makeWatchdog} fiber per policy) and a total deadline per call, and counters for `stats`.
+ * failure, so it never uses up the retry budget — by a `Schedule` fed the failed attempt's error
+ * ({@link retrySchedule}; backoff honoring `retry-after`, {@link retryDelayMillis}), a
+ * per-attempt timeout (enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by
+ * `Effect.timeoutFail`) and a total deadline per call, and counters for `stats`.
  *
  * @example
  * ```ts
@@ -18,7 +19,7 @@
  * }).pipe(Effect.provide(CallPolicy.layer({ maxConnections: 50 })))
  * ```
  */
-import { type Clock, Context, Duration, Effect, Layer, Option, Random, Scope } from "effect"
+import { type Clock, Context, Duration, Effect, Layer, Option, Random, RcMap, Schedule, Scope } from "effect"
 import { makeGate, type Gate } from "./internal/adaptive.js"
 import { type BackoffSettings, retryDelayMillis } from "./internal/backoff.js"
 import { type Bucket, makeBucket } from "./internal/bucket.js"
@@ -26,8 +27,8 @@ import type { AttemptDeadline, ProviderReply } from "./chat.js"
 import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
 import { makePacer, type Pacer } from "./internal/pacer.js"
+import { retryFrom } from "./internal/retry.js"
 import { SharedRateLimit } from "./shared-limit.js"
-import { makeWatchdog, type Watchdog } from "./internal/watchdog.js"
 
 /**
  * Policy settings; {@link defaultPolicySettings} fills what is not given.
@@ -131,7 +132,7 @@ export interface CallPolicyApi {
 }
 
 /**
- * One attempt of a call: an Effect, whose timeout the policy enforces (its {@link Watchdog} interrupts it), or a
+ * One attempt of a call: an Effect, whose timeout the policy enforces (`Effect.timeoutFail` interrupts it), or a
  * function that enforces the {@link AttemptDeadline} it is given itself (`ChatProviderApi.completeWithin`: a
  * timer on the request instead of a fiber per attempt).
  *
@@ -312,8 +313,8 @@ const finalError = (error: JudgeError, attempts: number) =>
 
 /**
  * One call in progress: its settings and model state, its deadline (a point in time fixed when the call starts),
- * the attempt under the connection permit, and the buckets its latest attempt was charged in. Like
- * {@link ModelState}, `charged` is a plain field written only inside synchronous steps.
+ * the attempt under the connection permit, the buckets its latest attempt was charged in, and its retry counts.
+ * Like {@link ModelState}, the mutable fields are plain fields written only inside synchronous steps.
  */
 interface CallRun {
   readonly settings: PolicySettings
@@ -326,16 +327,22 @@ interface CallRun {
   readonly gated: Effect.Effect<ProviderReply, JudgeError>
   /** The buckets the latest attempt was charged in. */
   charged: Charged
+  /** Failed attempts retried so far (at most `maxRetries`). */
+  failures: number
+  /** 429s retried so far (not counted against `maxRetries`). */
+  limited: number
+  /** Whether the call is waiting out a retry's delay (counted in the model's `backingOff` gauge). */
+  backingOff: boolean
 }
 
 /**
  * An attempt bounded by `min(attemptTimeout, time left)`; one that starts after the deadline fails at once. The
- * bound is enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by the watchdog.
+ * bound is enforced by the attempt itself when it takes an {@link AttemptDeadline}, else by `Effect.timeoutFail`,
+ * which interrupts the attempt and fails with the same error the attempt would have raised.
  */
 const timedAttempt = (
   settings: PolicySettings,
   timing: Timing,
-  watchdog: Watchdog,
   clock: Clock.Clock,
   deadlineAt: number,
   attempt: Attempt
@@ -345,7 +352,9 @@ const timedAttempt = (
     const budget = Math.min(timing.attemptMillis, deadlineAt - now)
     if (budget <= 0) return Effect.fail(deadlineError(settings))
     const onExpire = () => (budget < timing.attemptMillis ? deadlineError(settings) : timeoutError(timing))
-    return Effect.isEffect(attempt) ? watchdog.within(attempt, now + budget, onExpire) : attempt({ millis: budget, onExpire })
+    return Effect.isEffect(attempt)
+      ? Effect.timeoutFail(attempt, { duration: Duration.millis(budget), onTimeout: onExpire })
+      : attempt({ millis: budget, onExpire })
   })
 
 /**
@@ -354,6 +363,7 @@ const timedAttempt = (
  */
 const once = (run: CallRun): Effect.Effect<ProviderReply, JudgeError> =>
   Effect.suspend(() => {
+    endBackOff(run)
     const { state } = run
     const now = run.clock.unsafeCurrentTimeMillis()
     const paused = Math.max(0, state.pauseUntil - now)
@@ -406,51 +416,96 @@ const rateLimitedBy = (run: CallRun, error: JudgeError): Effect.Effect<void> =>
   })
 
 /**
- * After a failed attempt: retry or give up. `n` counts failures (retried at most `maxRetries` times);
- * `limited` counts 429s, which are load, not failure: they are retried until the call's deadline, after
- * the server's Retry-After (else backoff on their own count), while the gate shrinks the connection cap.
+ * What the retry schedule decides after a failed attempt: retry after `delay` (waited out by the schedule), or
+ * give up with `error` (the call's final error).
  */
-const retryOrFail = (run: CallRun, error: JudgeError, n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
+type RetryDecision =
+  | { readonly _tag: "Retry"; readonly delay: Duration.Duration }
+  | { readonly _tag: "GiveUp"; readonly error: JudgeError }
+
+/** Give up: count the call failed; its error carries the number of attempts made. */
+const giveUp = (run: CallRun, error: JudgeError): RetryDecision => {
+  run.state.counters.failed++
+  return { _tag: "GiveUp", error: finalError(error, run.failures + run.limited + 1) }
+}
+
+/**
+ * Decide on a failed attempt. Failures are retried at most `maxRetries` times; 429s are load, not failure:
+ * they are retried until the call's deadline, after the server's Retry-After (else backoff on their own
+ * count), while the gate shrinks the connection cap. No retry waits past the deadline.
+ */
+const decide = (run: CallRun, error: JudgeError): Effect.Effect<RetryDecision> =>
   Effect.gen(function*() {
     const { settings, state } = run
     const rateLimited = error.kind === "RateLimited"
     if (rateLimited) yield* rateLimitedBy(run, error)
-    const attempts = n + limited + 1
-    if (!isRetryable(error) || (!rateLimited && n >= settings.maxRetries)) {
-      state.counters.failed++
-      return yield* finalError(error, attempts)
-    }
+    if (!isRetryable(error) || (!rateLimited && run.failures >= settings.maxRetries)) return giveUp(run, error)
     if (!rateLimited) state.failureStreak++
-    const delay = retryDelayMillis(rateLimited ? limited : backoffStep(state, n), error.retryAfterMillis, run.timing.backoff, yield* Random.next)
-    if (run.clock.unsafeCurrentTimeMillis() + delay >= run.deadlineAt) {
-      state.counters.failed++
-      return yield* finalError(deadlineError(settings, error), attempts)
+    const step = rateLimited ? run.limited : backoffStep(state, run.failures)
+    const delay = retryDelayMillis(step, error.retryAfterMillis, run.timing.backoff, yield* Random.next)
+    const late = run.clock.unsafeCurrentTimeMillis() + delay >= run.deadlineAt
+    if (late) return giveUp(run, deadlineError(settings, error))
+    if (rateLimited) run.limited++
+    else {
+      run.failures++
+      state.counters.retries++
     }
-    if (!rateLimited) state.counters.retries++
-    yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${attempts} in ${delay} ms`)
-    yield* backOff(state, delay)
-    return yield* (rateLimited ? loop(run, n, limited + 1) : loop(run, n + 1, limited))
-  })
-
-/** Attempt, then succeed or go to {@link retryOrFail}; `n` failures and `limited` 429s so far. */
-const loop = (run: CallRun, n: number, limited: number): Effect.Effect<ProviderReply, JudgeError> =>
-  Effect.matchEffect(once(run), {
-    onFailure: (error) => retryOrFail(run, error, n, limited),
-    onSuccess: (reply) => succeeded(run, reply)
+    yield* Effect.logDebug(`judge call failed (${error.kind}), retry ${run.failures + run.limited} in ${delay} ms`)
+    startBackOff(run)
+    return { _tag: "Retry", delay: Duration.millis(delay) }
   })
 
 /**
- * One call: attempts under the permit pool and limiters, retried with backoff. The deadline is a point in time
- * fixed when the call starts: an attempt's timeout is `min(attemptTimeout, time left)`, an attempt that gets
- * its permit after the deadline does not run, and no retry sleeps past it. Attempt timeouts are enforced by the
- * attempt itself when it takes an {@link AttemptDeadline}, else by the policy's {@link Watchdog} (one timer for
- * all attempts, but a fiber per attempt). The success path is synchronous steps on the
- * worker's clock: it runs once per judge call.
+ * The retry schedule of one call: its input is the failed attempt's error (its kind and Retry-After), its
+ * output the {@link decide} decision, and its delay the decision's; it stops at the first `GiveUp`. The attempt
+ * has released its connection permit before the schedule runs, so a retrying call waits without holding one.
+ */
+const retrySchedule = (run: CallRun): Schedule.Schedule<RetryDecision, JudgeError> =>
+  Schedule.identity<JudgeError>().pipe(
+    Schedule.mapEffect((error) => decide(run, error)),
+    Schedule.whileOutput((decision) => decision._tag === "Retry"),
+    Schedule.addDelay((decision) => (decision._tag === "Retry" ? decision.delay : Duration.zero))
+  )
+
+/** The retry's sleep counts in the model's `backingOff` gauge, from the decision to the next attempt. */
+const startBackOff = (run: CallRun) => {
+  run.backingOff = true
+  run.state.counters.backingOff++
+}
+const endBackOff = (run: CallRun) => {
+  if (!run.backingOff) return
+  run.backingOff = false
+  run.state.counters.backingOff--
+}
+
+/**
+ * The first attempt, then, after a failure, retries by {@link retrySchedule} (started only then, see
+ * {@link retryFrom}); a success ends with its bookkeeping ({@link succeeded}).
+ */
+const attempts = (run: CallRun): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.matchEffect(once(run), {
+    onFailure: (first) => Effect.ensuring(retried(run, first), Effect.sync(() => endBackOff(run))),
+    onSuccess: (reply) => succeeded(run, reply)
+  })
+
+/** The retries after a call's first failure; they end in a success or the schedule's `GiveUp` error. */
+const retried = (run: CallRun, first: JudgeError): Effect.Effect<ProviderReply, JudgeError> =>
+  Effect.flatMap(
+    retryFrom(first, once(run), retrySchedule(run), (error, decision) => Effect.fail(decision._tag === "GiveUp" ? decision.error : error)),
+    (reply) => succeeded(run, reply)
+  )
+
+/**
+ * One call: attempts under the permit pool and limiters, retried by {@link retrySchedule}. The deadline is a
+ * point in time fixed when the call starts: an attempt's timeout is `min(attemptTimeout, time left)`, an
+ * attempt that gets its permit after the deadline does not run, and no retry sleeps past it. Attempt timeouts
+ * are enforced by the attempt itself when it takes an {@link AttemptDeadline} (a timer on the request, no
+ * fiber), else by `Effect.timeoutFail`. The success path is synchronous steps on the worker's clock: it runs
+ * once per judge call.
  */
 const runWith = (
   settings: PolicySettings,
   timing: Timing,
-  watchdog: Watchdog,
   state: ModelState,
   estimatedTokens: number,
   attempt: Attempt,
@@ -460,13 +515,13 @@ const runWith = (
   Effect.clockWith((clock) => {
     state.counters.calls++
     const deadlineAt = clock.unsafeCurrentTimeMillis() + timing.deadlineMillis
-    const timed = timedAttempt(settings, timing, watchdog, clock, deadlineAt, attempt)
+    const timed = timedAttempt(settings, timing, clock, deadlineAt, attempt)
     const gated = admit === undefined ? state.gate.withPermit(timed) : Effect.zipRight(admit, state.gate.withPermit(timed))
-    return loop({ settings, timing, state, estimatedTokens, clock, deadlineAt, gated, charged: nothingCharged }, 0, 0)
+    return attempts({ settings, timing, state, estimatedTokens, clock, deadlineAt, gated, charged: nothingCharged, failures: 0, limited: 0, backingOff: false })
   })
 
 /**
- * Build a policy (needs a Scope for its rate limiters).
+ * Build a policy (needs a Scope: it holds the per-model state).
  *
  * @example
  * ```ts
@@ -482,20 +537,17 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
       backoff: { baseDelayMillis: millis(settings.baseDelay), maxDelayMillis: millis(settings.maxDelay) }
     }
     const scope = yield* Effect.scope
-    const watchdog = yield* makeWatchdog
     const shared = Option.getOrUndefined(yield* Effect.serviceOption(SharedRateLimit))
     const rpm = settings.requestsPerMinute
     const admit = (model: string) => (shared === undefined || rpm === undefined ? undefined : shared.take(model, rpm))
-    // Per-model state, read as a plain field in a call's first step. Creating a model's state (its limiters
-    // need the scope) is serialized by a semaphore, so two first calls of a model share one state.
+    // Per-model state in an RcMap keyed by model: a model's first calls, however many at once, share the one
+    // state it creates, and the policy's scope holds a reference to it, so a model keeps its cap, limits and
+    // counters for the policy's life. `models` mirrors it for the per-call read: a plain lookup, where an
+    // `RcMap.get` would need a Scope per call.
+    const states = yield* RcMap.make({ lookup: (_model: string) => makeModelState(settings) })
     const models = new Map<string, ModelState>()
-    const creating = yield* Effect.makeSemaphore(1)
     const createState = (model: string) =>
-      creating.withPermits(1)(Effect.suspend(() => {
-        const existing = models.get(model)
-        if (existing) return Effect.succeed(existing)
-        return Scope.extend(makeModelState(settings), scope).pipe(Effect.tap((created) => void models.set(model, created)))
-      }))
+      Scope.extend(RcMap.get(states, model), scope).pipe(Effect.tap((created) => void models.set(model, created)))
     const stats = Effect.suspend(() =>
       Effect.forEach([...models], ([model, state]) =>
         Effect.all({ cap: state.gate.cap, inFlight: state.gate.inFlight }).pipe(
@@ -513,7 +565,7 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
       settings,
       run: (model, estimatedTokens, attempt) =>
         Effect.suspend(() => {
-          const call = (state: ModelState) => runWith(settings, timing, watchdog, state, estimatedTokens, attempt, admit(model))
+          const call = (state: ModelState) => runWith(settings, timing, state, estimatedTokens, attempt, admit(model))
           const found = models.get(model)
           return found !== undefined ? call(found) : Effect.flatMap(createState(model), call)
         }),

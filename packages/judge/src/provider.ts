@@ -31,7 +31,7 @@ export interface ChatProviderApi {
   readonly complete: (request: ChatRequest) => Effect.Effect<ProviderReply, JudgeError>
   /**
    * `complete` under an attempt deadline the provider enforces itself — a timer on the request, far cheaper
-   * than the policy's watchdog, which forks a fiber per attempt to interrupt it. Optional: without it the
+   * than the policy's `Effect.timeoutFail`, which forks a fiber per attempt to interrupt it. Optional: without it the
    * policy times `complete`.
    */
   readonly completeWithin?: ((request: ChatRequest, deadline: AttemptDeadline) => Effect.Effect<ProviderReply, JudgeError>) | undefined

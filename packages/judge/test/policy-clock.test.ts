@@ -222,6 +222,18 @@ describe("call policy timing (TestClock)", () => {
       assert.isAtLeast(t[2]! - t[0]!, 30_000, "then one token per 30 s")
       assert.isAtLeast(t[3]! - t[0]!, 60_000)
     }))
+
+  it.scoped("a model's first calls, arriving together, share one state that outlives them", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ maxConnections: 2, adaptive: false })
+      const { attempt } = yield* scripted([])
+      const slow = Effect.zipRight(Effect.sleep("100 millis"), attempt)
+      yield* runFor(Effect.forEach([1, 2, 3, 4, 5], () => policy.run("m", 1, slow), { concurrency: 5 }), 400, 50)
+      assert.deepStrictEqual((yield* policy.stats).map((s) => [s.model, s.calls, s.succeeded]), [["m", 5, 5]])
+      yield* policy.run("m", 1, attempt)
+      yield* policy.run("other", 1, attempt)
+      assert.deepStrictEqual((yield* policy.stats).map((s) => [s.model, s.calls]), [["m", 6], ["other", 1]])
+    }))
 })
 
 describe("adaptive connection cap (TestClock)", () => {

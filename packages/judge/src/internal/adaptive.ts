@@ -4,9 +4,10 @@
  * full use), up to `ceiling`. Shrinking never cancels calls in flight: a call may start only while fewer than
  * `cap` are in flight, so after a shrink new calls wait until enough have finished.
  *
- * Waiting calls are a FIFO line of suspended fibers (`Effect.async`), not an `Effect.makeSemaphore`: a
- * semaphore release in effect 3.22 wakes every waiter to re-check (quadratic with thousands of queued calls),
- * while a finished call here resumes exactly one waiter, in FIFO order. (A `Queue` of tokens has that property
+ * Waiting calls are a FIFO line of suspended fibers (`Effect.async`), not an `Effect.makeSemaphore`: the
+ * 3.22 semaphore can be resized, but a release wakes every waiter to re-check (quadratic with thousands of
+ * queued calls) and those that lose the race queue again at the back, so arrival order is lost; a finished
+ * call here resumes exactly one waiter, in FIFO order. (A `Queue` of tokens has that property
  * too, but each waiting `take` allocates a `Deferred` and an interrupt handler.) `node bench/judge.mjs` shows
  * the difference; figures in docs/performance.md, "Design choices".
  *

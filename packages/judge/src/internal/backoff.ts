@@ -2,7 +2,9 @@
  * Retry delays: the server's `retry-after` when it gave one (plus up to 10 % jitter, so callers told the same
  * instant do not return together), else bounded exponential backoff with "equal jitter":
  * `d = min(maxDelay, baseDelay · 2^attempt)`, wait uniformly in `[d/2, d)`. Pure, so it is unit-tested
- * directly; the retry loop feeds it `Random.next`.
+ * directly; the policy's retry `Schedule` feeds it `Random.next`. It takes the exponent as an argument rather
+ * than being a `Schedule.exponential`, whose exponent is the number of recurrences: the policy's step counts
+ * 429s apart from failures and keeps a lone failure among successes short.
  *
  * @example
  * ```ts

@@ -3,8 +3,10 @@
  * requests/minute and tokens/minute limits of the call policy, configured (`--rpm`, `--tpm`) or learned from
  * the provider's `x-ratelimit-limit-*` headers. A call reserves its cost and waits out any deficit; when its
  * reply reports the tokens it really used, {@link Bucket.adjust} gives back (or takes) the difference from the
- * estimate. Effect's `RateLimiter` fixes its limit when made and cannot refund a cost, hence this; like the
- * pacer it is plain numbers, read and updated inside the policy's synchronous steps.
+ * estimate. Not Effect's `RateLimiter`: that fixes its limit when made, cannot refund or correct a cost, and
+ * waits inside itself, where the policy needs each bucket's wait as a number (the longest of several, counted
+ * in `backingOff`, taken before the connection permit). Like the pacer it is plain numbers, read and updated
+ * inside the policy's synchronous steps.
  *
  * @example
  * ```ts

@@ -3,8 +3,9 @@
  * the moment it ends, while the server frees capacity a little at a time: most of them get another 429, and
  * the next pause ends the same way. After a 429 the pacer spaces attempt starts at the pace the server has
  * been accepting calls (a moving average of the gaps between successes), a little faster so the pace can
- * rise again; it stops after `quietMillis` without a 429. Plain numbers, no Effects: the call policy reads
- * and updates it inside its synchronous steps.
+ * rise again; it stops after `quietMillis` without a 429. Not a `RateLimiter`: its pace is measured, not
+ * configured, and moves with every success. Plain numbers, no Effects: the call policy reads and updates it
+ * inside its synchronous steps.
  *
  * @example
  * ```ts

@@ -137,7 +137,7 @@ const invalidUrl = (url: string): PostJson => () =>
  * rather than `dispatcher.request`: the body is gathered as Buffers and decoded once, with no Readable stream,
  * promise chain or AbortController per call (`bench/transport.mjs` compares them). The deadline is one timer
  * per attempt, cleared with the response — where
- * timing the attempt from outside (the policy's watchdog, `Effect.timeout`) forks a fiber per call.
+ * timing the attempt from outside (the policy's `Effect.timeoutFail`) forks a fiber per call.
  */
 const dispatch = (
   dispatcher: Undici.Dispatcher,
