@@ -17,6 +17,7 @@ import type { RateLimitInfo } from "./headers.js"
  * ```ts
  * const m: ChatMessage = { role: "user", content: "Is this answer correct?" }
  * ```
+ * @since 0.1.0
  */
 export interface ChatMessage {
   readonly role: "system" | "user" | "assistant"
@@ -32,6 +33,7 @@ export interface ChatMessage {
  * ```ts
  * const png: ChatImage = { kind: "inline", mediaType: "image/png", base64: "iVBORw0KGgo=" }
  * ```
+ * @since 0.1.0
  */
 export type ChatImage =
   | { readonly kind: "inline"; readonly mediaType: string; readonly base64: string }
@@ -44,6 +46,7 @@ export type ChatImage =
  * ```ts
  * imageUrl({ kind: "inline", mediaType: "image/png", base64: "AA==" }) // "data:image/png;base64,AA=="
  * ```
+ * @since 0.1.0
  */
 export const imageUrl = (image: ChatImage): string =>
   image.kind === "inline" ? `data:${image.mediaType};base64,${image.base64}` : image.url
@@ -58,6 +61,7 @@ const IMAGE_TOKENS = 1000
  * ```ts
  * const r: ChatRequest = { messages: [m], json: true }
  * ```
+ * @since 0.1.0
  */
 export interface ChatRequest {
   readonly messages: ReadonlyArray<ChatMessage>
@@ -76,6 +80,7 @@ export interface ChatRequest {
  * ```ts
  * const p = Math.exp(reply.logprobs![0]!.logprob)
  * ```
+ * @since 0.1.0
  */
 export interface TokenLogprob {
   readonly token: string
@@ -90,6 +95,7 @@ export interface TokenLogprob {
  * ```ts
  * const reply: ProviderReply = { text: "ok", usage: { input: 3, output: 1 } }
  * ```
+ * @since 0.1.0
  */
 export interface ProviderReply {
   readonly text: string
@@ -108,6 +114,7 @@ export interface ProviderReply {
  * ```ts
  * const deadline: AttemptDeadline = { millis: 60_000, onExpire: () => new JudgeError({ kind: "Timeout", message: "attempt timed out" }) }
  * ```
+ * @since 0.1.0
  */
 export interface AttemptDeadline {
   readonly millis: number
@@ -121,6 +128,7 @@ export interface AttemptDeadline {
  * ```ts
  * const { cost, text, usage } = yield* judge.chat(request)
  * ```
+ * @since 0.1.0
  */
 export interface ChatReply {
   readonly text: string
@@ -138,6 +146,7 @@ export interface ChatReply {
  * ```ts
  * estimateTokens({ messages: [{ role: "user", content: "abcd" }] }) // 1 + 256
  * ```
+ * @since 0.1.0
  */
 export const estimateTokens = (request: ChatRequest): number =>
   request.messages.reduce((n, m) => n + Math.ceil(m.content.length / 4) + (m.images?.length ?? 0) * IMAGE_TOKENS, 0) +

@@ -37,6 +37,7 @@ const describeBody = (body: string): string => {
  * ```ts
  * classifyStatus(401, {}, '{"error":{"message":"bad key"}}', 0) // JudgeError { kind: "Auth", message: "401: bad key" }
  * ```
+ * @since 0.1.0
  */
 export const classifyStatus = (status: number, headers: Headers, body: string, now: number): JudgeError => {
   const message = `${status}: ${describeBody(body)}`
@@ -91,6 +92,7 @@ const rootMessage = (error: unknown): string => {
  * classifyTransport("http://127.0.0.1:9/v1/chat/completions", Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))
  * // JudgeError { kind: "Unreachable", message: "cannot connect to http://127.0.0.1:9/v1/chat/completions: connection refused (ECONNREFUSED)" }
  * ```
+ * @since 0.1.0
  */
 export const classifyTransport = (url: string, error: unknown): JudgeError => {
   const code = errorCode(error)

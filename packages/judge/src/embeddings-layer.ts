@@ -25,6 +25,7 @@ import { viaDispatcher } from "./providers/post-json.js"
  * ```ts
  * const spec: EmbeddingSpec = { provider: "openai-compatible", model: "nomic-embed-text" }
  * ```
+ * @since 0.1.0
  */
 export interface EmbeddingSpec {
   readonly provider: "openai" | "openai-compatible"
@@ -46,6 +47,7 @@ const PROVIDERS = ["openai", "openai-compatible"] as const
  * ```ts
  * parseEmbeddingSpec("openai:text-embedding-3-large") // Either.right({ provider: "openai", model: "text-embedding-3-large" })
  * ```
+ * @since 0.1.0
  */
 export const parseEmbeddingSpec = (input: string): Either.Either<EmbeddingSpec, JudgeSpecError> => {
   const colon = input.indexOf(":")
@@ -68,6 +70,7 @@ export const parseEmbeddingSpec = (input: string): Either.Either<EmbeddingSpec, 
  * ```ts
  * defaultEmbeddingModel("openai-compatible:llama3.1") // "openai-compatible:text-embedding-3-small"
  * ```
+ * @since 0.1.0
  */
 export const defaultEmbeddingModel = (judge: string | null): string =>
   judge?.startsWith("openai-compatible:") ? "openai-compatible:text-embedding-3-small" : "openai:text-embedding-3-small"
@@ -89,6 +92,7 @@ const settings = Config.all({
  * ```ts
  * evaluate(cases, [semanticSimilarity()]).pipe(Effect.provide(embedderLayer({ provider: "openai", model: "text-embedding-3-small" })))
  * ```
+ * @since 0.1.0
  */
 export const embedderLayer = (spec: EmbeddingSpec): Layer.Layer<Embedder, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.gen(function*() {

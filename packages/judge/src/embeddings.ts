@@ -28,6 +28,7 @@ import type { ReplyStorage } from "./reply-cache.js"
  * ```ts
  * const reply: EmbeddingReply = { vectors: [[1, 0], [0, 1]], usage: { input: 4, output: 0 }, cost: 0 }
  * ```
+ * @since 0.1.0
  */
 export interface EmbeddingReply {
   readonly vectors: ReadonlyArray<ReadonlyArray<number>>
@@ -42,6 +43,7 @@ export interface EmbeddingReply {
  * ```ts
  * const reply = yield* embedder.embed(["a", "b"])
  * ```
+ * @since 0.1.0
  */
 export interface EmbedderApi {
   /** `provider:model`, e.g. `openai:text-embedding-3-small`. */
@@ -56,6 +58,7 @@ export interface EmbedderApi {
  * ```ts
  * Layer.succeed(Embedder, { model: "test:m", embed: (texts) => Effect.succeed({ vectors: texts.map(() => [1]), usage, cost: 0 }) })
  * ```
+ * @since 0.1.0
  */
 export class Embedder extends Context.Tag("assay/judge/Embedder")<Embedder, EmbedderApi>() {
   /**
@@ -80,6 +83,7 @@ export class Embedder extends Context.Tag("assay/judge/Embedder")<Embedder, Embe
  * ```ts
  * Layer.effect(EmbeddingCache, ResponseCache) // @assay/store's response cache has the shape
  * ```
+ * @since 0.1.0
  */
 export class EmbeddingCache extends Context.Tag("assay/judge/EmbeddingCache")<EmbeddingCache, ReplyStorage>() {}
 
@@ -90,6 +94,7 @@ export class EmbeddingCache extends Context.Tag("assay/judge/EmbeddingCache")<Em
  * ```ts
  * embeddingPrices["text-embedding-3-small"] // { input: 0.02, output: 0 }
  * ```
+ * @since 0.1.0
  */
 export const embeddingPrices: Readonly<Record<string, Price>> = {
   "text-embedding-3-small": { input: 0.02, output: 0 },
@@ -104,6 +109,7 @@ export const embeddingPrices: Readonly<Record<string, Price>> = {
  * ```ts
  * cosineSimilarity([1, 0], [1, 1]) // 0.7071…
  * ```
+ * @since 0.1.0
  */
 export const cosineSimilarity = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): number => {
   if (a.length !== b.length || a.length === 0) return 0
@@ -144,6 +150,7 @@ const parseVectors = (text: string, count: number): Either.Either<{ vectors: Arr
  * ```ts
  * const options: EmbedderOptions = { provider: "openai", model: "text-embedding-3-small", secrets: [apiKey], price: undefined }
  * ```
+ * @since 0.1.0
  */
 export interface EmbedderOptions {
   readonly provider: string
@@ -162,6 +169,7 @@ export interface EmbedderOptions {
  * ```ts
  * const embedder = makeEmbedder(options, viaDispatcher(dispatcher, `${baseUrl}/embeddings`, headers), policy, undefined)
  * ```
+ * @since 0.1.0
  */
 export const makeEmbedder = (
   options: EmbedderOptions,

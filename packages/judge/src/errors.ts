@@ -18,6 +18,7 @@ import { Schema } from "effect"
  * ```ts
  * Schema.decodeUnknownSync(JudgeErrorKind)("RateLimited")
  * ```
+ * @since 0.1.0
  */
 export const JudgeErrorKind = Schema.Literal("RateLimited", "Transient", "Timeout", "Auth", "Quota", "BadRequest", "Unreachable", "Deadline")
 export type JudgeErrorKind = typeof JudgeErrorKind.Type
@@ -29,6 +30,7 @@ export type JudgeErrorKind = typeof JudgeErrorKind.Type
  * ```ts
  * judge.chat(request).pipe(Effect.catchTag("JudgeError", (e) => Console.error(e.kind, e.message)))
  * ```
+ * @since 0.1.0
  */
 export class JudgeError extends Schema.TaggedError<JudgeError>()("JudgeError", {
   kind: JudgeErrorKind,
@@ -47,6 +49,7 @@ export class JudgeError extends Schema.TaggedError<JudgeError>()("JudgeError", {
  * ```ts
  * isRetryable(new JudgeError({ kind: "Transient", message: "500" })) // true
  * ```
+ * @since 0.1.0
  */
 export const isRetryable = (error: JudgeError): boolean =>
   error.kind === "RateLimited" || error.kind === "Transient" || error.kind === "Timeout"

@@ -46,6 +46,7 @@ const secretTexts = (secret: Redacted.Redacted): ReadonlyArray<string> => {
  * ```ts
  * redactor([Redacted.make("s3cret-key")])("401: bad key s3cret-key") // "401: bad key <redacted>"
  * ```
+ * @since 0.1.0
  */
 export const redactor = (secrets: ReadonlyArray<Redacted.Redacted>): (text: string) => string => {
   // Longest first, so a secret that contains another is removed whole.
@@ -66,6 +67,7 @@ export const redactor = (secrets: ReadonlyArray<Redacted.Redacted>): (text: stri
  * ```ts
  * const options: GuardOptions = { secrets: [apiKey], keyHint: "set ANTHROPIC_API_KEY to a valid key" }
  * ```
+ * @since 0.1.0
  */
 export interface GuardOptions {
   /** Every configured secret: API keys, database URLs, a base URL with credentials. */
@@ -91,6 +93,7 @@ const rebuild = (error: JudgeError, kind: JudgeErrorKind, message: string) =>
  * ```ts
  * Layer.effect(ChatProvider, Effect.flatMap(ChatProvider, (p) => guard(p, options))).pipe(Layer.provide(inner))
  * ```
+ * @since 0.1.0
  */
 export const guard = (provider: ChatProviderApi, options: GuardOptions): Effect.Effect<ChatProviderApi> =>
   Effect.map(Deferred.make<never, JudgeError>(), (fatal) => {
@@ -137,6 +140,7 @@ export const guard = (provider: ChatProviderApi, options: GuardOptions): Effect.
  * ```ts
  * const result = yield* stopOnFatal(judge.fatal, evaluate(cases, metrics, { ignoreErrors: true }))
  * ```
+ * @since 0.1.0
  */
 export const stopOnFatal = <A, E, R, F = JudgeError>(
   fatal: Deferred.Deferred<never, F> | undefined,

@@ -18,6 +18,7 @@
  * ```ts
  * const headers: Headers = { "retry-after": "2" }
  * ```
+ * @since 0.1.0
  */
 export type Headers = Readonly<Record<string, string | undefined>>
 
@@ -28,6 +29,7 @@ export type Headers = Readonly<Record<string, string | undefined>>
  * ```ts
  * const info: RateLimitInfo = { remainingRequests: 0, resetRequestsMillis: 200 }
  * ```
+ * @since 0.1.0
  */
 export interface RateLimitInfo {
   /** Requests per minute the key may make. */
@@ -49,6 +51,7 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
  * ```ts
  * parseResetDuration("6m0s") // 360000
  * ```
+ * @since 0.1.0
  */
 export const parseResetDuration = (text: string | undefined): number | undefined => {
   if (text === undefined) return undefined
@@ -67,6 +70,7 @@ export const parseResetDuration = (text: string | undefined): number | undefined
  * ```ts
  * retryAfterMillis({ "retry-after-ms": "150" }, 0) // 150
  * ```
+ * @since 0.1.0
  */
 export const retryAfterMillis = (headers: Headers, now: number): number | undefined => {
   const ms = headers["retry-after-ms"]
@@ -89,6 +93,7 @@ const count = (text: string | undefined): number | undefined =>
  * rateLimitInfo({ "x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "20ms" })
  * // { remainingRequests: 0, resetRequestsMillis: 20, ... }
  * ```
+ * @since 0.1.0
  */
 export const rateLimitInfo = (headers: Headers): RateLimitInfo => ({
   limitRequests: count(headers["x-ratelimit-limit-requests"]),
@@ -113,6 +118,7 @@ const untilTime = (text: string | undefined, now: number): number | undefined =>
  * anthropicRateLimitInfo({ "anthropic-ratelimit-requests-limit": "50", "anthropic-ratelimit-requests-remaining": "49" }, Date.now())
  * // { limitRequests: 50, remainingRequests: 49, ... }
  * ```
+ * @since 0.1.0
  */
 export const anthropicRateLimitInfo = (headers: Headers, now: number): RateLimitInfo => ({
   limitRequests: count(headers["anthropic-ratelimit-requests-limit"]),

@@ -16,7 +16,11 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem" // not th
 import { Effect, Encoding, Either } from "effect"
 import type { ChatImage } from "./chat.js"
 
-/** The default size limit of one image: Anthropic's per-image cap (OpenAI's is higher). */
+/**
+ * The default size limit of one image: Anthropic's per-image cap (OpenAI's is higher).
+ *
+ * @since 0.1.0
+ */
 export const DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 /**
@@ -26,6 +30,7 @@ export const DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
  * ```ts
  * const part: ImageRef = { type: "image", path: "cat.png" }
  * ```
+ * @since 0.1.0
  */
 export type ImageRef = Extract<ContentPart, { readonly type: "image" }>
 
@@ -36,6 +41,7 @@ export type ImageRef = Extract<ContentPart, { readonly type: "image" }>
  * ```ts
  * imageParts([{ type: "text", text: "a" }, { type: "image", url: "https://x/cat.png" }]).length // 1
  * ```
+ * @since 0.1.0
  */
 export const imageParts = (content: Content | undefined): ReadonlyArray<ImageRef> =>
   content === undefined || typeof content === "string" ? [] : content.filter((p): p is ImageRef => p.type === "image")
@@ -56,6 +62,7 @@ const SIGNATURES: ReadonlyArray<readonly [string, (b: Uint8Array) => boolean]> =
  * ```ts
  * sniffImage(new Uint8Array([0x89, 0x50, 0x4e, 0x47])) // "image/png"
  * ```
+ * @since 0.1.0
  */
 export const sniffImage = (bytes: Uint8Array): string | undefined => SIGNATURES.find(([, test]) => test(bytes))?.[0]
 
@@ -109,6 +116,7 @@ const fromFile = (fail: (why: string) => MetricError, path: string, maxBytes: nu
  * ```ts
  * resolveImage("text-to-image", { type: "image", path: "out.png" }, 0, DEFAULT_MAX_IMAGE_BYTES)
  * ```
+ * @since 0.1.0
  */
 export const resolveImage = (metric: string, image: ImageRef, index: number, maxBytes: number): Effect.Effect<ChatImage, MetricError> => {
   const fail = (why: string) => new MetricError({ metric, message: `image #${index + 1} (${describe(image)}) ${why}` })
@@ -128,6 +136,7 @@ export const resolveImage = (metric: string, image: ImageRef, index: number, max
  * ```ts
  * resolveImages("image-helpfulness", imageParts(c.actualOutput), DEFAULT_MAX_IMAGE_BYTES)
  * ```
+ * @since 0.1.0
  */
 export const resolveImages = (metric: string, images: ReadonlyArray<ImageRef>, maxBytes: number = DEFAULT_MAX_IMAGE_BYTES) =>
   Effect.forEach(images, (image, i) => resolveImage(metric, image, i, maxBytes))

@@ -33,6 +33,7 @@ import { spendAttributes, traced } from "./tracing.js"
  * ```ts
  * const { cost, policy } = yield* judge.stats
  * ```
+ * @since 0.1.0
  */
 export interface JudgeStats {
   readonly model: string
@@ -57,6 +58,7 @@ export interface JudgeStats {
  * ```ts
  * const judge: JudgeApi = yield* Judge
  * ```
+ * @since 0.1.0
  */
 export interface JudgeApi {
   /** `provider:model`, e.g. `openai:gpt-4o-mini`; part of every judge metric's cache identity. */
@@ -78,6 +80,7 @@ export interface JudgeApi {
  * ```ts
  * judge.chat(request, { accept: (text) => Either.isRight(decode(text)) })
  * ```
+ * @since 0.1.0
  */
 export interface ChatOptions {
   readonly accept?: ReplyFilter | undefined
@@ -90,6 +93,7 @@ export interface ChatOptions {
  * ```ts
  * const reply = yield* Effect.flatMap(Judge, (j) => j.chat({ messages: [{ role: "user", content: "hi" }] }))
  * ```
+ * @since 0.1.0
  */
 export class Judge extends Context.Tag("assay/Judge")<Judge, JudgeApi>() {
   /**
@@ -117,6 +121,7 @@ export class Judge extends Context.Tag("assay/Judge")<Judge, JudgeApi>() {
  * ```ts
  * const judge = yield* makeJudge(defaultPrices)
  * ```
+ * @since 0.1.0
  */
 export const makeJudge = (prices: PriceTable = defaultPrices): Effect.Effect<JudgeApi, never, ChatProvider | CallPolicy> =>
   Effect.gen(function*() {
@@ -246,6 +251,7 @@ const recorded = (
  * ```ts
  * layerJudge().pipe(Layer.provide(OpenAiCompatible.layer(options)), Layer.provide(CallPolicy.layer()))
  * ```
+ * @since 0.1.0
  */
 export const layerJudge = (prices: PriceTable = defaultPrices): Layer.Layer<Judge, never, ChatProvider | CallPolicy> =>
   Layer.effect(Judge, makeJudge(prices))

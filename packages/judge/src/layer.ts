@@ -40,6 +40,7 @@ import type * as Bedrock from "./providers/bedrock.js"
  * ```ts
  * const spec: JudgeSpec = { provider: "openai-compatible", model: "llama3.1", baseUrl: "http://127.0.0.1:11434/v1" }
  * ```
+ * @since 0.1.0
  */
 export interface JudgeSpec {
   readonly provider: "openai" | "openai-compatible" | "openai-responses" | "anthropic" | "gemini" | "bedrock"
@@ -69,6 +70,7 @@ export interface JudgeSpec {
  * ```ts
  * Either.getOrThrowWith(parseJudgeSpec(text), (e: JudgeSpecError) => e.message)
  * ```
+ * @since 0.1.0
  */
 export class JudgeSpecError extends Schema.TaggedError<JudgeSpecError>()("JudgeSpecError", {
   input: Schema.String,
@@ -85,6 +87,7 @@ const PROVIDERS = ["openai", "openai-compatible", "openai-responses", "anthropic
  * parseJudgeSpec("openai:gpt-4o-mini") // Either.right({ provider: "openai", model: "gpt-4o-mini" })
  * parseJudgeSpec("anthropic:claude-3-5-haiku-latest") // Either.right({ provider: "anthropic", model: "claude-3-5-haiku-latest" })
  * ```
+ * @since 0.1.0
  */
 export const parseJudgeSpec = (input: string): Either.Either<JudgeSpec, JudgeSpecError> => {
   const colon = input.indexOf(":")
@@ -218,6 +221,7 @@ const guarded = <E, R>(provider: Layer.Layer<ChatProvider, E, R>, options: Guard
  * ```ts
  * judgeLayer({ provider: "openai-compatible", model: "qwen2.5", baseUrl: "http://127.0.0.1:8000/v1" })
  * ```
+ * @since 0.1.0
  */
 export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, ConfigError.ConfigError> =>
   Layer.unwrapEffect(Effect.gen(function*() {

@@ -20,6 +20,7 @@ let loading: Promise<typeof NodeHttpClient> | undefined
  * ```ts
  * Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher)
  * ```
+ * @since 0.1.0
  */
 export const nodeHttpClient: Effect.Effect<typeof NodeHttpClient> = Effect.promise(() => (loading ??= import("@effect/platform-node/NodeHttpClient")))
 
@@ -31,6 +32,7 @@ export const nodeHttpClient: Effect.Effect<typeof NodeHttpClient> = Effect.promi
  * ```ts
  * OpenAiCompatible.layerUndici(options).pipe(Layer.provide(undiciLayer))
  * ```
+ * @since 0.1.0
  */
 export const undiciLayer = Layer.unwrapEffect(
   Effect.map(nodeHttpClient, (m) => m.layerUndiciWithoutDispatcher.pipe(Layer.provideMerge(m.dispatcherLayer)))

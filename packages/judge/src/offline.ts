@@ -21,6 +21,7 @@ import { JudgeError } from "./errors.js"
  * ```ts
  * const offline = yield* Offline
  * ```
+ * @since 0.1.0
  */
 export class Offline extends Context.Reference<Offline>()("assay/judge/Offline", { defaultValue: () => false }) {}
 
@@ -31,6 +32,7 @@ export class Offline extends Context.Reference<Offline>()("assay/judge/Offline",
  * ```ts
  * offline ? offlineRefusal("openai:gpt-4o-mini") : call
  * ```
+ * @since 0.1.0
  */
 export const offlineRefusal = (target: string): Effect.Effect<never, JudgeError> =>
   Effect.flatMap(FiberRef.get(CurrentCase), (current) => {

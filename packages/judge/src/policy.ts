@@ -37,6 +37,7 @@ import { SharedRateLimit } from "./shared-limit.js"
  * ```ts
  * CallPolicy.layer({ maxConnections: 50, requestsPerMinute: 500, maxRetries: 4 })
  * ```
+ * @since 0.1.0
  */
 export interface PolicySettings {
   /** Connection cap per model (the adaptive cap's ceiling). */
@@ -70,6 +71,7 @@ export interface PolicySettings {
  * ```ts
  * makePolicy({ ...defaultPolicySettings, maxConnections: 16 })
  * ```
+ * @since 0.1.0
  */
 export const defaultPolicySettings: PolicySettings = {
   maxConnections: 8,
@@ -93,6 +95,7 @@ export const defaultPolicySettings: PolicySettings = {
  * ```ts
  * const [stats] = yield* policy.stats // { model, cap, inFlight, retries, ... }
  * ```
+ * @since 0.1.0
  */
 export interface PolicyStats {
   readonly model: string
@@ -123,6 +126,7 @@ export interface PolicyStats {
  * ```ts
  * const reply = yield* policy.run("openai:gpt-4o-mini", 300, provider.complete(request))
  * ```
+ * @since 0.1.0
  */
 export interface CallPolicyApi {
   readonly settings: PolicySettings
@@ -140,6 +144,7 @@ export interface CallPolicyApi {
  * ```ts
  * policy.run("m", 100, (deadline) => provider.completeWithin!(request, deadline))
  * ```
+ * @since 0.1.0
  */
 export type Attempt =
   | Effect.Effect<ProviderReply, JudgeError>
@@ -527,6 +532,7 @@ const runWith = (
  * ```ts
  * const policy = yield* makePolicy({ maxConnections: 4, maxRetries: 2 })
  * ```
+ * @since 0.1.0
  */
 export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effect<CallPolicyApi, never, Scope.Scope> =>
   Effect.gen(function*() {
@@ -580,6 +586,7 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
  * ```ts
  * const stats = yield* Effect.flatMap(CallPolicy, (p) => p.stats)
  * ```
+ * @since 0.1.0
  */
 export class CallPolicy extends Context.Tag("assay/judge/CallPolicy")<CallPolicy, CallPolicyApi>() {
   /**

@@ -25,6 +25,7 @@ import { cloudPrices } from "./pricing-cloud.js"
  * ```ts
  * const price: Price = { input: 0.15, output: 0.6, batchDiscount: 0.5 }
  * ```
+ * @since 0.1.0
  */
 export interface Price {
   readonly input: number
@@ -39,6 +40,7 @@ export interface Price {
  * ```ts
  * const prices: PriceTable = { ...defaultPrices, "llama*": { input: 0, output: 0 } }
  * ```
+ * @since 0.1.0
  */
 export type PriceTable = Readonly<Record<string, Price>>
 
@@ -49,6 +51,7 @@ export type PriceTable = Readonly<Record<string, Price>>
  * ```ts
  * costAt({ input: 1, output: 1 }, { input: 1e6, output: 0 }, "batch") // 0.5
  * ```
+ * @since 0.1.0
  */
 export const DEFAULT_BATCH_DISCOUNT = 0.5
 
@@ -73,6 +76,7 @@ const fromCatalog = (models: ReadonlyArray<{ readonly id: string; readonly cost?
  * ```ts
  * catalogPrices["gpt-4o-mini"] // { input: 0.15, output: 0.6 }
  * ```
+ * @since 0.1.0
  */
 export const catalogPrices: PriceTable = fromCatalog([...Object.values(openaiModels.models), ...Object.values(anthropicModels.models)])
 
@@ -83,6 +87,7 @@ export const catalogPrices: PriceTable = fromCatalog([...Object.values(openaiMod
  * ```ts
  * supplementPrices["claude-haiku-4-5"] // { input: 1, output: 5 }
  * ```
+ * @since 0.1.0
  */
 export const supplementPrices: PriceTable = {
   "claude-haiku-4-5": { input: 1, output: 5 },
@@ -96,6 +101,7 @@ export const supplementPrices: PriceTable = {
  * ```ts
  * defaultPrices["claude-3-5-haiku"] // { input: 0.8, output: 4 }
  * ```
+ * @since 0.1.0
  */
 export const defaultPrices: PriceTable = { ...catalogPrices, ...supplementPrices, ...cloudPrices }
 
@@ -107,6 +113,7 @@ export const defaultPrices: PriceTable = { ...catalogPrices, ...supplementPrices
  * ```ts
  * bareModel("anthropic:claude-3-5-haiku-latest") // "claude-3-5-haiku-latest"
  * ```
+ * @since 0.1.0
  */
 export const bareModel = (model: string): string => model.replace(/^(?:openai|openai-compatible|openai-responses|anthropic|gemini|bedrock):/, "")
 
@@ -117,6 +124,7 @@ export const bareModel = (model: string): string => model.replace(/^(?:openai|op
  * ```ts
  * withOverrides(defaultPrices, { "openai:my-model": { input: 1, output: 2 } })["my-model"] // { input: 1, output: 2 }
  * ```
+ * @since 0.1.0
  */
 export const withOverrides = (table: PriceTable, overrides: PriceTable | undefined): PriceTable => {
   if (overrides === undefined) return table
@@ -133,6 +141,7 @@ export const withOverrides = (table: PriceTable, overrides: PriceTable | undefin
  * ```ts
  * priceOf({ "llama*": { input: 0.1, output: 0.1 } }, "openai-compatible:llama3.1") // { input: 0.1, output: 0.1 }
  * ```
+ * @since 0.1.0
  */
 export const priceOf = (table: PriceTable, model: string): Price | undefined => {
   const bare = bareModel(model)
@@ -152,6 +161,7 @@ export const priceOf = (table: PriceTable, model: string): Price | undefined => 
  * ```ts
  * const mode: CallMode = "batch"
  * ```
+ * @since 0.1.0
  */
 export type CallMode = "live" | "batch"
 
@@ -162,6 +172,7 @@ export type CallMode = "live" | "batch"
  * ```ts
  * costAt(priceOf(defaultPrices, "gpt-4o"), { input: 1000, output: 1000 }) // 0.0125
  * ```
+ * @since 0.1.0
  */
 export const costAt = (price: Price | undefined, usage: TokenUsage, mode: CallMode = "live"): number | undefined => {
   if (price === undefined) return undefined
@@ -176,6 +187,7 @@ export const costAt = (price: Price | undefined, usage: TokenUsage, mode: CallMo
  * ```ts
  * costOf(defaultPrices, "gpt-4o", { input: 1000, output: 1000 }) // 0.0125
  * ```
+ * @since 0.1.0
  */
 export const costOf = (table: PriceTable, model: string, usage: TokenUsage, mode: CallMode = "live"): number | undefined =>
   costAt(priceOf(table, model), usage, mode)
@@ -187,6 +199,7 @@ export const costOf = (table: PriceTable, model: string, usage: TokenUsage, mode
  * ```ts
  * howToPrice("my-model") // 'set its price in the config: prices: { "my-model": { input: <USD per 1M>, output: <USD per 1M> } }'
  * ```
+ * @since 0.1.0
  */
 export const howToPrice = (model: string): string =>
   `set its price in the config: prices: { ${JSON.stringify(bareModel(model))}: { input: <USD per 1M tokens>, output: <USD per 1M tokens> } }`
@@ -199,6 +212,7 @@ export const howToPrice = (model: string): string =>
  * ```ts
  * BATCH_DISCOUNT // 0.5
  * ```
+ * @since 0.1.0
  */
 export const BATCH_DISCOUNT = DEFAULT_BATCH_DISCOUNT
 
@@ -209,5 +223,6 @@ export const BATCH_DISCOUNT = DEFAULT_BATCH_DISCOUNT
  * ```ts
  * batchCostAt({ input: 1, output: 1 }, { input: 1_000_000, output: 0 }) // 0.5
  * ```
+ * @since 0.1.0
  */
 export const batchCostAt = (price: Price | undefined, usage: TokenUsage): number | undefined => costAt(price, usage, "batch")

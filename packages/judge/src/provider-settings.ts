@@ -19,6 +19,7 @@ import type { AwsSettings } from "./providers/bedrock.js"
  * ```ts
  * const openai: Vendor = { keys: ["OPENAI_API_KEY"], urls: ["OPENAI_BASE_URL"], hint: "check OPENAI_API_KEY" }
  * ```
+ * @since 0.1.0
  */
 export interface Vendor {
   /** Variables that may hold the API key, first set wins. */
@@ -39,6 +40,7 @@ const AWS_HINT = "check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSIO
  * ```ts
  * vendorOf("bedrock").urls // ["AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL"]
  * ```
+ * @since 0.1.0
  */
 export const vendorOf = (provider: string): Vendor => {
   switch (provider) {
@@ -62,6 +64,7 @@ export const vendorOf = (provider: string): Vendor => {
  * ```ts
  * PROVIDER_SECRET_VARIABLES.includes("AWS_SECRET_ACCESS_KEY") // true
  * ```
+ * @since 0.1.0
  */
 export const PROVIDER_SECRET_VARIABLES = [
   "GEMINI_API_KEY",
@@ -92,6 +95,7 @@ const PLACEHOLDER: AwsSettings = {
  * ```ts
  * const { region, credentials } = yield* awsSettings(true)
  * ```
+ * @since 0.1.0
  */
 export const awsSettings = (required: boolean): Effect.Effect<AwsSettings, ConfigError.ConfigError> =>
   !required ? Effect.succeed(PLACEHOLDER) : Effect.flatMap(awsConfig, (aws) => {

@@ -19,6 +19,7 @@ import type { JudgeError } from "./errors.js"
  * ```ts
  * const reply = yield* Effect.flatMap(ChatProvider, (p) => p.complete(request))
  * ```
+ * @since 0.1.0
  */
 export interface ChatProviderApi {
   readonly provider: string
@@ -49,5 +50,6 @@ export interface ChatProviderApi {
  * ```ts
  * Layer.succeed(ChatProvider, { provider: "test", model: "m", complete: () => Effect.succeed(reply) })
  * ```
+ * @since 0.1.0
  */
 export class ChatProvider extends Context.Tag("assay/judge/ChatProvider")<ChatProvider, ChatProviderApi>() {}

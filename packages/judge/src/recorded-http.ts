@@ -42,6 +42,7 @@ const toResponse = (request: HttpClientRequest.HttpClientRequest, kept: typeof R
  * ```ts
  * const client = recordHttp(yield* HttpClient.HttpClient, yield* Recording)
  * ```
+ * @since 0.1.0
  */
 export const recordHttp = (client: HttpClient.HttpClient, recording: RecordingApi): HttpClient.HttpClient =>
   HttpClient.transform(client, (effect, request) =>
@@ -72,6 +73,7 @@ const refusingClient = (client: HttpClient.HttpClient): HttpClient.HttpClient =>
  * ```ts
  * Layer.provide(recordedHttpClient, NodeHttpClient.layerUndici)
  * ```
+ * @since 0.1.0
  */
 export const recordedHttpClient: Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient> = Layer.effect(
   HttpClient.HttpClient,

@@ -30,6 +30,7 @@ import { Context, Deferred, Effect, Either, FiberRef, Layer, Option, Redacted, S
  * ```ts
  * Effect.catchTag("ReplayMiss", (miss) => Console.error(miss.message))
  * ```
+ * @since 0.1.0
  */
 export class ReplayMiss extends Schema.TaggedError<ReplayMiss>()("ReplayMiss", { message: Schema.String }) {}
 
@@ -40,6 +41,7 @@ export class ReplayMiss extends Schema.TaggedError<ReplayMiss>()("ReplayMiss", {
  * ```ts
  * Effect.catchTag("RecordingFileError", (e) => Console.error(e.message))
  * ```
+ * @since 0.1.0
  */
 export class RecordingFileError extends Schema.TaggedError<RecordingFileError>()("RecordingFileError", { message: Schema.String }) {}
 
@@ -50,6 +52,7 @@ export class RecordingFileError extends Schema.TaggedError<RecordingFileError>()
  * ```ts
  * const request: RecordedRequest = { method: "POST", path: "https://api.example.com/v1/chat?key=x", body: { q: 1 } }
  * ```
+ * @since 0.1.0
  */
 export interface RecordedRequest {
   readonly method: string
@@ -65,6 +68,7 @@ export interface RecordedRequest {
  * ```ts
  * const reply = yield* recording.through({ method: "POST", path: "/v1/answer", body }, live)
  * ```
+ * @since 0.1.0
  */
 export interface RecordingApi {
   readonly mode: "record" | "replay"
@@ -98,6 +102,7 @@ const scrub = (value: unknown): unknown => {
  * ```ts
  * routeOf("http://127.0.0.1:8080/v1/chat/completions?api_key=sk-1&x=2") // "/v1/chat/completions?x=2"
  * ```
+ * @since 0.1.0
  */
 export const routeOf = (url: string): string => {
   const parsed = URL.canParse(url) ? new URL(url) : URL.canParse(url, "http://x") ? new URL(url, "http://x") : undefined
@@ -115,6 +120,7 @@ export const routeOf = (url: string): string => {
  * canonicalRequest({ method: "post", path: "http://h/v1/x", body: { b: 1, a: 2, user: "u" } })
  * // { method: "POST", path: "/v1/x", body: { a: 2, b: 1 } }
  * ```
+ * @since 0.1.0
  */
 export const canonicalRequest = (request: RecordedRequest, at: Repetition = { repetition: 0, epoch: 0 }): Record<string, unknown> => ({
   method: request.method.toUpperCase(),
@@ -132,6 +138,7 @@ export const canonicalRequest = (request: RecordedRequest, at: Repetition = { re
  * ```ts
  * const at: Repetition = { repetition: 1, epoch: 0 }
  * ```
+ * @since 0.1.0
  */
 export interface Repetition {
   readonly repetition: number
@@ -252,6 +259,7 @@ const replayLayer = (file: string): Layer.Layer<Recording, RecordingFileError, F
  * ```ts
  * const recording = yield* Effect.serviceOption(Recording)
  * ```
+ * @since 0.1.0
  */
 export class Recording extends Context.Tag("assay/judge/Recording")<Recording, RecordingApi>() {
   /** Record every call into a file (written when the layer's scope closes). */

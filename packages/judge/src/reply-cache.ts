@@ -28,6 +28,7 @@ import { JudgeError } from "./errors.js"
  * ```ts
  * const storage: ReplyStorage = yield* ResponseCache
  * ```
+ * @since 0.1.0
  */
 export interface ReplyStorage {
   readonly get: (request: { readonly model: string; readonly baseUrl: string; readonly body: unknown }) => Effect.Effect<Option.Option<unknown>, { readonly message: string }>
@@ -45,6 +46,7 @@ export interface ReplyStorage {
  * ```ts
  * const reply = yield* replies.through("openai:gpt-4o-mini", request, provider.complete(request))
  * ```
+ * @since 0.1.0
  */
 export interface ReplyCacheApi {
   /**
@@ -66,6 +68,7 @@ export interface ReplyCacheApi {
  * ```ts
  * const accept: ReplyFilter = (text) => text.trim().startsWith("{")
  * ```
+ * @since 0.1.0
  */
 export type ReplyFilter = (text: string) => boolean
 
@@ -76,6 +79,7 @@ export type ReplyFilter = (text: string) => boolean
  * ```ts
  * const { reply, replayed } = yield* replies.through(model, request, call)
  * ```
+ * @since 0.1.0
  */
 export interface CachedReply {
   readonly reply: ProviderReply
@@ -89,6 +93,7 @@ export interface CachedReply {
  * ```ts
  * Layer.succeed(ReplyCache, makeReplyCache(storage, { offline: true }))
  * ```
+ * @since 0.1.0
  */
 export class ReplyCache extends Context.Tag("assay/judge/ReplyCache")<ReplyCache, ReplyCacheApi>() {}
 
@@ -111,6 +116,7 @@ const decodeStored = Schema.decodeUnknownOption(StoredReply)
  * ```ts
  * const replies = makeReplyCache(storage, { ttl: "30 days" })
  * ```
+ * @since 0.1.0
  */
 export const makeReplyCache = (
   storage: ReplyStorage,

@@ -14,7 +14,11 @@
 import type { ChatRequest, ProviderReply } from "./chat.js"
 import { type CallMode, costAt, type Price } from "./pricing.js"
 
-/** The output tokens assumed of a model's first reply, before the run has seen any. */
+/**
+ * The output tokens assumed of a model's first reply, before the run has seen any.
+ *
+ * @since 0.1.0
+ */
 export const PRIOR_OUTPUT_TOKENS = 256
 
 /**
@@ -24,6 +28,7 @@ export const PRIOR_OUTPUT_TOKENS = 256
  * ```ts
  * const r: Reservation = makeReservation(price)
  * ```
+ * @since 0.1.0
  */
 export interface Reservation {
   /** The worst-case cost of a request, in USD (0 without a price). */
@@ -41,6 +46,7 @@ export interface Reservation {
  * ```ts
  * makeReservation({ input: 1, output: 1 }).estimate({ messages: [{ role: "user", content: "abcd" }], maxTokens: 9 }) // 10e-6
  * ```
+ * @since 0.1.0
  */
 export const makeReservation = (price: Price | undefined, mode: CallMode = "live"): Reservation => {
   // Plain counters: each update is one synchronous step, atomic between fibers.

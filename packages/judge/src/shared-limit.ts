@@ -18,6 +18,7 @@ import { Context, type Effect } from "effect"
  * ```ts
  * Effect.flatMap(SharedRateLimit, (limit) => limit.take("openai:gpt-4o-mini", 600))
  * ```
+ * @since 0.1.0
  */
 export class SharedRateLimit extends Context.Tag("assay/judge/SharedRateLimit")<SharedRateLimit, {
   /** Wait until one more request of `model` fits in the shared budget of `perMinute` requests a minute. */

@@ -20,6 +20,7 @@ import { Judge } from "./judge.js"
  * ```ts
  * const reply: ScriptedReply = '{"score": 8}'
  * ```
+ * @since 0.1.0
  */
 export type ScriptedReply = string | { readonly text: string; readonly logprobs: ReadonlyArray<TokenLogprob> }
 
@@ -30,6 +31,7 @@ export type ScriptedReply = string | { readonly text: string; readonly logprobs:
  * ```ts
  * const { layer, requests } = scriptedJudge([[/score/, '{"score": 8}']])
  * ```
+ * @since 0.1.0
  */
 export interface ScriptedJudge {
   readonly layer: Layer.Layer<Judge>
@@ -43,6 +45,7 @@ export interface ScriptedJudge {
  * ```ts
  * scriptedJudge([[/score/, '{"score": 8, "reason": "good"}']], "test:judge")
  * ```
+ * @since 0.1.0
  */
 export const scriptedJudge = (
   rules: ReadonlyArray<readonly [RegExp, ScriptedReply | ((prompt: string) => ScriptedReply)]>,

@@ -22,6 +22,7 @@ import { Judge } from "./judge.js"
  * ```ts
  * const spend: Spend = addSpend(noSpend, { input: 10, output: 2, cost: 0.0001 })
  * ```
+ * @since 0.1.0
  */
 export interface Spend {
   readonly input: number
@@ -36,6 +37,7 @@ export interface Spend {
  * ```ts
  * addSpend(noSpend, spend) // equals spend
  * ```
+ * @since 0.1.0
  */
 export const noSpend: Spend = { input: 0, output: 0, cost: 0 }
 
@@ -46,6 +48,7 @@ export const noSpend: Spend = { input: 0, output: 0, cost: 0 }
  * ```ts
  * addSpend(noSpend, { input: 10, output: 2, cost: 0.001 })
  * ```
+ * @since 0.1.0
  */
 export const addSpend = (a: Spend, b: Spend): Spend => ({ input: a.input + b.input, output: a.output + b.output, cost: a.cost + b.cost })
 
@@ -58,6 +61,7 @@ const spendOf = (reply: ChatReply): Spend => ({ input: reply.usage.input, output
  * ```ts
  * structured(Verdict, { metric: "faithfulness", messages, repairs: 1 })
  * ```
+ * @since 0.1.0
  */
 export interface StructuredOptions {
   readonly metric: string
@@ -75,6 +79,7 @@ export interface StructuredOptions {
  * ```ts
  * const { spend, value } = yield* structured(Verdict, options)
  * ```
+ * @since 0.1.0
  */
 export interface Structured<A> {
   readonly value: A
@@ -91,6 +96,7 @@ const QUOTE = 500
  * ```ts
  * jsonText('Sure! ```json\n{"a":1}\n```') // '{"a":1}'
  * ```
+ * @since 0.1.0
  */
 export const jsonText = (reply: string): string => {
   const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(reply)
@@ -109,6 +115,7 @@ const quote = (text: string) => JSON.stringify(text.length > QUOTE ? `${text.sli
  * ```ts
  * structured(Schema.Struct({ verdict: Schema.Literal("yes", "no") }), { metric: "x", messages })
  * ```
+ * @since 0.1.0
  */
 export const structured = <A, I>(
   schema: Schema.Schema<A, I>,

@@ -76,6 +76,7 @@ const lineResult = (line: typeof ResultLine.Type): LineResult => {
  * ```ts
  * const client = yield* make({ model: "claude-haiku-4-5", apiKey, baseUrl: "https://api.anthropic.com" })
  * ```
+ * @since 0.1.0
  */
 export const make = (options: AnthropicOptions) =>
   Effect.map(HttpClient.HttpClient, (client): BatchClientApi => {

@@ -22,6 +22,7 @@ import type { JudgeError } from "../errors.js"
  * ```ts
  * const line: BatchLine = { customId: "r-3f2a", request: { messages: [{ role: "user", content: "hi" }] } }
  * ```
+ * @since 0.1.0
  */
 export interface BatchLine {
   readonly customId: string
@@ -36,6 +37,7 @@ export interface BatchLine {
  * ```ts
  * const status: BatchStatus = { id: "batch_1", ended: false, state: "in_progress", total: 10, succeeded: 0, failed: 0 }
  * ```
+ * @since 0.1.0
  */
 export interface BatchStatus {
   readonly id: string
@@ -54,6 +56,7 @@ export interface BatchStatus {
  * ```ts
  * const r: LineResult = { customId: "r1", reply, error: undefined }
  * ```
+ * @since 0.1.0
  */
 export interface LineResult {
   readonly customId: string
@@ -69,6 +72,7 @@ export interface LineResult {
  * ```ts
  * const client: BatchClientApi = OpenAiBatch.make({ baseUrl, model, apiKey })
  * ```
+ * @since 0.1.0
  */
 export interface BatchClientApi {
   readonly provider: "openai" | "anthropic"
@@ -92,6 +96,7 @@ export interface BatchClientApi {
  * ```ts
  * const record: BatchRecord = { batchId: "batch_1", model: "openai:gpt-4o-mini", customIds: ["r1", "r2"] }
  * ```
+ * @since 0.1.0
  */
 export interface BatchRecord {
   readonly batchId: string
@@ -108,6 +113,7 @@ export interface BatchRecord {
  * ```ts
  * Layer.succeed(BatchJournal, { known: Effect.succeed([]), record: () => Effect.void })
  * ```
+ * @since 0.1.0
  */
 export class BatchJournal extends Context.Tag("assay/judge/BatchJournal")<BatchJournal, {
   /** Batches submitted earlier for this run (empty for a new run). */
@@ -122,6 +128,7 @@ export class BatchJournal extends Context.Tag("assay/judge/BatchJournal")<BatchJ
  * ```ts
  * const { submitted, inProgress, ended } = stats
  * ```
+ * @since 0.1.0
  */
 export interface BatchStats {
   /** Batches submitted by this process, plus earlier ones being polled again. */
@@ -145,6 +152,7 @@ export interface BatchStats {
  * ```ts
  * const reply = yield* Effect.flatMap(BatchCalls, (b) => b.call(request))
  * ```
+ * @since 0.1.0
  */
 export class BatchCalls extends Context.Tag("assay/judge/BatchCalls")<BatchCalls, {
   readonly call: (request: ChatRequest) => Effect.Effect<ProviderReply, JudgeError>

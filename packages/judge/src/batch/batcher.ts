@@ -30,6 +30,7 @@ import { type BatchCalls, type BatchClientApi, BatchJournal, type BatchLine, typ
  * ```ts
  * const settings: BatcherSettings = { model: "openai:gpt-4o-mini", poll: Duration.seconds(1) }
  * ```
+ * @since 0.1.0
  */
 export interface BatcherSettings {
   /** `provider:model`, part of every custom id and of the journal's records. */
@@ -53,6 +54,7 @@ export interface BatcherSettings {
  * ```ts
  * pollSchedule(Duration.seconds(1), Duration.seconds(30)) // 1 s, 1.5 s, 2.25 s, … 30 s, 30 s
  * ```
+ * @since 0.1.0
  */
 export const pollSchedule = (initial: Duration.DurationInput, cap: Duration.DurationInput) =>
   Schedule.exponential(initial, 1.5).pipe(Schedule.union(Schedule.spaced(Duration.max(Duration.decode(initial), Duration.decode(cap)))))
@@ -64,6 +66,7 @@ export const pollSchedule = (initial: Duration.DurationInput, cap: Duration.Dura
  * ```ts
  * customIdOf("openai:gpt-4o-mini", request) // "r-Jx0…" (44 characters)
  * ```
+ * @since 0.1.0
  */
 export const customIdOf = (model: string, request: ChatRequest): string =>
   `r-${createHash("sha256").update(model).update("\u0000").update(JSON.stringify(request)).digest("base64url")}`
@@ -313,6 +316,7 @@ const stats = (b: Batcher): Effect.Effect<BatchStats> =>
  * ```ts
  * Layer.scoped(BatchCalls, makeBatcher(client, { model }))
  * ```
+ * @since 0.1.0
  */
 export const makeBatcher = (client: BatchClientApi, settings: BatcherSettings): Effect.Effect<BatchCalls["Type"], never, Scope.Scope> =>
   Effect.gen(function*() {

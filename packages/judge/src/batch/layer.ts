@@ -20,6 +20,7 @@ import { makeBatcher } from "./batcher.js"
  * ```ts
  * const options: BatchOptions = { poll: "5 seconds" }
  * ```
+ * @since 0.1.0
  */
 export interface BatchOptions {
   /** The first wait between polls (default 1 s), growing by half each poll up to `maxPoll` (default 30 s). */
@@ -36,6 +37,7 @@ export interface BatchOptions {
  * ```ts
  * batchSupport("openai-compatible", "llama3.1") // "openai-compatible:llama3.1 has no batch API; …"
  * ```
+ * @since 0.1.0
  */
 export const batchSupport = (provider: string, model: string): string | undefined =>
   provider === "openai" || provider === "anthropic"
@@ -49,6 +51,7 @@ export const batchSupport = (provider: string, model: string): string | undefine
  * ```ts
  * layerJudge().pipe(Layer.provide(batchCallsLayer(spec, settings, {})))
  * ```
+ * @since 0.1.0
  */
 export const batchCallsLayer = (
   spec: { readonly provider: "openai" | "anthropic"; readonly model: string },

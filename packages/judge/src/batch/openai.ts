@@ -66,6 +66,7 @@ const multipart = (jsonl: string) => {
  * ```ts
  * const client = yield* make({ baseUrl, model: "gpt-4o-mini", apiKey })
  * ```
+ * @since 0.1.0
  */
 export const make = (options: OpenAiCompatibleOptions) =>
   Effect.map(HttpClient.HttpClient, (client): BatchClientApi => {

@@ -21,7 +21,11 @@ import { type JudgeContext, judgeMetric, type JudgeMetricOptions, ratio, reasonF
 import { judgeEach, ratioMetric } from "./steps.js"
 import { numbered } from "./template.js"
 
-/** Prompt-alignment prompt templates. */
+/**
+ * Prompt-alignment prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const promptAlignmentTemplates = {
   verdicts: `Check whether a response follows each of the instructions it was given.
 
@@ -46,6 +50,7 @@ Reply with JSON only, one verdict per instruction in order: {"verdicts": [{"verd
  * ```ts
  * const options: PromptAlignmentOptions = { instructions: ["Reply in one sentence"] }
  * ```
+ * @since 0.1.0
  */
 export interface PromptAlignmentOptions extends JudgeMetricOptions {
   readonly instructions: ReadonlyArray<string>
@@ -58,6 +63,7 @@ export interface PromptAlignmentOptions extends JudgeMetricOptions {
  * ```ts
  * promptAlignment({ instructions: ["Answer in French", "No more than 20 words"] })
  * ```
+ * @since 0.1.0
  */
 export const promptAlignment = (options: PromptAlignmentOptions): Metric.Metric<Judge> =>
   ratioMetric({
@@ -82,7 +88,11 @@ const toolsOf = (testCase: TestCase): ReadonlyArray<ToolCall> => (testCase._tag 
 /** A tool call as one line for prompts: its name and input parameters. */
 const callLine = (call: ToolCall): string => `${call.name}(${JSON.stringify(call.inputParameters ?? {})})`
 
-/** Argument-correctness (and tool-use arguments) prompt templates. */
+/**
+ * Argument-correctness (and tool-use arguments) prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const argumentTemplates = {
   arguments: `An AI agent answered a request by calling tools. For each tool call below, decide whether the input parameters it passed are correct and sufficient for the request ("yes") or wrong, missing or made up ("no"). Give a short reason for each "no".
 
@@ -105,6 +115,7 @@ const argumentVerdicts = (testCase: TestCase, ctx: JudgeContext) =>
  * ```ts
  * argumentCorrectness({ threshold: 0.8 })
  * ```
+ * @since 0.1.0
  */
 export const argumentCorrectness = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   ratioMetric({
@@ -118,7 +129,11 @@ export const argumentCorrectness = (options: JudgeMetricOptions = {}): Metric.Me
     verdicts: argumentVerdicts
   })
 
-/** Tool-use prompt templates: tool selection, then the arguments. */
+/**
+ * Tool-use prompt templates: tool selection, then the arguments.
+ *
+ * @since 0.1.0
+ */
 export const toolUseTemplates = {
   ...argumentTemplates,
   selection: `An AI agent answered a request by calling tools. For each tool call below, decide whether calling that tool was a suitable choice for the request ("yes") or not — unneeded, or a better-suited tool was available ("no"). Give a short reason for each "no".
@@ -142,6 +157,7 @@ Reply with JSON only, one verdict per tool call in order: {"verdicts": [{"verdic
  * ```ts
  * const options: ToolUseOptions = { availableTools: [{ name: "search", description: "web search" }] }
  * ```
+ * @since 0.1.0
  */
 export interface ToolUseOptions extends JudgeMetricOptions {
   readonly availableTools?: ReadonlyArray<{ readonly name: string; readonly description?: string | undefined }> | undefined
@@ -161,6 +177,7 @@ const selectionVerdicts = (testCase: TestCase, ctx: JudgeContext, options: ToolU
  * ```ts
  * toolUse({ availableTools: [{ name: "weather" }, { name: "search" }] })
  * ```
+ * @since 0.1.0
  */
 export const toolUse = (options: ToolUseOptions = {}): Metric.Metric<Judge> =>
   judgeMetric({

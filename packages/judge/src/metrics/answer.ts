@@ -20,7 +20,11 @@ import { fieldText } from "./fields.js"
 import type { JudgeMetricOptions } from "./judge-metric.js"
 import { extractedVerdicts, ratioMetric } from "./steps.js"
 
-/** Answer-relevancy prompt templates. */
+/**
+ * Answer-relevancy prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const answerRelevancyTemplates = {
   statements: `Break the following text into short, self-contained statements (one fact, claim or instruction each).
 
@@ -47,6 +51,7 @@ Reply with JSON only, one verdict per statement in order: {"verdicts": [{"verdic
  * ```ts
  * answerRelevancy({ threshold: 0.8, includeReason: true })
  * ```
+ * @since 0.1.0
  */
 export const answerRelevancy = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   ratioMetric({
@@ -64,7 +69,11 @@ export const answerRelevancy = (options: JudgeMetricOptions = {}): Metric.Metric
       })
   })
 
-/** Faithfulness prompt templates. */
+/**
+ * Faithfulness prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const faithfulnessTemplates = {
   claims: `Extract every factual claim made in the following text. Keep each claim self-contained.
 
@@ -91,6 +100,7 @@ Reply with JSON only, one verdict per claim in order: {"verdicts": [{"verdict": 
  * ```ts
  * faithfulness({ threshold: 0.9 })
  * ```
+ * @since 0.1.0
  */
 export const faithfulness = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   ratioMetric({

@@ -28,6 +28,7 @@ import { extractedVerdicts, judgeEach, ratioMetric } from "./steps.js"
  * ```ts
  * weightedPrecision(["yes", "no", "yes"]) // (1/1 + 2/3) / 2 ≈ 0.833
  * ```
+ * @since 0.1.0
  */
 export const weightedPrecision = (relevance: ReadonlyArray<Verdict["verdict"]>): number => {
   let relevant = 0
@@ -44,7 +45,11 @@ export const weightedPrecision = (relevance: ReadonlyArray<Verdict["verdict"]>):
 const nodesOf = (testCase: Parameters<Metric.Metric["measure"]>[0]) =>
   testCase._tag === "LLMTestCase" ? testCase.retrievalContext ?? [] : []
 
-/** Contextual-precision prompt templates. */
+/**
+ * Contextual-precision prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const contextualPrecisionTemplates = {
   verdicts: `Given the input and the expected output, decide for each retrieved node whether it was useful to arrive at the expected output ("yes") or not ("no"). Give a short reason for each.
 
@@ -67,6 +72,7 @@ Reply with JSON only, one verdict per node in order: {"verdicts": [{"verdict": "
  * ```ts
  * contextualPrecision({ threshold: 0.7 })
  * ```
+ * @since 0.1.0
  */
 export const contextualPrecision = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   judgeMetric({
@@ -90,7 +96,11 @@ export const contextualPrecision = (options: JudgeMetricOptions = {}): Metric.Me
       )
   })
 
-/** Contextual-recall prompt templates. */
+/**
+ * Contextual-recall prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const contextualRecallTemplates = {
   sentences: `Split the following text into its sentences.
 
@@ -116,6 +126,7 @@ Reply with JSON only, one verdict per sentence in order: {"verdicts": [{"verdict
  * ```ts
  * contextualRecall({})
  * ```
+ * @since 0.1.0
  */
 export const contextualRecall = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   ratioMetric({
@@ -133,7 +144,11 @@ export const contextualRecall = (options: JudgeMetricOptions = {}): Metric.Metri
       })
   })
 
-/** Contextual-relevancy prompt templates. */
+/**
+ * Contextual-relevancy prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const contextualRelevancyTemplates = {
   statements: `Break the following retrieved text into short, self-contained statements.
 
@@ -159,6 +174,7 @@ Reply with JSON only, one verdict per statement in order: {"verdicts": [{"verdic
  * ```ts
  * contextualRelevancy({ threshold: 0.6 })
  * ```
+ * @since 0.1.0
  */
 export const contextualRelevancy = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   ratioMetric({

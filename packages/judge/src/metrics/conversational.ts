@@ -27,6 +27,7 @@ const turnsOf = (testCase: TestCase) => (testCase._tag === "ConversationalTestCa
  * ```ts
  * transcript(conversation) // "1. [user] hi\n2. [assistant] hello"
  * ```
+ * @since 0.1.0
  */
 export const transcript = (testCase: TestCase): string =>
   turnsOf(testCase).map((t, i) => `${i + 1}. [${t.role}] ${contentText(t.content)}`).join("\n")
@@ -34,7 +35,11 @@ export const transcript = (testCase: TestCase): string =>
 const assistantTurns = (testCase: TestCase): ReadonlyArray<string> =>
   turnsOf(testCase).flatMap((t, i) => (t.role === "assistant" ? [`turn ${i + 1}: ${contentText(t.content)}`] : []))
 
-/** Knowledge-retention prompt templates. */
+/**
+ * Knowledge-retention prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const knowledgeRetentionTemplates = {
   verdicts: `Here is a conversation:
 {{transcript}}
@@ -54,6 +59,7 @@ Reply with JSON only, one verdict per listed turn in order: {"verdicts": [{"verd
  * ```ts
  * knowledgeRetention({ threshold: 0.8 })
  * ```
+ * @since 0.1.0
  */
 export const knowledgeRetention = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   ratioMetric({
@@ -69,7 +75,11 @@ export const knowledgeRetention = (options: JudgeMetricOptions = {}): Metric.Met
       judgeEach(ctx, assistantTurns(testCase), "verdicts", (turns) => ({ transcript: transcript(testCase), turns }))
   })
 
-/** Role-adherence prompt templates. */
+/**
+ * Role-adherence prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const roleAdherenceTemplates = {
   verdicts: `The assistant must play this role:
 {{role}}
@@ -92,6 +102,7 @@ Reply with JSON only, one verdict per listed turn in order: {"verdicts": [{"verd
  * ```ts
  * roleAdherence({})
  * ```
+ * @since 0.1.0
  */
 export const roleAdherence = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   ratioMetric({
@@ -111,7 +122,11 @@ export const roleAdherence = (options: JudgeMetricOptions = {}): Metric.Metric<J
       }))
   })
 
-/** Conversation-completeness prompt templates. */
+/**
+ * Conversation-completeness prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const conversationCompletenessTemplates = {
   intentions: `List what the user wanted to achieve in this conversation (their intentions), one short phrase each.
 
@@ -137,6 +152,7 @@ Reply with JSON only, one verdict per intention in order: {"verdicts": [{"verdic
  * ```ts
  * conversationCompleteness({ threshold: 0.7 })
  * ```
+ * @since 0.1.0
  */
 export const conversationCompleteness = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   ratioMetric({

@@ -31,6 +31,7 @@ const DagField = Schema.Literal("input", "actualOutput", "expectedOutput", "cont
  * ```ts
  * const t: DagTask = { type: "task", instructions: "List the headings", label: "headings", then: leaf }
  * ```
+ * @since 0.1.0
  */
 export interface DagTask {
   readonly type: "task"
@@ -48,6 +49,7 @@ export interface DagTask {
  * ```ts
  * const b: DagBinary = { type: "binary", criteria: "Is it polite?", yes: good, no: bad }
  * ```
+ * @since 0.1.0
  */
 export interface DagBinary {
   readonly type: "binary"
@@ -65,6 +67,7 @@ export interface DagBinary {
  * ```ts
  * const c: DagChoice = { type: "choice", criteria: "Tone?", options: [{ verdict: "formal", then: a }, { verdict: "casual", then: b }] }
  * ```
+ * @since 0.1.0
  */
 export interface DagChoice {
   readonly type: "choice"
@@ -81,6 +84,7 @@ export interface DagChoice {
  * ```ts
  * const v: DagVerdict = { type: "verdict", score: 0.5, reason: "partly formatted" }
  * ```
+ * @since 0.1.0
  */
 export interface DagVerdict {
   readonly type: "verdict"
@@ -96,6 +100,7 @@ export interface DagVerdict {
  * ```ts
  * const g: DagGEval = { type: "g-eval", criteria: "How clear is the summary?" }
  * ```
+ * @since 0.1.0
  */
 export interface DagGEval {
   readonly type: "g-eval"
@@ -112,6 +117,7 @@ export interface DagGEval {
  * ```ts
  * const leaf: DagNode = { type: "verdict", score: 1 }
  * ```
+ * @since 0.1.0
  */
 export type DagNode = DagTask | DagBinary | DagChoice | DagVerdict | DagGEval
 
@@ -127,6 +133,7 @@ const child = Schema.suspend((): Schema.Schema<DagNode> => DagNodeSchema)
  * ```ts
  * Schema.decodeUnknownEither(DagNodeSchema)({ type: "verdict", score: 2 }) // Left: score: Expected a number between 0 and 1
  * ```
+ * @since 0.1.0
  */
 export const DagNodeSchema: Schema.Schema<DagNode> = Schema.Union(
   Schema.Struct({ type: Schema.Literal("task"), id, instructions: text, label: text, evaluationParams: params, then: child }),
@@ -155,13 +162,18 @@ export const DagNodeSchema: Schema.Schema<DagNode> = Schema.Union(
  * ```ts
  * const issue: DagIssue = { path: ["root", "yes"], message: "…" }
  * ```
+ * @since 0.1.0
  */
 export interface DagIssue {
   readonly path: ReadonlyArray<PropertyKey>
   readonly message: string
 }
 
-/** The deepest tree accepted: deeper is almost surely a generated or mistaken tree, and each level is a judge call. */
+/**
+ * The deepest tree accepted: deeper is almost surely a generated or mistaken tree, and each level is a judge call.
+ *
+ * @since 0.1.0
+ */
 export const MAX_DAG_DEPTH = 32
 
 /**
@@ -171,13 +183,18 @@ export const MAX_DAG_DEPTH = 32
  * ```ts
  * nodeName({ type: "verdict", score: 1, id: "pass" }, ["root", "yes"]) // 'node "pass" (root.yes)'
  * ```
+ * @since 0.1.0
  */
 export const nodeName = (node: DagNode, path: ReadonlyArray<PropertyKey>): string => {
   const where = path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "")
   return node.id === undefined ? `node ${where}` : `node "${node.id}" (${where})`
 }
 
-/** The children of a node with their path steps. */
+/**
+ * The children of a node with their path steps.
+ *
+ * @since 0.1.0
+ */
 export const childrenOf = (node: DagNode): ReadonlyArray<readonly [ReadonlyArray<PropertyKey>, DagNode]> => {
   switch (node.type) {
     case "task":
@@ -218,6 +235,7 @@ const nodeIssues = (node: DagNode, path: ReadonlyArray<PropertyKey>): ReadonlyAr
  * validateDag({ type: "choice", criteria: "c", options: [{ verdict: "a", then: leaf }] })
  * // [{ path: ["root", "options"], message: "node root: a choice needs at least 2 options, it has 1" }]
  * ```
+ * @since 0.1.0
  */
 export const validateDag = (root: DagNode, rootPath: ReadonlyArray<PropertyKey> = ["root"]): ReadonlyArray<DagIssue> => {
   const issues: Array<DagIssue> = []

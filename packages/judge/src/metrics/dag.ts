@@ -20,7 +20,11 @@ import { fieldsBlock } from "./fields.js"
 import { gEvalScore, templates as gEvalTemplates } from "./g-eval.js"
 import { type JudgeContext, judgeMetric, type JudgeMetricOptions, type Scored } from "./judge-metric.js"
 
-/** DAG prompt templates (plus G-Eval's `steps` and `score` for G-Eval leaves). */
+/**
+ * DAG prompt templates (plus G-Eval's `steps` and `score` for G-Eval leaves).
+ *
+ * @since 0.1.0
+ */
 export const dagTemplates = {
   ...gEvalTemplates,
   task: `Carry out the following instructions on the test case below and reply with the result as text.
@@ -58,6 +62,7 @@ Reply with JSON only: {"verdict": "<one of the allowed verdicts>", "reason": "..
  * ```ts
  * const options: DagOptions = { name: "format", root: { type: "verdict", score: 1 } }
  * ```
+ * @since 0.1.0
  */
 export interface DagOptions extends JudgeMetricOptions {
   readonly name: string
@@ -71,7 +76,11 @@ const DEFAULT_FIELDS: ReadonlyArray<CaseField> = ["input", "actualOutput"]
 const TaskOutput = Schema.Struct({ output: Schema.String })
 const BinaryAnswer = Schema.Struct({ verdict: Schema.Boolean, reason: Schema.optional(Schema.NullOr(Schema.String)) })
 
-/** Every case field some node of the tree shows the judge (the metric's required fields). */
+/**
+ * Every case field some node of the tree shows the judge (the metric's required fields).
+ *
+ * @since 0.1.0
+ */
 export const dagFields = (root: DagNode): ReadonlyArray<CaseField> => {
   const fields = new Set<CaseField>()
   const visit = (node: DagNode, depth: number): void => {
@@ -164,6 +173,7 @@ const walk = (
  * ```ts
  * dag({ name: "polite", root: { type: "binary", criteria: "Is the reply polite?", yes: { type: "verdict", score: 1 }, no: { type: "verdict", score: 0 } } })
  * ```
+ * @since 0.1.0
  */
 export const dag = (options: DagOptions): Metric.Metric<Judge> => {
   const issues = validateDag(options.root)

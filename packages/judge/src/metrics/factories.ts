@@ -115,6 +115,7 @@ const criteriaDocs: ReadonlyArray<ParamDoc> = [
  * ```ts
  * judgeFactories.map((f) => f.id) // ["g-eval", "answer-relevancy", "faithfulness", ...]
  * ```
+ * @since 0.1.0
  */
 export const judgeFactories: ReadonlyArray<MetricFactory<Judge>> = [
   {

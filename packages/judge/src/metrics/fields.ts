@@ -16,6 +16,7 @@ import { numbered } from "./template.js"
  * ```ts
  * fieldLabel.retrievalContext // "Retrieval context"
  * ```
+ * @since 0.1.0
  */
 export const fieldLabel: Readonly<Record<string, string>> = {
   input: "Input",
@@ -34,6 +35,7 @@ export const fieldLabel: Readonly<Record<string, string>> = {
  * ```ts
  * fieldText(c, "actualOutput")
  * ```
+ * @since 0.1.0
  */
 export const fieldText = (testCase: TestCase, field: CaseField): string => {
   if (testCase._tag !== "LLMTestCase") return ""
@@ -64,6 +66,7 @@ export const fieldText = (testCase: TestCase, field: CaseField): string => {
  * ```ts
  * fieldsBlock(c, ["input", "actualOutput"]) // "Input:\nq\n\nActual output:\na"
  * ```
+ * @since 0.1.0
  */
 export const fieldsBlock = (testCase: TestCase, fields: ReadonlyArray<CaseField>): string =>
   fields.map((f) => `${fieldLabel[f] ?? f}:\n${fieldText(testCase, f)}`).join("\n\n")

@@ -30,6 +30,7 @@ import { numbered } from "./template.js"
  * ```ts
  * render(templates.score, { steps: "1. Check facts", fields: "Input:\nq" })
  * ```
+ * @since 0.1.0
  */
 export const templates = {
   steps: `You will evaluate a response against this criterion:
@@ -52,6 +53,7 @@ Reply with JSON only, the score first: {"score": <integer 0-10>, "reason": "<one
  * ```ts
  * gEval({ name: "x", criteria: "c" }).config.templateVersion === version // true
  * ```
+ * @since 0.1.0
  */
 export const version = "1"
 
@@ -62,6 +64,7 @@ export const version = "1"
  * ```ts
  * const options: GEvalOptions = { name: "correctness", criteria: "Is it correct?" }
  * ```
+ * @since 0.1.0
  */
 export interface GEvalOptions extends JudgeMetricOptions {
   /** Metric name shown in results (e.g. "correctness"). */
@@ -84,6 +87,7 @@ const Score = Schema.Struct({ score: Schema.Number.pipe(Schema.between(0, 10)), 
  * ```ts
  * weightedScore([{ token: "8", logprob: Math.log(0.6), top: [{ token: "8", logprob: Math.log(0.6) }, { token: "9", logprob: Math.log(0.4) }] }]) // 8.4
  * ```
+ * @since 0.1.0
  */
 export const weightedScore = (logprobs: ReadonlyArray<TokenLogprob> | undefined): number | undefined => {
   const scoreToken = logprobs?.find((t) => /^\s*\d+\s*$/.test(t.token))
@@ -103,6 +107,7 @@ export const weightedScore = (logprobs: ReadonlyArray<TokenLogprob> | undefined)
  * ```ts
  * const spec: GEvalScoring = { name: "c", criteria: "Is it right?", evaluationSteps: undefined, params: "input", fields: "Input:\nq", topLogprobs: 0 }
  * ```
+ * @since 0.1.0
  */
 export interface GEvalScoring {
   readonly name: string
@@ -122,6 +127,7 @@ export interface GEvalScoring {
  * ```ts
  * gEvalScore(ctx, { name: "c", criteria: "Is it right?", evaluationSteps: undefined, params: "input", fields, topLogprobs: 20 })
  * ```
+ * @since 0.1.0
  */
 export const gEvalScore = (ctx: JudgeContext, spec: GEvalScoring): Effect.Effect<Scored, MetricError, Judge> =>
   Effect.gen(function*() {
@@ -141,6 +147,7 @@ export const gEvalScore = (ctx: JudgeContext, spec: GEvalScoring): Effect.Effect
  * ```ts
  * gEval({ name: "helpfulness", evaluationSteps: ["Check the answer addresses the question", "Penalize filler"] })
  * ```
+ * @since 0.1.0
  */
 export const gEval = (options: GEvalOptions): Metric.Metric<Judge> => {
   const params = options.evaluationParams ?? ["input", "actualOutput"]

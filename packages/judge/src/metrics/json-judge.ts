@@ -15,7 +15,11 @@ import type { Judge } from "../judge.js"
 import { fieldText } from "./fields.js"
 import { judgeMetric, type JudgeMetricOptions, Verdict } from "./judge-metric.js"
 
-/** JSON-correctness-judge prompt templates. */
+/**
+ * JSON-correctness-judge prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const jsonCorrectnessTemplates = {
   verdict: `Decide whether a JSON value has the expected structure.
 
@@ -37,6 +41,7 @@ Reply with JSON only: {"verdict": "yes"|"no", "reason": "..."}`
  * ```ts
  * const options: JsonCorrectnessJudgeOptions = { expectedStructure: "a list of {id, title} objects" }
  * ```
+ * @since 0.1.0
  */
 export interface JsonCorrectnessJudgeOptions extends JudgeMetricOptions {
   /** The expected structure in words. */
@@ -52,6 +57,7 @@ const parseJson = Schema.decodeUnknownEither(Schema.parseJson())
  * ```ts
  * jsonCorrectnessJudge({ expectedStructure: "an object with `answer` (string) and `confidence` (0..1)" })
  * ```
+ * @since 0.1.0
  */
 export const jsonCorrectnessJudge = (options: JsonCorrectnessJudgeOptions): Metric.Metric<Judge> =>
   judgeMetric({

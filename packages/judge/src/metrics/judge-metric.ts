@@ -25,6 +25,7 @@ import { promptHash, render, type Templates } from "./template.js"
  * ```ts
  * faithfulness({ threshold: 0.8, verbose: true, judge: "openai:gpt-4o-mini" })
  * ```
+ * @since 0.1.0
  */
 export interface JudgeMetricOptions {
   /** Pass mark (default 0.5). */
@@ -49,6 +50,7 @@ export interface JudgeMetricOptions {
  * ```ts
  * Schema.decodeUnknownSync(JudgeMetricOptionsSchema)({ threshold: 0.7 })
  * ```
+ * @since 0.1.0
  */
 export const JudgeMetricOptionsSchema = Schema.Struct({
   threshold: Schema.optional(Schema.Number.pipe(Schema.between(0, 1))),
@@ -65,6 +67,7 @@ export const JudgeMetricOptionsSchema = Schema.Struct({
  * ```ts
  * const scored: Scored = { score: 0.5, reason: "half the claims hold" }
  * ```
+ * @since 0.1.0
  */
 export interface Scored {
   readonly score: number
@@ -78,6 +81,7 @@ export interface Scored {
  * ```ts
  * const verdict = yield* ctx.ask(Schema.Struct({ score: Schema.Number }), "score", { input })
  * ```
+ * @since 0.1.0
  */
 export interface JudgeContext {
   readonly metric: string
@@ -104,6 +108,7 @@ export interface JudgeContext {
  * ```ts
  * judgeMetric({ ...spec, options: { threshold: 0.7 } })
  * ```
+ * @since 0.1.0
  */
 export interface JudgeMetricSpec {
   readonly name: string
@@ -124,6 +129,7 @@ export interface JudgeMetricSpec {
  * ```ts
  * judgeMetric({ name: "n", version: "1", templates: {}, requires: [], options: {}, config: {}, score: () => Effect.succeed({ score: 1 }) })
  * ```
+ * @since 0.1.0
  */
 export const judgeMetric = (spec: JudgeMetricSpec): Metric.Metric<Judge> =>
   Metric.make({
@@ -202,6 +208,7 @@ export const judgeMetric = (spec: JudgeMetricSpec): Metric.Metric<Judge> =>
  * ```ts
  * Schema.decodeUnknownSync(Verdict)({ verdict: "yes" })
  * ```
+ * @since 0.1.0
  */
 export const Verdict = Schema.Struct({
   verdict: Schema.Literal("yes", "no", "idk"),
@@ -216,6 +223,7 @@ export type Verdict = typeof Verdict.Type
  * ```ts
  * const schema = verdictList(3)
  * ```
+ * @since 0.1.0
  */
 export const verdictList = (count: number) =>
   Schema.Struct({ verdicts: Schema.Array(Verdict) }).pipe(
@@ -229,6 +237,7 @@ export const verdictList = (count: number) =>
  * ```ts
  * Schema.decodeUnknownSync(stringList("claims"))({ claims: ["a"] })
  * ```
+ * @since 0.1.0
  */
 export const stringList = <K extends string>(key: K) => Schema.Struct({ [key]: Schema.Array(Schema.String) } as { [P in K]: Schema.Array$<typeof Schema.String> })
 
@@ -239,6 +248,7 @@ export const stringList = <K extends string>(key: K) => Schema.Struct({ [key]: S
  * ```ts
  * ratio([{ verdict: "yes" }, { verdict: "no" }], "no", 1) // 0.5
  * ```
+ * @since 0.1.0
  */
 export const ratio = (verdicts: ReadonlyArray<Verdict>, exclude: Verdict["verdict"], empty: number): number =>
   verdicts.length === 0 ? empty : verdicts.filter((v) => v.verdict !== exclude).length / verdicts.length
@@ -251,6 +261,7 @@ export const ratio = (verdicts: ReadonlyArray<Verdict>, exclude: Verdict["verdic
  * ```ts
  * reasonFrom(0.5, "1 of 2 statements are irrelevant", [{ verdict: "no", reason: "off topic" }], "no")
  * ```
+ * @since 0.1.0
  */
 export const reasonFrom = (score: number, summary: string, verdicts: ReadonlyArray<Verdict>, bad: Verdict["verdict"]): string => {
   const why = verdicts.flatMap((v, i) => (v.verdict === bad && v.reason ? [`#${i + 1}: ${v.reason}`] : []))

@@ -29,6 +29,7 @@ import { type JudgeContext, judgeMetric, type JudgeMetricOptions } from "./judge
  * ```ts
  * const options: MultimodalOptions = { maxImageBytes: 1_000_000 }
  * ```
+ * @since 0.1.0
  */
 export interface MultimodalOptions extends JudgeMetricOptions {
   /** The largest image (bytes) sent inline; a bigger one is a MetricError (default 5 MiB). */
@@ -102,6 +103,7 @@ Reply with JSON only: {"score": <integer 0-10>, "reason": "..."}`
  * ```ts
  * imageCoherence({ threshold: 0.7 })
  * ```
+ * @since 0.1.0
  */
 export const imageCoherence = perImageMetric(
   "image-coherence",
@@ -115,13 +117,18 @@ export const imageCoherence = perImageMetric(
  * ```ts
  * imageHelpfulness({})
  * ```
+ * @since 0.1.0
  */
 export const imageHelpfulness = perImageMetric(
   "image-helpfulness",
   "Judge how helpful an image is to a reader of the text around it: does it add information or make the text easier to understand?"
 )
 
-/** Text-to-image prompt templates. */
+/**
+ * Text-to-image prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const textToImageTemplates = {
   rate: `An image generator was given this prompt:
 {{prompt}}
@@ -146,6 +153,7 @@ const TextToImageRating = Schema.Struct({
  * ```ts
  * textToImage({ threshold: 0.6 })
  * ```
+ * @since 0.1.0
  */
 export const textToImage = (options: MultimodalOptions = {}): Metric.Metric<Judge> => {
   const maxBytes = options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES

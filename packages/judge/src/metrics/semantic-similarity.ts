@@ -21,6 +21,7 @@ const NAME = "semantic-similarity"
  * ```ts
  * const options: SemanticSimilarityOptions = { threshold: 0.8 }
  * ```
+ * @since 0.1.0
  */
 export interface SemanticSimilarityOptions {
   /** Pass mark (default 0.5). */
@@ -41,6 +42,7 @@ export interface SemanticSimilarityOptions {
  * ```ts
  * semanticSimilarity({ threshold: 0.75 })
  * ```
+ * @since 0.1.0
  */
 export const semanticSimilarity = (options: SemanticSimilarityOptions = {}): Metric.Metric<Embedder> =>
   Metric.make({
@@ -77,6 +79,7 @@ export const semanticSimilarity = (options: SemanticSimilarityOptions = {}): Met
  * ```ts
  * semanticSimilarityFactory.make({ threshold: 0.8 })
  * ```
+ * @since 0.1.0
  */
 export const semanticSimilarityFactory: MetricFactory<Embedder> = {
   id: NAME,

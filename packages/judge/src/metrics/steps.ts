@@ -32,6 +32,7 @@ import { numbered, type Templates } from "./template.js"
  * ```ts
  * const spec: ExtractThenJudge = { extract: { step: "claims", key: "claims", vars: { output } }, judge: { step: "verdicts", vars: (claims) => ({ claims }) } }
  * ```
+ * @since 0.1.0
  */
 export interface ExtractThenJudge {
   readonly extract: { readonly step: string; readonly key: string; readonly vars: Readonly<Record<string, string>> }
@@ -46,6 +47,7 @@ export interface ExtractThenJudge {
  * ```ts
  * extractThenJudge(ctx, spec).pipe(Effect.map(({ verdicts }) => ratio(verdicts, "no", 1)))
  * ```
+ * @since 0.1.0
  */
 export const extractThenJudge = (
   ctx: JudgeContext,
@@ -64,6 +66,7 @@ export const extractThenJudge = (
  * ```ts
  * extractedVerdicts(ctx, spec) // Effect<ReadonlyArray<Verdict>>
  * ```
+ * @since 0.1.0
  */
 export const extractedVerdicts = (ctx: JudgeContext, spec: ExtractThenJudge) =>
   Effect.map(extractThenJudge(ctx, spec), (r) => r.verdicts)
@@ -75,6 +78,7 @@ export const extractedVerdicts = (ctx: JudgeContext, spec: ExtractThenJudge) =>
  * ```ts
  * judgeEach(ctx, nodes, "verdicts", (list) => ({ input, nodes: list }))
  * ```
+ * @since 0.1.0
  */
 export const judgeEach = (
   ctx: JudgeContext,
@@ -93,6 +97,7 @@ export const judgeEach = (
  * ```ts
  * ratioMetric({ ...spec, bad: "no", empty: 1 })
  * ```
+ * @since 0.1.0
  */
 export interface RatioMetricSpec {
   readonly name: string
@@ -120,6 +125,7 @@ export interface RatioMetricSpec {
  * ratioMetric({ name: "x", templates, requires: ["actualOutput"], options: {}, bad: "no", empty: 1,
  *   describe: "items are wrong", verdicts: (c, ctx) => judgeEach(ctx, ["a"], "verdicts", (list) => ({ list })) })
  * ```
+ * @since 0.1.0
  */
 export const ratioMetric = (spec: RatioMetricSpec): Metric.Metric<Judge> =>
   judgeMetric({

@@ -25,6 +25,7 @@ import { extractThenJudge } from "./steps.js"
  * ```ts
  * render(templates.questions, { n: "5", source })
  * ```
+ * @since 0.1.0
  */
 export const templates = {
   claims: `Extract every factual claim made in the following summary.
@@ -66,6 +67,7 @@ Reply with JSON only, one verdict per question in order: {"verdicts": [{"verdict
  * ```ts
  * summarization({ assessmentQuestions: 8 })
  * ```
+ * @since 0.1.0
  */
 export interface SummarizationOptions extends JudgeMetricOptions {
   /** Closed questions generated from the source for coverage (default 5). */
@@ -79,6 +81,7 @@ export interface SummarizationOptions extends JudgeMetricOptions {
  * ```ts
  * summarization({})
  * ```
+ * @since 0.1.0
  */
 export const summarization = (options: SummarizationOptions = {}): Metric.Metric<Judge> => {
   const n = options.assessmentQuestions ?? 5

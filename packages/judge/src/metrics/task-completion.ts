@@ -22,6 +22,7 @@ import { type JudgeMetricOptions, judgeMetric } from "./judge-metric.js"
  * ```ts
  * render(templates.verdict, { input, output, tools: "[]" })
  * ```
+ * @since 0.1.0
  */
 export const templates = {
   verdict: `Determine the task the user asked for, what the agent actually achieved (from its output and the tools it called), and how completely the outcome accomplishes the task, from 0 (not at all) to 1 (fully).
@@ -61,6 +62,7 @@ const traceText = (testCase: TestCase): string => {
  * ```ts
  * taskCompletion({})
  * ```
+ * @since 0.1.0
  */
 export const taskCompletion = (options: JudgeMetricOptions = {}): Metric.Metric<Judge> =>
   judgeMetric({

@@ -17,6 +17,7 @@ import { canonicalJson, sha256 } from "@assay/core"
  * ```ts
  * const templates: Templates = { verdicts: "Judge {{claims}}" }
  * ```
+ * @since 0.1.0
  */
 export type Templates = Readonly<Record<string, string>>
 
@@ -27,6 +28,7 @@ export type Templates = Readonly<Record<string, string>>
  * ```ts
  * render("{{a}} and {{b}}", { a: "x", b: "y" }) // "x and y"
  * ```
+ * @since 0.1.0
  */
 export const render = (template: string, vars: Readonly<Record<string, string>>): string =>
   template.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => vars[name] ?? whole)
@@ -38,6 +40,7 @@ export const render = (template: string, vars: Readonly<Record<string, string>>)
  * ```ts
  * promptHash("1", templates)
  * ```
+ * @since 0.1.0
  */
 export const promptHash = (version: string, templates: Templates): string => sha256(canonicalJson({ version, templates }))
 
@@ -48,5 +51,6 @@ export const promptHash = (version: string, templates: Templates): string => sha
  * ```ts
  * numbered(["a", "b"]) // "1. a\n2. b"
  * ```
+ * @since 0.1.0
  */
 export const numbered = (items: ReadonlyArray<string>): string => items.map((item, i) => `${i + 1}. ${item}`).join("\n")

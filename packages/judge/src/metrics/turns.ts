@@ -19,7 +19,11 @@ import { gEvalScore, templates as gEvalTemplates } from "./g-eval.js"
 import { judgeMetric, type JudgeMetricOptions } from "./judge-metric.js"
 import { judgeEach, ratioMetric } from "./steps.js"
 
-/** Turn-relevancy prompt templates. */
+/**
+ * Turn-relevancy prompt templates.
+ *
+ * @since 0.1.0
+ */
 export const turnRelevancyTemplates = {
   verdicts: `Decide whether each assistant turn of a conversation is relevant to what came before it.
 
@@ -37,6 +41,7 @@ Reply with JSON only, one verdict per assistant turn in order: {"verdicts": [{"v
  * ```ts
  * const options: TurnRelevancyOptions = { windowSize: 4 }
  * ```
+ * @since 0.1.0
  */
 export interface TurnRelevancyOptions extends JudgeMetricOptions {
   /** How many preceding turns each assistant turn is judged against (default 10). */
@@ -60,6 +65,7 @@ const windows = (testCase: TestCase, size: number): ReadonlyArray<string> => {
  * ```ts
  * turnRelevancy({ threshold: 0.8 })
  * ```
+ * @since 0.1.0
  */
 export const turnRelevancy = (options: TurnRelevancyOptions = {}): Metric.Metric<Judge> => {
   const size = options.windowSize ?? 10
@@ -84,6 +90,7 @@ export const turnRelevancy = (options: TurnRelevancyOptions = {}): Metric.Metric
  * ```ts
  * const options: ConversationalGEvalOptions = { name: "resolution", criteria: "Did the assistant resolve the issue?" }
  * ```
+ * @since 0.1.0
  */
 export interface ConversationalGEvalOptions extends JudgeMetricOptions {
   readonly name: string
@@ -114,6 +121,7 @@ const conversationBlock = (testCase: TestCase): string => {
  * ```ts
  * conversationalGEval({ name: "politeness", evaluationSteps: ["Check every assistant turn is polite"] })
  * ```
+ * @since 0.1.0
  */
 export const conversationalGEval = (options: ConversationalGEvalOptions): Metric.Metric<Judge> => {
   const topLogprobs = options.topLogprobs ?? 20

@@ -34,6 +34,7 @@ import { fromLanguageModel } from "./language-model.js"
  * ```ts
  * const options: AnthropicOptions = { model: "claude-3-5-haiku-latest", apiKey: Redacted.make(key) }
  * ```
+ * @since 0.1.0
  */
 export interface AnthropicOptions {
   readonly model: string
@@ -56,6 +57,7 @@ const DEFAULT_MAX_TOKENS = 1024
  * ```ts
  * apiRoot("http://127.0.0.1:8080/v1/") // "http://127.0.0.1:8080"
  * ```
+ * @since 0.1.0
  */
 export const apiRoot = (baseUrl: string): string => baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "")
 
@@ -75,6 +77,7 @@ const configure = (anthropic: AnthropicModule, options: AnthropicOptions) => (re
  * ```ts
  * const provider = yield* make({ model: "claude-3-5-haiku-latest", apiKey: undefined })
  * ```
+ * @since 0.1.0
  */
 export const make = (options: AnthropicOptions): Effect.Effect<ChatProviderApi, never, AnthropicClient.AnthropicClient> =>
   Effect.flatMap(loadAnthropic, (anthropic) =>
@@ -101,6 +104,7 @@ type AnthropicModule = typeof import("@effect/ai-anthropic")
  * ```ts
  * layer({ model: "claude-3-5-haiku-latest", apiKey }).pipe(Layer.provide(NodeHttpClient.layerUndici))
  * ```
+ * @since 0.1.0
  */
 export const layer = (options: AnthropicOptions): Layer.Layer<ChatProvider, never, HttpClient.HttpClient> =>
   Layer.unwrapEffect(Effect.map(loadAnthropic, ({ AnthropicClient }) =>

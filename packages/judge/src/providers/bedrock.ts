@@ -37,6 +37,7 @@ import { type PostJson, viaDispatcherSigned } from "./post-json.js"
  * ```ts
  * const credentials: AwsCredentials = { accessKeyId: Redacted.make(id), secretAccessKey: Redacted.make(secret), sessionToken: undefined }
  * ```
+ * @since 0.1.0
  */
 export interface AwsCredentials {
   readonly accessKeyId: Redacted.Redacted
@@ -51,6 +52,7 @@ export interface AwsCredentials {
  * ```ts
  * const options: BedrockOptions = { model: "amazon.nova-lite-v1:0", region: "us-east-1", credentials }
  * ```
+ * @since 0.1.0
  */
 export interface BedrockOptions {
   /** A model id or inference profile id, e.g. `anthropic.claude-3-haiku-20240307-v1:0`, `us.amazon.nova-lite-v1:0`. */
@@ -69,6 +71,7 @@ export interface BedrockOptions {
  * ```ts
  * const aws: AwsSettings = { region: "us-east-1", credentials }
  * ```
+ * @since 0.1.0
  */
 export type AwsSettings = Pick<BedrockOptions, "region" | "credentials">
 
@@ -79,6 +82,7 @@ export type AwsSettings = Pick<BedrockOptions, "region" | "credentials">
  * ```ts
  * defaultEndpoint("eu-west-1") // "https://bedrock-runtime.eu-west-1.amazonaws.com"
  * ```
+ * @since 0.1.0
  */
 export const defaultEndpoint = (region: string): string => `https://bedrock-runtime.${region}.amazonaws.com`
 
@@ -101,6 +105,7 @@ const decodeResponse = Schema.decodeUnknownEither(Schema.parseJson(ConverseRespo
  * requestBody({ temperature: 0 }, { messages: [{ role: "user", content: "hi" }], maxTokens: 50 })
  * // { messages: [{ role: "user", content: [{ text: "hi" }] }], inferenceConfig: { temperature: 0, maxTokens: 50 } }
  * ```
+ * @since 0.1.0
  */
 export const requestBody = (options: Pick<BedrockOptions, "temperature">, request: ChatRequest) => {
   const system = request.messages.filter((m) => m.role === "system").map((m) => ({ text: m.content }))
@@ -157,6 +162,7 @@ const CREDENTIAL_ERRORS = /^(UnrecognizedClient|InvalidSignature|IncompleteSigna
  * classifyBedrock(429, { "x-amzn-errortype": "ThrottlingException" }, '{"message":"Too many requests"}', 0).message
  * // "429: ThrottlingException: Too many requests"
  * ```
+ * @since 0.1.0
  */
 export const classifyBedrock = (status: number, headers: Headers, body: string, now: number): JudgeError => {
   const errorType = (headers["x-amzn-errortype"] ?? "").split(":")[0]!
@@ -183,6 +189,7 @@ const converseUrl = (options: BedrockOptions): string =>
  * ```ts
  * const headers = yield* (yield* signer(options, url))('{"messages":[]}')
  * ```
+ * @since 0.1.0
  */
 export const signer = (options: BedrockOptions, url: string) =>
   Effect.map(loadSigner, ({ Sha256, SignatureV4 }) => signerWith(SignatureV4, Sha256, options, url))
@@ -247,6 +254,7 @@ const signerWith = (
  * ```ts
  * const provider = makeWith(options, viaDispatcherSigned(dispatcher, url, signer(options, url)))
  * ```
+ * @since 0.1.0
  */
 export const makeWith = (options: BedrockOptions, post: PostJson): ChatProviderApi => {
   const completeWithin = (request: ChatRequest, deadline?: AttemptDeadline): Effect.Effect<ProviderReply, JudgeError> =>
@@ -271,6 +279,7 @@ export const makeWith = (options: BedrockOptions, post: PostJson): ChatProviderA
  * ```ts
  * const provider = yield* makeUndici({ model: "amazon.nova-lite-v1:0", region: "us-east-1", credentials })
  * ```
+ * @since 0.1.0
  */
 export const makeUndici = (options: BedrockOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
   Effect.gen(function*() {
@@ -287,6 +296,7 @@ export const makeUndici = (options: BedrockOptions): Effect.Effect<ChatProviderA
  * ```ts
  * layerUndici({ model: "amazon.nova-lite-v1:0", region: "us-east-1", credentials }).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
  * ```
+ * @since 0.1.0
  */
 export const layerUndici = (options: BedrockOptions): Layer.Layer<ChatProvider, never, NodeHttpClient.Dispatcher> =>
   Layer.effect(ChatProvider, makeUndici(options))

@@ -27,7 +27,11 @@ import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
 import { type PostJson, viaDispatcher } from "./post-json.js"
 
-/** The public endpoint, including the version segment. */
+/**
+ * The public endpoint, including the version segment.
+ *
+ * @since 0.1.0
+ */
 export const GEMINI_URL = "https://generativelanguage.googleapis.com/v1beta"
 
 /**
@@ -37,6 +41,7 @@ export const GEMINI_URL = "https://generativelanguage.googleapis.com/v1beta"
  * ```ts
  * const options: GeminiOptions = { model: "gemini-2.0-flash", apiKey: Redacted.make(key) }
  * ```
+ * @since 0.1.0
  */
 export interface GeminiOptions {
   /** e.g. `gemini-2.0-flash` (a leading `models/` is accepted). */
@@ -75,6 +80,7 @@ const decodeResponse = Schema.decodeUnknownEither(Schema.parseJson(GenerateConte
  * requestBody({ model: "gemini-2.0-flash", apiKey: undefined }, { messages: [{ role: "user", content: "hi" }], json: true })
  * // { contents: [{ role: "user", parts: [{ text: "hi" }] }], generationConfig: { temperature: 0, responseMimeType: "application/json" } }
  * ```
+ * @since 0.1.0
  */
 export const requestBody = (options: GeminiOptions, request: ChatRequest) => {
   const system = request.messages.filter((m) => m.role === "system").map((m) => ({ text: m.content }))
@@ -142,6 +148,7 @@ const retryDelayMillis = (body: string): number | undefined => {
  * ```ts
  * classifyGemini(400, {}, '{"error":{"status":"INVALID_ARGUMENT","details":[{"reason":"API_KEY_INVALID"}]}}', 0).kind // "Auth"
  * ```
+ * @since 0.1.0
  */
 export const classifyGemini = (status: number, headers: Headers, body: string, now: number): JudgeError => {
   const error = classifyStatus(status, headers, body, now)
@@ -163,6 +170,7 @@ const endpointUrl = (options: GeminiOptions): string =>
  * ```ts
  * const provider = makeWith(options, viaDispatcher(dispatcher, url, headers))
  * ```
+ * @since 0.1.0
  */
 export const makeWith = (options: GeminiOptions, post: PostJson): ChatProviderApi => {
   const completeWithin = (request: ChatRequest, deadline?: AttemptDeadline): Effect.Effect<ProviderReply, JudgeError> =>
@@ -186,6 +194,7 @@ export const makeWith = (options: GeminiOptions, post: PostJson): ChatProviderAp
  * ```ts
  * const provider = yield* makeUndici({ model: "gemini-2.0-flash", apiKey })
  * ```
+ * @since 0.1.0
  */
 export const makeUndici = (options: GeminiOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
   Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher).pipe(Effect.map((dispatcher) => {
@@ -200,6 +209,7 @@ export const makeUndici = (options: GeminiOptions): Effect.Effect<ChatProviderAp
  * ```ts
  * layerUndici({ model: "gemini-2.0-flash", apiKey }).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
  * ```
+ * @since 0.1.0
  */
 export const layerUndici = (options: GeminiOptions): Layer.Layer<ChatProvider, never, NodeHttpClient.Dispatcher> =>
   Layer.effect(ChatProvider, makeUndici(options))

@@ -53,6 +53,7 @@ const decodeCompletion = Schema.decodeUnknownEither(Schema.parseJson(ChatComplet
  * ```ts
  * const options: OpenAiCompatibleOptions = { baseUrl: "http://127.0.0.1:8000/v1", model: "qwen2.5", apiKey: undefined }
  * ```
+ * @since 0.1.0
  */
 export interface OpenAiCompatibleOptions {
   /** Base URL including the version segment, e.g. `https://api.openai.com/v1`. */
@@ -84,6 +85,7 @@ const wireMessage = (message: ChatMessage) =>
  * ```ts
  * requestBody({ baseUrl, model: "gpt-4o-mini", apiKey: undefined }, { messages }).model // "gpt-4o-mini"
  * ```
+ * @since 0.1.0
  */
 export const requestBody = (options: OpenAiCompatibleOptions, request: ChatRequest) => ({
   model: options.model,
@@ -102,6 +104,7 @@ export const requestBody = (options: OpenAiCompatibleOptions, request: ChatReque
  * ```ts
  * parseReply(text, {}) // Either.right({ text: "ok", usage: { input: 3, output: 1 }, ... })
  * ```
+ * @since 0.1.0
  */
 export const parseReply = (text: string, headers: Headers): Either.Either<ProviderReply, JudgeError> => {
   const decoded = decodeCompletion(text)
@@ -135,6 +138,7 @@ const endpoint = (options: OpenAiCompatibleOptions) => ({
  * ```ts
  * const provider = makeWith(options, viaHttpClient(client, url, {}))
  * ```
+ * @since 0.1.0
  */
 export const makeWith = (options: OpenAiCompatibleOptions, post: PostJson) => {
   // The hot path of every judge call, so plain combinators rather than a generator.
@@ -157,6 +161,7 @@ export const makeWith = (options: OpenAiCompatibleOptions, post: PostJson) => {
  * ```ts
  * const provider = yield* make({ baseUrl, model: "gpt-4o-mini", apiKey: Redacted.make(key) })
  * ```
+ * @since 0.1.0
  */
 export const make = (options: OpenAiCompatibleOptions) =>
   Effect.map(HttpClient.HttpClient, (client) => {
@@ -172,6 +177,7 @@ export const make = (options: OpenAiCompatibleOptions) =>
  * ```ts
  * const provider = yield* makeUndici({ baseUrl, model: "qwen2.5", apiKey: undefined })
  * ```
+ * @since 0.1.0
  */
 export const makeUndici = (options: OpenAiCompatibleOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
   Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher).pipe(Effect.map((dispatcher) => {
@@ -186,6 +192,7 @@ export const makeUndici = (options: OpenAiCompatibleOptions): Effect.Effect<Chat
  * ```ts
  * layer({ baseUrl: "http://127.0.0.1:8000/v1", model: "qwen2.5", apiKey: undefined }).pipe(Layer.provide(FetchHttpClient.layer))
  * ```
+ * @since 0.1.0
  */
 export const layer = (options: OpenAiCompatibleOptions): Layer.Layer<ChatProvider, never, HttpClient.HttpClient> =>
   Layer.effect(ChatProvider, make(options))
@@ -197,6 +204,7 @@ export const layer = (options: OpenAiCompatibleOptions): Layer.Layer<ChatProvide
  * ```ts
  * layerUndici({ baseUrl: "http://127.0.0.1:8000/v1", model: "qwen2.5", apiKey: undefined }).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
  * ```
+ * @since 0.1.0
  */
 export const layerUndici = (options: OpenAiCompatibleOptions): Layer.Layer<ChatProvider, never, NodeHttpClient.Dispatcher> =>
   Layer.effect(ChatProvider, makeUndici(options))

@@ -27,6 +27,7 @@ import { fromLanguageModel } from "./language-model.js"
  * ```ts
  * const options: OpenAiOptions = { model: "gpt-4o-mini", apiKey: Redacted.make(key) }
  * ```
+ * @since 0.1.0
  */
 export interface OpenAiOptions {
   readonly model: string
@@ -53,6 +54,7 @@ export { fromAiError } from "./language-model.js"
  * ```ts
  * const provider = yield* make({ model: "gpt-4o-mini", apiKey: undefined })
  * ```
+ * @since 0.1.0
  */
 export const make = (options: OpenAiOptions): Effect.Effect<ChatProviderApi, never, OpenAiClient.OpenAiClient> =>
   Effect.flatMap(loadOpenAi, ({ OpenAiLanguageModel }) =>
@@ -76,6 +78,7 @@ const loadOpenAi = Effect.promise(() => import("@effect/ai-openai"))
  * ```ts
  * layer({ model: "gpt-4o-mini", apiKey }).pipe(Layer.provide(FetchHttpClient.layer))
  * ```
+ * @since 0.1.0
  */
 export const layer = (options: OpenAiOptions): Layer.Layer<ChatProvider, never, HttpClient.HttpClient> =>
   Layer.unwrapEffect(Effect.map(loadOpenAi, ({ OpenAiClient }) =>
