@@ -4,7 +4,7 @@
  * each is evaluated and stored exactly once with the runner that produced it, the results equal a run on one
  * machine, a runner killed with SIGKILL mid-run has its unfinished cases re-run by another, a run whose
  * submitting process was killed is finished by `assay resume --cluster`, an eval file is sharded like a
- * dataset, and a bad or
+ * dataset, `--rpm` and `--tpm` hold for all runners together, and a bad or
  * unreachable database URL is a usage error that never shows the password.
  * Skipped when PostgreSQL is not installed (unless ASSAY_REQUIRE_POSTGRES=1, as in CI).
  */
@@ -232,6 +232,22 @@ describe.skipIf(postgresBin === undefined && !postgresRequired)("assay run --clu
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(20)
     const arrivals = requests.map((r) => r.arrivedAt).sort((a, b) => a - b)
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(4_500)
+    expect(new Set(readOut(join(dir, "out.json")).cases.map((c) => c.runner)).size).toBe(2)
+  })
+
+  it("holds a --tpm limit across all runners together", async () => {
+    const url = await newDatabase()
+    await Promise.all([startRunner(url, fake), startRunner(url, fake)])
+    const dir = fixtureDir({ "cases.jsonl": casesJsonl(40) })
+    const before = (await fakeLog(fake)).length
+    // A call's estimate is its prompt's characters ÷ 4 plus the 256-token reply budget: ~259 tokens here, so
+    // 155 400 tokens a minute is about 10 calls a second for the cluster; each runner alone would allow a
+    // minute's worth (every call) at once.
+    const run = await assay(["run", "cases.jsonl", ...RUN, "--tpm", "155400", "--cluster", url, "--out", "out.json"], { cwd: dir, env: targetEnv(fake) })
+    expect(run.code, run.stderr).toBe(1)
+    const arrivals = ((await fakeLog(fake)).slice(before) as unknown as ReadonlyArray<{ readonly arrivedAt: number }>).map((r) => r.arrivedAt).sort((a, b) => a - b)
+    expect(arrivals).toHaveLength(40)
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(3_000)
     expect(new Set(readOut(join(dir, "out.json")).cases.map((c) => c.runner)).size).toBe(2)
   })
 

@@ -525,6 +525,17 @@ const runWith = (
     return attempts({ settings, timing, state, estimatedTokens, clock, deadlineAt, gated, charged: nothingCharged, failures: 0, limited: 0, backingOff: false })
   })
 
+/** The admission of a call into the budgets shared with other processes (`--rpm`, `--tpm`), if any. */
+const sharedAdmission = (shared: SharedRateLimit["Type"] | undefined, settings: PolicySettings) =>
+(model: string, estimatedTokens: number): Effect.Effect<void> | undefined => {
+  const rpm = settings.requestsPerMinute
+  const tpm = settings.tokensPerMinute
+  if (shared === undefined) return undefined
+  const requests = rpm === undefined ? undefined : shared.take(model, rpm)
+  const tokens = tpm === undefined ? undefined : shared.takeTokens(model, tpm, estimatedTokens)
+  return requests === undefined ? tokens : tokens === undefined ? requests : Effect.zipRight(requests, tokens)
+}
+
 /**
  * Build a policy (needs a Scope: it holds the per-model state).
  *
@@ -544,8 +555,7 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     }
     const scope = yield* Effect.scope
     const shared = Option.getOrUndefined(yield* Effect.serviceOption(SharedRateLimit))
-    const rpm = settings.requestsPerMinute
-    const admit = (model: string) => (shared === undefined || rpm === undefined ? undefined : shared.take(model, rpm))
+    const admit = sharedAdmission(shared, settings)
     // Per-model state in an RcMap keyed by model: a model's first calls, however many at once, share the one
     // state it creates, and the policy's scope holds a reference to it, so a model keeps its cap, limits and
     // counters for the policy's life. `models` mirrors it for the per-call read: a plain lookup, where an
@@ -571,7 +581,7 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
       settings,
       run: (model, estimatedTokens, attempt) =>
         Effect.suspend(() => {
-          const call = (state: ModelState) => runWith(settings, timing, state, estimatedTokens, attempt, admit(model))
+          const call = (state: ModelState) => runWith(settings, timing, state, estimatedTokens, attempt, admit(model, estimatedTokens))
           const found = models.get(model)
           return found !== undefined ? call(found) : Effect.flatMap(createState(model), call)
         }),

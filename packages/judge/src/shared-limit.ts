@@ -1,18 +1,20 @@
 /**
- * A request budget shared with other processes: when a run's calls are spread over several processes (the
- * runners of a cluster), a configured requests-per-minute limit (`--rpm`) must hold for all of them together,
- * not for each. A policy built where this service is provided admits each attempt through it, before taking a
- * connection, besides its own buckets (which still pace this process's share).
+ * A request and token budget shared with other processes: when a run's calls are spread over several
+ * processes (the runners of a cluster), a configured requests-per-minute (`--rpm`) and tokens-per-minute
+ * (`--tpm`) limit must hold for all of them together, not for each. A policy built where this service is
+ * provided admits each attempt through it, before taking a connection, besides its own buckets (which still
+ * pace this process's share). A request's tokens are its estimate: the shared budget is not refunded when the
+ * reply reports fewer.
  *
  * @example
  * ```ts
- * makePolicy({ requestsPerMinute: 600 }).pipe(Effect.provideService(SharedRateLimit, { take: (model, rpm) => Effect.void }))
+ * makePolicy({ requestsPerMinute: 600 }).pipe(Effect.provideService(SharedRateLimit, { take: () => Effect.void, takeTokens: () => Effect.void }))
  * ```
  */
 import { Context, type Effect } from "effect"
 
 /**
- * A requests-per-minute budget shared by every process of a run.
+ * A requests- and tokens-per-minute budget shared by every process of a run.
  *
  * @example
  * ```ts
@@ -23,4 +25,6 @@ import { Context, type Effect } from "effect"
 export class SharedRateLimit extends Context.Tag("assay/judge/SharedRateLimit")<SharedRateLimit, {
   /** Wait until one more request of `model` fits in the shared budget of `perMinute` requests a minute. */
   readonly take: (model: string, perMinute: number) => Effect.Effect<void>
+  /** Wait until `tokens` more tokens of `model` fit in the shared budget of `perMinute` tokens a minute. */
+  readonly takeTokens: (model: string, perMinute: number, tokens: number) => Effect.Effect<void>
 }>() {}

@@ -1,7 +1,8 @@
 /**
- * The cluster's shared request budget ({@link SharedRateLimit}): a `--rpm` limit kept in the cluster's Postgres
- * database, so it holds for every runner together. Requests are spaced evenly, one per `60 000 / rpm` ms of the
- * database's clock: a request reserves the next free slot with one upsert (`next_at` moves one interval
+ * The cluster's shared request and token budget ({@link SharedRateLimit}): the `--rpm` and `--tpm` limits kept in
+ * the cluster's Postgres database, so they hold for every runner together. Requests are spaced evenly, one per
+ * `60 000 / rpm` ms of the database's clock (a request's estimated tokens hold `tokens × 60 000 / tpm` ms of
+ * the token timeline): a request reserves the next free slot with one upsert (`next_at` moves one interval
  * forward, or from now when it lies in the past) and sleeps until its slot. Fixed windows would allow twice the
  * rate across a window's edge; an even spacing is also how providers enforce per-minute limits over shorter
  * windows. One statement per request is the coordination cost; no lock is held while waiting.
@@ -35,14 +36,19 @@ export const sharedRateLimitLayer: Layer.Layer<SharedRateLimit, never, Database>
         RETURNING next_at - ${interval} AS slot, ${nowMs} AS now`.pipe(
         Effect.map(([row]) => Math.max(0, Number(row!.slot) - Number(row!.now)))
       )
-    const take = (model: string, perMinute: number): Effect.Effect<void> =>
-      reserve(`${model}@${perMinute}/min`, Math.max(1, Math.round(60_000 / perMinute))).pipe(
+    /** Wait for the next slot of `limiter`, `interval` ms long. */
+    const waitFor = (limiter: string, interval: number): Effect.Effect<void> =>
+      reserve(limiter, Math.max(1, Math.round(interval))).pipe(
         // A database hiccup is retried briefly; past that the request goes ahead under this runner's own limit
         // rather than failing the case (the run store's next commit reports a database that is really gone).
         Effect.retry(Schedule.spaced("200 millis").pipe(Schedule.intersect(Schedule.recurs(5)))),
         Effect.orElseSucceed(() => 0),
         Effect.flatMap((wait) => (wait === 0 ? Effect.void : Effect.sleep(Duration.millis(wait))))
       )
-    return { take }
+    return {
+      take: (model, perMinute) => waitFor(`${model}@${perMinute}/min`, 60_000 / perMinute),
+      // A token budget is a timeline too: a request of n tokens holds n × (60 000 / tpm) ms of it.
+      takeTokens: (model, perMinute, tokens) => waitFor(`${model}@${perMinute}tpm`, (tokens * 60_000) / perMinute)
+    }
   })
 )
