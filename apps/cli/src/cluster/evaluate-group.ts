@@ -113,16 +113,15 @@ const evaluateGroup = (runner: string, context: RunContext, payload: typeof Eval
  * ```
  */
 export const caseGroupHandlers = (runner: string) =>
-  CaseGroup.toLayer(
-    Effect.gen(function*() {
-      const contexts = yield* RcMap.make({ lookup: runContext, idleTimeToLive: "1 minute" })
-      return CaseGroup.of({
-        Evaluate: ({ payload }) =>
-          RcMap.get(contexts, payload.runId).pipe(
-            Effect.flatMap((context) => evaluateGroup(runner, context, payload)),
-            Effect.scoped,
-            Effect.mapError((error) => (error instanceof GroupFailed ? error : new GroupFailed({ message: describeError(error) })))
-          )
-      })
-    })
-  )
+  // The run contexts are made once per runner, outside the entity: an entity's build runs once per entity
+  // instance (here: per case group), and a context per group would give each group its own judge, target
+  // and `--concurrency` permits — no bound on the cases in flight on the runner.
+  Layer.unwrapScoped(Effect.map(RcMap.make({ lookup: runContext, idleTimeToLive: "1 minute" }), (contexts) =>
+    CaseGroup.toLayer(CaseGroup.of({
+      Evaluate: ({ payload }) =>
+        RcMap.get(contexts, payload.runId).pipe(
+          Effect.flatMap((context) => evaluateGroup(runner, context, payload)),
+          Effect.scoped,
+          Effect.mapError((error) => (error instanceof GroupFailed ? error : new GroupFailed({ message: describeError(error) })))
+        )
+    }))))
