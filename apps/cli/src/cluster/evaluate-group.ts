@@ -20,7 +20,7 @@ import { Context, Effect, Layer, Option, RcMap } from "effect"
 import { describeError, UsageError } from "../errors.js"
 import { isEvalRun } from "../evals/load.js"
 import { evalSource, loadEvalRun } from "../evals/run.js"
-import { flagMetrics, targetTask } from "../run/execute.js"
+import { evalLayer, flagMetrics, targetTask } from "../run/execute.js"
 import { type RunPlan, toEvalOptions } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
 import { runServices } from "../run/services.js"
@@ -71,9 +71,7 @@ const evalParts = (plan: RunPlan) =>
     const cwd = process.cwd()
     const loaded = yield* loadEvalRun(plan.dataset, cwd)
     const { layer, metrics, task } = evalSource(loaded, plan, cwd)
-    const context = layer === undefined ? Context.empty() : yield* Layer.build(layer).pipe(
-      Effect.mapError((error) => new UsageError({ message: `the eval's layer failed to build: ${describeError(error)}` }))
-    )
+    const context = layer === undefined ? Context.empty() : yield* Layer.build(evalLayer(layer))
     return { metrics: metrics as ReadonlyArray<Metric.Metric<never>>, task, context }
   })
 

@@ -23,6 +23,7 @@ import { withRunStore } from "../run/store.js"
 import type { Outputs } from "../run/outputs.js"
 import { toOutputs } from "./flags.js"
 import type { ResumeArgs } from "./resume.js"
+import { loadCluster } from "../cluster/load.js"
 
 /**
  * The target of a resumed run: `--base-url` replaces the stored base URL, which must be given again when the
@@ -36,9 +37,6 @@ const resumedTarget = (runId: string, target: TargetConfig | null, baseUrl: Opti
   }
   return Effect.succeed({ ...target, baseUrl: baseUrl.value })
 }
-
-/** The cluster client (@effect/cluster, @effect/rpc, msgpackr), imported only when `--cluster` is given. */
-const loadCluster = Effect.promise(() => import("../cluster/run.js"))
 
 /**
  * Resume the run `resume` parsed: from the run store `--cache` names, or with `--cluster` from the cluster's

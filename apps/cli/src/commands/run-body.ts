@@ -19,9 +19,7 @@ import { withRunStore } from "../run/store.js"
 import { withTelemetry } from "../telemetry/telemetry.js"
 import { toOutputs, toRunFlags } from "./flags.js"
 import type { RunArgs } from "./run.js"
-
-/** The cluster client (@effect/cluster, @effect/rpc, msgpackr), imported only when `--cluster` is given. */
-const loadCluster = Effect.promise(() => import("../cluster/run.js"))
+import { loadCluster } from "../cluster/load.js"
 
 /**
  * Run what `run` parsed.

@@ -20,6 +20,7 @@ import { DEFAULT_CACHE, resolvePlan, type RunFlags, type RunPlan, withAbsoluteRe
 import { servesCached } from "../run/services.js"
 import { withRunStore } from "../run/store.js"
 import { type LoadedEval, loadEvals } from "./load.js"
+import { loadCluster } from "../cluster/load.js"
 
 /**
  * Run every Eval found through `arg`; sets the process exit code to the worst outcome.
@@ -107,9 +108,6 @@ export interface OnCluster {
   readonly url: Redacted.Redacted
   readonly localRunner: boolean
 }
-
-/** The cluster client (@effect/cluster, @effect/rpc, msgpackr), imported only when `--cluster` is given. */
-const loadCluster = Effect.promise(() => import("../cluster/run.js"))
 
 /** One Eval's run — here, or on the cluster's runners — and its exit code (0 or 1) once it finished. */
 const runOne = (loaded: LoadedEval, flags: RunFlags, outputs: Outputs, config: AssayConfig, cwd: string, cluster: OnCluster | undefined) =>

@@ -428,9 +428,18 @@ const withBudget = <A, E, R>(run: Effect.Effect<A, E, R>, budget: CostBudgetApi 
 
 /** The run with an Eval's layer provided; a layer that fails to build stops the run, naming its error. */
 const withLayer = <A, E, R>(run: Effect.Effect<A, E, R>, layer: Layer.Layer<never, unknown> | undefined) =>
-  layer === undefined
-    ? run
-    : Effect.provide(run, Layer.mapError(layer, (error) => new RunFailed({ message: `the eval's layer failed to build: ${describeError(error)}` })))
+  layer === undefined ? run : Effect.provide(run, evalLayer(layer))
+
+/**
+ * An Eval's layer, its failure to build a {@link RunFailed} naming the error.
+ *
+ * @example
+ * ```ts
+ * const context = yield* Layer.build(evalLayer(loaded.eval.layer))
+ * ```
+ */
+export const evalLayer = <A>(layer: Layer.Layer<A, unknown>): Layer.Layer<A, RunFailed> =>
+  Layer.mapError(layer, (error) => new RunFailed({ message: `the eval's layer failed to build: ${describeError(error)}` }))
 
 /**
  * The services `execute` needs from the application layer.
