@@ -99,6 +99,10 @@ const stored = async (url: string) => {
   return { byRunner: Object.fromEntries(claims.map((c) => [c.runner, Number(c.n)])), results: Number(batches?.n ?? 0) }
 }
 
+/** When each request the fake server logged after the first `before` arrived (ms), in order. */
+const arrivalsSince = async (server: FakeServer, before: number): Promise<ReadonlyArray<number>> =>
+  ((await fakeLog(server)).slice(before) as unknown as ReadonlyArray<{ readonly arrivedAt: number }>).map((r) => r.arrivedAt).sort((a, b) => a - b)
+
 const newDatabase = async () => Redacted.value(await Effect.runPromise(freshPgDatabase))
 
 const RUN = ["--metric", "exact-match", "--target", "openai:gpt-4o-mini", "--no-progress"]
@@ -225,15 +229,14 @@ describe.skipIf(postgresBin === undefined && !postgresRequired)("assay run --clu
     const before = (await fakeLog(fake)).length
     const run = await assay(["run", "cases.jsonl", ...RUN, "--rpm", "600", "--cluster", url, "--out", "out.json"], { cwd: dir, env: targetEnv(fake) })
     expect(run.code).toBe(1)
-    const requests = (await fakeLog(fake)).slice(before) as unknown as ReadonlyArray<{ readonly arrivedAt: number }>
-    expect(requests).toHaveLength(60)
+    const arrivals = await arrivalsSince(fake, before)
+    expect(arrivals).toHaveLength(60)
     const perSecond = new Map<number, number>()
-    for (const r of requests) perSecond.set(Math.floor(r.arrivedAt / 1000), (perSecond.get(Math.floor(r.arrivedAt / 1000)) ?? 0) + 1)
+    for (const at of arrivals) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1)
     // 600/min is 10 a second for the cluster; each runner alone would allow a minute's worth (all 60) at once.
     // Requests admitted in one second may arrive in the next when the machine is busy, so a second may see
     // up to two seconds' worth, but the 60 requests span at least the 5 s the limit needs after its first 10.
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(20)
-    const arrivals = requests.map((r) => r.arrivedAt).sort((a, b) => a - b)
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(4_500)
     expect(new Set(readOut(join(dir, "out.json")).cases.map((c) => c.runner)).size).toBe(2)
   })
@@ -248,7 +251,7 @@ describe.skipIf(postgresBin === undefined && !postgresRequired)("assay run --clu
     // minute's worth (every call) at once.
     const run = await assay(["run", "cases.jsonl", ...RUN, "--tpm", "155400", "--cluster", url, "--out", "out.json"], { cwd: dir, env: targetEnv(fake) })
     expect(run.code, run.stderr).toBe(1)
-    const arrivals = ((await fakeLog(fake)).slice(before) as unknown as ReadonlyArray<{ readonly arrivedAt: number }>).map((r) => r.arrivedAt).sort((a, b) => a - b)
+    const arrivals = await arrivalsSince(fake, before)
     expect(arrivals).toHaveLength(40)
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(3_000)
     expect(new Set(readOut(join(dir, "out.json")).cases.map((c) => c.runner)).size).toBe(2)
