@@ -49,7 +49,7 @@ export const CasePage = ({ source, id, index, query }: { readonly source: Source
     Escape: back,
     j: () => navigate(`/runs/${seg(id)}/cases/${index + 1}`, query, true),
     k: () => index > 0 && navigate(`/runs/${seg(id)}/cases/${index - 1}`, query, true)
-  }, [id, index, query])
+  })
   const crumbs = (
     <p class="crumbs">
       <a href={href("/")} onClick={(e) => { e.preventDefault(); navigate("/") }}>runs</a> /{" "}

@@ -108,7 +108,7 @@ const Section = ({ page, section, title, a, b, query }: {
 /** The compare page. */
 export const ComparePageView = ({ source, a, b, query }: { readonly source: Source; readonly a: string; readonly b: string; readonly query: Query }) => {
   const loaded = useLoad(() => source.compare(a, b, { ...query, limit: String(PAGE) }), [source, a, b, JSON.stringify(query)])
-  useKeys({ Escape: () => navigate("/") }, [])
+  useKeys({ Escape: () => navigate("/") })
   const link = (id: string) => <a href={href(`/runs/${seg(id)}`)}>{id}</a>
   return (
     <main>

@@ -231,7 +231,7 @@ export const RunPage = ({ source, id, query }: { readonly source: Source; readon
         search.current?.blur()
       } else navigate("/")
     }
-  }, [items, selected, offset, total, text])
+  })
   const waiting = pending(summary)
   if (waiting) return waiting
   if (summary.state !== "ok") return null

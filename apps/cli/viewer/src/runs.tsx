@@ -51,7 +51,7 @@ export const RunsPage = ({ source }: { readonly source: Source }) => {
       setFilter("")
       input.current?.blur()
     }
-  }, [runs, selected, ticked])
+  })
   const waiting = pending(loaded)
   if (waiting) return waiting
   const toggle = (id: string) => setTicked((t) => (t.includes(id) ? t.filter((x) => x !== id) : [...t, id].slice(-2)))

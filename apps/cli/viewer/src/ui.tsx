@@ -4,7 +4,7 @@
  * children, which it sets as text nodes: nothing is ever parsed as HTML.
  */
 import type { ComponentChildren } from "preact"
-import { useEffect, useState } from "preact/hooks"
+import { useEffect, useRef, useState } from "preact/hooks"
 import type { CaseStatus } from "./types.js"
 
 /** A number with three decimals, or a dash. */
@@ -42,8 +42,14 @@ export const Field = ({ label, children }: { readonly label: string; readonly ch
 /** Text in a preformatted block. */
 export const Text = ({ value }: { readonly value: string }) => <pre class="text">{value}</pre>
 
-/** Keyboard shortcuts while mounted; keys typed into a text field are left alone except Escape. */
-export const useKeys = (keys: Readonly<Record<string, (event: KeyboardEvent) => void>>, deps: ReadonlyArray<unknown>): void => {
+/**
+ * Keyboard shortcuts while mounted; keys typed into a text field are left alone except Escape. The listener is
+ * registered once and reads the handlers of the latest render, so a key pressed right after a state change
+ * (before effects run) never acts on the previous state.
+ */
+export const useKeys = (keys: Readonly<Record<string, (event: KeyboardEvent) => void>>): void => {
+  const latest = useRef(keys)
+  latest.current = keys
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.ctrlKey || event.metaKey || event.altKey) return
@@ -51,7 +57,7 @@ export const useKeys = (keys: Readonly<Record<string, (event: KeyboardEvent) => 
       const typing = target !== null && (target.tagName === "SELECT" || target.tagName === "TEXTAREA" ||
         (target instanceof HTMLInputElement && !["checkbox", "radio", "button"].includes(target.type)))
       if (typing && event.key !== "Escape") return
-      const action = keys[event.key]
+      const action = latest.current[event.key]
       if (action !== undefined) {
         event.preventDefault()
         action(event)
@@ -59,7 +65,7 @@ export const useKeys = (keys: Readonly<Record<string, (event: KeyboardEvent) => 
     }
     addEventListener("keydown", onKey)
     return () => removeEventListener("keydown", onKey)
-  }, deps)
+  }, [])
 }
 
 /** The state of a load. */
