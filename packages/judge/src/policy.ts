@@ -28,7 +28,7 @@ import { isRetryable, JudgeError } from "./errors.js"
 import type { RateLimitInfo } from "./headers.js"
 import { makePacer, type Pacer } from "./internal/pacer.js"
 import { retryFrom } from "./internal/retry.js"
-import { SharedRateLimit } from "./shared-limit.js"
+import { SharedConnections, SharedRateLimit } from "./shared-limit.js"
 
 /**
  * Policy settings; {@link defaultPolicySettings} fills what is not given.
@@ -515,13 +515,16 @@ const runWith = (
   estimatedTokens: number,
   attempt: Attempt,
   /** Admission into a budget shared with other processes ({@link SharedRateLimit}), before each attempt. */
-  admit: Effect.Effect<void> | undefined
+  admit: Effect.Effect<void> | undefined,
+  /** The attempt holding a connection shared with other processes ({@link SharedConnections}), if any. */
+  hold: ((attempt: Effect.Effect<ProviderReply, JudgeError>) => Effect.Effect<ProviderReply, JudgeError>) | undefined
 ): Effect.Effect<ProviderReply, JudgeError> =>
   Effect.clockWith((clock) => {
     state.counters.calls++
     const deadlineAt = clock.unsafeCurrentTimeMillis() + timing.deadlineMillis
     const timed = timedAttempt(settings, timing, clock, deadlineAt, attempt)
-    const gated = admit === undefined ? state.gate.withPermit(timed) : Effect.zipRight(admit, state.gate.withPermit(timed))
+    const held = state.gate.withPermit(hold === undefined ? timed : hold(timed))
+    const gated = admit === undefined ? held : Effect.zipRight(admit, held)
     return attempts({ settings, timing, state, estimatedTokens, clock, deadlineAt, gated, charged: nothingCharged, failures: 0, limited: 0, backingOff: false })
   })
 
@@ -556,6 +559,10 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
     const scope = yield* Effect.scope
     const shared = Option.getOrUndefined(yield* Effect.serviceOption(SharedRateLimit))
     const admit = sharedAdmission(shared, settings)
+    const connections = Option.getOrUndefined(yield* Effect.serviceOption(SharedConnections))
+    const hold = connections === undefined
+      ? () => undefined
+      : (model: string) => (attempt: Effect.Effect<ProviderReply, JudgeError>) => connections.withConnection(model, attempt)
     // Per-model state in an RcMap keyed by model: a model's first calls, however many at once, share the one
     // state it creates, and the policy's scope holds a reference to it, so a model keeps its cap, limits and
     // counters for the policy's life. `models` mirrors it for the per-call read: a plain lookup, where an
@@ -581,7 +588,7 @@ export const makePolicy = (overrides: Partial<PolicySettings> = {}): Effect.Effe
       settings,
       run: (model, estimatedTokens, attempt) =>
         Effect.suspend(() => {
-          const call = (state: ModelState) => runWith(settings, timing, state, estimatedTokens, attempt, admit(model, estimatedTokens))
+          const call = (state: ModelState) => runWith(settings, timing, state, estimatedTokens, attempt, admit(model, estimatedTokens), hold(model))
           const found = models.get(model)
           return found !== undefined ? call(found) : Effect.flatMap(createState(model), call)
         }),

@@ -28,3 +28,20 @@ export class SharedRateLimit extends Context.Tag("assay/judge/SharedRateLimit")<
   /** Wait until `tokens` more tokens of `model` fit in the shared budget of `perMinute` tokens a minute. */
   readonly takeTokens: (model: string, perMinute: number, tokens: number) => Effect.Effect<void>
 }>() {}
+
+/**
+ * Connections shared by every process of a run: with an explicit connection cap (`--max-connections`) on a
+ * run spread over several processes, at most that many calls to a model are in flight in all of them
+ * together. A policy built where this service is provided holds one of these connections for each attempt,
+ * inside its own connection permit (which still bounds this process).
+ *
+ * @example
+ * ```ts
+ * Layer.succeed(SharedConnections, { withConnection: (_model, attempt) => attempt })
+ * ```
+ * @since 0.1.0
+ */
+export class SharedConnections extends Context.Tag("assay/judge/SharedConnections")<SharedConnections, {
+  /** Run `attempt` holding one of the shared connections to `model`, waiting for one to be free first. */
+  readonly withConnection: <A, E, R>(model: string, attempt: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+}>() {}

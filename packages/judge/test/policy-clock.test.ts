@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, Ref, TestClock } from "effect"
-import { type AttemptDeadline, JudgeError, makePolicy, type PolicySettings, type ProviderReply } from "@assay/judge"
+import { type AttemptDeadline, JudgeError, makePolicy, type PolicySettings, type ProviderReply, SharedConnections } from "@assay/judge"
 import { makeGate } from "../src/internal/adaptive.js"
 
 const ok: ProviderReply = { text: "ok", usage: { input: 1, output: 1 } }
@@ -317,5 +317,27 @@ describe("adaptive connection cap (TestClock)", () => {
       assert.deepStrictEqual(yield* Ref.get(started), [0, 1, 3])
       assert.strictEqual(yield* gate.inFlight, 0)
       yield* gate.withPermit(Effect.void) // the permit is still there
+    }))
+
+  it.scoped("holds a shared connection (SharedConnections) around every attempt, a retry taking a new one", () =>
+    Effect.gen(function*() {
+      // One connection for "all processes": the policy's own cap of 4 would let the three calls run at once.
+      const connection = yield* Effect.makeSemaphore(1)
+      const held = yield* Ref.make({ now: 0, peak: 0, models: [] as ReadonlyArray<string> })
+      const track = (delta: number, model?: string) =>
+        Ref.update(held, (h) => ({ now: h.now + delta, peak: Math.max(h.peak, h.now + delta), models: model === undefined ? h.models : [...h.models, model] }))
+      const shared = SharedConnections.of({
+        withConnection: (model, attempt) =>
+          connection.withPermits(1)(Effect.acquireUseRelease(track(1, model), () => attempt, () => track(-1)))
+      })
+      const policy = yield* Effect.provideService(policyWith({}), SharedConnections, shared)
+      const slow = Effect.as(Effect.sleep("100 millis"), ok)
+      const { attempt: flaky } = yield* scripted([transient])
+      const calls = Effect.all([policy.run("a", 10, slow), policy.run("a", 10, slow), policy.run("b", 10, Effect.zipRight(Effect.sleep("100 millis"), flaky))], { concurrency: "unbounded" })
+      const exit = yield* runFor(calls, 2_000)
+      assert.strictEqual(exit._tag, "Success")
+      const { now, peak, models } = yield* Ref.get(held)
+      assert.deepStrictEqual({ now, peak }, { now: 0, peak: 1 })
+      assert.deepStrictEqual([...models].sort(), ["a", "a", "b", "b"], "the retried call held a connection for each of its two attempts")
     }))
 })
