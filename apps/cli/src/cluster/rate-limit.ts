@@ -14,7 +14,18 @@
  */
 import { SharedRateLimit } from "@assay/judge"
 import { Database } from "@assay/store"
+import type { SqlClient } from "@effect/sql"
 import { Duration, Effect, Layer, Schedule } from "effect"
+
+/**
+ * The database's clock in milliseconds, as a SQL fragment: every process of a cluster reads the same clock.
+ *
+ * @example
+ * ```ts
+ * sql`SELECT ${databaseNowMs(sql)} AS now`
+ * ```
+ */
+export const databaseNowMs = (sql: SqlClient.SqlClient) => sql.literal("(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint")
 
 /**
  * {@link SharedRateLimit} on the command's (Postgres) database.
@@ -28,7 +39,7 @@ export const sharedRateLimitLayer: Layer.Layer<SharedRateLimit, never, Database>
   SharedRateLimit,
   Effect.gen(function*() {
     const { sql } = yield* Database
-    const nowMs = sql.literal("(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint")
+    const nowMs = databaseNowMs(sql)
     /** Reserve the next slot of `limiter`: how long to wait for it (ms). */
     const reserve = (limiter: string, interval: number) =>
       sql<{ slot: number; now: number }>`INSERT INTO cluster_rate_slots (limiter, next_at) VALUES (${limiter}, ${nowMs} + ${interval})

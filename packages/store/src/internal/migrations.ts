@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 9
+export const SCHEMA_VERSION = 10
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -262,6 +262,23 @@ const v9 = Effect.gen(function*() {
 })
 
 /**
+ * v10: `cluster_connection_slots` holds, per model and shared connection cap (`--max-connections` on a
+ * cluster), one row per connection: free (no holder), or held by a process until its lease expires. Holders
+ * renew their leases while they run, so a runner that dies frees its connections within one lease (the CLI's
+ * `cluster/connections.ts`).
+ */
+const v10 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE cluster_connection_slots (
+    limiter TEXT NOT NULL,
+    slot INTEGER NOT NULL,
+    holder TEXT,
+    expires_at ${int64(sql)} NOT NULL,
+    PRIMARY KEY (limiter, slot)
+  )`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -278,5 +295,6 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0006_run_batches_first_index": v6,
   "0007_view_index": v7,
   "0008_run_provider_batches": v8,
-  "0009_cluster_case_runners": v9
+  "0009_cluster_case_runners": v9,
+  "0010_cluster_connection_slots": v10
 })
