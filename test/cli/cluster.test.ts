@@ -4,8 +4,9 @@
  * each is evaluated and stored exactly once with the runner that produced it, the results equal a run on one
  * machine, a runner killed with SIGKILL mid-run has its unfinished cases re-run by another, a run whose
  * submitting process was killed is finished by `assay resume --cluster`, an eval file is sharded like a
- * dataset, `--rpm` and `--tpm` hold for all runners together, and a bad or
- * unreachable database URL is a usage error that never shows the password.
+ * dataset, `--rpm`, `--tpm` and `--max-connections` hold for all runners together, runners run the plan's
+ * settings (a `--replay` recording, the config's prices), and a bad or unreachable database URL is a usage
+ * error that never shows the password.
  * Skipped when PostgreSQL is not installed (unless ASSAY_REQUIRE_POSTGRES=1, as in CI).
  */
 import { type ChildProcess, spawn } from "node:child_process"
@@ -26,8 +27,9 @@ const runners: Array<ChildProcess> = []
 
 beforeAll(async () => {
   requireBuild()
-  fake = await startFake(["--reply", "ok"])
-  slow = await startFake(["--reply", "ok", "--latency", "250ms"])
+  // The file runs for several minutes: the servers must outlive it.
+  fake = await startFake(["--reply", "ok"], 900)
+  slow = await startFake(["--reply", "ok", "--latency", "250ms"], 900)
 })
 afterEach(() => {
   for (const runner of runners.splice(0)) if (runner.exitCode === null) runner.kill("SIGKILL")
@@ -255,6 +257,47 @@ describe.skipIf(postgresBin === undefined && !postgresRequired)("assay run --clu
     expect(arrivals).toHaveLength(40)
     expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(3_000)
     expect(new Set(readOut(join(dir, "out.json")).cases.map((c) => c.runner)).size).toBe(2)
+  })
+
+  it("holds --max-connections across all runners together", async () => {
+    const url = await newDatabase()
+    await Promise.all([startRunner(url, slow), startRunner(url, slow)])
+    const dir = fixtureDir({ "cases.jsonl": casesJsonl(24) })
+    const before = (await fakeLog(slow)).length
+    const run = await assay(["run", "cases.jsonl", ...RUN, "--max-connections", "3", "--cluster", url, "--out", "out.json"], { cwd: dir, env: targetEnv(slow) })
+    expect(run.code, run.stderr).toBe(1)
+    const calls = (await fakeLog(slow)).slice(before) as unknown as ReadonlyArray<{ readonly inFlight: number; readonly arrivedAt: number }>
+    expect(calls).toHaveLength(24)
+    // Each runner alone may hold 3; together they hold 3: the server never sees a fourth, and 24 calls of
+    // 250 ms, 3 at a time, span at least 7 rounds (both runners at 3 each would take 4).
+    expect(Math.max(...calls.map((c) => c.inFlight))).toBeLessThanOrEqual(3)
+    const arrivals = calls.map((c) => c.arrivedAt).sort((a, b) => a - b)
+    expect(arrivals.at(-1)! - arrivals[0]!).toBeGreaterThanOrEqual(1_700)
+    expect(new Set(readOut(join(dir, "out.json")).cases.map((c) => c.runner)).size).toBe(2)
+    // Every connection is free again once the run is over.
+    expect(await query(url, "SELECT slot FROM cluster_connection_slots WHERE holder IS NOT NULL")).toEqual([])
+  })
+
+  it("runs the plan's settings on the runners: a --replay recording and the config's prices; --record is refused", async () => {
+    const url = await newDatabase()
+    const config = ["metrics: [exact-match]", "target: openai-compatible:house-model", "prices: { house-model: { input: 1000, output: 1000 } }"].join("\n")
+    const dir = fixtureDir({ "cases.jsonl": casesJsonl(16), "assay.config.yaml": config })
+    const local = await assay(["run", "cases.jsonl", "--no-progress", "--record", "rec.jsonl", "--cache", "local.db", "--out", "local.json"], { cwd: dir, env: targetEnv(fake) })
+    expect(local.code, local.stderr).toBe(1)
+    // The runners' target points nowhere: every answer must come from the recording.
+    const nowhere = { baseUrl: "http://127.0.0.1:9/v1", stop: () => {} }
+    await Promise.all([startRunner(url, nowhere), startRunner(url, nowhere)])
+    const run = await assay(["run", "cases.jsonl", "--no-progress", "--replay", "rec.jsonl", "--cluster", url, "--out", "cluster.json"], { cwd: dir, env: targetEnv(nowhere) })
+    expect(run.code, run.stderr).toBe(1)
+    const single = readOut(join(dir, "local.json")).cases as ReadonlyArray<OutCase & { readonly cost: number }>
+    const clustered = readOut(join(dir, "cluster.json")).cases as ReadonlyArray<OutCase & { readonly cost: number }>
+    expect(clustered.map((c) => [c.index, c.success, c.cost])).toEqual(single.map((c) => [c.index, c.success, c.cost]))
+    expect(clustered.every((c) => c.cost > 0)).toBe(true)
+    expect(new Set(clustered.map((c) => c.runner)).size).toBe(2)
+
+    const record = await assay(["run", "cases.jsonl", "--no-progress", "--record", "again.jsonl", "--cluster", url], { cwd: dir, env: targetEnv(fake) })
+    expect(record.code).toBe(2)
+    expect(record.stderr).toContain("--record cannot be combined with --cluster")
   })
 
   it("runs cases in the submitting process too with --cluster-local-runner", async () => {

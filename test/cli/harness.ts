@@ -122,18 +122,19 @@ export interface FakeServer {
 }
 
 /**
- * Start the fake OpenAI server on a free 127.0.0.1 port; it stops by itself after two minutes.
+ * Start the fake OpenAI server on a free 127.0.0.1 port; it stops by itself after `maxSeconds` (two minutes by
+ * default: long test files ask for more).
  *
  * @example
  * ```ts
  * const fake = await startFake(["--reply", "Paris"])
  * ```
  */
-export const startFake = (args: ReadonlyArray<string>): Promise<FakeServer> =>
+export const startFake = (args: ReadonlyArray<string>, maxSeconds = 120): Promise<FakeServer> =>
   new Promise((resolvePromise, reject) => {
     const main = join(ROOT, "packages/fake-openai/dist/main.js")
     if (!existsSync(main)) return reject(new Error(`${main} is missing: run \`npx tsc -b\` first`))
-    const child = spawn(process.execPath, [main, "--port", "0", "--max-seconds", "120", ...args], { stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, [main, "--port", "0", "--max-seconds", String(maxSeconds), ...args], { stdio: ["ignore", "pipe", "inherit"] })
     let out = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
       out += d

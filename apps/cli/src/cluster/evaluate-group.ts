@@ -1,7 +1,8 @@
 /**
  * The runner's side of a sharded run: the `CaseGroup` entity's handler. For each run it is asked about it
- * builds, once, what the run needs — the stored plan's metrics, judge, caches and target, whose calls share the
- * cluster's `--rpm` budget (`rate-limit.ts`), or an eval file's Eval loaded again with its layer built; a keyed
+ * builds, once, what the run needs — the stored plan's metrics, judge, caches and target as on one machine, whose
+ * calls share the cluster's `--rpm`/`--tpm` budget (`rate-limit.ts`) and, with an explicit `--max-connections`,
+ * its connections (`connections.ts`), or an eval file's Eval loaded again with its layer built; a keyed
  * resource released after a minute without groups — and evaluates each group it receives: the group's cases not yet
  * stored (a redelivered group skips what its first runner committed), with the run's `--concurrency`, every
  * batch of results committed exactly once with this runner's name (`ClaimedResults`). A group takes as many
@@ -14,17 +15,19 @@
  * ```
  */
 import { type EvalCache, evaluateToSinks, type Metric, SinkError, type Task, type TaskCache } from "@assay/core"
-import type { Embedder, Judge } from "@assay/judge"
+import { type Embedder, type Judge, Offline } from "@assay/judge"
 import { ClaimedResults } from "@assay/store"
-import { Context, Effect, Layer, Option, RcMap } from "effect"
+import { Context, Deferred, Effect, Layer, Option, RcMap } from "effect"
 import { describeError, UsageError } from "../errors.js"
 import { isEvalRun } from "../evals/load.js"
 import { evalSource, loadEvalRun } from "../evals/run.js"
-import { evalLayer, flagMetrics, targetTask } from "../run/execute.js"
+import { batchJournalLayer } from "../run/batch.js"
+import { evalLayer, flagMetrics, planTarget, targetTask } from "../run/execute.js"
 import { type RunPlan, toEvalOptions } from "../run/plan.js"
 import { RunLog } from "../run/run-log.js"
-import { runServices } from "../run/services.js"
-import { RunTarget, targetLayer } from "../run/target.js"
+import { recordingFor, runServices } from "../run/services.js"
+import { RunTarget } from "../run/target.js"
+import { sharedConnectionsLayer } from "./connections.js"
 import { CaseGroup, type Evaluate, GroupFailed } from "./entity.js"
 import { sharedRateLimitLayer } from "./rate-limit.js"
 
@@ -38,20 +41,39 @@ interface RunContext {
   readonly inFlight: Effect.Semaphore
 }
 
+/**
+ * What a run's judge, target and eval layer share on this runner, as on one machine (`execute`): the network
+ * policy, the batch journal, a `--replay` recording (read from the same path on every runner), and the
+ * cluster's shared `--rpm`/`--tpm` budget and, with an explicit `--max-connections`, its shared connections.
+ */
+const runnerShared = (plan: RunPlan, runId: string, runner: string) =>
+  Effect.gen(function*() {
+    if (plan.record !== null) {
+      return yield* new UsageError({ message: `run ${runId}: --record is not supported on a cluster (each runner would write its own file)` })
+    }
+    const known = yield* Deferred.make<string>()
+    yield* Deferred.succeed(known, runId)
+    const recording = recordingFor(plan, true)
+    const maxConnections = plan.calls.maxConnections
+    return Layer.mergeAll(
+      Layer.succeed(Offline, plan.offline),
+      batchJournalLayer(known),
+      sharedRateLimitLayer,
+      ...(maxConnections === undefined ? [] : [sharedConnectionsLayer(maxConnections, runner)]),
+      ...(recording === undefined ? [] : [recording])
+    )
+  })
+
 /** Build a run's context from its stored plan (scoped: its judge and caches live as long as the context). */
-const runContext = (runId: string) =>
+const runContext = (runner: string) => (runId: string) =>
   Effect.gen(function*() {
     const info = yield* Effect.flatMap(RunLog, (log) => log.info(runId))
     const plan = info.plan
-    if (plan.record !== null || plan.replay !== null) {
-      return yield* new UsageError({ message: `run ${runId}: --record and --replay are not supported on a cluster` })
-    }
-    const own = isEvalRun(plan.dataset) ? yield* evalParts(plan) : undefined
+    const shared = Layer.succeedContext(yield* Layer.build(yield* runnerShared(plan, runId, runner)))
+    const own = isEvalRun(plan.dataset) ? yield* Effect.provide(evalParts(plan), shared) : undefined
     const { embedded, judged, metrics } = yield* flagMetrics(plan, own?.metrics ?? [])
-    // The judge's and the target's call policies admit every request through the cluster's shared --rpm budget.
-    const shared = yield* Layer.build(sharedRateLimitLayer)
-    const services = yield* Layer.build(runServices(plan, judged, embedded).pipe(Layer.provide(Layer.succeedContext(shared))))
-    const target = Context.get(yield* Layer.build(targetLayer(plan.target, plan.concurrency, plan.calls).pipe(Layer.provide(Layer.succeedContext(shared)))), RunTarget)
+    const services = yield* Layer.build(runServices(plan, judged, embedded).pipe(Layer.provide(shared)))
+    const target = Context.get(yield* Layer.build(planTarget(plan).pipe(Layer.provide(shared))), RunTarget)
     const task = own?.task ?? Option.getOrUndefined(Option.map(target, (t) => targetTask(plan, t)))
     return {
       plan,
@@ -114,7 +136,7 @@ export const caseGroupHandlers = (runner: string) =>
   // The run contexts are made once per runner, outside the entity: an entity's build runs once per entity
   // instance (here: per case group), and a context per group would give each group its own judge, target
   // and `--concurrency` permits — no bound on the cases in flight on the runner.
-  Layer.unwrapScoped(Effect.map(RcMap.make({ lookup: runContext, idleTimeToLive: "1 minute" }), (contexts) =>
+  Layer.unwrapScoped(Effect.map(RcMap.make({ lookup: runContext(runner), idleTimeToLive: "1 minute" }), (contexts) =>
     CaseGroup.toLayer(CaseGroup.of({
       Evaluate: ({ payload }) =>
         RcMap.get(contexts, payload.runId).pipe(

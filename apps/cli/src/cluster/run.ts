@@ -70,6 +70,8 @@ export const onCluster = <A, E, R>(
  */
 export const runOnCluster = (url: Redacted.Redacted, localRunner: boolean, execution: Execution) =>
   onCluster(url, localRunner, (distribute) =>
-    execution.plan.record !== null || execution.plan.replay !== null
-      ? Effect.fail(new UsageError({ message: "--record and --replay cannot be combined with --cluster" }))
+    execution.plan.record !== null
+      ? Effect.fail(new UsageError({
+        message: "--record cannot be combined with --cluster (each runner would write its own file): record on one machine, then --replay the file on the cluster"
+      }))
       : execute({ ...execution, distribute }))

@@ -228,8 +228,13 @@ const checkRun = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge |
 /**
  * The run's target as a layer. An http target posts through the application's HttpClient, recorded or replayed
  * with --record / --replay; an LLM target's client needs no key when every call is replayed.
+ *
+ * @example
+ * ```ts
+ * const target = yield* Effect.provide(RunTarget, planTarget(plan))
+ * ```
  */
-const runTarget = (plan: RunPlan) =>
+export const planTarget = (plan: RunPlan) =>
   targetLayer(plan.target, plan.concurrency, plan.calls, plan.replay === null, batchOptionsOf(plan), pricesOf(plan)).pipe(Layer.provide(recordedHttpClient))
 
 /** The checked run with its target and task (an Eval's own task wins over the plan's target). */
@@ -358,7 +363,7 @@ const closingLines = (run: Running, result: RunOutcome, budget: CostBudgetApi | 
  */
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean, runIdCell: Deferred.Deferred<string>) =>
   Effect.flatMap(checkRun(input, metrics, needsJudge), (checked) =>
-    evaluateChecked(input, metrics, needsJudge, checked, runIdCell).pipe(Effect.provide(runTarget(input.plan))))
+    evaluateChecked(input, metrics, needsJudge, checked, runIdCell).pipe(Effect.provide(planTarget(input.plan))))
 
 /** Set up, record, evaluate and report a run whose input is checked. */
 const evaluateChecked = (
