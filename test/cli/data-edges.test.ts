@@ -200,6 +200,18 @@ describe("cache location", () => {
     }
   })
 
+  it.skipIf(!existsSync("/proc/self"))("a cache or report under a directory that refuses new entries (/proc) fails at once, never hangs", async () => {
+    // Node's recursive mkdir retries such a parent forever; the directories are made one level at a time.
+    const dir = fixtureDir({ "cases.jsonl": qaJsonl() })
+    const cache = await assay(["run", "cases.jsonl", ...exact, "--cache", "/proc/assay-nope/x.db"], { cwd: dir })
+    expect(cache.code, cache.stderr).toBe(1)
+    expect(cache.stderr).toContain("cannot create the directory of /proc/assay-nope/x.db")
+    const out = await assay(["run", "cases.jsonl", ...exact, "--no-cache", "--out", "/proc/assay-nope/out.json"], { cwd: dir })
+    expect(out.code).toBe(3)
+    expect(out.stderr).toContain("cannot write /proc/assay-nope/out.json")
+    noStack(out.stderr)
+  })
+
   it.skipIf(!canMount)("item 17: a read-only .assay (a read-only bind mount) runs uncached with a warning", async () => {
     const dir = fixtureDir({ "cases.jsonl": qaJsonl() })
     const first = await assay(["run", "cases.jsonl", ...exact], { cwd: dir }) // creates .assay/assay.db

@@ -19,6 +19,7 @@ import { FileSystem, Path, Terminal } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
 import { Effect, Option, Random, type Scope } from "effect"
 import { ReportError } from "../errors.js"
+import { makeDirectories } from "./directories.js"
 
 /** How a report reaches its path. */
 type Destination =
@@ -73,11 +74,10 @@ const describeType = (type: FileSystem.File.Type): string =>
 /** A fresh temporary path next to `target` (same directory: the rename stays on one file system). */
 const tempPathFor = (target: string) =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const dir = path.dirname(target)
     const suffix = (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
-    yield* fs.makeDirectory(dir, { recursive: true })
+    yield* makeDirectories(dir)
     return path.join(dir, `.${path.basename(target)}.${suffix}.tmp`)
   })
 

@@ -19,6 +19,7 @@ import { CaseResult, SinkError } from "@assay/core"
 import { FileSystem, Path } from "@effect/platform"
 import { Console, Effect, Schema, type Scope, Stream } from "effect"
 import { ReportError } from "../errors.js"
+import { makeDirectories } from "./directories.js"
 
 const encode = Schema.encodeSync(CaseResult)
 const encoder = new TextEncoder()
@@ -89,7 +90,7 @@ export const openJsonlSink = <E = never, R = never>(file: string, stored?: Strea
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const cannot = (e: { readonly message: string }) => new ReportError({ file, message: `cannot write ${file}: ${e.message}` })
-    yield* fs.makeDirectory(path.dirname(file), { recursive: true }).pipe(Effect.mapError(cannot))
+    yield* makeDirectories(path.dirname(file)).pipe(Effect.mapError(cannot))
     const present = stored === undefined ? new Set<number>() : yield* Effect.mapError(reconcile(file), cannot)
     const handle = yield* fs.open(file, { flag: "a" }).pipe(Effect.mapError((e) => new ReportError({ file, message: `cannot open ${file}: ${e.message}` })))
     let size = Number((yield* Effect.mapError(handle.stat, cannot)).size)

@@ -16,6 +16,7 @@ import { Database, Maintenance, ProviderBatches, RunLease, RunStore, type RunInf
 import { FileSystem, Path } from "@effect/platform"
 import { Clock, Config, Console, Deferred, Effect, Either, Layer, Option, Random, Schema, Stream } from "effect"
 import { RunFailed, UsageError } from "../errors.js"
+import { makeDirectories } from "../report/directories.js"
 import { RunPlan } from "./plan.js"
 import { type Fingerprints, type RunInfo, RunLog } from "./run-log.js"
 
@@ -154,14 +155,13 @@ export const runStoreLayer = (dbPath: string, options: { readonly existing?: boo
   Layer.unwrapEffect(Effect.gen(function*() {
     const url = yield* configuredUrl
     if (Option.isSome(url)) return storeLayer(Database.layerPg({ url: url.value }))
-    const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     if (options.existing === true && !(yield* exists(dbPath))) {
       return yield* new UsageError({
         message: `no assay database at ${dbPath}: nothing has run with this cache yet (pass --cache <file>, or set ASSAY_DATABASE_URL)`
       })
     }
-    const directory = yield* Effect.either(fs.makeDirectory(path.dirname(dbPath), { recursive: true }))
+    const directory = yield* Effect.either(makeDirectories(path.dirname(dbPath)))
     if (Either.isLeft(directory) && options.fallback !== true) {
       return yield* new RunFailed({ message: `cannot create the directory of ${dbPath}: ${directory.left.message}` })
     }
