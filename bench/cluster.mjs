@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Cluster scale-out benchmark (issue 20). Requires a build (`npm run build`) and PostgreSQL's initdb/pg_ctl
 // (PATH or /usr/lib/postgresql/<v>/bin). Prints numbers, asserts nothing.
-//   node bench/cluster.mjs [N=4000] [CONCURRENCY=20] [RUNNERS=1,2,3] [SETTLE_MS=5000]
-// Two workloads, each run by the built CLI exactly as a user types it:
-//   io:  N cases whose output comes from a target (the fake OpenAI server, 50 ms per request), exact-match;
-//   cpu: N cases scored by levenshtein on two ~4 KB strings (CPU-bound, no network).
+//   node bench/cluster.mjs [N=4000] [CONCURRENCY=20] [RUNNERS=1,2,3] [SETTLE_MS=5000] [WORKLOADS=io,io-conn,cpu]
+// Three workloads, each run by the built CLI exactly as a user types it:
+//   io:      N cases whose output comes from a target (the fake OpenAI server, 50 ms per request), exact-match;
+//   io-conn: the same with `--max-connections` at 3 × CONCURRENCY, a cap that never binds: on a cluster every
+//            call then takes and frees a shared connection row, so io-conn − io is that lease's cost;
+//   cpu:     N cases scored by levenshtein on two ~4 KB strings (CPU-bound, no network).
 // Each is run once on one process (SQLite, no cluster: the baseline), then with `--cluster` on 1, 2 and 3
 // `assay runner` processes (a fresh Postgres database each time). Printed per line: wall time of the submitting
 // process, throughput, ratio to the baseline, and the cluster's coordination cost per case
@@ -24,6 +26,7 @@ const N = Number(process.argv[2] ?? 4000)
 const CONCURRENCY = Number(process.argv[3] ?? 20)
 const RUNNERS = (process.argv[4] ?? "1,2,3").split(",").map(Number)
 const SETTLE_MS = Number(process.argv[5] ?? 5000)
+const WORKLOADS = (process.argv[6] ?? "io,io-conn,cpu").split(",")
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
 // node-postgres, as the store package resolves it.
 const Pg = createRequire(join(ROOT, "packages/store/package.json"))("pg")
@@ -99,10 +102,13 @@ const dir = mkdtempSync(join(tmpdir(), "assay-bench-cluster-"))
 const long = (seed) => Array.from({ length: 4000 }, (_, i) => String.fromCharCode(97 + ((i * 7 + seed * 13) % 26))).join("")
 writeFileSync(join(dir, "io.jsonl"), Array.from({ length: N }, (_, i) => JSON.stringify({ input: `question ${i}`, expected_output: "ok" })).join("\n") + "\n")
 writeFileSync(join(dir, "cpu.jsonl"), Array.from({ length: N }, (_, i) => JSON.stringify({ input: `q${i}`, actual_output: long(i), expected_output: long(i + 1) })).join("\n") + "\n")
-const workloads = {
-  io: ["io.jsonl", "--metric", "exact-match", "--target", "openai:gpt-4o-mini", "--fresh-task", "--no-cache"],
+const io = ["io.jsonl", "--metric", "exact-match", "--target", "openai:gpt-4o-mini", "--fresh-task", "--no-cache"]
+const all = {
+  io,
+  "io-conn": [...io, "--max-connections", String(3 * CONCURRENCY)],
   cpu: ["cpu.jsonl", "--metric", "levenshtein", "--no-cache"]
 }
+const workloads = Object.fromEntries(WORKLOADS.map((name) => [name, all[name]]))
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ")
 const line = (label, ms, baseline) =>
