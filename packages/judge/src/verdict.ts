@@ -108,6 +108,12 @@ export const jsonText = (reply: string): string => {
 
 const quote = (text: string) => JSON.stringify(text.length > QUOTE ? `${text.slice(0, QUOTE)}…` : text)
 
+/** What is wrong with a reply, one clause per problem: `verdict: Expected "yes" | "no", actual "maybe"`. */
+const problemsOf = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.join(".")}: ${issue.message}`))
+    .join("; ")
+
 /**
  * Ask for a JSON verdict and decode it; see the module doc.
  *
@@ -123,7 +129,7 @@ export const structured = <A, I>(
 ): Effect.Effect<Structured<A>, MetricError, Judge> =>
   Effect.gen(function*() {
     const judge = yield* Judge
-    const decode = Schema.decodeUnknownEither(Schema.parseJson(schema))
+    const decode = Schema.decodeUnknownEither(Schema.parseJson(schema), { errors: "all" })
     // The last reply's decoding, shared by `accept` and the verdict (attempts of one call run one at a time).
     let last: { readonly text: string; readonly decoded: ReturnType<typeof decode> } | undefined
     const decodeReply = (text: string) => {
@@ -145,7 +151,7 @@ export const structured = <A, I>(
         const spend = addSpend(spent, spendOf(reply))
         const decoded = decodeReply(reply.text)
         if (Either.isRight(decoded)) return { value: decoded.right, reply, spend }
-        const problem = ParseResult.TreeFormatter.formatErrorSync(decoded.left)
+        const problem = problemsOf(decoded.left)
         if (n >= repairs) {
           return yield* new MetricError({
             metric: options.metric,

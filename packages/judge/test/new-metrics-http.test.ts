@@ -196,6 +196,7 @@ describe("DAG metric over HTTP", () => {
       })
       assert.include(result(run, 0).error!, "after 3 attempt(s)")
       assert.include(result(run, 0).error!, "sarcastic")
+      assert.match(result(run, 0).error!, /after 3 attempt\(s\): verdict: Expected .*, actual "sarcastic"; last reply: /)
       assert.include(log[3]!.lastUserMessage!, "Your reply could not be used")
       assert.strictEqual(log.length, 2 + 3)
     }))
