@@ -27,10 +27,13 @@ const run = async (extra: ReadonlyArray<string>) => {
 }
 
 describe("metric errors", () => {
-  it("fail fast by default: exit 3 naming the metric and case", async () => {
+  it("fail fast by default: exit 3 naming the metric and case, and how to go on", async () => {
     const r = await run([])
     expect(r.code).toBe(3)
     expect(r.stderr).toMatch(/assay: metric exact-match failed on case #1 \(conversation\)/)
+    const id = /run (\S+) stopped with \d+ of 4 cases finished: a run stops at its first error unless --ignore-errors/.exec(r.stderr)?.[1]
+    expect(id, r.stderr).toBeDefined()
+    expect(r.stderr).toContain(`continue it with: assay resume ${id}`)
   })
 
   it("--ignore-errors records errored cases: exit 1", async () => {

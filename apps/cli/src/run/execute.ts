@@ -338,8 +338,21 @@ const whenStopped = (run: Running) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
         Effect.catchAll((error) => Console.error(`could not write the partial reports: ${error.message}`))
       )
     ),
-    Effect.tapError(() => Effect.ignore(Effect.zipRight(run.stillHeld, run.log.finish(run.runId, "failed"))))
+    Effect.tapError((error) =>
+      Effect.zipRight(Effect.ignore(Effect.zipRight(run.stillHeld, run.log.finish(run.runId, "failed"))), Console.error(stoppedLine(run, error)))
+    )
   )
+
+/** What a failed run left and how to go on, printed above the error itself. */
+const stoppedLine = (run: Running, error: unknown): string => {
+  const tag = typeof error === "object" && error !== null && "_tag" in error ? error._tag : undefined
+  const where = `run ${run.runId} stopped with ${run.tally.finished} of ${run.total} cases finished`
+  const resume = `continue it with: assay resume ${run.runId}`
+  if (tag === "MetricFailed" || tag === "TaskFailed") {
+    return `${where}: a run stops at its first error unless --ignore-errors (record errored cases and go on) or --max-errors <n>; ${resume}`
+  }
+  return `${where}; ${resume}`
+}
 
 /** The closing messages: the calls made, where the results went, and why cases are unfinished (budget, deadline). */
 const closingLines = (run: Running, result: RunOutcome, budget: CostBudgetApi | undefined) =>
