@@ -97,6 +97,24 @@ const startRunner = async (url) => {
   return child
 }
 
+/** SIGINT a runner and wait for it to exit; one still running after 30 s is reported and SIGKILLed. */
+const stopRunner = (child) =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve()
+    const started = performance.now()
+    const timer = setTimeout(() => {
+      console.log(`  warning: runner ${child.pid} still running 30 s after SIGINT; killing it`)
+      child.kill("SIGKILL")
+    }, 30_000)
+    child.on("exit", () => {
+      clearTimeout(timer)
+      const ms = performance.now() - started
+      if (ms > 5_000) console.log(`  note: runner ${child.pid} took ${(ms / 1000).toFixed(1)} s to exit after SIGINT`)
+      resolve()
+    })
+    child.kill("SIGINT")
+  })
+
 // --- workloads ---
 const dir = mkdtempSync(join(tmpdir(), "assay-bench-cluster-"))
 const long = (seed) => Array.from({ length: 4000 }, (_, i) => String.fromCharCode(97 + ((i * 7 + seed * 13) % 26))).join("")
@@ -131,7 +149,8 @@ try {
         console.log(`  ${/cluster: .*/.exec(stderr)?.[0] ?? ""}`)
         if (count === 1) oneRunner = ms
       } finally {
-        for (const r of runners) r.kill("SIGINT")
+        // Ctrl-C must end a runner: wait for each (a runner still up after 30 s is reported, then killed).
+        await Promise.all(runners.map((r) => stopRunner(r)))
       }
     }
     if (oneRunner !== undefined) console.log(`  coordination cost (1 runner vs one process): ${(((oneRunner - base) / N) * 1000).toFixed(0)} µs per case`)

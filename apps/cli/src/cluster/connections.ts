@@ -105,6 +105,7 @@ export const sharedConnectionsLayer = (cap: number, runner: string): Layer.Layer
     Effect.gen(function*() {
       const { sql } = yield* Database
       const slots = statements(sql, `${runner}#${randomUUID()}`, cap)
+      const scope = yield* Effect.scope
       yield* Effect.forkScoped(Effect.repeat(slots.renewAll, Schedule.spaced(RENEW)))
       yield* Effect.addFinalizer(() => slots.freeAll)
       const queues = new Map<string, Queue>()
@@ -124,7 +125,8 @@ export const sharedConnectionsLayer = (cap: number, runner: string): Layer.Layer
               // While nobody of this process waits, a free connection is taken at once; else wait in turn.
               const direct = queue.waiting === 0 ? yield* Effect.orElseSucceed(slots.tryTake(limiter), () => Option.none<number>()) : Option.none<number>()
               const slot = Option.isSome(direct) ? direct : yield* inTurn(queue, waitForSlot(slots.tryTake(limiter), restore), restore)
-              const release = Option.match(slot, { onNone: () => Effect.void, onSome: (s) => slots.free(limiter, s) })
+              // Freed in the background: the call's reply need not wait for the database.
+              const release = Option.match(slot, { onNone: () => Effect.void, onSome: (s) => Effect.forkIn(slots.free(limiter, s), scope) })
               return yield* Effect.ensuring(restore(attempt), release)
             })
           )
