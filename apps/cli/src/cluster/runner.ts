@@ -32,6 +32,24 @@ export const joinCluster = (databaseUrl: Redacted.Redacted, host: string, port: 
     )
     return Effect.zipRight(
       Layer.build(runner),
-      Effect.zipRight(Console.error(`assay runner ${name}: joined the cluster on ${displayUrl(url)} (Ctrl-C leaves it)`), Effect.never)
+      Effect.zipRight(
+        Console.error(`assay runner ${name}: joined the cluster on ${displayUrl(url)} (Ctrl-C leaves it)`),
+        Effect.onInterrupt(Effect.never, () => Effect.sync(() => exitIfStuck(name)))
+      )
     )
   })
+
+/** How long leaving the cluster may take before the process ends anyway. */
+const LEAVE_TIMEOUT_MS = 15_000
+
+/**
+ * End the process if leaving the cluster has not finished after {@link LEAVE_TIMEOUT_MS}: the cluster's
+ * shutdown waits on its database (releasing shard locks, unregistering), and a database that went away
+ * meanwhile would keep Ctrl-C from ever ending the runner. Its shards move to the others once their locks
+ * expire, as after a crash.
+ */
+const exitIfStuck = (name: string) =>
+  setTimeout(() => {
+    process.stderr.write(`assay runner ${name}: the cluster database did not answer while leaving; exiting anyway (its shards move to the other runners when their locks expire)\n`)
+    process.exit(130)
+  }, LEAVE_TIMEOUT_MS).unref()
