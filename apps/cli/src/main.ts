@@ -17,21 +17,22 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Exit, Layer } from "effect"
 import { cli } from "./cli.js"
 import { helpText, splitAssignments, unknownOption } from "./commands/usage.js"
+import { EnvSettings } from "./config/env.js"
 import { type CliError, ExitCode, failureOf } from "./errors.js"
 import { ExitStatus } from "./exit-status.js"
 import { LazyHttpClient } from "./http-client.js"
 
 /**
  * Everything the commands need from the application: the Node platform (files, paths, terminal, child
- * processes for `exec:` targets) and the `HttpClient` that `http://` targets post through (a record/replay
- * layer can wrap it here).
+ * processes for `exec:` targets), the `HttpClient` that `http://` targets post through (a record/replay
+ * layer can wrap it here), and the environment as the judge settings of layers an Eval file builds.
  *
  * @example
  * ```ts
  * cli(process.argv).pipe(Effect.provide(MainLive))
  * ```
  */
-export const MainLive = Layer.mergeAll(NodeContext.layer, LazyHttpClient, ExitStatus.Default)
+export const MainLive = Layer.mergeAll(NodeContext.layer, LazyHttpClient, ExitStatus.Default, EnvSettings)
 
 /**
  * The exit code of a failed command, its message printed first. @effect/cli has already printed what was wrong
