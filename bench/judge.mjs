@@ -61,7 +61,7 @@ const judgeRuntime = (baseUrl, policy) =>
   ManagedRuntime.make(layerJudge().pipe(
     Layer.provideMerge(CallPolicy.layer(policy)),
     // The CLI's transport for openai-compatible servers: platform-node's undici dispatcher, used directly.
-    Layer.provide(OpenAiCompatible.layerUndici({ baseUrl, model: "fake", apiKey: undefined })),
+    Layer.provide(OpenAiCompatible.layer({ baseUrl, model: "fake", apiKey: undefined })),
     Layer.provide(NodeHttpClient.dispatcherLayer)
   ))
 

@@ -4,8 +4,8 @@
 //   node bench/transport.mjs [N=2000] [IN_FLIGHT=50] [ROUNDS=3]
 // Each round sends N chat completions, IN_FLIGHT at a time, to the fake server (child process, latency 50 ms):
 //   bare        undici.request in a plain async loop (no Effect)
-//   dispatcher  ChatProvider.complete over OpenAiCompatible.layerUndici (undici's Dispatcher, what the CLI uses)
-//   httpClient  ChatProvider.complete over OpenAiCompatible.layer + NodeHttpClient.layerUndici (@effect/platform)
+//   dispatcher  ChatProvider.complete over OpenAiCompatible.layer (undici's Dispatcher, what the CLI uses)
+//   httpClient  ChatProvider.complete over OpenAiCompatible.layerHttpClient + NodeHttpClient.layerUndici (@effect/platform)
 // and prints wall time ÷ the ideal ⌈N/IN_FLIGHT⌉ × 50 ms and client CPU per call. The provider rows include
 // what a judge call needs beyond HTTP: the request body, Schema-decoding the completion, rate-limit headers.
 import { Effect, Layer, ManagedRuntime } from "effect"
@@ -22,8 +22,8 @@ const server = await startServer(["--latency", String(LATENCY)])
 
 const options = { baseUrl: server.baseUrl, model: "fake", apiKey: undefined }
 const runtimes = {
-  dispatcher: ManagedRuntime.make(OpenAiCompatible.layerUndici(options).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))),
-  httpClient: ManagedRuntime.make(OpenAiCompatible.layer(options).pipe(Layer.provide(NodeHttpClient.layerUndici)))
+  dispatcher: ManagedRuntime.make(OpenAiCompatible.layer(options).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))),
+  httpClient: ManagedRuntime.make(OpenAiCompatible.layerHttpClient(options).pipe(Layer.provide(NodeHttpClient.layerUndici)))
 }
 
 const bare = () => bareUndici(server.baseUrl, N, IN_FLIGHT)

@@ -1,13 +1,14 @@
 /**
  * Metric errors end to end: fail-fast (exit 3), `--ignore-errors` (errored cases, exit 1),
- * `--skip-on-missing-params` (skipped), `--max-errors` budgets (exit 3 beyond it), and `--deadline`.
+ * `--skip-on-missing-params` (skipped), `--max-errors` budgets (exit 3 beyond it), `--deadline`, and a defect
+ * (a bug) reaching the entry point: one line, exit 3.
  */
 import { RunResult } from "@assay/core"
 import { Schema } from "effect"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { beforeAll, describe, expect, it } from "vitest"
-import { assay, fixtureDir, qaJsonl, requireBuild } from "./harness.js"
+import { assay, fixtureDir, qaJsonl, requireBuild, ROOT } from "./harness.js"
 
 beforeAll(requireBuild)
 
@@ -73,4 +74,21 @@ describe("--deadline", () => {
     expect(out.unfinished.length).toBeGreaterThan(0)
     expect(r.stderr).toContain(`Continue with: assay resume ${out.runId}`)
   }, 120_000)
+})
+
+describe("a defect", () => {
+  const file = join(ROOT, "test/cli/fixtures/evals/defect/defect.eval.ts")
+  const key = "sk-defect-test-0123456789"
+
+  it("prints one line without a stack or a secret and exits 3; ASSAY_DEBUG=1 adds the stack, still redacted", async () => {
+    const dir = fixtureDir()
+    const r = await assay(["run", file, "--no-cache"], { cwd: dir, env: { ASSAY_JUDGE_API_KEY: key } })
+    expect(r.code).toBe(3)
+    expect(r.stderr.trim()).toBe("assay: internal error: the layer broke (key <redacted>) — please report it (run with ASSAY_DEBUG=1 for the stack)")
+    const debug = await assay(["run", file, "--no-cache"], { cwd: dir, env: { ASSAY_JUDGE_API_KEY: key, ASSAY_DEBUG: "1" } })
+    expect(debug.code).toBe(3)
+    expect(debug.stderr).toContain("assay: internal error: the layer broke")
+    expect(debug.stderr).toMatch(/\n\s+at /)
+    expect(debug.stderr).not.toContain(key)
+  })
 })

@@ -15,7 +15,7 @@ const judgeWithReplies = (baseUrl: string, path: string, offline = false) =>
     Layer.provide(Layer.effect(ReplyCache, Effect.map(ResponseCache, (responses) => makeReplyCache(responses, { offline })))),
     Layer.provide(SqliteStore.layer({ path })),
     Layer.provide(CallPolicy.layer({ maxConnections: 4, baseDelay: "2 millis", maxRetries: 2 })),
-    Layer.provide(OpenAiCompatible.layer({ baseUrl, model: "fake-judge", apiKey: undefined })),
+    Layer.provide(OpenAiCompatible.layerHttpClient({ baseUrl, model: "fake-judge", apiKey: undefined })),
     Layer.provide(NodeHttpClient.layerUndici)
   )
 

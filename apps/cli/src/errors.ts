@@ -123,3 +123,18 @@ export const describeError = (error: unknown): string => {
   }
   return String(error)
 }
+
+/**
+ * What an unexpected defect (a bug: a thrown exception or `Effect.die`, no typed failure) shows the user: one
+ * line, without the stack, and exit 3. The stack is printed only with `ASSAY_DEBUG=1`; `main` removes secrets
+ * from both first.
+ *
+ * @example
+ * ```ts
+ * internalErrorOf(new TypeError("x is undefined")) // { code: 3, message: "internal error: x is undefined — please report it; …" }
+ * ```
+ */
+export const internalErrorOf = (defect: unknown): { readonly code: number; readonly message: string } => ({
+  code: ExitCode.runFailed,
+  message: `internal error: ${describeError(defect).split("\n")[0]} — please report it (run with ASSAY_DEBUG=1 for the stack)`
+})

@@ -1,11 +1,11 @@
 /**
  * The one mapping from a command's failure to what the user sees: every error a command can fail with
  * (`CliError`) gets the documented exit code — 2 for usage and input errors, 3 for a failed run — and its own
- * one-line message.
+ * one-line message; a defect (a bug) gets exit 3 and one line too.
  */
 import { DatasetError, ErrorBudgetExceeded, MetricFailed, SinkError, TaskFailed } from "@assay/core"
 import { describe, expect, it } from "@effect/vitest"
-import { type CliError, failureOf, ReportError, RunFailed, UsageError } from "../src/errors.js"
+import { type CliError, failureOf, internalErrorOf, ReportError, RunFailed, UsageError } from "../src/errors.js"
 
 // One of each tag in CliError: the `satisfies` record fails to compile when a tag is added without an example.
 const examples = {
@@ -34,5 +34,14 @@ describe("failureOf", () => {
     expect(failureOf(examples.MetricFailed).message).toBe("metric exact-match failed on case #1 (conversation): no expected output")
     expect(failureOf(examples.ErrorBudgetExceeded).message).toBe("2 cases errored, more than the budget of 1 (last: boom)")
     for (const error of Object.values(examples)) expect(failureOf(error).message).not.toContain("\n")
+  })
+})
+
+describe("internalErrorOf", () => {
+  it("a defect is exit 3 and the first line of its message, asking for a report", () => {
+    const { code, message } = internalErrorOf(new TypeError("cannot read x of undefined\n    at f (a.js:1:1)"))
+    expect(code).toBe(3)
+    expect(message).toBe("internal error: cannot read x of undefined — please report it (run with ASSAY_DEBUG=1 for the stack)")
+    expect(internalErrorOf("a string").message).toContain("internal error: a string —")
   })
 })

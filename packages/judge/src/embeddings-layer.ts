@@ -1,22 +1,25 @@
 /**
- * The {@link Embedder} the CLI builds from `--embedding-model <provider>:<model>` (config `embeddingModel`):
- * `openai:` or `openai-compatible:` — an OpenAI-compatible `/embeddings` endpoint at the judge's base URL and key
- * (`ASSAY_JUDGE_BASE_URL`, else `OPENAI_BASE_URL`; `ASSAY_JUDGE_API_KEY`, else `OPENAI_API_KEY`, read as
- * `Redacted`), with its own call policy (the judge's `ASSAY_JUDGE_*` limits) and the {@link EmbeddingCache}
- * when one is provided. Without `--embedding-model` the model is the judge provider's `text-embedding-3-small`.
+ * The {@link Embedder} of an embedding spec (`openai:` or `openai-compatible:` — an OpenAI-compatible
+ * `/embeddings` endpoint) over plain settings ({@link EmbeddingSettings}: key as a `Redacted`, base URL,
+ * limits) — `embedderLayer(spec, settings)` — or over `Config` values the caller names —
+ * `embedderLayerConfig(spec, config)`; `embedderLayer(spec)` asks the {@link JudgeSettingsSource}. It has its
+ * own call policy and uses the {@link EmbeddingCache} when one is provided. The CLI's default model is the
+ * judge provider's `text-embedding-3-small`.
  *
  * @example
  * ```ts
- * const EmbedderLive = embedderLayer(Either.getOrThrow(parseEmbeddingSpec("openai:text-embedding-3-small")))
+ * const EmbedderLive = embedderLayer(Either.getOrThrow(parseEmbeddingSpec("openai:text-embedding-3-small")), { apiKey })
  * ```
  */
-import { Config, ConfigError, Effect, Either, Layer, Option, Redacted } from "effect"
+import { type Config, ConfigError, Effect, Either, Layer, Redacted } from "effect"
 import { Embedder, EmbeddingCache, embeddingPrices, makeEmbedder } from "./embeddings.js"
+import { layerFromConfig } from "./internal/config.js"
 import { JudgeSpecError } from "./layer.js"
 import { nodeHttpClient } from "./node-http.js"
 import { CallPolicy, type PolicySettings } from "./policy.js"
 import { priceOf } from "./pricing.js"
 import { viaDispatcher } from "./providers/post-json.js"
+import { type EmbeddingSettings, JudgeSettingsSource } from "./settings.js"
 
 /**
  * Which embedding model to use.
@@ -30,7 +33,7 @@ import { viaDispatcher } from "./providers/post-json.js"
 export interface EmbeddingSpec {
   readonly provider: "openai" | "openai-compatible"
   readonly model: string
-  /** Policy settings that win over the environment's. */
+  /** Policy settings that win over the settings' limits. */
   readonly policy?: Partial<PolicySettings> | undefined
   /** Whether `openai:` needs a key (default true; false when no request will be made). */
   readonly requireKey?: boolean | undefined
@@ -78,51 +81,62 @@ export const defaultEmbeddingModel = (judge: string | null): string =>
 const OPENAI_URL = "https://api.openai.com/v1"
 const LOCAL_URL = "http://127.0.0.1:11434/v1"
 
-const settings = Config.all({
-  apiKey: Config.option(Config.redacted("ASSAY_JUDGE_API_KEY").pipe(Config.orElse(() => Config.redacted("OPENAI_API_KEY")))),
-  baseUrl: Config.option(Config.string("ASSAY_JUDGE_BASE_URL").pipe(Config.orElse(() => Config.string("OPENAI_BASE_URL")))),
-  maxConnections: Config.option(Config.number("ASSAY_JUDGE_MAX_CONNECTIONS")),
-  requestsPerMinute: Config.option(Config.number("ASSAY_JUDGE_RPM"))
-})
+/** The Embedder of a spec over resolved settings (see {@link embedderLayer}). */
+const build = (spec: EmbeddingSpec, s: EmbeddingSettings): Layer.Layer<Embedder, ConfigError.ConfigError> => {
+  if (spec.provider === "openai" && s.apiKey === undefined && spec.requireKey !== false && spec.offline !== true) {
+    return Layer.fail(ConfigError.MissingData(["apiKey"], `embeddings openai:${spec.model} need an API key`))
+  }
+  const apiKey = s.apiKey
+  const baseUrl = (s.baseUrl ?? (spec.provider === "openai" ? OPENAI_URL : LOCAL_URL)).replace(/\/+$/, "")
+  const headers: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${Redacted.value(apiKey)}` }
+  const limits: Partial<PolicySettings> = {
+    ...(s.maxConnections === undefined ? {} : { maxConnections: s.maxConnections }),
+    ...(s.requestsPerMinute === undefined ? {} : { requestsPerMinute: s.requestsPerMinute }),
+    ...spec.policy
+  }
+  const make = Effect.gen(function*() {
+    const dispatcher = yield* Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher)
+    const policy = yield* CallPolicy
+    const cache = yield* Effect.serviceOption(EmbeddingCache)
+    return makeEmbedder(
+      {
+        provider: spec.provider,
+        model: spec.model,
+        secrets: apiKey === undefined ? [] : [apiKey],
+        price: priceOf(embeddingPrices, spec.model),
+        offline: spec.offline
+      },
+      viaDispatcher(dispatcher, `${baseUrl}/embeddings`, headers),
+      policy,
+      cache._tag === "Some" ? cache.value : undefined
+    )
+  })
+  return Layer.effect(Embedder, make).pipe(Layer.provide(CallPolicy.layer(limits)), Layer.provide(Layer.unwrapEffect(Effect.map(nodeHttpClient, (m) => m.dispatcherLayer))))
+}
 
 /**
  * The Embedder of a spec (see the module doc); `openai:` without a key is a ConfigError before any request.
+ * With `settings`, exactly those; without, the {@link JudgeSettingsSource}'s (none unless a program provides one).
  *
  * @example
  * ```ts
- * evaluate(cases, [semanticSimilarity()]).pipe(Effect.provide(embedderLayer({ provider: "openai", model: "text-embedding-3-small" })))
+ * evaluate(cases, [semanticSimilarity()]).pipe(Effect.provide(embedderLayer({ provider: "openai", model: "text-embedding-3-small" }, { apiKey })))
  * ```
  * @since 0.1.0
  */
-export const embedderLayer = (spec: EmbeddingSpec): Layer.Layer<Embedder, ConfigError.ConfigError> =>
-  Layer.unwrapEffect(Effect.gen(function*() {
-    const s = yield* settings
-    if (spec.provider === "openai" && Option.isNone(s.apiKey) && spec.requireKey !== false && spec.offline !== true) {
-      return yield* Effect.fail(ConfigError.MissingData(["OPENAI_API_KEY"], `embeddings openai:${spec.model} need an API key: set OPENAI_API_KEY (or ASSAY_JUDGE_API_KEY)`))
-    }
-    const baseUrl = Option.getOrElse(s.baseUrl, () => (spec.provider === "openai" ? OPENAI_URL : LOCAL_URL)).replace(/\/+$/, "")
-    const headers: Record<string, string> = Option.match(s.apiKey, { onNone: () => ({}), onSome: (key) => ({ authorization: `Bearer ${Redacted.value(key)}` }) })
-    const limits: Partial<PolicySettings> = {
-      ...Option.match(s.maxConnections, { onNone: () => ({}), onSome: (maxConnections) => ({ maxConnections }) }),
-      ...Option.match(s.requestsPerMinute, { onNone: () => ({}), onSome: (requestsPerMinute) => ({ requestsPerMinute }) }),
-      ...spec.policy
-    }
-    const make = Effect.gen(function*() {
-      const dispatcher = yield* Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher)
-      const policy = yield* CallPolicy
-      const cache = Option.getOrUndefined(yield* Effect.serviceOption(EmbeddingCache))
-      return makeEmbedder(
-        {
-          provider: spec.provider,
-          model: spec.model,
-          secrets: Option.toArray(s.apiKey),
-          price: priceOf(embeddingPrices, spec.model),
-          offline: spec.offline
-        },
-        viaDispatcher(dispatcher, `${baseUrl}/embeddings`, headers),
-        policy,
-        cache
-      )
-    })
-    return Layer.effect(Embedder, make).pipe(Layer.provide(CallPolicy.layer(limits)), Layer.provide(Layer.unwrapEffect(Effect.map(nodeHttpClient, (m) => m.dispatcherLayer))))
-  }))
+export const embedderLayer = (spec: EmbeddingSpec, settings?: EmbeddingSettings): Layer.Layer<Embedder, ConfigError.ConfigError> =>
+  settings === undefined
+    ? Layer.unwrapEffect(Effect.flatMap(JudgeSettingsSource, (source) => Effect.map(source.embedder(spec), (resolved) => build(spec, resolved))))
+    : build(spec, settings)
+
+/**
+ * The Embedder of a spec over settings read from `Config` values the caller names.
+ *
+ * @example
+ * ```ts
+ * embedderLayerConfig({ provider: "openai", model: "text-embedding-3-small" }, { apiKey: Config.redacted("MY_OPENAI_KEY") })
+ * ```
+ * @since 0.1.0
+ */
+export const embedderLayerConfig = (spec: EmbeddingSpec, config: Config.Config.Wrap<EmbeddingSettings>): Layer.Layer<Embedder, ConfigError.ConfigError> =>
+  layerFromConfig(config, (settings) => embedderLayer(spec, settings))

@@ -6,11 +6,12 @@
  *
  * @example
  * ```ts
- * import { Effect, Either } from "effect"
+ * import { Config, Effect, Either } from "effect"
  * import { evaluate } from "@assay/core"
- * import { faithfulness, judgeLayer, parseJudgeSpec } from "@assay/judge"
+ * import { faithfulness, judgeLayerConfig, parseJudgeSpec } from "@assay/judge"
  * const spec = Either.getOrThrow(parseJudgeSpec("openai:gpt-4o-mini"))
- * evaluate(cases, [faithfulness({ judge: "openai:gpt-4o-mini" })]).pipe(Effect.provide(judgeLayer(spec)))
+ * const JudgeLive = judgeLayerConfig(spec, { apiKey: Config.redacted("MY_OPENAI_KEY") })
+ * evaluate(cases, [faithfulness({ judge: "openai:gpt-4o-mini" })]).pipe(Effect.provide(JudgeLive))
  * ```
  */
 export * from "./errors.js"
@@ -40,7 +41,7 @@ export * as OpenAiBatch from "./batch/openai.js"
 export * as AnthropicBatch from "./batch/anthropic.js"
 export * from "./embeddings.js"
 export * from "./embeddings-layer.js"
-export { PROVIDER_SECRET_VARIABLES, vendorOf, type Vendor } from "./provider-settings.js"
+export * from "./settings.js"
 export * as OpenAiCompatible from "./providers/openai-compatible.js"
 export * as OpenAi from "./providers/openai.js"
 export * as Anthropic from "./providers/anthropic.js"

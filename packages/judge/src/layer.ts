@@ -1,37 +1,37 @@
 /**
- * The Layer the CLI builds from `--judge provider:model`: provider + call policy + Judge, with settings read
- * through `Config` — API key (`ASSAY_JUDGE_API_KEY`, else `OPENAI_API_KEY` — `ANTHROPIC_API_KEY` for the
- * `anthropic` provider, `GEMINI_API_KEY` or `GOOGLE_API_KEY` for `gemini`; a `Redacted`, never logged), base URL
- * (`ASSAY_JUDGE_BASE_URL`, else `OPENAI_BASE_URL` — `ANTHROPIC_BASE_URL`, `GEMINI_BASE_URL`, and for `bedrock`
- * `AWS_ENDPOINT_URL_BEDROCK_RUNTIME` or `AWS_ENDPOINT_URL`), Bedrock's AWS credentials and region from the
- * standard variables (`./provider-settings.ts`), temperature (`ASSAY_JUDGE_TEMPERATURE`, default 0) and
- * limits (`ASSAY_JUDGE_MAX_CONNECTIONS`, `ASSAY_JUDGE_RPM`, `ASSAY_JUDGE_TPM`). Explicit spec fields win.
- * `openai:`, `openai-responses:`, `anthropic:` and `gemini:` without a key (`bedrock:` without credentials) fail here, before any request; the provider sits behind the
- * redacting, fatal-error-latching seam of `./guard.ts`; a key bound for a non-loopback plain-http URL gets a
- * warning.
+ * The Judge layer of a spec (`provider:model`): provider + call policy + Judge, over plain settings
+ * ({@link JudgeSettings}: API key as a `Redacted`, never logged; base URL; temperature, default 0; limits;
+ * Bedrock's AWS credentials) — `judgeLayer(spec, settings)` — or over `Config` values the caller names —
+ * `judgeLayerConfig(spec, config)`. `judgeLayer(spec)` asks the {@link JudgeSettingsSource} for them (none
+ * unless the program provides a source; the assay CLI's reads its environment variables). Explicit spec fields
+ * win. `openai:`, `openai-responses:`, `anthropic:` and `gemini:` without a key (`bedrock:` without credentials)
+ * fail here, before any request; the provider sits behind the redacting, fatal-error-latching seam of
+ * `./guard.ts`; a key bound for a non-loopback plain-http URL gets a warning.
  *
- * HTTP goes through undici's dispatcher (`NodeHttpClient.layerUndici`, and for openai-compatible and openai the dispatcher
- * itself, `NodeHttpClient.dispatcherLayer`): the cheapest transport per call of those measured (`fetch`,
- * `node:http`, undici's `HttpClient`, the dispatcher; docs/performance.md, "Design choices").
+ * HTTP goes through undici's dispatcher (`NodeHttpClient.layerUndici`, and for openai-compatible, openai,
+ * gemini and bedrock the dispatcher itself, `NodeHttpClient.dispatcherLayer`): the cheapest transport per call
+ * of those measured (`fetch`, `node:http`, undici's `HttpClient`, the dispatcher; docs/performance.md,
+ * "Design choices").
  *
  * @example
  * ```ts
- * const JudgeLive = judgeLayer(Either.getOrThrow(parseJudgeSpec("anthropic:claude-3-5-haiku-latest")))
- * program.pipe(Effect.provide(JudgeLive))
+ * const spec = Either.getOrThrow(parseJudgeSpec("anthropic:claude-3-5-haiku-latest"))
+ * program.pipe(Effect.provide(judgeLayer(spec, { apiKey: Redacted.make(key) })))
  * ```
  */
 import type { HttpClient } from "@effect/platform"
 import type { NodeHttpClient } from "@effect/platform-node"
-import { Config, ConfigError, Effect, Either, Layer, Option, Redacted, Schema } from "effect"
+import { type Config, ConfigError, Effect, Either, Layer, Redacted, Schema } from "effect"
 import { batchCallsLayer, type BatchOptions, batchSupport } from "./batch/layer.js"
 import { guard, type GuardOptions, redactor } from "./guard.js"
+import { layerFromConfig } from "./internal/config.js"
 import { undiciLayer } from "./node-http.js"
 import { layerJudge, Judge } from "./judge.js"
 import { CallPolicy, type PolicySettings } from "./policy.js"
 import { defaultPrices, type PriceTable } from "./pricing.js"
 import { ChatProvider } from "./provider.js"
-import { awsSettings, PROVIDER_SECRET_VARIABLES, type Vendor, vendorOf } from "./provider-settings.js"
 import type * as Bedrock from "./providers/bedrock.js"
+import { type JudgeSettings, JudgeSettingsSource, needsApiKey } from "./settings.js"
 
 /**
  * Which judge to use.
@@ -46,9 +46,9 @@ export interface JudgeSpec {
   readonly provider: "openai" | "openai-compatible" | "openai-responses" | "anthropic" | "gemini" | "bedrock"
   readonly model: string
   readonly baseUrl?: string | undefined
-  /** Policy settings that win over the environment's (`ASSAY_JUDGE_*`). */
+  /** Policy settings that win over the settings' limits. */
   readonly policy?: Partial<PolicySettings> | undefined
-  /** Policy settings the environment's override: what the caller's workload asks for (e.g. a run's concurrency). */
+  /** Policy settings the settings' limits override: what the caller's workload asks for (e.g. a run's concurrency). */
   readonly defaults?: Partial<PolicySettings> | undefined
   readonly prices?: PriceTable | undefined
   /**
@@ -100,27 +100,6 @@ export const parseJudgeSpec = (input: string): Either.Either<JudgeSpec, JudgeSpe
   return Either.right({ provider: provider as JudgeSpec["provider"], model })
 }
 
-const optionalNumber = (name: string) => Config.option(Config.number(name)).pipe(Config.map(Option.getOrUndefined))
-
-/** The first of some variables that is set. */
-const firstOf = <A>(read: (name: string) => Config.Config<A>, names: ReadonlyArray<string>): Config.Config<Option.Option<A>> =>
-  Config.option(names.slice(1).reduce((config, name) => config.pipe(Config.orElse(() => read(name))), read(names[0]!)))
-
-/** Judge settings read from Config; `vendor` names the fallback variables (`OPENAI_API_KEY`, `GEMINI_BASE_URL`, …). */
-const settings = (vendor: Vendor) => Config.all({
-  judgeKey: Config.option(Config.redacted("ASSAY_JUDGE_API_KEY")),
-  vendorKey: vendor.keys.length === 0 ? Config.succeed(Option.none<Redacted.Redacted>()) : firstOf((name) => Config.redacted(name), vendor.keys),
-  baseUrl: firstOf(Config.string, ["ASSAY_JUDGE_BASE_URL", ...vendor.urls]),
-  temperature: Config.number("ASSAY_JUDGE_TEMPERATURE").pipe(Config.withDefault(0)),
-  maxConnections: optionalNumber("ASSAY_JUDGE_MAX_CONNECTIONS"),
-  requestsPerMinute: optionalNumber("ASSAY_JUDGE_RPM"),
-  tokensPerMinute: optionalNumber("ASSAY_JUDGE_TPM")
-})
-
-/** Every variable that may hold a secret: their values are removed from provider errors (see `./guard.ts`). */
-const SECRET_VARIABLES = ["ASSAY_JUDGE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ASSAY_DATABASE_URL", ...PROVIDER_SECRET_VARIABLES] as const
-const configuredSecrets = Config.all(SECRET_VARIABLES.map((name) => Config.option(Config.redacted(name))))
-
 const OPENAI_URL = "https://api.openai.com/v1"
 const ANTHROPIC_URL = "https://api.anthropic.com"
 const LOCAL_URL = "http://127.0.0.1:11434/v1"
@@ -149,7 +128,7 @@ const providerLayer = (
       // @effect/ai costs about twice the CPU per call (and over a second to import); it stays available as
       // openai-responses.
       return lazyLayer(() => import("./providers/openai-compatible.js"), (OpenAiCompatible) =>
-        OpenAiCompatible.layerUndici({ provider: "openai", model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature }))
+        OpenAiCompatible.layer({ provider: "openai", model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature }))
     case "openai-responses":
       return lazyLayer(() => import("./providers/openai.js"), (OpenAi) =>
         OpenAi.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? OPENAI_URL, temperature }))
@@ -158,36 +137,38 @@ const providerLayer = (
         Anthropic.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? ANTHROPIC_URL, temperature }))
     case "openai-compatible":
       return lazyLayer(() => import("./providers/openai-compatible.js"), (OpenAiCompatible) =>
-        OpenAiCompatible.layerUndici({ model: spec.model, apiKey, baseUrl: baseUrl ?? LOCAL_URL, temperature }))
+        OpenAiCompatible.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? LOCAL_URL, temperature }))
     case "gemini":
       return lazyLayer(() => import("./providers/gemini.js"), (Gemini) =>
-        Gemini.layerUndici({ model: spec.model, apiKey, baseUrl: baseUrl ?? Gemini.GEMINI_URL, temperature }))
+        Gemini.layer({ model: spec.model, apiKey, baseUrl: baseUrl ?? Gemini.GEMINI_URL, temperature }))
     case "bedrock":
       return lazyLayer(() => import("./providers/bedrock.js"), (Bedrock) =>
-        Bedrock.layerUndici({ model: spec.model, ...options.aws, endpoint: baseUrl, temperature }))
+        Bedrock.layer({ model: spec.model, ...options.aws, endpoint: baseUrl, temperature }))
   }
 }
 
+/** Stand-ins for Bedrock's credentials when no request will be made (a replay): nothing is signed. */
+const AWS_PLACEHOLDER: Bedrock.AwsSettings = {
+  region: "us-east-1",
+  credentials: { accessKeyId: Redacted.make(""), secretAccessKey: Redacted.make(""), sessionToken: undefined }
+}
+
 /**
- * The API key of a spec and what to tell the user when it is rejected. `openai:` and `anthropic:` need one
- * (their APIs do, whatever the base URL): without it this is a ConfigError naming the variable, before any
- * request. Keyless servers are what `openai-compatible:` is for.
+ * The credentials a spec needs, from its settings: a missing key (see {@link needsApiKey}) or, for `bedrock:`,
+ * missing AWS credentials are a ConfigError before any request.
  */
-const keyOf = (
+const credentialsOf = (
   spec: JudgeSpec,
-  vendor: Vendor,
-  s: { readonly judgeKey: Option.Option<Redacted.Redacted>; readonly vendorKey: Option.Option<Redacted.Redacted> }
-): Either.Either<{ readonly apiKey: Option.Option<Redacted.Redacted>; readonly hint: string }, ConfigError.ConfigError> => {
-  // Bedrock signs with AWS credentials (`./provider-settings.ts`), not an API key.
-  if (spec.provider === "bedrock") return Either.right({ apiKey: Option.none(), hint: vendor.hint })
-  const variable = vendor.keys.join(" or ")
-  if (Option.isSome(s.judgeKey)) return Either.right({ apiKey: s.judgeKey, hint: "check ASSAY_JUDGE_API_KEY" })
-  if (Option.isSome(s.vendorKey)) return Either.right({ apiKey: s.vendorKey, hint: vendor.hint })
-  if (spec.provider === "openai-compatible" || spec.requireKey === false) {
-    return Either.right({ apiKey: Option.none(), hint: `set ${variable} (or ASSAY_JUDGE_API_KEY) to the server's key` })
+  settings: JudgeSettings
+): Either.Either<{ readonly apiKey: Redacted.Redacted | undefined; readonly aws: Bedrock.AwsSettings }, ConfigError.ConfigError> => {
+  if (needsApiKey(spec) && settings.apiKey === undefined) {
+    const keyless = spec.provider === "openai" || spec.provider === "openai-responses" ? "; for a server that needs no key use openai-compatible:<model>" : ""
+    return Either.left(ConfigError.MissingData(["apiKey"], `${spec.provider}:${spec.model} needs an API key${keyless}`))
   }
-  const keyless = spec.provider === "openai" || spec.provider === "openai-responses" ? "; for a server that needs no key use openai-compatible:<model>" : ""
-  return Either.left(ConfigError.MissingData([vendor.keys[0]!], `${spec.provider}:${spec.model} needs an API key: set ${variable} (or ASSAY_JUDGE_API_KEY)${keyless}`))
+  if (spec.provider === "bedrock" && spec.requireKey !== false && settings.aws === undefined) {
+    return Either.left(ConfigError.MissingData(["aws"], "bedrock needs AWS credentials and a region"))
+  }
+  return Either.right({ apiKey: settings.apiKey, aws: settings.aws ?? AWS_PLACEHOLDER })
 }
 
 /** Loopback hosts, where plain http never leaves the machine. */
@@ -209,52 +190,83 @@ const urlPassword = (baseUrl: string | undefined): ReadonlyArray<Redacted.Redact
   return password === "" ? [] : [Redacted.make(decodeURIComponent(password))]
 }
 
+/** Every secret of a judge's settings: its key, AWS credentials, the base URL's password and the extra ones. */
+const secretsOf = (settings: JudgeSettings, baseUrl: string | undefined): ReadonlyArray<Redacted.Redacted> => {
+  const aws = settings.aws?.credentials
+  const given = [settings.apiKey, aws?.accessKeyId, aws?.secretAccessKey, aws?.sessionToken]
+  return [...given.filter((secret) => secret !== undefined), ...(settings.secrets ?? []), ...urlPassword(baseUrl)]
+}
+
+/** The settings' limits over the spec's defaults, under its policy. */
+const limitsOf = (spec: JudgeSpec, settings: JudgeSettings): Partial<PolicySettings> => ({
+  ...spec.defaults,
+  ...(settings.maxConnections === undefined ? {} : { maxConnections: settings.maxConnections }),
+  ...(settings.requestsPerMinute === undefined ? {} : { requestsPerMinute: settings.requestsPerMinute }),
+  ...(settings.tokensPerMinute === undefined ? {} : { tokensPerMinute: settings.tokensPerMinute }),
+  ...spec.policy
+})
+
 /** A provider layer behind the seam of `./guard.ts`. */
 const guarded = <E, R>(provider: Layer.Layer<ChatProvider, E, R>, options: GuardOptions): Layer.Layer<ChatProvider, E, R> =>
   Layer.effect(ChatProvider, Effect.flatMap(ChatProvider, (inner) => guard(inner, options))).pipe(Layer.provide(provider))
 
+/** The Judge + CallPolicy layer of a spec over resolved settings (see {@link judgeLayer}). */
+const build = (spec: JudgeSpec, settings: JudgeSettings) =>
+  Effect.gen(function*() {
+    const credentials = credentialsOf(spec, settings)
+    if (Either.isLeft(credentials)) return yield* Effect.fail(credentials.left)
+    const { apiKey, aws } = credentials.right
+    const baseUrl = spec.baseUrl ?? settings.baseUrl
+    const temperature = settings.temperature ?? 0
+    // Bedrock sends no secret key, but its session token travels as a header.
+    yield* warnIfUnencrypted(spec, baseUrl, apiKey !== undefined || spec.provider === "bedrock")
+    const secrets = secretsOf(settings, baseUrl)
+    const keyHint = settings.keyHint ?? (spec.provider === "bedrock" ? "check the AWS credentials and the model's access in the region" : "check the API key")
+    const provider = guarded(providerLayer(spec, { apiKey, baseUrl, temperature, aws }), { secrets, keyHint })
+    const judge = spec.batch === undefined
+      ? layerJudge(spec.prices ?? defaultPrices)
+      : yield* batchJudge(spec, spec.batch, { apiKey, baseUrl, temperature, redact: redactor(secrets), keyHint })
+    return judge.pipe(
+      Layer.provideMerge(CallPolicy.layer(limitsOf(spec, settings))),
+      Layer.provide(provider),
+      // One undici connection pool, used directly (openai-compatible, gemini, bedrock) or through HttpClient
+      // (the others), imported only now (see ./node-http.ts).
+      Layer.provide(undiciLayer)
+    )
+  })
+
 /**
- * Build the Judge + CallPolicy layer for a spec; see the module doc. The openai-compatible default base URL is
- * Ollama's (`http://127.0.0.1:11434/v1`); anthropic's is `https://api.anthropic.com`.
+ * The Judge + CallPolicy layer of a spec; see the module doc. With `settings`, exactly those (nothing else is
+ * read); without, the {@link JudgeSettingsSource}'s for the spec (none unless the program provides a source).
+ * The openai-compatible default base URL is Ollama's (`http://127.0.0.1:11434/v1`); anthropic's is
+ * `https://api.anthropic.com`.
  *
  * @example
  * ```ts
  * judgeLayer({ provider: "openai-compatible", model: "qwen2.5", baseUrl: "http://127.0.0.1:8000/v1" })
+ * judgeLayer({ provider: "openai", model: "gpt-4o-mini" }, { apiKey: Redacted.make(key), maxConnections: 16 })
  * ```
  * @since 0.1.0
  */
-export const judgeLayer = (spec: JudgeSpec): Layer.Layer<Judge | CallPolicy, ConfigError.ConfigError> =>
-  Layer.unwrapEffect(Effect.gen(function*() {
-    const vendor = vendorOf(spec.provider)
-    const s = yield* settings(vendor)
-    const key = keyOf(spec, vendor, s)
-    if (Either.isLeft(key)) return yield* Effect.fail(key.left)
-    const baseUrl = spec.baseUrl ?? Option.getOrUndefined(s.baseUrl)
-    const apiKey = Option.getOrUndefined(key.right.apiKey)
-    // Bedrock sends no secret key, but its session token travels as a header.
-    yield* warnIfUnencrypted(spec, baseUrl, apiKey !== undefined || spec.provider === "bedrock")
-    const secrets = [...(yield* configuredSecrets).flatMap(Option.toArray), ...urlPassword(baseUrl)]
-    const aws = yield* awsSettings(spec.provider === "bedrock" && spec.requireKey !== false)
-    const provider = guarded(providerLayer(spec, { apiKey, baseUrl, temperature: s.temperature, aws }), { secrets, keyHint: key.right.hint })
-    const limits: Partial<PolicySettings> = {
-      ...spec.defaults,
-      ...(s.maxConnections === undefined ? {} : { maxConnections: s.maxConnections }),
-      ...(s.requestsPerMinute === undefined ? {} : { requestsPerMinute: s.requestsPerMinute }),
-      ...(s.tokensPerMinute === undefined ? {} : { tokensPerMinute: s.tokensPerMinute }),
-      ...spec.policy
-    }
-    const policy = CallPolicy.layer(limits)
-    const judge = spec.batch === undefined
-      ? layerJudge(spec.prices ?? defaultPrices)
-      : yield* batchJudge(spec, spec.batch, { apiKey, baseUrl, temperature: s.temperature, redact: redactor(secrets), keyHint: key.right.hint })
-    return judge.pipe(
-      Layer.provideMerge(policy),
-      Layer.provide(provider),
-      // One undici connection pool, used directly (openai-compatible) or through HttpClient (the others),
-      // imported only now (see ./node-http.ts).
-      Layer.provide(undiciLayer)
-    )
-  }))
+export const judgeLayer = (spec: JudgeSpec, settings?: JudgeSettings): Layer.Layer<Judge | CallPolicy, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(
+    settings === undefined
+      ? Effect.flatMap(JudgeSettingsSource, (source) => Effect.flatMap(source.judge(spec), (resolved) => build(spec, resolved)))
+      : build(spec, settings)
+  )
+
+/**
+ * The Judge + CallPolicy layer of a spec over settings read from `Config` values the caller names — a
+ * `Config<JudgeSettings>`, or a record with a `Config` per field.
+ *
+ * @example
+ * ```ts
+ * judgeLayerConfig({ provider: "openai", model: "gpt-4o-mini" }, { apiKey: Config.redacted("MY_OPENAI_KEY") })
+ * ```
+ * @since 0.1.0
+ */
+export const judgeLayerConfig = (spec: JudgeSpec, config: Config.Config.Wrap<JudgeSettings>): Layer.Layer<Judge | CallPolicy, ConfigError.ConfigError> =>
+  layerFromConfig(config, (settings) => judgeLayer(spec, settings))
 
 /** The Judge layer in batch mode: its calls through the provider's batch API (a ConfigError for providers without one). */
 const batchJudge = (

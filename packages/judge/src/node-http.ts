@@ -30,7 +30,7 @@ export const nodeHttpClient: Effect.Effect<typeof NodeHttpClient> = Effect.promi
  *
  * @example
  * ```ts
- * OpenAiCompatible.layerUndici(options).pipe(Layer.provide(undiciLayer))
+ * OpenAiCompatible.layer(options).pipe(Layer.provide(undiciLayer))
  * ```
  * @since 0.1.0
  */

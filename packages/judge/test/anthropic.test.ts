@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import { evaluate } from "@assay/core"
 import { FakeOpenAi } from "@assay/fake-openai"
 import { Anthropic, faithfulness, Judge, judgeLayer, type PolicySettings } from "@assay/judge"
+import { env } from "./cli-env.js"
 import { ask, captureLogs, judgeOver, quick, rag } from "./helpers.js"
 
 // Real HTTP to the fake server's Anthropic route (/v1/messages), on the live clock; assertions are on the
@@ -91,8 +92,7 @@ describe("anthropic judge over HTTP", () => {
     return Effect.gen(function*() {
       const good = yield* FakeOpenAi.make({ apiKey: SECRET, failEvery: 2, scripts: scripts("no") })
       const wrong = yield* FakeOpenAi.make({ apiKey: "sk-ant-another-key" })
-      const withEnv = (baseUrl: string) =>
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["ANTHROPIC_API_KEY", SECRET], ["ANTHROPIC_BASE_URL", baseUrl]])))
+      const withEnv = (baseUrl: string) => env([["ANTHROPIC_API_KEY", SECRET], ["ANTHROPIC_BASE_URL", baseUrl]])
       const spec = { provider: "anthropic", model: MODEL, policy: quick } as const
       const run = yield* evaluate([rag(0)], [faithfulness({ verbose: true })]).pipe(
         Effect.provide(judgeLayer(spec)),

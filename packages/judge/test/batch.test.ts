@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, ConfigProvider, Effect, Either, Fiber, Layer, TestClock } from "effect"
+import { Clock, Effect, Either, Fiber, Layer, TestClock } from "effect"
 import { FakeOpenAi } from "@assay/fake-openai"
 import {
   BatchJournal,
@@ -11,6 +11,7 @@ import {
   judgeLayer,
   makeBatcher
 } from "@assay/judge"
+import { env } from "./cli-env.js"
 import { ask } from "./helpers.js"
 
 // Part 1: real HTTP against the fake server's batch APIs (live clock; the fake ends batches after 50 ms).
@@ -18,7 +19,7 @@ import { ask } from "./helpers.js"
 // schedule, and a resumed run's batches polled instead of submitted.
 
 const SECRET = "sk-test-batch-0123456789"
-const withKeys = Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["OPENAI_API_KEY", SECRET], ["ANTHROPIC_API_KEY", SECRET]])))
+const withKeys = env([["OPENAI_API_KEY", SECRET], ["ANTHROPIC_API_KEY", SECRET]])
 
 /** The judge of `provider` in batch mode against a fake server, polling fast. */
 const batchJudge = (provider: "openai" | "anthropic", baseUrl: string) =>

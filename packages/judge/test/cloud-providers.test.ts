@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto"
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Exit, Redacted } from "effect"
+import { Effect, Exit, Redacted } from "effect"
 import { evaluate } from "@assay/core"
 import { FakeOpenAi } from "@assay/fake-openai"
 import { Bedrock, faithfulness, Gemini, Judge, judgeLayer, type JudgeSpec } from "@assay/judge"
+import { env } from "./cli-env.js"
 import { ask, quick, rag } from "./helpers.js"
 
 // The gemini: and bedrock: providers over real HTTP to the fake server's Gemini (generateContent) and Bedrock
@@ -18,7 +19,6 @@ const AWS_TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKEN0123456789"
 const GEMINI_MODEL = "gemini-2.0-flash"
 const BEDROCK_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 
-const env = (entries: ReadonlyArray<readonly [string, string]>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(entries)))
 const chat = Effect.flatMap(Judge, (j) => j.chat(ask("hi")))
 
 /** Each provider's spec and the environment pointing it at the fake server with the given credentials. */

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Deferred, Effect, Exit, Fiber, Redacted, Scope, TestClock } from "effect"
+import { Deferred, Effect, Exit, Fiber, Redacted, Scope, TestClock } from "effect"
 import { evaluate } from "@assay/core"
 import { FakeOpenAi } from "@assay/fake-openai"
 import { answerRelevancy, Judge, JudgeError, judgeLayer, type JudgeSpec, redactor, stopOnFatal } from "@assay/judge"
+import { env } from "./cli-env.js"
 import { ask, quick, rag } from "./helpers.js"
 
 // The seam every provider error passes through (packages/judge/src/guard.ts): redaction, the fatal latch for
@@ -10,7 +11,6 @@ import { ask, quick, rag } from "./helpers.js"
 // assertions are on its request log and on the errors, never on elapsed time.
 
 const KEY = "sk-test-9f8e7d6c5b4a3210"
-const env = (entries: ReadonlyArray<readonly [string, string]>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(entries)))
 const chat = Effect.flatMap(Judge, (j) => j.chat(ask("hi")))
 
 /** The spec and environment that point each provider at `root` (`http://127.0.0.1:PORT`) with `key`. */

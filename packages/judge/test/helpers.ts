@@ -24,7 +24,7 @@ export type Transport = "undici" | "httpClient"
 /** A Judge + policy layer talking to an OpenAI-compatible `baseUrl` over real HTTP (the CLI's transport by default). */
 export const judgeAt = (baseUrl: string, policy: Partial<PolicySettings>, apiKey?: Redacted.Redacted, transport: Transport = "undici") => {
   const options = { baseUrl, model: "fake-judge", apiKey }
-  return judgeOver(transport === "undici" ? OpenAiCompatible.layerUndici(options) : OpenAiCompatible.layer(options), policy)
+  return judgeOver(transport === "undici" ? OpenAiCompatible.layer(options) : OpenAiCompatible.layerHttpClient(options), policy)
 }
 
 /** A logger that keeps every formatted line, at every level. */

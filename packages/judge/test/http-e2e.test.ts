@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Redacted } from "effect"
+import { Effect, Redacted } from "effect"
 import { evaluate } from "@assay/core"
 import { FakeOpenAi } from "@assay/fake-openai"
 import { faithfulness, gEval, Judge, judgeLayer } from "@assay/judge"
+import { env } from "./cli-env.js"
 import { ask, captureLogs, judgeAt, quick, rag } from "./helpers.js"
 
 const SECRET = "sk-test-SECRET-0123456789"
@@ -67,19 +68,19 @@ describe("judge end to end over HTTP", () => {
     }).pipe(Effect.provide(logs), Effect.scoped)
   })
 
-  it.live("judgeLayer reads the key, base URL and limits from Config", () =>
+  it.live("judgeLayer reads the key, base URL and limits from the CLI's environment", () =>
     Effect.gen(function*() {
       const server = yield* FakeOpenAi.make({ apiKey: SECRET, defaultReply: "hello" })
-      const config = ConfigProvider.fromMap(new Map([
+      const config = env([
         ["ASSAY_JUDGE_API_KEY", SECRET],
         ["OPENAI_BASE_URL", server.baseUrl],
         ["ASSAY_JUDGE_MAX_CONNECTIONS", "3"]
-      ]))
+      ])
       const { reply, stats } = yield* Effect.gen(function*() {
         const judge = yield* Judge
         const reply = yield* judge.chat(ask("hi"))
         return { reply, stats: yield* judge.stats }
-      }).pipe(Effect.provide(judgeLayer({ provider: "openai-compatible", model: "local" })), Effect.withConfigProvider(config))
+      }).pipe(Effect.provide(judgeLayer({ provider: "openai-compatible", model: "local" })), config)
       assert.strictEqual(reply.text, "hello")
       assert.strictEqual(stats.policy?.cap, 3)
       assert.strictEqual(stats.model, "openai-compatible:local")
@@ -88,11 +89,11 @@ describe("judge end to end over HTTP", () => {
   it.live("openai: speaks /chat/completions with the key; openai-responses: speaks /responses through @effect/ai", () =>
     Effect.gen(function*() {
       const server = yield* FakeOpenAi.make({ apiKey: SECRET, defaultReply: "{\"score\": 9}" })
-      const config = ConfigProvider.fromMap(new Map([["OPENAI_API_KEY", SECRET]]))
+      const config = env([["OPENAI_API_KEY", SECRET]])
       for (const provider of ["openai", "openai-responses"] as const) {
         const { model, reply } = yield* Effect.flatMap(Judge, (j) => Effect.map(j.chat(ask("hi")), (reply) => ({ model: j.model, reply }))).pipe(
           Effect.provide(judgeLayer({ provider, model: "gpt-4o-mini", baseUrl: server.baseUrl })),
-          Effect.withConfigProvider(config)
+          config
         )
         assert.strictEqual(reply.text, "{\"score\": 9}")
         assert.strictEqual(model, `${provider}:gpt-4o-mini`)

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Either, Layer, Option } from "effect"
+import { Effect, Either, Layer, Option } from "effect"
 import { evaluate, LLMTestCase } from "@assay/core"
 import { embedding, FakeOpenAi } from "@assay/fake-openai"
 import { cosineSimilarity, Embedder, embedderLayer, EmbeddingCache, parseEmbeddingSpec, type ReplyStorage, semanticSimilarity } from "@assay/judge"
+import { env } from "./cli-env.js"
 import { quick } from "./helpers.js"
 
 // semantic-similarity over real HTTP to the fake server's /v1/embeddings (deterministic unit vectors of
@@ -10,7 +11,6 @@ import { quick } from "./helpers.js"
 // pair, the embedding cache, retries and redaction.
 
 const KEY = "sk-embed-test-0123456789abcdef"
-const env = (entries: ReadonlyArray<readonly [string, string]>) => Effect.withConfigProvider(ConfigProvider.fromMap(new Map(entries)))
 const at = (server: { readonly baseUrl: string }, key = KEY) => env([["OPENAI_BASE_URL", server.baseUrl], ["OPENAI_API_KEY", key]])
 const spec = { provider: "openai", model: "text-embedding-3-small", policy: quick } as const
 

@@ -54,7 +54,7 @@ export { type StoreStats } from "./internal/store-stats.js"
 /** Removes secrets from what is stored. @since 0.1.0 */
 export { scrubSecrets } from "./internal/secrets.js"
 /** Ready-made layers of the whole store, on SQLite or Postgres. @since 0.1.0 */
-export { type PgStoreOptions, PostgresStore, SqliteStore, storeConfig, type StoreOptions, type StoreServices } from "./internal/layers.js"
+export { type PgStoreOptions, PostgresStore, SqliteStore, type StoreOptions, type StoreServices } from "./internal/layers.js"
 /** What the run viewer reads and shows. @since 0.1.0 */
 export {
   CaseDetail,

@@ -11,7 +11,7 @@ import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { DurationText, fromFlag } from "../config/values.js"
 import { UsageError } from "../errors.js"
-import { onExistingStore, storeFlag, withExistingStore } from "./resume.js"
+import { onExistingStore, storeFlag, withExistingStore } from "../run/store-flags.js"
 
 /** The cache's maintenance (SQL over the store), imported when a `cache` command runs. */
 const admin = Effect.promise(() => import("../run/cache-admin.js")).pipe(Effect.map((module) => module.cacheAdmin))

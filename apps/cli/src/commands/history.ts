@@ -15,7 +15,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { Rate } from "../config/values.js"
 import { outputFlags, valueFlag } from "./flags.js"
-import { onExistingStore, storeFlag, withExistingStore } from "./resume.js"
+import { onExistingStore, storeFlag, withExistingStore } from "../run/store-flags.js"
 
 /** The commands' bodies (the run log, the reports, the comparison), imported when one runs. */
 const body = Effect.promise(() => import("./history-body.js"))

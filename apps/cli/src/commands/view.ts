@@ -13,7 +13,7 @@ import { Effect, Option } from "effect"
 import { integerIn } from "../config/values.js"
 import { UsageError } from "../errors.js"
 import { valueFlag } from "./flags.js"
-import { storeFlag, withExistingStore } from "./resume.js"
+import { storeFlag, withExistingStore } from "../run/store-flags.js"
 
 /** The viewer (HTTP server, HttpApi, run views), imported when the command runs: nothing else needs it. */
 const loadViewer = Effect.promise(() => import("../view/launch.js"))

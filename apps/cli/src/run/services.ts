@@ -18,22 +18,24 @@ import {
   Embedder,
   embedderLayer,
   EmbeddingCache,
+  type EmbeddingSpec,
   Judge,
   type JudgeError,
   judgeLayer,
+  type JudgeSpec,
   makeReplyCache,
   parseEmbeddingSpec,
   parseJudgeSpec,
   type PolicySettings,
   type PriceTable,
-  PROVIDER_SECRET_VARIABLES,
   Recording,
   ReplyCache,
   withOverrides
 } from "@assay/judge"
 import { type Database, noopCache, ResponseCache, SqliteEvalCache, SqlTaskCache } from "@assay/store"
 import type { FileSystem } from "@effect/platform"
-import { Config, Duration, Effect, Either, Layer, Option, type Redacted } from "effect"
+import { Duration, Effect, Either, Layer, Option, type Redacted } from "effect"
+import { embeddingSettings, judgeSettings, SECRET_VARIABLES, secretValues } from "../config/env.js"
 import { RunFailed, UsageError } from "../errors.js"
 import { batchOptionsOf } from "./batch.js"
 import type { CallLimits, RunPlan } from "./plan.js"
@@ -82,6 +84,19 @@ export const policyOf = (calls: CallLimits): Partial<PolicySettings> => {
 export const pricesOf = (plan: RunPlan): PriceTable => withOverrides(defaultPrices, plan.prices)
 
 /**
+ * The Judge + CallPolicy layer of a spec with its settings from the environment (`../config/env.ts`).
+ *
+ * @example
+ * ```ts
+ * judgeLayerFromEnv({ provider: "anthropic", model: "claude-3-5-haiku-latest" })
+ * ```
+ */
+export const judgeLayerFromEnv = (spec: JudgeSpec) => Layer.unwrapEffect(Effect.map(judgeSettings(spec), (settings) => judgeLayer(spec, settings)))
+
+/** The Embedder of a spec with its settings from the environment. */
+const embedderLayerFromEnv = (spec: EmbeddingSpec) => Layer.unwrapEffect(Effect.map(embeddingSettings(spec), (settings) => embedderLayer(spec, settings)))
+
+/**
  * The judge layer of a plan whose metrics include `judged` judge metrics (none: `Judge.unavailable`).
  *
  * @example
@@ -97,7 +112,7 @@ export const judgeFor = (plan: RunPlan, judged: number): Layer.Layer<Judge, Usag
   }
   const spec = parseJudgeSpec(plan.judge)
   if (Either.isLeft(spec)) return Layer.fail(new UsageError({ message: spec.left.message }))
-  const judge = judgeLayer({
+  const judge = judgeLayerFromEnv({
     ...spec.right,
     defaults: runConnections(plan.concurrency, judged),
     policy: policyOf(plan.calls),
@@ -138,15 +153,12 @@ export const embedderFor = (plan: RunPlan, embedded: number): Layer.Layer<Embedd
   const spec = parseEmbeddingSpec(embeddingModelOf(plan))
   if (Either.isLeft(spec)) return Layer.fail(new UsageError({ message: spec.left.message }))
   if (plan.offline && plan.cache === null) return Layer.fail(new UsageError({ message: "--offline replays the response cache: it cannot be combined with --no-cache" }))
-  const embedder = embedderLayer({ ...spec.right, policy: policyOf(plan.calls), offline: plan.offline }).pipe(
+  const embedder = embedderLayerFromEnv({ ...spec.right, policy: policyOf(plan.calls), offline: plan.offline }).pipe(
     Layer.mapError((error) => new UsageError({ message: `embedding settings: ${error.message}` }))
   )
   if (plan.cache === null) return embedder
   return embedder.pipe(Layer.provide(Layer.effect(EmbeddingCache, ResponseCache)), Layer.provide(ResponseCache.Default))
 }
-
-/** Every variable that may hold a secret: their values are masked in a recording. */
-const SECRET_VARIABLES = ["ASSAY_JUDGE_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "ASSAY_DATABASE_URL", ...PROVIDER_SECRET_VARIABLES] as const
 
 /**
  * The recording a plan asks for (`--record` / `--replay`), or none. Both at once are a usage error; a
@@ -164,8 +176,9 @@ export const recordingFor = (plan: RunPlan, resumed: boolean): Layer.Layer<Recor
   const file = plan.record
   return Layer.unwrapEffect(
     Effect.map(
-      Config.all([...SECRET_VARIABLES, ...headerVariables(plan)].map((name) => Config.option(Config.redacted(name)))).pipe(Effect.orElseSucceed((): ReadonlyArray<Option.Option<Redacted.Redacted>> => [])),
-      (secrets) => Recording.record(file, { secrets: secrets.flatMap(Option.toArray), keep: resumed })
+      // Every variable that may hold a secret: their values are masked in the recording.
+      secretValues([...SECRET_VARIABLES, ...headerVariables(plan)]).pipe(Effect.orElseSucceed((): ReadonlyArray<Redacted.Redacted> => [])),
+      (secrets) => Recording.record(file, { secrets, keep: resumed })
     )
   )
 }

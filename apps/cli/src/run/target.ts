@@ -16,13 +16,14 @@
  * ```
  */
 import { contentText, type Task, type TaskOutput } from "@assay/core"
-import { type BatchOptions, imageParts, Judge, type JudgeError, judgeLayer, type JudgeStats, parseJudgeSpec, type PriceTable, resolveImages, vendorOf } from "@assay/judge"
+import { type BatchOptions, imageParts, Judge, type JudgeError, type JudgeStats, parseJudgeSpec, type PriceTable, resolveImages } from "@assay/judge"
 import type { CommandExecutor, HttpClient } from "@effect/platform"
 import { Config, Context, type Deferred, Effect, Either, Layer, Option, Schema } from "effect"
+import { firstOf, vendorOf } from "../config/env.js"
 import type { TargetConfig } from "../config/schema.js"
 import { UsageError } from "../errors.js"
 import type { CallLimits } from "./plan.js"
-import { policyOf, runConnections } from "./services.js"
+import { judgeLayerFromEnv, policyOf, runConnections } from "./services.js"
 import { makeExecTarget } from "./targets/exec.js"
 import { makeHttpTarget } from "./targets/http.js"
 
@@ -133,12 +134,9 @@ const modelTarget = (target: TargetConfig, concurrency: number, calls: CallLimit
     const spec = parseJudgeSpec(target.model)
     if (Either.isLeft(spec)) return yield* new UsageError({ message: spec.left.message.replace("--judge", "--target") })
     // The provider's own base URL variables (OPENAI_BASE_URL, GEMINI_BASE_URL, …), never ASSAY_JUDGE_BASE_URL.
-    const [first, ...rest] = vendorOf(spec.right.provider).urls
-    const envBaseUrl = yield* Config.option(rest.reduce((c, name) => c.pipe(Config.orElse(() => Config.string(name))), Config.string(first!))).pipe(
-      Effect.orElseSucceed(() => Option.none())
-    )
+    const envBaseUrl = yield* firstOf(Config.string, vendorOf(spec.right.provider).urls).pipe(Effect.orElseSucceed(() => Option.none()))
     const baseUrl = target.baseUrl ?? Option.getOrUndefined(envBaseUrl)
-    const client = judgeLayer({
+    const client = judgeLayerFromEnv({
       ...spec.right,
       defaults: runConnections(concurrency, 1),
       policy: policyOf(calls),

@@ -21,8 +21,9 @@
  */
 import type { AnthropicClient } from "@effect/ai-anthropic"
 import type { HttpClient } from "@effect/platform"
-import { Effect, Layer, type Redacted } from "effect"
+import { type Config, type ConfigError, Effect, Layer, type Redacted } from "effect"
 import type { ChatRequest } from "../chat.js"
+import { layerFromConfig } from "../internal/config.js"
 import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
 import { fromLanguageModel } from "./language-model.js"
@@ -114,3 +115,15 @@ export const layer = (options: AnthropicOptions): Layer.Layer<ChatProvider, neve
         ...(options.baseUrl === undefined ? {} : { apiUrl: apiRoot(options.baseUrl) })
       }))
     )))
+
+/**
+ * The provider as a Layer (requires an `HttpClient`), its options read from `Config` values the caller names.
+ *
+ * @example
+ * ```ts
+ * layerConfig({ model: Config.succeed("claude-3-5-haiku-latest"), apiKey: Config.redacted("MY_ANTHROPIC_KEY") })
+ * ```
+ * @since 0.1.0
+ */
+export const layerConfig = (config: Config.Config.Wrap<AnthropicOptions>): Layer.Layer<ChatProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  layerFromConfig(config, layer)

@@ -16,22 +16,23 @@
  *
  * @example
  * ```ts
- * const layer = Bedrock.layerUndici({ model: "anthropic.claude-3-haiku-20240307-v1:0", region: "us-east-1", credentials })
+ * const layer = Bedrock.layer({ model: "anthropic.claude-3-haiku-20240307-v1:0", region: "us-east-1", credentials })
  * ```
  */
 import type { NodeHttpClient } from "@effect/platform-node"
-import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
+import { Clock, type Config, type ConfigError, Effect, Either, Layer, Redacted, Schema } from "effect"
 import type { AttemptDeadline, ChatImage, ChatMessage, ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import type { Headers } from "../headers.js"
+import { layerFromConfig } from "../internal/config.js"
 import { nodeHttpClient } from "../node-http.js"
 import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
 import { type PostJson, viaDispatcherSigned } from "./post-json.js"
 
 /**
- * AWS credentials, as the standard variables hold them.
+ * AWS credentials (the CLI reads them from the standard AWS variables).
  *
  * @example
  * ```ts
@@ -65,7 +66,7 @@ export interface BedrockOptions {
 }
 
 /**
- * Where and as whom to call: what the environment gives (`../provider-settings.ts`).
+ * Where and as whom to call: what a deployment supplies (`JudgeSettings.aws`).
  *
  * @example
  * ```ts
@@ -277,11 +278,11 @@ export const makeWith = (options: BedrockOptions, post: PostJson): ChatProviderA
  *
  * @example
  * ```ts
- * const provider = yield* makeUndici({ model: "amazon.nova-lite-v1:0", region: "us-east-1", credentials })
+ * const provider = yield* make({ model: "amazon.nova-lite-v1:0", region: "us-east-1", credentials })
  * ```
  * @since 0.1.0
  */
-export const makeUndici = (options: BedrockOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
+export const make = (options: BedrockOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
   Effect.gen(function*() {
     const dispatcher = yield* Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher)
     const url = converseUrl(options)
@@ -290,13 +291,25 @@ export const makeUndici = (options: BedrockOptions): Effect.Effect<ChatProviderA
   })
 
 /**
- * The provider as a Layer over an undici dispatcher — what the CLI uses.
+ * The provider as a Layer over an undici dispatcher (what the CLI uses).
  *
  * @example
  * ```ts
- * layerUndici({ model: "amazon.nova-lite-v1:0", region: "us-east-1", credentials }).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
+ * layer({ model: "amazon.nova-lite-v1:0", region: "us-east-1", credentials }).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
  * ```
  * @since 0.1.0
  */
-export const layerUndici = (options: BedrockOptions): Layer.Layer<ChatProvider, never, NodeHttpClient.Dispatcher> =>
-  Layer.effect(ChatProvider, makeUndici(options))
+export const layer = (options: BedrockOptions): Layer.Layer<ChatProvider, never, NodeHttpClient.Dispatcher> =>
+  Layer.effect(ChatProvider, make(options))
+
+/**
+ * The provider as a Layer over an undici dispatcher, its options read from `Config` values the caller names.
+ *
+ * @example
+ * ```ts
+ * layerConfig({ model: Config.succeed("amazon.nova-lite-v1:0"), region: Config.string("MY_REGION"), credentials })
+ * ```
+ * @since 0.1.0
+ */
+export const layerConfig = (config: Config.Config.Wrap<BedrockOptions>): Layer.Layer<ChatProvider, ConfigError.ConfigError, NodeHttpClient.Dispatcher> =>
+  layerFromConfig(config, layer)

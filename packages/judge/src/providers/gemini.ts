@@ -13,15 +13,16 @@
  *
  * @example
  * ```ts
- * const layer = Gemini.layerUndici({ model: "gemini-2.0-flash", apiKey: Redacted.make(key) })
+ * const layer = Gemini.layer({ model: "gemini-2.0-flash", apiKey: Redacted.make(key) })
  * ```
  */
 import type { NodeHttpClient } from "@effect/platform-node"
-import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
+import { Clock, type Config, type ConfigError, Effect, Either, Layer, Redacted, Schema } from "effect"
 import type { AttemptDeadline, ChatImage, ChatMessage, ChatRequest, ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import type { Headers } from "../headers.js"
+import { layerFromConfig } from "../internal/config.js"
 import { nodeHttpClient } from "../node-http.js"
 import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
@@ -192,24 +193,36 @@ export const makeWith = (options: GeminiOptions, post: PostJson): ChatProviderAp
  *
  * @example
  * ```ts
- * const provider = yield* makeUndici({ model: "gemini-2.0-flash", apiKey })
+ * const provider = yield* make({ model: "gemini-2.0-flash", apiKey })
  * ```
  * @since 0.1.0
  */
-export const makeUndici = (options: GeminiOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
+export const make = (options: GeminiOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
   Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher).pipe(Effect.map((dispatcher) => {
     const headers: Record<string, string> = options.apiKey === undefined ? {} : { "x-goog-api-key": Redacted.value(options.apiKey) }
     return makeWith(options, viaDispatcher(dispatcher, endpointUrl(options), headers))
   }))
 
 /**
- * The provider as a Layer over an undici dispatcher — what the CLI uses.
+ * The provider as a Layer over an undici dispatcher (what the CLI uses).
  *
  * @example
  * ```ts
- * layerUndici({ model: "gemini-2.0-flash", apiKey }).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
+ * layer({ model: "gemini-2.0-flash", apiKey }).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
  * ```
  * @since 0.1.0
  */
-export const layerUndici = (options: GeminiOptions): Layer.Layer<ChatProvider, never, NodeHttpClient.Dispatcher> =>
-  Layer.effect(ChatProvider, makeUndici(options))
+export const layer = (options: GeminiOptions): Layer.Layer<ChatProvider, never, NodeHttpClient.Dispatcher> =>
+  Layer.effect(ChatProvider, make(options))
+
+/**
+ * The provider as a Layer over an undici dispatcher, its options read from `Config` values the caller names.
+ *
+ * @example
+ * ```ts
+ * layerConfig({ model: Config.succeed("gemini-2.0-flash"), apiKey: Config.redacted("MY_GEMINI_KEY") })
+ * ```
+ * @since 0.1.0
+ */
+export const layerConfig = (config: Config.Config.Wrap<GeminiOptions>): Layer.Layer<ChatProvider, ConfigError.ConfigError, NodeHttpClient.Dispatcher> =>
+  layerFromConfig(config, layer)

@@ -8,8 +8,8 @@
  * neither token logprobs (G-Eval's weighting) nor the response headers of successful calls
  * (`x-ratelimit-remaining-*`, which the call policy reads). So this path speaks chat completions itself and
  * decodes the body with a Schema (for `openai:` too, with OpenAI's base URL); `openai-responses:` uses `LanguageModel`. Two transports
- * (`./post-json.ts`): {@link layer} over any `HttpClient`, {@link layerUndici} over platform-node's undici
- * dispatcher (less CPU per call; the CLI's choice).
+ * (`./post-json.ts`): {@link make} / {@link layer} / {@link layerConfig} over platform-node's undici dispatcher
+ * (less CPU per call; the CLI's choice), {@link makeHttpClient} / {@link layerHttpClient} over any `HttpClient`.
  *
  * @example
  * ```ts
@@ -18,11 +18,12 @@
  */
 import { HttpClient } from "@effect/platform"
 import type { NodeHttpClient } from "@effect/platform-node"
-import { Clock, Effect, Either, Layer, Redacted, Schema } from "effect"
+import { Clock, type Config, type ConfigError, Effect, Either, Layer, Redacted, Schema } from "effect"
 import { type AttemptDeadline, type ChatMessage, type ChatRequest, imageUrl, type ProviderReply } from "../chat.js"
 import { classifyStatus } from "../classify.js"
 import { JudgeError } from "../errors.js"
 import { type Headers, rateLimitInfo } from "../headers.js"
+import { layerFromConfig } from "../internal/config.js"
 import { nodeHttpClient } from "../node-http.js"
 import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
@@ -155,56 +156,69 @@ export const makeWith = (options: OpenAiCompatibleOptions, post: PostJson) => {
 }
 
 /**
- * Build the provider from options over any `HttpClient`.
+ * Build the provider from options over `@effect/platform-node`'s undici dispatcher (the faster transport, what
+ * the CLI uses; see `./post-json.ts`).
  *
  * @example
  * ```ts
- * const provider = yield* make({ baseUrl, model: "gpt-4o-mini", apiKey: Redacted.make(key) })
+ * const provider = yield* make({ baseUrl, model: "qwen2.5", apiKey: undefined })
  * ```
  * @since 0.1.0
  */
-export const make = (options: OpenAiCompatibleOptions) =>
-  Effect.map(HttpClient.HttpClient, (client) => {
-    const { headers, url } = endpoint(options)
-    return makeWith(options, viaHttpClient(client, url, headers))
-  })
-
-/**
- * Build the provider from options over `@effect/platform-node`'s undici dispatcher (the faster transport; see
- * `./post-json.ts`).
- *
- * @example
- * ```ts
- * const provider = yield* makeUndici({ baseUrl, model: "qwen2.5", apiKey: undefined })
- * ```
- * @since 0.1.0
- */
-export const makeUndici = (options: OpenAiCompatibleOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
+export const make = (options: OpenAiCompatibleOptions): Effect.Effect<ChatProviderApi, never, NodeHttpClient.Dispatcher> =>
   Effect.flatMap(nodeHttpClient, (m) => m.Dispatcher).pipe(Effect.map((dispatcher) => {
     const { headers, url } = endpoint(options)
     return makeWith(options, viaDispatcher(dispatcher, url, headers))
   }))
 
 /**
+ * The provider as a Layer over an undici dispatcher.
+ *
+ * @example
+ * ```ts
+ * layer({ baseUrl: "http://127.0.0.1:8000/v1", model: "qwen2.5", apiKey: undefined }).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
+ * ```
+ * @since 0.1.0
+ */
+export const layer = (options: OpenAiCompatibleOptions): Layer.Layer<ChatProvider, never, NodeHttpClient.Dispatcher> =>
+  Layer.effect(ChatProvider, make(options))
+
+/**
+ * The provider as a Layer over an undici dispatcher, its options read from `Config` values the caller names.
+ *
+ * @example
+ * ```ts
+ * layerConfig({ baseUrl: Config.string("MY_LLM_URL"), model: Config.succeed("qwen2.5"), apiKey: Config.succeed(undefined) })
+ * ```
+ * @since 0.1.0
+ */
+export const layerConfig = (
+  config: Config.Config.Wrap<OpenAiCompatibleOptions>
+): Layer.Layer<ChatProvider, ConfigError.ConfigError, NodeHttpClient.Dispatcher> => layerFromConfig(config, layer)
+
+/**
+ * Build the provider from options over any `HttpClient` (portable; tests may swap the client).
+ *
+ * @example
+ * ```ts
+ * const provider = yield* makeHttpClient({ baseUrl, model: "gpt-4o-mini", apiKey: Redacted.make(key) })
+ * ```
+ * @since 0.1.0
+ */
+export const makeHttpClient = (options: OpenAiCompatibleOptions): Effect.Effect<ChatProviderApi, never, HttpClient.HttpClient> =>
+  Effect.map(HttpClient.HttpClient, (client) => {
+    const { headers, url } = endpoint(options)
+    return makeWith(options, viaHttpClient(client, url, headers))
+  })
+
+/**
  * The provider as a Layer over any `HttpClient`.
  *
  * @example
  * ```ts
- * layer({ baseUrl: "http://127.0.0.1:8000/v1", model: "qwen2.5", apiKey: undefined }).pipe(Layer.provide(FetchHttpClient.layer))
+ * layerHttpClient({ baseUrl: "http://127.0.0.1:8000/v1", model: "qwen2.5", apiKey: undefined }).pipe(Layer.provide(FetchHttpClient.layer))
  * ```
  * @since 0.1.0
  */
-export const layer = (options: OpenAiCompatibleOptions): Layer.Layer<ChatProvider, never, HttpClient.HttpClient> =>
-  Layer.effect(ChatProvider, make(options))
-
-/**
- * The provider as a Layer over an undici dispatcher — what the CLI uses.
- *
- * @example
- * ```ts
- * layerUndici({ baseUrl: "http://127.0.0.1:8000/v1", model: "qwen2.5", apiKey: undefined }).pipe(Layer.provide(NodeHttpClient.dispatcherLayer))
- * ```
- * @since 0.1.0
- */
-export const layerUndici = (options: OpenAiCompatibleOptions): Layer.Layer<ChatProvider, never, NodeHttpClient.Dispatcher> =>
-  Layer.effect(ChatProvider, makeUndici(options))
+export const layerHttpClient = (options: OpenAiCompatibleOptions): Layer.Layer<ChatProvider, never, HttpClient.HttpClient> =>
+  Layer.effect(ChatProvider, makeHttpClient(options))

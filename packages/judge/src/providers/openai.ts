@@ -15,7 +15,8 @@
  */
 import type { OpenAiClient } from "@effect/ai-openai"
 import type { HttpClient } from "@effect/platform"
-import { Effect, Layer, type Redacted } from "effect"
+import { type Config, type ConfigError, Effect, Layer, type Redacted } from "effect"
+import { layerFromConfig } from "../internal/config.js"
 import { ChatProvider, type ChatProviderApi } from "../provider.js"
 import { routeOf } from "../recording.js"
 import { fromLanguageModel } from "./language-model.js"
@@ -89,3 +90,14 @@ export const layer = (options: OpenAiOptions): Layer.Layer<ChatProvider, never, 
       }))
     )))
 
+/**
+ * The provider as a Layer (requires an `HttpClient`), its options read from `Config` values the caller names.
+ *
+ * @example
+ * ```ts
+ * layerConfig({ model: Config.succeed("gpt-4o-mini"), apiKey: Config.redacted("MY_OPENAI_KEY") })
+ * ```
+ * @since 0.1.0
+ */
+export const layerConfig = (config: Config.Config.Wrap<OpenAiOptions>): Layer.Layer<ChatProvider, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  layerFromConfig(config, layer)

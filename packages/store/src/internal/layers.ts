@@ -1,7 +1,7 @@
 /**
  * Ready-made layers: everything the store provides (EvalCache, RunStore, ResponseCache, Maintenance) from one
  * database connection — a SQLite file ({@link SqliteStore}) or a Postgres database shared by a team
- * ({@link PostgresStore}); a Config-driven variant; an in-memory variant for tests; and a cache-only layer that
+ * ({@link PostgresStore}); a variant over the caller's `Config` values; an in-memory variant for tests; and a cache-only layer that
  * falls back to running uncached (with a warning) when the location is read-only.
  *
  * @example
@@ -43,20 +43,6 @@ const services = (options: SqliteEvalCacheOptions) =>
   Layer.mergeAll(SqliteEvalCache.layer(options), RunStore.Default, RunLease.Default, ResponseCache.Default, Maintenance.Default)
 
 /**
- * The store's settings from configuration: `ASSAY_DB` (path, default `.assay/assay.db`) and
- * `ASSAY_DB_BUSY_TIMEOUT_MS` (default 5000).
- *
- * @example
- * ```ts
- * SqliteStore.layerConfig(storeConfig)
- * ```
- */
-export const storeConfig: Config.Config<StoreOptions> = Config.all({
-  path: Config.string("ASSAY_DB").pipe(Config.withDefault(".assay/assay.db")),
-  busyTimeoutMs: Config.integer("ASSAY_DB_BUSY_TIMEOUT_MS").pipe(Config.withDefault(5000))
-})
-
-/**
  * The store's layers; see the module doc.
  *
  * @example
@@ -77,15 +63,16 @@ export const SqliteStore = {
     services(options).pipe(Layer.provideMerge(Database.layer(options))),
 
   /**
-   * All store services, configured by {@link storeConfig} (or another Config).
+   * All store services, their options read from `Config` values the caller names (a `Config<StoreOptions>`,
+   * or a record with a `Config` per field): the library reads no variable of its own.
    *
    * @example
    * ```ts
-   * SqliteStore.layerConfig(storeConfig)
+   * SqliteStore.layerConfig({ path: Config.string("MY_DB").pipe(Config.withDefault(".assay/assay.db")) })
    * ```
    */
-  layerConfig: (config: Config.Config<StoreOptions> = storeConfig): Layer.Layer<StoreServices, StoreError | ConfigError.ConfigError> =>
-    Layer.unwrapEffect(Effect.map(config, (options) => SqliteStore.layer(options))),
+  layerConfig: (config: Config.Config.Wrap<StoreOptions>): Layer.Layer<StoreServices, StoreError | ConfigError.ConfigError> =>
+    Layer.unwrapEffect(Effect.map(Config.unwrap(config), (options) => SqliteStore.layer(options))),
 
   /**
    * All store services on a private in-memory database (tests).
@@ -133,7 +120,7 @@ export interface PgStoreOptions extends PgDatabaseOptions, SqliteEvalCacheOption
  *
  * @example
  * ```ts
- * const StoreLive = Layer.unwrapEffect(Effect.map(Config.redacted("ASSAY_DATABASE_URL"), (url) => PostgresStore.layer({ url })))
+ * const StoreLive = PostgresStore.layerConfig({ url: Config.redacted("MY_DATABASE_URL") })
  * ```
  */
 export const PostgresStore = {
@@ -146,5 +133,16 @@ export const PostgresStore = {
    * ```
    */
   layer: (options: PgStoreOptions): Layer.Layer<StoreServices, StoreError> =>
-    services(options).pipe(Layer.provideMerge(Database.layerPg(options)))
+    services(options).pipe(Layer.provideMerge(Database.layerPg(options))),
+
+  /**
+   * All store services on Postgres, their options read from `Config` values the caller names.
+   *
+   * @example
+   * ```ts
+   * PostgresStore.layerConfig({ url: Config.redacted("MY_DATABASE_URL") })
+   * ```
+   */
+  layerConfig: (config: Config.Config.Wrap<PgStoreOptions>): Layer.Layer<StoreServices, StoreError | ConfigError.ConfigError> =>
+    Layer.unwrapEffect(Effect.map(Config.unwrap(config), (options) => PostgresStore.layer(options)))
 }
