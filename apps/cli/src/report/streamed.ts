@@ -24,6 +24,11 @@ export interface ReportPieces {
   readonly head: string
   /** The text of one case; `first` is true for the first case written. */
   readonly item: (result: CaseResult, first: boolean) => string
+  /**
+   * The same text from the result's JSON (what `JSON.stringify` makes of it), for a report that only copies
+   * each result's JSON: a stored run's results are then written without being parsed.
+   */
+  readonly itemJson?: ((json: string, first: boolean) => string) | undefined
   readonly tail: string
 }
 

@@ -288,7 +288,10 @@ const report = (run: Running, status: RunOutcome["status"]) =>
     const duration = (yield* Clock.currentTimeMillis) - run.started
     const outcome = run.tally.outcome(run.runId, run.input.plan.identifier, status, duration)
     yield* run.log.finish(run.runId, status, outcome.summary.passRate)
-    yield* writeReports(run.input.outputs, { outcome, dataset: run.input.plan.dataset, unpriced: run.unpriced }, run.log.results(run.runId), run.tally.digest)
+    yield* writeReports(run.input.outputs, { outcome, dataset: run.input.plan.dataset, unpriced: run.unpriced }, run.log.results(run.runId), {
+      gathered: run.tally.digest,
+      json: run.log.resultJson(run.runId)
+    })
     return outcome
   })
 

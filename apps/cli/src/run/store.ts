@@ -105,6 +105,7 @@ const runLogLayer = Layer.effect(
           return { info, outcome }
         }),
       results: (runId) => Stream.mapError(store.stream(runId), failed),
+      resultJson: (runId) => Stream.mapError(store.streamJson(runId), failed),
       load: (runId) =>
         Effect.gen(function*() {
           const id = yield* resolveId(runId)

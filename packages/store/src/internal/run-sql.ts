@@ -1,8 +1,8 @@
 /**
  * The run store's statements for case results. A commit of the run store's writer appends one row per run to
  * `run_batches`: the batch's case indices (a JSON array, read by `resume` without decoding results) and its
- * results (a JSON array, compressed on SQLite: `batch-codec.ts`). A row of JSON per case made the inserts and
- * the checkpoint a large share of a big run (docs/performance.md, "Design choices").
+ * results (a JSON array, one result per line, compressed on SQLite: `batch-codec.ts`). A row of JSON per case
+ * made the inserts and the checkpoint a large share of a big run (docs/performance.md, "Design choices").
  *
  * Runs written by earlier versions keep their results in `run_cases` (a row per case); every reader here
  * reads both tables. A case stored twice (an `onResults` sink called again for a case) reads as its latest
@@ -20,6 +20,22 @@ import { Effect } from "effect"
 import { batchEntries, storedBatch } from "./batch-codec.js"
 
 /**
+ * A batch of results as stored: a JSON array holding one result per line, so that a reader can take each
+ * result's JSON text without parsing the batch (`run-json.ts`); `JSON.stringify` never writes a raw line
+ * break, so the line breaks are the separators.
+ *
+ * @example
+ * ```ts
+ * resultsJson([a, b]) // '[{"index":0,…},\n{"index":1,…}]'
+ * ```
+ */
+export const resultsJson = (results: ReadonlyArray<CaseResult>): string => {
+  const items = new Array<string>(results.length)
+  for (let i = 0; i < results.length; i++) items[i] = JSON.stringify(results[i])
+  return `[${items.join(",\n")}]`
+}
+
+/**
  * Append a batch of results of one run.
  *
  * @example
@@ -31,7 +47,7 @@ export const appendResults = (runId: string, results: ReadonlyArray<CaseResult>)
   Effect.flatMap(SqlClient.SqlClient, (sql) => {
     const indexes = results.map((r) => r.index)
     const first = indexes.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY)
-    const batch = storedBatch(sql, JSON.stringify(results))
+    const batch = storedBatch(sql, resultsJson(results))
     return sql`INSERT INTO run_batches (run_id, cases, indices, batch, first_index)
       VALUES (${runId}, ${results.length}, ${JSON.stringify(indexes)}, ${batch}, ${first})`
   })
