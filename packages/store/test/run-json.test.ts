@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Stream } from "effect"
+import { Chunk, Effect, Layer, Option, Stream } from "effect"
 import { type CaseResult, evaluate, LLMTestCase, Metric } from "@assay/core"
 import { Database, RunStore } from "@assay/store"
 import { afterAll } from "vitest"
@@ -86,6 +86,22 @@ describe("a run's results as JSON text, from batches written before one result p
         assert.strictEqual(error._tag, "StoreError")
         assert.strictEqual((error as { reason?: string }).reason, "corrupt")
         assert.strictEqual(error.message, parsedError.message)
+      }).pipe(Effect.provide(context))
+    }))
+})
+
+describe.each(backends)("remembered dataset checks on $name", (backend) => {
+  it.scoped("are found by their key only, and a later check of the same key replaces the earlier", () =>
+    Effect.gen(function*() {
+      const at = yield* backend.fresh
+      const context = yield* Layer.build(at.store())
+      yield* Effect.gen(function*() {
+        const runs = yield* RunStore
+        assert.isTrue(Option.isNone(yield* runs.datasetCheck("k1")))
+        yield* runs.rememberDatasetCheck("k1", { fingerprint: "f1", count: 3 })
+        yield* runs.rememberDatasetCheck("k1", { fingerprint: "f2", count: 4 })
+        assert.deepStrictEqual(yield* runs.datasetCheck("k1"), Option.some({ fingerprint: "f2", count: 4 }))
+        assert.isTrue(Option.isNone(yield* runs.datasetCheck("k2")))
       }).pipe(Effect.provide(context))
     }))
 })

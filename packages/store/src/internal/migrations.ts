@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 9
+export const SCHEMA_VERSION = 10
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -262,6 +262,21 @@ const v9 = Effect.gen(function*() {
 })
 
 /**
+ * v10: `dataset_checks` remembers the verdict of a dataset's validating read — its fingerprint and case count —
+ * by a key of the file's content and the checks applied (`dataset-checks.ts`), so a rerun on an unchanged file
+ * skips that read.
+ */
+const v10 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE dataset_checks (
+    check_key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    case_count INTEGER NOT NULL,
+    checked_at ${int64(sql)} NOT NULL
+  )`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -278,5 +293,6 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0006_run_batches_first_index": v6,
   "0007_view_index": v7,
   "0008_run_provider_batches": v8,
-  "0009_cluster_case_runners": v9
+  "0009_cluster_case_runners": v9,
+  "0010_dataset_checks": v10
 })
