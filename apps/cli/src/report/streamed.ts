@@ -25,10 +25,10 @@ export interface ReportPieces {
   /** The text of one case; `first` is true for the first case written. */
   readonly item: (result: CaseResult, first: boolean) => string
   /**
-   * The same text from the result's JSON (what `JSON.stringify` makes of it), for a report that only copies
-   * each result's JSON: a stored run's results are then written without being parsed.
+   * Set by a report whose piece of a case is this prefix followed by the result's JSON (what `JSON.stringify`
+   * makes of it): a stored run's results are then copied into it without being parsed.
    */
-  readonly itemJson?: ((json: string, first: boolean) => string) | undefined
+  readonly jsonPrefix?: ((first: boolean) => string) | undefined
   readonly tail: string
 }
 

@@ -93,12 +93,9 @@ export const writeReports = <E, R>(
     const digest = gathered ?? new ConsoleDigest()
     const writeAll = (text: (o: Open) => string) => Effect.forEach(open, (o) => o.file.write(text(o)), { discard: true })
     yield* writeAll((o) => o.pieces.head)
-    const copiesJson = json !== undefined && gathered !== undefined && open.every((o) => o.pieces.itemJson !== undefined)
-    if (copiesJson && open.length > 0) {
-      yield* writeEach(open, json, (pieces, item, first) => pieces.itemJson!(item.json, first))
-    } else if (open.length > 0 || gathered === undefined) {
-      yield* writeEach(open, cases, (pieces, c, first) => pieces.item(c, first), gathered === undefined ? (c) => digest.add(c) : undefined)
-    }
+    const copiesJson = json !== undefined && gathered !== undefined && open.every((o) => o.pieces.jsonPrefix !== undefined)
+    if (copiesJson && open.length > 0) yield* caseJson(open, json)
+    else if (open.length > 0 || gathered === undefined) yield* caseTexts(open, cases, gathered === undefined ? digest : undefined)
     yield* writeAll((o) => o.pieces.tail)
     yield* Effect.forEach(open, (o) => o.file.commit, { discard: true })
     const table = digest.render(head.outcome, outputs.style)
@@ -107,24 +104,43 @@ export const writeReports = <E, R>(
   }).pipe(Effect.scoped)
 
 /**
- * Stream `items` once into every open report, each item's text made by `text`; `seen` is told of each item
- * (the console digest, when the run did not gather one).
+ * Stream `items` once into every open report: `emit` adds an item's parts for the report at that index of
+ * `open`, `join` makes what is written of a chunk's parts; `seen` is told of each item (the console digest, when the run did not gather one).
  */
-const writeEach = <T, E, R>(
+const writeEach = <T, P, E, R>(
   open: ReadonlyArray<Open>,
   items: Stream.Stream<T, E, R>,
-  text: (pieces: ReportPieces, item: T, first: boolean) => string,
+  emit: (parts: Array<P>, report: number, item: T, first: boolean) => void,
+  join: (parts: Array<P>) => string | Uint8Array,
   seen?: (item: T) => void
 ) => {
   let first = true
   return Stream.runForEachChunk(items, (chunk) =>
     Effect.suspend(() => {
-      const texts = open.map(() => [] as Array<string>)
+      const parts = open.map(() => [] as Array<P>)
       for (const item of chunk) {
         seen?.(item)
-        for (let i = 0; i < open.length; i++) texts[i]!.push(text(open[i]!.pieces, item, first))
+        for (let i = 0; i < open.length; i++) emit(parts[i]!, i, item, first)
         first = false
       }
-      return Effect.forEach(open, (o, i) => o.file.write(texts[i]!.join("")), { discard: true })
+      return Effect.forEach(open, (o, i) => o.file.write(join(parts[i]!)), { discard: true })
     }))
+}
+
+/** Each case's text, joined. */
+const caseTexts = <E, R>(open: ReadonlyArray<Open>, cases: Stream.Stream<CaseResult, E, R>, digest: ConsoleDigest | undefined) =>
+  writeEach(
+    open,
+    cases,
+    (parts: Array<string>, report, c, first) => void parts.push(open[report]!.pieces.item(c, first)),
+    (parts) => parts.join(""),
+    digest === undefined ? undefined : (c) => digest.add(c)
+  )
+
+/** Each case's stored JSON behind the report's prefix, as bytes: nothing is parsed, decoded or encoded again. */
+const caseJson = <E, R>(open: ReadonlyArray<Open>, json: Stream.Stream<StoredResultJson, E, R>) => {
+  const prefixes = open.map((o) => [true, false].map((first) => Buffer.from(o.pieces.jsonPrefix!(first))))
+  const emit = (parts: Array<Uint8Array>, report: number, item: StoredResultJson, first: boolean) =>
+    void parts.push(prefixes[report]![first ? 0 : 1]!, item.json)
+  return writeEach(open, json, emit, (parts) => Buffer.concat(parts))
 }
