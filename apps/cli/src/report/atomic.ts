@@ -123,8 +123,8 @@ export const writeAtomic = (file: string, content: string): Effect.Effect<void, 
  * ```
  */
 export interface ReportFile {
-  /** Append text, or bytes of UTF-8 text (buffered; written in large blocks). */
-  readonly write: (text: string | Uint8Array) => Effect.Effect<void, ReportError>
+  /** Append text, or UTF-8 bytes in pieces (buffered; written in large blocks). */
+  readonly write: (text: string | ReadonlyArray<Uint8Array>) => Effect.Effect<void, ReportError>
   /** Write what is buffered and put the report in place (the rename of its temporary file). */
   readonly commit: Effect.Effect<void, ReportError>
 }
@@ -176,11 +176,12 @@ export const openReport = (file: string): Effect.Effect<ReportFile, ReportError,
     })
     const failed = mapFailure(file)
     return {
-      write: (text: string | Uint8Array) =>
+      write: (text: string | ReadonlyArray<Uint8Array>) =>
         Effect.suspend(() => {
-          const bytes = typeof text === "string" ? encoder.encode(text) : text
-          buffered.push(bytes)
-          size += bytes.length
+          for (const bytes of typeof text === "string" ? [encoder.encode(text)] : text) {
+            buffered.push(bytes)
+            size += bytes.length
+          }
           return size >= BLOCK ? failed(flush) : Effect.void
         }),
       commit: failed(Effect.zipRight(flush, finish))

@@ -111,7 +111,7 @@ const writeEach = <T, P, E, R>(
   open: ReadonlyArray<Open>,
   items: Stream.Stream<T, E, R>,
   emit: (parts: Array<P>, report: number, item: T, first: boolean) => void,
-  join: (parts: Array<P>) => string | Uint8Array,
+  join: (parts: Array<P>) => string | ReadonlyArray<Uint8Array>,
   seen?: (item: T) => void
 ) => {
   let first = true
@@ -142,5 +142,5 @@ const caseJson = <E, R>(open: ReadonlyArray<Open>, json: Stream.Stream<StoredRes
   const prefixes = open.map((o) => [true, false].map((first) => Buffer.from(o.pieces.jsonPrefix!(first))))
   const emit = (parts: Array<Uint8Array>, report: number, item: StoredResultJson, first: boolean) =>
     void parts.push(prefixes[report]![first ? 0 : 1]!, item.json)
-  return writeEach(open, json, emit, (parts) => Buffer.concat(parts))
+  return writeEach(open, json, emit, (parts) => parts)
 }
