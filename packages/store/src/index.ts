@@ -26,6 +26,8 @@ export { makeSqliteEvalCache, noopCache, SqliteEvalCache, type SqliteEvalCacheOp
 export { rowToInfo, RunInfo, RunRow, type RunSpec, RunStatus } from "./internal/run-info.js"
 /** The run store: runs recorded, their results written through and read back. @since 0.1.0 */
 export { RunStore } from "./internal/run-store.js"
+/** A stored case result as its JSON text. @since 0.1.0 */
+export { type StoredResultJson } from "./internal/run-json.js"
 /** One process at a time per run: the run's lease. @since 0.1.0 */
 export { type Lease, type LeaseHolder, type LeaseOptions, RunLease, RunLeased } from "./internal/run-lease.js"
 /** Comparing two stored runs case by case. @since 0.1.0 */

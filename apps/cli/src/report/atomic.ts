@@ -123,8 +123,8 @@ export const writeAtomic = (file: string, content: string): Effect.Effect<void, 
  * ```
  */
 export interface ReportFile {
-  /** Append text (buffered; written in large blocks). */
-  readonly write: (text: string) => Effect.Effect<void, ReportError>
+  /** Append text, or UTF-8 bytes in pieces (buffered; written in large blocks). */
+  readonly write: (text: string | ReadonlyArray<Uint8Array>) => Effect.Effect<void, ReportError>
   /** Write what is buffered and put the report in place (the rename of its temporary file). */
   readonly commit: Effect.Effect<void, ReportError>
 }
@@ -165,21 +165,23 @@ export const openReport = (file: string): Effect.Effect<ReportFile, ReportError,
         finish = Effect.zipRight(fs.rename(path, target.path), Effect.sync(() => void (committed = true)))
       }
     }
-    let buffered: Array<string> = []
+    let buffered: Array<Uint8Array> = []
     let size = 0
     const flush = Effect.suspend(() => {
       if (buffered.length === 0) return Effect.void
-      const bytes = encoder.encode(buffered.join(""))
+      const bytes = buffered.length === 1 ? buffered[0]! : Buffer.concat(buffered)
       buffered = []
       size = 0
       return sink(bytes)
     })
     const failed = mapFailure(file)
     return {
-      write: (text: string) =>
+      write: (text: string | ReadonlyArray<Uint8Array>) =>
         Effect.suspend(() => {
-          buffered.push(text)
-          size += text.length
+          for (const bytes of typeof text === "string" ? [encoder.encode(text)] : text) {
+            buffered.push(bytes)
+            size += bytes.length
+          }
           return size >= BLOCK ? failed(flush) : Effect.void
         }),
       commit: failed(Effect.zipRight(flush, finish))

@@ -23,6 +23,10 @@ import type { StreamedReport } from "./streamed.js"
 export const jsonReport: StreamedReport = ({ outcome }) => ({
   head: `{\n  "runId": ${JSON.stringify(outcome.runId)},\n  "identifier": ${JSON.stringify(outcome.identifier)},\n` +
     `  "status": ${JSON.stringify(outcome.status)},\n  "summary": ${JSON.stringify(outcome.summary)},\n  "cases": [`,
-  item: (result: CaseResult, first) => `${first ? "" : ","}\n    ${JSON.stringify(result)}`,
+  item: (result: CaseResult, first) => `${casePrefix(first)}${JSON.stringify(result)}`,
+  jsonPrefix: casePrefix,
   tail: `\n  ],\n  "unfinished": ${JSON.stringify(outcome.unfinished)}\n}\n`
 })
+
+/** What precedes a case's JSON in the report: the comma after the previous case, a new line. */
+const casePrefix = (first: boolean) => `${first ? "" : ","}\n    `

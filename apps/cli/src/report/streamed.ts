@@ -24,6 +24,11 @@ export interface ReportPieces {
   readonly head: string
   /** The text of one case; `first` is true for the first case written. */
   readonly item: (result: CaseResult, first: boolean) => string
+  /**
+   * Set by a report whose piece of a case is this prefix followed by the result's JSON (what `JSON.stringify`
+   * makes of it): a stored run's results are then copied into it without being parsed.
+   */
+  readonly jsonPrefix?: ((first: boolean) => string) | undefined
   readonly tail: string
 }
 

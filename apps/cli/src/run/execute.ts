@@ -2,7 +2,8 @@
  * Executing a run plan — the shared body of `assay run` and `assay resume`:
  *
  * 1. build the metrics; read the dataset once to validate it and count the cases (a malformed dataset
- *    fails here, before anything is evaluated or written);
+ *    fails here, before anything is evaluated or written) — unless the run store remembers the same bytes
+ *    passing the same checks (`dataset-check.ts`);
  * 2. stream the dataset through the engine, leaving out cases a resumed run already finished; every finished
  *    case goes to the run store, the `--jsonl` file and the progress reporter as it completes;
  * 3. write the reports for the whole run (earlier results included) in one pass streamed from the run store
@@ -26,6 +27,7 @@ import { type DatasetError, describeError, RunFailed, UsageError } from "../erro
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress, type Progress } from "../progress/reporter.js"
 import { openJsonlSink } from "../report/jsonl.js"
+import { checkedDataset } from "./dataset-check.js"
 import { budgetMessage, checkPrices, makeRunBudget, spendView } from "./budget.js"
 import { batchJournalLayer, batchOptionsOf, batchProblem, runConcurrency } from "./batch.js"
 import { type Outputs, writeReports } from "./outputs.js"
@@ -34,7 +36,6 @@ import { RunLog, type RunLogApi } from "./run-log.js"
 import { embeddingModelOf, fatalError, pricesOf, recordingFor, runServices, servesCached } from "./services.js"
 import { RunTally } from "./tally.js"
 import { RunTarget, type Target, targetLayer } from "./target.js"
-import { validationOf } from "./validation.js"
 
 /**
  * What to execute.
@@ -217,7 +218,8 @@ const checkRun = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge |
   Effect.gen(function*() {
     const { plan } = input
     const cases = input.eval?.cases
-    const dataset = yield* datasetFingerprint(cases ?? loadDataset(plan.dataset, validationOf(plan, metrics))) // validates the whole file first
+    // Validates the whole file first (unless the store remembers these bytes passing these checks).
+    const dataset = yield* (cases === undefined ? checkedDataset(plan, metrics) : datasetFingerprint(cases))
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     yield* offlineTarget(plan)
@@ -293,7 +295,10 @@ const report = (run: Running, status: RunOutcome["status"]) =>
     const duration = (yield* Clock.currentTimeMillis) - run.started
     const outcome = run.tally.outcome(run.runId, run.input.plan.identifier, status, duration)
     yield* run.log.finish(run.runId, status, outcome.summary.passRate)
-    yield* writeReports(run.input.outputs, { outcome, dataset: run.input.plan.dataset, unpriced: run.unpriced }, run.log.results(run.runId), run.tally.digest)
+    yield* writeReports(run.input.outputs, { outcome, dataset: run.input.plan.dataset, unpriced: run.unpriced }, run.log.results(run.runId), {
+      gathered: run.tally.digest,
+      json: run.log.resultJson(run.runId)
+    })
     return outcome
   })
 

@@ -12,7 +12,8 @@
  * ```
  */
 import type { CaseResult, RunOutcome, RunResult, SinkError } from "@assay/core"
-import { Context, type Effect, type Scope, type Stream } from "effect"
+import type { DatasetFingerprint, StoredResultJson } from "@assay/store"
+import { Context, type Effect, type Option, type Scope, type Stream } from "effect"
 import type { RunFailed, UsageError } from "../errors.js"
 import type { RunPlan } from "./plan.js"
 
@@ -99,6 +100,12 @@ export interface RunLogApi {
   readonly outline: (runId: string) => Effect.Effect<{ readonly info: RunInfo; readonly outcome: RunOutcome }, UsageError | RunFailed>
   /** A run's stored results in input order, streamed from the store (never all in memory). */
   readonly results: (runId: string) => Stream.Stream<CaseResult, RunFailed>
+  /** The remembered validating read of a dataset by its check key (`dataset-check.ts`), if any. */
+  readonly datasetCheck: (key: string) => Effect.Effect<Option.Option<DatasetFingerprint>, RunFailed>
+  /** Remember what the validating read of the dataset keyed `key` found. */
+  readonly rememberDatasetCheck: (key: string, found: DatasetFingerprint) => Effect.Effect<void, RunFailed>
+  /** The same results as their JSON text (each as `JSON.stringify` writes it), not parsed. */
+  readonly resultJson: (runId: string) => Stream.Stream<StoredResultJson, RunFailed>
   /** A run by id, or the newest with `latest` (every result in memory: for small runs and comparisons). */
   readonly load: (runId: string) => Effect.Effect<StoredRun, UsageError | RunFailed>
   readonly list: Effect.Effect<ReadonlyArray<RunInfo>, RunFailed>

@@ -106,6 +106,9 @@ const runLogLayer = Layer.effect(
           return { info, outcome }
         }),
       results: (runId) => Stream.mapError(store.stream(runId), failed),
+      resultJson: (runId) => Stream.mapError(store.streamJson(runId), failed),
+      datasetCheck: (key) => Effect.mapError(store.datasetCheck(key), failed),
+      rememberDatasetCheck: (key, found) => Effect.mapError(store.rememberDatasetCheck(key, found), failed),
       load: (runId) =>
         Effect.gen(function*() {
           const id = yield* resolveId(runId)

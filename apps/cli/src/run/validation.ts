@@ -22,13 +22,26 @@ import type { RunPlan } from "./plan.js"
  * ```
  */
 export const outputCheck = (plan: RunPlan, metrics: ReadonlyArray<Metric.Metric<unknown>>): CaseCheck | undefined => {
-  if (plan.target !== null || plan.skipOnMissingParams) return undefined
-  const needing = metrics.filter((m) => m.appliesTo === "LLMTestCase" && m.requires.includes("actualOutput")).map((m) => m.name)
+  const needing = needingOutput(plan, metrics)
   if (needing.length === 0) return undefined
   const problem = `actual_output: is missing, and ${needing.join(", ")} need${needing.length === 1 ? "s" : ""} it ` +
     "(add it, generate it with --target, or pass --skip-on-missing-params to skip those metrics)"
   return (testCase) => testCase._tag === "LLMTestCase" && testCase.actualOutput === undefined ? problem : undefined
 }
+
+/**
+ * The metrics whose need of an `actualOutput` every case must meet (none with a target, or with
+ * `--skip-on-missing-params`): what {@link outputCheck} checks.
+ *
+ * @example
+ * ```ts
+ * needingOutput(plan, [exactMatch()]) // ["exact-match"]
+ * ```
+ */
+export const needingOutput = (plan: RunPlan, metrics: ReadonlyArray<Metric.Metric<unknown>>): ReadonlyArray<string> =>
+  plan.target !== null || plan.skipOnMissingParams
+    ? []
+    : metrics.filter((m) => m.appliesTo === "LLMTestCase" && m.requires.includes("actualOutput")).map((m) => m.name)
 
 /**
  * The validation of a run's first read of its dataset.

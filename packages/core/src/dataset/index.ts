@@ -20,6 +20,7 @@ import { DatasetError } from "./errors.js"
 
 export type { CaseCheck, Validation } from "./decode.js"
 export { DatasetError } from "./errors.js"
+export { datasetDigest } from "./digest.js"
 
 /** The case stream of a dataset file: what every format's reader returns. */
 type CaseStream = Stream.Stream<TestCase, DatasetError, FileSystem>

@@ -55,8 +55,15 @@ const SHOWN = 5
 /** Bytes of one line carried between reads at most before it is checked in pieces. */
 const LONG_LINE = 1 << 16
 
-/** The offset where the last (possibly incomplete) UTF-8 character of `bytes` starts. */
-const lastCharStart = (bytes: Uint8Array): number => {
+/**
+ * The offset where the last (possibly incomplete) UTF-8 character of `bytes` starts.
+ *
+ * @example
+ * ```ts
+ * lastCharStart(new TextEncoder().encode("aé")) // 1
+ * ```
+ */
+export const lastCharStart = (bytes: Uint8Array): number => {
   let i = bytes.length - 1
   while (i > 0 && bytes.length - i < 4 && (bytes[i]! & 0xc0) === 0x80) i--
   return Math.max(i, 0)

@@ -29,14 +29,14 @@ import { Effect } from "effect"
 import { deflateSync, inflateSync } from "node:zlib"
 
 /**
- * Compress a batch's JSON for storage.
+ * Compress a batch's JSON (text, or its UTF-8 bytes) for storage.
  *
  * @example
  * ```ts
  * const blob = packBatch('[["k1",{"t1":{"score":1}}]]')
  * ```
  */
-export const packBatch = (json: string): Uint8Array => deflateSync(json, { level: 1 })
+export const packBatch = (json: string | Uint8Array): Uint8Array => deflateSync(json, { level: 1 })
 
 /**
  * A batch's JSON as the database stores it: compressed on SQLite, as is on Postgres.

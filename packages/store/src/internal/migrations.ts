@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 10
+export const SCHEMA_VERSION = 11
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -279,6 +279,21 @@ const v10 = Effect.gen(function*() {
 })
 
 /**
+ * v11: `dataset_checks` remembers the verdict of a dataset's validating read — its fingerprint and case count —
+ * by a key of the file's content and the checks applied (`dataset-checks.ts`), so a rerun on an unchanged file
+ * skips that read.
+ */
+const v11 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE dataset_checks (
+    check_key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    case_count INTEGER NOT NULL,
+    checked_at ${int64(sql)} NOT NULL
+  )`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -296,5 +311,6 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0007_view_index": v7,
   "0008_run_provider_batches": v8,
   "0009_cluster_case_runners": v9,
-  "0010_cluster_connection_slots": v10
+  "0010_cluster_connection_slots": v10,
+  "0011_dataset_checks": v11
 })

@@ -21,39 +21,54 @@ import { batchEntries } from "./batch-codec.js"
 /** Batches fetched per query. */
 const PAGE = 8
 
-interface BatchRow {
+/**
+ * A row of `run_batches` as the reader fetches it.
+ *
+ * @example
+ * ```ts
+ * const row: BatchRow = { seq: 1, first_index: 0, indices: "[0]", batch: '[{"index":0}]' }
+ * ```
+ */
+export interface BatchRow {
   readonly seq: number
   readonly first_index: number
+  /** The batch's case indices as a JSON array, aligned with its results. */
+  readonly indices: string
   readonly batch: string | Uint8Array
 }
 
-/** Results waiting for release, with the order they were stored in (a later one replaces an earlier one). */
-interface Held {
-  readonly result: CaseResult
+/** Anything read back per case: it names its case. */
+interface Indexed {
+  readonly index: number
+}
+
+/** Items waiting for release, with the order they were stored in (a later one replaces an earlier one). */
+interface Held<A> {
+  readonly result: A
   readonly order: number
 }
 
-interface Cursor {
+interface Cursor<A> {
   /** After this batch (`first_index`, `seq`); undefined before the first page. */
   readonly after: readonly [number, number] | undefined
-  readonly held: ReadonlyArray<Held>
+  readonly held: ReadonlyArray<Held<A>>
   readonly stored: number
 }
 
 /**
- * Release the held results below `bound` in index order (the latest of duplicates), keep the rest.
+ * Release the held items below `bound` in index order (the latest of duplicates), keep the rest.
  *
  * @example
  * ```ts
- * release(held, 2000) // { out: [results below 2000], kept: [the others] }
+ * release(held, 2000) // { out: [items below 2000], kept: [the others] }
  * ```
  */
-const release = (held: ReadonlyArray<Held>, bound: number): { readonly out: Array<CaseResult>; readonly kept: Array<Held> } => {
-  const ready: Array<Held> = []
-  const kept: Array<Held> = []
+const release = <A extends Indexed>(held: ReadonlyArray<Held<A>>, bound: number): { readonly out: Array<A>; readonly kept: Array<Held<A>> } => {
+  const ready: Array<Held<A>> = []
+  const kept: Array<Held<A>> = []
   for (const h of held) (h.result.index < bound ? ready : kept).push(h)
   ready.sort((a, b) => a.result.index - b.result.index || a.order - b.order)
-  const out: Array<CaseResult> = []
+  const out: Array<A> = []
   for (let i = 0; i < ready.length; i++) {
     const next = ready[i + 1]
     if (next === undefined || next.result.index !== ready[i]!.result.index) out.push(ready[i]!.result)
@@ -75,16 +90,36 @@ export const orderedResults = <E>(
   check: (values: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<CaseResult>, E>,
   checkBatch: (values: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<CaseResult>, E> = check
 ): Stream.Stream<CaseResult, E | SqlError.SqlError, SqlClient.SqlClient> =>
+  orderedItems(
+    runId,
+    (legacy) => check(legacy.map((row) => JSON.parse(row) as unknown)),
+    (row) => Effect.flatMap(batchEntries<unknown>(row, "run_batches"), checkBatch)
+  )
+
+/**
+ * Whatever `fromLegacy` (the `run_cases` rows' JSON) and `fromBatch` (a `run_batches` row) make of a run's
+ * stored results, in case index order; see the module doc.
+ *
+ * @example
+ * ```ts
+ * orderedItems("run-1", legacyItems, (row) => batchItems(row))
+ * ```
+ */
+export const orderedItems = <A extends Indexed, E>(
+  runId: string,
+  fromLegacy: (rows: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<A>, E>,
+  fromBatch: (row: BatchRow) => Effect.Effect<ReadonlyArray<A>, E | SqlError.SqlError>
+): Stream.Stream<A, E | SqlError.SqlError, SqlClient.SqlClient> =>
   Stream.unwrap(Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const legacy = yield* sql<{ readonly result: string }>`SELECT result FROM run_cases WHERE run_id = ${runId} ORDER BY case_index`
-    const first = yield* check(legacy.map((row) => JSON.parse(row.result) as unknown))
-    const start: Cursor = { after: undefined, held: first.map((result, order) => ({ result, order })), stored: first.length }
-    const page = (after: Cursor["after"]) =>
+    const first = yield* fromLegacy(legacy.map((row) => row.result))
+    const start: Cursor<A> = { after: undefined, held: first.map((result, order) => ({ result, order })), stored: first.length }
+    const page = (after: Cursor<A>["after"]) =>
       after === undefined
-        ? sql<BatchRow>`SELECT seq, first_index, batch FROM run_batches WHERE run_id = ${runId}
+        ? sql<BatchRow>`SELECT seq, first_index, indices, batch FROM run_batches WHERE run_id = ${runId}
             ORDER BY first_index, seq LIMIT ${PAGE + 1}`
-        : sql<BatchRow>`SELECT seq, first_index, batch FROM run_batches WHERE run_id = ${runId}
+        : sql<BatchRow>`SELECT seq, first_index, indices, batch FROM run_batches WHERE run_id = ${runId}
             AND (first_index > ${after[0]} OR (first_index = ${after[0]} AND seq > ${after[1]}))
             ORDER BY first_index, seq LIMIT ${PAGE + 1}`
     return Stream.paginateChunkEffect(start, (cursor) =>
@@ -94,12 +129,12 @@ export const orderedResults = <E>(
         const held = [...cursor.held]
         let stored = cursor.stored
         for (const row of taken) {
-          for (const result of yield* checkBatch(yield* batchEntries<unknown>(row, "run_batches"))) held.push({ result, order: stored++ })
+          for (const result of yield* fromBatch(row)) held.push({ result, order: stored++ })
         }
         const lookahead = rows[PAGE]
         const { kept, out } = release(held, lookahead === undefined ? Number.POSITIVE_INFINITY : Number(lookahead.first_index))
         const last = taken[taken.length - 1]
-        const next: Option.Option<Cursor> = lookahead === undefined || last === undefined
+        const next: Option.Option<Cursor<A>> = lookahead === undefined || last === undefined
           ? Option.none()
           : Option.some({ after: [Number(last.first_index), Number(last.seq)] as const, held: kept, stored })
         return [Chunk.unsafeFromArray(out), next] as const

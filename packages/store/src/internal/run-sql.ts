@@ -1,8 +1,8 @@
 /**
  * The run store's statements for case results. A commit of the run store's writer appends one row per run to
  * `run_batches`: the batch's case indices (a JSON array, read by `resume` without decoding results) and its
- * results (a JSON array, compressed on SQLite: `batch-codec.ts`). A row of JSON per case made the inserts and
- * the checkpoint a large share of a big run (docs/performance.md, "Design choices").
+ * results (a JSON array, one result per line, compressed on SQLite: `batch-codec.ts`). A row of JSON per case
+ * made the inserts and the checkpoint a large share of a big run (docs/performance.md, "Design choices").
  *
  * Runs written by earlier versions keep their results in `run_cases` (a row per case); every reader here
  * reads both tables. A case stored twice (an `onResults` sink called again for a case) reads as its latest
@@ -17,7 +17,51 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import type { CaseResult } from "@assay/core"
 import { Effect } from "effect"
-import { batchEntries, storedBatch } from "./batch-codec.js"
+import { batchEntries, packBatch } from "./batch-codec.js"
+
+/**
+ * A batch of results as stored: a JSON array holding one result per line, so that a reader can take each
+ * result's JSON without parsing the batch (`run-json.ts`); `JSON.stringify` never writes a raw line break, so
+ * the line breaks are the separators.
+ *
+ * @example
+ * ```ts
+ * resultsJson([a, b]) // '[{"index":0,…},\n{"index":1,…}]'
+ * ```
+ */
+export const resultsJson = (results: ReadonlyArray<CaseResult>): string => {
+  let json = "["
+  for (let i = 0; i < results.length; i++) json += (i === 0 ? "" : ",\n") + JSON.stringify(results[i])
+  return `${json}]`
+}
+
+/**
+ * The same JSON as {@link resultsJson}, as UTF-8 bytes written a result at a time into one growing buffer
+ * (most results are ASCII, which encodes far faster alone than inside a batch holding a single other
+ * character; no intermediate buffer per result).
+ *
+ * @example
+ * ```ts
+ * packBatch(resultsBytes(results))
+ * ```
+ */
+export const resultsBytes = (results: ReadonlyArray<CaseResult>): Uint8Array => {
+  let buffer = Buffer.allocUnsafe(1 << 16)
+  let at = 0
+  const put = (text: string) => {
+    const room = at + text.length * 3 // a UTF-16 unit is at most 3 bytes of UTF-8
+    if (room > buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(room, buffer.length * 2))
+      buffer.copy(grown, 0, 0, at)
+      buffer = grown
+    }
+    at += buffer.write(text, at)
+  }
+  put("[")
+  for (let i = 0; i < results.length; i++) put((i === 0 ? "" : ",\n") + JSON.stringify(results[i]))
+  put("]")
+  return buffer.subarray(0, at)
+}
 
 /**
  * Append a batch of results of one run.
@@ -31,7 +75,7 @@ export const appendResults = (runId: string, results: ReadonlyArray<CaseResult>)
   Effect.flatMap(SqlClient.SqlClient, (sql) => {
     const indexes = results.map((r) => r.index)
     const first = indexes.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY)
-    const batch = storedBatch(sql, JSON.stringify(results))
+    const batch = sql.onDialectOrElse({ pg: (): string | Uint8Array => resultsJson(results), orElse: () => packBatch(resultsBytes(results)) })
     return sql`INSERT INTO run_batches (run_id, cases, indices, batch, first_index)
       VALUES (${runId}, ${results.length}, ${JSON.stringify(indexes)}, ${batch}, ${first})`
   })

@@ -18,6 +18,9 @@ import { Database } from "./database.js"
 import type { RunSpec, RunStatus } from "./run-info.js"
 import { findRun, listRuns, markFinished, markRunning, recordRun, runInfo } from "./run-records.js"
 import { makeResultWriter } from "./result-writer.js"
+import { findDatasetCheck, rememberDatasetCheck } from "./dataset-checks.js"
+import type { DatasetFingerprint } from "./resume.js"
+import { streamResultJson } from "./run-json.js"
 import { finishedIndices, runOutline, runResults, showRun, streamResults } from "./run-results.js"
 
 /**
@@ -69,6 +72,15 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
       show: (runId: string) => showRun(db, runId),
       /** The stored case results of a run in input order, streamed: memory independent of the run's size. */
       stream: (runId: string) => streamResults(db, runId),
+      /**
+       * The stored case results of a run as their JSON text, in input order, streamed: for reports that copy
+       * each result's JSON without parsing it.
+       */
+      streamJson: (runId: string) => streamResultJson(db, runId),
+      /** The remembered validating read of the dataset keyed `key` (see `dataset-checks.ts`), if any. */
+      datasetCheck: (key: string) => findDatasetCheck(db, key),
+      /** Remember what the validating read of the dataset keyed `key` found. */
+      rememberDatasetCheck: (key: string, found: DatasetFingerprint) => rememberDatasetCheck(db, key, found),
       /** A stored run's outcome, summary recomputed in one streamed pass, without holding its results. */
       outline: (runId: string) => runOutline(db, runId)
     } as const
