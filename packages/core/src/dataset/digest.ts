@@ -32,10 +32,19 @@ export const datasetDigest = (file: string): Effect.Effect<Option.Option<string>
       const add = (chunk: Uint8Array) => {
         hash.update(chunk)
         if (!utf8) return
-        const bytes = carry.length === 0 ? chunk : Buffer.concat([carry, chunk])
-        const cut = lastCharStart(bytes)
-        utf8 = isUtf8(bytes.subarray(0, cut))
-        carry = bytes.slice(cut)
+        // Only a character cut at the previous chunk's end spans two chunks: check it with the continuation
+        // bytes that complete it, and the rest of this chunk in place (no copy of the whole chunk).
+        let from = 0
+        while (from < chunk.length && from < 3 && (chunk[from]! & 0xc0) === 0x80) from++
+        if (from === chunk.length) {
+          carry = Buffer.concat([carry, chunk])
+          return
+        }
+        if (carry.length > 0 || from > 0) utf8 = isUtf8(Buffer.concat([carry, chunk.subarray(0, from)]))
+        const rest = chunk.subarray(from)
+        const cut = lastCharStart(rest)
+        utf8 = utf8 && isUtf8(rest.subarray(0, cut))
+        carry = rest.slice(cut)
       }
       return fs.stream(file, { chunkSize: FileSystem.MiB(1) }).pipe(
         Stream.mapError(unreadable(file)),

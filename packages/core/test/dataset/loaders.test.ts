@@ -1,11 +1,12 @@
 import { NodeFileSystem } from "@effect/platform-node"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Chunk, Effect, Either, Option, Stream } from "effect"
+import { createHash } from "node:crypto"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { caseLine } from "../../src/dataset/json.js"
-import { loadDataset } from "../../src/dataset/index.js"
+import { datasetDigest, loadDataset } from "../../src/dataset/index.js"
 import { rowToRaw } from "../../src/dataset/csv.js"
 
 const file = (name: string, content: string) => {
@@ -55,4 +56,29 @@ describe("JSON and CSV helpers", () => {
     const bad = rowToRaw({ input: "q", metadata: "{nope" }, "c.csv", 7)
     expect(Either.isLeft(bad) && bad.left.message).toMatch(/^c\.csv:7: column metadata: invalid JSON/)
   })
+})
+
+describe("datasetDigest", () => {
+  const digestOf = (bytes: Buffer) => {
+    const path = join(mkdtempSync(join(tmpdir(), "assay-ds-")), "d.jsonl")
+    writeFileSync(path, bytes)
+    return datasetDigest(path).pipe(Effect.provide(NodeFileSystem.layer))
+  }
+  const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex")
+  const MiB = 1 << 20
+
+  it.effect("hashes UTF-8 whose characters straddle the 1 MiB read chunks, and refuses bytes that are not UTF-8", () =>
+    Effect.gen(function*() {
+      // A 4-byte, a 3-byte and a 2-byte character cut by the first, second and third chunk boundaries.
+      const straddling = Buffer.concat([
+        Buffer.alloc(MiB - 2, "a"), Buffer.from("😀"), Buffer.alloc(MiB - 5, "b"), Buffer.from("€"), Buffer.alloc(MiB - 4, "c"), Buffer.from("é\n")
+      ])
+      expect(yield* digestOf(straddling)).toEqual(Option.some(sha(straddling)))
+      // A lone continuation byte right after a boundary, a character cut short by the end of the file, and a
+      // lead byte left dangling at a boundary are each not UTF-8.
+      const lone = Buffer.concat([Buffer.alloc(MiB, "a"), Buffer.from([0x80]), Buffer.from("ok\n")])
+      expect(yield* digestOf(lone)).toEqual(Option.none())
+      expect(yield* digestOf(Buffer.concat([Buffer.alloc(MiB + 10, "a"), Buffer.from("€").subarray(0, 2)]))).toEqual(Option.none())
+      expect(yield* digestOf(Buffer.concat([Buffer.alloc(MiB - 1, "a"), Buffer.from([0xe2]), Buffer.from("ok\n")]))).toEqual(Option.none())
+    }))
 })
