@@ -11,12 +11,12 @@
  * yield* measurer.measure(state, cached, clock)
  * ```
  */
-import { type Clock, Deferred, Effect, Mailbox, Option } from "effect"
+import { type Clock, Deferred, Effect, Equal, FiberRef, Hash, Mailbox, Option } from "effect"
 import type { CachedOutcomes } from "../cache/eval-cache.js"
 import { currentRepetition } from "../metric/repetition.js"
 import type { MetricResult } from "../result/run-result.js"
 import type { CaseState } from "./case-state.js"
-import { CurrentCase } from "./current-case.js"
+import { type CaseRef, CurrentCase } from "./current-case.js"
 import { type EvalError, MetricFailed } from "./errors.js"
 import { cachedResult, erroredResult, measureOne, skippedResult, toCachedOutcome, unmetRequirement } from "./measure.js"
 import type { RunPlan } from "./plan.js"
@@ -29,7 +29,24 @@ export interface MetricJob {
 }
 
 /**
+ * A {@link CaseRef} equal by its fields and hashed by its index: setting a FiberRef compares the old value
+ * with the new, and a plain object would get a random hash kept in a WeakMap, once per case.
+ */
+class CaseRefValue implements CaseRef, Equal.Equal {
+  constructor(readonly index: number, readonly name: string | undefined, readonly repetition: number) {}
+  [Hash.symbol](): number {
+    return this.index
+  }
+  [Equal.symbol](that: Equal.Equal): boolean {
+    return that instanceof CaseRefValue && that.index === this.index && that.name === this.name && that.repetition === this.repetition
+  }
+}
+
+/**
  * `work` with {@link CurrentCase} set to the state's case and its epoch (0 unless the run repeats its task).
+ * The value is set, not scoped: it stays until the worker's next case sets it, and each worker scopes it to
+ * its own life (`worker` in `cases.ts`), because an `Effect.locally` per case (an acquire/use/release and two
+ * copies of the fiber's refs) costs as much as measuring two cheap metrics (docs/performance.md, "CurrentCase").
  *
  * @example
  * ```ts
@@ -37,7 +54,7 @@ export interface MetricJob {
  * ```
  */
 export const inCase = <A, E, R>(state: CaseState, work: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.locally(work, CurrentCase, Option.some({ index: state.index, name: state.testCase.name, repetition: state.epoch ?? 0 }))
+  Effect.zipRight(FiberRef.set(CurrentCase, Option.some(new CaseRefValue(state.index, state.testCase.name, state.epoch ?? 0))), work)
 
 /** How a case's metrics are measured in one run. */
 export interface CaseMeasurer<R> {

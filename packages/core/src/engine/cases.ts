@@ -12,11 +12,12 @@
  * yield* cases.admit(pendingSlice)
  * ```
  */
-import { type Clock, Effect, FiberSet, Mailbox, RateLimiter, type Scope } from "effect"
+import { type Clock, Effect, FiberSet, Mailbox, Option, RateLimiter, type Scope } from "effect"
 import type { NoSuchElementException } from "effect/Cause"
 import type { CachedOutcomes } from "../cache/eval-cache.js"
 import { type CaseMeasurer, inCase, makeCaseMeasurer } from "./case-metrics.js"
 import { type CaseState, newCaseState } from "./case-state.js"
+import { CurrentCase } from "./current-case.js"
 import { runEpochs } from "./epochs.js"
 import { type EvalError, TaskFailed } from "./errors.js"
 import { caseToMeasure, type Lookup, type PendingCase } from "./lookup.js"
@@ -104,7 +105,9 @@ const worker = <A, RX>(
   run: (item: A, clock: Clock.Clock) => Effect.Effect<unknown, EvalError, RX>
 ): Effect.Effect<never, EvalError, RX> =>
   Effect.clockWith((clock) => repeatForever(Effect.flatMap(take, (item) => run(item, clock)))).pipe(
-    Effect.catchTag("NoSuchElementException", Effect.die)
+    Effect.catchTag("NoSuchElementException", Effect.die),
+    // `inCase` sets CurrentCase for each item without restoring it: scope it to the worker's life.
+    Effect.locally(CurrentCase, Option.none())
   )
 
 /** Start case workers (and their metric workers) as cases are admitted, up to `concurrency`. */

@@ -50,6 +50,25 @@ describe("CurrentCase", () => {
       assert.deepStrictEqual(inMetric, ['#0 "paris"', "#1"])
       assert.isTrue(Option.isNone(yield* FiberRef.get(CurrentCase)))
     }))
+
+  it.effect("names the case in a pooled metric, workers running several cases at once, and is none after the run", () =>
+    Effect.gen(function*() {
+      const inPool: Array<string> = []
+      const pooled: Metric.Metric = {
+        ...exactMatch(),
+        name: "pooled",
+        inline: false,
+        measure: (testCase) =>
+          Effect.map(FiberRef.get(CurrentCase), (current) => {
+            inPool.push(`${String(testCase.input)} ${Option.match(current, { onNone: () => "none", onSome: describeCase })}`)
+            return { score: 1 }
+          })
+      }
+      const many = Array.from({ length: 6 }, (_, i) => LLMTestCase.make({ input: `q${i}`, actualOutput: "a", expectedOutput: "a" }))
+      yield* evaluate(many, [exactMatch(), pooled], { concurrency: 3 })
+      assert.deepStrictEqual(inPool.sort(), many.map((_, i) => `q${i} #${i}`))
+      assert.isTrue(Option.isNone(yield* FiberRef.get(CurrentCase)))
+    }))
 })
 
 describe("cachedTask", () => {
