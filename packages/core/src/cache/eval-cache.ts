@@ -128,6 +128,21 @@ export const makeMemoryCache = Effect.sync((): EvalCacheApi => {
 })
 
 /**
+ * A cache that never hits and never writes. The engine treats it as no cache at all: it computes no cache keys.
+ *
+ * @example
+ * ```ts
+ * Layer.succeed(EvalCache, noEvalCache)
+ * ```
+ * @since 0.1.0
+ */
+export const noEvalCache: EvalCacheApi = {
+  beginRun: Effect.void,
+  lookupMany: (keys) => Effect.succeed(keys.map(() => undefined)),
+  store: () => Effect.void
+}
+
+/**
  * The cache service tag.
  *
  * @since 0.1.0
@@ -135,4 +150,6 @@ export const makeMemoryCache = Effect.sync((): EvalCacheApi => {
 export class EvalCache extends Context.Tag("assay/EvalCache")<EvalCache, EvalCacheApi>() {
   /** A fresh in-memory cache. */
   static readonly memory: Layer.Layer<EvalCache> = Layer.effect(EvalCache, makeMemoryCache)
+  /** The cache that never hits ({@link noEvalCache}). */
+  static readonly none: Layer.Layer<EvalCache> = Layer.succeed(EvalCache, noEvalCache)
 }

@@ -9,7 +9,7 @@
  * ```
  */
 import { Duration, Effect, Option } from "effect"
-import { EvalCache, type EvalCacheApi, type NamedTag } from "../cache/eval-cache.js"
+import { EvalCache, type EvalCacheApi, type NamedTag, noEvalCache } from "../cache/eval-cache.js"
 import { hyperparameterSuffix, metricCacheTag } from "../cache/cache-key.js"
 import { TaskCache } from "../cache/task-cache.js"
 import { cachedTaskParts } from "../internal/task-cache.js"
@@ -61,7 +61,8 @@ export const makePlan = <R, RT>(metrics: ReadonlyArray<Metric<R>>, options: Eval
     const taskOutputs: TaskOutputs | undefined = parts === undefined || Option.isNone(taskCache)
       ? undefined
       : { cache: taskCache.value, identity: parts.identity, read: parts.read, repeat: resolved.repeat }
-    const cache = resolved.repeat > 1 ? undefined : Option.getOrUndefined(service)
+    const found = Option.getOrUndefined(service)
+    const cache = resolved.repeat > 1 || found === noEvalCache ? undefined : found
     const settings: MeasureSettings = {
       timeout: options.timeout === undefined ? undefined : Duration.decode(options.timeout),
       repeat: resolved.repeat,

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, FiberRef, Layer } from "effect"
 import { CacheError, caseCacheKey, currentRepetition, EvalCache, type EvalCacheApi, evaluate, hyperparameterSuffix, LLMTestCase, Metric, MetricError } from "@assay/core"
+import { makePlan } from "../../src/engine/plan.js"
 import { makeCases } from "./helpers.js"
 
 /** A metric counting its real executions; fails on case c1 when `failOn1` is set. */
@@ -20,7 +21,21 @@ const counting = (failOn1: boolean) => {
   return { metric, calls: () => calls }
 }
 
+const exactMatchLike = Metric.make({ name: "same", config: {}, measure: () => Effect.succeed({ score: 1 }) })
+
 describe("engine with a cache", () => {
+  it.effect("EvalCache.none is no cache: the plan keys nothing, and a rerun measures again", () =>
+    Effect.gen(function*() {
+      const withNone = yield* makePlan([exactMatchLike], {}).pipe(Effect.provide(EvalCache.none))
+      assert.isUndefined(withNone.cache)
+      assert.deepStrictEqual(withNone.tags, [])
+      const withMemory = yield* makePlan([exactMatchLike], {}).pipe(Effect.provide(EvalCache.memory))
+      assert.isDefined(withMemory.cache)
+      const m = counting(false)
+      yield* evaluate(makeCases(2), [m.metric]).pipe(Effect.zipRight(evaluate(makeCases(2), [m.metric])), Effect.provide(EvalCache.none))
+      assert.strictEqual(m.calls(), 4)
+    }))
+
   it.effect("a rerun is served from the cache, marked cached, and costs nothing; errors are never cached", () =>
     Effect.gen(function*() {
       const first = counting(true)

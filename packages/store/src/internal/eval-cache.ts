@@ -20,7 +20,7 @@
  * ```
  */
 import { Clock, Effect, Either, Layer } from "effect"
-import { type CacheEntry, type CachedOutcomes, CacheError, EvalCache, type EvalCacheApi, type NamedTag } from "@assay/core"
+import { type CacheEntry, type CachedOutcomes, CacheError, EvalCache, type EvalCacheApi, type NamedTag, noEvalCache } from "@assay/core"
 import { storedBatch } from "./batch-codec.js"
 import { type CacheIndex, catchUp, isOutcomes, makeCacheIndex } from "./cache-index.js"
 import { appendBatch, nameTags, selectCases } from "./cache-sql.js"
@@ -149,11 +149,7 @@ const parseOutcomes = (text: string): CachedOutcomes | undefined => {
  * Layer.succeed(EvalCache, noopCache)
  * ```
  */
-export const noopCache: EvalCacheApi = {
-  beginRun: Effect.void,
-  lookupMany: (keys) => Effect.succeed(keys.map(() => undefined)),
-  store: () => Effect.void
-}
+export const noopCache: EvalCacheApi = noEvalCache
 
 /**
  * Layers for the SQLite cache.
