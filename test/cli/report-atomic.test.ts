@@ -53,4 +53,28 @@ describe("openReport", () => {
       assert.strictEqual(readFileSync(file, "utf8"), "<testsuites></testsuites>\n")
       assert.deepStrictEqual(readdirSync(dir), ["report.xml"])
     }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live.skipIf(!existsSync("/dev/full"))("a block that fails to write fails the report, however many blocks follow it", () =>
+    Effect.gen(function*() {
+      // /dev/full refuses every write (ENOSPC); blocks are written in the background while the next is gathered.
+      const error = yield* Effect.scoped(Effect.gen(function*() {
+        const report = yield* openReport("/dev/full")
+        for (let i = 0; i < 4; i++) yield* report.write([Buffer.alloc(1 << 20, 0x61)])
+        yield* report.commit
+      })).pipe(Effect.flip)
+      assert.strictEqual(error._tag, "ReportError")
+      assert.include(error.message, "cannot write /dev/full: ENOSPC")
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.live("a report written in many blocks holds every byte in order", () =>
+    Effect.gen(function*() {
+      const file = join(freshDir(), "big.jsonl")
+      const lines = Array.from({ length: 60_000 }, (_, i) => `{"index":${i},"text":"${"é".repeat(i % 100)}"}\n`)
+      yield* Effect.scoped(Effect.gen(function*() {
+        const report = yield* openReport(file)
+        for (const line of lines) yield* report.write(line)
+        yield* report.commit
+      }))
+      assert.strictEqual(readFileSync(file, "utf8"), lines.join(""))
+    }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -17,7 +17,7 @@
  */
 import { FileSystem, Path, Terminal } from "@effect/platform"
 import type { PlatformError } from "@effect/platform/Error"
-import { Effect, Option, Random, type Scope } from "effect"
+import { Effect, Fiber, Option, Random, type Scope } from "effect"
 import { ReportError } from "../errors.js"
 import { makeDirectories } from "./directories.js"
 
@@ -167,12 +167,17 @@ export const openReport = (file: string): Effect.Effect<ReportFile, ReportError,
     }
     let buffered: Array<Uint8Array> = []
     let size = 0
+    // One block is written while the next is gathered, so the caller's work overlaps the write; a failed
+    // write fails the next flush or the commit. An uncommitted report's scope interrupts the write in flight.
+    const scope = yield* Effect.scope
+    let writing: Fiber.Fiber<void, PlatformError | ReportError> | undefined
+    const written = Effect.suspend(() => (writing === undefined ? Effect.void : Fiber.join(writing)))
     const flush = Effect.suspend(() => {
-      if (buffered.length === 0) return Effect.void
+      if (buffered.length === 0) return written
       const bytes = buffered.length === 1 ? buffered[0]! : Buffer.concat(buffered)
       buffered = []
       size = 0
-      return sink(bytes)
+      return Effect.flatMap(written, () => Effect.map(Effect.forkIn(sink(bytes), scope), (fiber) => void (writing = fiber)))
     })
     const failed = mapFailure(file)
     return {
@@ -184,7 +189,7 @@ export const openReport = (file: string): Effect.Effect<ReportFile, ReportError,
           }
           return size >= BLOCK ? failed(flush) : Effect.void
         }),
-      commit: failed(Effect.zipRight(flush, finish))
+      commit: failed(Effect.zipRight(Effect.zipRight(flush, written), finish))
     }
   }).pipe(mapFailure(file))
 
