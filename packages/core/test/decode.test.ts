@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
-import { contentText, decodeTestCase, decodeTestCaseEither } from "@assay/core"
+import { contentText, decodeTestCase, decodeTestCaseEither, MAX_DEPTH } from "@assay/core"
 
 describe("decodeTestCase", () => {
   it.effect("accepts camelCase and deepeval snake_case alike", () =>
@@ -47,5 +47,34 @@ describe("decodeTestCase", () => {
     assert.isTrue(Either.isLeft(image) && image.left.message.includes("exactly one of url, path or base64"))
     const notObject = decodeTestCaseEither([1], { file: "x.json", index: 2 })
     assert.isTrue(Either.isLeft(notObject) && notObject.left.message === "x.json:case #2: expected an object, got an array")
+  })
+
+  it("drops null properties at every level (keys of user data kept), keeps null items of arrays", () => {
+    const decoded = decodeTestCaseEither({
+      input: "q",
+      expected_output: null,
+      tools_called: [{ name: "search", description: null, input_parameters: { query_text: "x", page_token: null, list: [null, { a_b: null, c_d: 1 }] } }],
+      additional_metadata: { some_key: null, nested_key: { inner_key: 2, gone: null } }
+    })
+    assert.isTrue(Either.isRight(decoded))
+    if (Either.isRight(decoded) && decoded.right._tag === "LLMTestCase") {
+      assert.isUndefined(decoded.right.expectedOutput)
+      assert.deepStrictEqual(decoded.right.toolsCalled, [{ name: "search", inputParameters: { query_text: "x", list: [null, { c_d: 1 }] } }])
+      assert.deepStrictEqual(decoded.right.metadata, { nested_key: { inner_key: 2 } })
+    }
+  })
+
+  it("refuses a value nested deeper than MAX_DEPTH levels, naming its field, and accepts one level less", () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = "leaf"
+      for (let i = 0; i < levels; i++) value = i % 2 === 0 ? [value] : { k: value }
+      return value
+    }
+    const ok = decodeTestCaseEither({ input: "q", additional_metadata: { deep: nest(MAX_DEPTH - 2) } })
+    assert.isTrue(Either.isRight(ok))
+    const deep = decodeTestCaseEither({ input: "q", additional_metadata: { deep: nest(MAX_DEPTH - 1) } }, { file: "d.jsonl", line: 3 })
+    assert.isTrue(Either.isLeft(deep) && deep.left.message === `d.jsonl:line 3: metadata: nested deeper than ${MAX_DEPTH} levels`)
+    const hostile = decodeTestCaseEither({ input: "q", retrieval_context: nest(100_000) })
+    assert.isTrue(Either.isLeft(hostile) && hostile.left.message.endsWith(`retrievalContext: nested deeper than ${MAX_DEPTH} levels`))
   })
 })

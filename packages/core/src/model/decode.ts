@@ -87,16 +87,58 @@ export const normalizeKeys = (value: unknown): unknown => {
  */
 export const MAX_DEPTH = 256
 
-/** True when arrays/objects in `value` nest more than `limit` levels (checked without recursion). */
-const nestedDeeperThan = (value: unknown, limit: number): boolean => {
-  const stack: Array<readonly [unknown, number]> = [[value, 0]]
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!
-    if (current === null || typeof current !== "object") continue
-    if (depth >= limit) return true
-    for (const inner of Object.values(current)) stack.push([inner, depth + 1])
+const TOO_DEEP: unique symbol = Symbol("too deep")
+/** Keys whose values are user data: their own keys are kept verbatim. */
+const verbatim = new Set(["metadata", "inputParameters", "output"])
+
+/**
+ * The value under `key`, as `dropNulls(normalizeKeys(…))` would make it, in one copy: keys renamed (not
+ * inside user data), properties holding `null` dropped; {@link TOO_DEEP} when objects or arrays nest more
+ * than `room` levels (the recursion stops there, so a hostile value cannot overflow the stack).
+ */
+const tidy = (value: unknown, key: string, room: number): unknown => {
+  if (value === null || typeof value !== "object") return value
+  if (room === 0) return TOO_DEEP
+  const rename = !verbatim.has(snakeToCamel[key] ?? key)
+  return Array.isArray(value) ? tidyArray(value, key, room) : tidyObject(value as Record<string, unknown>, rename, room)
+}
+
+const tidyArray = (value: ReadonlyArray<unknown>, key: string, room: number): unknown => {
+  const out: Array<unknown> = new Array(value.length)
+  for (let i = 0; i < value.length; i++) {
+    // Array items keep the array's key: a list of tool calls is renamed like one tool call.
+    const item = tidy(value[i], key, room - 1)
+    if (item === TOO_DEEP) return TOO_DEEP
+    out[i] = item
   }
-  return false
+  return out
+}
+
+const tidyObject = (value: Record<string, unknown>, rename: boolean, room: number): unknown => {
+  const out: Record<string, unknown> = {}
+  for (const inner of Object.keys(value)) {
+    const innerKey = rename ? snakeToCamel[inner] ?? inner : inner
+    const item = rename ? tidy(value[inner], inner, room - 1) : tidyVerbatim(value[inner], room - 1)
+    if (item === TOO_DEEP) return TOO_DEEP
+    if (item !== null) out[innerKey] = item
+  }
+  return out
+}
+
+/** User data: nulls dropped from objects, keys kept. */
+const tidyVerbatim = (value: unknown, room: number): unknown => {
+  if (value === null || typeof value !== "object") return value
+  if (room === 0) return TOO_DEEP
+  if (Array.isArray(value)) {
+    const out: Array<unknown> = new Array(value.length)
+    for (let i = 0; i < value.length; i++) {
+      const item = tidyVerbatim(value[i], room - 1)
+      if (item === TOO_DEEP) return TOO_DEEP
+      out[i] = item
+    }
+    return out
+  }
+  return tidyObject(value as Record<string, unknown>, false, room)
 }
 
 const decodeLLM = Schema.decodeUnknownEither(LLMTestCase.pipe(Schema.omit("_tag")), { errors: "all" })
@@ -125,9 +167,12 @@ export const decodeTestCaseEither = (raw: unknown, location: SourceLocation = {}
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return fail([`expected an object, got ${raw === null ? "null" : Array.isArray(raw) ? "an array" : typeof raw}`])
   }
-  const deep = Object.entries(raw).find(([, value]) => nestedDeeperThan(value, MAX_DEPTH - 1))
-  if (deep !== undefined) return fail([`${snakeToCamel[deep[0]] ?? deep[0]}: nested deeper than ${MAX_DEPTH} levels`])
-  const normalized = dropNulls(normalizeKeys(raw)) as Record<string, unknown>
+  const normalized: Record<string, unknown> = {}
+  for (const key of Object.keys(raw)) {
+    const value = tidy((raw as Record<string, unknown>)[key], key, MAX_DEPTH - 1)
+    if (value === TOO_DEEP) return fail([`${snakeToCamel[key] ?? key}: nested deeper than ${MAX_DEPTH} levels`])
+    if (value !== null) normalized[snakeToCamel[key] ?? key] = value
+  }
   const decoded: Either.Either<TestCase, ParseResult.ParseError> = "turns" in normalized
     ? Either.map(decodeConversation(normalized), (fields) => ({ _tag: "ConversationalTestCase" as const, ...fields }))
     : Either.map(decodeLLM(normalized), (fields) => ({ _tag: "LLMTestCase" as const, ...fields }))
@@ -149,10 +194,3 @@ export const decodeTestCaseEither = (raw: unknown, location: SourceLocation = {}
 export const decodeTestCase = (raw: unknown, location: SourceLocation = {}): Effect.Effect<TestCase, InvalidTestCase> =>
   Effect.suspend(() => decodeTestCaseEither(raw, location))
 
-const dropNulls = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(dropNulls)
-  if (value === null || typeof value !== "object") return value
-  const out: Record<string, unknown> = {}
-  for (const [key, inner] of Object.entries(value)) if (inner !== null) out[key] = dropNulls(inner)
-  return out
-}
