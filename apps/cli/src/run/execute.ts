@@ -403,12 +403,12 @@ const evaluateChecked = (
     const appendJsonl = yield* restoreEarlier(input, log, tally)
     const { budget, progress } = yield* meters(input, tally, total, needsJudge ? judge : undefined, target)
     const run: Running = { input, log, runId, stillHeld, tally, progress, started, total, unpriced: prepared.unpriced }
-    const onResult = (result: CaseResult) =>
-      Effect.gen(function*() {
-        if (Option.isSome(appendJsonl)) yield* appendJsonl.value(result)
-        yield* progress.add(result)
-        tally.add(result)
-      })
+    // Called once per case: composed directly rather than through a generator.
+    const counted = (result: CaseResult) => Effect.map(progress.add(result), () => tally.add(result))
+    const onResult = Option.match(appendJsonl, {
+      onNone: () => counted,
+      onSome: (append) => (result: CaseResult) => Effect.zipRight(append(result), counted(result))
+    })
     const outcome = yield* stopOnFatal(
       Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
       stoppingOnFatal(withBudget(withLayer(evaluation(run, metrics, prepared, onResult), input.eval?.layer), budget), judge, target)

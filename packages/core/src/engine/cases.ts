@@ -75,7 +75,8 @@ export const makeCases = <R, RT, E>(
         const state = newCaseState(index, testCase, metrics.length, clock.unsafeCurrentTimeMillis(), cacheKey)
         state.task = task
         inFlight.set(index, state)
-        return inCase(state, work(state, cached, clock)).pipe(traced("assay.case", { attributes: { "assay.case.index": index } }))
+        const measured = inCase(state, work(state, cached, clock))
+        return plan.settings.spans ? measured.pipe(traced("assay.case", { attributes: { "assay.case.index": index } })) : measured
       })
       const announced = options.onCaseStart === undefined ? start : Effect.zipRight(options.onCaseStart(index), start)
       return throttle === undefined ? announced : Effect.zipRight(throttle(Effect.void), announced)

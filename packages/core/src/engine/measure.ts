@@ -22,6 +22,8 @@ export interface MeasureSettings {
   readonly timeout: Duration.Duration | undefined
   readonly repeat: number
   readonly repeatReducer: RepeatReducer
+  /** Whether the run's tracer records spans (`recordsSpans`): without one, no span is even considered. */
+  readonly spans: boolean
 }
 
 const ZERO_TOKENS = { input: 0, output: 0 } as const
@@ -196,10 +198,12 @@ export const measureOne = <R>(
   clock: Clock.Clock
 ): Effect.Effect<Measured, never, R> => {
   const started = clock.unsafeCurrentTimeMillis()
-  const measured = metric.measure(testCase).pipe(traced("assay.metric", {
-    attributes: { "assay.metric.name": metric.name },
-    annotate: (o: Outcome) => ({ "assay.score": o.score, ...spendAttributes(o.cost, o.tokens) })
-  }))
+  const measured = settings.spans
+    ? metric.measure(testCase).pipe(traced("assay.metric", {
+      attributes: { "assay.metric.name": metric.name },
+      annotate: (o: Outcome) => ({ "assay.score": o.score, ...spendAttributes(o.cost, o.tokens) })
+    }))
+    : metric.measure(testCase)
   const once = settings.timeout === undefined ? measured : withTimeout(metric, measured, settings.timeout)
   if (settings.repeat > 1) return measureRepeated(metric, once, settings, clock, started)
   return Effect.match(once, {

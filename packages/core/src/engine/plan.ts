@@ -17,6 +17,7 @@ import type { Metric } from "../metric/metric.js"
 import type { MeasureSettings } from "./measure.js"
 import { type EvalOptions, type ResolvedOptions, resolveOptions, type Task } from "./options.js"
 import type { TaskOutputs } from "./task-outputs.js"
+import { recordsSpans } from "./tracing.js"
 
 /** What every stage of one run reads. */
 export interface RunPlan<R, RT> {
@@ -55,7 +56,7 @@ export interface RunPlan<R, RT> {
  * ```
  */
 export const makePlan = <R, RT>(metrics: ReadonlyArray<Metric<R>>, options: EvalOptions<RT>): Effect.Effect<RunPlan<R, RT>> =>
-  Effect.map(Effect.all([Effect.serviceOption(EvalCache), Effect.serviceOption(TaskCache)]), ([service, taskCache]) => {
+  Effect.map(Effect.all([Effect.serviceOption(EvalCache), Effect.serviceOption(TaskCache), recordsSpans]), ([service, taskCache, spans]) => {
     const resolved = resolveOptions(options)
     const parts = options.task === undefined ? undefined : cachedTaskParts(options.task)
     const taskOutputs: TaskOutputs | undefined = parts === undefined || Option.isNone(taskCache)
@@ -66,7 +67,8 @@ export const makePlan = <R, RT>(metrics: ReadonlyArray<Metric<R>>, options: Eval
     const settings: MeasureSettings = {
       timeout: options.timeout === undefined ? undefined : Duration.decode(options.timeout),
       repeat: resolved.repeat,
-      repeatReducer: resolved.repeatReducer
+      repeatReducer: resolved.repeatReducer,
+      spans
     }
     const ioMetrics = metrics.flatMap((m, i) => (m.inline ? [] : [i]))
     return {

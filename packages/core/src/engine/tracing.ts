@@ -64,3 +64,14 @@ export const spendAttributes = (cost: number | undefined, tokens: { readonly inp
   ...(tokens === undefined ? {} : { "gen_ai.usage.input_tokens": tokens.input, "gen_ai.usage.output_tokens": tokens.output }),
   ...(cost === undefined ? {} : { "assay.cost_usd": cost })
 })
+
+/**
+ * Whether the fiber's tracer records spans: read once by a run's plan, so its hot path decides per run
+ * instead of per case and metric.
+ *
+ * @example
+ * ```ts
+ * const spans = yield* recordsSpans
+ * ```
+ */
+export const recordsSpans: Effect.Effect<boolean> = Effect.tracerWith((tracer) => Effect.succeed(tracer !== builtinTracer))
