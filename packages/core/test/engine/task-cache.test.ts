@@ -60,7 +60,7 @@ describe("CurrentCase", () => {
         inline: false,
         measure: (testCase) =>
           Effect.map(FiberRef.get(CurrentCase), (current) => {
-            inPool.push(`${String(testCase.input)} ${Option.match(current, { onNone: () => "none", onSome: describeCase })}`)
+            inPool.push(`${testCase._tag === "LLMTestCase" ? String(testCase.input) : "?"} ${Option.match(current, { onNone: () => "none", onSome: describeCase })}`)
             return { score: 1 }
           })
       }
