@@ -60,6 +60,9 @@ const snakeToCamel: Record<string, string> = {
   mime_type: "mimeType"
 }
 
+/** Keys (as renamed) whose values are user data, such as metadata and tool parameters: their keys stay verbatim. */
+const verbatim = new Set(["metadata", "inputParameters", "output"])
+
 /**
  * Rename snake_case keys to camelCase, recursively (only keys the model knows are renamed).
  *
@@ -71,10 +74,7 @@ export const normalizeKeys = (value: unknown): unknown => {
   const out: Record<string, unknown> = {}
   for (const [key, inner] of Object.entries(value)) {
     const renamed = snakeToCamel[key] ?? key
-    // metadata and tool parameters are user data: keep their keys verbatim
-    out[renamed] = renamed === "metadata" || renamed === "inputParameters" || renamed === "output"
-      ? inner
-      : normalizeKeys(inner)
+    out[renamed] = verbatim.has(renamed) ? inner : normalizeKeys(inner)
   }
   return out
 }
@@ -88,57 +88,33 @@ export const normalizeKeys = (value: unknown): unknown => {
 export const MAX_DEPTH = 256
 
 const TOO_DEEP: unique symbol = Symbol("too deep")
-/** Keys whose values are user data: their own keys are kept verbatim. */
-const verbatim = new Set(["metadata", "inputParameters", "output"])
 
 /**
- * The value under `key`, as `dropNulls(normalizeKeys(…))` would make it, in one copy: keys renamed (not
- * inside user data), properties holding `null` dropped; {@link TOO_DEEP} when objects or arrays nest more
- * than `room` levels (the recursion stops there, so a hostile value cannot overflow the stack).
+ * `value` as `dropNulls(normalizeKeys(…))` would make it, in one copy: keys renamed when `rename` (it is
+ * turned off under a {@link verbatim} key), properties holding `null` dropped; {@link TOO_DEEP} when objects
+ * or arrays nest more than `room` levels (the recursion stops there, so a hostile value cannot overflow the
+ * stack). Array items are treated like their array.
  */
-const tidy = (value: unknown, key: string, room: number): unknown => {
-  if (value === null || typeof value !== "object") return value
-  if (room === 0) return TOO_DEEP
-  const rename = !verbatim.has(snakeToCamel[key] ?? key)
-  return Array.isArray(value) ? tidyArray(value, key, room) : tidyObject(value as Record<string, unknown>, rename, room)
-}
-
-const tidyArray = (value: ReadonlyArray<unknown>, key: string, room: number): unknown => {
-  const out: Array<unknown> = new Array(value.length)
-  for (let i = 0; i < value.length; i++) {
-    // Array items keep the array's key: a list of tool calls is renamed like one tool call.
-    const item = tidy(value[i], key, room - 1)
-    if (item === TOO_DEEP) return TOO_DEEP
-    out[i] = item
-  }
-  return out
-}
-
-const tidyObject = (value: Record<string, unknown>, rename: boolean, room: number): unknown => {
-  const out: Record<string, unknown> = {}
-  for (const inner of Object.keys(value)) {
-    const innerKey = rename ? snakeToCamel[inner] ?? inner : inner
-    const item = rename ? tidy(value[inner], inner, room - 1) : tidyVerbatim(value[inner], room - 1)
-    if (item === TOO_DEEP) return TOO_DEEP
-    if (item !== null) out[innerKey] = item
-  }
-  return out
-}
-
-/** User data: nulls dropped from objects, keys kept. */
-const tidyVerbatim = (value: unknown, room: number): unknown => {
+const tidy = (value: unknown, rename: boolean, room: number): unknown => {
   if (value === null || typeof value !== "object") return value
   if (room === 0) return TOO_DEEP
   if (Array.isArray(value)) {
     const out: Array<unknown> = new Array(value.length)
     for (let i = 0; i < value.length; i++) {
-      const item = tidyVerbatim(value[i], room - 1)
+      const item = tidy(value[i], rename, room - 1)
       if (item === TOO_DEEP) return TOO_DEEP
       out[i] = item
     }
     return out
   }
-  return tidyObject(value as Record<string, unknown>, false, room)
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const renamed = rename ? snakeToCamel[key] ?? key : key
+    const item = tidy((value as Record<string, unknown>)[key], rename && !verbatim.has(renamed), room - 1)
+    if (item === TOO_DEEP) return TOO_DEEP
+    if (item !== null) out[renamed] = item
+  }
+  return out
 }
 
 const decodeLLM = Schema.decodeUnknownEither(LLMTestCase.pipe(Schema.omit("_tag")), { errors: "all" })
@@ -169,9 +145,10 @@ export const decodeTestCaseEither = (raw: unknown, location: SourceLocation = {}
   }
   const normalized: Record<string, unknown> = {}
   for (const key of Object.keys(raw)) {
-    const value = tidy((raw as Record<string, unknown>)[key], key, MAX_DEPTH - 1)
-    if (value === TOO_DEEP) return fail([`${snakeToCamel[key] ?? key}: nested deeper than ${MAX_DEPTH} levels`])
-    if (value !== null) normalized[snakeToCamel[key] ?? key] = value
+    const renamed = snakeToCamel[key] ?? key
+    const value = tidy((raw as Record<string, unknown>)[key], !verbatim.has(renamed), MAX_DEPTH - 1)
+    if (value === TOO_DEEP) return fail([`${renamed}: nested deeper than ${MAX_DEPTH} levels`])
+    if (value !== null) normalized[renamed] = value
   }
   const decoded: Either.Either<TestCase, ParseResult.ParseError> = "turns" in normalized
     ? Either.map(decodeConversation(normalized), (fields) => ({ _tag: "ConversationalTestCase" as const, ...fields }))
