@@ -8,7 +8,8 @@
  * ```
  */
 import { ClaimedResults, displayUrl } from "@assay/store"
-import { Console, Effect, Layer, type Redacted } from "effect"
+import { ShardId, Sharding } from "@effect/cluster"
+import { Console, Context, Duration, Effect, Layer, type Redacted, Schedule } from "effect"
 import { storeLayer } from "../run/store.js"
 import { withClusterDatabase } from "./database.js"
 import { caseGroupHandlers } from "./evaluate-group.js"
@@ -26,18 +27,36 @@ export const joinCluster = (databaseUrl: Redacted.Redacted, host: string, port: 
   withClusterDatabase("--database-url", databaseUrl, (database, url) => {
     const name = runnerName({ host, port })
     const runner = caseGroupHandlers(name).pipe(
-      Layer.provide(clusterLayer(url, { host, port })),
+      Layer.provideMerge(clusterLayer(url, { host, port })),
       Layer.provide(ClaimedResults.Default),
       Layer.provideMerge(storeLayer(database))
     )
-    return Effect.zipRight(
-      Layer.build(runner),
-      Effect.zipRight(
-        Console.error(`assay runner ${name}: joined the cluster on ${displayUrl(url)} (Ctrl-C leaves it)`),
-        Effect.onInterrupt(Effect.never, () => Effect.sync(() => exitIfStuck(name)))
-      )
+    return Layer.build(runner).pipe(
+      Effect.flatMap((context) => awaitShards(Context.get(context, Sharding.Sharding))),
+      Effect.zipRight(Console.error(`assay runner ${name}: joined the cluster on ${displayUrl(url)} (Ctrl-C leaves it)`)),
+      Effect.zipRight(Effect.onInterrupt(Effect.never, () => Effect.sync(() => exitIfStuck(name))))
     )
   })
+
+/** Shards per group: the library's default, which the cluster layer keeps. */
+const SHARDS = 300
+
+/**
+ * Wait (at most {@link SHARD_WAIT}) until this runner holds a shard: a runner joining a cluster whose shards
+ * another runner holds gets its share only once that runner releases them, a second or so later. Saying it
+ * joined only then means a run submitted after every runner said so is spread over all of them.
+ */
+const awaitShards = (sharding: Sharding.Sharding["Type"]) =>
+  Effect.sync(() => {
+    for (let id = 1; id <= SHARDS; id++) if (sharding.hasShardId(ShardId.make("default", id))) return true
+    return false
+  }).pipe(
+    Effect.repeat({ until: (held) => held, schedule: Schedule.spaced("100 millis") }),
+    Effect.timeout(SHARD_WAIT),
+    Effect.ignore
+  )
+
+const SHARD_WAIT = Duration.seconds(15)
 
 /** How long leaving the cluster may take before the process ends anyway. */
 const LEAVE_TIMEOUT_MS = 15_000
