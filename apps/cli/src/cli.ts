@@ -15,16 +15,9 @@ import { resumeCommand } from "./commands/resume.js"
 import { runCommand } from "./commands/run.js"
 import { runnerCommand } from "./commands/runner.js"
 import { viewCommand } from "./commands/view.js"
+import { VERSION } from "./version.js"
 
-/**
- * The CLI version printed by `--version`.
- *
- * @example
- * ```ts
- * VERSION // "0.1.0"
- * ```
- */
-export const VERSION = "0.1.0"
+export { VERSION } from "./version.js"
 
 /**
  * The root command.

@@ -22,7 +22,7 @@ import { type CaseResult, cachedTask, CostBudget, type CostBudgetApi, evaluateTo
 import { type Embedder, Judge, JudgeError, Offline, Recording, recordedHttpClient, stopOnFatal } from "@assay/judge"
 import { type Database, datasetFingerprint, metricsFingerprint, type ProviderBatches } from "@assay/store"
 import type { CommandExecutor, FileSystem, HttpClient, Path, Terminal } from "@effect/platform"
-import { Clock, Console, Deferred, Effect, Layer, Option, Stream } from "effect"
+import { Chunk, Clock, Console, Deferred, Effect, Layer, Option, Stream } from "effect"
 import { type DatasetError, describeError, RunFailed, UsageError } from "../errors.js"
 import { buildMetrics } from "../metrics/catalog.js"
 import { makeProgress, type Progress } from "../progress/reporter.js"
@@ -32,6 +32,7 @@ import { budgetMessage, checkPrices, makeRunBudget, spendView } from "./budget.j
 import { batchJournalLayer, batchOptionsOf, batchProblem, runConcurrency } from "./batch.js"
 import { type Outputs, writeReports } from "./outputs.js"
 import { type RunPlan, toEvalOptions } from "./plan.js"
+import { asCached, reusableOutcome, reuseKey } from "./reuse.js"
 import { RunLog, type RunLogApi } from "./run-log.js"
 import { embeddingModelOf, fatalError, pricesOf, recordingFor, runServices, servesCached } from "./services.js"
 import { RunTally } from "./tally.js"
@@ -380,8 +381,62 @@ const closingLines = (run: Running, result: RunOutcome, budget: CostBudgetApi | 
  * no run. It lives until the reports are written.
  */
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean, runIdCell: Deferred.Deferred<string>) =>
-  Effect.flatMap(checkRun(input, metrics, needsJudge), (checked) =>
-    evaluateChecked(input, metrics, needsJudge, checked, runIdCell).pipe(Effect.provide(planTarget(input.plan))))
+  Effect.gen(function*() {
+    const checked = yield* checkRun(input, metrics, needsJudge)
+    const key = reuseKey(input, checked.fingerprints)
+    const prior = key === undefined || input.plan.freshTask ? Option.none<string>() : yield* Effect.flatMap(RunLog, (log) => log.reusable(key))
+    if (Option.isSome(prior) && key !== undefined) return yield* reuseRun(input, checked, prior.value, key, runIdCell)
+    return yield* evaluateChecked(input, metrics, needsJudge, checked, key, runIdCell).pipe(Effect.provide(planTarget(input.plan)))
+  })
+
+/**
+ * A run whose every case the cache would serve, as a completed run with the same key shows (`reuse.ts`): that
+ * run's results are copied as cached ones — streamed from the store into the new run, the `--jsonl` file and
+ * the tally — and the reports are written as for any run. Nothing is read from the dataset or the cache.
+ */
+const reuseRun = (input: Execution, checked: Checked, prior: string, key: string, runIdCell: Deferred.Deferred<string>) =>
+  Effect.gen(function*() {
+    const log = yield* RunLog
+    const { runId, stillHeld } = yield* openRun(input, log, checked.fingerprints, runIdCell)
+    const started = yield* Clock.currentTimeMillis
+    const tally = new RunTally(checked.total)
+    const appendJsonl = yield* restoreEarlier(input, log, tally)
+    const { budget, progress } = yield* meters(input, tally, checked.total, undefined, undefined)
+    const run: Running = { input, log, runId, stillHeld, tally, progress, started, total: checked.total, unpriced: checked.unpriced }
+    yield* Console.error(`every case is cached: reusing the results of run ${prior} (same dataset, metrics and settings); --no-cache evaluates again`)
+    const onResult = resultSinks(progress, tally, appendJsonl)
+    yield* log.results(prior).pipe(
+      Stream.map(asCached),
+      Stream.rechunk(REUSE_BATCH),
+      Stream.runForEachChunk((chunk) =>
+        Effect.zipRight(
+          Effect.zipRight(stillHeld, log.record(runId, Chunk.toReadonlyArray(chunk))),
+          Effect.forEach(chunk, onResult, { discard: true })
+        )
+      ),
+      progress.around,
+      whenStopped(run)
+    )
+    const result = yield* report(run, "completed")
+    if (reusableOutcome(result)) yield* Effect.ignore(log.markReusable(runId, key))
+    yield* closingLines(run, result, budget)
+    return result
+  })
+
+/** Results copied per run-store transaction when a run is reused. */
+const REUSE_BATCH = 4096
+
+/**
+ * What each finished case goes to besides the run store: the progress display, the tally and, with `--jsonl`,
+ * the file. Called once per case: composed directly rather than through a generator.
+ */
+const resultSinks = (progress: Progress, tally: RunTally, appendJsonl: Option.Option<(result: CaseResult) => Effect.Effect<void, SinkError>>) => {
+  const counted = (result: CaseResult) => Effect.map(progress.add(result), () => tally.add(result))
+  return Option.match(appendJsonl, {
+    onNone: () => counted,
+    onSome: (append) => (result: CaseResult) => Effect.zipRight(append(result), counted(result))
+  })
+}
 
 /** Set up, record, evaluate and report a run whose input is checked. */
 const evaluateChecked = (
@@ -389,6 +444,7 @@ const evaluateChecked = (
   metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>,
   needsJudge: boolean,
   checked: Checked,
+  key: string | undefined,
   runIdCell: Deferred.Deferred<string>
 ) =>
   Effect.gen(function*() {
@@ -398,22 +454,20 @@ const evaluateChecked = (
     const { target, total } = prepared
     const recording = yield* Effect.serviceOption(Recording)
     const { runId, stillHeld } = yield* openRun(input, log, prepared.fingerprints, runIdCell)
+    // Task outputs produced afresh replace cached ones that other runs' results stand for.
+    if (key !== undefined && input.plan.freshTask) yield* log.forgetReusable
     const started = yield* Clock.currentTimeMillis
     const tally = new RunTally(total)
     const appendJsonl = yield* restoreEarlier(input, log, tally)
     const { budget, progress } = yield* meters(input, tally, total, needsJudge ? judge : undefined, target)
     const run: Running = { input, log, runId, stillHeld, tally, progress, started, total, unpriced: prepared.unpriced }
-    // Called once per case: composed directly rather than through a generator.
-    const counted = (result: CaseResult) => Effect.map(progress.add(result), () => tally.add(result))
-    const onResult = Option.match(appendJsonl, {
-      onNone: () => counted,
-      onSome: (append) => (result: CaseResult) => Effect.zipRight(append(result), counted(result))
-    })
+    const onResult = resultSinks(progress, tally, appendJsonl)
     const outcome = yield* stopOnFatal(
       Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
       stoppingOnFatal(withBudget(withLayer(evaluation(run, metrics, prepared, onResult), input.eval?.layer), budget), judge, target)
     ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))), progress.around, whenStopped(run))
     const result = yield* report(run, outcome.status)
+    if (key !== undefined && reusableOutcome(result)) yield* Effect.ignore(log.markReusable(runId, key))
     yield* closingLines(run, result, budget)
     return result
   })

@@ -109,6 +109,12 @@ export interface RunLogApi {
   /** A run by id, or the newest with `latest` (every result in memory: for small runs and comparisons). */
   readonly load: (runId: string) => Effect.Effect<StoredRun, UsageError | RunFailed>
   readonly list: Effect.Effect<ReadonlyArray<RunInfo>, RunFailed>
+  /** The newest completed run marked reusable with `key` (see `reuse.ts`), if any. */
+  readonly reusable: (key: string) => Effect.Effect<Option.Option<string>, RunFailed>
+  /** Mark a completed run, every result of which the cache holds, reusable with `key`. */
+  readonly markReusable: (runId: string, key: string) => Effect.Effect<void, RunFailed>
+  /** Unmark every run (this run replaces cache entries they stand for). */
+  readonly forgetReusable: Effect.Effect<void, RunFailed>
 }
 
 /**

@@ -116,6 +116,9 @@ const runLogLayer = Layer.effect(
           const result = yield* store.show(id).pipe(Effect.mapError((e) => e._tag === "RunNotFound" ? new UsageError({ message: e.message }) : failed(e)))
           return { info, result }
         }),
+      reusable: (key) => Effect.mapError(store.findReusable(key), failed),
+      markReusable: (runId, key) => Effect.mapError(store.markReusable(runId, key), failed),
+      forgetReusable: Effect.mapError(store.forgetReusable, failed),
       list: store.list(100).pipe(
         Effect.mapError(failed),
         Effect.map((runs) => runs.flatMap((run) => Either.getOrElse(Either.map(toInfo(run), (info) => [info]), () => [])))

@@ -89,9 +89,12 @@ const measured = <E>(db: DatabaseApi, change: Effect.Effect<void, E>) =>
 const clearAll = (db: DatabaseApi, options: ClearOptions = {}): Effect.Effect<Deleted, StoreError> =>
   db.refine(measured(db, Effect.gen(function*() {
     const { sql } = db
-    if (options.cache ?? true) yield* Effect.zipRight(sql`DELETE FROM eval_cache`, sql`DELETE FROM eval_cache_batches`).pipe(
-      Effect.zipRight(sql`DELETE FROM eval_cache_metrics`)
-    )
+    if (options.cache ?? true) {
+      yield* Effect.zipRight(sql`DELETE FROM eval_cache`, sql`DELETE FROM eval_cache_batches`).pipe(
+        Effect.zipRight(sql`DELETE FROM eval_cache_metrics`),
+        Effect.zipRight(sql`UPDATE runs SET reuse_key = NULL WHERE reuse_key IS NOT NULL`)
+      )
+    }
     if (options.responses ?? true) yield* sql`DELETE FROM response_cache`
     if (options.runs ?? false) {
       yield* Effect.zipRight(sql`DELETE FROM run_cases`, sql`DELETE FROM run_batches`).pipe(Effect.zipRight(sql`DELETE FROM runs`))
@@ -104,6 +107,8 @@ const pruneOld = (db: DatabaseApi, options: PruneOptions): Effect.Effect<Deleted
     const { sql } = db
     const now = yield* Clock.currentTimeMillis
     yield* sql`DELETE FROM response_cache WHERE expires_at <= ${now}`
+    // A run's results stand for cache entries that pruning may delete: no run is reused whole afterwards.
+    yield* sql`UPDATE runs SET reuse_key = NULL WHERE reuse_key IS NOT NULL`
     if (options.olderThan !== undefined) {
       const cutoff = now - Duration.toMillis(options.olderThan)
       yield* sql`DELETE FROM eval_cache WHERE created_at < ${cutoff}`

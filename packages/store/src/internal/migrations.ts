@@ -30,7 +30,7 @@ export const MIGRATIONS_TABLE = "assay_migrations"
  * (yield* m.stats).schemaVersion === SCHEMA_VERSION
  * ```
  */
-export const SCHEMA_VERSION = 11
+export const SCHEMA_VERSION = 12
 
 /** Millisecond timestamps need 64 bits: SQLite's INTEGER has them, Postgres's is 32-bit. */
 const int64 = (sql: SqlClient.SqlClient) => sql.literal(sql.onDialectOrElse({ pg: () => "BIGINT", orElse: () => "INTEGER" }))
@@ -294,6 +294,17 @@ const v11 = Effect.gen(function*() {
 })
 
 /**
+ * v12: `runs.reuse_key` marks a completed run whose every result a rerun would be served from the cache: the
+ * key of its dataset, metrics and result-shaping settings (see `run-reuse.ts`). A rerun with the same key
+ * copies that run's results instead of looking each case up; clearing or pruning the cache unmarks every run.
+ */
+const v12 = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE runs ADD COLUMN reuse_key TEXT`
+  yield* sql`CREATE INDEX runs_reuse ON runs (reuse_key, started_at)`
+})
+
+/**
  * The migration loader.
  *
  * @example
@@ -312,5 +323,6 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0008_run_provider_batches": v8,
   "0009_cluster_case_runners": v9,
   "0010_cluster_connection_slots": v10,
-  "0011_dataset_checks": v11
+  "0011_dataset_checks": v11,
+  "0012_run_reuse": v12
 })

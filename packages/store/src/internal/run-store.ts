@@ -21,6 +21,7 @@ import { makeResultWriter } from "./result-writer.js"
 import { findDatasetCheck, rememberDatasetCheck } from "./dataset-checks.js"
 import type { DatasetFingerprint } from "./resume.js"
 import { streamResultJson } from "./run-json.js"
+import { findReusable, forgetReusable, markReusable } from "./run-reuse.js"
 import { finishedIndices, runOutline, runResults, showRun, streamResults } from "./run-results.js"
 
 /**
@@ -82,7 +83,13 @@ export class RunStore extends Effect.Service<RunStore>()("assay/store/RunStore",
       /** Remember what the validating read of the dataset keyed `key` found. */
       rememberDatasetCheck: (key: string, found: DatasetFingerprint) => rememberDatasetCheck(db, key, found),
       /** A stored run's outcome, summary recomputed in one streamed pass, without holding its results. */
-      outline: (runId: string) => runOutline(db, runId)
+      outline: (runId: string) => runOutline(db, runId),
+      /** Mark a completed run whose every result the cache holds as reusable by a rerun with the same `key`. */
+      markReusable: (runId: string, key: string) => markReusable(db, runId, key),
+      /** The newest completed run marked reusable with `key`, if any (see `run-reuse.ts`). */
+      findReusable: (key: string) => findReusable(db, key),
+      /** Unmark every run: cache entries they stand for are replaced (task outputs produced afresh). */
+      forgetReusable: forgetReusable(db)
     } as const
   })
 }) {}
