@@ -200,7 +200,7 @@ const makeLimits = (settings: PolicySettings, now: number): Limits => ({
   learnedTokens: undefined
 })
 
-/** What one attempt was charged: its request and token buckets, to refund or correct by its reply's usage. */
+/** What one attempt was charged: its request and token buckets, to correct by its reply's usage. */
 interface Charged {
   readonly requests: ReadonlyArray<Bucket>
   readonly tokens: ReadonlyArray<Bucket>
@@ -221,12 +221,6 @@ const reserve = (limits: Limits, now: number, tokens: number): { readonly wait: 
   for (const bucket of charged.requests) wait = Math.max(wait, bucket.reserve(now, 1))
   for (const bucket of charged.tokens) wait = Math.max(wait, bucket.reserve(now, tokens))
   return { wait, charged }
-}
-
-/** Give an attempt's charge back (it did not start: a pause held it back and it queues again). */
-const refund = (charged: Charged, now: number, tokens: number) => {
-  for (const bucket of charged.requests) bucket.adjust(now, 1)
-  for (const bucket of charged.tokens) bucket.adjust(now, tokens)
 }
 
 /** Learn (or follow a change of) the limits a reply's headers state. */
@@ -380,14 +374,15 @@ const once = (run: CallRun): Effect.Effect<ProviderReply, JudgeError> =>
 
 /**
  * After a wait: a pause the server asked for meanwhile (a 429, a budget at 0) holds this call back too, and it
- * queues again in the buckets from the pause's end (its charge refunded), so that the calls it held back do not
- * all start the moment it ends.
+ * queues again in the buckets from the pause's end, so that the calls it held back do not all start the moment
+ * it ends. Its first charge is not given back: its slot fell inside the pause, and the bucket has refilled for
+ * that time. Given back, every call held back would be handed the same slot after the pause (a bucket's level
+ * knows how much is owed, not which slots are taken), and they would all start together.
  */
 const unpaused = (run: CallRun): Effect.Effect<ProviderReply, JudgeError> =>
   Effect.suspend(() => {
     const now = run.clock.unsafeCurrentTimeMillis()
     if (run.state.pauseUntil <= now) return run.gated
-    refund(run.charged, now, run.estimatedTokens)
     return once(run)
   })
 

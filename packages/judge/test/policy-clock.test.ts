@@ -211,6 +211,26 @@ describe("call policy timing (TestClock)", () => {
       later.slice(1).forEach((t, i) => assert.isAtLeast(t - later[i]!, 70, `start ${i + 1} is spaced from the one before`))
     }))
 
+  it.scoped("calls held back by a pause keep their own slots of a learned limit: after it they start spaced", () =>
+    Effect.gen(function*() {
+      const policy = yield* policyWith({ maxConnections: 10 })
+      const starts = yield* Ref.make<ReadonlyArray<number>>([])
+      // Every reply states 600 requests/minute (a slot per ~102 ms once learned); the second call's reply says
+      // the budget is spent for 300 ms, a pause the calls waiting for their slots meanwhile must sit out.
+      const attempt = Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const n = yield* Ref.modify(starts, (s) => [s.length, [...s, now]] as const)
+        return { ...ok, rateLimit: n === 1 ? { limitRequests: 600, remainingRequests: 0, resetRequestsMillis: 300 } : { limitRequests: 600 } }
+      })
+      yield* policy.run("m", 1, attempt) // learns the limit
+      const exit = yield* runFor(Effect.forEach(Array.from({ length: 6 }), () => policy.run("m", 1, attempt), { concurrency: 6 }), 2000, 5)
+      assert.strictEqual(exit._tag, "Success")
+      const later = (yield* Ref.get(starts)).slice(1)
+      assert.strictEqual(later.length, 6)
+      assert.isAtLeast(later[1]! - later[0]!, 300, "the pause holds the next call back")
+      later.slice(2).forEach((t, i) => assert.isAtLeast(t - later[i + 1]!, 95, `start ${i + 2} is a slot after the one before`))
+    }))
+
   it.scoped("requests/minute limiter spaces calls (token bucket)", () =>
     Effect.gen(function*() {
       const policy = yield* policyWith({ requestsPerMinute: 2 })
