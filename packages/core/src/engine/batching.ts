@@ -13,12 +13,18 @@
  */
 import { Chunk, Effect, type Mailbox } from "effect"
 import type { CaseState } from "./case-state.js"
-import { afterPendingIo, repeatForever } from "./scheduling.js"
+import { afterPendingIo, afterRealMillis, repeatForever } from "./scheduling.js"
 
 /** The most finished cases delivered together (one cache transaction). */
 export const BATCH = 1024
 /** Fewer finished cases than this at a wake-up: cases are finishing on I/O. */
 const FEW_FINISHED = 32
+/**
+ * How long a batch of cases finishing on I/O stays open for more when it has a cache to commit to: each batch
+ * costs a commit (and the caller's `onResults`, a run store's), so a run of fast replies delivers every few
+ * dozen cases rather than every few; a run of slow replies sees its results this much later.
+ */
+const GATHER_MILLIS = 20
 
 /** Lets one part of an uninterruptible region be interrupted. */
 export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -45,6 +51,7 @@ export const makeGather = (finished: Mailbox.Mailbox<CaseState>, grows: boolean)
     held.length >= BATCH ? Effect.void : Effect.zipRight(Effect.yieldNow(), Effect.flatMap(takeMore, (n) => (n === 0 ? Effect.void : grow)))
   )
   const waitForDueIo = Effect.zipRight(afterPendingIo, takeMore)
+  const keepOpen = Effect.zipRight(afterRealMillis(GATHER_MILLIS), takeMore)
   /** Hand `held` to `deliver`, taking it over in the same uninterruptible step. */
   const handOver = <E, RE>(deliver: DeliverBatch<E, RE>) =>
     Effect.uninterruptibleMask((restore) => {
@@ -56,7 +63,8 @@ export const makeGather = (finished: Mailbox.Mailbox<CaseState>, grows: boolean)
     loop: <E, RE>(deliver: DeliverBatch<E, RE>) =>
       repeatForever(Effect.flatMap(finished.takeAll, ([first]) => {
         held = Chunk.toArray(first)
-        const gathered = first.length >= FEW_FINISHED ? Effect.void : waitForDueIo
+        const few = first.length < FEW_FINISHED
+        const gathered = few ? (grows ? keepOpen : waitForDueIo) : Effect.void
         return Effect.zipRight(grows ? Effect.zipRight(gathered, grow) : gathered, handOver(deliver))
       })),
     takeRest: Effect.map(finished.clear, (left) => {

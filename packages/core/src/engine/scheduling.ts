@@ -45,3 +45,18 @@ export const afterPendingIo: Effect.Effect<void> = Effect.async((resume) => {
   const timer = setTimeout(() => resume(Effect.void), 0)
   return Effect.sync(() => clearTimeout(timer))
 })
+
+/**
+ * Resume after `millis` of real time: a timer, not the `Clock`. It paces delivery against real I/O (replies
+ * arriving over the network), and a `TestClock` test — whose clock only moves when told — must not stall on it.
+ *
+ * @example
+ * ```ts
+ * const later = Effect.zipRight(afterRealMillis(20), deliver(batch))
+ * ```
+ */
+export const afterRealMillis = (millis: number): Effect.Effect<void> =>
+  Effect.async((resume) => {
+    const timer = setTimeout(() => resume(Effect.void), millis)
+    return Effect.sync(() => clearTimeout(timer))
+  })
