@@ -136,6 +136,13 @@ export const deterministic = (spec: DeterministicSpec): Metric => {
  */
 export const preview = (text: string, max = 60): string => {
   if (text.length <= max) return JSON.stringify(text)
-  const points = Array.from(text)
-  return JSON.stringify(points.length <= max ? text : `${points.slice(0, max - 1).join("")}…`)
+  // Walk code points only as far as needed (a long output is not split into an array of all of them).
+  let end = 0
+  for (let points = 0; points < max - 1; points++) {
+    if (end >= text.length) return JSON.stringify(text)
+    end += text.codePointAt(end)! > 0xffff ? 2 : 1
+  }
+  return end >= text.length || (end + (text.codePointAt(end)! > 0xffff ? 2 : 1) >= text.length)
+    ? JSON.stringify(text)
+    : JSON.stringify(`${text.slice(0, end)}…`)
 }
