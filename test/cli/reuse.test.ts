@@ -62,6 +62,13 @@ describe("a rerun of an unchanged run", () => {
     expect(hyper.stderr).not.toContain("reusing")
     expect(await requests()).toBe(before + CASES.length) // the target's task cache is keyed by hyperparameters too
 
+    // A renamed case is the same case to the cache, but the report must show its new name.
+    writeFileSync(join(dir, "cases.jsonl"), jsonl(CASES.map((c, i) => (i === 0 ? { ...c, name: "renamed" } : c))))
+    const renamed = await run(dir, ["--out", "renamed.json"])
+    expect(renamed.stderr).not.toContain("reusing")
+    expect(await requests()).toBe(before + CASES.length) // every case still from the cache
+    expect(readResult(dir, "renamed.json").cases[0]!.name).toBe("renamed")
+
     writeFileSync(join(dir, "cases.jsonl"), jsonl([...CASES, { name: "spain", input: "Capital of Spain?", expected_output: "Madrid" }]))
     const grown = await run(dir)
     expect(grown.stderr).not.toContain("reusing")
@@ -74,6 +81,15 @@ describe("a rerun of an unchanged run", () => {
     const cleared = await run(dir)
     expect(cleared.stderr).not.toContain("reusing")
     expect(await requests()).toBe(before + CASES.length + 1 + 2 * (CASES.length + 1))
+  }, 120_000)
+
+  it("is evaluated again with --repeat above 1 (its metrics are never cached)", async () => {
+    const dir = fixtureDir({ "cases.jsonl": jsonl(CASES) })
+    for (const _ of [1, 2]) {
+      const r = await run(dir, ["--repeat", "2"])
+      expect(r.code).toBe(1)
+      expect(r.stderr).not.toContain("reusing")
+    }
   }, 120_000)
 
   it("is evaluated again when a case errored", async () => {

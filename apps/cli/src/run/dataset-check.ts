@@ -41,7 +41,8 @@ export const checkKey = (plan: RunPlan, metrics: ReadonlyArray<Metric.Metric<unk
 
 /**
  * The dataset's fingerprint and case count: remembered for its key, or found by the validating read (and then
- * remembered); see the module doc.
+ * remembered); see the module doc. With them, the digest of the file's bytes (undefined when they are not all
+ * UTF-8): unlike the fingerprint, it changes when only a case's name or tags do.
  *
  * @example
  * ```ts
@@ -55,9 +56,9 @@ export const checkedDataset = (plan: RunPlan, metrics: ReadonlyArray<Metric.Metr
     const key = Option.map(digest, (d) => checkKey(plan, metrics, d))
     if (Option.isSome(key)) {
       const known = yield* log.datasetCheck(key.value).pipe(Effect.orElseSucceed(() => Option.none<DatasetFingerprint>()))
-      if (Option.isSome(known)) return known.value
+      if (Option.isSome(known)) return { ...known.value, digest: Option.getOrUndefined(digest) }
     }
     const found = yield* datasetFingerprint(loadDataset(plan.dataset, validationOf(plan, metrics)))
     if (Option.isSome(key)) yield* Effect.ignore(log.rememberDatasetCheck(key.value, found))
-    return found
+    return { ...found, digest: Option.getOrUndefined(digest) }
   })

@@ -189,6 +189,8 @@ export const flagMetrics = (plan: RunPlan, own: ReadonlyArray<Metric.Metric<unkn
 interface Checked {
   readonly total: number
   readonly fingerprints: { readonly dataset: string; readonly metrics: string; readonly caseCount: number }
+  /** The digest of the dataset file's bytes, when it is a file of UTF-8 text. */
+  readonly digest: string | undefined
   /** Models without a price (their cost is not counted). */
   readonly unpriced: ReadonlyArray<string>
   readonly source: Stream.Stream<TestCase, DatasetError, FileSystem.FileSystem>
@@ -225,7 +227,8 @@ const checkRun = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge |
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     yield* offlineTarget(plan)
     const unpriced = yield* checkPrices(plan, needsJudge)
-    return { total, fingerprints, unpriced, source: cases ?? loadDataset(plan.dataset) } satisfies Checked
+    const digest = "digest" in dataset ? dataset.digest : undefined
+    return { total, fingerprints, digest, unpriced, source: cases ?? loadDataset(plan.dataset) } satisfies Checked
   })
 
 /**
@@ -383,7 +386,7 @@ const closingLines = (run: Running, result: RunOutcome, budget: CostBudgetApi | 
 const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge | Embedder>>, needsJudge: boolean, runIdCell: Deferred.Deferred<string>) =>
   Effect.gen(function*() {
     const checked = yield* checkRun(input, metrics, needsJudge)
-    const key = reuseKey(input, checked.fingerprints)
+    const key = reuseKey(input, checked.fingerprints, checked.digest)
     const prior = key === undefined || input.plan.freshTask ? Option.none<string>() : yield* Effect.flatMap(RunLog, (log) => log.reusable(key))
     if (Option.isSome(prior) && key !== undefined) return yield* reuseRun(input, checked, prior.value, key, runIdCell)
     return yield* evaluateChecked(input, metrics, needsJudge, checked, key, runIdCell).pipe(Effect.provide(planTarget(input.plan)))

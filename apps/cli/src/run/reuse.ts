@@ -31,24 +31,27 @@ export interface ReuseInput {
 
 /**
  * The key under which a run is marked reusable, or undefined when the run's results do not all come from (or
- * go to) the cache: no cache, a recording or replay, an Eval file, a resumed or cluster run. It covers what
- * shapes the results — the dataset's cases, the metrics and their configuration, the judge, the target and its
- * prompt, repetitions, hyperparameters, the CLI's version — and leaves out what only shapes how they are
- * computed (concurrency, call limits, timeouts, outputs).
+ * go to) the cache: no cache, a recording or replay, `--repeat` above 1, an Eval file, a resumed or cluster
+ * run, a dataset that is not a file of UTF-8 text. It covers what shapes the results — the dataset file's
+ * bytes (`digest`: case names and tags too, which the fingerprint leaves out), the metrics and their
+ * configuration, the judge, the target and its prompt, hyperparameters, the CLI's version — and leaves out
+ * what only shapes how they are computed (concurrency, call limits, timeouts, outputs).
  *
  * @example
  * ```ts
- * reuseKey({ plan, resume: undefined }, { dataset: "9f…", metrics: "41…", caseCount: 36 }) // "c2e1…"
+ * reuseKey({ plan, resume: undefined }, { dataset: "9f…", metrics: "41…", caseCount: 36 }, "77d0…") // "c2e1…"
  * ```
  */
-export const reuseKey = (input: ReuseInput, fingerprints: Fingerprints): string | undefined => {
+export const reuseKey = (input: ReuseInput, fingerprints: Fingerprints, digest: string | undefined): string | undefined => {
   const { plan } = input
-  if (plan.cache === null || !servesCached(plan) || input.resume !== undefined || input.eval !== undefined || input.distribute !== undefined) {
-    return undefined
-  }
+  if (digest === undefined) return undefined
+  // With --repeat above 1 the metric cache is neither read nor written: every run measures its epochs afresh.
+  if (plan.cache === null || !servesCached(plan) || plan.repeat > 1) return undefined
+  if (input.resume !== undefined || input.eval !== undefined || input.distribute !== undefined) return undefined
   return createHash("sha256").update(JSON.stringify({
     version: VERSION,
     fingerprints,
+    digest,
     metrics: plan.metrics,
     judge: plan.judge,
     embeddingModel: plan.embeddingModel,
