@@ -427,7 +427,7 @@ const reuseRun = (input: Execution, checked: Checked, prior: string, key: string
   })
 
 /** Results copied per run-store transaction when a run is reused. */
-const REUSE_BATCH = 4096
+const REUSE_BATCH = 1024
 
 /**
  * What each finished case goes to besides the run store: the progress display, the tally and, with `--jsonl`,
