@@ -7,9 +7,16 @@
 import { RunResult } from "@assay/core"
 import { Schema } from "effect"
 import { readFileSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { assay, type FakeServer, fakeLog, fixtureDir, requireBuild, startFake } from "./harness.js"
+
+// better-sqlite3 comes with @effect/sql-sqlite-node: the test damages a stored batch through it.
+const Sqlite = createRequire(import.meta.url)("better-sqlite3") as new(path: string) => {
+  prepare: (sql: string) => { run: (...params: ReadonlyArray<unknown>) => unknown }
+  close: () => void
+}
 
 let fake: FakeServer
 beforeAll(async () => {
@@ -90,6 +97,25 @@ describe("a rerun of an unchanged run", () => {
       expect(r.code).toBe(1)
       expect(r.stderr).not.toContain("reusing")
     }
+  }, 120_000)
+
+  it("fails with a reason when the run to reuse cannot be read back; the next run evaluates", async () => {
+    const dir = fixtureDir({ "cases.jsonl": jsonl(CASES) })
+    const first = await run(dir, ["--out", "a.json"])
+    expect(first.code).toBe(1)
+    const db = new Sqlite(join(dir, ".assay/assay.db"))
+    db.prepare("UPDATE run_batches SET batch = ?").run(Buffer.from("not deflate"))
+    db.close()
+    const damaged = await run(dir)
+    expect(damaged.code).toBe(3)
+    expect(damaged.stderr).toContain(`could not reuse run ${readResult(dir, "a.json").runId}`)
+    expect(damaged.stderr).not.toMatch(/\n\s+at /) // no stack trace
+    const before = await requests()
+    const next = await run(dir, ["--out", "c.json"])
+    expect(next.code).toBe(1)
+    expect(next.stderr).not.toContain("reusing")
+    expect(await requests()).toBe(before) // every case from the per-case cache
+    expect(readResult(dir, "c.json").cases.map((c) => c.name)).toEqual(CASES.map((c) => c.name))
   }, 120_000)
 
   it("is evaluated again when a case errored", async () => {

@@ -408,7 +408,7 @@ const reuseRun = (input: Execution, checked: Checked, prior: string, key: string
     const run: Running = { input, log, runId, stillHeld, tally, progress, started, total: checked.total, unpriced: checked.unpriced }
     yield* Console.error(`every case is cached: reusing the results of run ${prior} (same dataset, metrics and settings); --no-cache evaluates again`)
     const onResult = resultSinks(progress, tally, appendJsonl)
-    yield* log.results(prior).pipe(
+    yield* priorResults(log, prior).pipe(
       Stream.map(asCached),
       Stream.rechunk(REUSE_BATCH),
       Stream.runForEachChunk((chunk) =>
@@ -425,6 +425,17 @@ const reuseRun = (input: Execution, checked: Checked, prior: string, key: string
     yield* closingLines(run, result, budget)
     return result
   })
+
+/**
+ * The results of the run being reused. One that cannot be read back (a damaged batch) fails this run with a
+ * reason, and every run is unmarked: the next run evaluates its cases rather than failing the same way.
+ */
+const priorResults = (log: RunLogApi, prior: string) =>
+  Stream.catchAll(log.results(prior), (error) =>
+    Stream.fromEffect(Effect.zipRight(
+      Effect.ignore(log.forgetReusable),
+      Effect.fail(new RunFailed({ message: `could not reuse run ${prior}: ${error.message}; the next run evaluates every case` }))
+    )))
 
 /** Results copied per run-store transaction when a run is reused. */
 const REUSE_BATCH = 1024
