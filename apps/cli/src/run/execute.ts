@@ -222,13 +222,15 @@ const checkRun = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Judge |
     const { plan } = input
     const cases = input.eval?.cases
     // Validates the whole file first (unless the store remembers these bytes passing these checks).
-    const dataset = yield* (cases === undefined ? checkedDataset(plan, metrics) : datasetFingerprint(cases))
+    // An Eval's cases are not a file: they have no digest.
+    const dataset = yield* (cases === undefined
+      ? checkedDataset(plan, metrics)
+      : Effect.map(datasetFingerprint(cases), (found) => ({ ...found, digest: undefined })))
     const total = dataset.count
     const fingerprints = { dataset: dataset.fingerprint, metrics: metricsFingerprint(metrics, plan.hyperparameters), caseCount: total }
     yield* offlineTarget(plan)
     const unpriced = yield* checkPrices(plan, needsJudge)
-    const digest = "digest" in dataset ? dataset.digest : undefined
-    return { total, fingerprints, digest, unpriced, source: cases ?? loadDataset(plan.dataset) } satisfies Checked
+    return { total, fingerprints, digest: dataset.digest, unpriced, source: cases ?? loadDataset(plan.dataset) } satisfies Checked
   })
 
 /**
@@ -398,30 +400,50 @@ const evaluatePlan = (input: Execution, metrics: ReadonlyArray<Metric.Metric<Jud
  * the tally — and the reports are written as for any run. Nothing is read from the dataset or the cache.
  */
 const reuseRun = (input: Execution, checked: Checked, prior: string, key: string, runIdCell: Deferred.Deferred<string>) =>
+  Effect.zipRight(
+    Console.error(`every case is cached: reusing the results of run ${prior} (same dataset, metrics and settings); --no-cache evaluates again`),
+    recordedRun(input, checked, key, runIdCell, {}, (run, onResult) =>
+      priorResults(run.log, prior).pipe(
+        Stream.map(asCached),
+        Stream.rechunk(REUSE_BATCH),
+        Stream.runForEachChunk((chunk) =>
+          Effect.zipRight(
+            Effect.zipRight(run.stillHeld, run.log.record(run.runId, Chunk.toReadonlyArray(chunk))),
+            Effect.forEach(chunk, onResult, { discard: true })
+          )
+        ),
+        Effect.as("completed" as const)
+      ))
+  )
+
+/**
+ * Record a run (or reopen the resumed one) and hold its lease; count its results in a tally, the `--jsonl`
+ * file and the progress display (showing the `clients`' calls) as `body` delivers them; then write its reports,
+ * mark it reusable under `key` when it qualifies, and print the closing lines. `body` evaluates the cases and
+ * says how the run ended.
+ */
+const recordedRun = <E, R>(
+  input: Execution,
+  checked: Checked,
+  key: string | undefined,
+  runIdCell: Deferred.Deferred<string>,
+  clients: { readonly judge?: Judge["Type"] | undefined; readonly target?: Target | undefined },
+  body: (run: Running, onResult: (result: CaseResult) => Effect.Effect<void, SinkError>, budget: CostBudgetApi | undefined) => Effect.Effect<RunOutcome["status"], E, R>
+) =>
   Effect.gen(function*() {
     const log = yield* RunLog
+    const { total } = checked
     const { runId, stillHeld } = yield* openRun(input, log, checked.fingerprints, runIdCell)
+    // Task outputs produced afresh replace cached ones that other runs' results stand for.
+    if (key !== undefined && input.plan.freshTask) yield* log.forgetReusable
     const started = yield* Clock.currentTimeMillis
-    const tally = new RunTally(checked.total)
+    const tally = new RunTally(total)
     const appendJsonl = yield* restoreEarlier(input, log, tally)
-    const { budget, progress } = yield* meters(input, tally, checked.total, undefined, undefined)
-    const run: Running = { input, log, runId, stillHeld, tally, progress, started, total: checked.total, unpriced: checked.unpriced }
-    yield* Console.error(`every case is cached: reusing the results of run ${prior} (same dataset, metrics and settings); --no-cache evaluates again`)
-    const onResult = resultSinks(progress, tally, appendJsonl)
-    yield* priorResults(log, prior).pipe(
-      Stream.map(asCached),
-      Stream.rechunk(REUSE_BATCH),
-      Stream.runForEachChunk((chunk) =>
-        Effect.zipRight(
-          Effect.zipRight(stillHeld, log.record(runId, Chunk.toReadonlyArray(chunk))),
-          Effect.forEach(chunk, onResult, { discard: true })
-        )
-      ),
-      progress.around,
-      whenStopped(run)
-    )
-    const result = yield* report(run, "completed")
-    if (reusableOutcome(result)) yield* Effect.ignore(log.markReusable(runId, key))
+    const { budget, progress } = yield* meters(input, tally, total, clients.judge, clients.target)
+    const run: Running = { input, log, runId, stillHeld, tally, progress, started, total, unpriced: checked.unpriced }
+    const status = yield* body(run, resultSinks(progress, tally, appendJsonl), budget).pipe(progress.around, whenStopped(run))
+    const result = yield* report(run, status)
+    if (key !== undefined && reusableOutcome(result)) yield* Effect.ignore(log.markReusable(runId, key))
     yield* closingLines(run, result, budget)
     return result
   })
@@ -462,28 +484,19 @@ const evaluateChecked = (
   runIdCell: Deferred.Deferred<string>
 ) =>
   Effect.gen(function*() {
-    const log = yield* RunLog
     const judge = yield* Judge
     const prepared = yield* prepare(input, checked)
-    const { target, total } = prepared
+    const { target } = prepared
     const recording = yield* Effect.serviceOption(Recording)
-    const { runId, stillHeld } = yield* openRun(input, log, prepared.fingerprints, runIdCell)
-    // Task outputs produced afresh replace cached ones that other runs' results stand for.
-    if (key !== undefined && input.plan.freshTask) yield* log.forgetReusable
-    const started = yield* Clock.currentTimeMillis
-    const tally = new RunTally(total)
-    const appendJsonl = yield* restoreEarlier(input, log, tally)
-    const { budget, progress } = yield* meters(input, tally, total, needsJudge ? judge : undefined, target)
-    const run: Running = { input, log, runId, stillHeld, tally, progress, started, total, unpriced: prepared.unpriced }
-    const onResult = resultSinks(progress, tally, appendJsonl)
-    const outcome = yield* stopOnFatal(
-      Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
-      stoppingOnFatal(withBudget(withLayer(evaluation(run, metrics, prepared, onResult), input.eval?.layer), budget), judge, target)
-    ).pipe(Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))), progress.around, whenStopped(run))
-    const result = yield* report(run, outcome.status)
-    if (key !== undefined && reusableOutcome(result)) yield* Effect.ignore(log.markReusable(runId, key))
-    yield* closingLines(run, result, budget)
-    return result
+    const clients = { judge: needsJudge ? judge : undefined, target }
+    return yield* recordedRun(input, prepared, key, runIdCell, clients, (run, onResult, budget) =>
+      stopOnFatal(
+        Option.getOrUndefined(Option.map(recording, (r) => r.missed)),
+        stoppingOnFatal(withBudget(withLayer(evaluation(run, metrics, prepared, onResult), input.eval?.layer), budget), judge, target)
+      ).pipe(
+        Effect.catchTag("ReplayMiss", (miss) => Effect.fail(new RunFailed({ message: miss.message }))),
+        Effect.map((outcome) => outcome.status)
+      ))
   })
 
 /**
