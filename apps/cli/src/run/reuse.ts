@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * const key = reuseKey(input, fingerprints)
+ * const key = reuseKey(input, fingerprints, digest)
  * const prior = key === undefined ? Option.none() : yield* log.reusable(key)
  * ```
  */
@@ -58,8 +58,6 @@ export const reuseKey = (input: ReuseInput, fingerprints: Fingerprints, digest: 
     target: plan.target,
     skipOnMissingParams: plan.skipOnMissingParams,
     strictInput: plan.strictInput,
-    repeat: plan.repeat,
-    reducer: plan.reducer,
     hyperparameters: plan.hyperparameters
   })).digest("hex")
 }
