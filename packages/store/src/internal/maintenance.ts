@@ -14,6 +14,7 @@ import { Clock, Duration, Effect } from "effect"
 import { Database, type DatabaseApi } from "./database.js"
 import { compact } from "./dialect.js"
 import type { StoreError } from "./errors.js"
+import { unmarkAll } from "./run-reuse.js"
 import { cachedResults, count, merged, statsOf } from "./store-stats.js"
 
 /**
@@ -92,7 +93,7 @@ const clearAll = (db: DatabaseApi, options: ClearOptions = {}): Effect.Effect<De
     if (options.cache ?? true) {
       yield* Effect.zipRight(sql`DELETE FROM eval_cache`, sql`DELETE FROM eval_cache_batches`).pipe(
         Effect.zipRight(sql`DELETE FROM eval_cache_metrics`),
-        Effect.zipRight(sql`UPDATE runs SET reuse_key = NULL WHERE reuse_key IS NOT NULL`)
+        Effect.zipRight(unmarkAll(sql))
       )
     }
     if (options.responses ?? true) yield* sql`DELETE FROM response_cache`
@@ -108,7 +109,7 @@ const pruneOld = (db: DatabaseApi, options: PruneOptions): Effect.Effect<Deleted
     const now = yield* Clock.currentTimeMillis
     yield* sql`DELETE FROM response_cache WHERE expires_at <= ${now}`
     // A run's results stand for cache entries that pruning may delete: no run is reused whole afterwards.
-    yield* sql`UPDATE runs SET reuse_key = NULL WHERE reuse_key IS NOT NULL`
+    yield* unmarkAll(sql)
     if (options.olderThan !== undefined) {
       const cutoff = now - Duration.toMillis(options.olderThan)
       yield* sql`DELETE FROM eval_cache WHERE created_at < ${cutoff}`

@@ -12,6 +12,7 @@
  * const prior = yield* findReusable(db, key) // Option.some("r1")
  * ```
  */
+import type { SqlClient, SqlError } from "@effect/sql"
 import { Effect, Option } from "effect"
 import type { DatabaseApi } from "./database.js"
 import type { StoreError } from "./errors.js"
@@ -47,5 +48,15 @@ export const findReusable = (db: DatabaseApi, key: string): Effect.Effect<Option
  * yield* forgetReusable(db)
  * ```
  */
-export const forgetReusable = (db: DatabaseApi): Effect.Effect<void, StoreError> =>
-  db.refine(db.sql`UPDATE runs SET reuse_key = NULL WHERE reuse_key IS NOT NULL`)
+export const forgetReusable = (db: DatabaseApi): Effect.Effect<void, StoreError> => db.refine(unmarkAll(db.sql))
+
+/**
+ * The statement that unmarks every run, for a caller already holding the SQL client (cache maintenance).
+ *
+ * @example
+ * ```ts
+ * yield* unmarkAll(sql)
+ * ```
+ */
+export const unmarkAll = (sql: SqlClient.SqlClient): Effect.Effect<void, SqlError.SqlError> =>
+  Effect.asVoid(sql`UPDATE runs SET reuse_key = NULL WHERE reuse_key IS NOT NULL`)
