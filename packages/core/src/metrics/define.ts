@@ -136,13 +136,14 @@ export const deterministic = (spec: DeterministicSpec): Metric => {
  */
 export const preview = (text: string, max = 60): string => {
   if (text.length <= max) return JSON.stringify(text)
-  // Walk code points only as far as needed (a long output is not split into an array of all of them).
+  // Walk `max` code points at most (a long output is not split into an array of all of them); a longer text is
+  // cut after the first `max - 1`, where the ellipsis takes the last place.
   let end = 0
-  for (let points = 0; points < max - 1; points++) {
+  let cut = 0
+  for (let points = 0; points < max; points++) {
     if (end >= text.length) return JSON.stringify(text)
+    if (points === max - 1) cut = end
     end += text.codePointAt(end)! > 0xffff ? 2 : 1
   }
-  return end >= text.length || (end + (text.codePointAt(end)! > 0xffff ? 2 : 1) >= text.length)
-    ? JSON.stringify(text)
-    : JSON.stringify(`${text.slice(0, end)}…`)
+  return JSON.stringify(end >= text.length ? text : `${text.slice(0, cut)}…`)
 }
