@@ -40,7 +40,18 @@ export interface RunnerListen {
  */
 export const runnerName = (address: RunnerListen): string => `${address.host}:${address.port}`
 
+/**
+ * Shards per group (the library's default, stated so that a runner can look for its own among them).
+ *
+ * @example
+ * ```ts
+ * ShardId.make("default", SHARDS_PER_GROUP) // the last shard
+ * ```
+ */
+export const SHARDS_PER_GROUP = 300
+
 const timings = {
+  shardsPerGroup: SHARDS_PER_GROUP,
   shardLockRefreshInterval: Duration.seconds(3),
   shardLockExpiration: Duration.seconds(10),
   entityMessagePollInterval: Duration.millis(500),

@@ -13,7 +13,7 @@ import { Console, Context, Duration, Effect, Layer, type Redacted, Schedule } fr
 import { storeLayer } from "../run/store.js"
 import { withClusterDatabase } from "./database.js"
 import { caseGroupHandlers } from "./evaluate-group.js"
-import { clusterLayer, runnerName } from "./layer.js"
+import { clusterLayer, runnerName, SHARDS_PER_GROUP } from "./layer.js"
 
 /**
  * Register this process as a runner listening on `host:port` and evaluate case groups until interrupted.
@@ -38,9 +38,6 @@ export const joinCluster = (databaseUrl: Redacted.Redacted, host: string, port: 
     )
   })
 
-/** Shards per group: the library's default, which the cluster layer keeps. */
-const SHARDS = 300
-
 /**
  * Wait (at most {@link SHARD_WAIT}) until this runner holds a shard: a runner joining a cluster whose shards
  * another runner holds gets its share only once that runner releases them, a second or so later. Saying it
@@ -48,7 +45,7 @@ const SHARDS = 300
  */
 const awaitShards = (sharding: Sharding.Sharding["Type"]) =>
   Effect.sync(() => {
-    for (let id = 1; id <= SHARDS; id++) if (sharding.hasShardId(ShardId.make("default", id))) return true
+    for (let id = 1; id <= SHARDS_PER_GROUP; id++) if (sharding.hasShardId(ShardId.make("default", id))) return true
     return false
   }).pipe(
     Effect.repeat({ until: (held) => held, schedule: Schedule.spaced("100 millis") }),
